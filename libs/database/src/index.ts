@@ -1,0 +1,4 @@
+export * from './embedded-postgres';
+export * from './ensure-database';
+export * from './migrate';
+export * from './open-database';

@@ -1,0 +1,5 @@
+export * from './types';
+export * from './errors';
+export * from './upcasters';
+export * from './postgres/postgres-event-store';
+export { CreateEventStore1763700000000 } from './postgres/migrations/1763700000000-create-event-store';

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { ConcurrencyError, InvalidAppendError } from '../errors';
+import type { AppendResult, EventMetadata, ExpectedVersion, StreamAppend } from '../types';
+
+const EXPECTED_CODES: Record<Exclude<ExpectedVersion, number>, number> = { any: -1, no_stream: -2, exists: -3 };
+
+interface AppendRow {
+  stream_id: string;
+  stream_position: string;
+  transaction_id: string;
+  last_global_position: string;
+}
+
+/** One round trip: the append_to_streams function checks, locks and writes in one transaction. */
+export async function appendToStreams(
+  pool: Pool,
+  streams: readonly StreamAppend[],
+  metadata: EventMetadata,
+): Promise<AppendResult> {
+  validate(streams);
+  const streamIds: string[] = [];
+  const expected: number[] = [];
+  const counts: number[] = [];
+  const eventIds: string[] = [];
+  const types: string[] = [];
+  const schemaVersions: number[] = [];
+  const data: string[] = [];
+  const metadataJson: string[] = [];
+  for (const stream of streams) {
+    streamIds.push(stream.streamId);
+    expected.push(typeof stream.expectedVersion === 'number' ? stream.expectedVersion : EXPECTED_CODES[stream.expectedVersion]);
+    counts.push(stream.events.length);
+    for (const event of stream.events) {
+      eventIds.push(event.eventId ?? randomUUID());
+      types.push(event.type);
+      schemaVersions.push(event.schemaVersion ?? 1);
+      data.push(JSON.stringify(event.data));
+      metadataJson.push(JSON.stringify(event.metadata ? { ...metadata, ...event.metadata } : metadata));
+    }
+  }
+  try {
+    const { rows } = await pool.query<AppendRow>(
+      'SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])',
+      [streamIds, expected, counts, eventIds, types, schemaVersions, data, metadataJson],
+    );
+    const first = rows[0]!;
+    return {
+      versions: new Map(rows.map((row) => [row.stream_id, Number(row.stream_position)])),
+      lastPosition: { transactionId: BigInt(first.transaction_id), position: BigInt(first.last_global_position) },
+    };
+  } catch (error) {
+    throw translate(error, streams);
+  }
+}
+
+function validate(streams: readonly StreamAppend[]): void {
+  if (streams.length === 0) throw new InvalidAppendError('An append needs at least one stream.');
+  const seen = new Set<string>();
+  for (const stream of streams) {
+    if (!stream.streamId) throw new InvalidAppendError('A stream id must not be empty.');
+    if (seen.has(stream.streamId)) {
+      throw new InvalidAppendError(`Stream "${stream.streamId}" appears twice in one append; merge its events.`);
+    }
+    seen.add(stream.streamId);
+    if (stream.events.length === 0) {
+      throw new InvalidAppendError(`The append to stream "${stream.streamId}" has no events.`);
+    }
+    const version = stream.expectedVersion;
+    if (typeof version === 'number' && (!Number.isSafeInteger(version) || version < 0)) {
+      throw new InvalidAppendError(`Expected version ${version} for "${stream.streamId}" is not a whole number >= 0.`);
+    }
+  }
+}
+
+interface PgError {
+  code?: string;
+  detail?: string;
+  constraint?: string;
+}
+
+function translate(error: unknown, streams: readonly StreamAppend[]): unknown {
+  const pgError = error as PgError;
+  if (pgError.code === 'BS001' && pgError.detail) {
+    const detail = JSON.parse(pgError.detail) as { streamId: string; actual: number };
+    const requested = streams.find((s) => s.streamId === detail.streamId)?.expectedVersion ?? 'any';
+    return new ConcurrencyError(detail.streamId, requested, detail.actual === -2 ? 'no_stream' : detail.actual);
+  }
+  if (pgError.code === '23505' && pgError.constraint === 'events_event_id_unique') {
+    return new InvalidAppendError('An event with the same event id is already recorded (a retried append?).');
+  }
+  return error;
+}

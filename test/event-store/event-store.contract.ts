@@ -1,0 +1,355 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConcurrencyError,
+  START_OF_LOG,
+  isAfter,
+  type EventMetadata,
+  type EventStore,
+  type GlobalPosition,
+  type RecordedEvent,
+  type StreamAppend,
+  UpcasterRegistry,
+} from '@bedside/event-store';
+
+/** What an adapter under test provides. */
+export interface ContractSubject {
+  readonly store: EventStore;
+  /** The same store, reading with these upcasters. */
+  withUpcasters(upcasters: UpcasterRegistry): EventStore;
+  /**
+   * Appends inside a transaction that stays open for `holdMs` before it commits (or rolls back),
+   * so later appends commit first: the out-of-order-commit case. Adapters whose server orders
+   * commits itself may omit it.
+   */
+  appendWithLateCommit?(streams: readonly StreamAppend[], metadata: EventMetadata, holdMs: number, rollback: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+const metadata: EventMetadata = { actor: 'qa.lead@control-site', onBehalfOf: 'RX1', correlationId: 'corr-1', reason: 'contract test' };
+
+const event = (type: string, n = 0) => ({ type, data: { n } });
+
+function uniqueStream(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+async function settle<T>(promises: Promise<T>[]): Promise<{ ok: T[]; errors: unknown[] }> {
+  const results = await Promise.allSettled(promises);
+  return {
+    ok: results.filter((r): r is PromiseFulfilledResult<Awaited<T>> => r.status === 'fulfilled').map((r) => r.value),
+    errors: results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason),
+  };
+}
+
+/** Collects events from a subscription until `done` says so (or a timeout fails the test). */
+async function collect(
+  store: EventStore,
+  after: GlobalPosition,
+  done: (seen: RecordedEvent[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<{ seen: RecordedEvent[]; position: GlobalPosition }> {
+  const seen: RecordedEvent[] = [];
+  let resolveDone!: () => void;
+  const finished = new Promise<void>((resolve) => (resolveDone = resolve));
+  const subscription = store.subscribe({
+    name: 'contract-collector',
+    after,
+    batchSize: 37,
+    pollIntervalMs: 20,
+    handle: async (batch) => {
+      seen.push(...batch);
+      if (done(seen)) resolveDone();
+    },
+  });
+  const timer = setTimeout(resolveDone, timeoutMs);
+  await finished;
+  clearTimeout(timer);
+  await subscription.stop();
+  return { seen, position: subscription.position };
+}
+
+export function describeEventStoreContract(adapter: string, open: () => Promise<ContractSubject>): void {
+  describe(`event store contract: ${adapter}`, () => {
+    let subject: ContractSubject;
+    let store: EventStore;
+
+    beforeAll(async () => {
+      subject = await open();
+      store = subject.store;
+    });
+    afterAll(async () => {
+      await subject?.close();
+    });
+
+    describe('appending and reading a stream', () => {
+      it('numbers a new stream from 1 and reads it forwards and backwards', async () => {
+        const stream = uniqueStream('site');
+        const result = await store.append(
+          [{ streamId: stream, expectedVersion: 'no_stream', events: [event('A', 1), event('B', 2), event('C', 3)] }],
+          metadata,
+        );
+        expect(result.versions.get(stream)).toBe(3);
+
+        const forwards = await store.readStream(stream);
+        expect(forwards.map((e) => [e.streamPosition, e.type, e.data.n])).toEqual([
+          [1, 'A', 1],
+          [2, 'B', 2],
+          [3, 'C', 3],
+        ]);
+        const backwards = await store.readStream(stream, { direction: 'backwards', maxCount: 2 });
+        expect(backwards.map((e) => e.streamPosition)).toEqual([3, 2]);
+        const fromTwo = await store.readStream(stream, { fromPosition: 2 });
+        expect(fromTwo.map((e) => e.type)).toEqual(['B', 'C']);
+        expect(await store.readStream(uniqueStream('missing'))).toEqual([]);
+      });
+
+      it('stores who, for whom, why and when with every event', async () => {
+        const stream = uniqueStream('site');
+        const before = Date.now();
+        await store.append(
+          [{ streamId: stream, expectedVersion: 'any', events: [{ ...event('A'), metadata: { causationId: 'cmd-9' } }] }],
+          metadata,
+        );
+        const [recorded] = await store.readStream(stream);
+        expect(recorded!.metadata).toEqual({ ...metadata, causationId: 'cmd-9' });
+        expect(recorded!.schemaVersion).toBe(1);
+        expect(recorded!.recordedAt.getTime()).toBeGreaterThanOrEqual(before - 5_000);
+        expect(recorded!.recordedAt.getTime()).toBeLessThanOrEqual(Date.now() + 5_000);
+      });
+
+      it('honours every kind of expected version and names stream, expected and actual on a mismatch', async () => {
+        const stream = uniqueStream('unit');
+        await expect(store.append([{ streamId: stream, expectedVersion: 'exists', events: [event('A')] }], metadata)).rejects.toEqual(
+          expect.objectContaining({ name: 'ConcurrencyError', streamId: stream, expected: 'exists', actual: 'no_stream' }),
+        );
+        await store.append([{ streamId: stream, expectedVersion: 0, events: [event('A')] }], metadata);
+        await store.append([{ streamId: stream, expectedVersion: 'exists', events: [event('B')] }], metadata);
+        await store.append([{ streamId: stream, expectedVersion: 2, events: [event('C')] }], metadata);
+        await store.append([{ streamId: stream, expectedVersion: 'any', events: [event('D')] }], metadata);
+
+        const stale = store.append([{ streamId: stream, expectedVersion: 2, events: [event('X')] }], metadata);
+        await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(stale).rejects.toMatchObject({ streamId: stream, expected: 2, actual: 4 });
+        await expect(store.append([{ streamId: stream, expectedVersion: 'no_stream', events: [event('X')] }], metadata)).rejects.toMatchObject({
+          expected: 'no_stream',
+          actual: 4,
+        });
+        expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['A', 'B', 'C', 'D']);
+      });
+
+      it('lets exactly one of 20 concurrent appends at the same expected version win', async () => {
+        const stream = uniqueStream('bay');
+        await store.append([{ streamId: stream, expectedVersion: 'no_stream', events: [event('Opened')] }], metadata);
+        const attempts = Array.from({ length: 20 }, (_, i) =>
+          store.append([{ streamId: stream, expectedVersion: 1, events: [event('Reserved', i)] }], metadata),
+        );
+        const { ok, errors } = await settle(attempts);
+        expect(ok).toHaveLength(1);
+        expect(errors).toHaveLength(19);
+        for (const error of errors) {
+          expect(error).toBeInstanceOf(ConcurrencyError);
+          expect(error).toMatchObject({ streamId: stream, expected: 1, actual: 2 });
+        }
+        const events = await store.readStream(stream);
+        expect(events.map((e) => e.streamPosition)).toEqual([1, 2]);
+      });
+
+      it('lets exactly one of 20 concurrent creations of the same stream win', async () => {
+        const stream = uniqueStream('site-code');
+        const { ok, errors } = await settle(
+          Array.from({ length: 20 }, (_, i) => store.append([{ streamId: stream, expectedVersion: 'no_stream', events: [event('Registered', i)] }], metadata)),
+        );
+        expect(ok).toHaveLength(1);
+        expect(errors.every((e) => e instanceof ConcurrencyError)).toBe(true);
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+    });
+
+    describe('appending to several streams at once', () => {
+      it('writes every stream in one transaction', async () => {
+        const chair = uniqueStream('chair');
+        const bay = uniqueStream('bay');
+        const bed = uniqueStream('bed');
+        const result = await store.append(
+          [
+            { streamId: chair, expectedVersion: 'no_stream', events: [event('Held')] },
+            { streamId: bay, expectedVersion: 'no_stream', events: [event('Held'), event('Noted')] },
+            { streamId: bed, expectedVersion: 'any', events: [event('Held')] },
+          ],
+          metadata,
+        );
+        expect(Object.fromEntries(result.versions)).toEqual({ [chair]: 1, [bay]: 2, [bed]: 1 });
+        const all = await store.readAll({ after: START_OF_LOG, maxCount: 100_000 });
+        const written = all.filter((e) => [chair, bay, bed].includes(e.streamId));
+        expect(written).toHaveLength(4);
+        expect(new Set(written.map((e) => e.globalPosition.transactionId)).size).toBe(1);
+      });
+
+      it('leaves neither stream changed when the second stream conflicts', async () => {
+        const chair = uniqueStream('chair');
+        const bay = uniqueStream('bay');
+        await store.append([{ streamId: bay, expectedVersion: 'no_stream', events: [event('Opened')] }], metadata);
+        const attempt = store.append(
+          [
+            { streamId: chair, expectedVersion: 'no_stream', events: [event('Held')] },
+            { streamId: bay, expectedVersion: 'no_stream', events: [event('Held')] },
+          ],
+          metadata,
+        );
+        await expect(attempt).rejects.toMatchObject({ name: 'ConcurrencyError', streamId: bay, actual: 1 });
+        expect(await store.readStream(chair)).toEqual([]);
+        expect((await store.readStream(bay)).map((e) => e.type)).toEqual(['Opened']);
+        // The failed append did not leave the chair stream half-created either.
+        await store.append([{ streamId: chair, expectedVersion: 'no_stream', events: [event('Held')] }], metadata);
+      });
+
+      it('never deadlocks when two appends lock the same streams in opposite orders', async () => {
+        const a = uniqueStream('a');
+        const b = uniqueStream('b');
+        const rounds = Array.from({ length: 30 }, (_, i) =>
+          store.append(
+            i % 2 === 0
+              ? [{ streamId: a, expectedVersion: 'any' as const, events: [event('X', i)] }, { streamId: b, expectedVersion: 'any' as const, events: [event('X', i)] }]
+              : [{ streamId: b, expectedVersion: 'any' as const, events: [event('X', i)] }, { streamId: a, expectedVersion: 'any' as const, events: [event('X', i)] }],
+            metadata,
+          ),
+        );
+        const { ok } = await settle(rounds);
+        expect(ok).toHaveLength(30);
+        expect(await store.readStream(a)).toHaveLength(30);
+        expect(await store.readStream(b)).toHaveLength(30);
+      });
+    });
+
+    describe('reading the global log', () => {
+      it('reads from a checkpoint in a consistent order', async () => {
+        const head = await store.headPosition();
+        const stream = uniqueStream('log');
+        for (let i = 0; i < 5; i++) {
+          await store.append([{ streamId: stream, expectedVersion: 'any', events: [event('E', i)] }], metadata);
+        }
+        const page1 = await store.readAll({ after: head, maxCount: 3 });
+        const page2 = await store.readAll({ after: page1[page1.length - 1]!.globalPosition, maxCount: 10 });
+        const mine = [...page1, ...page2].filter((e) => e.streamId === stream);
+        expect(mine.map((e) => e.data.n)).toEqual([0, 1, 2, 3, 4]);
+        const all = [...page1, ...page2];
+        for (let i = 1; i < all.length; i++) expect(isAfter(all[i]!.globalPosition, all[i - 1]!.globalPosition)).toBe(true);
+        expect(isAfter(await store.headPosition(), head)).toBe(true);
+      });
+
+      it('applies upcasters on read without rewriting the stored event', async () => {
+        const stream = uniqueStream('dmmf');
+        await store.append(
+          [{ streamId: stream, expectedVersion: 'no_stream', events: [{ type: 'HoldSet', schemaVersion: 1, data: { holdHours: 36 } }] }],
+          metadata,
+        );
+        const upcasters = new UpcasterRegistry()
+          .register('HoldSet', 1, (e) => ({ type: 'HoldSet', schemaVersion: 2, data: { hold: `PT${e.data.holdHours}H` } }))
+          .register('HoldSet', 2, (e) => ({ type: 'StartingMaterialHoldSet', schemaVersion: 3, data: { ...e.data, unit: 'ISO-8601' } }));
+        const [upcast] = await subject.withUpcasters(upcasters).readStream(stream);
+        expect(upcast).toMatchObject({ type: 'StartingMaterialHoldSet', schemaVersion: 3, data: { hold: 'PT36H', unit: 'ISO-8601' } });
+        const [stored] = await store.readStream(stream);
+        expect(stored).toMatchObject({ type: 'HoldSet', schemaVersion: 1, data: { holdHours: 36 } });
+      });
+    });
+
+    describe('catch-up subscriptions', () => {
+      it('delivers every event of 8 racing writers exactly once, in order, and none that rolled back', async () => {
+        const start = await store.headPosition();
+        const run = randomUUID();
+        const writers = 8;
+        const perWriter = 25;
+        const committed = new Set<string>();
+        const rolledBack = new Set<string>();
+        const late = subject.appendWithLateCommit?.bind(subject);
+
+        let writersDone = false;
+        const subscriberDone = collect(store, start, (seen) => writersDone && seen.some((e) => e.streamId === `race-${run}-end`));
+        await Promise.all(
+          Array.from({ length: writers }, async (_, w) => {
+            const stream = `race-${run}-${w}`;
+            for (let i = 0; i < perWriter; i++) {
+              const id = `${w}:${i}`;
+              const append: StreamAppend = { streamId: stream, expectedVersion: 'any', events: [{ type: 'Raced', data: { run, id } }] };
+              // Every third append holds its transaction open while others commit; some of those roll back.
+              if (late && i % 3 === 0) {
+                const rollback = i % 9 === 0;
+                await late([append], metadata, 5 + ((w * 7 + i) % 20), rollback);
+                (rollback ? rolledBack : committed).add(id);
+              } else {
+                await store.append([append], metadata);
+                committed.add(id);
+              }
+            }
+          }),
+        );
+        writersDone = true;
+        // Wake the collector's check once more after the last write.
+        await store.append([{ streamId: `race-${run}-end`, expectedVersion: 'any', events: [event('End')] }], metadata);
+        const { seen } = await subscriberDone;
+
+        const mine = seen.filter((e) => e.data.run === run).map((e) => e.data.id as string);
+        expect(mine.length).toBe(committed.size);
+        expect(new Set(mine)).toEqual(committed);
+        expect(mine.filter((id) => rolledBack.has(id))).toEqual([]);
+        for (let i = 1; i < seen.length; i++) expect(isAfter(seen[i]!.globalPosition, seen[i - 1]!.globalPosition)).toBe(true);
+        // Within each writer's stream, order is the order of its commits.
+        for (let w = 0; w < writers; w++) {
+          const positions = seen.filter((e) => e.streamId === `race-${run}-${w}`).map((e) => e.streamPosition);
+          expect(positions).toEqual([...positions].sort((a, b) => a - b));
+        }
+      });
+
+      it('resumes from its checkpoint after a restart without missing or repeating an event', async () => {
+        const start = await store.headPosition();
+        const stream = uniqueStream('resume');
+        const append = (n: number) => store.append([{ streamId: stream, expectedVersion: 'any', events: [event('E', n)] }], metadata);
+        for (let i = 0; i < 10; i++) await append(i);
+
+        const first = await collect(store, start, (seen) => seen.filter((e) => e.streamId === stream).length >= 10);
+        const checkpoint = first.position;
+        for (let i = 10; i < 25; i++) await append(i);
+        const second = await collect(store, checkpoint, (seen) => seen.filter((e) => e.streamId === stream).length >= 15);
+
+        const numbers = [...first.seen, ...second.seen].filter((e) => e.streamId === stream).map((e) => e.data.n);
+        expect(numbers).toEqual(Array.from({ length: 25 }, (_, i) => i));
+      });
+
+      it('receives live events appended after it caught up', async () => {
+        const start = await store.headPosition();
+        const stream = uniqueStream('live');
+        const collecting = collect(store, start, (seen) => seen.some((e) => e.streamId === stream));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await store.append([{ streamId: stream, expectedVersion: 'no_stream', events: [event('Live')] }], metadata);
+        const { seen } = await collecting;
+        expect(seen.filter((e) => e.streamId === stream).map((e) => e.type)).toEqual(['Live']);
+      });
+
+      it('retries a batch whose handler failed, then goes on', async () => {
+        const start = await store.headPosition();
+        const stream = uniqueStream('retry');
+        await store.append([{ streamId: stream, expectedVersion: 'no_stream', events: [event('A'), event('B')] }], metadata);
+        const handled: string[] = [];
+        const errors: unknown[] = [];
+        let failOnce = true;
+        const subscription = store.subscribe({
+          name: 'flaky',
+          after: start,
+          pollIntervalMs: 20,
+          onError: (error) => errors.push(error),
+          handle: async (batch) => {
+            if (failOnce) {
+              failOnce = false;
+              throw new Error('read model unavailable');
+            }
+            handled.push(...batch.filter((e) => e.streamId === stream).map((e) => e.type));
+          },
+        });
+        for (let i = 0; i < 100 && handled.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        await subscription.stop();
+        expect(handled).toEqual(['A', 'B']);
+        expect(errors).toHaveLength(1);
+      });
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { CreateEventStore1763700000000, PostgresEventStore, type EventMetadata, type StreamAppend, UpcasterRegistry } from '@bedside/event-store';
+import { runMigrations } from '@bedside/database';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { describeEventStoreContract } from './event-store.contract';
+
+let database: TestDatabase;
+
+describeEventStoreContract('PostgreSQL', async () => {
+  database = await createTestDatabase();
+  await runMigrations(database.url, [CreateEventStore1763700000000]);
+  const store = new PostgresEventStore({ connectionString: database.url });
+  const extra: PostgresEventStore[] = [];
+  return {
+    store,
+    withUpcasters(upcasters: UpcasterRegistry) {
+      const upcasting = new PostgresEventStore({ connectionString: database.url, upcasters, pool: { max: 2 } });
+      extra.push(upcasting);
+      return upcasting;
+    },
+    async appendWithLateCommit(streams: readonly StreamAppend[], metadata: EventMetadata, holdMs: number, rollback: boolean) {
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await client.query('BEGIN');
+        for (const stream of streams) {
+          await client.query(
+            `SELECT * FROM append_to_streams(ARRAY[$1], ARRAY[-1]::bigint[], ARRAY[$2]::int[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])`,
+            [
+              stream.streamId,
+              stream.events.length,
+              stream.events.map(() => randomUUID()),
+              stream.events.map((e) => e.type),
+              stream.events.map(() => 1),
+              stream.events.map((e) => JSON.stringify(e.data)),
+              stream.events.map(() => JSON.stringify(metadata)),
+            ],
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, holdMs));
+        await client.query(rollback ? 'ROLLBACK' : 'COMMIT');
+      } finally {
+        await client.end();
+      }
+    },
+    async close() {
+      await Promise.all([store, ...extra].map((s) => s.close()));
+      await database.drop();
+    },
+  };
+});
+
+describe('PostgreSQL event log integrity', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await runMigrations(db.url, [CreateEventStore1763700000000]);
+  });
+  afterAll(() => db.drop());
+
+  it('refuses to change, delete or truncate a recorded event', async () => {
+    const store = new PostgresEventStore({ connectionString: db.url });
+    await store.append([{ streamId: 'site-RX1', expectedVersion: 'no_stream', events: [{ type: 'SiteRegistered', data: { name: 'A' } }] }], {
+      actor: 'qa',
+      correlationId: 'c',
+    });
+    await store.close();
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await expect(client.query(`UPDATE events SET data = '{"name":"B"}'`)).rejects.toThrow(/append-only/);
+      await expect(client.query('DELETE FROM events')).rejects.toThrow(/append-only/);
+      await expect(client.query('TRUNCATE events')).rejects.toThrow(/append-only/);
+      const { rows } = await client.query('SELECT data FROM events');
+      expect(rows).toEqual([{ data: { name: 'A' } }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('migrates an empty database once, and again is a no-op', async () => {
+    expect(await runMigrations(db.url, [CreateEventStore1763700000000])).toEqual([]);
+  });
+});
