@@ -1,0 +1,44 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { GraphQLModule } from '@nestjs/graphql';
+import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventStoreModule } from '@bedside/event-store';
+import { formatGraphQLErrors } from '@bedside/graphql-common';
+import { NetworkModule, SiteRecord } from '@bedside/network';
+import { ReadModelModule } from '@bedside/read-model';
+import { AuditResolver } from './audit/audit.resolver';
+import type { ApiConfig } from './config';
+
+/** The Bedside GraphQL API. Its database (embedded or external) is opened, and migrated, before it is built. */
+@Module({})
+export class AppModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: config.databaseUrl,
+          entities: [SiteRecord],
+          synchronize: false,
+          migrationsRun: false,
+          extra: { max: 10 },
+        }),
+        EventStoreModule.forRoot({ connectionString: config.databaseUrl }),
+        ReadModelModule.forRoot({ runProjections: config.runProjections, pollIntervalMs: config.projectionPollIntervalMs }),
+        GraphQLModule.forRoot<MercuriusDriverConfig>({
+          driver: MercuriusDriver,
+          autoSchemaFile: true,
+          sortSchema: true,
+          jit: 1,
+          graphiql: config.graphiql,
+          errorFormatter: formatGraphQLErrors as MercuriusDriverConfig['errorFormatter'],
+        }),
+        NetworkModule,
+      ],
+      providers: [AuditResolver],
+    };
+  }
+}

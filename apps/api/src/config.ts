@@ -1,0 +1,38 @@
+export interface ApiConfig {
+  readonly databaseUrl: string;
+  /** Follow the event log and keep read models current in this process. */
+  readonly runProjections: boolean;
+  /** How often projections look for new events when no notification arrives. */
+  readonly projectionPollIntervalMs: number;
+  /** GraphiQL and introspection (on in development). */
+  readonly graphiql: boolean;
+}
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimit: number;
+  readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+const flag = (value: string | undefined, fallback: boolean) => (value === undefined ? fallback : !['0', 'false', 'off', 'no'].includes(value.toLowerCase()));
+
+export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port number; got "${env.PORT}".`);
+  const level = (env.LOG_LEVEL ?? 'log') as ServerConfig['logLevel'];
+  if (!['error', 'warn', 'log', 'debug', 'verbose'].includes(level)) {
+    throw new Error(`LOG_LEVEL must be one of error, warn, log, debug, verbose; got "${env.LOG_LEVEL}".`);
+  }
+  return { host: env.HOST ?? '127.0.0.1', port, bodyLimit: Number(env.BODY_LIMIT_BYTES ?? 1_048_576), logLevel: level };
+}
+
+export function apiConfigFromEnv(databaseUrl: string, env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return {
+    databaseUrl,
+    runProjections: flag(env.RUN_PROJECTIONS, true),
+    projectionPollIntervalMs: Number(env.PROJECTION_POLL_INTERVAL_MS ?? 250),
+    graphiql: flag(env.GRAPHIQL, env.NODE_ENV !== 'production'),
+  };
+}

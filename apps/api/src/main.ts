@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { databaseSettingsFromEnv, openDatabase, redactUrl, runMigrations } from '@bedside/database';
+import { createApi } from './bootstrap';
+import { apiConfigFromEnv, serverConfigFromEnv } from './config';
+import { MIGRATIONS } from './migrations';
+
+async function main(): Promise<void> {
+  const server = serverConfigFromEnv();
+  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const consoleLogger = new ConsoleLogger('Bedside', {
+    logLevels: levels.slice(0, levels.indexOf(server.logLevel) + 1),
+    json: process.env.LOG_FORMAT === 'json',
+  });
+  Logger.overrideLogger(consoleLogger);
+  const log = new Logger('Bedside');
+
+  const database = await openDatabase(databaseSettingsFromEnv(), (line) => log.log(line));
+  log.log(`database: ${database.embedded ? 'embedded PostgreSQL' : redactUrl(database.url)}`);
+  await runMigrations(database.url, MIGRATIONS, (line) => log.log(line));
+
+  const app = await createApi(apiConfigFromEnv(database.url), server, consoleLogger);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.log(`${signal} received: stopping`);
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  await app.listen(server.port, server.host);
+  const url = (await app.getUrl()).replace('[::1]', 'localhost');
+  log.log(`Bedside GraphQL API ready at ${url}/graphql${apiConfigFromEnv(database.url).graphiql ? ` (GraphiQL: ${url}/graphiql)` : ''}`);
+}
+
+main().catch((error: unknown) => {
+  new Logger('Bedside').error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

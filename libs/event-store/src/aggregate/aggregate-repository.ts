@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { replay, type DomainEvent, type Evolver } from '@bedside/shared';
+import { ConcurrencyError } from '../errors';
+import type { EventStore, ExpectedVersion, StreamAppend } from '../types';
+import type { CommandContext } from './command-context';
+import { EventTypeRegistry } from './event-type-registry';
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+export interface Loaded<State> {
+  readonly state: State;
+  /** The stream's version: 0 when it has no events. */
+  readonly version: number;
+}
+
+/** Domain events for another stream, written in the same transaction. */
+export interface AlsoAppend {
+  readonly streamId: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly events: readonly DomainEvent[];
+}
+
+export interface ExecuteOptions<Event extends DomainEvent> {
+  /** Further streams to write in the same transaction (e.g. a uniqueness reservation). */
+  readonly alsoAppend?: (events: readonly Event[]) => readonly AlsoAppend[];
+  /** Attempts when another writer got to the stream first; each re-reads and decides again. */
+  readonly maxAttempts?: number;
+}
+
+export interface Executed<State, Event> extends Loaded<State> {
+  readonly events: readonly Event[];
+}
+
+/**
+ * Event-sourced persistence for command handlers: load by replay, decide with the domain's pure
+ * functions, append with the expected version, and only after the append has committed publish the
+ * events on the @nestjs/cqrs EventBus (AggregateRoot.commit() cannot await storage, so it is not used).
+ */
+@Injectable()
+export class AggregateRepository {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly registry: EventTypeRegistry,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  async load<State, Event extends DomainEvent>(streamId: string, evolver: Evolver<State, Event>, recordedUpTo?: Date): Promise<Loaded<State>> {
+    const recorded = await this.store.readStream(streamId, recordedUpTo ? { recordedUpTo } : {});
+    const events = recorded.map((e) => this.registry.toDomain<Event>(e));
+    return { state: replay(evolver, events), version: recorded.at(-1)?.streamPosition ?? 0 };
+  }
+
+  async execute<State, Event extends DomainEvent>(
+    streamId: string,
+    evolver: Evolver<State, Event>,
+    decide: (state: State) => readonly Event[],
+    context: CommandContext,
+    options: ExecuteOptions<Event> = {},
+  ): Promise<Executed<State, Event>> {
+    const maxAttempts = options.maxAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      const { state, version } = await this.load(streamId, evolver);
+      const events = decide(state);
+      if (events.length === 0) return { state, version, events };
+      const others = options.alsoAppend?.(events) ?? [];
+      const streams: StreamAppend[] = [{ streamId, expectedVersion: version, events }, ...others].map((append) => ({
+        streamId: append.streamId,
+        expectedVersion: append.expectedVersion,
+        events: append.events.map((e) => this.registry.toNewEvent(e)),
+      }));
+      try {
+        const result = await this.store.append(streams, context);
+        const newState = events.reduce(evolver.evolve, state);
+        this.eventBus.publishAll([...events, ...others.flatMap((o) => o.events)]);
+        return { state: newState, version: result.versions.get(streamId)!, events };
+      } catch (error) {
+        const retry = error instanceof ConcurrencyError && error.streamId === streamId && attempt < maxAttempts;
+        if (!retry) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './pagination';
+export * from './request-context';
+export * from './error-formatter';

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { MoreThan, Not, type FindOptionsWhere, type Repository } from 'typeorm';
+import { EVENT_STORE, type EventStore } from '@bedside/event-store';
+import { normaliseOdsCode, siteStreamId, type SiteKind, type SiteStatus } from '../domain';
+import { applySiteEvent } from '../projections/site-directory.projection';
+import { SiteRecord } from '../projections/site-record.entity';
+
+export interface SiteFilter {
+  readonly kind?: SiteKind | null;
+  readonly status?: SiteStatus | null;
+  readonly trustCode?: string | null;
+}
+
+/** Reads of the site directory: the projection for "now", the site's own stream for "as of". */
+@Injectable()
+export class SiteDirectory {
+  constructor(
+    @InjectRepository(SiteRecord) private readonly sites: Repository<SiteRecord>,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async get(rawCode: string, asOf?: Date | null): Promise<SiteRecord | null> {
+    const code = normaliseOdsCode('code', rawCode);
+    // With asOf: the state as recorded at that instant, rebuilt from the events (an incident review sees what the scheduler saw).
+    return asOf ? this.fromStream(code, asOf) : this.sites.findOneBy({ code });
+  }
+
+  /** The site as its own stream tells it, up to an instant: exact even before the projection catches up. */
+  async fromStream(code: string, recordedUpTo?: Date): Promise<SiteRecord | null> {
+    const events = await this.store.readStream(siteStreamId(code), recordedUpTo ? { recordedUpTo } : {});
+    return events.reduce<SiteRecord | undefined>(applySiteEvent, undefined) ?? null;
+  }
+
+  /** Sites ordered by code, `limit + 1` of them so the caller knows whether more follow. */
+  list(filter: SiteFilter, limit: number, afterCode?: string): Promise<SiteRecord[]> {
+    const where: FindOptionsWhere<SiteRecord> = {
+      ...(filter.kind ? { kind: filter.kind } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.trustCode ? { trustCode: filter.trustCode.toUpperCase() } : {}),
+      ...(afterCode ? { code: MoreThan(afterCode) } : {}),
+    };
+    return this.sites.find({ where, order: { code: 'ASC' }, take: limit + 1 });
+  }
+
+  /** The network's Control Site, unless none is registered (or it has ceased). */
+  controlSite(): Promise<SiteRecord | null> {
+    return this.sites.findOne({ where: { kind: 'CONTROL_SITE', status: Not('CEASED') }, order: { registeredAt: 'DESC' } });
+  }
+}

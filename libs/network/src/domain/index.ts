@@ -1,0 +1,4 @@
+export * from './site';
+export * from './site-events';
+export * from './site-lifecycle';
+export * from './site-validation';

@@ -1,0 +1,32 @@
+/** What kind of place a site is (SI 2025/87: hospitals, ambulances, local care settings; domain.md). */
+export const SITE_KINDS = ['CONTROL_SITE', 'HOSPITAL', 'AMBULANCE', 'LOCAL_CARE_SETTING', 'PATIENT_HOME'] as const;
+export type SiteKind = (typeof SITE_KINDS)[number];
+
+/**
+ * Site lifecycle (domain.md, "Network resources"): proposed → onboarding → active → paused or
+ * suspended → ceased. The Control Site onboards, pauses, suspends and closes sites, with reasons.
+ */
+export const SITE_STATUSES = ['PROPOSED', 'ONBOARDING', 'ACTIVE', 'PAUSED', 'SUSPENDED', 'CEASED'] as const;
+export type SiteStatus = (typeof SITE_STATUSES)[number];
+
+export type SiteAction = 'onboard' | 'activate' | 'pause' | 'suspend' | 'cease';
+
+interface Transition {
+  readonly from: readonly SiteStatus[];
+  readonly to: SiteStatus;
+  /** Statuses from which the action needs a recorded reason (GMP: "why" for every state change that restricts or restores manufacture). */
+  readonly reasonRequiredFrom: readonly SiteStatus[];
+}
+
+export const SITE_TRANSITIONS: Readonly<Record<SiteAction, Transition>> = {
+  onboard: { from: ['PROPOSED'], to: 'ONBOARDING', reasonRequiredFrom: [] },
+  // Lifting a suspension (a regulatory or quality stop) needs a reason; ending a pause does not.
+  activate: { from: ['ONBOARDING', 'PAUSED', 'SUSPENDED'], to: 'ACTIVE', reasonRequiredFrom: ['SUSPENDED'] },
+  pause: { from: ['ACTIVE'], to: 'PAUSED', reasonRequiredFrom: ['ACTIVE'] },
+  suspend: { from: ['ACTIVE', 'PAUSED'], to: 'SUSPENDED', reasonRequiredFrom: ['ACTIVE', 'PAUSED'] },
+  cease: {
+    from: ['PROPOSED', 'ONBOARDING', 'ACTIVE', 'PAUSED', 'SUSPENDED'],
+    to: 'CEASED',
+    reasonRequiredFrom: ['PROPOSED', 'ONBOARDING', 'ACTIVE', 'PAUSED', 'SUSPENDED'],
+  },
+};

@@ -1,0 +1,99 @@
+import { ConflictError, replay, ValidationError } from '@bedside/shared';
+import { changeSiteStatus, registerSite, siteEvolver, type RegisterSite, type SiteState } from './site';
+import type { SiteEvent } from './site-events';
+
+const christie: RegisterSite = {
+  code: 'rbv02 ',
+  name: 'The Christie',
+  kind: 'HOSPITAL',
+  timeZone: 'Europe/London',
+  location: { latitude: 53.4293, longitude: -2.2306 },
+  trustCode: 'RBV',
+};
+
+/** Given these events happened, when the decision is made, then... */
+function given(...decisions: ((state: SiteState) => SiteEvent[])[]): SiteState {
+  const events: SiteEvent[] = [];
+  for (const decide of decisions) events.push(...decide(replay(siteEvolver, events)));
+  return replay(siteEvolver, events);
+}
+
+describe('site registration', () => {
+  it('records a proposed site with a normalised code', () => {
+    const [event] = registerSite(undefined, christie);
+    expect(event!.type).toBe('SiteRegistered');
+    expect(event!.data).toEqual({ ...christie, code: 'RBV02', address: undefined, trustCode: 'RBV' } as never);
+    expect(replay(siteEvolver, [event!])).toEqual({ code: 'RBV02', kind: 'HOSPITAL', status: 'PROPOSED' });
+  });
+
+  it.each([
+    ['code', { code: 'R-1' }],
+    ['name', { name: '   ' }],
+    ['kind', { kind: 'SPACESHIP' }],
+    ['timeZone', { timeZone: 'Europe/Manchester' }],
+    ['location.latitude', { location: { latitude: 91, longitude: 0 } }],
+    ['location.longitude', { location: { latitude: 53, longitude: Number.NaN } }],
+    ['trustCode', { trustCode: 'x' }],
+  ])('rejects a bad %s with a message naming the field', (field, change) => {
+    const attempt = () => registerSite(undefined, { ...christie, ...change } as RegisterSite);
+    expect(attempt).toThrow(ValidationError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ValidationError).field).toBe(field);
+    }
+  });
+
+  it('refuses to register the same code twice', () => {
+    const state = given((s) => registerSite(s, christie));
+    expect(() => registerSite(state, christie)).toThrow(/already registered/);
+  });
+});
+
+describe('site lifecycle', () => {
+  const registered = (s: SiteState) => registerSite(s, christie);
+
+  it('goes proposed → onboarding → active → paused → active → suspended → active → ceased', () => {
+    const state = given(
+      registered,
+      (s) => changeSiteStatus(s, 'RBV02', 'onboard'),
+      (s) => changeSiteStatus(s, 'RBV02', 'activate'),
+      (s) => changeSiteStatus(s, 'RBV02', 'pause', 'Cleanroom deep clean'),
+      (s) => changeSiteStatus(s, 'RBV02', 'activate'),
+      (s) => changeSiteStatus(s, 'RBV02', 'suspend', 'Sterility deviation under investigation'),
+      (s) => changeSiteStatus(s, 'RBV02', 'activate', 'CAPA closed by QA'),
+      (s) => changeSiteStatus(s, 'RBV02', 'cease', 'Programme moved to RBV03'),
+    );
+    expect(state?.status).toBe('CEASED');
+  });
+
+  it('records the status it left and the reason', () => {
+    const state = given(registered, (s) => changeSiteStatus(s, 'RBV02', 'onboard'), (s) => changeSiteStatus(s, 'RBV02', 'activate'));
+    expect(changeSiteStatus(state, 'RBV02', 'pause', ' Staff shortage ')[0]!.data).toEqual({ code: 'RBV02', from: 'ACTIVE', reason: 'Staff shortage' });
+  });
+
+  it('refuses to activate a ceased site, saying what to do instead', () => {
+    const state = given(registered, (s) => changeSiteStatus(s, 'RBV02', 'cease', 'Never opened'));
+    expect(() => changeSiteStatus(state, 'RBV02', 'activate')).toThrow(ConflictError);
+    expect(() => changeSiteStatus(state, 'RBV02', 'activate')).toThrow(/ceased.*Register a new site/);
+  });
+
+  it('refuses steps out of lifecycle order', () => {
+    const state = given(registered);
+    expect(() => changeSiteStatus(state, 'RBV02', 'activate')).toThrow(/PROPOSED; it can be activated only when ONBOARDING or PAUSED or SUSPENDED/);
+    expect(() => changeSiteStatus(state, 'RBV02', 'pause', 'x')).toThrow(ConflictError);
+    expect(() => changeSiteStatus(undefined, 'RBV09', 'onboard')).toThrow(/No site with id "RBV09"/);
+  });
+
+  it.each([
+    ['pause', 'ACTIVE'],
+    ['suspend', 'ACTIVE'],
+    ['cease', 'ACTIVE'],
+    ['activate', 'SUSPENDED'],
+  ] as const)('needs a reason to %s from %s', (action, _from) => {
+    const steps = [registered, (s: SiteState) => changeSiteStatus(s, 'RBV02', 'onboard'), (s: SiteState) => changeSiteStatus(s, 'RBV02', 'activate')];
+    if (action === 'activate') steps.push((s) => changeSiteStatus(s, 'RBV02', 'suspend', 'audit finding'));
+    const state = given(...steps);
+    expect(() => changeSiteStatus(state, 'RBV02', action, '  ')).toThrow(ValidationError);
+  });
+});

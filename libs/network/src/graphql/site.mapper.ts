@@ -1,0 +1,21 @@
+import type { SiteRecord } from '../projections/site-record.entity';
+import type { Site } from './site.types';
+
+export function toSite(record: SiteRecord): Site {
+  return {
+    code: record.code,
+    name: record.name,
+    kind: record.kind,
+    status: record.status,
+    timeZone: record.timeZone,
+    location: { latitude: record.latitude, longitude: record.longitude },
+    trustCode: record.trustCode,
+    address: record.address,
+    statusReason: record.statusReason,
+    statusChangedAt: record.statusChangedAt,
+    statusChangedBy: record.statusChangedBy,
+    registeredAt: record.registeredAt,
+    registeredBy: record.registeredBy,
+    version: record.streamVersion,
+  };
+}

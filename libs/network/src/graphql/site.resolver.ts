@@ -1,0 +1,76 @@
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CommandBus } from '@nestjs/cqrs';
+import { Acting } from '@bedside/graphql-common';
+import type { CommandContext } from '@bedside/event-store';
+import { NotFoundError } from '@bedside/shared';
+import { ChangeSiteStatusCommand, RegisterSiteCommand } from '../application/site-commands';
+import { SiteDirectory } from '../application/site-directory';
+import type { SiteAction } from '../domain';
+import { toSite } from './site.mapper';
+import { RegisterSiteInput, Site } from './site.types';
+
+const withReason = (context: CommandContext, reason?: string | null): CommandContext =>
+  reason?.trim() ? { ...context, reason: reason.trim() } : context;
+
+/** Site registration and lifecycle: mutations become commands; reads come from the site directory. */
+@Resolver(() => Site)
+export class SiteResolver {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly directory: SiteDirectory,
+  ) {}
+
+  @Query(() => Site, { nullable: true, description: 'One site by code; with `asOf`, as it was recorded at that instant.' })
+  async site(
+    @Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string,
+    @Args('asOf', { nullable: true, description: 'Show the site as recorded at this instant (UTC).' }) asOf?: Date,
+  ): Promise<Site | null> {
+    const record = await this.directory.get(code, asOf);
+    return record && toSite(record);
+  }
+
+  @Mutation(() => Site, { description: 'Registers a site in the network. It starts PROPOSED.' })
+  async registerSite(@Args('input') input: RegisterSiteInput, @Acting() acting: CommandContext): Promise<Site> {
+    const code: string = await this.commands.execute(new RegisterSiteCommand(input, acting));
+    return this.current(code);
+  }
+
+  @Mutation(() => Site, { description: 'Starts onboarding a PROPOSED site (qualification by the Control Site).' })
+  onboardSite(@Args('code', { type: () => ID }) code: string, @Args('reason', { nullable: true }) reason: string, @Acting() acting: CommandContext) {
+    return this.change(code, 'onboard', reason, acting);
+  }
+
+  @Mutation(() => Site, {
+    description: 'Makes a site ACTIVE: from ONBOARDING, or back from PAUSED, or from SUSPENDED (a reason is then required).',
+  })
+  activateSite(@Args('code', { type: () => ID }) code: string, @Args('reason', { nullable: true }) reason: string, @Acting() acting: CommandContext) {
+    return this.change(code, 'activate', reason, acting);
+  }
+
+  @Mutation(() => Site, { description: 'Pauses an ACTIVE site for an operational reason (maintenance, staffing).' })
+  pauseSite(@Args('code', { type: () => ID }) code: string, @Args('reason') reason: string, @Acting() acting: CommandContext) {
+    return this.change(code, 'pause', reason, acting);
+  }
+
+  @Mutation(() => Site, { description: 'Suspends an ACTIVE or PAUSED site for a quality or regulatory reason.' })
+  suspendSite(@Args('code', { type: () => ID }) code: string, @Args('reason') reason: string, @Acting() acting: CommandContext) {
+    return this.change(code, 'suspend', reason, acting);
+  }
+
+  @Mutation(() => Site, { description: 'Closes a site for good. A ceased site cannot be reactivated.' })
+  ceaseSite(@Args('code', { type: () => ID }) code: string, @Args('reason') reason: string, @Acting() acting: CommandContext) {
+    return this.change(code, 'cease', reason, acting);
+  }
+
+  private async change(code: string, action: SiteAction, reason: string | null | undefined, acting: CommandContext): Promise<Site> {
+    const changed: string = await this.commands.execute(new ChangeSiteStatusCommand(code, action, reason, withReason(acting, reason)));
+    return this.current(changed);
+  }
+
+  /** Read-your-writes: the site as its stream now tells it, without waiting for the projection. */
+  private async current(code: string): Promise<Site> {
+    const record = await this.directory.fromStream(code);
+    if (!record) throw new NotFoundError('site', code);
+    return toSite(record);
+  }
+}

@@ -1,0 +1,65 @@
+import type { EntityManager } from 'typeorm';
+import { START_OF_LOG, type GlobalPosition } from '@bedside/event-store';
+
+export interface Checkpoint {
+  readonly position: GlobalPosition;
+  readonly eventsApplied: number;
+  readonly lastEventRecordedAt: Date | null;
+  readonly updatedAt: Date;
+  readonly rebuiltAt: Date | null;
+}
+
+interface CheckpointRow {
+  transaction_id: string;
+  global_position: string;
+  events_applied: string;
+  last_event_recorded_at: Date | null;
+  updated_at: Date;
+  rebuilt_at: Date | null;
+}
+
+const toCheckpoint = (row: CheckpointRow): Checkpoint => ({
+  position: { transactionId: BigInt(row.transaction_id), position: BigInt(row.global_position) },
+  eventsApplied: Number(row.events_applied),
+  lastEventRecordedAt: row.last_event_recorded_at,
+  updatedAt: row.updated_at,
+  rebuiltAt: row.rebuilt_at,
+});
+
+export async function ensureCheckpoint(manager: EntityManager, name: string): Promise<void> {
+  await manager.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
+}
+
+export async function readCheckpoint(manager: EntityManager, name: string, forUpdate = false): Promise<Checkpoint> {
+  const rows: CheckpointRow[] = await manager.query(
+    `SELECT * FROM projection_checkpoints WHERE name = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [name],
+  );
+  return rows[0] ? toCheckpoint(rows[0]) : { position: START_OF_LOG, eventsApplied: 0, lastEventRecordedAt: null, updatedAt: new Date(0), rebuiltAt: null };
+}
+
+export async function advanceCheckpoint(
+  manager: EntityManager,
+  name: string,
+  position: GlobalPosition,
+  applied: number,
+  lastEventRecordedAt: Date,
+): Promise<void> {
+  await manager.query(
+    `UPDATE projection_checkpoints
+        SET transaction_id = $2, global_position = $3, events_applied = events_applied + $4,
+            last_event_recorded_at = $5, updated_at = now()
+      WHERE name = $1`,
+    [name, position.transactionId.toString(), position.position.toString(), applied, lastEventRecordedAt],
+  );
+}
+
+export async function resetCheckpoint(manager: EntityManager, name: string): Promise<void> {
+  await manager.query(
+    `UPDATE projection_checkpoints
+        SET transaction_id = 0, global_position = 0, events_applied = 0, last_event_recorded_at = NULL,
+            updated_at = now(), rebuilt_at = now()
+      WHERE name = $1`,
+    [name],
+  );
+}

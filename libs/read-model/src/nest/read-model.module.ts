@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EVENT_STORE, type EventStore } from '@bedside/event-store';
+import { ProjectionEngine } from '../projection-engine';
+import { ProjectionRegistry } from '../projection-registry';
+import { ProjectionsResolver } from './projections.resolver';
+
+export interface ReadModelModuleOptions {
+  /** Follow the log and keep read models current in this process (off for one-off commands). */
+  readonly runProjections: boolean;
+  readonly pollIntervalMs?: number;
+}
+
+const OPTIONS = Symbol('READ_MODEL_OPTIONS');
+
+@Injectable()
+class ProjectionRunner implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Projections');
+
+  constructor(
+    private readonly engine: ProjectionEngine,
+    private readonly registry: ProjectionRegistry,
+    @Inject(OPTIONS) private readonly options: ReadModelModuleOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.runProjections) return;
+    for (const projection of this.registry.all()) {
+      await this.engine.start(projection, { pollIntervalMs: this.options.pollIntervalMs });
+    }
+    this.logger.log(`following the event log: ${this.registry.names().join(', ') || '(no projections)'}`);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.engine.stopAll();
+  }
+}
+
+/** Projections into PostgreSQL read-model tables, run from the durable event log. */
+@Module({})
+export class ReadModelModule {
+  static forRoot(options: ReadModelModuleOptions): DynamicModule {
+    return {
+      module: ReadModelModule,
+      global: true,
+      providers: [
+        { provide: OPTIONS, useValue: options },
+        { provide: ProjectionRegistry, useValue: new ProjectionRegistry() },
+        {
+          provide: ProjectionEngine,
+          inject: [DataSource, EVENT_STORE],
+          useFactory: (dataSource: DataSource, store: EventStore) => {
+            const logger = new Logger('Projections');
+            return new ProjectionEngine(dataSource, store, {
+              log: (message) => logger.log(message),
+              error: (message, error) => logger.error(`${message}: ${(error as Error)?.stack ?? String(error)}`),
+            });
+          },
+        },
+        ProjectionRunner,
+        ProjectionsResolver,
+      ],
+      exports: [ProjectionRegistry, ProjectionEngine],
+    };
+  }
+}

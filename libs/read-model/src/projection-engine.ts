@@ -1,0 +1,175 @@
+import type { DataSource } from 'typeorm';
+import { isAfter, START_OF_LOG, type EventStore, type EventSubscription, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
+import { quoteIdentifier } from '@bedside/database';
+import { advanceCheckpoint, ensureCheckpoint, readCheckpoint, resetCheckpoint } from './checkpoint-store';
+import type { Projection } from './projection';
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly position: GlobalPosition;
+  readonly eventsApplied: number;
+  /** True when every event readers can see has been applied. */
+  readonly caughtUp: boolean;
+  /** About how many events of the log are still to be read (global positions can have gaps). */
+  readonly behindBy: number;
+  readonly lastEventRecordedAt: Date | null;
+  readonly updatedAt: Date;
+  readonly rebuiltAt: Date | null;
+}
+
+export interface RebuildProgress {
+  readonly name: string;
+  readonly eventsRead: number;
+  readonly eventsApplied: number;
+  /** Estimated total, from the head of the log when the rebuild began. */
+  readonly eventsEstimated: number;
+  readonly elapsedMs: number;
+  readonly done: boolean;
+}
+
+export interface EngineLogger {
+  log(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+/** The stored checkpoint is behind what this process delivered: a rebuild reset it. */
+class CheckpointMovedBack extends Error {}
+
+const REBUILD_BATCH = 5000;
+
+/**
+ * Runs projections from the durable event log: each batch is applied and its checkpoint stored in
+ * one transaction, and events at or below the checkpoint are skipped, so redelivery is harmless.
+ */
+export class ProjectionEngine {
+  private readonly running = new Map<string, EventSubscription>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    private readonly logger: EngineLogger,
+  ) {}
+
+  /**
+   * Applies one batch in one transaction with the checkpoint row locked, so two processes running
+   * the same projection (or a rebuild beside a live server) serialise instead of double-applying.
+   * `deliveredAfter`, when given, is where the caller believes the checkpoint stands.
+   */
+  async applyBatch(projection: Projection, events: readonly RecordedEvent[], deliveredAfter?: GlobalPosition): Promise<number> {
+    if (events.length === 0) return 0;
+    return this.dataSource.transaction(async (manager) => {
+      const checkpoint = await readCheckpoint(manager, projection.name, true);
+      if (deliveredAfter && isAfter(deliveredAfter, checkpoint.position)) throw new CheckpointMovedBack();
+      const fresh = events.filter((e) => isAfter(e.globalPosition, checkpoint.position));
+      if (fresh.length === 0) return 0;
+      const wanted = new Set(projection.eventTypes);
+      const relevant = fresh.filter((e) => wanted.has(e.type));
+      if (relevant.length > 0) await projection.apply(relevant, manager);
+      const last = fresh[fresh.length - 1]!;
+      await advanceCheckpoint(manager, projection.name, last.globalPosition, relevant.length, last.recordedAt);
+      return relevant.length;
+    });
+  }
+
+  /** Starts following the log from the projection's checkpoint: history first, then live. */
+  async start(projection: Projection, options: { pollIntervalMs?: number; batchSize?: number } = {}): Promise<void> {
+    if (this.running.has(projection.name)) return;
+    await ensureCheckpoint(this.dataSource.manager, projection.name);
+    const { position } = await readCheckpoint(this.dataSource.manager, projection.name);
+    let restarting = false;
+    const subscription: EventSubscription = this.store.subscribe({
+      name: `projection:${projection.name}`,
+      after: position,
+      batchSize: options.batchSize ?? 1000,
+      pollIntervalMs: options.pollIntervalMs ?? 250,
+      handle: async (events) => {
+        try {
+          await this.applyBatch(projection, events, subscription.position);
+        } catch (error) {
+          if (!(error instanceof CheckpointMovedBack)) throw error;
+          if (!restarting) {
+            restarting = true;
+            this.logger.log(`projection ${projection.name}: its checkpoint was reset (rebuild?); following the log again from there`);
+            void this.restart(projection, options);
+          }
+        }
+      },
+      onError: (error) => this.logger.error(`projection ${projection.name} failed a batch; it will retry`, error),
+    });
+    this.running.set(projection.name, subscription);
+  }
+
+  private async restart(projection: Projection, options: { pollIntervalMs?: number; batchSize?: number }): Promise<void> {
+    const current = this.running.get(projection.name);
+    this.running.delete(projection.name);
+    await current?.stop();
+    await this.start(projection, options);
+  }
+
+  async stopAll(): Promise<void> {
+    const subscriptions = [...this.running.values()];
+    this.running.clear();
+    await Promise.all(subscriptions.map((s) => s.stop()));
+  }
+
+  /** Empties the projection's tables and replays the whole log into them. */
+  async rebuild(projection: Projection, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<RebuildProgress> {
+    const head = await this.store.headPosition();
+    await ensureCheckpoint(this.dataSource.manager, projection.name);
+    await this.dataSource.transaction(async (manager) => {
+      await readCheckpoint(manager, projection.name, true);
+      if (projection.tables.length > 0) await manager.query(`TRUNCATE ${projection.tables.map(quoteIdentifier).join(', ')}`);
+      await resetCheckpoint(manager, projection.name);
+    });
+    const started = Date.now();
+    let lastReport = started;
+    let position = START_OF_LOG;
+    let eventsRead = 0;
+    let eventsApplied = 0;
+    const progress = (done: boolean): RebuildProgress => ({
+      name: projection.name,
+      eventsRead,
+      eventsApplied,
+      eventsEstimated: Math.max(Number(head.position), eventsRead),
+      elapsedMs: Date.now() - started,
+      done,
+    });
+    // Read the next batch while the current one is applied: replay is bound by both.
+    let next = this.store.readAll({ after: position, maxCount: REBUILD_BATCH });
+    for (;;) {
+      const batch = await next;
+      if (batch.length === 0) break;
+      position = batch[batch.length - 1]!.globalPosition;
+      next = this.store.readAll({ after: position, maxCount: REBUILD_BATCH });
+      eventsApplied += await this.applyBatch(projection, batch);
+      eventsRead += batch.length;
+      if (Date.now() - lastReport >= 1000) {
+        lastReport = Date.now();
+        onProgress(progress(false));
+      }
+    }
+    const report = progress(true);
+    onProgress(report);
+    return report;
+  }
+
+  async status(projections: readonly Projection[]): Promise<ProjectionStatus[]> {
+    const head = await this.store.headPosition();
+    const statuses: ProjectionStatus[] = [];
+    for (const projection of projections) {
+      const checkpoint = await readCheckpoint(this.dataSource.manager, projection.name);
+      const caughtUp = !isAfter(head, checkpoint.position);
+      statuses.push({
+        name: projection.name,
+        position: checkpoint.position,
+        eventsApplied: checkpoint.eventsApplied,
+        caughtUp,
+        behindBy: caughtUp ? 0 : Math.max(1, Number(head.position - checkpoint.position.position)),
+        lastEventRecordedAt: checkpoint.lastEventRecordedAt,
+        updatedAt: checkpoint.updatedAt,
+        rebuiltAt: checkpoint.rebuiltAt,
+      });
+    }
+    return statuses;
+  }
+}

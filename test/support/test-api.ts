@@ -1,0 +1,65 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { runMigrations } from '@bedside/database';
+import { createApi } from '../../apps/api/src/bootstrap';
+import { MIGRATIONS } from '../../apps/api/src/migrations';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data: T | null;
+  errors?: { message: string; path?: string[]; extensions: { code: string } & Record<string, unknown> }[];
+}
+
+export interface TestApi {
+  readonly url: string;
+  readonly database: TestDatabase;
+  readonly app: NestFastifyApplication;
+  /** Sends a GraphQL operation over real HTTP, as a client would. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Sends a raw body, for malformed and oversized requests. */
+  post(body: string, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** The whole API on a fresh database, listening on a free port on 127.0.0.1. */
+export async function startTestApi(options: { runProjections?: boolean } = {}): Promise<TestApi> {
+  const database = await createTestDatabase();
+  await runMigrations(database.url, MIGRATIONS);
+  const app = await createApi(
+    { databaseUrl: database.url, runProjections: options.runProjections ?? true, projectionPollIntervalMs: 25, graphiql: false },
+    { bodyLimit: 1_048_576 },
+    false,
+  );
+  await app.listen(0, '127.0.0.1');
+  const url = `${await app.getUrl()}/graphql`;
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bedside-actor': 'qa.lead@control-site', ...headers }, body });
+  return {
+    url,
+    database,
+    app,
+    post,
+    async gql(query, variables, headers) {
+      const response = await post(JSON.stringify({ query, variables }), headers);
+      const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
+      return { status: response.status, ...body } as never;
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Polls until `check` passes (projections are eventually consistent), failing after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
