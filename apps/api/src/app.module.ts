@@ -28,14 +28,18 @@ export class AppModule {
         }),
         EventStoreModule.forRoot({ connectionString: config.databaseUrl }),
         ReadModelModule.forRoot({ runProjections: config.runProjections, pollIntervalMs: config.projectionPollIntervalMs }),
-        GraphQLModule.forRoot<MercuriusDriverConfig>({
-          driver: MercuriusDriver,
-          autoSchemaFile: true,
-          sortSchema: true,
-          jit: 1,
-          graphiql: config.graphiql,
-          errorFormatter: formatGraphQLErrors as MercuriusDriverConfig['errorFormatter'],
-        }),
+        ...(config.serveGraphQL === false
+          ? []
+          : [
+              GraphQLModule.forRoot<MercuriusDriverConfig>({
+                driver: MercuriusDriver,
+                autoSchemaFile: true,
+                sortSchema: true,
+                jit: 1,
+                graphiql: config.graphiql,
+                errorFormatter: formatGraphQLErrors as MercuriusDriverConfig['errorFormatter'],
+              }),
+            ]),
         NetworkModule,
       ],
       providers: [AuditResolver],

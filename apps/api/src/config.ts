@@ -6,6 +6,8 @@ export interface ApiConfig {
   readonly projectionPollIntervalMs: number;
   /** GraphiQL and introspection (on in development). */
   readonly graphiql: boolean;
+  /** Serve GraphQL (off for command-line tools that only need the modules). */
+  readonly serveGraphQL?: boolean;
 }
 
 export interface ServerConfig {

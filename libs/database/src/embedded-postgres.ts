@@ -66,9 +66,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         `an existing PostgreSQL. PostgreSQL said:\n${output || String(error)}`,
     );
   }
-  const urlFor = (database: string) =>
-    `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
+  const urlFor = (database: string) => embeddedUrl(password, options.port, database);
   return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+}
+
+export function embeddedUrl(password: string, port: number, database: string): string {
+  return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
 async function loadOrCreatePassword(rootDir: string): Promise<string> {

@@ -1,0 +1,139 @@
+import { DataSource } from 'typeorm';
+import { runMigrations } from '@bedside/database';
+import { PostgresEventStore, START_OF_LOG, type EventMetadata, type RecordedEvent } from '@bedside/event-store';
+import { SiteDirectoryProjection, SiteRecord } from '@bedside/network';
+import { ProjectionEngine, type Projection } from '@bedside/read-model';
+import { MIGRATIONS } from '../../apps/api/src/migrations';
+import { eventually } from '../support/test-api';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+const qa: EventMetadata = { actor: 'qa.lead@control-site', correlationId: 'projection-test' };
+
+const registered = (code: string, name = `Site ${code}`) => ({
+  type: 'SiteRegistered',
+  data: { code, name, kind: 'HOSPITAL', timeZone: 'Europe/London', location: { latitude: 52, longitude: -1 } },
+});
+const status = (type: string, code: string, from: string, reason?: string) => ({ type, data: { code, from, ...(reason ? { reason } : {}) } });
+
+describe('projections', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  let dataSource: DataSource;
+  let engine: ProjectionEngine;
+  const logged: string[] = [];
+  const projection = new SiteDirectoryProjection();
+
+  const sitesTable = () => dataSource.query('SELECT * FROM sites ORDER BY code');
+  const lifecycle = async (code: string) => {
+    await store.append([{ streamId: `site-${code}`, expectedVersion: 'no_stream', events: [registered(code)] }], qa);
+    await store.append([{ streamId: `site-${code}`, expectedVersion: 1, events: [status('SiteOnboardingStarted', code, 'PROPOSED')] }], qa);
+    await store.append([{ streamId: `site-${code}`, expectedVersion: 2, events: [status('SiteActivated', code, 'ONBOARDING')] }], qa);
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await runMigrations(database.url, MIGRATIONS);
+    store = new PostgresEventStore({ connectionString: database.url });
+    dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: [SiteRecord] }).initialize();
+    engine = new ProjectionEngine(dataSource, store, { log: (m) => logged.push(m), error: (m) => logged.push(m) });
+    for (const code of ['PRJ01', 'PRJ02', 'PRJ03']) await lifecycle(code);
+    await store.append([{ streamId: 'site-PRJ02', expectedVersion: 3, events: [status('SitePaused', 'PRJ02', 'ACTIVE', 'Staff shortage')] }], qa);
+    // Events the projection does not read still move its checkpoint on.
+    await store.append([{ streamId: 'unrelated-1', expectedVersion: 'any', events: [{ type: 'SomethingElse', data: {} }] }], qa);
+  });
+  afterAll(async () => {
+    await engine.stopAll();
+    await store.close();
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('reports how far behind the log it is, then catches up', async () => {
+    const [before] = await engine.status([projection]);
+    expect(before).toMatchObject({ name: 'site-directory', caughtUp: false, eventsApplied: 0 });
+    expect(before!.behindBy).toBeGreaterThanOrEqual(11);
+
+    await engine.start(projection, { pollIntervalMs: 20 });
+    await eventually(async () => {
+      const [after] = await engine.status([projection]);
+      expect(after).toMatchObject({ caughtUp: true, behindBy: 0, eventsApplied: 10 });
+      expect(after!.lastEventRecordedAt).toBeInstanceOf(Date);
+    });
+    const rows = await sitesTable();
+    expect(rows.map((r: SiteRecord & { status_reason: string }) => [r.code, r.status, r.status_reason])).toEqual([
+      ['PRJ01', 'ACTIVE', null],
+      ['PRJ02', 'PAUSED', 'Staff shortage'],
+      ['PRJ03', 'ACTIVE', null],
+    ]);
+    await engine.stopAll();
+  });
+
+  it('treats a redelivered batch as already applied', async () => {
+    const log = await store.readAll({ after: START_OF_LOG, maxCount: 1000 });
+    const before = await sitesTable();
+    expect(await engine.applyBatch(projection, log)).toBe(0);
+    expect(await engine.applyBatch(projection, log.slice(3, 7))).toBe(0);
+    expect(await sitesTable()).toEqual(before);
+
+    // A batch that overlaps the checkpoint applies only what is new.
+    await store.append([{ streamId: 'site-PRJ01', expectedVersion: 3, events: [status('SiteSuspended', 'PRJ01', 'ACTIVE', 'Deviation DV-17')] }], qa);
+    const withNew = await store.readAll({ after: START_OF_LOG, maxCount: 1000 });
+    expect(await engine.applyBatch(projection, withNew)).toBe(1);
+    expect(await engine.applyBatch(projection, withNew)).toBe(0);
+    const [prj01] = await dataSource.query(`SELECT status, status_reason FROM sites WHERE code = 'PRJ01'`);
+    expect(prj01).toEqual({ status: 'SUSPENDED', status_reason: 'Deviation DV-17' });
+  });
+
+  it('rebuilds from zero to exactly the same table, reporting progress', async () => {
+    const before = await sitesTable();
+    const progress: number[] = [];
+    const report = await engine.rebuild(projection, (p) => progress.push(p.eventsRead));
+    expect(report).toMatchObject({ done: true, eventsApplied: 11 });
+    expect(report.eventsRead).toBe(12);
+    expect(progress.at(-1)).toBe(report.eventsRead);
+    expect(await sitesTable()).toEqual(before);
+    const [status] = await engine.status([projection]);
+    expect(status).toMatchObject({ caughtUp: true, eventsApplied: 11 });
+    expect(status!.rebuiltAt).toBeInstanceOf(Date);
+  });
+
+  it('converges when a rebuild runs beside a live projection that keeps receiving events', async () => {
+    await engine.start(projection, { pollIntervalMs: 20 });
+    const writing = (async () => {
+      for (let i = 10; i < 30; i++) await lifecycle(`LIV${i}`);
+    })();
+    await engine.rebuild(projection);
+    await writing;
+    await eventually(async () => {
+      const [status] = await engine.status([projection]);
+      expect(status!.caughtUp).toBe(true);
+      const rows = await sitesTable();
+      expect(rows.filter((r: SiteRecord) => r.code.startsWith('LIV'))).toHaveLength(20);
+      expect(rows.filter((r: SiteRecord) => r.code.startsWith('LIV')).every((r: SiteRecord) => r.status === 'ACTIVE')).toBe(true);
+    });
+    await engine.stopAll();
+    const live = await sitesTable();
+    await engine.rebuild(projection);
+    expect(await sitesTable()).toEqual(live);
+  });
+
+  it('writes nothing, and keeps its checkpoint, when a batch fails', async () => {
+    const failing: Projection = {
+      name: 'failing-directory',
+      tables: ['sites'],
+      eventTypes: projection.eventTypes,
+      apply: async (events: readonly RecordedEvent[], manager) => {
+        await projection.apply(events, manager);
+        throw new Error('disk full');
+      },
+    };
+    const before = await sitesTable();
+    const log = await store.readAll({ after: START_OF_LOG, maxCount: 1000 });
+    await dataSource.query(`INSERT INTO projection_checkpoints (name) VALUES ('failing-directory')`);
+    await dataSource.query(`DELETE FROM sites WHERE code = 'PRJ03'`);
+    await expect(engine.applyBatch(failing, log)).rejects.toThrow('disk full');
+    const [checkpoint] = await engine.status([failing]);
+    expect(checkpoint).toMatchObject({ eventsApplied: 0, caughtUp: false });
+    expect((await sitesTable()).map((r: SiteRecord) => r.code)).toEqual(before.map((r: SiteRecord) => r.code).filter((c: string) => c !== 'PRJ03'));
+  });
+});
