@@ -49,7 +49,7 @@ const portOpen = (port: number) =>
   });
 
 async function gql(url: string, query: string) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bedside-role': 'control_site_qa' }, body: JSON.stringify({ query }) });
   return (await response.json()) as { data: any; errors?: unknown[] };
 }
 

@@ -33,7 +33,7 @@ export async function startTestApi(options: { runProjections?: boolean } = {}): 
   await app.listen(0, '127.0.0.1');
   const url = `${await app.getUrl()}/graphql`;
   const post = (body: string, headers: Record<string, string> = {}) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bedside-actor': 'qa.lead@control-site', ...headers }, body });
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bedside-actor': 'qa.lead@control-site', 'x-bedside-role': 'control_site_qa', ...headers }, body });
   return {
     url,
     database,

@@ -1,6 +1,6 @@
 import { CreateEventStore1763700000000 } from '@bedside/event-store';
-import { CreateSites1763700000200 } from '@bedside/network';
+import { CreateNetworkModel1763700000300, CreateSites1763700000200 } from '@bedside/network';
 import { CreateProjectionCheckpoints1763700000100 } from '@bedside/read-model';
 
 /** Every schema migration of the application, in the order they apply. */
-export const MIGRATIONS = [CreateEventStore1763700000000, CreateProjectionCheckpoints1763700000100, CreateSites1763700000200];
+export const MIGRATIONS = [CreateEventStore1763700000000, CreateProjectionCheckpoints1763700000100, CreateSites1763700000200, CreateNetworkModel1763700000300];

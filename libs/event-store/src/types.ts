@@ -19,6 +19,8 @@ export interface EventMetadata {
   readonly actor: string;
   /** The trust or site the actor acted for, where there is one. */
   readonly onBehalfOf?: string;
+  /** The role the actor acted in (scheduler, planner, control_site_qa, dashboard). */
+  readonly role?: string;
   /** Ties together every event caused by one user request. */
   readonly correlationId: string;
   /** The event or command that directly caused this one. */

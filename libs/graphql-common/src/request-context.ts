@@ -15,14 +15,17 @@ const header = (request: RequestLike, name: string): string | undefined => {
 };
 
 /**
- * Who is acting, for whom, in this request. Until identity lands (bearer tokens, issue 5) it is
- * read from the `x-bedside-actor` and `x-bedside-on-behalf-of` headers; every event records it.
+ * Who is acting, in which role, for whom, in this request. Until identity lands (bearer tokens,
+ * issue 5) it is read from the `x-bedside-actor`, `x-bedside-role` and `x-bedside-on-behalf-of`
+ * headers; every event records it.
  */
 export function commandContextFrom(request: RequestLike, reason?: string | null): CommandContext {
   const onBehalfOf = header(request, 'x-bedside-on-behalf-of');
+  const role = header(request, 'x-bedside-role');
   return {
     actor: header(request, 'x-bedside-actor') ?? 'anonymous',
     ...(onBehalfOf ? { onBehalfOf } : {}),
+    ...(role ? { role } : {}),
     correlationId: request.id ?? randomUUID(),
     ...(reason?.trim() ? { reason: reason.trim() } : {}),
   };

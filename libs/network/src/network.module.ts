@@ -3,18 +3,50 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventTypeRegistry } from '@bedside/event-store';
 import { ProjectionRegistry } from '@bedside/read-model';
+import {
+  AddCalendarExceptionHandler,
+  DeclareBankHolidaysHandler,
+  SetResourceCalendarHandler,
+  SetTravelTimeHandler,
+  WithdrawCalendarExceptionHandler,
+} from './application/calendar-commands';
+import { PublishDmmfVersionHandler } from './application/dmmf-commands';
+import { NetworkLookup } from './application/network-lookup';
+import { NetworkReadModel } from './application/network-read-model';
 import { ChangeSiteStatusHandler, RegisterSiteHandler } from './application/site-commands';
 import { SiteDirectory } from './application/site-directory';
-import { SITE_EVENT_CLASSES } from './domain';
+import { RegisterUnitHandler, SetUnitQualificationHandler } from './application/unit-commands';
+import { NETWORK_EVENT_CLASSES } from './domain';
+import { NetworkModelFieldsResolver, NetworkModelResolver } from './graphql/network-model.resolver';
 import { NetworkResolver } from './graphql/network.resolver';
 import { SiteResolver } from './graphql/site.resolver';
+import { CapacityProjection } from './projections/capacity.projection';
+import { DmmfVersionsProjection, ModularUnitsProjection, TravelTimesProjection } from './projections/network-model.projections';
 import { SiteDirectoryProjection } from './projections/site-directory.projection';
 import { SiteRecord } from './projections/site-record.entity';
 
-/** The network bounded context: Control Site and sites (DMMFs, units and calendars follow). */
+/** The network bounded context: Control Site, sites, DMMFs, modular units, calendars, travel and live capacity. */
 @Module({
   imports: [CqrsModule, TypeOrmModule.forFeature([SiteRecord])],
-  providers: [RegisterSiteHandler, ChangeSiteStatusHandler, SiteDirectory, SiteResolver, NetworkResolver],
+  providers: [
+    RegisterSiteHandler,
+    ChangeSiteStatusHandler,
+    PublishDmmfVersionHandler,
+    RegisterUnitHandler,
+    SetUnitQualificationHandler,
+    SetResourceCalendarHandler,
+    AddCalendarExceptionHandler,
+    WithdrawCalendarExceptionHandler,
+    SetTravelTimeHandler,
+    DeclareBankHolidaysHandler,
+    NetworkLookup,
+    SiteDirectory,
+    NetworkReadModel,
+    SiteResolver,
+    NetworkResolver,
+    NetworkModelResolver,
+    NetworkModelFieldsResolver,
+  ],
 })
 export class NetworkModule implements OnModuleInit {
   constructor(
@@ -23,7 +55,15 @@ export class NetworkModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.events.register(...SITE_EVENT_CLASSES);
-    this.projections.register(new SiteDirectoryProjection());
+    this.events.register(...NETWORK_EVENT_CLASSES);
+    for (const projection of [
+      new SiteDirectoryProjection(),
+      new ModularUnitsProjection(),
+      new DmmfVersionsProjection(),
+      new TravelTimesProjection(),
+      new CapacityProjection(),
+    ]) {
+      this.projections.register(projection);
+    }
   }
 }

@@ -153,6 +153,26 @@ export class ProjectionEngine {
     return report;
   }
 
+  /**
+   * Read-your-writes for mutations: waits until the named projections have applied the log up to
+   * `position` (or `timeoutMs` passes; the caller then reads what is there, which may be older).
+   */
+  async waitFor(names: readonly string[], position: GlobalPosition, timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows: { transaction_id: string; global_position: string }[] = await this.dataSource.query(
+        'SELECT transaction_id, global_position FROM projection_checkpoints WHERE name = ANY($1)',
+        [names],
+      );
+      const reached =
+        rows.length === names.length &&
+        rows.every((r) => !isAfter(position, { transactionId: BigInt(r.transaction_id), position: BigInt(r.global_position) }));
+      if (reached) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   async status(projections: readonly Projection[]): Promise<ProjectionStatus[]> {
     const head = await this.store.headPosition();
     const statuses: ProjectionStatus[] = [];

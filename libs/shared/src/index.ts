@@ -1,2 +1,6 @@
 export * from './domain';
 export * from './errors';
+export * from './roles';
+export * from './local-date';
+export * from './text';
+export * from './numbers';

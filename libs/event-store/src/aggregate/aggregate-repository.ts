@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { replay, type DomainEvent, type Evolver } from '@bedside/shared';
 import { ConcurrencyError } from '../errors';
-import type { EventStore, ExpectedVersion, StreamAppend } from '../types';
+import type { EventStore, ExpectedVersion, GlobalPosition, StreamAppend } from '../types';
 import type { CommandContext } from './command-context';
 import { EventTypeRegistry } from './event-type-registry';
 
@@ -30,6 +30,8 @@ export interface ExecuteOptions<Event extends DomainEvent> {
 
 export interface Executed<State, Event> extends Loaded<State> {
   readonly events: readonly Event[];
+  /** Where the append landed in the global log (absent when nothing was recorded); read models that reach it show the change. */
+  readonly position?: GlobalPosition;
 }
 
 /**
@@ -49,6 +51,13 @@ export class AggregateRepository {
     const recorded = await this.store.readStream(streamId, recordedUpTo ? { recordedUpTo } : {});
     const events = recorded.map((e) => this.registry.toDomain<Event>(e));
     return { state: replay(evolver, events), version: recorded.at(-1)?.streamPosition ?? 0 };
+  }
+
+  /** Records facts that no decision depends on (e.g. a network-wide list); appends without replaying the stream. */
+  async record(streamId: string, events: readonly DomainEvent[], context: CommandContext): Promise<GlobalPosition> {
+    const result = await this.store.append([{ streamId, expectedVersion: 'any', events: events.map((e) => this.registry.toNewEvent(e)) }], context);
+    this.eventBus.publishAll([...events]);
+    return result.lastPosition;
   }
 
   async execute<State, Event extends DomainEvent>(
@@ -73,7 +82,7 @@ export class AggregateRepository {
         const result = await this.store.append(streams, context);
         const newState = events.reduce(evolver.evolve, state);
         this.eventBus.publishAll([...events, ...others.flatMap((o) => o.events)]);
-        return { state: newState, version: result.versions.get(streamId)!, events };
+        return { state: newState, version: result.versions.get(streamId)!, events, position: result.lastPosition };
       } catch (error) {
         const retry = error instanceof ConcurrencyError && error.streamId === streamId && attempt < maxAttempts;
         if (!retry) throw error;

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AggregateRepository, ConcurrencyError, EVENT_STORE, type CommandContext, type EventStore } from '@bedside/event-store';
-import { ConflictError } from '@bedside/shared';
+import { AggregateRepository, ConcurrencyError, EVENT_STORE, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
+import { ConflictError, requireRole } from '@bedside/shared';
 import {
   changeSiteStatus,
   CONTROL_SITE_STREAM,
@@ -14,6 +14,11 @@ import {
   type RegisterSite,
   type SiteAction,
 } from '../domain';
+
+export interface SiteChanged {
+  readonly code: string;
+  readonly position?: GlobalPosition;
+}
 
 export class RegisterSiteCommand {
   constructor(
@@ -33,21 +38,23 @@ export class ChangeSiteStatusCommand {
 
 /** Registers a site; the one Control Site is also reserved on the network's stream, atomically. */
 @CommandHandler(RegisterSiteCommand)
-export class RegisterSiteHandler implements ICommandHandler<RegisterSiteCommand, string> {
+export class RegisterSiteHandler implements ICommandHandler<RegisterSiteCommand, SiteChanged> {
   constructor(
     private readonly repository: AggregateRepository,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ input, context }: RegisterSiteCommand): Promise<string> {
+  async execute({ input, context }: RegisterSiteCommand): Promise<SiteChanged> {
+    requireRole(context.role, ['control_site_qa'], 'register a site');
     const { code, kind } = validateRegistration(input);
     try {
-      await this.repository.execute(siteStreamId(code), siteEvolver, (state) => registerSite(state, input), context, {
+      const { position } = await this.repository.execute(siteStreamId(code), siteEvolver, (state) => registerSite(state, input), context, {
         alsoAppend: () =>
           kind === 'CONTROL_SITE'
             ? [{ streamId: CONTROL_SITE_STREAM, expectedVersion: 'no_stream', events: [new ControlSiteDesignated({ code })] }]
             : [],
       });
+      return { code, position };
     } catch (error) {
       if (error instanceof ConcurrencyError && error.streamId === CONTROL_SITE_STREAM) {
         const [designation] = await this.store.readStream(CONTROL_SITE_STREAM, { maxCount: 1 });
@@ -60,17 +67,18 @@ export class RegisterSiteHandler implements ICommandHandler<RegisterSiteCommand,
       }
       throw error;
     }
-    return code;
   }
 }
 
 @CommandHandler(ChangeSiteStatusCommand)
-export class ChangeSiteStatusHandler implements ICommandHandler<ChangeSiteStatusCommand, string> {
+export class ChangeSiteStatusHandler implements ICommandHandler<ChangeSiteStatusCommand, SiteChanged> {
   constructor(private readonly repository: AggregateRepository) {}
 
-  async execute({ code: rawCode, action, reason, context }: ChangeSiteStatusCommand): Promise<string> {
+  async execute({ code: rawCode, action, reason, context }: ChangeSiteStatusCommand): Promise<SiteChanged> {
+    // domain.md: Control Site QA onboards, pauses, suspends and closes sites.
+    requireRole(context.role, ['control_site_qa'], `${action} a site`);
     const code = normaliseOdsCode('code', rawCode);
-    await this.repository.execute(siteStreamId(code), siteEvolver, (state) => changeSiteStatus(state, code, action, reason), context);
-    return code;
+    const { position } = await this.repository.execute(siteStreamId(code), siteEvolver, (state) => changeSiteStatus(state, code, action, reason), context);
+    return { code, position };
   }
 }

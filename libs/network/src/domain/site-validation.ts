@@ -13,20 +13,6 @@ export function normaliseOdsCode(field: string, raw: string): string {
   return code;
 }
 
-export function requireText(field: string, raw: string | undefined, maxLength: number): string {
-  const text = (raw ?? '').trim();
-  if (!text) throw new ValidationError(field, `${field} must not be empty.`);
-  if (text.length > maxLength) throw new ValidationError(field, `${field} is longer than ${maxLength} characters.`);
-  return text;
-}
-
-export function optionalText(field: string, raw: string | undefined | null, maxLength: number): string | undefined {
-  const text = raw?.trim();
-  if (!text) return undefined;
-  if (text.length > maxLength) throw new ValidationError(field, `${field} is longer than ${maxLength} characters.`);
-  return text;
-}
-
 export function validateTimeZone(raw: string): string {
   const zone = raw.trim();
   try {

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, type Evolver } from '@bedside/shared';
+import { ConflictError, NotFoundError, optionalText, requireText, ValidationError, type Evolver } from '@bedside/shared';
 import {
   SiteActivated,
   SiteCeased,
@@ -12,7 +12,7 @@ import {
   type SiteStatusEvent,
 } from './site-events';
 import { SITE_TRANSITIONS, type SiteAction, type SiteKind, type SiteStatus } from './site-lifecycle';
-import { normaliseOdsCode, optionalText, requireText, validateKind, validateLocation, validateTimeZone } from './site-validation';
+import { normaliseOdsCode, validateKind, validateLocation, validateTimeZone } from './site-validation';
 
 export interface Site {
   readonly code: string;

@@ -3,7 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Acting } from '@bedside/graphql-common';
 import type { CommandContext } from '@bedside/event-store';
 import { NotFoundError } from '@bedside/shared';
-import { ChangeSiteStatusCommand, RegisterSiteCommand } from '../application/site-commands';
+import { ReadYourWrites } from '@bedside/read-model';
+import { ChangeSiteStatusCommand, RegisterSiteCommand, type SiteChanged } from '../application/site-commands';
 import { SiteDirectory } from '../application/site-directory';
 import type { SiteAction } from '../domain';
 import { toSite } from './site.mapper';
@@ -18,6 +19,7 @@ export class SiteResolver {
   constructor(
     private readonly commands: CommandBus,
     private readonly directory: SiteDirectory,
+    private readonly readYourWrites: ReadYourWrites,
   ) {}
 
   @Query(() => Site, { nullable: true, description: 'One site by code; with `asOf`, as it was recorded at that instant.' })
@@ -31,8 +33,7 @@ export class SiteResolver {
 
   @Mutation(() => Site, { description: 'Registers a site in the network. It starts PROPOSED.' })
   async registerSite(@Args('input') input: RegisterSiteInput, @Acting() acting: CommandContext): Promise<Site> {
-    const code: string = await this.commands.execute(new RegisterSiteCommand(input, acting));
-    return this.current(code);
+    return this.current(await this.commands.execute(new RegisterSiteCommand({ ...input, timeZone: input.timeZone ?? 'Europe/London' }, acting)));
   }
 
   @Mutation(() => Site, { description: 'Starts onboarding a PROPOSED site (qualification by the Control Site).' })
@@ -63,13 +64,13 @@ export class SiteResolver {
   }
 
   private async change(code: string, action: SiteAction, reason: string | null | undefined, acting: CommandContext): Promise<Site> {
-    const changed: string = await this.commands.execute(new ChangeSiteStatusCommand(code, action, reason, withReason(acting, reason)));
-    return this.current(changed);
+    return this.current(await this.commands.execute(new ChangeSiteStatusCommand(code, action, reason, withReason(acting, reason))));
   }
 
-  /** Read-your-writes: the site as its stream now tells it, without waiting for the projection. */
-  private async current(code: string): Promise<Site> {
-    const record = await this.directory.fromStream(code);
+  /** Read-your-writes: once every read model shows the change, the site as the directory now shows it. */
+  private async current({ code, position }: SiteChanged): Promise<Site> {
+    await this.readYourWrites.after(position);
+    const record = await this.directory.get(code);
     if (!record) throw new NotFoundError('site', code);
     return toSite(record);
   }

@@ -108,8 +108,9 @@ export class RegisterSiteInput {
   @Field(() => SiteKind, { description: 'What kind of place this is. The network has one CONTROL_SITE.' })
   kind!: SiteKindValue;
 
-  @Field({ defaultValue: 'Europe/London', description: 'IANA time zone of the clinical calendar.' })
-  timeZone!: string;
+  // Optional rather than defaulted: graphql-jit does not apply input-field defaults to variables.
+  @Field(() => String, { nullable: true, description: 'IANA time zone of the clinical calendar; "Europe/London" when empty.' })
+  timeZone?: string | null;
 
   @Field(() => GeoLocationInput, { description: 'Where the site is.' })
   location!: GeoLocationInput;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EVENT_STORE, type EventStore } from '@bedside/event-store';
+import { EVENT_STORE, type EventStore, type GlobalPosition } from '@bedside/event-store';
 import { ProjectionEngine } from '../projection-engine';
 import { ProjectionRegistry } from '../projection-registry';
 import { ProjectionsResolver } from './projections.resolver';
@@ -36,6 +36,27 @@ class ProjectionRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
+/**
+ * Read-your-writes for mutations: after a command has appended, wait until every read model has
+ * applied the log up to that point, so the answer (and the caller's next query) shows the change.
+ */
+@Injectable()
+export class ReadYourWrites {
+  private readonly logger = new Logger('Projections');
+
+  constructor(
+    private readonly engine: ProjectionEngine,
+    private readonly registry: ProjectionRegistry,
+    @Inject(OPTIONS) private readonly options: ReadModelModuleOptions,
+  ) {}
+
+  async after(position: GlobalPosition | undefined, timeoutMs = 5000): Promise<void> {
+    if (!position || !this.options.runProjections) return;
+    const reached = await this.engine.waitFor(this.registry.names(), position, timeoutMs);
+    if (!reached) this.logger.warn(`read models had not caught up with ${position.transactionId}/${position.position} after ${timeoutMs} ms; answering from what they show`);
+  }
+}
+
 /** Projections into PostgreSQL read-model tables, run from the durable event log. */
 @Module({})
 export class ReadModelModule {
@@ -59,8 +80,9 @@ export class ReadModelModule {
         },
         ProjectionRunner,
         ProjectionsResolver,
+        ReadYourWrites,
       ],
-      exports: [ProjectionRegistry, ProjectionEngine],
+      exports: [ProjectionRegistry, ProjectionEngine, ReadYourWrites],
     };
   }
 }

@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { addDays, daysBetween, parseLocalDate, ValidationError, type LocalDate } from '@bedside/shared';
+import { normaliseOdsCode, normaliseProductCode, normaliseUnitId, type ProductProcess } from '../domain';
+
+export interface UnitRow {
+  unit_id: string;
+  name: string;
+  kind: string;
+  mobility: string;
+  batch_capacity: number;
+  home_site_code: string;
+  current_site_code: string;
+  qualification: string;
+  qualification_reason: string | null;
+  qualification_changed_at: Date;
+  fill_finish: Record<string, number> | null;
+  registered_at: Date;
+  registered_by: string;
+  stream_version: number;
+}
+
+export interface DmmfRow {
+  product_code: string;
+  version: number;
+  name: string;
+  process: ProductProcess;
+  designated_site_codes: string[];
+  designated_unit_ids: string[];
+  reason: string;
+  published_at: Date;
+  published_by: string;
+}
+
+export interface CapacityRow {
+  resource_key: string;
+  day: string;
+  session: string;
+  site_code: string;
+  unit_id: string | null;
+  resource: string;
+  starts_at: Date;
+  ends_at: Date;
+  nominal: number;
+  capacity: number;
+  committed: number;
+  tentative: number;
+  free: number;
+  closed_reason: string | null;
+}
+
+export interface CapacityQuery {
+  readonly siteCodes?: readonly string[] | null;
+  readonly unitIds?: readonly string[] | null;
+  readonly resources?: readonly string[] | null;
+  /** Only resources that can serve this product: its designated sites and units (latest DMMF). */
+  readonly productCode?: string | null;
+  readonly onlyFree?: boolean | null;
+}
+
+export interface UtilisationRow {
+  site_code: string;
+  unit_id: string | null;
+  resource: string;
+  capacity: number;
+  committed: number;
+  tentative: number;
+}
+
+/** A capacity query may span at most this many days (a year and a month, the calendar horizon). */
+export const MAX_CAPACITY_RANGE_DAYS = 400;
+
+/** Reads of the network model's tables. */
+@Injectable()
+export class NetworkReadModel {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async unit(id: string): Promise<UnitRow | undefined> {
+    const [row] = await this.dataSource.query('SELECT * FROM modular_units WHERE unit_id = $1', [normaliseUnitId('id', id)]);
+    return row;
+  }
+
+  units(filter: { kind?: string | null; siteCode?: string | null }, limit: number, afterId?: string): Promise<UnitRow[]> {
+    return this.dataSource.query(
+      `SELECT * FROM modular_units
+        WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR current_site_code = $2) AND ($3::text IS NULL OR unit_id > $3)
+        ORDER BY unit_id LIMIT $4`,
+      [filter.kind ?? null, filter.siteCode ? normaliseOdsCode('siteCode', filter.siteCode) : null, afterId ?? null, limit + 1],
+    );
+  }
+
+  async dmmf(productCode: string, version?: number | null): Promise<DmmfRow | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT * FROM dmmf_versions WHERE product_code = $1 AND ($2::int IS NULL OR version = $2) ORDER BY version DESC LIMIT 1`,
+      [normaliseProductCode('productCode', productCode), version ?? null],
+    );
+    return row;
+  }
+
+  dmmfVersions(productCode: string): Promise<DmmfRow[]> {
+    return this.dataSource.query('SELECT * FROM dmmf_versions WHERE product_code = $1 ORDER BY version', [normaliseProductCode('productCode', productCode)]);
+  }
+
+  /** The latest version of every product. */
+  products(): Promise<DmmfRow[]> {
+    return this.dataSource.query('SELECT DISTINCT ON (product_code) * FROM dmmf_versions ORDER BY product_code, version DESC');
+  }
+
+  /** Slots with what is free on them, in day order, keyset-paged after (day, resource key, session). */
+  async capacity(query: CapacityQuery, from: string, to: string, limit: number, after?: [string, string, string]): Promise<CapacityRow[]> {
+    const range = checkRange(from, to);
+    const filter = await this.resolveFilter(query);
+    return this.dataSource.query(
+      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.site_code, s.unit_id, s.resource, s.starts_at, s.ends_at,
+              s.nominal, s.capacity, coalesce(c.committed, 0) AS committed, coalesce(c.tentative, 0) AS tentative,
+              greatest(0, s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0)) AS free, s.closed_reason
+         FROM capacity_slots s
+         LEFT JOIN capacity_commitments c USING (resource_key, day, session)
+        WHERE s.day BETWEEN $1 AND $2
+          AND ($3::text[] IS NULL OR s.site_code = ANY($3))
+          AND ($4::text[] IS NULL OR s.unit_id = ANY($4))
+          AND ($5::text[] IS NULL OR s.resource = ANY($5))
+          AND ($6::text[] IS NULL OR s.unit_id IS NULL OR s.unit_id = ANY($7) OR s.site_code = ANY($6))
+          AND (NOT $8 OR s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0) > 0)
+          AND ($9::date IS NULL OR (s.day, s.resource_key, s.session) > ($9::date, $10::text, $11::text))
+        ORDER BY s.day, s.resource_key, s.session
+        LIMIT $12`,
+      [
+        range.from,
+        range.to,
+        filter.siteCodes,
+        filter.unitIds,
+        filter.resources,
+        filter.productSites,
+        filter.productUnits,
+        query.onlyFree ?? false,
+        after?.[0] ?? null,
+        after?.[1] ?? null,
+        after?.[2] ?? null,
+        limit + 1,
+      ],
+    );
+  }
+
+  /** Capacity and commitments summed per site resource and per unit over a range. */
+  async utilisation(query: CapacityQuery, from: string, to: string): Promise<UtilisationRow[]> {
+    const range = checkRange(from, to);
+    const filter = await this.resolveFilter(query);
+    return this.dataSource.query(
+      `SELECT s.site_code, s.unit_id, s.resource, sum(s.capacity)::int AS capacity,
+              coalesce(sum(c.committed), 0)::int AS committed, coalesce(sum(c.tentative), 0)::int AS tentative
+         FROM capacity_slots s
+         LEFT JOIN capacity_commitments c USING (resource_key, day, session)
+        WHERE s.day BETWEEN $1 AND $2
+          AND ($3::text[] IS NULL OR s.site_code = ANY($3))
+          AND ($4::text[] IS NULL OR s.unit_id = ANY($4))
+          AND ($5::text[] IS NULL OR s.resource = ANY($5))
+          AND ($6::text[] IS NULL OR s.unit_id IS NULL OR s.unit_id = ANY($7) OR s.site_code = ANY($6))
+        GROUP BY s.site_code, s.unit_id, s.resource
+        ORDER BY s.site_code, s.resource, s.unit_id NULLS FIRST`,
+      [range.from, range.to, filter.siteCodes, filter.unitIds, filter.resources, filter.productSites, filter.productUnits],
+    );
+  }
+
+  async calendars(owner: { siteCode?: string; unitId?: string }): Promise<{ calendars: Record<string, unknown>[]; exceptions: Record<string, unknown>[] }> {
+    const calendars = owner.siteCode
+      ? await this.dataSource.query('SELECT calendar FROM capacity_calendars WHERE site_code = $1 ORDER BY resource', [owner.siteCode])
+      : [];
+    const exceptions = await this.dataSource.query(
+      `SELECT exception FROM capacity_exceptions WHERE ($1::text IS NOT NULL AND site_code = $1) OR ($2::text IS NOT NULL AND unit_id = $2)
+        ORDER BY exception->>'from'`,
+      [owner.siteCode ?? null, owner.unitId ?? null],
+    );
+    return { calendars: calendars.map((r: { calendar: Record<string, unknown> }) => r.calendar), exceptions: exceptions.map((r: { exception: Record<string, unknown> }) => r.exception) };
+  }
+
+  travelTimes(siteCode?: string | null): Promise<{ from_site_code: string; to_site_code: string; hours: number; fresh_courier: boolean }[]> {
+    return this.dataSource.query(
+      `SELECT from_site_code, to_site_code, hours, fresh_courier FROM travel_times
+        WHERE $1::text IS NULL OR from_site_code = $1 ORDER BY from_site_code, hours, to_site_code`,
+      [siteCode ? normaliseOdsCode('siteCode', siteCode) : null],
+    );
+  }
+
+  private async resolveFilter(query: CapacityQuery) {
+    const list = (values: readonly string[] | null | undefined, normalise: (v: string) => string) => (values && values.length > 0 ? values.map(normalise) : null);
+    let productSites: string[] | null = null;
+    let productUnits: string[] | null = null;
+    if (query.productCode) {
+      const dmmf = await this.dmmf(query.productCode);
+      if (!dmmf) throw new ValidationError('filter.productCode', `No DMMF is published for product ${query.productCode}.`);
+      // Manufacture only on units the DMMF designates, or units at sites it designates (regs 17A/17B).
+      // Chairs and beds are not manufacture: a product filter leaves them in.
+      productSites = dmmf.designated_site_codes;
+      productUnits = dmmf.designated_unit_ids;
+    }
+    return {
+      siteCodes: list(query.siteCodes, (c) => normaliseOdsCode('filter.siteCodes', c)),
+      unitIds: list(query.unitIds, (u) => normaliseUnitId('filter.unitIds', u)),
+      resources: list(query.resources, (r) => r),
+      productSites,
+      productUnits,
+    };
+  }
+}
+
+function checkRange(rawFrom: string, rawTo: string): { from: LocalDate; to: LocalDate } {
+  const from = parseLocalDate('from', rawFrom);
+  const to = parseLocalDate('to', rawTo);
+  if (to < from) throw new ValidationError('to', `The range ends (${to}) before it starts (${from}).`);
+  if (daysBetween(from, to) >= MAX_CAPACITY_RANGE_DAYS) {
+    throw new ValidationError('to', `Ask for at most ${MAX_CAPACITY_RANGE_DAYS} days at a time (e.g. ${from} to ${addDays(from, MAX_CAPACITY_RANGE_DAYS - 1)}).`);
+  }
+  return { from, to };
+}

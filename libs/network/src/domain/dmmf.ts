@@ -1,0 +1,95 @@
+import { ConflictError, NotFoundError, optionalReason, ValidationError, type DomainEvent, type Evolver } from '@bedside/shared';
+import { normaliseProductCode, validateProductProcess, type ProductProcess } from './product-process';
+
+/**
+ * Which sites and modular units may make the product. Manufacture is allowed only at sites and
+ * units a DMMF lists (HMR 2012 regs 17A/17B as amended by SI 2025/87).
+ */
+export interface Designation {
+  readonly siteCodes: readonly string[];
+  readonly unitIds: readonly string[];
+}
+
+export interface DmmfVersionPublishedData {
+  readonly productCode: string;
+  readonly version: number;
+  readonly process: ProductProcess;
+  readonly designation: Designation;
+  readonly reason: string;
+}
+
+export class DmmfVersionPublished implements DomainEvent<'DmmfVersionPublished', DmmfVersionPublishedData> {
+  static readonly type = 'DmmfVersionPublished';
+  readonly type = DmmfVersionPublished.type;
+  constructor(readonly data: DmmfVersionPublishedData) {}
+}
+
+export type DmmfEvent = DmmfVersionPublished;
+
+export const dmmfStreamId = (productCode: string) => `dmmf-${productCode}`;
+
+/** A Decentralised Manufacturing Master File: versions are never rewritten; plans keep pointing at theirs. */
+export interface DmmfState {
+  readonly productCode: string;
+  readonly latestVersion: number;
+}
+
+export const dmmfEvolver: Evolver<DmmfState | undefined, DmmfEvent> = {
+  initialState: undefined,
+  evolve: (_state, event) => ({ productCode: event.data.productCode, latestVersion: event.data.version }),
+};
+
+/** What the application layer found about each site and unit a designation names. */
+export interface DesignationTarget {
+  readonly id: string;
+  readonly kind: 'site' | 'unit';
+  /** `undefined` when nothing with that id is registered. */
+  readonly status: string | undefined;
+  /** Units: whether it manufactures cell therapy (fill-finish units cannot make a CAR-T). */
+  readonly unitKind?: string;
+}
+
+export interface PublishDmmfVersion {
+  readonly process: ProductProcess;
+  readonly designation: Designation;
+  readonly reason: string;
+  /** Optimistic check: the version the publisher last saw (0 for a new product), to avoid silently superseding a colleague's. */
+  readonly basedOnVersion?: number | null;
+}
+
+export function normaliseDesignation(designation: Designation): Designation {
+  const unique = (ids: readonly string[]) => [...new Set(ids.map((id) => id.trim().toUpperCase()))].sort();
+  return { siteCodes: unique(designation.siteCodes), unitIds: unique(designation.unitIds) };
+}
+
+export function publishDmmfVersion(state: DmmfState | undefined, command: PublishDmmfVersion, targets: readonly DesignationTarget[]): DmmfVersionPublished[] {
+  const process = validateProductProcess(command.process);
+  const reason = optionalReason(command.reason);
+  if (!reason) throw new ValidationError('reason', 'Every DMMF version needs a reason (what changed and why).');
+  const designation = normaliseDesignation(command.designation);
+  if (designation.siteCodes.length + designation.unitIds.length === 0) {
+    throw new ValidationError('designation', 'Designate at least one site or modular unit where the product may be made.');
+  }
+  for (const target of targets) {
+    if (target.status === undefined) {
+      throw new NotFoundError(target.kind === 'site' ? 'site' : 'modular unit', target.id, 'A designation can only name registered sites and units.');
+    }
+    if (target.status === 'CEASED') {
+      throw new ValidationError('designation', `${target.kind === 'site' ? 'Site' : 'Unit'} ${target.id} has ceased and cannot be designated.`);
+    }
+    if (target.kind === 'unit' && target.unitKind && target.unitKind !== 'CELL_THERAPY' && process.startingMaterial) {
+      // Cell-therapy products are made on cell-therapy units; fill-finish units are for vaccines.
+      throw new ValidationError('designation', `Unit ${target.id} is a ${target.unitKind.toLowerCase().replace('_', '-')} unit and cannot make ${process.productCode}.`);
+    }
+  }
+  const current = state?.latestVersion ?? 0;
+  if (command.basedOnVersion !== null && command.basedOnVersion !== undefined && command.basedOnVersion !== current) {
+    throw new ConflictError(
+      `DMMF ${process.productCode} is at version ${current}, not ${command.basedOnVersion}: someone published since you loaded it. Review version ${current} and publish again.`,
+      { productCode: process.productCode, latestVersion: current },
+    );
+  }
+  return [new DmmfVersionPublished({ productCode: process.productCode, version: current + 1, process, designation, reason })];
+}
+
+export { normaliseProductCode };

@@ -1,0 +1,120 @@
+import { numberIn, oneOf, ValidationError, wholeNumber } from '@bedside/shared';
+
+export const STARTING_MATERIALS = ['FRESH', 'CRYOPRESERVED'] as const;
+export type StartingMaterial = (typeof STARTING_MATERIALS)[number];
+
+export const QC_METHODS = ['RAPID', 'COMPENDIAL'] as const;
+export type QcMethod = (typeof QC_METHODS)[number];
+
+/**
+ * Which gate must pass before lymphodepleting conditioning starts (domain.md step 7; product labels:
+ * availability confirmed before conditioning). Frozen product: released and in stock. Fresh point-of-care
+ * product: the unit confirms the batch is on track, conditioning overlaps the end of manufacture.
+ */
+export const CONDITIONING_GATES = ['RELEASE_BEFORE_CONDITIONING', 'CONDITIONING_DURING_MANUFACTURE'] as const;
+export type ConditioningGate = (typeof CONDITIONING_GATES)[number];
+
+/** How a product is made and given: the part of a DMMF the scheduler plans with. Every figure is the user's, never a constant. */
+export interface ProductProcess {
+  readonly productCode: string;
+  readonly name: string;
+  readonly startingMaterial: StartingMaterial;
+  /** Fresh material only: hours from end of collection to start of manufacture (typically 24-36, up to 72). */
+  readonly maxFreshHoldHours: number | null;
+  readonly apheresisSessions: number;
+  readonly apheresisHoursPerSession: number;
+  readonly manufactureDays: number;
+  readonly qcMethod: QcMethod;
+  /** Days from end of manufacture to release (compendial sterility 14, rapid methods about 3). */
+  readonly qcReleaseDays: number;
+  /** Shelf life of the finished product in hours (fresh point-of-care: hours; frozen: months). */
+  readonly shelfLifeHours: number;
+  readonly conditioningRegimen: string;
+  /** Conditioning days relative to infusion day 0, e.g. [-5, -4, -3]. */
+  readonly conditioningDays: readonly number[];
+  /** Permitted infusion window counted in days after the last conditioning day (Yescarta-like day 0: 3 to 3). */
+  readonly infusionWindowMinDays: number;
+  readonly infusionWindowMaxDays: number;
+  readonly conditioningGate: ConditioningGate;
+  /** Repeat conditioning when infusion slips more than this many days past the last dose (e.g. 14). */
+  readonly reconditionAfterDays: number | null;
+  readonly monitoringInpatientDays: number;
+  /** Days the patient must stay within reach of the centre (e.g. 28), and how far that is in minutes of travel. */
+  readonly stayWithinReachDays: number;
+  readonly stayWithinReachMinutes: number;
+  /** Probability a patient needs an ICU bed (27-35%), used to reserve ICU capacity. */
+  readonly icuReserveProbability: number;
+}
+
+const PRODUCT_CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
+
+export function normaliseProductCode(field: string, raw: string): string {
+  const code = raw.trim().toUpperCase();
+  if (!PRODUCT_CODE.test(code)) {
+    throw new ValidationError(field, `"${raw}" is not a product code: use 2 to 20 letters, digits and dashes, e.g. "POC-CAR19".`);
+  }
+  return code;
+}
+
+/** Checks a process definition as a whole; throws ValidationError naming the field at fault. */
+export function validateProductProcess(input: ProductProcess): ProductProcess {
+  const startingMaterial = oneOf('startingMaterial', input.startingMaterial, STARTING_MATERIALS);
+  let maxFreshHoldHours: number | null = null;
+  if (startingMaterial === 'FRESH') {
+    if (input.maxFreshHoldHours === null || input.maxFreshHoldHours === undefined) {
+      throw new ValidationError('maxFreshHoldHours', 'Fresh starting material needs a maximum hold (hours from collection to start of manufacture).');
+    }
+    maxFreshHoldHours = numberIn('maxFreshHoldHours', input.maxFreshHoldHours, 0, 168, { exclusiveMin: true });
+  } else if (input.maxFreshHoldHours !== null && input.maxFreshHoldHours !== undefined) {
+    throw new ValidationError('maxFreshHoldHours', 'Cryopreserved starting material has no fresh hold; leave maxFreshHoldHours empty.');
+  }
+  const days = [...input.conditioningDays];
+  if (days.length === 0 || days.length > 10) throw new ValidationError('conditioningDays', 'Give 1 to 10 conditioning days relative to infusion, e.g. [-5, -4, -3].');
+  days.forEach((d, i) => {
+    wholeNumber(`conditioningDays[${i}]`, d, -30, -1);
+    if (i > 0 && d <= days[i - 1]!) throw new ValidationError('conditioningDays', 'Conditioning days must be in order and each once, e.g. [-5, -4, -3].');
+  });
+  const min = wholeNumber('infusionWindowMinDays', input.infusionWindowMinDays, 1, 60);
+  const max = wholeNumber('infusionWindowMaxDays', input.infusionWindowMaxDays, 1, 60);
+  if (max < min) throw new ValidationError('infusionWindowMaxDays', `The infusion window ends (day ${max}) before it starts (day ${min}).`);
+  const planned = -days[days.length - 1]!;
+  if (planned < min || planned > max) {
+    throw new ValidationError(
+      'infusionWindowMinDays',
+      `Day 0 of the conditioning template is ${planned} days after the last dose, outside the infusion window of ${min} to ${max} days.`,
+    );
+  }
+  const gate = oneOf('conditioningGate', input.conditioningGate, CONDITIONING_GATES);
+  if (gate === 'CONDITIONING_DURING_MANUFACTURE' && startingMaterial !== 'FRESH') {
+    throw new ValidationError('conditioningGate', 'Conditioning during manufacture is for fresh point-of-care product; frozen product is released before conditioning.');
+  }
+  const name = (input.name ?? '').trim();
+  if (!name || name.length > 200) throw new ValidationError('name', 'The product name must be 1 to 200 characters.');
+  const regimen = (input.conditioningRegimen ?? '').trim();
+  if (!regimen || regimen.length > 200) throw new ValidationError('conditioningRegimen', 'Name the conditioning regimen (e.g. "Fludarabine + cyclophosphamide"), up to 200 characters.');
+  return {
+    productCode: normaliseProductCode('productCode', input.productCode),
+    name,
+    startingMaterial,
+    maxFreshHoldHours,
+    apheresisSessions: wholeNumber('apheresisSessions', input.apheresisSessions, 1, 4),
+    apheresisHoursPerSession: numberIn('apheresisHoursPerSession', input.apheresisHoursPerSession, 0, 12, { exclusiveMin: true }),
+    manufactureDays: wholeNumber('manufactureDays', input.manufactureDays, 1, 90),
+    qcMethod: oneOf('qcMethod', input.qcMethod, QC_METHODS),
+    qcReleaseDays: wholeNumber('qcReleaseDays', input.qcReleaseDays, 0, 60),
+    shelfLifeHours: numberIn('shelfLifeHours', input.shelfLifeHours, 0, 24 * 365 * 5, { exclusiveMin: true }),
+    conditioningRegimen: regimen,
+    conditioningDays: days,
+    infusionWindowMinDays: min,
+    infusionWindowMaxDays: max,
+    conditioningGate: gate,
+    reconditionAfterDays:
+      input.reconditionAfterDays === null || input.reconditionAfterDays === undefined
+        ? null
+        : wholeNumber('reconditionAfterDays', input.reconditionAfterDays, 1, 90),
+    monitoringInpatientDays: wholeNumber('monitoringInpatientDays', input.monitoringInpatientDays, 0, 60),
+    stayWithinReachDays: wholeNumber('stayWithinReachDays', input.stayWithinReachDays, 0, 120),
+    stayWithinReachMinutes: wholeNumber('stayWithinReachMinutes', input.stayWithinReachMinutes, 0, 24 * 60),
+    icuReserveProbability: numberIn('icuReserveProbability', input.icuReserveProbability, 0, 1),
+  };
+}

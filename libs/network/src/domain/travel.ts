@@ -1,0 +1,60 @@
+import { numberIn, optionalReason, parseLocalDate, ValidationError, type DomainEvent } from '@bedside/shared';
+import { normaliseOdsCode } from './site-validation';
+
+export const TRAVEL_TIMES_STREAM = 'network-travel-times';
+export const BANK_HOLIDAYS_STREAM = 'network-bank-holidays';
+
+export interface TravelTimeData {
+  readonly fromSiteCode: string;
+  readonly toSiteCode: string;
+  /** Hours by road, either way. */
+  readonly hours: number;
+  /** Whether a courier run on this route may carry fresh starting material (2-8 °C, within its hold). */
+  readonly freshCourier: boolean;
+  readonly reason?: string;
+}
+
+export class TravelTimeSet implements DomainEvent<'TravelTimeSet', TravelTimeData> {
+  static readonly type = 'TravelTimeSet';
+  readonly type = TravelTimeSet.type;
+  constructor(readonly data: TravelTimeData) {}
+}
+
+/** Bank holidays of a UK nation, when sites are closed unless their calendar opens on them. */
+export class BankHolidaysDeclared implements DomainEvent<'BankHolidaysDeclared', { readonly region: string; readonly dates: readonly string[] }> {
+  static readonly type = 'BankHolidaysDeclared';
+  readonly type = BankHolidaysDeclared.type;
+  constructor(readonly data: { readonly region: string; readonly dates: readonly string[] }) {}
+}
+
+export interface SetTravelTime {
+  readonly fromSiteCode: string;
+  readonly toSiteCode: string;
+  readonly hours: number;
+  readonly freshCourier: boolean;
+  readonly reason?: string | null;
+}
+
+/** Travel is recorded once per pair, in either order; it is taken to be the same both ways. */
+export function setTravelTime(command: SetTravelTime, isRegistered: (siteCode: string) => boolean): TravelTimeSet[] {
+  const [a, b] = [normaliseOdsCode('fromSiteCode', command.fromSiteCode), normaliseOdsCode('toSiteCode', command.toSiteCode)].sort() as [string, string];
+  if (a === b) throw new ValidationError('toSiteCode', 'A travel time joins two different sites.');
+  for (const code of [a, b]) {
+    if (!isRegistered(code)) throw new ValidationError(code === a ? 'fromSiteCode' : 'toSiteCode', `Site ${code} is not registered.`);
+  }
+  const reason = optionalReason(command.reason);
+  return [
+    new TravelTimeSet({
+      fromSiteCode: a,
+      toSiteCode: b,
+      hours: numberIn('hours', command.hours, 0, 48, { exclusiveMin: true }),
+      freshCourier: command.freshCourier,
+      ...(reason ? { reason } : {}),
+    }),
+  ];
+}
+
+export function declareBankHolidays(region: string, dates: readonly string[]): BankHolidaysDeclared[] {
+  if (!/^[a-z-]{2,40}$/.test(region)) throw new ValidationError('region', 'Name the region in lower case, e.g. "england-and-wales".');
+  return [new BankHolidaysDeclared({ region, dates: [...new Set(dates.map((d) => parseLocalDate('dates', d)))].sort() })];
+}

@@ -1,0 +1,89 @@
+import type { CapacityRow, DmmfRow, UnitRow, UtilisationRow as UtilisationRecord } from '../application/network-read-model';
+import type { CalendarException as CalendarExceptionData, ResourceCalendar as ResourceCalendarData } from '../domain';
+import type { CalendarException, CapacitySlot, Dmmf, ModularUnit, ResourceCalendar, ResourceSchedule, UtilisationRow } from './network-model.types';
+
+export const toUnit = (r: UnitRow): ModularUnit => ({
+  id: r.unit_id,
+  name: r.name,
+  kind: r.kind,
+  mobility: r.mobility,
+  batchCapacity: r.batch_capacity,
+  homeSiteCode: r.home_site_code,
+  currentSiteCode: r.current_site_code,
+  qualification: r.qualification,
+  qualificationReason: r.qualification_reason,
+  qualificationChangedAt: r.qualification_changed_at,
+  fillFinish: (r.fill_finish as unknown as ModularUnit['fillFinish']) ?? null,
+  registeredAt: r.registered_at,
+  registeredBy: r.registered_by,
+  version: r.stream_version,
+});
+
+export const toDmmf = (r: DmmfRow): Dmmf => ({
+  productCode: r.product_code,
+  version: r.version,
+  name: r.name,
+  process: { ...r.process, conditioningDays: [...r.process.conditioningDays] },
+  designation: { siteCodes: r.designated_site_codes, unitIds: r.designated_unit_ids },
+  reason: r.reason,
+  publishedAt: r.published_at,
+  publishedBy: r.published_by,
+});
+
+export const toCapacitySlot = (r: CapacityRow): CapacitySlot => ({
+  siteCode: r.site_code,
+  unitId: r.unit_id,
+  resource: r.resource,
+  day: r.day,
+  session: r.session || null,
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  nominal: r.nominal,
+  capacity: r.capacity,
+  committed: r.committed,
+  tentative: r.tentative,
+  free: r.free,
+  closedReason: r.closed_reason,
+});
+
+export const toUtilisation = (r: UtilisationRecord): UtilisationRow => ({
+  siteCode: r.site_code,
+  unitId: r.unit_id,
+  resource: r.resource,
+  capacity: r.capacity,
+  committed: r.committed,
+  tentative: r.tentative,
+  utilisation: r.capacity > 0 ? r.committed / r.capacity : 0,
+});
+
+const toException = (e: CalendarExceptionData): CalendarException => ({
+  exceptionId: e.exceptionId,
+  siteCode: e.owner.siteCode ?? null,
+  unitId: e.owner.unitId ?? null,
+  resource: e.resource,
+  kind: e.kind,
+  from: e.from,
+  to: e.to,
+  unavailable: e.unavailable,
+  reason: e.reason,
+});
+
+const toSchedule = (c: ResourceCalendarData): ResourceSchedule => ({
+  resource: c.resource,
+  count: c.count,
+  openingDays: [...c.openingDays],
+  sessions: c.sessions.map((s) => ({ ...s })),
+  openOnBankHolidays: c.openOnBankHolidays,
+  effectiveFrom: c.effectiveFrom,
+});
+
+export const toResourceCalendar = (
+  owner: { siteCode?: string; unitId?: string },
+  calendars: readonly Record<string, unknown>[],
+  exceptions: readonly Record<string, unknown>[],
+): ResourceCalendar => ({
+  siteCode: owner.siteCode ?? null,
+  unitId: owner.unitId ?? null,
+  resources: calendars.map((c) => toSchedule(c as unknown as ResourceCalendarData)),
+  exceptions: exceptions.map((e) => toException(e as unknown as CalendarExceptionData)),
+});

@@ -1,0 +1,222 @@
+import { Args, ID, Int, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { CommandBus } from '@nestjs/cqrs';
+import { GraphQLLocalDate } from 'graphql-scalars';
+import type { CommandContext, GlobalPosition } from '@bedside/event-store';
+import { Acting, decodeCursor, encodeCursor, pageSize, toConnection } from '@bedside/graphql-common';
+import { ReadYourWrites } from '@bedside/read-model';
+import { NotFoundError } from '@bedside/shared';
+import {
+  AddCalendarExceptionCommand,
+  DeclareBankHolidaysCommand,
+  SetResourceCalendarCommand,
+  SetTravelTimeCommand,
+  WithdrawCalendarExceptionCommand,
+  type CalendarChanged,
+} from '../application/calendar-commands';
+import { PublishDmmfVersionCommand } from '../application/dmmf-commands';
+import { NetworkReadModel } from '../application/network-read-model';
+import { RegisterUnitCommand, SetUnitQualificationCommand, type UnitChanged } from '../application/unit-commands';
+import { normaliseOdsCode, normaliseUnitId, type ProductProcess as ProductProcessData } from '../domain';
+import { QualificationStateEnum, UnitKindEnum } from './enums';
+import { toCapacitySlot, toDmmf, toResourceCalendar, toUnit, toUtilisation } from './network-model.mappers';
+import {
+  CalendarExceptionInput,
+  CapacityConnection,
+  CapacityFilter,
+  Dmmf,
+  DmmfVersionInput,
+  ModularUnit,
+  ModularUnitConnection,
+  RegisterUnitInput,
+  ResourceCalendar,
+  ResourceCalendarInput,
+  TravelTime,
+  TravelTimeInput,
+  UtilisationRow,
+} from './network-model.types';
+import { Network } from './site.types';
+
+@Resolver()
+export class NetworkModelResolver {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly readModel: NetworkReadModel,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  @Query(() => ModularUnit, { nullable: true, description: 'One modular unit by id.' })
+  async unit(@Args('id', { type: () => ID }) id: string): Promise<ModularUnit | null> {
+    const row = await this.readModel.unit(id);
+    return row ? toUnit(row) : null;
+  }
+
+  @Mutation(() => ModularUnit, { description: 'Registers a modular unit at its home site (Control Site QA). It starts REQUALIFYING.' })
+  async registerUnit(@Args('input') input: RegisterUnitInput, @Acting() acting: CommandContext): Promise<ModularUnit> {
+    const { unitId, position }: UnitChanged = await this.commands.execute(
+      new RegisterUnitCommand({ ...input, unitId: input.id, fillFinish: input.fillFinish ?? null }, acting),
+    );
+    await this.readYourWrites.after(position);
+    return this.mustUnit(unitId);
+  }
+
+  @Mutation(() => ModularUnit, { description: 'Sets a unit QUALIFIED, REQUALIFYING or OUT_OF_SERVICE, with the reason (Control Site QA).' })
+  async setUnitQualification(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('state', { type: () => QualificationStateEnum }) state: string,
+    @Args('reason') reason: string,
+    @Acting() acting: CommandContext,
+  ): Promise<ModularUnit> {
+    const { unitId, position }: UnitChanged = await this.commands.execute(new SetUnitQualificationCommand(id, state, reason, acting));
+    await this.readYourWrites.after(position);
+    return this.mustUnit(unitId);
+  }
+
+  private async mustUnit(unitId: string): Promise<ModularUnit> {
+    const row = await this.readModel.unit(unitId);
+    if (!row) throw new NotFoundError('modular unit', unitId);
+    return toUnit(row);
+  }
+
+  @Query(() => Dmmf, { nullable: true, description: 'A product’s DMMF: the latest version when none is given.' })
+  async dmmf(
+    @Args('productCode', { type: () => ID }) productCode: string,
+    @Args('version', { type: () => Int, nullable: true }) version?: number,
+  ): Promise<Dmmf | null> {
+    const row = await this.readModel.dmmf(productCode, version);
+    return row ? toDmmf(row) : null;
+  }
+
+  @Query(() => [Dmmf], { description: 'Every version of a product’s DMMF, oldest first.' })
+  async dmmfVersions(@Args('productCode', { type: () => ID }) productCode: string): Promise<Dmmf[]> {
+    return (await this.readModel.dmmfVersions(productCode)).map(toDmmf);
+  }
+
+  @Mutation(() => Dmmf, { description: 'Publishes a new DMMF version: process definition and designation (Control Site QA only).' })
+  async publishDmmfVersion(@Args('input') input: DmmfVersionInput, @Acting() acting: CommandContext): Promise<Dmmf> {
+    const { productCode, version, position } = await this.commands.execute(
+      new PublishDmmfVersionCommand({ ...input, process: input.process as ProductProcessData }, acting),
+    );
+    await this.readYourWrites.after(position);
+    const row = await this.readModel.dmmf(productCode, version);
+    if (!row) throw new NotFoundError('DMMF version', `${productCode} v${version}`);
+    return toDmmf(row);
+  }
+
+  @Query(() => ResourceCalendar, { description: 'The calendar of a site (give siteCode) or a unit (give unitId), with its exceptions.' })
+  async resourceCalendar(
+    @Args('siteCode', { type: () => String, nullable: true }) siteCode?: string,
+    @Args('unitId', { type: () => String, nullable: true }) unitId?: string,
+  ): Promise<ResourceCalendar> {
+    const owner = unitId ? { unitId: normaliseUnitId('unitId', unitId) } : { siteCode: normaliseOdsCode('siteCode', siteCode ?? '') };
+    const { calendars, exceptions } = await this.readModel.calendars(owner);
+    return toResourceCalendar(owner, calendars, exceptions);
+  }
+
+  @Mutation(() => ResourceCalendar, { description: 'Sets the standing calendar of one resource at a site (planner or Control Site QA).' })
+  async setResourceCalendar(@Args('input') input: ResourceCalendarInput, @Acting() acting: CommandContext): Promise<ResourceCalendar> {
+    const calendar = { ...input, sessions: input.sessions ?? [], openOnBankHolidays: input.openOnBankHolidays ?? false };
+    return this.calendarAfter(await this.commands.execute(new SetResourceCalendarCommand(calendar, acting)));
+  }
+
+  @Mutation(() => ResourceCalendar, { description: 'Takes some or all of a resource out on some days: maintenance, outage, staffing (planner or Control Site QA).' })
+  async addCalendarException(@Args('input') input: CalendarExceptionInput, @Acting() acting: CommandContext): Promise<ResourceCalendar> {
+    return this.calendarAfter(
+      await this.commands.execute(
+        new AddCalendarExceptionCommand({ ...input, resource: input.resource ?? null, unavailable: input.unavailable ?? null }, acting),
+      ),
+    );
+  }
+
+  @Mutation(() => ResourceCalendar, { description: 'Withdraws a calendar exception, restoring the capacity (planner or Control Site QA).' })
+  async withdrawCalendarException(
+    @Args('exceptionId', { type: () => ID }) exceptionId: string,
+    @Args('reason') reason: string,
+    @Acting() acting: CommandContext,
+    @Args('siteCode', { type: () => String, nullable: true }) siteCode?: string,
+    @Args('unitId', { type: () => String, nullable: true }) unitId?: string,
+  ): Promise<ResourceCalendar> {
+    return this.calendarAfter(await this.commands.execute(new WithdrawCalendarExceptionCommand({ siteCode, unitId }, exceptionId, reason, acting)));
+  }
+
+  private async calendarAfter({ owner, position }: CalendarChanged): Promise<ResourceCalendar> {
+    await this.readYourWrites.after(position);
+    const { calendars, exceptions } = await this.readModel.calendars(owner as { siteCode?: string; unitId?: string });
+    return toResourceCalendar(owner as { siteCode?: string; unitId?: string }, calendars, exceptions);
+  }
+
+  @Mutation(() => Boolean, { description: 'Declares the bank holidays of a region (e.g. "england-and-wales"); site calendars close on them unless they open on bank holidays.' })
+  async declareBankHolidays(
+    @Args('region') region: string,
+    @Args('dates', { type: () => [GraphQLLocalDate] }) dates: string[],
+    @Acting() acting: CommandContext,
+  ): Promise<boolean> {
+    const position: GlobalPosition = await this.commands.execute(new DeclareBankHolidaysCommand(region, dates, acting));
+    await this.readYourWrites.after(position);
+    return true;
+  }
+
+  @Query(() => CapacityConnection, {
+    description: 'Free and committed capacity per resource, per day and session, across the network. At most 400 days at a time.',
+  })
+  async capacity(
+    @Args('filter') filter: CapacityFilter,
+    @Args('from', { type: () => GraphQLLocalDate, description: 'First day.' }) from: string,
+    @Args('to', { type: () => GraphQLLocalDate, description: 'Last day (inclusive).' }) to: string,
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
+    @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
+  ): Promise<CapacityConnection> {
+    const limit = pageSize(first);
+    const key = decodeCursor('capacity', after, ['string', 'string', 'string']) as [string, string, string] | undefined;
+    const rows = await this.readModel.capacity(filter, from, to, limit, key);
+    return toConnection(rows, limit, (r) => encodeCursor('capacity', [r.day, r.resource_key, r.session]), toCapacitySlot);
+  }
+
+  @Query(() => [UtilisationRow], { description: 'Capacity, bookings and utilisation per site resource and unit over a range.' })
+  async utilisation(
+    @Args('filter') filter: CapacityFilter,
+    @Args('from', { type: () => GraphQLLocalDate }) from: string,
+    @Args('to', { type: () => GraphQLLocalDate }) to: string,
+  ): Promise<UtilisationRow[]> {
+    return (await this.readModel.utilisation(filter, from, to)).map(toUtilisation);
+  }
+
+  @Query(() => [TravelTime], { description: 'Travel times between sites, nearest first; from one site when siteCode is given.' })
+  async travelTimes(@Args('siteCode', { type: () => String, nullable: true }) siteCode?: string): Promise<TravelTime[]> {
+    return (await this.readModel.travelTimes(siteCode)).map((r) => ({
+      fromSiteCode: r.from_site_code,
+      toSiteCode: r.to_site_code,
+      hours: r.hours,
+      freshCourier: r.fresh_courier,
+    }));
+  }
+
+  @Mutation(() => TravelTime, { description: 'Records the travel time between two sites, the same both ways (planner or Control Site QA).' })
+  async setTravelTime(@Args('input') input: TravelTimeInput, @Acting() acting: CommandContext): Promise<TravelTime> {
+    await this.commands.execute(new SetTravelTimeCommand(input, acting));
+    const [a, b] = [normaliseOdsCode('fromSiteCode', input.fromSiteCode), normaliseOdsCode('toSiteCode', input.toSiteCode)];
+    return { fromSiteCode: a, toSiteCode: b, hours: input.hours, freshCourier: input.freshCourier };
+  }
+}
+
+@Resolver(() => Network)
+export class NetworkModelFieldsResolver {
+  constructor(private readonly readModel: NetworkReadModel) {}
+
+  @ResolveField(() => ModularUnitConnection, { description: 'Modular units, ordered by id.' })
+  async units(
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
+    @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
+    @Args('kind', { type: () => UnitKindEnum, nullable: true, description: 'Only units of this kind.' }) kind?: string,
+    @Args('siteCode', { type: () => String, nullable: true, description: 'Only units now at this site.' }) siteCode?: string,
+  ): Promise<ModularUnitConnection> {
+    const limit = pageSize(first);
+    const [afterId] = decodeCursor('units', after, ['string']) ?? [];
+    const rows = await this.readModel.units({ kind, siteCode }, limit, afterId as string | undefined);
+    return toConnection(rows, limit, (r) => encodeCursor('units', [r.unit_id]), toUnit);
+  }
+
+  @ResolveField(() => [Dmmf], { description: 'Every product with a DMMF, at its latest version.' })
+  async products(): Promise<Dmmf[]> {
+    return (await this.readModel.products()).map(toDmmf);
+  }
+}

@@ -1,0 +1,442 @@
+import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { GraphQLLocalDate } from 'graphql-scalars';
+import { Connection } from '@bedside/graphql-common';
+import {
+  ConditioningGateEnum,
+  ExceptionKindEnum,
+  QcMethodEnum,
+  QualificationStateEnum,
+  ResourceEnum,
+  SiteResourceEnum,
+  StartingMaterialEnum,
+  UnitKindEnum,
+  UnitMobilityEnum,
+  WeekdayEnum,
+} from './enums';
+
+@ObjectType({ description: 'Vaccine fill-finish figures of a unit: all set by planners.' })
+export class FillFinishSpec {
+  @Field(() => Float, { description: 'Vials filled per hour while running.' })
+  vialsPerHour!: number;
+  @Field(() => Int, { description: 'Doses per vial (1 to 20).' })
+  dosesPerVial!: number;
+  @Field(() => Float, { description: 'Share of nominal output actually achieved, (0, 1].' })
+  effectiveOutputFactor!: number;
+  @Field(() => Int, { description: 'Shifts run per day.' })
+  shiftsPerDay!: number;
+  @Field(() => Float, { description: 'Hours per shift.' })
+  hoursPerShift!: number;
+  @Field(() => Int, { description: 'Days to set up and requalify after a move, before filling.' })
+  setupDays!: number;
+  @Field(() => Int, { description: 'Days from filling to batch release.' })
+  batchReleaseDays!: number;
+}
+
+@InputType({ description: 'Vaccine fill-finish figures of a unit.' })
+export class FillFinishSpecInput {
+  @Field(() => Float, { description: 'Vials filled per hour while running (more than 0).' })
+  vialsPerHour!: number;
+  @Field(() => Int, { description: 'Doses per vial (1 to 20).' })
+  dosesPerVial!: number;
+  @Field(() => Float, { description: 'Share of nominal output actually achieved, (0, 1].' })
+  effectiveOutputFactor!: number;
+  @Field(() => Int, { description: 'Shifts per day (1 to 3).' })
+  shiftsPerDay!: number;
+  @Field(() => Float, { description: 'Hours per shift (up to 12).' })
+  hoursPerShift!: number;
+  @Field(() => Int, { description: 'Days to set up and requalify after a move (0 to 90).' })
+  setupDays!: number;
+  @Field(() => Int, { description: 'Days from filling to batch release (0 to 60).' })
+  batchReleaseDays!: number;
+}
+
+@ObjectType({ description: 'A modular manufacturing unit: fixed or mobile, cell therapy or fill-finish.' })
+export class ModularUnit {
+  @Field(() => ID, { description: 'Unit id, e.g. "MU-COC-01".' })
+  id!: string;
+  @Field({ description: 'Name as staff know it.' })
+  name!: string;
+  @Field(() => UnitKindEnum, { description: 'What it makes.' })
+  kind!: string;
+  @Field(() => UnitMobilityEnum, { description: 'Fixed or mobile.' })
+  mobility!: string;
+  @Field(() => Int, { description: 'Batches it runs at once (1 for a Cocoon-class box, 16 for a Cell Shuttle-class system).' })
+  batchCapacity!: number;
+  @Field({ description: 'Code of its home site.' })
+  homeSiteCode!: string;
+  @Field({ description: 'Code of the site where it is now.' })
+  currentSiteCode!: string;
+  @Field(() => QualificationStateEnum, { description: 'Whether it may manufacture.' })
+  qualification!: string;
+  @Field(() => String, { nullable: true, description: 'Why the qualification last changed.' })
+  qualificationReason!: string | null;
+  @Field({ description: 'When the qualification last changed.' })
+  qualificationChangedAt!: Date;
+  @Field(() => FillFinishSpec, { nullable: true, description: 'Fill-finish figures (fill-finish units only).' })
+  fillFinish!: FillFinishSpec | null;
+  @Field({ description: 'When it was registered.' })
+  registeredAt!: Date;
+  @Field({ description: 'Who registered it.' })
+  registeredBy!: string;
+  @Field(() => Int, { description: 'Version of its event stream ("unit-<id>") this view reflects.' })
+  version!: number;
+}
+
+@ObjectType({ description: 'A page of modular units.' })
+export class ModularUnitConnection extends Connection(ModularUnit, 'ModularUnit', 'modular unit') {}
+
+@InputType({ description: 'A new modular unit. It starts REQUALIFYING; set it QUALIFIED to make its batch slots bookable.' })
+export class RegisterUnitInput {
+  @Field(() => ID, { description: 'Unit id: 3 to 32 letters, digits and dashes; stored upper-case.' })
+  id!: string;
+  @Field({ description: 'Name as staff know it.' })
+  name!: string;
+  @Field(() => UnitKindEnum, { description: 'What it makes.' })
+  kind!: string;
+  @Field(() => UnitMobilityEnum, { description: 'Fixed or mobile.' })
+  mobility!: string;
+  @Field(() => Int, { description: 'Batches it runs at once (1 to 100).' })
+  batchCapacity!: number;
+  @Field({ description: 'Code of its home site (registered, not ceased).' })
+  homeSiteCode!: string;
+  @Field(() => FillFinishSpecInput, { nullable: true, description: 'Required for fill-finish units; empty otherwise.' })
+  fillFinish?: FillFinishSpecInput | null;
+}
+
+@ObjectType({ description: 'How a product is made and given: the figures the scheduler plans with (part of its DMMF).' })
+export class ProductProcess {
+  @Field(() => ID, { description: 'Product code, e.g. "POC-CAR19".' })
+  productCode!: string;
+  @Field({ description: 'Product name.' })
+  name!: string;
+  @Field(() => StartingMaterialEnum, { description: 'Fresh or cryopreserved starting material.' })
+  startingMaterial!: string;
+  @Field(() => Float, { nullable: true, description: 'Fresh material: most hours from end of collection to start of manufacture.' })
+  maxFreshHoldHours!: number | null;
+  @Field(() => Int, { description: 'Leukapheresis sessions needed (1 to 4).' })
+  apheresisSessions!: number;
+  @Field(() => Float, { description: 'Hours per leukapheresis session (3 to 6 typical).' })
+  apheresisHoursPerSession!: number;
+  @Field(() => Int, { description: 'Days of manufacture on a unit.' })
+  manufactureDays!: number;
+  @Field(() => QcMethodEnum, { description: 'Release testing method.' })
+  qcMethod!: string;
+  @Field(() => Int, { description: 'Days from end of manufacture to release.' })
+  qcReleaseDays!: number;
+  @Field(() => Float, { description: 'Shelf life of the finished product in hours.' })
+  shelfLifeHours!: number;
+  @Field({ description: 'Conditioning regimen, e.g. "Fludarabine + cyclophosphamide".' })
+  conditioningRegimen!: string;
+  @Field(() => [Int], { description: 'Conditioning days relative to infusion day 0, e.g. [-5, -4, -3].' })
+  conditioningDays!: number[];
+  @Field(() => Int, { description: 'Infusion window start, in days after the last conditioning day.' })
+  infusionWindowMinDays!: number;
+  @Field(() => Int, { description: 'Infusion window end, in days after the last conditioning day.' })
+  infusionWindowMaxDays!: number;
+  @Field(() => ConditioningGateEnum, { description: 'What must be confirmed before conditioning starts.' })
+  conditioningGate!: string;
+  @Field(() => Int, { nullable: true, description: 'Repeat conditioning when infusion slips more than this many days past the last dose.' })
+  reconditionAfterDays!: number | null;
+  @Field(() => Int, { description: 'Inpatient or day-unit monitoring days after infusion.' })
+  monitoringInpatientDays!: number;
+  @Field(() => Int, { description: 'Days the patient must stay within reach of the centre.' })
+  stayWithinReachDays!: number;
+  @Field(() => Int, { description: 'Minutes of travel that count as within reach (e.g. 120).' })
+  stayWithinReachMinutes!: number;
+  @Field(() => Float, { description: 'Probability a patient needs an ICU bed, for reserving ICU capacity.' })
+  icuReserveProbability!: number;
+}
+
+@InputType({ description: 'How a product is made and given. Every figure is yours to set; see docs for typical values.' })
+export class ProductProcessInput {
+  @Field(() => ID, { description: 'Product code: 2 to 20 letters, digits and dashes.' })
+  productCode!: string;
+  @Field({ description: 'Product name.' })
+  name!: string;
+  @Field(() => StartingMaterialEnum, { description: 'Fresh or cryopreserved starting material.' })
+  startingMaterial!: 'FRESH' | 'CRYOPRESERVED';
+  @Field(() => Float, { nullable: true, description: 'Required for FRESH: most hours from collection to start of manufacture.' })
+  maxFreshHoldHours!: number | null;
+  @Field(() => Int, { description: 'Leukapheresis sessions (1 to 4).' })
+  apheresisSessions!: number;
+  @Field(() => Float, { description: 'Hours per leukapheresis session.' })
+  apheresisHoursPerSession!: number;
+  @Field(() => Int, { description: 'Days of manufacture (1 to 90).' })
+  manufactureDays!: number;
+  @Field(() => QcMethodEnum, { description: 'Release testing method.' })
+  qcMethod!: 'RAPID' | 'COMPENDIAL';
+  @Field(() => Int, { description: 'Days from end of manufacture to release (0 to 60).' })
+  qcReleaseDays!: number;
+  @Field(() => Float, { description: 'Shelf life of the finished product in hours.' })
+  shelfLifeHours!: number;
+  @Field({ description: 'Conditioning regimen.' })
+  conditioningRegimen!: string;
+  @Field(() => [Int], { description: 'Conditioning days relative to infusion day 0, in order, e.g. [-5, -4, -3].' })
+  conditioningDays!: number[];
+  @Field(() => Int, { description: 'Infusion window start, days after the last conditioning day.' })
+  infusionWindowMinDays!: number;
+  @Field(() => Int, { description: 'Infusion window end, days after the last conditioning day.' })
+  infusionWindowMaxDays!: number;
+  @Field(() => ConditioningGateEnum, { description: 'What must be confirmed before conditioning starts.' })
+  conditioningGate!: 'RELEASE_BEFORE_CONDITIONING' | 'CONDITIONING_DURING_MANUFACTURE';
+  @Field(() => Int, { nullable: true, description: 'Repeat conditioning when infusion slips more than this many days past the last dose.' })
+  reconditionAfterDays!: number | null;
+  @Field(() => Int, { description: 'Monitoring days after infusion.' })
+  monitoringInpatientDays!: number;
+  @Field(() => Int, { description: 'Days the patient must stay within reach of the centre.' })
+  stayWithinReachDays!: number;
+  @Field(() => Int, { description: 'Minutes of travel that count as within reach.' })
+  stayWithinReachMinutes!: number;
+  @Field(() => Float, { description: 'Probability a patient needs an ICU bed (0 to 1).' })
+  icuReserveProbability!: number;
+}
+
+@ObjectType({ description: 'Where a product may be made: sites and units listed in its DMMF (HMR regs 17A/17B).' })
+export class Designation {
+  @Field(() => [String], { description: 'Designated site codes.' })
+  siteCodes!: string[];
+  @Field(() => [String], { description: 'Designated modular unit ids.' })
+  unitIds!: string[];
+}
+
+@InputType({ description: 'Where a product may be made. Names must be registered and not ceased.' })
+export class DesignationInput {
+  @Field(() => [String], { description: 'Designated site codes.' })
+  siteCodes!: string[];
+  @Field(() => [String], { description: 'Designated modular unit ids.' })
+  unitIds!: string[];
+}
+
+@ObjectType({ description: 'One version of a Decentralised Manufacturing Master File. Versions are never changed; plans keep pointing at theirs.' })
+export class Dmmf {
+  @Field(() => ID, { description: 'Product code.' })
+  productCode!: string;
+  @Field(() => Int, { description: 'Version, from 1.' })
+  version!: number;
+  @Field({ description: 'Product name.' })
+  name!: string;
+  @Field(() => ProductProcess, { description: 'The process definition of this version.' })
+  process!: ProductProcess;
+  @Field(() => Designation, { description: 'Where the product may be made under this version.' })
+  designation!: Designation;
+  @Field({ description: 'Why this version was published.' })
+  reason!: string;
+  @Field({ description: 'When it was published.' })
+  publishedAt!: Date;
+  @Field({ description: 'Who published it (Control Site QA).' })
+  publishedBy!: string;
+}
+
+@InputType({ description: 'A new DMMF version: the full process definition and designation, with the reason for the change.' })
+export class DmmfVersionInput {
+  @Field(() => ProductProcessInput, { description: 'The process definition.' })
+  process!: ProductProcessInput;
+  @Field(() => DesignationInput, { description: 'Where the product may be made.' })
+  designation!: DesignationInput;
+  @Field({ description: 'What changed and why.' })
+  reason!: string;
+  @Field(() => Int, { nullable: true, description: 'The version you based this on (0 for a new product); refused if someone published since.' })
+  basedOnVersion?: number | null;
+}
+
+@ObjectType({ description: 'A session of an opening day, in local wall-clock time.' })
+export class Session {
+  @Field({ description: 'Session name, e.g. "AM".' })
+  name!: string;
+  @Field({ description: 'Local start time, HH:mm.' })
+  start!: string;
+  @Field({ description: 'Local end time, HH:mm.' })
+  end!: string;
+}
+
+@InputType({ description: 'A session of an opening day, in local wall-clock time.' })
+export class SessionInput {
+  @Field({ description: 'Session name, e.g. "AM".' })
+  name!: string;
+  @Field({ description: 'Local start time, HH:mm.' })
+  start!: string;
+  @Field({ description: 'Local end time, HH:mm (after start).' })
+  end!: string;
+}
+
+@ObjectType({ description: 'The standing calendar of one resource kind at a site.' })
+export class ResourceSchedule {
+  @Field(() => SiteResourceEnum, { description: 'Which resource.' })
+  resource!: string;
+  @Field(() => Int, { description: 'How many chairs or beds.' })
+  count!: number;
+  @Field(() => [WeekdayEnum], { description: 'Days it opens.' })
+  openingDays!: string[];
+  @Field(() => [Session], { description: 'Sessions of an opening day (chairs); empty for beds, which are booked by the day.' })
+  sessions!: Session[];
+  @Field({ description: 'Whether it opens on bank holidays.' })
+  openOnBankHolidays!: boolean;
+  @Field(() => GraphQLLocalDate, { description: 'First day this calendar applies (local date).' })
+  effectiveFrom!: string;
+}
+
+@InputType({ description: 'The standing calendar of one resource kind at a site; replaces any earlier one for that resource.' })
+export class ResourceCalendarInput {
+  @Field({ description: 'Site code.' })
+  siteCode!: string;
+  @Field(() => SiteResourceEnum, { description: 'Which resource.' })
+  resource!: string;
+  @Field(() => Int, { description: 'How many chairs or beds (0 to 500).' })
+  count!: number;
+  @Field(() => [WeekdayEnum], { description: 'Days it opens.' })
+  openingDays!: string[];
+  // Optional rather than defaulted: graphql-jit does not apply input-field defaults to variables.
+  @Field(() => [SessionInput], { nullable: true, description: 'Chairs: 1 to 4 sessions a day. Beds: none (empty).' })
+  sessions?: SessionInput[] | null;
+  @Field(() => Boolean, { nullable: true, description: 'Whether it opens on bank holidays (default: no).' })
+  openOnBankHolidays?: boolean | null;
+  @Field(() => GraphQLLocalDate, { description: 'First day this calendar applies (local date).' })
+  effectiveFrom!: string;
+}
+
+@ObjectType({ description: 'Days when some or all of a resource is out.' })
+export class CalendarException {
+  @Field(() => ID, { description: 'Exception id.' })
+  exceptionId!: string;
+  @Field(() => String, { nullable: true, description: 'Site it applies to.' })
+  siteCode!: string | null;
+  @Field(() => String, { nullable: true, description: 'Unit it applies to.' })
+  unitId!: string | null;
+  @Field(() => SiteResourceEnum, { nullable: true, description: 'Resource affected; empty: all of the owner’s resources.' })
+  resource!: string | null;
+  @Field(() => ExceptionKindEnum, { description: 'Why.' })
+  kind!: string;
+  @Field(() => GraphQLLocalDate, { description: 'First day (local date, inclusive).' })
+  from!: string;
+  @Field(() => GraphQLLocalDate, { description: 'Last day (local date, inclusive).' })
+  to!: string;
+  @Field(() => Int, { nullable: true, description: 'How many are out; empty: all.' })
+  unavailable!: number | null;
+  @Field({ description: 'The reason recorded.' })
+  reason!: string;
+}
+
+@InputType({ description: 'Days when some or all of a resource is out. Give siteCode (with or without resource) or unitId.' })
+export class CalendarExceptionInput {
+  @Field(() => ID, { nullable: true, description: 'Your id for it (makes retries safe); generated when empty.' })
+  exceptionId?: string | null;
+  @Field(() => String, { nullable: true, description: 'Site whose chairs or beds are affected.' })
+  siteCode?: string | null;
+  @Field(() => String, { nullable: true, description: 'Unit whose batch slots are affected.' })
+  unitId?: string | null;
+  @Field(() => SiteResourceEnum, { nullable: true, description: 'Site resource affected; empty: all of the site’s resources.' })
+  resource?: string | null;
+  @Field(() => ExceptionKindEnum, { description: 'Why.' })
+  kind!: string;
+  @Field(() => GraphQLLocalDate, { description: 'First day (local date, inclusive).' })
+  from!: string;
+  @Field(() => GraphQLLocalDate, { description: 'Last day (local date, inclusive).' })
+  to!: string;
+  @Field(() => Int, { nullable: true, description: 'How many are out; empty: all.' })
+  unavailable?: number | null;
+  @Field({ description: 'The reason, for the record.' })
+  reason!: string;
+}
+
+@ObjectType({ description: 'The calendar of a site (its resources) or of a unit, with current exceptions.' })
+export class ResourceCalendar {
+  @Field(() => String, { nullable: true, description: 'The site it belongs to.' })
+  siteCode!: string | null;
+  @Field(() => String, { nullable: true, description: 'The unit it belongs to.' })
+  unitId!: string | null;
+  @Field(() => [ResourceSchedule], { description: 'Standing calendars per resource (sites only).' })
+  resources!: ResourceSchedule[];
+  @Field(() => [CalendarException], { description: 'Exceptions in force, by first day.' })
+  exceptions!: CalendarException[];
+}
+
+@ObjectType({ description: 'One bookable slot and what is free on it.' })
+export class CapacitySlot {
+  @Field({ description: 'Site where it is.' })
+  siteCode!: string;
+  @Field(() => String, { nullable: true, description: 'The unit, for MANUFACTURING_BAY slots.' })
+  unitId!: string | null;
+  @Field(() => ResourceEnum, { description: 'Which resource.' })
+  resource!: string;
+  @Field(() => GraphQLLocalDate, { description: 'Calendar day in the site’s time zone.' })
+  day!: string;
+  @Field(() => String, { nullable: true, description: 'Session name for chairs; empty for resources booked by the day.' })
+  session!: string | null;
+  @Field({ description: 'Start (UTC instant).' })
+  startsAt!: Date;
+  @Field({ description: 'End (UTC instant).' })
+  endsAt!: Date;
+  @Field(() => Int, { description: 'Chairs, beds or batch slots the calendar provides.' })
+  nominal!: number;
+  @Field(() => Int, { description: 'What can be booked after exceptions and closures.' })
+  capacity!: number;
+  @Field(() => Int, { description: 'Booked.' })
+  committed!: number;
+  @Field(() => Int, { description: 'Held (tentative) by a scheduler, not yet confirmed.' })
+  tentative!: number;
+  @Field(() => Int, { description: 'Free: capacity less booked and held, never below 0.' })
+  free!: number;
+  @Field(() => String, { nullable: true, description: 'Why capacity is below nominal, in words.' })
+  closedReason!: string | null;
+}
+
+@ObjectType({ description: 'A page of capacity slots, by day.' })
+export class CapacityConnection extends Connection(CapacitySlot, 'CapacitySlot', 'capacity slot') {}
+
+@InputType({ description: 'Which capacity to show. Empty lists mean no restriction.' })
+export class CapacityFilter {
+  @Field(() => [String], { nullable: true, description: 'Only these sites.' })
+  siteCodes?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Only these units.' })
+  unitIds?: string[] | null;
+  @Field(() => [ResourceEnum], { nullable: true, description: 'Only these resources.' })
+  resources?: string[] | null;
+  @Field(() => String, { nullable: true, description: 'Only manufacturing capacity that may make this product (its designated sites and units).' })
+  productCode?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'Only slots with something free.' })
+  onlyFree?: boolean | null;
+}
+
+@ObjectType({ description: 'Capacity and its use over a range, for one site resource or unit.' })
+export class UtilisationRow {
+  @Field({ description: 'Site.' })
+  siteCode!: string;
+  @Field(() => String, { nullable: true, description: 'Unit, for MANUFACTURING_BAY rows.' })
+  unitId!: string | null;
+  @Field(() => ResourceEnum, { description: 'Resource.' })
+  resource!: string;
+  @Field(() => Int, { description: 'Slot-units of capacity in the range (session-chairs, bed-days, batch-days).' })
+  capacity!: number;
+  @Field(() => Int, { description: 'Booked.' })
+  committed!: number;
+  @Field(() => Int, { description: 'Held.' })
+  tentative!: number;
+  @Field(() => Float, { description: 'Booked share of capacity, 0 to 1 (0 when there is no capacity).' })
+  utilisation!: number;
+}
+
+@ObjectType({ description: 'Travel between two sites.' })
+export class TravelTime {
+  @Field({ description: 'From site.' })
+  fromSiteCode!: string;
+  @Field({ description: 'To site.' })
+  toSiteCode!: string;
+  @Field(() => Float, { description: 'Hours by road.' })
+  hours!: number;
+  @Field({ description: 'Whether a courier run may carry fresh starting material on this route.' })
+  freshCourier!: boolean;
+}
+
+@InputType({ description: 'Travel between two sites (taken to be the same both ways).' })
+export class TravelTimeInput {
+  @Field({ description: 'One site.' })
+  fromSiteCode!: string;
+  @Field({ description: 'The other site.' })
+  toSiteCode!: string;
+  @Field(() => Float, { description: 'Hours by road (more than 0, up to 48).' })
+  hours!: number;
+  @Field({ description: 'Whether a courier run may carry fresh starting material.' })
+  freshCourier!: boolean;
+  @Field(() => String, { nullable: true, description: 'Why (source of the figure).' })
+  reason?: string | null;
+}
