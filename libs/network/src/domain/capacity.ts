@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { addDays, eachDay, instantAt, weekdayOf, type LocalDate } from '@bedside/shared';
 import { WEEKDAYS, type CalendarException, type Resource, type ResourceCalendar } from './calendar';
 
@@ -83,7 +82,7 @@ export function expandCapacity(source: CapacitySource): CapacitySlot[] {
 }
 
 function startOfNextDay(day: LocalDate, timeZone: string): Date {
-  return DateTime.fromISO(day, { zone: timeZone }).plus({ days: 1 }).startOf('day').toJSDate();
+  return instantAt(addDays(day, 1), '00:00', timeZone);
 }
 
 function capacityAfterClosures(source: CapacitySource, day: LocalDate, startsAt: Date, endsAt: Date): { capacity: number; reason: string | null } {
