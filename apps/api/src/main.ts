@@ -1,6 +1,10 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { databaseSettingsFromEnv, openDatabase, redactUrl, runMigrations } from '@bedside/database';
+import { EVENT_STORE } from '@bedside/event-store';
+import { seedDemoNetwork } from '@bedside/network';
+import { localDateOf } from '@bedside/shared';
 import { createApi } from './bootstrap';
 import { apiConfigFromEnv, serverConfigFromEnv } from './config';
 import { MIGRATIONS } from './migrations';
@@ -20,6 +24,14 @@ async function main(): Promise<void> {
   await runMigrations(database.url, MIGRATIONS, (line) => log.log(line));
 
   const app = await createApi(apiConfigFromEnv(database.url), server, consoleLogger);
+  // The embedded database starts with the demo network, so a first `npm start` has something to plan on.
+  await app.init();
+  if (process.env.SEED_DEMO ? process.env.SEED_DEMO !== 'false' : database.embedded) {
+    await seedDemoNetwork(app.get(CommandBus), app.get(EVENT_STORE), {
+      from: localDateOf(new Date(), 'Europe/London'),
+      log: (line) => log.log(line),
+    });
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -192,7 +192,8 @@ export class NetworkModelResolver {
 
   @Mutation(() => TravelTime, { description: 'Records the travel time between two sites, the same both ways (planner or Control Site QA).' })
   async setTravelTime(@Args('input') input: TravelTimeInput, @Acting() acting: CommandContext): Promise<TravelTime> {
-    await this.commands.execute(new SetTravelTimeCommand(input, acting));
+    const position: GlobalPosition = await this.commands.execute(new SetTravelTimeCommand(input, acting));
+    await this.readYourWrites.after(position);
     const [a, b] = [normaliseOdsCode('fromSiteCode', input.fromSiteCode), normaliseOdsCode('toSiteCode', input.toSiteCode)];
     return { fromSiteCode: a, toSiteCode: b, hours: input.hours, freshCourier: input.freshCourier };
   }
