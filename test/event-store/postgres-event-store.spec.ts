@@ -79,6 +79,31 @@ describe('PostgreSQL event log integrity', () => {
     }
   });
 
+  it('wakes a subscriber in another process by NOTIFY, not by its poll timer', async () => {
+    const writer = new PostgresEventStore({ connectionString: db.url });
+    const reader = new PostgresEventStore({ connectionString: db.url });
+    const head = await reader.headPosition();
+    const received: string[] = [];
+    let started = 0;
+    const subscription = reader.subscribe({
+      name: 'remote',
+      after: head,
+      // A poll timer far beyond the test's own timeout: only a notification can deliver in time.
+      pollIntervalMs: 600_000,
+      handle: async (events) => {
+        received.push(...events.map((e) => e.type));
+      },
+    });
+    // Let the subscription read the (empty) tail and start listening.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    started = Date.now();
+    await writer.append([{ streamId: 'site-NOTIFY', expectedVersion: 'any', events: [{ type: 'Woken', data: {} }] }], { actor: 'qa', correlationId: 'c' });
+    while (received.length === 0 && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 10));
+    await subscription.stop();
+    await Promise.all([writer.close(), reader.close()]);
+    expect(received).toEqual(['Woken']);
+  });
+
   it('migrates an empty database once, and again is a no-op', async () => {
     expect(await runMigrations(db.url, [CreateEventStore1763700000000])).toEqual([]);
   });

@@ -40,10 +40,12 @@ export async function appendToStreams(
     }
   }
   try {
-    const { rows } = await pool.query<AppendRow>(
-      'SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])',
-      [streamIds, expected, counts, eventIds, types, schemaVersions, data, metadataJson],
-    );
+    const { rows } = await pool.query<AppendRow>({
+      // Named: each connection parses and plans it once.
+      name: 'bedside_append_to_streams',
+      text: 'SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])',
+      values: [streamIds, expected, counts, eventIds, types, schemaVersions, data, metadataJson],
+    });
     const first = rows[0]!;
     return {
       versions: new Map(rows.map((row) => [row.stream_id, Number(row.stream_position)])),

@@ -15,7 +15,7 @@ import type {
 import { START_OF_LOG } from '../types';
 import { appendToStreams } from './append';
 import { CatchUpSubscription } from './catch-up-subscription';
-import { Notifier } from './notifier';
+import { EVENTS_CHANNEL, Notifier } from './notifier';
 import { EVENT_COLUMNS, positionParams, toRecordedEvent, type EventRow } from './row-mapping';
 
 export interface PostgresEventStoreOptions {
@@ -48,11 +48,13 @@ export class PostgresEventStore implements EventStore {
     const onError = options.onError ?? (() => undefined);
     this.pool.on('error', onError);
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
-    this.notifier = new Notifier(options.connectionString, onError);
+    this.notifier = new Notifier(options.connectionString, onError, () => this.pool.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`));
   }
 
-  append(streams: readonly StreamAppend[], metadata: EventMetadata): Promise<AppendResult> {
-    return appendToStreams(this.pool, streams, metadata);
+  async append(streams: readonly StreamAppend[], metadata: EventMetadata): Promise<AppendResult> {
+    const result = await appendToStreams(this.pool, streams, metadata);
+    this.notifier.appended();
+    return result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -150,8 +150,8 @@ BEGIN
   )
   SELECT max(global_position) INTO v_last FROM inserted;
 
-  -- A wake-up for subscribers, delivered at commit; they also poll, so a lost one only delays.
-  PERFORM pg_notify('bedside_events', '');
+  -- No pg_notify here: NOTIFY takes a database-wide lock at commit and would serialise every
+  -- append's commit. The store sends a coalesced wake-up after the append instead (notifier.ts).
 
   RETURN QUERY
     SELECT u.id, u.version, pg_current_xact_id(), v_last
