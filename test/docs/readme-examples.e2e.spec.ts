@@ -1,44 +1,52 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CommandBus } from '@nestjs/cqrs';
+import { EVENT_STORE } from '@bedside/event-store';
+import { seedDemoNetwork } from '@bedside/network';
+import { addDays, localDateOf, weekdayOf } from '@bedside/shared';
 import { startTestApi, type TestApi } from '../support/test-api';
 
-/** The README's ```graphql blocks, in order: documentation that is also a test cannot drift. */
-function readmeExamples(): string[] {
-  const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
-  return [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]!);
-}
+const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
 
-/** The shell example's JSON body, run first: it registers the Control Site. */
-function readmeCurlBody(): string {
-  const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
-  const match = /-d '(\{"query":.*\})'/.exec(readme);
-  if (!match) throw new Error('README has no curl example');
-  return match[1]!;
+/** The README's ```graphql blocks, in order: documentation that is also a test cannot drift. */
+const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]!);
+
+/** The README's dates are "next week": moved to the Monday after today, keeping their weekdays. */
+function moveDates(query: string, monday: string): string {
+  return query.replace(/"2027-01-(0[4-8])"/g, (_all, day: string) => `"${addDays(monday, Number(day) - 4)}"`);
 }
 
 describe('README examples', () => {
   let api: TestApi;
+  const today = localDateOf(new Date(), 'Europe/London');
+  const nextMonday = addDays(today, 8 - weekdayOf(today));
+
   beforeAll(async () => {
     api = await startTestApi();
+    await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today });
   });
   afterAll(() => api.close());
 
-  it('has examples to run', () => {
-    expect(readmeExamples().length).toBeGreaterThanOrEqual(6);
-  });
+  it('runs the curl example and every GraphQL example, in order, without an error', async () => {
+    expect(examples.length).toBeGreaterThanOrEqual(10);
+    const curlBody = /-d '(\{"query":.*\})'/.exec(readme)![1]!;
+    const curl = (await (await api.post(curlBody)).json()) as { data: { network: { controlSite: { code: string }; sites: { edges: unknown[] } } } };
+    expect(curl.data.network.controlSite.code).toBe('CTL01');
+    expect(curl.data.network.sites.edges).toHaveLength(3);
 
-  it('runs the curl example and every GraphQL example without an error', async () => {
-    const curl = await api.post(readmeCurlBody());
-    expect(await curl.json()).toEqual({ data: { registerSite: { code: 'CTL01', kind: 'CONTROL_SITE', status: 'PROPOSED' } } });
-    const results: unknown[] = [];
-    for (const query of readmeExamples()) {
+    const results: Record<string, any>[] = [];
+    for (const example of examples) {
+      const query = moveDates(example, nextMonday);
       const result = await api.gql(query);
       expect({ query, errors: result.errors }).toEqual({ query, errors: undefined });
-      results.push(result.data);
+      results.push(result.data!);
     }
-    expect(results[3]).toEqual({
-      pauseSite: { code: 'RBV02', status: 'PAUSED', statusReason: 'Cleanroom deep clean', statusChangedBy: 'qa.lead@control-site' },
-    });
-    expect(JSON.stringify(results[5])).toContain('SitePaused');
+    const [capacity, dmmf, exception, , , , unit, , pause, audit] = results;
+    expect(capacity!.capacity.edges.length).toBeGreaterThan(0);
+    expect(dmmf!.dmmf.process.startingMaterial).toBe('FRESH');
+    expect(exception!.addCalendarException.exceptions).toHaveLength(1);
+    expect(unit!.registerUnit.qualification).toBe('REQUALIFYING');
+    expect(pause!.pauseSite).toMatchObject({ status: 'PAUSED', statusReason: 'Cleanroom deep clean', statusChangedBy: 'qa.lead@control-site' });
+    expect(JSON.stringify(audit)).toContain('SitePaused');
   });
 });
