@@ -8,3 +8,4 @@ export { CreateSites1763700000200 } from './projections/migrations/1763700000200
 export { CreateNetworkModel1763700000300 } from './projections/migrations/1763700000300-create-network-model';
 export * from './demo/demo-network';
 export * from './demo/seed-demo-network';
+export { NetworkReadModel } from './application/network-read-model';

@@ -1,10 +1,5 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { databaseSettingsFromEnv, openDatabase, runMigrations } from '@bedside/database';
 import { ProjectionEngine, ProjectionRegistry, type RebuildProgress } from '@bedside/read-model';
-import { AppModule } from '../app.module';
-import { apiConfigFromEnv } from '../config';
-import { MIGRATIONS } from '../migrations';
+import { runCli, withCliContext } from './cli-context';
 
 const USAGE = 'Usage: npm run projections:rebuild -- <projection name>... | --all | --list';
 
@@ -12,44 +7,32 @@ const USAGE = 'Usage: npm run projections:rebuild -- <projection name>... | --al
  * Empties read-model tables and replays the event log into them. Safe beside a running API: both
  * take the projection's checkpoint row lock per batch, and the API follows the reset checkpoint.
  */
-async function main(args: string[]): Promise<number> {
+runCli('Rebuild', async () => {
+  const args = process.argv.slice(2);
   if (args.length === 0 || args.includes('--help')) {
     console.error(USAGE);
     return args.includes('--help') ? 0 : 2;
   }
-  const database = await openDatabase(databaseSettingsFromEnv(), (line) => console.error(line));
-  try {
-    await runMigrations(database.url, MIGRATIONS, (line) => console.error(line));
-    const app = await NestFactory.createApplicationContext(
-      AppModule.forRoot({ ...apiConfigFromEnv(database.url), runProjections: false, serveGraphQL: false }),
-      { logger: ['error', 'warn'] },
-    );
-    try {
-      const registry = app.get(ProjectionRegistry);
-      if (args.includes('--list')) {
-        console.log(registry.names().join('\n'));
-        return 0;
-      }
-      const names = args.includes('--all') ? registry.names() : args;
-      const unknown = names.filter((name) => !registry.get(name));
-      if (unknown.length > 0) {
-        console.error(`Unknown projection: ${unknown.join(', ')}. Known: ${registry.names().join(', ')}.\n${USAGE}`);
-        return 2;
-      }
-      const engine = app.get(ProjectionEngine);
-      for (const name of names) {
-        console.log(`${name}: rebuilding from the start of the event log`);
-        const report = await engine.rebuild(registry.get(name)!, (progress) => console.log(describe(progress)));
-        if (!report.done) return 1;
-      }
+  return withCliContext(async (app) => {
+    const registry = app.get(ProjectionRegistry);
+    if (args.includes('--list')) {
+      console.log(registry.names().join('\n'));
       return 0;
-    } finally {
-      await app.close();
     }
-  } finally {
-    await database.close();
-  }
-}
+    const names = args.includes('--all') ? registry.names() : args;
+    const unknown = names.filter((name) => !registry.get(name));
+    if (unknown.length > 0) {
+      console.error(`Unknown projection: ${unknown.join(', ')}. Known: ${registry.names().join(', ')}.\n${USAGE}`);
+      return 2;
+    }
+    const engine = app.get(ProjectionEngine);
+    for (const name of names) {
+      console.log(`${name}: rebuilding from the start of the event log`);
+      await engine.rebuild(registry.get(name)!, (progress) => console.log(describe(progress)));
+    }
+    return 0;
+  });
+});
 
 function describe(p: RebuildProgress): string {
   const seconds = Math.max(p.elapsedMs / 1000, 0.001);
@@ -61,11 +44,3 @@ function describe(p: RebuildProgress): string {
   const percent = Math.min(99, Math.floor((p.eventsRead / Math.max(p.eventsEstimated, 1)) * 100));
   return `${p.name}: ${read} of about ${p.eventsEstimated.toLocaleString('en-GB')} events (${percent}%), ${rate} events/s`;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`Rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);

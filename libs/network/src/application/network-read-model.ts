@@ -67,6 +67,13 @@ export interface UtilisationRow {
   tentative: number;
 }
 
+/** Slots in a day range ($1, $2), of sites ($3), units ($4), resources ($5), and serving a product ($6 sites, $7 units). */
+const SLOT_FILTER = `WHERE s.day BETWEEN $1 AND $2
+          AND ($3::text[] IS NULL OR s.site_code = ANY($3))
+          AND ($4::text[] IS NULL OR s.unit_id = ANY($4))
+          AND ($5::text[] IS NULL OR s.resource = ANY($5))
+          AND ($6::text[] IS NULL OR s.unit_id IS NULL OR s.unit_id = ANY($7) OR s.site_code = ANY($6))`;
+
 /** A capacity query may span at most this many days (a year and a month, the calendar horizon). */
 export const MAX_CAPACITY_RANGE_DAYS = 400;
 
@@ -116,11 +123,7 @@ export class NetworkReadModel {
               greatest(0, s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0)) AS free, s.closed_reason
          FROM capacity_slots s
          LEFT JOIN capacity_commitments c USING (resource_key, day, session)
-        WHERE s.day BETWEEN $1 AND $2
-          AND ($3::text[] IS NULL OR s.site_code = ANY($3))
-          AND ($4::text[] IS NULL OR s.unit_id = ANY($4))
-          AND ($5::text[] IS NULL OR s.resource = ANY($5))
-          AND ($6::text[] IS NULL OR s.unit_id IS NULL OR s.unit_id = ANY($7) OR s.site_code = ANY($6))
+        ${SLOT_FILTER}
           AND (NOT $8 OR s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0) > 0)
           AND ($9::date IS NULL OR (s.day, s.resource_key, s.session) > ($9::date, $10::text, $11::text))
         ORDER BY s.day, s.resource_key, s.session
@@ -151,11 +154,7 @@ export class NetworkReadModel {
               coalesce(sum(c.committed), 0)::int AS committed, coalesce(sum(c.tentative), 0)::int AS tentative
          FROM capacity_slots s
          LEFT JOIN capacity_commitments c USING (resource_key, day, session)
-        WHERE s.day BETWEEN $1 AND $2
-          AND ($3::text[] IS NULL OR s.site_code = ANY($3))
-          AND ($4::text[] IS NULL OR s.unit_id = ANY($4))
-          AND ($5::text[] IS NULL OR s.resource = ANY($5))
-          AND ($6::text[] IS NULL OR s.unit_id IS NULL OR s.unit_id = ANY($7) OR s.site_code = ANY($6))
+        ${SLOT_FILTER}
         GROUP BY s.site_code, s.unit_id, s.resource
         ORDER BY s.site_code, s.resource, s.unit_id NULLS FIRST`,
       [range.from, range.to, filter.siteCodes, filter.unitIds, filter.resources, filter.productSites, filter.productUnits],

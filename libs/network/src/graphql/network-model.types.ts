@@ -15,6 +15,7 @@ import {
 } from './enums';
 
 @ObjectType({ description: 'Vaccine fill-finish figures of a unit: all set by planners.' })
+@InputType('FillFinishSpecInput', { description: 'Vaccine fill-finish figures of a unit (vials/h > 0, 1 to 20 doses a vial, output factor in (0, 1], 1 to 3 shifts of up to 12 h).' })
 export class FillFinishSpec {
   @Field(() => Float, { description: 'Vials filled per hour while running.' })
   vialsPerHour!: number;
@@ -29,24 +30,6 @@ export class FillFinishSpec {
   @Field(() => Int, { description: 'Days to set up and requalify after a move, before filling.' })
   setupDays!: number;
   @Field(() => Int, { description: 'Days from filling to batch release.' })
-  batchReleaseDays!: number;
-}
-
-@InputType({ description: 'Vaccine fill-finish figures of a unit.' })
-export class FillFinishSpecInput {
-  @Field(() => Float, { description: 'Vials filled per hour while running (more than 0).' })
-  vialsPerHour!: number;
-  @Field(() => Int, { description: 'Doses per vial (1 to 20).' })
-  dosesPerVial!: number;
-  @Field(() => Float, { description: 'Share of nominal output actually achieved, (0, 1].' })
-  effectiveOutputFactor!: number;
-  @Field(() => Int, { description: 'Shifts per day (1 to 3).' })
-  shiftsPerDay!: number;
-  @Field(() => Float, { description: 'Hours per shift (up to 12).' })
-  hoursPerShift!: number;
-  @Field(() => Int, { description: 'Days to set up and requalify after a move (0 to 90).' })
-  setupDays!: number;
-  @Field(() => Int, { description: 'Days from filling to batch release (0 to 60).' })
   batchReleaseDays!: number;
 }
 
@@ -99,11 +82,12 @@ export class RegisterUnitInput {
   batchCapacity!: number;
   @Field({ description: 'Code of its home site (registered, not ceased).' })
   homeSiteCode!: string;
-  @Field(() => FillFinishSpecInput, { nullable: true, description: 'Required for fill-finish units; empty otherwise.' })
-  fillFinish?: FillFinishSpecInput | null;
+  @Field(() => FillFinishSpec, { nullable: true, description: 'Required for fill-finish units; empty otherwise.' })
+  fillFinish?: FillFinishSpec | null;
 }
 
 @ObjectType({ description: 'How a product is made and given: the figures the scheduler plans with (part of its DMMF).' })
+@InputType('ProductProcessInput', { description: 'How a product is made and given. Every figure is yours to set; the validation names any that is out of range.' })
 export class ProductProcess {
   @Field(() => ID, { description: 'Product code, e.g. "POC-CAR19".' })
   productCode!: string;
@@ -147,60 +131,9 @@ export class ProductProcess {
   icuReserveProbability!: number;
 }
 
-@InputType({ description: 'How a product is made and given. Every figure is yours to set; see docs for typical values.' })
-export class ProductProcessInput {
-  @Field(() => ID, { description: 'Product code: 2 to 20 letters, digits and dashes.' })
-  productCode!: string;
-  @Field({ description: 'Product name.' })
-  name!: string;
-  @Field(() => StartingMaterialEnum, { description: 'Fresh or cryopreserved starting material.' })
-  startingMaterial!: 'FRESH' | 'CRYOPRESERVED';
-  @Field(() => Float, { nullable: true, description: 'Required for FRESH: most hours from collection to start of manufacture.' })
-  maxFreshHoldHours!: number | null;
-  @Field(() => Int, { description: 'Leukapheresis sessions (1 to 4).' })
-  apheresisSessions!: number;
-  @Field(() => Float, { description: 'Hours per leukapheresis session.' })
-  apheresisHoursPerSession!: number;
-  @Field(() => Int, { description: 'Days of manufacture (1 to 90).' })
-  manufactureDays!: number;
-  @Field(() => QcMethodEnum, { description: 'Release testing method.' })
-  qcMethod!: 'RAPID' | 'COMPENDIAL';
-  @Field(() => Int, { description: 'Days from end of manufacture to release (0 to 60).' })
-  qcReleaseDays!: number;
-  @Field(() => Float, { description: 'Shelf life of the finished product in hours.' })
-  shelfLifeHours!: number;
-  @Field({ description: 'Conditioning regimen.' })
-  conditioningRegimen!: string;
-  @Field(() => [Int], { description: 'Conditioning days relative to infusion day 0, in order, e.g. [-5, -4, -3].' })
-  conditioningDays!: number[];
-  @Field(() => Int, { description: 'Infusion window start, days after the last conditioning day.' })
-  infusionWindowMinDays!: number;
-  @Field(() => Int, { description: 'Infusion window end, days after the last conditioning day.' })
-  infusionWindowMaxDays!: number;
-  @Field(() => ConditioningGateEnum, { description: 'What must be confirmed before conditioning starts.' })
-  conditioningGate!: 'RELEASE_BEFORE_CONDITIONING' | 'CONDITIONING_DURING_MANUFACTURE';
-  @Field(() => Int, { nullable: true, description: 'Repeat conditioning when infusion slips more than this many days past the last dose.' })
-  reconditionAfterDays!: number | null;
-  @Field(() => Int, { description: 'Monitoring days after infusion.' })
-  monitoringInpatientDays!: number;
-  @Field(() => Int, { description: 'Days the patient must stay within reach of the centre.' })
-  stayWithinReachDays!: number;
-  @Field(() => Int, { description: 'Minutes of travel that count as within reach.' })
-  stayWithinReachMinutes!: number;
-  @Field(() => Float, { description: 'Probability a patient needs an ICU bed (0 to 1).' })
-  icuReserveProbability!: number;
-}
-
 @ObjectType({ description: 'Where a product may be made: sites and units listed in its DMMF (HMR regs 17A/17B).' })
+@InputType('DesignationInput', { description: 'Where a product may be made. Names must be registered and not ceased.' })
 export class Designation {
-  @Field(() => [String], { description: 'Designated site codes.' })
-  siteCodes!: string[];
-  @Field(() => [String], { description: 'Designated modular unit ids.' })
-  unitIds!: string[];
-}
-
-@InputType({ description: 'Where a product may be made. Names must be registered and not ceased.' })
-export class DesignationInput {
   @Field(() => [String], { description: 'Designated site codes.' })
   siteCodes!: string[];
   @Field(() => [String], { description: 'Designated modular unit ids.' })
@@ -229,10 +162,10 @@ export class Dmmf {
 
 @InputType({ description: 'A new DMMF version: the full process definition and designation, with the reason for the change.' })
 export class DmmfVersionInput {
-  @Field(() => ProductProcessInput, { description: 'The process definition.' })
-  process!: ProductProcessInput;
-  @Field(() => DesignationInput, { description: 'Where the product may be made.' })
-  designation!: DesignationInput;
+  @Field(() => ProductProcess, { description: 'The process definition.' })
+  process!: ProductProcess;
+  @Field(() => Designation, { description: 'Where the product may be made.' })
+  designation!: Designation;
   @Field({ description: 'What changed and why.' })
   reason!: string;
   @Field(() => Int, { nullable: true, description: 'The version you based this on (0 for a new product); refused if someone published since.' })
@@ -240,22 +173,13 @@ export class DmmfVersionInput {
 }
 
 @ObjectType({ description: 'A session of an opening day, in local wall-clock time.' })
+@InputType('SessionInput', { description: 'A session of an opening day, in local wall-clock time (HH:mm, end after start).' })
 export class Session {
   @Field({ description: 'Session name, e.g. "AM".' })
   name!: string;
   @Field({ description: 'Local start time, HH:mm.' })
   start!: string;
   @Field({ description: 'Local end time, HH:mm.' })
-  end!: string;
-}
-
-@InputType({ description: 'A session of an opening day, in local wall-clock time.' })
-export class SessionInput {
-  @Field({ description: 'Session name, e.g. "AM".' })
-  name!: string;
-  @Field({ description: 'Local start time, HH:mm.' })
-  start!: string;
-  @Field({ description: 'Local end time, HH:mm (after start).' })
   end!: string;
 }
 
@@ -286,8 +210,8 @@ export class ResourceCalendarInput {
   @Field(() => [WeekdayEnum], { description: 'Days it opens.' })
   openingDays!: string[];
   // Optional rather than defaulted: graphql-jit does not apply input-field defaults to variables.
-  @Field(() => [SessionInput], { nullable: true, description: 'Chairs: 1 to 4 sessions a day. Beds: none (empty).' })
-  sessions?: SessionInput[] | null;
+  @Field(() => [Session], { nullable: true, description: 'Chairs: 1 to 4 sessions a day. Beds: none (empty).' })
+  sessions?: Session[] | null;
   @Field(() => Boolean, { nullable: true, description: 'Whether it opens on bank holidays (default: no).' })
   openOnBankHolidays?: boolean | null;
   @Field(() => GraphQLLocalDate, { description: 'First day this calendar applies (local date).' })

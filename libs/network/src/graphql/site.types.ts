@@ -1,8 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Connection } from '@bedside/graphql-common';
+import { asEnum } from './enums';
 import { SITE_KINDS, SITE_STATUSES, type SiteKind as SiteKindValue, type SiteStatus as SiteStatusValue } from '../domain';
-
-const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
 
 export const SiteKind = asEnum(SITE_KINDS);
 registerEnumType(SiteKind, {
