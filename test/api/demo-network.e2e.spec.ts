@@ -17,9 +17,7 @@ describe('demo network', () => {
     const first = await seed();
     expect(first).toEqual({ seeded: true, sites: 11, units: 19, products: 2, travelTimes: 55 });
     expect((await seed()).seeded).toBe(false);
-
-    // Wait for the read models, then look at the network as a planner would.
-    await api.gql(`mutation { setTravelTime(input: { fromSiteCode: "RBV01", toSiteCode: "RRK01", hours: 2, freshCourier: true }) { hours } }`);
+    await api.caughtUp();
     const { data } = await api.gql(`{
       network { controlSite { code } sites(first: 20, kind: HOSPITAL, status: ACTIVE) { edges { node { code } } } units(first: 50) { edges { node { id kind mobility qualification } } } products { productCode process { startingMaterial } } }
       audit: auditTrail(streamId: "site-RBV01", first: 1) { edges { node { actor reason } } }

@@ -24,6 +24,7 @@ describe('README examples', () => {
   beforeAll(async () => {
     api = await startTestApi();
     await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today });
+    await api.caughtUp();
   });
   afterAll(() => api.close());
 

@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { runMigrations } from '@bedside/database';
+import { EVENT_STORE, type EventStore } from '@bedside/event-store';
+import { ProjectionEngine, ProjectionRegistry } from '@bedside/read-model';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -16,17 +18,28 @@ export interface TestApi {
   readonly app: NestFastifyApplication;
   /** Sends a GraphQL operation over real HTTP, as a client would. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Waits until every read model has applied the whole log (after writes made around GraphQL). */
+  caughtUp(): Promise<void>;
   /** Sends a raw body, for malformed and oversized requests. */
   post(body: string, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
 
 /** The whole API on a fresh database, listening on a free port on 127.0.0.1. */
-export async function startTestApi(options: { runProjections?: boolean } = {}): Promise<TestApi> {
-  const database = await createTestDatabase();
+export async function startTestApi(
+  options: { runProjections?: boolean; holdSeconds?: number; holdExpirySweepMs?: number; database?: TestDatabase } = {},
+): Promise<TestApi> {
+  const database = options.database ?? (await createTestDatabase());
   await runMigrations(database.url, MIGRATIONS);
   const app = await createApi(
-    { databaseUrl: database.url, runProjections: options.runProjections ?? true, projectionPollIntervalMs: 25, graphiql: false },
+    {
+      databaseUrl: database.url,
+      runProjections: options.runProjections ?? true,
+      projectionPollIntervalMs: 25,
+      graphiql: false,
+      holdSeconds: options.holdSeconds,
+      holdExpirySweepMs: options.holdExpirySweepMs ?? 200,
+    },
     { bodyLimit: 1_048_576 },
     false,
   );
@@ -44,9 +57,15 @@ export async function startTestApi(options: { runProjections?: boolean } = {}): 
       const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
       return { status: response.status, ...body } as never;
     },
+    async caughtUp() {
+      const head = await app.get<EventStore>(EVENT_STORE).headPosition();
+      const reached = await app.get(ProjectionEngine).waitFor(app.get(ProjectionRegistry).names(), head, 20_000);
+      if (!reached) throw new Error('read models did not catch up within 20 s');
+    },
     async close() {
       await app.close();
-      await database.drop();
+      // A database handed in belongs to the caller, who may start another API on it.
+      if (!options.database) await database.drop();
     },
   };
 }

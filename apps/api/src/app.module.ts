@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventStoreModule } from '@bedside/event-store';
 import { formatGraphQLErrors } from '@bedside/graphql-common';
 import { NetworkModule, SiteRecord } from '@bedside/network';
+import { PathwaysModule } from '@bedside/pathways';
 import { ReadModelModule } from '@bedside/read-model';
 import { AuditResolver } from './audit/audit.resolver';
 import type { ApiConfig } from './config';
@@ -41,6 +42,12 @@ export class AppModule {
               }),
             ]),
         NetworkModule,
+        PathwaysModule.forRoot({
+          holdSeconds: config.holdSeconds ?? 1800,
+          // One-off commands (seed, rebuild) must not release holds behind the API's back.
+          expirySweepMs: config.runProjections ? (config.holdExpirySweepMs ?? 5000) : 0,
+          coiFacilityId: config.coiFacilityId ?? 'B0001',
+        }),
       ],
       providers: [AuditResolver],
     };

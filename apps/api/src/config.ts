@@ -8,6 +8,12 @@ export interface ApiConfig {
   readonly graphiql: boolean;
   /** Serve GraphQL (off for command-line tools that only need the modules). */
   readonly serveGraphQL?: boolean;
+  /** How long a held plan stays reserved unless confirmed. */
+  readonly holdSeconds?: number;
+  /** How often expired holds are released (0: not in this process). */
+  readonly holdExpirySweepMs?: number;
+  /** Facility id in the Chain of Identity identifiers Bedside issues. */
+  readonly coiFacilityId?: string;
 }
 
 export interface ServerConfig {
@@ -36,5 +42,8 @@ export function apiConfigFromEnv(databaseUrl: string, env: NodeJS.ProcessEnv = p
     runProjections: flag(env.RUN_PROJECTIONS, true),
     projectionPollIntervalMs: Number(env.PROJECTION_POLL_INTERVAL_MS ?? 250),
     graphiql: flag(env.GRAPHIQL, env.NODE_ENV !== 'production'),
+    holdSeconds: Number(env.HOLD_MINUTES ?? 30) * 60,
+    holdExpirySweepMs: Number(env.HOLD_EXPIRY_SWEEP_MS ?? 5000),
+    coiFacilityId: env.COI_FACILITY_ID ?? 'B0001',
   };
 }

@@ -53,6 +53,20 @@ export class AggregateRepository {
     return { state: replay(evolver, events), version: recorded.at(-1)?.streamPosition ?? 0 };
   }
 
+  /**
+   * Appends decisions about several streams, each at the version it was decided on, in one
+   * transaction; publishes after the commit. A ConcurrencyError names the stream that moved.
+   */
+  async appendDecisions(streams: readonly AlsoAppend[], context: CommandContext): Promise<GlobalPosition> {
+    const appends = streams.filter((s) => s.events.length > 0);
+    const result = await this.store.append(
+      appends.map((s) => ({ streamId: s.streamId, expectedVersion: s.expectedVersion, events: s.events.map((e) => this.registry.toNewEvent(e)) })),
+      context,
+    );
+    this.eventBus.publishAll(appends.flatMap((s) => s.events));
+    return result.lastPosition;
+  }
+
   /** Records facts that no decision depends on (e.g. a network-wide list); appends without replaying the stream. */
   async record(streamId: string, events: readonly DomainEvent[], context: CommandContext): Promise<GlobalPosition> {
     const result = await this.store.append([{ streamId, expectedVersion: 'any', events: events.map((e) => this.registry.toNewEvent(e)) }], context);

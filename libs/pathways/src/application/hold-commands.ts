@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { AggregateRepository, ConcurrencyError, type AlsoAppend, type CommandContext, type GlobalPosition } from '@bedside/event-store';
+import { ConflictError, numberIn, optionalReason, parseLocalDate, requireRole, requireText, ValidationError } from '@bedside/shared';
+import {
+  bookPlanOn,
+  bookSlot,
+  confirmHold,
+  describeSlot,
+  holdEvolver,
+  HoldPlaced,
+  holdPlanOn,
+  holdSlot,
+  holdStreamId,
+  normaliseCoi,
+  pathwayEvolver,
+  pathwayStreamId,
+  PlanReleased,
+  releaseHold,
+  releaseSlot,
+  slotEvolver,
+  slotStreamId,
+  type Hold,
+  type SlotRef,
+} from '../domain';
+import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
+import type { PathwayChanged } from './referral-commands';
+
+const SCHEDULERS = ['scheduler', 'control_site_qa'] as const;
+/** Racing writers on the same slots re-read and decide again; past this they are told to retry. */
+const MAX_ATTEMPTS = 8;
+
+export class HoldPlanCommand {
+  constructor(
+    readonly input: { coi: string; slots: readonly SlotRef[]; idempotencyKey: string; holdMinutes?: number | null },
+    readonly context: CommandContext,
+  ) {}
+}
+
+export class ConfirmHoldCommand {
+  constructor(
+    readonly holdId: string,
+    readonly idempotencyKey: string,
+    readonly context: CommandContext,
+  ) {}
+}
+
+export class ReleaseHoldCommand {
+  constructor(
+    readonly holdId: string,
+    readonly reason: string | null | undefined,
+    readonly context: CommandContext,
+    readonly expired = false,
+  ) {}
+}
+
+export interface HoldChanged extends PathwayChanged {
+  readonly holdId: string;
+}
+
+/** The same request (pathway and idempotency key) always names the same hold, so a retry finds the first. */
+export const holdIdFor = (coi: string, idempotencyKey: string) => createHash('sha256').update(`${coi}\n${idempotencyKey}`).digest('hex').slice(0, 32);
+
+function normaliseSlots(slots: readonly SlotRef[]): SlotRef[] {
+  if (slots.length === 0 || slots.length > 200) throw new ValidationError('slots', 'A plan holds 1 to 200 slots.');
+  const unique = new Map<string, SlotRef>();
+  for (const [i, slot] of slots.entries()) {
+    const ref = { resourceKey: requireText(`slots[${i}].resourceKey`, slot.resourceKey, 100), day: parseLocalDate(`slots[${i}].day`, slot.day), session: slot.session ?? '' };
+    unique.set(slotStreamId(ref), ref);
+  }
+  return [...unique.values()];
+}
+
+/**
+ * Holds every slot of a plan at once, for a set time: one atomic append over the pathway, the hold
+ * and every slot stream, each at the version it was decided on. Two schedulers can never get the
+ * same last place: one append wins, the other re-reads, finds the slot full and gets SLOT_TAKEN.
+ */
+@CommandHandler(HoldPlanCommand)
+export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldChanged> {
+  constructor(
+    private readonly repository: AggregateRepository,
+    private readonly dataSource: DataSource,
+    @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
+  ) {}
+
+  async execute({ input, context }: HoldPlanCommand): Promise<HoldChanged> {
+    requireRole(context.role, SCHEDULERS, 'hold a plan');
+    const coi = normaliseCoi(input.coi);
+    const idempotencyKey = requireText('idempotencyKey', input.idempotencyKey, 200);
+    const holdId = holdIdFor(coi, idempotencyKey);
+    const slots = normaliseSlots(input.slots);
+    const seconds = input.holdMinutes ? numberIn('holdMinutes', input.holdMinutes, 1, 24 * 60) * 60 : this.options.holdSeconds;
+    const capacities = await this.capacities(slots);
+    for (let attempt = 1; ; attempt++) {
+      const existing = await this.repository.load(holdStreamId(holdId), holdEvolver);
+      if (existing.state) return { coi, holdId }; // a retried request: the hold it made stands
+      const pathway = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
+      const expiresAt = new Date(Date.now() + seconds * 1000);
+      const decisions: AlsoAppend[] = [
+        { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: holdPlanOn(pathway.state, coi, holdId, expiresAt, slots) },
+        { streamId: holdStreamId(holdId), expectedVersion: 'no_stream', events: [new HoldPlaced({ holdId, coi, slots, expiresAt: expiresAt.toISOString(), idempotencyKey })] },
+      ];
+      for (const slot of slots) {
+        const { state, version } = await this.repository.load(slotStreamId(slot), slotEvolver);
+        decisions.push({ streamId: slotStreamId(slot), expectedVersion: version, events: holdSlot(state, slot, capacities.get(slotStreamId(slot))!, holdId, coi) });
+      }
+      try {
+        return { coi, holdId, position: await this.repository.appendDecisions(decisions, context) };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
+      }
+    }
+  }
+
+  /** What each slot offers now, from live capacity; a slot it does not list cannot be held. */
+  private async capacities(slots: readonly SlotRef[]): Promise<Map<string, number>> {
+    const rows: { resource_key: string; day: string; session: string; capacity: number; closed_reason: string | null }[] = await this.dataSource.query(
+      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity, s.closed_reason
+         FROM capacity_slots s
+         JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
+      [slots.map((s) => s.resourceKey), slots.map((s) => s.day), slots.map((s) => s.session)],
+    );
+    const found = new Map(rows.map((r) => [slotStreamId({ resourceKey: r.resource_key, day: r.day, session: r.session }), r]));
+    const capacities = new Map<string, number>();
+    for (const slot of slots) {
+      const row = found.get(slotStreamId(slot));
+      if (!row) throw new ValidationError('slots', `${describeSlot(slot)} is not a bookable slot (no calendar that day, or beyond the calendar's horizon).`);
+      if (row.capacity === 0) throw new ConflictError(`${describeSlot(slot)} is closed: ${row.closed_reason ?? 'no capacity'}.`, { slot });
+      capacities.set(slotStreamId(slot), row.capacity);
+    }
+    return capacities;
+  }
+}
+
+function retryLater(error: unknown): unknown {
+  if (!(error instanceof ConcurrencyError)) return error;
+  return new ConflictError('Other schedulers kept changing the same slots; nothing was held. Try again.', { streamId: error.streamId });
+}
+
+async function loadHold(repository: AggregateRepository, holdId: string): Promise<{ hold: Hold | undefined; version: number }> {
+  const { state, version } = await repository.load(holdStreamId(holdId), holdEvolver);
+  return { hold: state, version };
+}
+
+/** Turns a hold into a booking, slot by slot, in one append; a retry with the same key changes nothing. */
+@CommandHandler(ConfirmHoldCommand)
+export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, HoldChanged> {
+  constructor(private readonly repository: AggregateRepository) {}
+
+  async execute({ holdId, idempotencyKey, context }: ConfirmHoldCommand): Promise<HoldChanged> {
+    requireRole(context.role, SCHEDULERS, 'confirm a hold');
+    const key = requireText('idempotencyKey', idempotencyKey, 200);
+    for (let attempt = 1; ; attempt++) {
+      const { hold, version } = await loadHold(this.repository, holdId);
+      const confirmed = confirmHold(hold, holdId, key, new Date());
+      if (confirmed.length === 0) return { coi: hold!.coi, holdId };
+      const pathway = await this.repository.load(pathwayStreamId(hold!.coi), pathwayEvolver);
+      const decisions: AlsoAppend[] = [
+        { streamId: holdStreamId(holdId), expectedVersion: version, events: confirmed },
+        { streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway.version, events: bookPlanOn(pathway.state, hold!.coi, holdId) },
+      ];
+      for (const slot of hold!.slots) {
+        const { state, version: slotVersion } = await this.repository.load(slotStreamId(slot), slotEvolver);
+        decisions.push({ streamId: slotStreamId(slot), expectedVersion: slotVersion, events: bookSlot(state, slot, holdId, hold!.coi) });
+      }
+      try {
+        return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...context, reason: 'Plan confirmed' }) };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
+      }
+    }
+  }
+}
+
+/** Gives every slot of a hold (or booking) back, by a scheduler with a reason or by the system at expiry. */
+@CommandHandler(ReleaseHoldCommand)
+export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, HoldChanged> {
+  constructor(private readonly repository: AggregateRepository) {}
+
+  async execute({ holdId, reason: rawReason, context, expired }: ReleaseHoldCommand): Promise<HoldChanged> {
+    if (!expired) requireRole(context.role, SCHEDULERS, 'release a hold');
+    const reason = optionalReason(rawReason) ?? (expired ? 'Hold expired' : 'Released by the scheduler');
+    for (let attempt = 1; ; attempt++) {
+      const { hold, version } = await loadHold(this.repository, holdId);
+      const released = releaseHold(hold, holdId, reason, expired);
+      if (released.length === 0) return { coi: hold!.coi, holdId };
+      const pathway = await this.repository.load(pathwayStreamId(hold!.coi), pathwayEvolver);
+      const decisions: AlsoAppend[] = [{ streamId: holdStreamId(holdId), expectedVersion: version, events: released }];
+      if (pathway.state?.holdId === holdId) {
+        decisions.push({ streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway.version, events: [new PlanReleased({ coi: hold!.coi, holdId, reason, expired })] });
+      }
+      for (const slot of hold!.slots) {
+        const { state, version: slotVersion } = await this.repository.load(slotStreamId(slot), slotEvolver);
+        decisions.push({ streamId: slotStreamId(slot), expectedVersion: slotVersion, events: releaseSlot(state, slot, holdId, hold!.coi, reason) });
+      }
+      try {
+        return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...context, reason }) };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AggregateRepository, ConcurrencyError, EVENT_STORE, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
+import { localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
+import {
+  coiRegisterStreamId,
+  CoiIssued,
+  earliestCollectionDate,
+  issueCoi,
+  normaliseCoi,
+  pathwayEvolver,
+  pathwayStreamId,
+  referPatient,
+  validateWashout,
+  type ReferPatient,
+  type WashoutInput,
+} from '../domain';
+import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
+
+export interface ReferralInput extends ReferPatient {
+  readonly coi?: string | null;
+  readonly productCode: string;
+  readonly washout: WashoutInput;
+  readonly clinicalDeadline?: string | null;
+}
+
+export class ReferPatientCommand {
+  constructor(
+    readonly input: ReferralInput,
+    readonly context: CommandContext,
+  ) {}
+}
+
+export interface PathwayChanged {
+  readonly coi: string;
+  readonly position?: GlobalPosition;
+}
+
+/** Starts a pathway: pins the product's current DMMF version and works out the earliest collection day. */
+@CommandHandler(ReferPatientCommand)
+export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand, PathwayChanged> {
+  constructor(
+    private readonly repository: AggregateRepository,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
+  ) {}
+
+  async execute({ input, context }: ReferPatientCommand): Promise<PathwayChanged> {
+    requireRole(context.role, ['scheduler', 'control_site_qa'], 'refer a patient');
+    // A scheduler refers for their own trust: the trust comes from who they act for, when given.
+    const referringTrust = (context.onBehalfOf ?? input.referringTrust ?? '').trim().toUpperCase();
+    if (!/^[A-Z0-9]{3,10}$/.test(referringTrust)) throw new ValidationError('referringTrust', 'Give the referring trust’s ODS code, e.g. "RBV".');
+    const productCode = input.productCode.trim().toUpperCase();
+    const [dmmf] = await this.store.readStream(`dmmf-${productCode}`, { direction: 'backwards', maxCount: 1 });
+    if (!dmmf) throw new NotFoundError('product', productCode, 'Only products with a published DMMF can be referred for.');
+    const washout = validateWashout(input.washout);
+    const today = localDateOf(new Date(), 'Europe/London');
+    const clinicalDeadline = input.clinicalDeadline ? parseLocalDate('clinicalDeadline', input.clinicalDeadline) : null;
+    const coi = input.coi ? normaliseCoi(input.coi) : await this.issueCoi();
+    const { position } = await this.repository.execute(
+      pathwayStreamId(coi),
+      pathwayEvolver,
+      (state) =>
+        referPatient(state, coi, { ...input, referringTrust }, {
+          productCode,
+          dmmfVersion: (dmmf.data as { version: number }).version,
+          washout,
+          earliestCollectionDate: earliestCollectionDate(washout, today),
+          clinicalDeadline,
+        }),
+      context,
+    );
+    return { coi, position };
+  }
+
+  /** The next identifier in this facility's register for the year; racing referrals retry. */
+  private async issueCoi(): Promise<string> {
+    const year = new Date().getUTCFullYear();
+    const stream = coiRegisterStreamId(this.options.coiFacilityId, year);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      const sequence = (last?.streamPosition ?? 0) + 1;
+      const coi = issueCoi(this.options.coiFacilityId, year, sequence);
+      try {
+        await this.repository.appendDecisions([{ streamId: stream, expectedVersion: sequence - 1, events: [new CoiIssued({ coi, sequence })] }], {
+          actor: 'bedside',
+          correlationId: `coi-${coi}`,
+        });
+        return coi;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+      }
+    }
+    throw new Error('Could not issue a Chain of Identity identifier: the register is too busy; try again.');
+  }
+}

@@ -1,0 +1,86 @@
+import { BedsideError, ConflictError, NotFoundError, type DomainEvent, type Evolver } from '@bedside/shared';
+import type { SlotRef } from './slot';
+
+export class HoldExpiredError extends BedsideError {
+  constructor(holdId: string, expiredAt: Date) {
+    super(
+      'HOLD_EXPIRED',
+      `Hold ${holdId} expired at ${expiredAt.toISOString()} and its slots were released. Search for a plan again and hold it anew.`,
+      { holdId, expiredAt: expiredAt.toISOString() },
+    );
+  }
+}
+
+export interface HoldPlacedData {
+  readonly holdId: string;
+  readonly coi: string;
+  readonly slots: readonly SlotRef[];
+  readonly expiresAt: string;
+  readonly idempotencyKey: string;
+}
+
+export class HoldPlaced implements DomainEvent<'HoldPlaced', HoldPlacedData> {
+  static readonly type = 'HoldPlaced';
+  readonly type = HoldPlaced.type;
+  constructor(readonly data: HoldPlacedData) {}
+}
+
+export class HoldConfirmed implements DomainEvent<'HoldConfirmed', { readonly holdId: string; readonly coi: string; readonly idempotencyKey: string }> {
+  static readonly type = 'HoldConfirmed';
+  readonly type = HoldConfirmed.type;
+  constructor(readonly data: { readonly holdId: string; readonly coi: string; readonly idempotencyKey: string }) {}
+}
+
+export class HoldReleased implements DomainEvent<'HoldReleased', { readonly holdId: string; readonly coi: string; readonly reason: string; readonly expired: boolean }> {
+  static readonly type = 'HoldReleased';
+  readonly type = HoldReleased.type;
+  constructor(readonly data: { readonly holdId: string; readonly coi: string; readonly reason: string; readonly expired: boolean }) {}
+}
+
+export type HoldEvent = HoldPlaced | HoldConfirmed | HoldReleased;
+
+export const holdStreamId = (holdId: string) => `hold-${holdId}`;
+
+export interface Hold {
+  readonly holdId: string;
+  readonly coi: string;
+  readonly slots: readonly SlotRef[];
+  readonly expiresAt: Date;
+  readonly status: 'HELD' | 'CONFIRMED' | 'RELEASED';
+  readonly confirmKey?: string;
+}
+
+export const holdEvolver: Evolver<Hold | undefined, HoldEvent> = {
+  initialState: undefined,
+  evolve(state, event) {
+    switch (event.type) {
+      case 'HoldPlaced':
+        return { holdId: event.data.holdId, coi: event.data.coi, slots: event.data.slots, expiresAt: new Date(event.data.expiresAt), status: 'HELD' };
+      case 'HoldConfirmed':
+        return state && { ...state, status: 'CONFIRMED', confirmKey: event.data.idempotencyKey };
+      case 'HoldReleased':
+        return state && { ...state, status: 'RELEASED' };
+    }
+  },
+};
+
+/** What confirming a hold does now: nothing (a retried confirm), or book it. Expired holds cannot be booked. */
+export function confirmHold(hold: Hold | undefined, holdId: string, idempotencyKey: string, now: Date): HoldConfirmed[] {
+  if (!hold) throw new NotFoundError('hold', holdId, 'Hold a plan first (holdPlan).');
+  if (hold.status === 'CONFIRMED') {
+    if (hold.confirmKey === idempotencyKey) return [];
+    throw new ConflictError(`Hold ${holdId} is already booked (by another request).`, { holdId });
+  }
+  if (hold.status === 'RELEASED' || now >= hold.expiresAt) {
+    if (now >= hold.expiresAt) throw new HoldExpiredError(holdId, hold.expiresAt);
+    throw new ConflictError(`Hold ${holdId} was released; hold a plan again.`, { holdId });
+  }
+  return [new HoldConfirmed({ holdId, coi: hold.coi, idempotencyKey })];
+}
+
+export function releaseHold(hold: Hold | undefined, holdId: string, reason: string, expired: boolean): HoldReleased[] {
+  if (!hold) throw new NotFoundError('hold', holdId);
+  if (hold.status === 'RELEASED') return [];
+  if (hold.status === 'CONFIRMED' && expired) return [];
+  return [new HoldReleased({ holdId, coi: hold.coi, reason, expired })];
+}

@@ -1,0 +1,59 @@
+import { replay } from '@bedside/shared';
+import { confirmHold, holdEvolver, HoldExpiredError, HoldPlaced, releaseHold, type HoldEvent } from './hold';
+import { bookSlot, holdSlot, releaseSlot, slotEvolver, SlotTakenError, type SlotEvent, type SlotRef } from './slot';
+import { earliestCollectionDate, validateWashout } from './washout';
+
+const slot: SlotRef = { resourceKey: 'unit:MU-1', day: '2027-03-01', session: '' };
+
+describe('slots', () => {
+  it('holds places up to the capacity, counting booked and held alike', () => {
+    const events: SlotEvent[] = [...holdSlot(slotEvolver.initialState, slot, 2, 'h1', 'C1')];
+    events.push(...bookSlot(replay(slotEvolver, events), slot, 'h1', 'C1'));
+    events.push(...holdSlot(replay(slotEvolver, events), slot, 2, 'h2', 'C2'));
+    expect(() => holdSlot(replay(slotEvolver, events), slot, 2, 'h3', 'C3')).toThrow(SlotTakenError);
+    // Holding again for the same hold changes nothing (a retried request).
+    expect(holdSlot(replay(slotEvolver, events), slot, 2, 'h2', 'C2')).toEqual([]);
+    events.push(...releaseSlot(replay(slotEvolver, events), slot, 'h1', 'C1', 'cancelled'));
+    expect(events.at(-1)!.data).toMatchObject({ wasBooked: true });
+    expect(holdSlot(replay(slotEvolver, events), slot, 2, 'h3', 'C3')).toHaveLength(1);
+  });
+
+  it('takes capacity as it is now: a slot whose capacity fell below its bookings takes no more', () => {
+    const events = [...holdSlot(slotEvolver.initialState, slot, 2, 'h1', 'C1'), ...holdSlot(slotEvolver.initialState, slot, 2, 'h2', 'C2')];
+    expect(() => holdSlot(replay(slotEvolver, events), slot, 1, 'h3', 'C3')).toThrow(SlotTakenError);
+  });
+});
+
+describe('holds', () => {
+  const placed: HoldEvent = new HoldPlaced({ holdId: 'h1', coi: 'C1', slots: [slot], expiresAt: '2027-03-01T10:30:00.000Z', idempotencyKey: 'k' });
+  const hold = replay(holdEvolver, [placed]);
+
+  it('confirms before expiry, once per idempotency key', () => {
+    const confirmed = confirmHold(hold, 'h1', 'ck', new Date('2027-03-01T10:29:59Z'));
+    expect(confirmed).toHaveLength(1);
+    const after = replay(holdEvolver, [placed, ...confirmed]);
+    expect(confirmHold(after, 'h1', 'ck', new Date('2027-03-01T11:00:00Z'))).toEqual([]);
+    expect(() => confirmHold(after, 'h1', 'other', new Date())).toThrow(/already booked/);
+  });
+
+  it('refuses to confirm at or after expiry with HOLD_EXPIRED, released or not', () => {
+    expect(() => confirmHold(hold, 'h1', 'ck', new Date('2027-03-01T10:30:00Z'))).toThrow(HoldExpiredError);
+    const released = replay(holdEvolver, [placed, ...releaseHold(hold, 'h1', 'Hold expired', true)]);
+    expect(() => confirmHold(released, 'h1', 'ck', new Date('2027-03-01T10:31:00Z'))).toThrow(HoldExpiredError);
+  });
+
+  it('is not released by the expiry sweep once booked', () => {
+    const booked = replay(holdEvolver, [placed, ...confirmHold(hold, 'h1', 'ck', new Date('2027-03-01T10:00:00Z'))]);
+    expect(releaseHold(booked, 'h1', 'Hold expired', true)).toEqual([]);
+    expect(releaseHold(booked, 'h1', 'Patient withdrawn', false)).toHaveLength(1);
+  });
+});
+
+describe('washout', () => {
+  it('sets the earliest collection day from the last dose and the class default, never before today', () => {
+    expect(earliestCollectionDate(validateWashout({ drugClass: 'CORTICOSTEROID', lastDoseDate: '2027-03-01' }), '2027-02-01')).toBe('2027-03-04');
+    expect(earliestCollectionDate(validateWashout({ drugClass: 'IMMUNOTHERAPY', lastDoseDate: '2027-01-01', days: 90 }), '2027-01-02')).toBe('2027-04-01');
+    expect(earliestCollectionDate(validateWashout({ drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: '2026-01-01' }), '2027-02-01')).toBe('2027-02-01');
+    expect(() => validateWashout({ drugClass: 'ANTI_CD20' })).toThrow(/last anti cd20 dose/);
+  });
+});

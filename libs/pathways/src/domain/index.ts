@@ -1,0 +1,11 @@
+export * from './chain-of-identity';
+export * from './washout';
+export * from './slot';
+export * from './hold';
+export * from './pathway';
+
+import { HoldConfirmed, HoldPlaced, HoldReleased } from './hold';
+import { CoiIssued, PatientReferred, PlanBooked, PlanHeld, PlanReleased } from './pathway';
+import { SlotBooked, SlotHeld, SlotReleased } from './slot';
+
+export const PATHWAY_EVENT_CLASSES = [CoiIssued, PatientReferred, PlanHeld, PlanBooked, PlanReleased, HoldPlaced, HoldConfirmed, HoldReleased, SlotHeld, SlotBooked, SlotReleased] as const;

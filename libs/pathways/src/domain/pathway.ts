@@ -1,0 +1,134 @@
+import { ConflictError, NotFoundError, oneOf, optionalText, requireText, type DomainEvent, type Evolver, type LocalDate } from '@bedside/shared';
+import type { SlotRef } from './slot';
+import type { Washout } from './washout';
+
+export const PRIORITIES = ['ROUTINE', 'URGENT', 'EMERGENCY'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Where a pathway stands. The lifecycle after booking (collection → infusion) extends this list. */
+export const PATHWAY_STATUSES = ['REFERRED', 'PLAN_HELD', 'BOOKED'] as const;
+export type PathwayStatus = (typeof PATHWAY_STATUSES)[number];
+
+export interface PatientReferredData {
+  readonly coi: string;
+  /** Pseudonymous reference the trust can resolve; never a name (domain.md step 1). */
+  readonly patientRef: string;
+  readonly referringTrust: string;
+  readonly productCode: string;
+  /** The DMMF version the pathway is planned under; later versions do not change it. */
+  readonly dmmfVersion: number;
+  readonly treatmentCentre: string | null;
+  readonly washout: Washout;
+  readonly earliestCollectionDate: LocalDate;
+  readonly clinicalDeadline: LocalDate | null;
+  readonly priority: Priority;
+}
+
+export class PatientReferred implements DomainEvent<'PatientReferred', PatientReferredData> {
+  static readonly type = 'PatientReferred';
+  readonly type = PatientReferred.type;
+  constructor(readonly data: PatientReferredData) {}
+}
+
+export class PlanHeld implements DomainEvent<'PlanHeld', { readonly coi: string; readonly holdId: string; readonly expiresAt: string; readonly slots: readonly SlotRef[] }> {
+  static readonly type = 'PlanHeld';
+  readonly type = PlanHeld.type;
+  constructor(readonly data: { readonly coi: string; readonly holdId: string; readonly expiresAt: string; readonly slots: readonly SlotRef[] }) {}
+}
+
+export class PlanBooked implements DomainEvent<'PlanBooked', { readonly coi: string; readonly holdId: string }> {
+  static readonly type = 'PlanBooked';
+  readonly type = PlanBooked.type;
+  constructor(readonly data: { readonly coi: string; readonly holdId: string }) {}
+}
+
+export class PlanReleased implements DomainEvent<'PlanReleased', { readonly coi: string; readonly holdId: string; readonly reason: string; readonly expired: boolean }> {
+  static readonly type = 'PlanReleased';
+  readonly type = PlanReleased.type;
+  constructor(readonly data: { readonly coi: string; readonly holdId: string; readonly reason: string; readonly expired: boolean }) {}
+}
+
+export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased;
+
+export const pathwayStreamId = (coi: string) => `pathway-${coi}`;
+
+export interface Pathway {
+  readonly coi: string;
+  readonly referringTrust: string;
+  readonly status: PathwayStatus;
+  readonly holdId: string | null;
+}
+
+export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
+  initialState: undefined,
+  evolve(state, event) {
+    switch (event.type) {
+      case 'PatientReferred':
+        return { coi: event.data.coi, referringTrust: event.data.referringTrust, status: 'REFERRED', holdId: null };
+      case 'PlanHeld':
+        return state && { ...state, status: 'PLAN_HELD', holdId: event.data.holdId };
+      case 'PlanBooked':
+        return state && { ...state, status: 'BOOKED' };
+      case 'PlanReleased':
+        return state && { ...state, status: 'REFERRED', holdId: null };
+    }
+  },
+};
+
+export interface ReferPatient {
+  readonly patientRef: string;
+  readonly referringTrust: string;
+  readonly priority: string;
+  readonly treatmentCentre?: string | null;
+}
+
+export function referPatient(state: Pathway | undefined, coi: string, command: ReferPatient, facts: Omit<PatientReferredData, 'coi' | 'patientRef' | 'referringTrust' | 'priority' | 'treatmentCentre'>): PatientReferred[] {
+  if (state) throw new ConflictError(`A pathway with Chain of Identity ${coi} already exists.`, { coi });
+  const patientRef = requireText('patientRef', command.patientRef, 64);
+  return [
+    new PatientReferred({
+      coi,
+      patientRef,
+      referringTrust: command.referringTrust,
+      priority: oneOf('priority', command.priority, PRIORITIES),
+      treatmentCentre: optionalText('treatmentCentre', command.treatmentCentre, 10) ?? null,
+      ...facts,
+    }),
+  ];
+}
+
+export function requirePathway(state: Pathway | undefined, coi: string): Pathway {
+  if (!state) throw new NotFoundError('pathway', coi, 'Refer the patient first (referPatient), or check the Chain of Identity.');
+  return state;
+}
+
+/** A plan can be held for a referred pathway with no hold or booking in place. */
+export function holdPlanOn(state: Pathway | undefined, coi: string, holdId: string, expiresAt: Date, slots: readonly SlotRef[]): PlanHeld[] {
+  const pathway = requirePathway(state, coi);
+  if (pathway.status !== 'REFERRED') {
+    throw new ConflictError(
+      pathway.status === 'PLAN_HELD'
+        ? `Pathway ${coi} already has plan ${pathway.holdId} on hold. Confirm or release it before holding another.`
+        : `Pathway ${coi} is already booked. Rebooking comes through a repair proposal.`,
+      { coi, status: pathway.status, holdId: pathway.holdId },
+    );
+  }
+  return [new PlanHeld({ coi, holdId, expiresAt: expiresAt.toISOString(), slots })];
+}
+
+/** One per issued identifier, on a register stream per facility and year: its version is the sequence. */
+export class CoiIssued implements DomainEvent<'CoiIssued', { readonly coi: string; readonly sequence: number }> {
+  static readonly type = 'CoiIssued';
+  readonly type = CoiIssued.type;
+  constructor(readonly data: { readonly coi: string; readonly sequence: number }) {}
+}
+
+export const coiRegisterStreamId = (facilityId: string, year: number) => `coi-register-${facilityId}-${year}`;
+
+export function bookPlanOn(state: Pathway | undefined, coi: string, holdId: string): PlanBooked[] {
+  const pathway = requirePathway(state, coi);
+  if (pathway.holdId !== holdId || pathway.status !== 'PLAN_HELD') {
+    throw new ConflictError(`Pathway ${coi} no longer has plan ${holdId} on hold.`, { coi, holdId, status: pathway.status });
+  }
+  return [new PlanBooked({ coi, holdId })];
+}

@@ -1,0 +1,96 @@
+import { BedsideError, ConflictError, type DomainEvent, type Evolver, type LocalDate } from '@bedside/shared';
+
+/** One bookable slot of live capacity: a chair session, a bed-day, a unit's batch slots on a day. */
+export interface SlotRef {
+  readonly resourceKey: string;
+  readonly day: LocalDate;
+  /** Session name; '' for resources booked by the day. */
+  readonly session: string;
+}
+
+export const slotStreamId = (slot: SlotRef) => `slot-${slot.resourceKey}-${slot.day}-${slot.session || 'day'}`;
+export const describeSlot = (slot: SlotRef) => `${slot.resourceKey.replace(/^(site|unit):/, '').replace(/:/g, ' ')} on ${slot.day}${slot.session ? ` (${slot.session})` : ''}`;
+
+export class SlotTakenError extends BedsideError {
+  constructor(slot: SlotRef) {
+    super(
+      'SLOT_TAKEN',
+      `${describeSlot(slot)} was taken by another scheduler a moment ago. Nothing was held; search again for the next available plan.`,
+      { slot },
+    );
+  }
+}
+
+export interface SlotEventData {
+  readonly slot: SlotRef;
+  readonly holdId: string;
+  readonly coi: string;
+}
+
+export class SlotHeld implements DomainEvent<'SlotHeld', SlotEventData> {
+  static readonly type = 'SlotHeld';
+  readonly type = SlotHeld.type;
+  constructor(readonly data: SlotEventData) {}
+}
+
+export class SlotBooked implements DomainEvent<'SlotBooked', SlotEventData> {
+  static readonly type = 'SlotBooked';
+  readonly type = SlotBooked.type;
+  constructor(readonly data: SlotEventData) {}
+}
+
+export class SlotReleased implements DomainEvent<'SlotReleased', SlotEventData & { readonly wasBooked: boolean; readonly reason: string }> {
+  static readonly type = 'SlotReleased';
+  readonly type = SlotReleased.type;
+  constructor(readonly data: SlotEventData & { readonly wasBooked: boolean; readonly reason: string }) {}
+}
+
+export type SlotEvent = SlotHeld | SlotBooked | SlotReleased;
+
+/** Who holds and who has booked a slot. */
+export interface SlotState {
+  readonly held: ReadonlySet<string>;
+  readonly booked: ReadonlySet<string>;
+}
+
+export const slotEvolver: Evolver<SlotState, SlotEvent> = {
+  initialState: { held: new Set(), booked: new Set() },
+  evolve(state, event) {
+    const held = new Set(state.held);
+    const booked = new Set(state.booked);
+    const { holdId } = event.data;
+    if (event.type === 'SlotHeld') held.add(holdId);
+    if (event.type === 'SlotBooked') {
+      held.delete(holdId);
+      booked.add(holdId);
+    }
+    if (event.type === 'SlotReleased') {
+      held.delete(holdId);
+      booked.delete(holdId);
+    }
+    return { held, booked };
+  },
+};
+
+/**
+ * Holds a place on a slot when one is free. `capacity` is what the slot's calendar gives now (after
+ * exceptions and closures); held and booked places both count against it, so the last place can
+ * go to one scheduler only: racing holds append at the same stream version and all but one retry.
+ */
+export function holdSlot(state: SlotState, slot: SlotRef, capacity: number, holdId: string, coi: string): SlotHeld[] {
+  if (state.held.has(holdId) || state.booked.has(holdId)) return [];
+  if (state.held.size + state.booked.size >= capacity) throw new SlotTakenError(slot);
+  return [new SlotHeld({ slot, holdId, coi })];
+}
+
+export function bookSlot(state: SlotState, slot: SlotRef, holdId: string, coi: string): SlotBooked[] {
+  if (state.booked.has(holdId)) return [];
+  if (!state.held.has(holdId)) throw new ConflictError(`The hold on ${describeSlot(slot)} is no longer in place.`, { slot });
+  return [new SlotBooked({ slot, holdId, coi })];
+}
+
+export function releaseSlot(state: SlotState, slot: SlotRef, holdId: string, coi: string, reason: string): SlotReleased[] {
+  const wasBooked = state.booked.has(holdId);
+  if (!wasBooked && !state.held.has(holdId)) return [];
+  return [new SlotReleased({ slot, holdId, coi, wasBooked, reason })];
+}

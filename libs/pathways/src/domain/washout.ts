@@ -1,0 +1,45 @@
+import { addDays, oneOf, parseLocalDate, ValidationError, wholeNumber, type LocalDate } from '@bedside/shared';
+
+/**
+ * Minimum treatment-free intervals before leukapheresis (domain-sources.md §1.1 step 3): 72 h after
+ * corticosteroids, 2 weeks after cytotoxic chemotherapy, 6 weeks to 3 months after some
+ * immunotherapies, 1 week after anti-CD20 (autoimmune table). Defaults the clinician can override.
+ */
+export const WASHOUT_DEFAULT_DAYS = {
+  CORTICOSTEROID: 3,
+  CYTOTOXIC_CHEMOTHERAPY: 14,
+  IMMUNOTHERAPY: 42,
+  ANTI_CD20: 7,
+  NONE: 0,
+} as const;
+export type DrugClass = keyof typeof WASHOUT_DEFAULT_DAYS;
+export const DRUG_CLASSES = Object.keys(WASHOUT_DEFAULT_DAYS) as DrugClass[];
+
+export interface Washout {
+  readonly drugClass: DrugClass;
+  /** Day of the last dose (local date); absent when drugClass is NONE. */
+  readonly lastDoseDate: LocalDate | null;
+  /** Overrides the default interval, e.g. 90 for an immunotherapy needing 3 months. */
+  readonly days: number;
+}
+
+export interface WashoutInput {
+  readonly drugClass: string;
+  readonly lastDoseDate?: string | null;
+  readonly days?: number | null;
+}
+
+export function validateWashout(input: WashoutInput): Washout {
+  const drugClass = oneOf('washout.drugClass', input.drugClass, DRUG_CLASSES);
+  const days = input.days === null || input.days === undefined ? WASHOUT_DEFAULT_DAYS[drugClass] : wholeNumber('washout.days', input.days, 0, 365);
+  if (drugClass === 'NONE') return { drugClass, lastDoseDate: null, days: 0 };
+  if (!input.lastDoseDate) throw new ValidationError('washout.lastDoseDate', `Give the date of the last ${drugClass.toLowerCase().replace(/_/g, ' ')} dose.`);
+  return { drugClass, lastDoseDate: parseLocalDate('washout.lastDoseDate', input.lastDoseDate), days };
+}
+
+/** The first day collection may happen: the last dose plus the washout, and not before `today`. */
+export function earliestCollectionDate(washout: Washout, today: LocalDate): LocalDate {
+  if (!washout.lastDoseDate) return today;
+  const afterWashout = addDays(washout.lastDoseDate, washout.days);
+  return afterWashout > today ? afterWashout : today;
+}

@@ -1,0 +1,86 @@
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CommandBus } from '@nestjs/cqrs';
+import type { CommandContext } from '@bedside/event-store';
+import { Acting } from '@bedside/graphql-common';
+import { ReadYourWrites } from '@bedside/read-model';
+import { NotFoundError } from '@bedside/shared';
+import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand, type HoldChanged } from '../application/hold-commands';
+import { PathwayReads, type HoldRow, type PathwayRow } from '../application/pathway-reads';
+import { ReferPatientCommand, type PathwayChanged } from '../application/referral-commands';
+import { normaliseCoi } from '../domain';
+import { Hold, HoldPlanInput, Pathway, ReferralInput } from './pathway.types';
+
+const toPathway = (r: PathwayRow): Pathway => ({
+  coi: r.coi,
+  patientRef: r.patient_ref,
+  referringTrust: r.referring_trust,
+  productCode: r.product_code,
+  dmmfVersion: r.dmmf_version,
+  treatmentCentre: r.treatment_centre,
+  status: r.status,
+  priority: r.priority,
+  washout: r.washout,
+  earliestCollectionDate: r.earliest_collection_date,
+  clinicalDeadline: r.clinical_deadline,
+  holdId: r.hold_id,
+  holdExpiresAt: r.hold_expires_at,
+  referredAt: r.referred_at,
+  version: r.stream_version,
+});
+
+const toHold = (r: HoldRow): Hold => ({ id: r.hold_id, coi: r.coi, status: r.status, expiresAt: r.expires_at, slots: r.slots });
+
+/** Referral, holds and bookings: mutations become commands; answers come once every read model shows them. */
+@Resolver(() => Pathway)
+export class PathwayResolver {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly reads: PathwayReads,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  @Query(() => Pathway, { nullable: true, description: 'One pathway by its Chain of Identity.' })
+  async pathway(@Args('coi', { type: () => ID }) coi: string): Promise<Pathway | null> {
+    const row = await this.reads.pathway(normaliseCoi(coi));
+    return row ? toPathway(row) : null;
+  }
+
+  @Mutation(() => Pathway, { description: 'Refers a patient: issues a Chain of Identity unless one is given, pins the product’s DMMF version, works out the earliest collection day.' })
+  async referPatient(@Args('input') input: ReferralInput, @Acting() acting: CommandContext): Promise<Pathway> {
+    return this.pathwayAfter(await this.commands.execute(new ReferPatientCommand(input, acting)));
+  }
+
+  @Mutation(() => Hold, { description: 'Holds every slot of a plan at once (SLOT_TAKEN when another scheduler got one first; nothing is then held).' })
+  async holdPlan(@Args('input') input: HoldPlanInput, @Acting() acting: CommandContext): Promise<Hold> {
+    const { holdId, position }: HoldChanged = await this.commands.execute(new HoldPlanCommand(input, acting));
+    await this.readYourWrites.after(position);
+    const row = await this.reads.hold(holdId);
+    if (!row) throw new NotFoundError('hold', holdId);
+    return toHold(row);
+  }
+
+  @Mutation(() => Pathway, { description: 'Books a held plan (HOLD_EXPIRED after it lapsed). Retrying with the same idempotency key books nothing twice.' })
+  async confirmHold(
+    @Args('holdId', { type: () => ID }) holdId: string,
+    @Args('idempotencyKey') idempotencyKey: string,
+    @Acting() acting: CommandContext,
+  ): Promise<Pathway> {
+    return this.pathwayAfter(await this.commands.execute(new ConfirmHoldCommand(holdId, idempotencyKey, acting)));
+  }
+
+  @Mutation(() => Pathway, { description: 'Gives a held (or booked) plan’s slots back.' })
+  async releaseHold(
+    @Args('holdId', { type: () => ID }) holdId: string,
+    @Acting() acting: CommandContext,
+    @Args('reason', { type: () => String, nullable: true }) reason?: string,
+  ): Promise<Pathway> {
+    return this.pathwayAfter(await this.commands.execute(new ReleaseHoldCommand(holdId, reason, acting)));
+  }
+
+  private async pathwayAfter({ coi, position }: PathwayChanged): Promise<Pathway> {
+    await this.readYourWrites.after(position);
+    const row = await this.reads.pathway(coi);
+    if (!row) throw new NotFoundError('pathway', coi);
+    return toPathway(row);
+  }
+}

@@ -1,0 +1,127 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { GraphQLLocalDate } from 'graphql-scalars';
+import { DRUG_CLASSES, PATHWAY_STATUSES, PRIORITIES } from '../domain';
+
+const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
+
+export const PriorityEnum = asEnum(PRIORITIES);
+registerEnumType(PriorityEnum, { name: 'Priority', description: 'Clinical priority of a referral.' });
+
+export const DrugClassEnum = asEnum(DRUG_CLASSES);
+registerEnumType(DrugClassEnum, {
+  name: 'DrugClass',
+  description: 'Last treatment before collection, which sets the washout (defaults: corticosteroid 3 days, cytotoxic chemotherapy 14, immunotherapy 42, anti-CD20 7).',
+});
+
+export const PathwayStatusEnum = asEnum(PATHWAY_STATUSES);
+registerEnumType(PathwayStatusEnum, {
+  name: 'PathwayStatus',
+  description: 'Where a vein-to-vein pathway stands.',
+  valuesMap: {
+    REFERRED: { description: 'Referred; no plan held or booked.' },
+    PLAN_HELD: { description: 'A plan is on hold, waiting for confirmation.' },
+    BOOKED: { description: 'A plan is booked.' },
+  },
+});
+
+@ObjectType({ description: 'The washout before collection.' })
+@InputType('WashoutInput', { description: 'The last treatment before collection; the washout defaults from its class.' })
+export class Washout {
+  @Field(() => DrugClassEnum, { description: 'Drug class of the last treatment.' })
+  drugClass!: string;
+  @Field(() => GraphQLLocalDate, { nullable: true, description: 'Day of the last dose (not needed for NONE).' })
+  lastDoseDate?: string | null;
+  @Field(() => Int, { nullable: true, description: 'Days of washout, when not the class default.' })
+  days?: number | null;
+}
+
+@ObjectType({ description: 'One slot of live capacity, as held or booked.' })
+@InputType('SlotInput', { description: 'One slot of live capacity: as `capacity` lists it (resource key, day, session).' })
+export class Slot {
+  @Field({ description: 'Resource key: "site:<code>:<RESOURCE>" or "unit:<id>".' })
+  resourceKey!: string;
+  @Field(() => GraphQLLocalDate, { description: 'Day.' })
+  day!: string;
+  @Field({ description: 'Session name; empty for resources booked by the day.' })
+  session!: string;
+}
+
+@ObjectType({ description: 'A plan held for a pathway: every slot reserved at once until it is confirmed, released or expires.' })
+export class Hold {
+  @Field(() => ID, { description: 'Hold id (the same for a retried request with the same idempotency key).' })
+  id!: string;
+  @Field({ description: 'Chain of Identity of the pathway.' })
+  coi!: string;
+  @Field({ description: 'HELD, CONFIRMED, RELEASED or EXPIRED.' })
+  status!: string;
+  @Field({ description: 'When the hold lapses unless confirmed.' })
+  expiresAt!: Date;
+  @Field(() => [Slot], { description: 'Slots reserved.' })
+  slots!: Slot[];
+}
+
+@ObjectType({ description: 'A patient’s vein-to-vein pathway, keyed by its Chain of Identity. Holds no name: only a pseudonymous reference.' })
+export class Pathway {
+  @Field(() => ID, { description: 'Chain of Identity identifier.' })
+  coi!: string;
+  @Field({ description: 'Pseudonymous patient reference the referring trust can resolve.' })
+  patientRef!: string;
+  @Field({ description: 'ODS code of the referring trust.' })
+  referringTrust!: string;
+  @Field({ description: 'Product.' })
+  productCode!: string;
+  @Field(() => Int, { description: 'DMMF version the pathway is planned under.' })
+  dmmfVersion!: number;
+  @Field(() => String, { nullable: true, description: 'Preferred treatment centre (site code).' })
+  treatmentCentre!: string | null;
+  @Field(() => PathwayStatusEnum, { description: 'Where it stands.' })
+  status!: string;
+  @Field(() => PriorityEnum, { description: 'Clinical priority.' })
+  priority!: string;
+  @Field(() => Washout, { description: 'Washout before collection.' })
+  washout!: Washout;
+  @Field(() => GraphQLLocalDate, { description: 'First day collection may happen (after the washout).' })
+  earliestCollectionDate!: string;
+  @Field(() => GraphQLLocalDate, { nullable: true, description: 'Infusion is needed by this day.' })
+  clinicalDeadline!: string | null;
+  @Field(() => String, { nullable: true, description: 'Hold or booking in place.' })
+  holdId!: string | null;
+  @Field(() => Date, { nullable: true, description: 'When the hold in place lapses.' })
+  holdExpiresAt!: Date | null;
+  @Field({ description: 'When the patient was referred.' })
+  referredAt!: Date;
+  @Field(() => Int, { description: 'Version of the pathway stream ("pathway-<coi>").' })
+  version!: number;
+}
+
+@InputType({ description: 'A referral. Bedside issues a Chain of Identity unless one is given.' })
+export class ReferralInput {
+  @Field(() => ID, { nullable: true, description: 'An already assigned Chain of Identity (format and check character are verified).' })
+  coi?: string | null;
+  @Field({ description: 'Pseudonymous patient reference (no names).' })
+  patientRef!: string;
+  @Field({ description: 'ODS code of the referring trust (a scheduler’s own trust when acting for one).' })
+  referringTrust!: string;
+  @Field({ description: 'Product to be made.' })
+  productCode!: string;
+  @Field(() => String, { nullable: true, description: 'Preferred treatment centre (site code).' })
+  treatmentCentre?: string | null;
+  @Field(() => Washout, { description: 'Last treatment before collection.' })
+  washout!: Washout;
+  @Field(() => GraphQLLocalDate, { nullable: true, description: 'Infusion is needed by this day.' })
+  clinicalDeadline?: string | null;
+  @Field(() => PriorityEnum, { description: 'Clinical priority.' })
+  priority!: string;
+}
+
+@InputType({ description: 'Hold a plan: every slot at once, for a set time.' })
+export class HoldPlanInput {
+  @Field(() => ID, { description: 'Chain of Identity of the pathway.' })
+  coi!: string;
+  @Field(() => [Slot], { description: 'Slots of the plan (from planOptions or capacity).' })
+  slots!: Slot[];
+  @Field({ description: 'Your key for this request: a retry with the same key returns the same hold and holds nothing twice.' })
+  idempotencyKey!: string;
+  @Field(() => Int, { nullable: true, description: 'Minutes to hold (default from configuration, 30).' })
+  holdMinutes?: number | null;
+}

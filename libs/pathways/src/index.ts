@@ -1,0 +1,6 @@
+export * from './domain';
+export * from './pathways.module';
+export * from './application/hold-expiry';
+export * from './application/hold-commands';
+export * from './projections/pathway.projections';
+export { CreatePathways1763700000500 } from './projections/migrations/1763700000500-create-pathways';

@@ -1,0 +1,44 @@
+import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { EventTypeRegistry } from '@bedside/event-store';
+import { ProjectionRegistry } from '@bedside/read-model';
+import { ConfirmHoldHandler, HoldPlanHandler, ReleaseHoldHandler } from './application/hold-commands';
+import { HoldExpiry } from './application/hold-expiry';
+import { PathwayReads } from './application/pathway-reads';
+import { PATHWAYS_OPTIONS, type PathwaysOptions } from './application/pathways-options';
+import { ReferPatientHandler } from './application/referral-commands';
+import { PATHWAY_EVENT_CLASSES } from './domain';
+import { PathwayResolver } from './graphql/pathway.resolver';
+import { CapacityCommitmentsProjection, HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
+
+/** Vein-to-vein scheduling: referrals, holds and bookings (plan search and the clinical lifecycle follow). */
+@Module({})
+export class PathwaysModule implements OnModuleInit {
+  constructor(
+    private readonly events: EventTypeRegistry,
+    private readonly projections: ProjectionRegistry,
+  ) {}
+
+  static forRoot(options: PathwaysOptions): DynamicModule {
+    return {
+      module: PathwaysModule,
+      imports: [CqrsModule],
+      providers: [
+        { provide: PATHWAYS_OPTIONS, useValue: options },
+        ReferPatientHandler,
+        HoldPlanHandler,
+        ConfirmHoldHandler,
+        ReleaseHoldHandler,
+        PathwayReads,
+        HoldExpiry,
+        PathwayResolver,
+      ],
+      exports: [HoldExpiry],
+    };
+  }
+
+  onModuleInit(): void {
+    this.events.register(...PATHWAY_EVENT_CLASSES);
+    for (const projection of [new PathwaysProjection(), new HoldsProjection(), new CapacityCommitmentsProjection()]) this.projections.register(projection);
+  }
+}

@@ -1,0 +1,144 @@
+import type { EntityManager } from 'typeorm';
+import type { RecordedEvent } from '@bedside/event-store';
+import { upsertRows, type Projection } from '@bedside/read-model';
+import type { HoldPlacedData, PatientReferredData, SlotEventData } from '../domain';
+
+/** `pathways`: one row per referral with where it stands. */
+export class PathwaysProjection implements Projection {
+  readonly name = 'pathways';
+  readonly tables = ['pathways'];
+  readonly eventTypes = ['PatientReferred', 'PlanHeld', 'PlanBooked', 'PlanReleased'];
+
+  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
+    const cois = [...new Set(events.map((e) => (e.data as { coi: string }).coi))];
+    const existing: Record<string, unknown>[] = await manager.query(
+      `SELECT *, to_char(earliest_collection_date, 'YYYY-MM-DD') AS earliest_collection_date, to_char(clinical_deadline, 'YYYY-MM-DD') AS clinical_deadline
+         FROM pathways WHERE coi = ANY($1)`,
+      [cois],
+    );
+    const rows = new Map(existing.map((r) => [r.coi as string, r]));
+    for (const event of events) {
+      const data = event.data as Record<string, unknown> & { coi: string };
+      const row = rows.get(data.coi);
+      if (event.type === 'PatientReferred') {
+        const d = data as unknown as PatientReferredData;
+        rows.set(d.coi, {
+          coi: d.coi,
+          patient_ref: d.patientRef,
+          referring_trust: d.referringTrust,
+          product_code: d.productCode,
+          dmmf_version: d.dmmfVersion,
+          treatment_centre: d.treatmentCentre,
+          status: 'REFERRED',
+          priority: d.priority,
+          washout: d.washout,
+          earliest_collection_date: d.earliestCollectionDate,
+          clinical_deadline: d.clinicalDeadline,
+          hold_id: null,
+          hold_expires_at: null,
+          referred_at: event.recordedAt,
+          referred_by: event.metadata.actor,
+          updated_at: event.recordedAt,
+          stream_version: event.streamPosition,
+        });
+        continue;
+      }
+      if (!row) continue;
+      const next: Record<string, unknown> = { ...row, updated_at: event.recordedAt, stream_version: event.streamPosition };
+      if (event.type === 'PlanHeld') Object.assign(next, { status: 'PLAN_HELD', hold_id: data.holdId, hold_expires_at: data.expiresAt });
+      if (event.type === 'PlanBooked') Object.assign(next, { status: 'BOOKED', hold_expires_at: null });
+      if (event.type === 'PlanReleased') Object.assign(next, { status: 'REFERRED', hold_id: null, hold_expires_at: null });
+      rows.set(data.coi, next);
+    }
+    await upsertRows(
+      manager,
+      'pathways',
+      {
+        coi: 'text',
+        patient_ref: 'text',
+        referring_trust: 'text',
+        product_code: 'text',
+        dmmf_version: 'integer',
+        treatment_centre: 'text',
+        status: 'text',
+        priority: 'text',
+        washout: 'jsonb',
+        earliest_collection_date: 'date',
+        clinical_deadline: 'date',
+        hold_id: 'text',
+        hold_expires_at: 'timestamptz',
+        referred_at: 'timestamptz',
+        referred_by: 'text',
+        updated_at: 'timestamptz',
+        stream_version: 'integer',
+      },
+      ['coi'],
+      [...rows.values()],
+    );
+  }
+}
+
+/** `holds`: every hold and its status; the expiry sweep reads the ones in force. */
+export class HoldsProjection implements Projection {
+  readonly name = 'holds';
+  readonly tables = ['holds'];
+  readonly eventTypes = ['HoldPlaced', 'HoldConfirmed', 'HoldReleased'];
+
+  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
+    for (const event of events) {
+      if (event.type === 'HoldPlaced') {
+        const d = event.data as unknown as HoldPlacedData;
+        await manager.query(
+          `INSERT INTO holds (hold_id, coi, status, slots, expires_at, placed_at, placed_by, updated_at)
+           VALUES ($1, $2, 'HELD', $3, $4, $5, $6, $5) ON CONFLICT (hold_id) DO NOTHING`,
+          [d.holdId, d.coi, JSON.stringify(d.slots), d.expiresAt, event.recordedAt, event.metadata.actor],
+        );
+      } else {
+        const status = event.type === 'HoldConfirmed' ? 'CONFIRMED' : (event.data as { expired: boolean }).expired ? 'EXPIRED' : 'RELEASED';
+        await manager.query(`UPDATE holds SET status = $2, updated_at = $3 WHERE hold_id = $1`, [(event.data as { holdId: string }).holdId, status, event.recordedAt]);
+      }
+    }
+  }
+}
+
+/** `capacity_commitments`: places held (tentative) and booked (committed) on each capacity slot. */
+export class CapacityCommitmentsProjection implements Projection {
+  readonly name = 'capacity-commitments';
+  readonly tables = ['capacity_commitments'];
+  readonly eventTypes = ['SlotHeld', 'SlotBooked', 'SlotReleased'];
+
+  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
+    const deltas = new Map<string, { resource_key: string; day: string; session: string; committed: number; tentative: number }>();
+    for (const event of events) {
+      const { slot } = event.data as unknown as SlotEventData;
+      const key = `${slot.resourceKey}|${slot.day}|${slot.session}`;
+      const delta = deltas.get(key) ?? { resource_key: slot.resourceKey, day: slot.day, session: slot.session, committed: 0, tentative: 0 };
+      if (event.type === 'SlotHeld') delta.tentative++;
+      if (event.type === 'SlotBooked') {
+        delta.tentative--;
+        delta.committed++;
+      }
+      if (event.type === 'SlotReleased') {
+        if ((event.data as { wasBooked: boolean }).wasBooked) delta.committed--;
+        else delta.tentative--;
+      }
+      deltas.set(key, delta);
+    }
+    if (deltas.size === 0) return;
+    // Existing rows take the deltas; new rows are inserted. (An upsert would check the inserted
+    // row, negative for a booking that moves a place from held to booked, against the CHECKs.)
+    await manager.query(
+      `WITH d AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(resource_key text, day date, session text, committed integer, tentative integer)
+       ), updated AS (
+         UPDATE capacity_commitments c SET committed = c.committed + d.committed, tentative = c.tentative + d.tentative
+           FROM d WHERE c.resource_key = d.resource_key AND c.day = d.day AND c.session = d.session
+         RETURNING c.resource_key, c.day, c.session
+       )
+       INSERT INTO capacity_commitments (resource_key, day, session, committed, tentative)
+       SELECT d.resource_key, d.day, d.session, d.committed, d.tentative FROM d
+        WHERE NOT EXISTS (SELECT 1 FROM updated u WHERE u.resource_key = d.resource_key AND u.day = d.day AND u.session = d.session)`,
+      [JSON.stringify([...deltas.values()])],
+    );
+  }
+}

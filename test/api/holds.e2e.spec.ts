@@ -1,0 +1,189 @@
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { EVENT_STORE, type EventStore } from '@bedside/event-store';
+import { normaliseCoi } from '@bedside/pathways';
+import { eventually, startTestApi, type TestApi } from '../support/test-api';
+import { createTestDatabase } from '../support/test-database';
+
+const today = DateTime.now().setZone('Europe/London').toISODate()!;
+const inDays = (n: number) => DateTime.fromISO(today).plus({ days: n }).toISODate()!;
+
+const process = {
+  productCode: 'POC-CAR19', name: 'Fresh POC CAR-T', startingMaterial: 'FRESH', maxFreshHoldHours: 36, apheresisSessions: 1, apheresisHoursPerSession: 4,
+  manufactureDays: 7, qcMethod: 'RAPID', qcReleaseDays: 0, shelfLifeHours: 6, conditioningRegimen: 'Flu/Cy', conditioningDays: [-5, -4, -3],
+  infusionWindowMinDays: 3, infusionWindowMaxDays: 3, conditioningGate: 'CONDITIONING_DURING_MANUFACTURE', reconditionAfterDays: 14,
+  monitoringInpatientDays: 7, stayWithinReachDays: 28, stayWithinReachMinutes: 120, icuReserveProbability: 0.3,
+};
+
+const REFER = `mutation($input: ReferralInput!) { referPatient(input: $input) { coi patientRef referringTrust productCode dmmfVersion status earliestCollectionDate washout { drugClass lastDoseDate days } } }`;
+const HOLD = `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id coi status expiresAt slots { resourceKey day session } } }`;
+const CONFIRM = `mutation($holdId: ID!, $key: String!) { confirmHold(holdId: $holdId, idempotencyKey: $key) { coi status holdId } }`;
+const asScheduler = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'coordinator@rbv', 'x-bedside-on-behalf-of': 'RBV' };
+
+/** A small network: one centre with two apheresis chairs and a one-batch unit, and a product made on it. */
+async function buildNetwork(api: TestApi): Promise<void> {
+  const ok = async (query: string, variables?: Record<string, unknown>) => {
+    const result = await api.gql(query, variables);
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+  };
+  await ok(`mutation { registerSite(input: { code: "RBV01", name: "The Christie", kind: HOSPITAL, location: { latitude: 53.43, longitude: -2.23 }, trustCode: "RBV" }) { code } }`);
+  await ok(`mutation { onboardSite(code: "RBV01") { code } }`);
+  await ok(`mutation { activateSite(code: "RBV01") { code } }`);
+  await ok(`mutation($d: LocalDate!) { setResourceCalendar(input: { siteCode: "RBV01", resource: APHERESIS_CHAIR, count: 2, openingDays: [MON, TUE, WED, THU, FRI, SAT, SUN], sessions: [{ name: "AM", start: "08:00", end: "13:00" }], effectiveFrom: $d }) { siteCode } }`, { d: today });
+  await ok(`mutation { registerUnit(input: { id: "MU-1", name: "Cocoon 1", kind: CELL_THERAPY, mobility: FIXED, batchCapacity: 1, homeSiteCode: "RBV01" }) { id } }`);
+  await ok(`mutation { setUnitQualification(id: "MU-1", state: QUALIFIED, reason: "PQ passed") { id } }`);
+  await ok(`mutation($input: DmmfVersionInput!) { publishDmmfVersion(input: $input) { version } }`, { input: { process, designation: { siteCodes: ['RBV01'], unitIds: ['MU-1'] }, reason: 'v1' } });
+}
+
+async function refer(api: TestApi, patientRef: string): Promise<string> {
+  const result = await api.gql(REFER, { input: { patientRef, referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, asScheduler);
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return result.data!.referPatient.coi;
+}
+
+const bay = (day: string) => ({ resourceKey: 'unit:MU-1', day, session: '' });
+const chair = (day: string) => ({ resourceKey: 'site:RBV01:APHERESIS_CHAIR', day, session: 'AM' });
+
+describe('referrals, holds and bookings', () => {
+  let api: TestApi;
+  const commitments = async (resourceKey: string, day: string) =>
+    (await api.app.get(DataSource).query(`SELECT committed, tentative FROM capacity_commitments WHERE resource_key = $1 AND day = $2`, [resourceKey, day]))[0] ?? { committed: 0, tentative: 0 };
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    await buildNetwork(api);
+  });
+  afterAll(() => api.close());
+
+  it('refers a patient with a new, checkable Chain of Identity and the washout applied', async () => {
+    const lastDose = inDays(-3);
+    const { data, errors } = await api.gql(
+      REFER,
+      { input: { patientRef: 'RBV-PSEUDO-0001', referringTrust: 'ignored', productCode: 'poc-car19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: lastDose }, priority: 'ROUTINE' } },
+      asScheduler,
+    );
+    expect(errors).toBeUndefined();
+    const pathway = data!.referPatient;
+    expect(normaliseCoi(pathway.coi)).toBe(pathway.coi);
+    expect(pathway).toMatchObject({ referringTrust: 'RBV', productCode: 'POC-CAR19', dmmfVersion: 1, status: 'REFERRED', earliestCollectionDate: inDays(11) });
+    expect(pathway.washout).toEqual({ drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: lastDose, days: 14 });
+    const second = await refer(api, 'RBV-PSEUDO-0002');
+    expect(second).not.toBe(pathway.coi);
+  });
+
+  it('rejects a mistyped Chain of Identity, an unknown one, and a product without a DMMF', async () => {
+    const coi = await refer(api, 'RBV-PSEUDO-0003');
+    const typo = coi.slice(0, 7) + (coi[7] === '1' ? '2' : '1') + coi.slice(8);
+    const mistyped = await api.gql(REFER, { input: { coi: typo, patientRef: 'x', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, asScheduler);
+    expect(mistyped.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'coi' });
+    const unknown = await api.gql(HOLD, { input: { coi: 'B000126999999' + 'X', slots: [chair(inDays(2))], idempotencyKey: 'k' } }, asScheduler);
+    expect(unknown.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
+    const noProduct = await api.gql(REFER, { input: { patientRef: 'x', referringTrust: 'RBV', productCode: 'NOPE-1', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, asScheduler);
+    expect(noProduct.errors![0]!.extensions.code).toBe('NOT_FOUND');
+  });
+
+  it('holds a whole plan at once, books it, and books nothing twice on a retried confirm', async () => {
+    const coi = await refer(api, 'RBV-PSEUDO-0010');
+    const slots = [chair(inDays(3)), ...[4, 5, 6, 7, 8, 9, 10].map((d) => bay(inDays(d)))];
+    const held = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'plan-0010' } }, asScheduler);
+    expect(held.errors).toBeUndefined();
+    expect(held.data!.holdPlan).toMatchObject({ coi, status: 'HELD', slots });
+    const retried = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'plan-0010' } }, asScheduler);
+    expect(retried.data!.holdPlan.id).toBe(held.data!.holdPlan.id);
+    expect(await commitments('unit:MU-1', inDays(5))).toEqual({ committed: 0, tentative: 1 });
+
+    const holdId = held.data!.holdPlan.id;
+    const booked = await api.gql(CONFIRM, { holdId, key: 'confirm-0010' }, asScheduler);
+    expect(booked.data!.confirmHold).toEqual({ coi, status: 'BOOKED', holdId });
+    const again = await api.gql(CONFIRM, { holdId, key: 'confirm-0010' }, asScheduler);
+    expect(again.data!.confirmHold.status).toBe('BOOKED');
+    expect(await commitments('unit:MU-1', inDays(5))).toEqual({ committed: 1, tentative: 0 });
+    expect(await commitments('site:RBV01:APHERESIS_CHAIR', inDays(3))).toEqual({ committed: 1, tentative: 0 });
+    const other = await api.gql(CONFIRM, { holdId, key: 'someone-else' }, asScheduler);
+    expect(other.errors![0]!.extensions.code).toBe('CONFLICT');
+
+    // The unit's only batch slot is now taken on those days.
+    const { data } = await api.gql(`{ capacity(filter: { unitIds: ["MU-1"] }, from: "${inDays(5)}", to: "${inDays(5)}") { edges { node { committed free } } } }`);
+    expect(data!.capacity.edges[0].node).toEqual({ committed: 1, free: 0 });
+  });
+
+  it('gives the last manufacturing slot to exactly one of 50 racing schedulers; the other 49 get SLOT_TAKEN', async () => {
+    const day = inDays(20);
+    const cois: string[] = [];
+    for (let i = 0; i < 50; i++) cois.push(await refer(api, `RACE-${i}`));
+    const attempts = await Promise.all(
+      cois.map((coi, i) => api.gql(HOLD, { input: { coi, slots: [chair(day), bay(day)], idempotencyKey: `race-${i}` } }, asScheduler)),
+    );
+    const winners = attempts.filter((a) => !a.errors);
+    const losers = attempts.filter((a) => a.errors);
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(49);
+    for (const loser of losers) {
+      expect(loser.errors![0]!.extensions.code).toBe('SLOT_TAKEN');
+      expect(loser.errors![0]!.message).toMatch(/MU-1 on .* was taken by another scheduler/);
+    }
+    // Capacity intact: one place held on the bay, one on a chair of two; nothing half-written for the losers.
+    expect(await commitments('unit:MU-1', day)).toEqual({ committed: 0, tentative: 1 });
+    expect(await commitments('site:RBV01:APHERESIS_CHAIR', day)).toEqual({ committed: 0, tentative: 1 });
+    const store = api.app.get<EventStore>(EVENT_STORE);
+    const bayLog = await store.readStream(`slot-unit:MU-1-${day}-day`);
+    expect(bayLog.map((e) => e.type)).toEqual(['SlotHeld']);
+    const loserPathways = await Promise.all(losers.slice(0, 5).map((_, i) => api.gql(`{ pathway(coi: "${cois[attempts.indexOf(losers[i]!)]}") { status holdId } }`)));
+    for (const p of loserPathways) expect(p.data!.pathway).toEqual({ status: 'REFERRED', holdId: null });
+  });
+
+  it('releases a hold on request and restores the capacity', async () => {
+    const coi = await refer(api, 'RBV-PSEUDO-0030');
+    const held = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(30))], idempotencyKey: 'plan-0030' } }, asScheduler);
+    const released = await api.gql(`mutation($id: ID!) { releaseHold(holdId: $id, reason: "Consultant declined") { status holdId } }`, { id: held.data!.holdPlan.id }, asScheduler);
+    expect(released.data!.releaseHold).toEqual({ status: 'REFERRED', holdId: null });
+    expect(await commitments('unit:MU-1', inDays(30))).toEqual({ committed: 0, tentative: 0 });
+  });
+
+  it('refuses slots that do not exist or are closed, holding nothing', async () => {
+    const coi = await refer(api, 'RBV-PSEUDO-0040');
+    const beyond = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2)), bay(inDays(900))], idempotencyKey: 'k1' } }, asScheduler);
+    expect(beyond.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slots' });
+    expect(await commitments('unit:MU-1', inDays(2))).toEqual({ committed: 0, tentative: 0 });
+    const planner = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2))], idempotencyKey: 'k2' } }, { 'x-bedside-role': 'planner' });
+    expect(planner.errors![0]!.extensions.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('hold expiry', () => {
+  it('releases a lapsed hold by itself, also when it was placed before a restart, and refuses to confirm it', async () => {
+    const database = await createTestDatabase();
+    try {
+      // The first API never sweeps: it stops with the hold still in place.
+      const first = await startTestApi({ database, holdSeconds: 1, holdExpirySweepMs: 0 });
+      await buildNetwork(first);
+      const coi = await refer(first, 'EXPIRY-1');
+      const held = await first.gql(HOLD, { input: { coi, slots: [bay(inDays(3))], idempotencyKey: 'exp-1' } }, asScheduler);
+      const holdId = held.data!.holdPlan.id;
+      const expiresAt = new Date(held.data!.holdPlan.expiresAt).getTime();
+      await first.close();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now() + 50)));
+
+      const second = await startTestApi({ database, holdSeconds: 1, holdExpirySweepMs: 100 });
+      try {
+        const late = await second.gql(CONFIRM, { holdId, key: 'late' }, asScheduler);
+        expect(late.errors![0]!.extensions).toMatchObject({ code: 'HOLD_EXPIRED', holdId });
+        await eventually(async () => {
+          const { data } = await second.gql(`{ pathway(coi: "${coi}") { status holdId } }`);
+          expect(data!.pathway).toEqual({ status: 'REFERRED', holdId: null });
+        });
+        const [row] = await second.app.get(DataSource).query(`SELECT status FROM holds WHERE hold_id = $1`, [holdId]);
+        expect(row.status).toBe('EXPIRED');
+        const audit = await second.gql(`{ auditTrail(streamId: "hold-${holdId}") { edges { node { type actor reason } } } }`);
+        expect(audit.data!.auditTrail.edges.map((e: { node: unknown }) => e.node)).toEqual([
+          { type: 'HoldPlaced', actor: 'coordinator@rbv', reason: null },
+          { type: 'HoldReleased', actor: 'bedside:hold-expiry', reason: 'Hold expired' },
+        ]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});
