@@ -1,0 +1,49 @@
+import type { Pool } from 'pg';
+import { runMigrations } from '@bedside/database';
+import { CreateEventStore1763700000000 } from '@bedside/event-store';
+
+/** The raw baseline's table: the same columns, defaults, constraints and indexes as `events`. */
+export const RAW_TABLE = 'raw_events';
+
+/** The event store's schema, from its own migration, so the benchmark measures what the app runs. */
+export async function createEventStoreSchema(url: string): Promise<void> {
+  await runMigrations(url, [CreateEventStore1763700000000]);
+}
+
+/**
+ * Creates the raw baseline table as a copy of `events` (columns, defaults, identity, unique constraints
+ * and indexes; not the append-only triggers, which fire only on UPDATE/DELETE/TRUNCATE anyway) and fills it
+ * with the same rows. The two then differ only in how rows are appended, and both start equally large.
+ */
+export async function createRawTable(admin: Pool): Promise<void> {
+  await admin.query(`CREATE TABLE ${RAW_TABLE} (LIKE events INCLUDING ALL)`);
+  await admin.query(`INSERT INTO ${RAW_TABLE} OVERRIDING SYSTEM VALUE SELECT * FROM events`);
+  const { rows } = await admin.query<{ next: string }>(`SELECT coalesce(max(global_position), 0) + 1 AS next FROM ${RAW_TABLE}`);
+  await admin.query(`ALTER TABLE ${RAW_TABLE} ALTER COLUMN global_position RESTART WITH ${BigInt(rows[0]!.next)}`);
+  await admin.query(`VACUUM (ANALYZE) ${RAW_TABLE}`);
+}
+
+/**
+ * Starts each measured segment right after a checkpoint, so a timed checkpoint (and the burst of
+ * full-page writes after it) does not land on one side only. Needs superuser or pg_checkpoint:
+ * without it the run goes on and the report says so.
+ */
+export class Checkpointer {
+  private permitted = true;
+
+  constructor(private readonly admin: Pool) {}
+
+  get enabled(): boolean {
+    return this.permitted;
+  }
+
+  async checkpoint(): Promise<void> {
+    if (!this.permitted) return;
+    try {
+      await this.admin.query('CHECKPOINT');
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501') throw error;
+      this.permitted = false;
+    }
+  }
+}
