@@ -98,7 +98,13 @@ registerEnumType(ResourceEnum, {
 });
 
 export const WeekdayEnum = asEnum(WEEKDAYS);
-registerEnumType(WeekdayEnum, { name: 'Weekday', description: 'Day of the week.' });
+registerEnumType(WeekdayEnum, {
+  name: 'Weekday',
+  description: 'Day of the week.',
+  valuesMap: Object.fromEntries(
+    WEEKDAYS.map((day, i) => [day, { description: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'][i]! }]),
+  ) as Record<(typeof WEEKDAYS)[number], { description: string }>,
+});
 
 export const ExceptionKindEnum = asEnum(EXCEPTION_KINDS);
 registerEnumType(ExceptionKindEnum, {

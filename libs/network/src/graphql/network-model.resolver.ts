@@ -45,13 +45,13 @@ export class NetworkModelResolver {
   ) {}
 
   @Query(() => ModularUnit, { nullable: true, description: 'One modular unit by id.' })
-  async unit(@Args('id', { type: () => ID }) id: string): Promise<ModularUnit | null> {
+  async unit(@Args('id', { type: () => ID, description: 'Unit id.' }) id: string): Promise<ModularUnit | null> {
     const row = await this.readModel.unit(id);
     return row ? toUnit(row) : null;
   }
 
   @Mutation(() => ModularUnit, { description: 'Registers a modular unit at its home site (Control Site QA). It starts REQUALIFYING.' })
-  async registerUnit(@Args('input') input: RegisterUnitInput, @Acting() acting: CommandContext): Promise<ModularUnit> {
+  async registerUnit(@Args('input', { description: 'The unit to register.' }) input: RegisterUnitInput, @Acting() acting: CommandContext): Promise<ModularUnit> {
     const { unitId, position }: UnitChanged = await this.commands.execute(
       new RegisterUnitCommand({ ...input, unitId: input.id, fillFinish: input.fillFinish ?? null }, acting),
     );
@@ -61,9 +61,9 @@ export class NetworkModelResolver {
 
   @Mutation(() => ModularUnit, { description: 'Sets a unit QUALIFIED, REQUALIFYING or OUT_OF_SERVICE, with the reason (Control Site QA).' })
   async setUnitQualification(
-    @Args('id', { type: () => ID }) id: string,
-    @Args('state', { type: () => QualificationStateEnum }) state: string,
-    @Args('reason') reason: string,
+    @Args('id', { type: () => ID, description: 'Unit id.' }) id: string,
+    @Args('state', { type: () => QualificationStateEnum, description: 'New qualification state.' }) state: string,
+    @Args('reason', { description: 'Why (e.g. "PQ runs passed", "Incubator fault").' }) reason: string,
     @Acting() acting: CommandContext,
   ): Promise<ModularUnit> {
     const { unitId, position }: UnitChanged = await this.commands.execute(new SetUnitQualificationCommand(id, state, reason, acting));
@@ -79,20 +79,20 @@ export class NetworkModelResolver {
 
   @Query(() => Dmmf, { nullable: true, description: 'A product’s DMMF: the latest version when none is given.' })
   async dmmf(
-    @Args('productCode', { type: () => ID }) productCode: string,
-    @Args('version', { type: () => Int, nullable: true }) version?: number,
+    @Args('productCode', { type: () => ID, description: 'Product code.' }) productCode: string,
+    @Args('version', { type: () => Int, nullable: true, description: 'Version; the latest when empty.' }) version?: number,
   ): Promise<Dmmf | null> {
     const row = await this.readModel.dmmf(productCode, version);
     return row ? toDmmf(row) : null;
   }
 
   @Query(() => [Dmmf], { description: 'Every version of a product’s DMMF, oldest first.' })
-  async dmmfVersions(@Args('productCode', { type: () => ID }) productCode: string): Promise<Dmmf[]> {
+  async dmmfVersions(@Args('productCode', { type: () => ID, description: 'Product code.' }) productCode: string): Promise<Dmmf[]> {
     return (await this.readModel.dmmfVersions(productCode)).map(toDmmf);
   }
 
   @Mutation(() => Dmmf, { description: 'Publishes a new DMMF version: process definition and designation (Control Site QA only).' })
-  async publishDmmfVersion(@Args('input') input: DmmfVersionInput, @Acting() acting: CommandContext): Promise<Dmmf> {
+  async publishDmmfVersion(@Args('input', { description: 'The new version.' }) input: DmmfVersionInput, @Acting() acting: CommandContext): Promise<Dmmf> {
     const { productCode, version, position } = await this.commands.execute(
       new PublishDmmfVersionCommand({ ...input, process: input.process as ProductProcessData }, acting),
     );
@@ -104,8 +104,8 @@ export class NetworkModelResolver {
 
   @Query(() => ResourceCalendar, { description: 'The calendar of a site (give siteCode) or a unit (give unitId), with its exceptions.' })
   async resourceCalendar(
-    @Args('siteCode', { type: () => String, nullable: true }) siteCode?: string,
-    @Args('unitId', { type: () => String, nullable: true }) unitId?: string,
+    @Args('siteCode', { type: () => String, nullable: true, description: 'The site whose calendar to show.' }) siteCode?: string,
+    @Args('unitId', { type: () => String, nullable: true, description: 'Or the unit whose calendar to show.' }) unitId?: string,
   ): Promise<ResourceCalendar> {
     const owner = unitId ? { unitId: normaliseUnitId('unitId', unitId) } : { siteCode: normaliseOdsCode('siteCode', siteCode ?? '') };
     const { calendars, exceptions } = await this.readModel.calendars(owner);
@@ -113,13 +113,13 @@ export class NetworkModelResolver {
   }
 
   @Mutation(() => ResourceCalendar, { description: 'Sets the standing calendar of one resource at a site (planner or Control Site QA).' })
-  async setResourceCalendar(@Args('input') input: ResourceCalendarInput, @Acting() acting: CommandContext): Promise<ResourceCalendar> {
+  async setResourceCalendar(@Args('input', { description: 'The calendar.' }) input: ResourceCalendarInput, @Acting() acting: CommandContext): Promise<ResourceCalendar> {
     const calendar = { ...input, sessions: input.sessions ?? [], openOnBankHolidays: input.openOnBankHolidays ?? false };
     return this.calendarAfter(await this.commands.execute(new SetResourceCalendarCommand(calendar, acting)));
   }
 
   @Mutation(() => ResourceCalendar, { description: 'Takes some or all of a resource out on some days: maintenance, outage, staffing (planner or Control Site QA).' })
-  async addCalendarException(@Args('input') input: CalendarExceptionInput, @Acting() acting: CommandContext): Promise<ResourceCalendar> {
+  async addCalendarException(@Args('input', { description: 'The exception.' }) input: CalendarExceptionInput, @Acting() acting: CommandContext): Promise<ResourceCalendar> {
     return this.calendarAfter(
       await this.commands.execute(
         new AddCalendarExceptionCommand({ ...input, resource: input.resource ?? null, unavailable: input.unavailable ?? null }, acting),
@@ -129,11 +129,11 @@ export class NetworkModelResolver {
 
   @Mutation(() => ResourceCalendar, { description: 'Withdraws a calendar exception, restoring the capacity (planner or Control Site QA).' })
   async withdrawCalendarException(
-    @Args('exceptionId', { type: () => ID }) exceptionId: string,
-    @Args('reason') reason: string,
+    @Args('exceptionId', { type: () => ID, description: 'The exception to withdraw.' }) exceptionId: string,
+    @Args('reason', { description: 'Why it is withdrawn.' }) reason: string,
     @Acting() acting: CommandContext,
-    @Args('siteCode', { type: () => String, nullable: true }) siteCode?: string,
-    @Args('unitId', { type: () => String, nullable: true }) unitId?: string,
+    @Args('siteCode', { type: () => String, nullable: true, description: 'The site it belongs to.' }) siteCode?: string,
+    @Args('unitId', { type: () => String, nullable: true, description: 'Or the unit it belongs to.' }) unitId?: string,
   ): Promise<ResourceCalendar> {
     return this.calendarAfter(await this.commands.execute(new WithdrawCalendarExceptionCommand({ siteCode, unitId }, exceptionId, reason, acting)));
   }
@@ -146,8 +146,8 @@ export class NetworkModelResolver {
 
   @Mutation(() => Boolean, { description: 'Declares the bank holidays of a region (e.g. "england-and-wales"); site calendars close on them unless they open on bank holidays.' })
   async declareBankHolidays(
-    @Args('region') region: string,
-    @Args('dates', { type: () => [GraphQLLocalDate] }) dates: string[],
+    @Args('region', { description: 'Region, e.g. "england-and-wales".' }) region: string,
+    @Args('dates', { type: () => [GraphQLLocalDate], description: 'The bank holidays.' }) dates: string[],
     @Acting() acting: CommandContext,
   ): Promise<boolean> {
     const position: GlobalPosition = await this.commands.execute(new DeclareBankHolidaysCommand(region, dates, acting));
@@ -159,7 +159,7 @@ export class NetworkModelResolver {
     description: 'Free and committed capacity per resource, per day and session, across the network. At most 400 days at a time.',
   })
   async capacity(
-    @Args('filter') filter: CapacityFilter,
+    @Args('filter', { description: 'Which capacity to show.' }) filter: CapacityFilter,
     @Args('from', { type: () => GraphQLLocalDate, description: 'First day.' }) from: string,
     @Args('to', { type: () => GraphQLLocalDate, description: 'Last day (inclusive).' }) to: string,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
@@ -173,15 +173,15 @@ export class NetworkModelResolver {
 
   @Query(() => [UtilisationRow], { description: 'Capacity, bookings and utilisation per site resource and unit over a range.' })
   async utilisation(
-    @Args('filter') filter: CapacityFilter,
-    @Args('from', { type: () => GraphQLLocalDate }) from: string,
-    @Args('to', { type: () => GraphQLLocalDate }) to: string,
+    @Args('filter', { description: 'Which capacity to include.' }) filter: CapacityFilter,
+    @Args('from', { type: () => GraphQLLocalDate, description: 'First day.' }) from: string,
+    @Args('to', { type: () => GraphQLLocalDate, description: 'Last day (inclusive).' }) to: string,
   ): Promise<UtilisationRow[]> {
     return (await this.readModel.utilisation(filter, from, to)).map(toUtilisation);
   }
 
   @Query(() => [TravelTime], { description: 'Travel times between sites, nearest first; from one site when siteCode is given.' })
-  async travelTimes(@Args('siteCode', { type: () => String, nullable: true }) siteCode?: string): Promise<TravelTime[]> {
+  async travelTimes(@Args('siteCode', { type: () => String, nullable: true, description: 'Only travel from this site.' }) siteCode?: string): Promise<TravelTime[]> {
     return (await this.readModel.travelTimes(siteCode)).map((r) => ({
       fromSiteCode: r.from_site_code,
       toSiteCode: r.to_site_code,
@@ -191,7 +191,7 @@ export class NetworkModelResolver {
   }
 
   @Mutation(() => TravelTime, { description: 'Records the travel time between two sites, the same both ways (planner or Control Site QA).' })
-  async setTravelTime(@Args('input') input: TravelTimeInput, @Acting() acting: CommandContext): Promise<TravelTime> {
+  async setTravelTime(@Args('input', { description: 'The travel time.' }) input: TravelTimeInput, @Acting() acting: CommandContext): Promise<TravelTime> {
     const position: GlobalPosition = await this.commands.execute(new SetTravelTimeCommand(input, acting));
     await this.readYourWrites.after(position);
     const [a, b] = [normaliseOdsCode('fromSiteCode', input.fromSiteCode), normaliseOdsCode('toSiteCode', input.toSiteCode)];

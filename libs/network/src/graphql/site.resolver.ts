@@ -32,34 +32,34 @@ export class SiteResolver {
   }
 
   @Mutation(() => Site, { description: 'Registers a site in the network. It starts PROPOSED.' })
-  async registerSite(@Args('input') input: RegisterSiteInput, @Acting() acting: CommandContext): Promise<Site> {
+  async registerSite(@Args('input', { description: 'The site to register.' }) input: RegisterSiteInput, @Acting() acting: CommandContext): Promise<Site> {
     return this.current(await this.commands.execute(new RegisterSiteCommand({ ...input, timeZone: input.timeZone ?? 'Europe/London' }, acting)));
   }
 
   @Mutation(() => Site, { description: 'Starts onboarding a PROPOSED site (qualification by the Control Site).' })
-  onboardSite(@Args('code', { type: () => ID }) code: string, @Args('reason', { nullable: true }) reason: string, @Acting() acting: CommandContext) {
+  onboardSite(@Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string, @Args('reason', { nullable: true, description: 'Why (recorded with the change).' }) reason: string, @Acting() acting: CommandContext) {
     return this.change(code, 'onboard', reason, acting);
   }
 
   @Mutation(() => Site, {
     description: 'Makes a site ACTIVE: from ONBOARDING, or back from PAUSED, or from SUSPENDED (a reason is then required).',
   })
-  activateSite(@Args('code', { type: () => ID }) code: string, @Args('reason', { nullable: true }) reason: string, @Acting() acting: CommandContext) {
+  activateSite(@Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string, @Args('reason', { nullable: true, description: 'Why (recorded with the change).' }) reason: string, @Acting() acting: CommandContext) {
     return this.change(code, 'activate', reason, acting);
   }
 
   @Mutation(() => Site, { description: 'Pauses an ACTIVE site for an operational reason (maintenance, staffing).' })
-  pauseSite(@Args('code', { type: () => ID }) code: string, @Args('reason') reason: string, @Acting() acting: CommandContext) {
+  pauseSite(@Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string, @Args('reason', { description: 'Why (recorded with the change; required).' }) reason: string, @Acting() acting: CommandContext) {
     return this.change(code, 'pause', reason, acting);
   }
 
   @Mutation(() => Site, { description: 'Suspends an ACTIVE or PAUSED site for a quality or regulatory reason.' })
-  suspendSite(@Args('code', { type: () => ID }) code: string, @Args('reason') reason: string, @Acting() acting: CommandContext) {
+  suspendSite(@Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string, @Args('reason', { description: 'Why (recorded with the change; required).' }) reason: string, @Acting() acting: CommandContext) {
     return this.change(code, 'suspend', reason, acting);
   }
 
   @Mutation(() => Site, { description: 'Closes a site for good. A ceased site cannot be reactivated.' })
-  ceaseSite(@Args('code', { type: () => ID }) code: string, @Args('reason') reason: string, @Acting() acting: CommandContext) {
+  ceaseSite(@Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string, @Args('reason', { description: 'Why (recorded with the change; required).' }) reason: string, @Acting() acting: CommandContext) {
     return this.change(code, 'cease', reason, acting);
   }
 

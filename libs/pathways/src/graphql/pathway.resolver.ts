@@ -40,18 +40,18 @@ export class PathwayResolver {
   ) {}
 
   @Query(() => Pathway, { nullable: true, description: 'One pathway by its Chain of Identity.' })
-  async pathway(@Args('coi', { type: () => ID }) coi: string): Promise<Pathway | null> {
+  async pathway(@Args('coi', { type: () => ID, description: 'Chain of Identity identifier.' }) coi: string): Promise<Pathway | null> {
     const row = await this.reads.pathway(normaliseCoi(coi));
     return row ? toPathway(row) : null;
   }
 
   @Mutation(() => Pathway, { description: 'Refers a patient: issues a Chain of Identity unless one is given, pins the product’s DMMF version, works out the earliest collection day.' })
-  async referPatient(@Args('input') input: ReferralInput, @Acting() acting: CommandContext): Promise<Pathway> {
+  async referPatient(@Args('input', { description: 'The referral.' }) input: ReferralInput, @Acting() acting: CommandContext): Promise<Pathway> {
     return this.pathwayAfter(await this.commands.execute(new ReferPatientCommand(input, acting)));
   }
 
   @Mutation(() => Hold, { description: 'Holds every slot of a plan at once (SLOT_TAKEN when another scheduler got one first; nothing is then held).' })
-  async holdPlan(@Args('input') input: HoldPlanInput, @Acting() acting: CommandContext): Promise<Hold> {
+  async holdPlan(@Args('input', { description: 'The plan to hold.' }) input: HoldPlanInput, @Acting() acting: CommandContext): Promise<Hold> {
     const { holdId, position }: HoldChanged = await this.commands.execute(new HoldPlanCommand(input, acting));
     await this.readYourWrites.after(position);
     const row = await this.reads.hold(holdId);
@@ -61,8 +61,8 @@ export class PathwayResolver {
 
   @Mutation(() => Pathway, { description: 'Books a held plan (HOLD_EXPIRED after it lapsed). Retrying with the same idempotency key books nothing twice.' })
   async confirmHold(
-    @Args('holdId', { type: () => ID }) holdId: string,
-    @Args('idempotencyKey') idempotencyKey: string,
+    @Args('holdId', { type: () => ID, description: 'The hold to book.' }) holdId: string,
+    @Args('idempotencyKey', { description: 'Your key for this request: a retry with the same key books nothing twice.' }) idempotencyKey: string,
     @Acting() acting: CommandContext,
   ): Promise<Pathway> {
     return this.pathwayAfter(await this.commands.execute(new ConfirmHoldCommand(holdId, idempotencyKey, acting)));
@@ -70,9 +70,9 @@ export class PathwayResolver {
 
   @Mutation(() => Pathway, { description: 'Gives a held (or booked) plan’s slots back.' })
   async releaseHold(
-    @Args('holdId', { type: () => ID }) holdId: string,
+    @Args('holdId', { type: () => ID, description: 'The hold (or booking) to release.' }) holdId: string,
     @Acting() acting: CommandContext,
-    @Args('reason', { type: () => String, nullable: true }) reason?: string,
+    @Args('reason', { type: () => String, nullable: true, description: 'Why.' }) reason?: string,
   ): Promise<Pathway> {
     return this.pathwayAfter(await this.commands.execute(new ReleaseHoldCommand(holdId, reason, acting)));
   }

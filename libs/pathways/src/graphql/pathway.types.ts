@@ -5,12 +5,27 @@ import { DRUG_CLASSES, PATHWAY_STATUSES, PRIORITIES } from '../domain';
 const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
 
 export const PriorityEnum = asEnum(PRIORITIES);
-registerEnumType(PriorityEnum, { name: 'Priority', description: 'Clinical priority of a referral.' });
+registerEnumType(PriorityEnum, {
+  name: 'Priority',
+  description: 'Clinical priority of a referral.',
+  valuesMap: {
+    ROUTINE: { description: 'Plan at the next suitable capacity.' },
+    URGENT: { description: 'Disease progressing: earliest possible plan.' },
+    EMERGENCY: { description: 'Life-threatening: escalate to the network planner.' },
+  },
+});
 
 export const DrugClassEnum = asEnum(DRUG_CLASSES);
 registerEnumType(DrugClassEnum, {
   name: 'DrugClass',
   description: 'Last treatment before collection, which sets the washout (defaults: corticosteroid 3 days, cytotoxic chemotherapy 14, immunotherapy 42, anti-CD20 7).',
+  valuesMap: {
+    CORTICOSTEROID: { description: 'Corticosteroids: 72 hours (3 days).' },
+    CYTOTOXIC_CHEMOTHERAPY: { description: 'Cytotoxic chemotherapy: 2 weeks.' },
+    IMMUNOTHERAPY: { description: 'Some immunotherapies: 6 weeks by default; up to 3 months for some (give days).' },
+    ANTI_CD20: { description: 'Anti-CD20 antibodies: 1 week.' },
+    NONE: { description: 'No recent treatment: no washout.' },
+  },
 });
 
 export const PathwayStatusEnum = asEnum(PATHWAY_STATUSES);
