@@ -12,13 +12,63 @@ interface AppendRow {
   last_global_position: string;
 }
 
-/** One round trip: the append_to_streams function checks, locks and writes in one transaction. */
+/**
+ * The common case, one stream at the version its events were decided on, as one SQL statement: bump
+ * the stream row only if it is at that version (a racing writer blocks on the row, then finds it
+ * moved and matches nothing), and insert the events only if it was bumped. No plpgsql, and the events
+ * travel as one JSON document rather than arrays the driver must escape element by element.
+ */
+const APPEND_AT_VERSION = `
+  WITH bumped AS (
+    UPDATE streams SET stream_position = stream_position + $3, updated_at = now()
+     WHERE stream_id = $1 AND stream_position = $2
+    RETURNING stream_id
+  )
+  INSERT INTO events (event_id, stream_id, stream_position, type, schema_version, data, metadata)
+  SELECT e.id, b.stream_id, $2 + e.ord, e.type, e.v, e.data, e.metadata
+    FROM bumped b, ROWS FROM (jsonb_to_recordset($4::jsonb) AS (id uuid, type text, v integer, data jsonb, metadata jsonb)) WITH ORDINALITY AS e(id, type, v, data, metadata, ord)
+   ORDER BY e.ord
+  RETURNING global_position, transaction_id::text AS transaction_id_text`;
+
+async function appendAtVersion(pool: Pool, stream: StreamAppend, version: number, metadata: EventMetadata): Promise<AppendResult> {
+  const events = stream.events.map((event) => ({
+    id: event.eventId ?? randomUUID(),
+    type: event.type,
+    v: event.schemaVersion ?? 1,
+    data: event.data,
+    metadata: event.metadata ? { ...metadata, ...event.metadata } : metadata,
+  }));
+  const { rows } = await pool.query<{ global_position: string; transaction_id_text: string }>({
+    name: 'bedside_append_at_version',
+    text: APPEND_AT_VERSION,
+    values: [stream.streamId, version, events.length, JSON.stringify(events)],
+  });
+  if (rows.length === 0) {
+    const { rows: current } = await pool.query<{ stream_position: string }>('SELECT stream_position FROM streams WHERE stream_id = $1', [stream.streamId]);
+    throw new ConcurrencyError(stream.streamId, version, current[0] ? Number(current[0].stream_position) : 'no_stream');
+  }
+  const last = rows.reduce((a, b) => (BigInt(a.global_position) > BigInt(b.global_position) ? a : b));
+  return {
+    versions: new Map([[stream.streamId, version + events.length]]),
+    lastPosition: { transactionId: BigInt(last.transaction_id_text), position: BigInt(last.global_position) },
+  };
+}
+
+/** One round trip: one statement for one stream at a known version, else the append_to_streams function. */
 export async function appendToStreams(
   pool: Pool,
   streams: readonly StreamAppend[],
   metadata: EventMetadata,
 ): Promise<AppendResult> {
   validate(streams);
+  const [only] = streams;
+  if (streams.length === 1 && typeof only!.expectedVersion === 'number' && only!.expectedVersion > 0) {
+    try {
+      return await appendAtVersion(pool, only!, only!.expectedVersion, metadata);
+    } catch (error) {
+      throw translate(error, streams);
+    }
+  }
   const streamIds: string[] = [];
   const expected: number[] = [];
   const counts: number[] = [];
