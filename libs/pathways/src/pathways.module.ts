@@ -5,6 +5,7 @@ import { ProjectionRegistry } from '@bedside/read-model';
 import { ConfirmHoldHandler, HoldPlanHandler, ReleaseHoldHandler } from './application/hold-commands';
 import { HoldExpiry } from './application/hold-expiry';
 import { PathwayReads } from './application/pathway-reads';
+import { PlanOptions } from './application/plan-options';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './application/pathways-options';
 import { ReferPatientHandler } from './application/referral-commands';
 import { PATHWAY_EVENT_CLASSES } from './domain';
@@ -30,6 +31,7 @@ export class PathwaysModule implements OnModuleInit {
         ConfirmHoldHandler,
         ReleaseHoldHandler,
         PathwayReads,
+        PlanOptions,
         HoldExpiry,
         PathwayResolver,
       ],

@@ -9,3 +9,4 @@ import { CoiIssued, PatientReferred, PlanBooked, PlanHeld, PlanReleased } from '
 import { SlotBooked, SlotHeld, SlotReleased } from './slot';
 
 export const PATHWAY_EVENT_CLASSES = [CoiIssued, PatientReferred, PlanHeld, PlanBooked, PlanReleased, HoldPlaced, HoldConfirmed, HoldReleased, SlotHeld, SlotBooked, SlotReleased] as const;
+export * from './plan-search';

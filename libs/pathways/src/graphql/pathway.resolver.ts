@@ -3,12 +3,13 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
 import { Acting } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { NotFoundError } from '@bedside/shared';
+import { ConflictError, NotFoundError } from '@bedside/shared';
 import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand, type HoldChanged } from '../application/hold-commands';
 import { PathwayReads, type HoldRow, type PathwayRow } from '../application/pathway-reads';
 import { ReferPatientCommand, type PathwayChanged } from '../application/referral-commands';
 import { normaliseCoi } from '../domain';
-import { Hold, HoldPlanInput, Pathway, ReferralInput } from './pathway.types';
+import { Hold, HoldPlanInput, Pathway, PlanRequestInput, ReferralInput, VeinToVeinPlan } from './pathway.types';
+import { PlanOptions } from '../application/plan-options';
 
 const toPathway = (r: PathwayRow): Pathway => ({
   coi: r.coi,
@@ -37,12 +38,22 @@ export class PathwayResolver {
     private readonly commands: CommandBus,
     private readonly reads: PathwayReads,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly planOptionsSearch: PlanOptions,
   ) {}
 
   @Query(() => Pathway, { nullable: true, description: 'One pathway by its Chain of Identity.' })
   async pathway(@Args('coi', { type: () => ID, description: 'Chain of Identity identifier.' }) coi: string): Promise<Pathway | null> {
     const row = await this.reads.pathway(normaliseCoi(coi));
     return row ? toPathway(row) : null;
+  }
+
+  @Query(() => [VeinToVeinPlan], {
+    description: 'The best few feasible vein-to-vein plans for a referred pathway, earliest infusion first, each with what kept it from being earlier. Exact for the model: no earlier plan is missed.',
+  })
+  async planOptions(@Args('input', { description: 'Which pathway to plan.' }) input: PlanRequestInput): Promise<VeinToVeinPlan[]> {
+    const { plans, reasonNone } = await this.planOptionsSearch.forPathway(input.coi, input);
+    if (plans.length === 0 && reasonNone) throw new ConflictError(`No plan fits: ${reasonNone}`, { coi: input.coi });
+    return plans.map((plan) => ({ ...plan, collectionDays: [...plan.collectionDays], conditioningDays: [...plan.conditioningDays], steps: plan.steps.map((s) => ({ ...s, slots: [...s.slots] })), slots: [...plan.slots] }));
   }
 
   @Mutation(() => Pathway, { description: 'Refers a patient: issues a Chain of Identity unless one is given, pins the product’s DMMF version, works out the earliest collection day.' })

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { DRUG_CLASSES, PATHWAY_STATUSES, PRIORITIES } from '../domain';
 
@@ -139,4 +139,66 @@ export class HoldPlanInput {
   idempotencyKey!: string;
   @Field(() => Int, { nullable: true, description: 'Minutes to hold (default from configuration, 30).' })
   holdMinutes?: number | null;
+}
+
+@ObjectType({ description: 'One step of a vein-to-vein plan.' })
+export class PlanStep {
+  @Field({ description: 'APHERESIS, TRANSPORT, MANUFACTURE, QC_RELEASE, CONDITIONING, INFUSION or MONITORING.' })
+  kind!: string;
+  @Field({ description: 'Where it happens (for TRANSPORT, where it goes).' })
+  siteCode!: string;
+  @Field(() => String, { nullable: true, description: 'TRANSPORT: where it leaves from.' })
+  fromSiteCode!: string | null;
+  @Field(() => String, { nullable: true, description: 'The modular unit, for MANUFACTURE.' })
+  unitId!: string | null;
+  @Field({ description: 'Start (UTC).' })
+  start!: Date;
+  @Field({ description: 'End (UTC).' })
+  end!: Date;
+  @Field(() => [Slot], { description: 'Capacity slots the step occupies.' })
+  slots!: Slot[];
+}
+
+@ObjectType({ description: 'A complete vein-to-vein timeline that fits live capacity; hold it with holdPlan(slots).' })
+export class VeinToVeinPlan {
+  @Field({ description: 'Where the cells are collected.' })
+  apheresisCentre!: string;
+  @Field({ description: 'The modular unit that makes the product.' })
+  unitId!: string;
+  @Field({ description: 'Where that unit is.' })
+  unitSiteCode!: string;
+  @Field({ description: 'Where conditioning, infusion and monitoring happen.' })
+  treatmentCentre!: string;
+  @Field(() => [GraphQLLocalDate], { description: 'Collection days.' })
+  collectionDays!: string[];
+  @Field(() => GraphQLLocalDate, { description: 'First day of manufacture.' })
+  manufactureStartDay!: string;
+  @Field(() => GraphQLLocalDate, { description: 'Day the product is ready (released, or ready for infusion when conditioning runs during manufacture).' })
+  productReadyDay!: string;
+  @Field(() => [GraphQLLocalDate], { description: 'Conditioning days.' })
+  conditioningDays!: string[];
+  @Field(() => GraphQLLocalDate, { description: 'Infusion day (day 0).' })
+  infusionDay!: string;
+  @Field(() => Int, { description: 'Days from first collection to infusion.' })
+  veinToVeinDays!: number;
+  @Field(() => Float, { description: 'Hours of travel (collection centre to unit, unit to treatment centre).' })
+  travelHours!: number;
+  @Field(() => Boolean, { nullable: true, description: 'Whether infusion meets the clinical deadline (empty when there is none).' })
+  meetsClinicalDeadline!: boolean | null;
+  @Field(() => [PlanStep], { description: 'The steps, in order.' })
+  steps!: PlanStep[];
+  @Field(() => [Slot], { description: 'Every slot to hold: pass these to holdPlan.' })
+  slots!: Slot[];
+  @Field({ description: 'What kept this plan from being earlier, in words.' })
+  limitedBy!: string;
+}
+
+@InputType({ description: 'Which pathway to plan, and how many plans to return.' })
+export class PlanRequestInput {
+  @Field(() => ID, { description: 'Chain of Identity of the referred pathway.' })
+  coi!: string;
+  @Field(() => Int, { nullable: true, description: 'Plans to return, best first (default 3, at most 20).' })
+  count?: number | null;
+  @Field(() => Int, { nullable: true, description: 'How many days ahead to look for infusion (default 120).' })
+  horizonDays?: number | null;
 }

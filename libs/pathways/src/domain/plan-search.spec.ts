@@ -1,0 +1,503 @@
+import { addDays, daysBetween, type LocalDate } from '@bedside/shared';
+import type { ProductProcess, Resource } from '@bedside/network';
+import { searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type VeinToVeinPlan } from './plan-search';
+
+const BASE = '2027-03-01';
+const HOUR = 3_600_000;
+const dayNames = new Map<number, LocalDate>();
+const day = (i: number) => dayNames.get(i) ?? (dayNames.set(i, addDays(BASE, i)), dayNames.get(i)!);
+const at = (d: LocalDate, time: string) => new Date(`${d}T${time}:00Z`);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+
+const SESSIONS = [
+  { name: 'AM', start: '08:00', end: '12:00' },
+  { name: 'PM', start: '13:00', end: '17:00' },
+] as const;
+
+/** Session slots (chairs) or day slots (beds, bays) for the given day indexes; `free` decides each place. */
+function slotsOf(
+  site: string,
+  resource: Resource,
+  days: readonly number[],
+  free: (d: number, session: string) => number = () => 1,
+  unitId: string | null = null,
+): FreeSlot[] {
+  const resourceKey = unitId ? `unit:${unitId}` : `site:${site}:${resource}`;
+  const sessioned = resource === 'APHERESIS_CHAIR' || resource === 'CONDITIONING_CHAIR';
+  return days.flatMap((i): FreeSlot[] => {
+    const d = day(i);
+    if (!sessioned) return [{ resourceKey, siteCode: site, unitId, resource, day: d, session: '', startsAt: at(d, '00:00'), endsAt: at(day(i + 1), '00:00'), free: free(i, '') }];
+    return SESSIONS.map((s) => ({ resourceKey, siteCode: site, unitId, resource, day: d, session: s.name, startsAt: at(d, s.start), endsAt: at(d, s.end), free: free(i, s.name) }));
+  });
+}
+
+/** Every resource of a treatment centre, open every day; `full` empties chosen resources on chosen days. */
+function centre(site: string, days: readonly number[], full: Partial<Record<Resource, (d: number) => boolean>> = {}): FreeSlot[] {
+  const resources: Resource[] = ['APHERESIS_CHAIR', 'CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED'];
+  return resources.flatMap((r) => slotsOf(site, r, days, (d) => (full[r]?.(d) ? 0 : 1)));
+}
+
+const unit = (unitId: string, site: string, days: readonly number[], busy: (d: number) => boolean = () => false) =>
+  slotsOf(site, 'MANUFACTURING_BAY', days, (d) => (busy(d) ? 0 : 1), unitId);
+
+function routes(table: Record<string, [hours: number, fresh: boolean]>) {
+  const find = (a: string, b: string) => table[`${a}-${b}`] ?? table[`${b}-${a}`];
+  return { travelHours: (a: string, b: string) => find(a, b)?.[0], freshCourier: (a: string, b: string) => find(a, b)?.[1] ?? false };
+}
+
+const POC: ProductProcess = {
+  productCode: 'POC-CAR19',
+  name: 'Point-of-care anti-CD19 CAR-T',
+  startingMaterial: 'FRESH',
+  maxFreshHoldHours: 36,
+  apheresisSessions: 1,
+  apheresisHoursPerSession: 4,
+  manufactureDays: 7,
+  qcMethod: 'RAPID',
+  qcReleaseDays: 3,
+  shelfLifeHours: 6,
+  conditioningRegimen: 'Fludarabine + cyclophosphamide',
+  conditioningDays: [-5, -4, -3],
+  infusionWindowMinDays: 3,
+  infusionWindowMaxDays: 3,
+  conditioningGate: 'CONDITIONING_DURING_MANUFACTURE',
+  reconditionAfterDays: null,
+  monitoringInpatientDays: 7,
+  stayWithinReachDays: 28,
+  stayWithinReachMinutes: 120,
+  icuReserveProbability: 0.3,
+};
+
+const FROZEN: ProductProcess = {
+  ...POC,
+  productCode: 'CAR-FROZEN',
+  name: 'Centrally made frozen CAR-T',
+  startingMaterial: 'CRYOPRESERVED',
+  maxFreshHoldHours: null,
+  manufactureDays: 10,
+  qcMethod: 'COMPENDIAL',
+  qcReleaseDays: 14,
+  shelfLifeHours: 24 * 365,
+  infusionWindowMinDays: 2,
+  infusionWindowMaxDays: 14,
+  conditioningGate: 'RELEASE_BEFORE_CONDITIONING',
+};
+
+const DAYS = range(-3, 80);
+
+function pocInput(overrides: Partial<PlanSearchInput> = {}): PlanSearchInput {
+  return {
+    process: POC,
+    earliestCollectionDate: BASE,
+    horizonDays: 60,
+    free: [...centre('RBV01', DAYS), ...unit('MU-NEAR', 'NEAR', DAYS), ...unit('MU-MID', 'MID', DAYS), ...unit('MU-FAR', 'FAR', DAYS)],
+    designatedUnits: [
+      { unitId: 'MU-NEAR', siteCode: 'NEAR' },
+      { unitId: 'MU-MID', siteCode: 'MID' },
+      { unitId: 'MU-FAR', siteCode: 'FAR' },
+    ],
+    treatmentCentres: ['RBV01'],
+    ...routes({ 'RBV01-NEAR': [1, false], 'RBV01-MID': [3, true], 'RBV01-FAR': [5, true] }),
+    ...overrides,
+  };
+}
+
+const key = (p: VeinToVeinPlan) => `${p.apheresisCentre}|${p.unitId}|${p.treatmentCentre}|${p.collectionDays[0]}|${p.infusionDay}`;
+
+describe('vein-to-vein plan search: hand-made cases', () => {
+  it('fresh point-of-care product goes to the nearest unit whose route takes a fresh courier, infusing on the day the batch is ready', () => {
+    const { plans, reasonNone } = searchPlans(pocInput());
+    expect(reasonNone).toBeNull();
+    expect(plans.map(key)).toEqual([
+      `RBV01|MU-MID|RBV01|${day(0)}|${day(7)}`, // 3 h each way; MU-NEAR's route carries no fresh material
+      `RBV01|MU-FAR|RBV01|${day(0)}|${day(7)}`, // same day, more travel
+      `RBV01|MU-MID|RBV01|${day(0)}|${day(8)}`, // manufacture a day later, still within the 36 h hold
+    ]);
+    const [best] = plans;
+    expect(best).toMatchObject({
+      collectionDays: [day(0)],
+      manufactureStartDay: day(0), // collected by 12:00, at MU-MID by 15:00: starts the day it arrives
+      productReadyDay: day(7),
+      conditioningDays: [day(2), day(3), day(4)], // days -5..-3, during manufacture
+      veinToVeinDays: 7,
+      travelHours: 6,
+      limitedBy: `washout: no collection before ${BASE}`,
+    });
+    expect(best!.steps.map((s) => s.kind)).toEqual(['APHERESIS', 'TRANSPORT', 'MANUFACTURE', 'CONDITIONING', 'TRANSPORT', 'INFUSION', 'MONITORING']);
+    expect(best!.steps[0]!.slots).toEqual([{ resourceKey: 'site:RBV01:APHERESIS_CHAIR', day: day(0), session: 'AM' }]);
+    expect(best!.steps[2]).toMatchObject({ unitId: 'MU-MID', start: at(day(0), '15:00'), end: at(day(7), '00:00') });
+    expect(best!.slots).toHaveLength(1 + 7 + 3 + 1 + 7);
+    expect(plans[2]!.limitedBy).toBe(`a later alternative: the same centres and unit can infuse on ${day(7)} (collection from ${day(0)})`);
+  });
+
+  it('a full apheresis day pushes the plan a day later, and says so', () => {
+    const free = pocInput().free.map((s) => (s.resource === 'APHERESIS_CHAIR' && s.day === day(0) ? { ...s, free: 0 } : s));
+    const { plans } = searchPlans(pocInput({ free, designatedUnits: [{ unitId: 'MU-MID', siteCode: 'MID' }] }));
+    expect(plans[0]).toMatchObject({ collectionDays: [day(1)], infusionDay: day(8) });
+    expect(plans[0]!.limitedBy).toBe(`apheresis chairs at RBV01 full on ${day(0)}; with them free, infusion could be on ${day(7)}`);
+  });
+
+  it('a busy unit is named with the days it is busy', () => {
+    const busy = (d: number) => d >= 0 && d <= 2;
+    const free = [...centre('RBV01', DAYS), ...unit('MU-MID', 'MID', DAYS, busy)];
+    const { plans } = searchPlans(pocInput({ free, designatedUnits: [{ unitId: 'MU-MID', siteCode: 'MID' }] }));
+    // The 36 h hold lets collection wait for day 3 only if collected on day 2 or 3: earliest start is day 3.
+    expect(plans[0]).toMatchObject({ manufactureStartDay: day(3), infusionDay: day(10) });
+    expect(plans[0]!.limitedBy).toBe(`unit MU-MID busy on ${day(0)} to ${day(2)}; with it free, infusion could be on ${day(7)}`);
+  });
+
+  it('the washout binds: no collection before the earliest collection date even when chairs are free earlier', () => {
+    const { plans } = searchPlans(pocInput({ earliestCollectionDate: day(2) }));
+    expect(plans[0]).toMatchObject({ collectionDays: [day(2)], infusionDay: day(9), limitedBy: `washout: no collection before ${day(2)}` });
+    for (const plan of plans) for (const slot of plan.slots) expect(slot.day >= day(2)).toBe(true);
+  });
+
+  it('frozen product is released and in stock before conditioning starts, and infused within the window', () => {
+    // Cryopreserved at RBV01, made at CTRL (4 h away, no fresh courier needed): ready day 0 + 10 + 14 = 24,
+    // in stock at RBV01 from day 25. Conditioning chairs free only on days 25-27 and 40-42; infusion beds
+    // only on day 42 (15 days after day 27: outside the 2-14 day window) and from day 44.
+    const chairs = (d: number) => !((d >= 25 && d <= 27) || (d >= 40 && d <= 42));
+    const beds = (d: number) => d !== 42 && d < 44;
+    const free = [...centre('RBV01', DAYS, { CONDITIONING_CHAIR: chairs, INFUSION_BED: beds }), ...unit('MU-C', 'CTRL', DAYS)];
+    const { plans } = searchPlans({
+      ...pocInput({ free }),
+      process: FROZEN,
+      designatedUnits: [{ unitId: 'MU-C', siteCode: 'CTRL' }],
+      ...routes({ 'RBV01-CTRL': [4, false] }),
+    });
+    const [best] = plans;
+    expect(best).toMatchObject({
+      collectionDays: [day(0)],
+      manufactureStartDay: day(0),
+      productReadyDay: day(24),
+      conditioningDays: [day(40), day(41), day(42)],
+      infusionDay: day(44), // 2 days after the last dose: the shortest gap the window allows
+      veinToVeinDays: 44,
+    });
+    expect(best!.steps.map((s) => s.kind)).toEqual(['APHERESIS', 'TRANSPORT', 'MANUFACTURE', 'QC_RELEASE', 'TRANSPORT', 'CONDITIONING', 'INFUSION', 'MONITORING']);
+    expect(best!.limitedBy).toMatch(/at RBV01 full on .*; with them free, infusion could be on/);
+
+    // With everything free the shortest gap wins: conditioning from day 25 (in stock), infusion day 29.
+    const open = searchPlans({ ...pocInput({ free: [...centre('RBV01', DAYS), ...unit('MU-C', 'CTRL', DAYS)] }), process: FROZEN, designatedUnits: [{ unitId: 'MU-C', siteCode: 'CTRL' }], ...routes({ 'RBV01-CTRL': [4, false] }) });
+    expect(open.plans[0]).toMatchObject({ conditioningDays: [day(25), day(26), day(27)], infusionDay: day(29) });
+  });
+
+  it('prefers the preferred centre on equal infusion and travel, and reports the clinical deadline', () => {
+    const free = [...centre('RBV01', DAYS), ...centre('RGT01', DAYS), ...unit('MU-1', 'HUB', DAYS)];
+    const input = pocInput({ free, designatedUnits: [{ unitId: 'MU-1', siteCode: 'HUB' }], treatmentCentres: ['RBV01', 'RGT01'], ...routes({ 'RBV01-HUB': [2, true], 'RGT01-HUB': [2, true] }) });
+    const preferred = searchPlans({ ...input, preferredCentre: 'RGT01', clinicalDeadline: day(7) }).plans;
+    expect(preferred.map((p) => [p.apheresisCentre, p.treatmentCentre])).toEqual([['RGT01', 'RGT01'], ['RBV01', 'RGT01'], ['RGT01', 'RBV01']]);
+    expect(preferred[0]!.meetsClinicalDeadline).toBe(true);
+    expect(searchPlans({ ...input, clinicalDeadline: day(6) }).plans[0]!.meetsClinicalDeadline).toBe(false);
+    expect(searchPlans(input).plans[0]!.meetsClinicalDeadline).toBeNull();
+  });
+
+  it('returns no plan, with the reason, when nothing fits the horizon', () => {
+    const noCourier = searchPlans(pocInput({ designatedUnits: [{ unitId: 'MU-NEAR', siteCode: 'NEAR' }] }));
+    expect(noCourier.plans).toEqual([]);
+    expect(noCourier.reasonNone).toMatch(/No designated unit can start manufacture in time: check fresh courier routes/);
+
+    const noBeds = searchPlans(pocInput({ free: [...centre('RBV01', DAYS, { INFUSION_BED: (d) => d < 70 }), ...unit('MU-MID', 'MID', DAYS)] }));
+    expect(noBeds.plans).toEqual([]);
+    expect(noBeds.reasonNone).toBe(
+      `Booked capacity blocks every plan within 60 days of ${BASE}; with every slot free, infusion could be on ${day(7)}; freeing treatment capacity alone would allow infusion on ${day(7)}.`,
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Property test: the search against a brute-force enumeration of every (A, collection, unit, D_m, T, I, gap),
+// and every returned plan re-checked by an independent checker. Both restate the rules of plan-search.ts.
+
+/** mulberry32: a small seeded PRNG, so any failure reproduces from its seed. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface World {
+  readonly input: PlanSearchInput;
+  readonly centres: readonly string[];
+  readonly units: readonly DesignatedUnit[];
+}
+
+function randomWorld(seed: number): World {
+  const r = prng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const oneOf = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const chance = (p: number) => r() < p;
+
+  const centres = ['C1', 'C2', 'C3'].slice(0, int(2, 3));
+  const units: DesignatedUnit[] = range(1, int(1, 3)).map((k) => ({ unitId: `MU-${k}`, siteCode: chance(0.4) ? oneOf(centres) : `M${k}` }));
+  const sites = [...new Set([...centres, ...units.map((u) => u.siteCode)])];
+  const table: Record<string, [number, boolean]> = {};
+  for (const a of sites) for (const b of sites) if (a < b && chance(0.85)) table[`${a}-${b}`] = [oneOf([0.5, 1, 2, 3, 5, 8, 12, 20, 30]), chance(0.6)];
+
+  const rbc = chance(0.5);
+  const conditioningDays = oneOf([[-2], [-3, -2], [-4, -3, -2], [-5, -4, -3], [-3, -1]]);
+  const own = -conditioningDays[conditioningDays.length - 1]!;
+  const process: ProductProcess = {
+    ...POC,
+    startingMaterial: !rbc || chance(0.5) ? 'FRESH' : 'CRYOPRESERVED',
+    maxFreshHoldHours: oneOf([6, 12, 24, 36, 48, 72]),
+    apheresisSessions: int(1, 2),
+    manufactureDays: int(1, 5),
+    qcReleaseDays: int(0, 3),
+    shelfLifeHours: oneOf([2, 6, 12, 30, 1000]),
+    conditioningDays,
+    infusionWindowMinDays: Math.max(1, own - int(0, 1)),
+    infusionWindowMaxDays: own + int(0, 2),
+    conditioningGate: rbc ? 'RELEASE_BEFORE_CONDITIONING' : 'CONDITIONING_DURING_MANUFACTURE',
+    monitoringInpatientDays: int(0, 3),
+  };
+  const fixed: ProductProcess = process.startingMaterial === 'CRYOPRESERVED' ? { ...process, maxFreshHoldHours: null } : process;
+
+  const horizonDays = int(14, 22);
+  const days = range(-2, horizonDays + 5);
+  const open = (p: number) => (d: number, session: string) => (chance(0.7) ? (chance(p) ? int(1, 2) : 0) : session === 'AM' ? 0 : chance(p) ? 1 : 0);
+  const free: FreeSlot[] = [];
+  for (const c of centres) {
+    free.push(...slotsOf(c, 'APHERESIS_CHAIR', days.filter(() => chance(0.85)), open(0.6)));
+    free.push(...slotsOf(c, 'CONDITIONING_CHAIR', days.filter(() => chance(0.9)), open(0.75)));
+    free.push(...slotsOf(c, 'INFUSION_BED', days.filter(() => chance(0.9)), () => (chance(0.8) ? 1 : 0)));
+    free.push(...slotsOf(c, 'MONITORING_BED', days.filter(() => chance(0.95)), () => (chance(0.85) ? 1 : 0)));
+  }
+  for (const u of units) free.push(...slotsOf(u.siteCode, 'MANUFACTURING_BAY', days.filter(() => chance(0.95)), () => (chance(0.75) ? 1 : 0), u.unitId));
+
+  return {
+    centres,
+    units,
+    input: {
+      process: fixed,
+      earliestCollectionDate: BASE,
+      preferredCentre: chance(0.5) ? oneOf(centres) : null,
+      horizonDays,
+      count: 3,
+      free,
+      designatedUnits: units,
+      treatmentCentres: centres,
+      ...routes(table),
+    },
+  };
+}
+
+/** Lookups both the oracle and the checker use: slots by resource key and day, free or not. */
+function lookups(world: World) {
+  const byKeyDay = new Map<string, FreeSlot[]>();
+  const byRef = new Map<string, FreeSlot>();
+  const freeDays = new Map<string, Set<LocalDate>>();
+  for (const s of world.input.free) {
+    const k = `${s.resourceKey}|${s.day}`;
+    byKeyDay.set(k, [...(byKeyDay.get(k) ?? []), s]);
+    byRef.set(`${k}|${s.session}`, s);
+    if (s.free >= 1) freeDays.set(s.resourceKey, (freeDays.get(s.resourceKey) ?? new Set()).add(s.day));
+  }
+  const slots = (resourceKey: string, d: LocalDate) => byKeyDay.get(`${resourceKey}|${d}`) ?? [];
+  const freeOn = (resourceKey: string, d: LocalDate) => slots(resourceKey, d).filter((s) => s.free >= 1);
+  /** Some slot of the resource is free that day. */
+  const open = (resourceKey: string, i: number) => freeDays.get(resourceKey)?.has(day(i)) ?? false;
+  const hours = (a: string, b: string) => (a === b ? 0 : world.input.travelHours(a, b));
+  const fresh = (a: string, b: string) => a === b || world.input.freshCourier(a, b);
+  return { slots, freeOn, open, byRef, hours, fresh };
+}
+
+interface Found {
+  readonly key: string;
+  readonly infusion: number;
+  readonly travel: number;
+  readonly preference: number;
+  readonly collection: number;
+  readonly a: string;
+  readonly u: string;
+  readonly t: string;
+}
+
+const byOrder = (x: Found, y: Found) =>
+  x.infusion - y.infusion || x.travel - y.travel || x.preference - y.preference || x.collection - y.collection || (x.a + '|' + x.u + '|' + x.t < y.a + '|' + y.u + '|' + y.t ? -1 : x.a + '|' + x.u + '|' + x.t > y.a + '|' + y.u + '|' + y.t ? 1 : 0);
+
+/** Every combination, no pruning beyond what a rule makes pointless; returns distinct plans in order. */
+function bruteForce(world: World): Found[] {
+  const { input } = world;
+  const p = input.process;
+  const rbc = p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING';
+  const { slots, freeOn, open, hours, fresh } = lookups(world);
+  const H = input.horizonDays;
+  const n = p.apheresisSessions;
+  const M = p.manufactureDays;
+  const found = new Map<string, Found>();
+  for (const a of world.centres) {
+    const chair = `site:${a}:APHERESIS_CHAIR`;
+    const openDays = range(0, H - 1).filter((i) => slots(chair, day(i)).length > 0);
+    for (let k = 0; k + n <= openDays.length; k++) {
+      const cDays = openDays.slice(k, k + n);
+      if (cDays.some((i) => !open(chair, i))) continue;
+      const last = cDays[n - 1]!;
+      for (const session of freeOn(chair, day(last))) {
+        const end = session.endsAt.getTime();
+        for (const u of world.units) {
+          const hAU = hours(a, u.siteCode);
+          if (hAU === undefined) continue;
+          if (p.startingMaterial === 'FRESH' && !fresh(a, u.siteCode)) continue;
+          const arrival = end + hAU * HOUR;
+          for (let dm = 0; dm < H; dm++) {
+            const bay = slots(`unit:${u.unitId}`, day(dm))[0];
+            if (!bay || bay.endsAt.getTime() <= arrival) continue;
+            if (range(dm, dm + M - 1).some((i) => !open(`unit:${u.unitId}`, i))) continue;
+            const start = Math.max(arrival, bay.startsAt.getTime());
+            if (p.startingMaterial === 'FRESH' && start - end > p.maxFreshHoldHours! * HOUR) continue;
+            const ready = dm + M + (rbc ? p.qcReleaseDays : 0);
+            for (const t of world.centres) {
+              const hUT = hours(u.siteCode, t);
+              if (hUT === undefined) continue;
+              for (let I = 0; I < H; I++) {
+                if (!rbc && (I !== ready || hUT > p.shelfLifeHours)) continue;
+                if (!open(`site:${t}:INFUSION_BED`, I)) continue;
+                if (range(I, I + p.monitoringInpatientDays - 1).some((i) => !open(`site:${t}:MONITORING_BED`, i))) continue;
+                for (let g = p.infusionWindowMinDays; g <= p.infusionWindowMaxDays; g++) {
+                  const courseDays = p.conditioningDays.map((d) => I - g + d - p.conditioningDays[p.conditioningDays.length - 1]!);
+                  const f = courseDays[0]!;
+                  if (f <= last) continue;
+                  if (rbc ? f < ready + Math.ceil(hUT / 24) : f < dm) continue;
+                  if (courseDays.some((i) => !open(`site:${t}:CONDITIONING_CHAIR`, i))) continue;
+                  const key = `${a}|${u.unitId}|${t}|${day(cDays[0]!)}|${day(I)}`;
+                  const pref = input.preferredCentre ? (t === input.preferredCentre ? 0 : 2) + (a === input.preferredCentre ? 0 : 1) : 0;
+                  found.set(key, { key, infusion: I, travel: hAU + hUT, preference: pref, collection: cDays[0]!, a, u: u.unitId, t });
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return [...found.values()].sort(byOrder);
+}
+
+/** Re-checks a returned plan from its own steps and slots against the rules, independently of the search. */
+function check(world: World, plan: VeinToVeinPlan): void {
+  const { input } = world;
+  const p = input.process;
+  const rbc = p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING';
+  const { slots, byRef, hours, fresh } = lookups(world);
+  const step = (kind: string) => plan.steps.filter((s) => s.kind === kind);
+  const real = (refs: readonly { resourceKey: string; day: string; session: string }[]) => refs.map((r) => byRef.get(`${r.resourceKey}|${r.day}|${r.session}`)!);
+  const idx = (d: LocalDate) => daysBetween(BASE, d);
+
+  // Every slot exists and is free; the hold list is exactly the steps' slots (in pathway order, steps in time order).
+  const refKey = (r: { resourceKey: string; day: string; session: string }) => `${r.resourceKey}|${r.day}|${r.session}`;
+  expect(plan.slots.map(refKey).sort()).toEqual(plan.steps.flatMap((s) => s.slots).map(refKey).sort());
+  for (const s of real(plan.slots)) expect(s?.free).toBeGreaterThanOrEqual(1);
+  for (let k = 1; k < plan.steps.length; k++) expect(plan.steps[k]!.start.getTime()).toBeGreaterThanOrEqual(plan.steps[k - 1]!.start.getTime());
+
+  // Apheresis: n sessions, one a day, on consecutive opening days from the washout date.
+  const a = plan.apheresisCentre;
+  const chairs = real(step('APHERESIS')[0]!.slots);
+  expect(chairs.map((s) => s.day)).toEqual(plan.collectionDays);
+  expect(chairs).toHaveLength(p.apheresisSessions);
+  expect(world.centres).toContain(a);
+  chairs.forEach((s) => expect(s.resourceKey).toBe(`site:${a}:APHERESIS_CHAIR`));
+  expect(idx(plan.collectionDays[0]!)).toBeGreaterThanOrEqual(0);
+  for (let k = 1; k < chairs.length; k++) {
+    const [from, to] = [idx(chairs[k - 1]!.day), idx(chairs[k]!.day)];
+    expect(to).toBeGreaterThan(from);
+    for (let i = from + 1; i < to; i++) expect(slots(`site:${a}:APHERESIS_CHAIR`, day(i))).toEqual([]);
+  }
+  const end = chairs[chairs.length - 1]!.endsAt.getTime();
+
+  // Starting material to the unit, manufacture start and hold.
+  const u = world.units.find((x) => x.unitId === plan.unitId)!;
+  expect(u.siteCode).toBe(plan.unitSiteCode);
+  const hAU = hours(a, u.siteCode);
+  expect(hAU).toBeDefined();
+  if (p.startingMaterial === 'FRESH') expect(fresh(a, u.siteCode)).toBe(true);
+  const bays = real(step('MANUFACTURE')[0]!.slots);
+  expect(bays.map((s) => idx(s.day))).toEqual(range(idx(plan.manufactureStartDay), idx(plan.manufactureStartDay) + p.manufactureDays - 1));
+  bays.forEach((s) => expect(s.resourceKey).toBe(`unit:${u.unitId}`));
+  const arrival = end + hAU! * HOUR;
+  expect(bays[0]!.endsAt.getTime()).toBeGreaterThan(arrival);
+  const start = Math.max(arrival, bays[0]!.startsAt.getTime());
+  expect(step('MANUFACTURE')[0]!.start.getTime()).toBe(start);
+  if (p.startingMaterial === 'FRESH') expect(start - end).toBeLessThanOrEqual(p.maxFreshHoldHours! * HOUR);
+  const dm = idx(plan.manufactureStartDay);
+  const ready = dm + p.manufactureDays + (rbc ? p.qcReleaseDays : 0);
+  expect(plan.productReadyDay).toBe(day(ready));
+
+  // Treatment: conditioning pattern, window, beds.
+  const t = plan.treatmentCentre;
+  const hUT = hours(u.siteCode, t);
+  expect(hUT).toBeDefined();
+  const course = real(step('CONDITIONING')[0]!.slots);
+  expect(course.map((s) => s.day)).toEqual(plan.conditioningDays);
+  course.forEach((s) => expect(s.resourceKey).toBe(`site:${t}:CONDITIONING_CHAIR`));
+  const f = idx(plan.conditioningDays[0]!);
+  expect(plan.conditioningDays.map(idx).map((i) => i - f)).toEqual(p.conditioningDays.map((d) => d - p.conditioningDays[0]!));
+  const I = idx(plan.infusionDay);
+  expect(I).toBeLessThan(input.horizonDays);
+  const gap = I - idx(plan.conditioningDays[plan.conditioningDays.length - 1]!);
+  expect(gap).toBeGreaterThanOrEqual(p.infusionWindowMinDays);
+  expect(gap).toBeLessThanOrEqual(p.infusionWindowMaxDays);
+  expect(real(step('INFUSION')[0]!.slots).map((s) => [s.resourceKey, s.day])).toEqual([[`site:${t}:INFUSION_BED`, plan.infusionDay]]);
+  const monitoring = p.monitoringInpatientDays > 0 ? real(step('MONITORING')[0]!.slots) : [];
+  expect(monitoring.map((s) => [s.resourceKey, idx(s.day)])).toEqual(range(I, I + p.monitoringInpatientDays - 1).map((i) => [`site:${t}:MONITORING_BED`, i]));
+
+  // The gate.
+  expect(f).toBeGreaterThan(idx(plan.collectionDays[plan.collectionDays.length - 1]!));
+  if (rbc) expect(f).toBeGreaterThanOrEqual(ready + Math.ceil(hUT! / 24));
+  else {
+    expect(I).toBe(ready);
+    expect(f).toBeGreaterThanOrEqual(dm);
+    expect(hUT!).toBeLessThanOrEqual(p.shelfLifeHours);
+  }
+  expect(plan.veinToVeinDays).toBe(I - idx(plan.collectionDays[0]!));
+  expect(plan.travelHours).toBe(hAU! + hUT!);
+
+  // limitedBy tells the truth: every slot it names is full, any day it offers is earlier, a binding washout is day 0.
+  const kinds: Record<string, Resource> = { 'apheresis chairs': 'APHERESIS_CHAIR', 'conditioning chairs': 'CONDITIONING_CHAIR', 'infusion beds': 'INFUSION_BED', 'monitoring beds': 'MONITORING_BED' };
+  const claims = [...plan.limitedBy.matchAll(/(apheresis chairs|conditioning chairs|infusion beds|monitoring beds) at (\S+) full on ([^;)]+)|unit (\S+) busy on ([^;)]+)/g)];
+  for (const m of claims) {
+    const resourceKey = m[4] ? `unit:${m[4]}` : `site:${m[2]}:${kinds[m[1]!]}`;
+    for (const item of (m[3] ?? m[5])!.split(', ')) {
+      const run = /^(\S+) to (\S+)$/.exec(item);
+      const [from, to] = run ? [run[1]!, run[2]!] : [item.split(' ')[0]!, item.split(' ')[0]!];
+      const session = !run && item.includes(' ') ? item.split(' ')[1]! : null;
+      for (let i = idx(from); i <= idx(to); i++) {
+        const named = slots(resourceKey, day(i)).filter((s) => session === null || s.session === session);
+        expect(named.length).toBeGreaterThan(0);
+        for (const s of named) expect(s.free).toBeLessThan(1);
+      }
+    }
+  }
+  expect(plan.limitedBy).toMatch(/^(washout|opening days|a later alternative|capacity at several|apheresis chairs|conditioning chairs|infusion beds|monitoring beds|unit )/);
+  if (/could be on|capacity at several/.test(plan.limitedBy)) expect(claims.length).toBeGreaterThan(0);
+  const earlier = /(?:could be on|can infuse on) (\d{4}-\d{2}-\d{2})/.exec(plan.limitedBy);
+  if (earlier) expect(earlier[1]! < plan.infusionDay).toBe(true);
+  if (plan.limitedBy.startsWith('washout')) expect(plan.collectionDays[0]).toBe(BASE);
+}
+
+describe('vein-to-vein plan search: exact against brute force', () => {
+  it('finds the same best plans as exhaustive enumeration on 250 random small networks, and each plan checks out', () => {
+    let withPlans = 0;
+    for (let seed = 1; seed <= 250; seed++) {
+      const world = randomWorld(seed);
+      const expected = bruteForce(world).slice(0, 3).map((x) => x.key);
+      const { plans, reasonNone } = searchPlans(world.input);
+      try {
+        expect(plans.map(key)).toEqual(expected);
+        expect(reasonNone === null).toBe(plans.length > 0);
+        for (const plan of plans) check(world, plan);
+      } catch (error) {
+        throw new Error(`seed ${seed}: ${(error as Error).message}`);
+      }
+      if (plans.length > 0) withPlans++;
+    }
+    // The generator must give the search real work: most networks have a plan, some have none.
+    expect(withPlans).toBeGreaterThan(100);
+    expect(withPlans).toBeLessThan(250);
+  });
+});

@@ -1,0 +1,634 @@
+import { addDays, daysBetween, ValidationError, wholeNumber, type LocalDate } from '@bedside/shared';
+import type { ProductProcess, Resource } from '@bedside/network';
+import type { SlotRef } from './slot';
+
+/**
+ * Exact search for the earliest vein-to-vein plan (domain.md "The vein-to-vein pathway", steps 2-9).
+ * Pure: no I/O, no clock. Days are counted from the earliest collection date (index 0).
+ *
+ * The rules, each checked by the search and by the brute-force oracle in plan-search.spec.ts:
+ * R1 Washout (step 2): no collection before `earliestCollectionDate`.
+ * R2 Apheresis (step 3): `apheresisSessions` sessions, one a day, on consecutive opening days of one
+ *    treatment centre A's apheresis chairs (an opening day is a day with any APHERESIS_CHAIR slot listed,
+ *    free or not: a full day breaks the run), each session a slot with free >= 1. Collection ends at the
+ *    end of the last session.
+ * R3 Starting material (step 4): it travels from A to the unit's site on a route with a known travel time
+ *    (same site: 0 h). FRESH: the route must allow a fresh courier, and manufacture must start within
+ *    maxFreshHoldHours of the end of collection. CRYOPRESERVED: no hold, it may wait (thaw time not modelled).
+ * R4 Manufacture start: the material arrives at collection end + travel. Manufacture may start on the day it
+ *    arrives: any day whose bay slot ends after the arrival qualifies, starting at max(arrival, slot start).
+ * R5 Manufacture (step 5): a designated (DMMF) unit's MANUFACTURING_BAY slot free on each of the
+ *    manufactureDays consecutive calendar days D_m ... D_m+manufactureDays-1.
+ * R6 Product ready day R (step 6): D_m + manufactureDays + qcReleaseDays when released before conditioning;
+ *    D_m + manufactureDays when conditioning runs during manufacture (release results follow infusion).
+ * R7 Treatment (steps 8-9) at one treatment centre T, infusion day I < horizonDays: the last conditioning
+ *    day is I - g for a gap g within [infusionWindowMinDays, infusionWindowMaxDays] ("infuse exactly on day 0,
+ *    or 2 to 14 days after conditioning"); conditioning keeps the process's day pattern (with g = -last of
+ *    conditioningDays the days are exactly I + d). Each conditioning day needs a CONDITIONING_CHAIR session
+ *    with free >= 1, day I an INFUSION_BED, days I ... I+monitoringInpatientDays-1 a MONITORING_BED.
+ *    The product travels from the unit's site to T on a route with a known travel time.
+ * R8 Gate (step 7). RELEASE_BEFORE_CONDITIONING: released and in stock at T before conditioning: the first
+ *    conditioning day >= R + ceil(travel hours unit->T / 24) (released product ships on day R and is in
+ *    stock from the next day, or day R itself on the same site). CONDITIONING_DURING_MANUFACTURE: I = R
+ *    (day 0 is the day the product is ready), the first conditioning day >= D_m (the unit can only confirm
+ *    a batch that is under way), and travel unit->T <= shelfLifeHours. Both: conditioning starts after the
+ *    last collection day (lymphodepletion never precedes collection).
+ *
+ * Order: earliest infusion, then fewer travel hours (A->unit + unit->T), then the preferred centre (as T,
+ * then as A), then the earliest collection, then centre, unit and centre codes. Plans are distinct by
+ * (A, unit, T, first collection day, I); within one such choice the search takes the earliest manufacture
+ * start, the gap nearest the process's own, and the earliest free session (really free before relaxed).
+ */
+
+export interface FreeSlot {
+  readonly resourceKey: string;
+  readonly siteCode: string;
+  readonly unitId: string | null;
+  readonly resource: Resource;
+  readonly day: LocalDate;
+  /** Session name; '' for resources booked by the day. */
+  readonly session: string;
+  readonly startsAt: Date;
+  readonly endsAt: Date;
+  /** Places still free (capacity minus holds and bookings); >= 1 means bookable. */
+  readonly free: number;
+}
+
+export interface DesignatedUnit {
+  readonly unitId: string;
+  /** Where the unit is now (its site code). */
+  readonly siteCode: string;
+}
+
+export interface PlanSearchInput {
+  readonly process: ProductProcess;
+  readonly earliestCollectionDate: LocalDate;
+  /** Infusion wanted by this day; reported on each plan, never a filter (a late plan beats none). */
+  readonly clinicalDeadline?: LocalDate | null;
+  readonly preferredCentre?: string | null;
+  /** Infusion must fall within this many days of the earliest collection date. */
+  readonly horizonDays: number;
+  /** How many plans to return (default 3). */
+  readonly count?: number;
+  readonly free: readonly FreeSlot[];
+  readonly designatedUnits: readonly DesignatedUnit[];
+  /** Sites with apheresis chairs, conditioning chairs, infusion and monitoring beds. */
+  readonly treatmentCentres: readonly string[];
+  /** Hours by road; undefined when no route is known. Same site is 0 h without asking. */
+  readonly travelHours: (fromSite: string, toSite: string) => number | undefined;
+  /** Whether fresh starting material may travel the route. Same site is allowed without asking. */
+  readonly freshCourier: (fromSite: string, toSite: string) => boolean;
+}
+
+export type PlanStepKind = 'APHERESIS' | 'TRANSPORT' | 'MANUFACTURE' | 'QC_RELEASE' | 'CONDITIONING' | 'INFUSION' | 'MONITORING';
+
+export interface PlanStep {
+  readonly kind: PlanStepKind;
+  /** Where it happens; for TRANSPORT, where it goes. */
+  readonly siteCode: string;
+  /** TRANSPORT only: where it leaves from. */
+  readonly fromSiteCode: string | null;
+  readonly unitId: string | null;
+  readonly start: Date;
+  readonly end: Date;
+  readonly slots: readonly SlotRef[];
+}
+
+export interface VeinToVeinPlan {
+  readonly apheresisCentre: string;
+  readonly unitId: string;
+  readonly unitSiteCode: string;
+  readonly treatmentCentre: string;
+  readonly collectionDays: readonly LocalDate[];
+  readonly manufactureStartDay: LocalDate;
+  readonly productReadyDay: LocalDate;
+  readonly conditioningDays: readonly LocalDate[];
+  readonly infusionDay: LocalDate;
+  /** Infusion day minus first collection day. */
+  readonly veinToVeinDays: number;
+  readonly travelHours: number;
+  /** null when no clinical deadline was given. */
+  readonly meetsClinicalDeadline: boolean | null;
+  readonly steps: readonly PlanStep[];
+  /** Everything to hold: chair sessions, bay days, conditioning sessions, the infusion bed day, monitoring bed days. */
+  readonly slots: readonly SlotRef[];
+  /** What kept this plan from being earlier, in words. */
+  readonly limitedBy: string;
+}
+
+export interface PlanSearchResult {
+  /** Best first; empty when nothing fits the horizon. */
+  readonly plans: readonly VeinToVeinPlan[];
+  /** Why there is no plan; null when there is one. */
+  readonly reasonNone: string | null;
+}
+
+const HOUR_MS = 3_600_000;
+const NONE = -1;
+
+/** Kinds of capacity the explanation frees in turn to find what binds. */
+type Group = 'APHERESIS' | 'MANUFACTURE' | 'TREATMENT';
+const GROUPS: readonly Group[] = ['APHERESIS', 'MANUFACTURE', 'TREATMENT'];
+const GROUP_OF: Readonly<Record<Resource, Group | null>> = {
+  APHERESIS_CHAIR: 'APHERESIS',
+  MANUFACTURING_BAY: 'MANUFACTURE',
+  CONDITIONING_CHAIR: 'TREATMENT',
+  INFUSION_BED: 'TREATMENT',
+  MONITORING_BED: 'TREATMENT',
+  ICU_BED: null,
+};
+const NO_RELAX: ReadonlySet<Group> = new Set();
+
+/** Slots of one resource kind at one site, by day index, each day's sorted by start. */
+type ByDay = FreeSlot[][];
+
+/** The input indexed once; every search below (the real one and the relaxed ones) reads it. */
+interface Net {
+  readonly input: PlanSearchInput;
+  readonly p: ProductProcess;
+  readonly rbc: boolean;
+  readonly horizon: number;
+  /** Days indexed: the horizon plus room for monitoring after the last possible infusion. */
+  readonly days: number;
+  readonly holdMs: number;
+  /** Conditioning days counted from the first; span is first to last. */
+  readonly offsets: readonly number[];
+  readonly span: number;
+  /** Gaps from last conditioning day to infusion, the process's own first. */
+  readonly gaps: readonly number[];
+  readonly sites: Readonly<Record<'APHERESIS_CHAIR' | 'CONDITIONING_CHAIR' | 'INFUSION_BED' | 'MONITORING_BED', Map<string, ByDay>>>;
+  readonly bays: Map<string, (FreeSlot | undefined)[]>;
+  readonly hours: (from: string, to: string) => number | undefined;
+  readonly fresh: (from: string, to: string) => boolean;
+}
+
+interface Scope {
+  readonly apheresis: readonly string[];
+  readonly units: readonly DesignatedUnit[];
+  readonly treatment: readonly string[];
+}
+
+interface Collection {
+  readonly centre: string;
+  readonly days: readonly number[];
+  /** The session taken on each day but the last. */
+  readonly sessions: readonly FreeSlot[];
+  /** Free sessions on the last day, earliest end first: the end matters for the hold and the arrival. */
+  readonly last: readonly FreeSlot[];
+}
+
+interface Upstream {
+  readonly col: Collection;
+  readonly unit: DesignatedUnit;
+  readonly session: FreeSlot;
+  readonly hours: number;
+  readonly arrival: number;
+  readonly start: number;
+  readonly dm: number;
+  readonly ready: number;
+}
+
+interface Choice {
+  readonly up: Upstream;
+  readonly centre: string;
+  readonly first: number;
+  readonly infusion: number;
+  readonly productHours: number;
+  readonly travel: number;
+  readonly preference: number;
+}
+
+interface Outcome {
+  readonly choices: Choice[];
+  readonly collections: number;
+  readonly upstreams: number;
+}
+
+export function searchPlans(input: PlanSearchInput): PlanSearchResult {
+  const net = indexNetwork(input);
+  const count = wholeNumber('count', input.count ?? 3, 1, 20);
+  const all: Scope = {
+    apheresis: [...new Set(input.treatmentCentres)].sort(),
+    units: [...new Map(input.designatedUnits.map((u) => [u.unitId, u])).values()].sort((a, b) => cmp(a.unitId, b.unitId)),
+    treatment: [...new Set(input.treatmentCentres)].sort(),
+  };
+  const found = search(net, all, NO_RELAX, count);
+  if (found.choices.length === 0) return { plans: [], reasonNone: whyNone(net, all) };
+  return { plans: found.choices.map((choice) => ({ ...build(net, choice, NO_RELAX).plan, limitedBy: limitedBy(net, choice) })), reasonNone: null };
+}
+
+function indexNetwork(input: PlanSearchInput): Net {
+  const p = input.process;
+  const horizon = wholeNumber('horizonDays', input.horizonDays, 1, 400);
+  if (p.startingMaterial === 'FRESH' && (p.maxFreshHoldHours === null || !(p.maxFreshHoldHours > 0))) {
+    throw new ValidationError('process.maxFreshHoldHours', 'Fresh starting material needs a maximum hold in hours.');
+  }
+  if (p.conditioningGate === 'CONDITIONING_DURING_MANUFACTURE' && p.startingMaterial !== 'FRESH') {
+    throw new ValidationError('process.conditioningGate', 'Conditioning during manufacture is for fresh point-of-care product only.');
+  }
+  if (p.conditioningDays.length === 0) throw new ValidationError('process.conditioningDays', 'Give at least one conditioning day.');
+  const firstDay = p.conditioningDays[0]!;
+  const lastDay = p.conditioningDays[p.conditioningDays.length - 1]!;
+  const own = -lastDay;
+  const gaps: number[] = [];
+  for (let g = p.infusionWindowMinDays; g <= p.infusionWindowMaxDays; g++) gaps.push(g);
+  gaps.sort((a, b) => Math.abs(a - own) - Math.abs(b - own) || a - b);
+
+  const days = horizon + Math.max(1, p.monitoringInpatientDays);
+  const sites = { APHERESIS_CHAIR: new Map(), CONDITIONING_CHAIR: new Map(), INFUSION_BED: new Map(), MONITORING_BED: new Map() } as Net['sites'];
+  const bays = new Map<string, (FreeSlot | undefined)[]>();
+  const dayIndex = new Map<LocalDate, number>();
+  for (const slot of input.free) {
+    let i = dayIndex.get(slot.day);
+    if (i === undefined) dayIndex.set(slot.day, (i = daysBetween(input.earliestCollectionDate, slot.day)));
+    if (i < 0 || i >= days) continue;
+    if (slot.resource === 'MANUFACTURING_BAY') {
+      if (!slot.unitId) continue;
+      let row = bays.get(slot.unitId);
+      if (!row) bays.set(slot.unitId, (row = new Array<FreeSlot | undefined>(days)));
+      row[i] ??= slot;
+    } else if (slot.resource !== 'ICU_BED') {
+      const map = sites[slot.resource];
+      let row = map.get(slot.siteCode);
+      if (!row) map.set(slot.siteCode, (row = Array.from({ length: days }, () => [])));
+      row[i]!.push(slot);
+    }
+  }
+  for (const map of Object.values(sites)) for (const row of map.values()) for (const list of row) list.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+
+  const hourCache = new Map<string, number | undefined>();
+  const freshCache = new Map<string, boolean>();
+  return {
+    input,
+    p,
+    rbc: p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING',
+    horizon,
+    days,
+    holdMs: p.startingMaterial === 'FRESH' ? p.maxFreshHoldHours! * HOUR_MS : Number.POSITIVE_INFINITY,
+    offsets: p.conditioningDays.map((d) => d - firstDay),
+    span: lastDay - firstDay,
+    gaps,
+    sites,
+    bays,
+    hours: (from, to) => {
+      if (from === to) return 0;
+      const key = `${from}|${to}`;
+      if (!hourCache.has(key)) hourCache.set(key, input.travelHours(from, to));
+      return hourCache.get(key);
+    },
+    fresh: (from, to) => {
+      if (from === to) return true;
+      const key = `${from}|${to}`;
+      let ok = freshCache.get(key);
+      if (ok === undefined) freshCache.set(key, (ok = input.freshCourier(from, to)));
+      return ok;
+    },
+  };
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const isFree = (slot: FreeSlot, relax: ReadonlySet<Group>) => slot.free >= 1 || relax.has(GROUP_OF[slot.resource]!);
+/** A really free slot before one free only under relaxation, so explanations name only slots that are full. */
+const pick = (list: readonly FreeSlot[], relax: ReadonlySet<Group>) => list.find((s) => s.free >= 1) ?? list.find((s) => isFree(s, relax));
+
+function compareChoices(a: Choice, b: Choice): number {
+  return (
+    a.infusion - b.infusion ||
+    a.travel - b.travel ||
+    a.preference - b.preference ||
+    a.up.col.days[0]! - b.up.col.days[0]! ||
+    cmp(a.up.col.centre, b.up.col.centre) ||
+    cmp(a.up.unit.unitId, b.up.unit.unitId) ||
+    cmp(a.centre, b.centre)
+  );
+}
+
+/** R1, R2: every run of consecutive opening days at a centre with a free session on each. */
+function collectionsAt(net: Net, centre: string, relax: ReadonlySet<Group>): Collection[] {
+  const row = net.sites.APHERESIS_CHAIR.get(centre);
+  if (!row) return [];
+  const open: number[] = [];
+  for (let i = 0; i < net.horizon; i++) if (row[i]!.length > 0) open.push(i);
+  const n = net.p.apheresisSessions;
+  const out: Collection[] = [];
+  for (let k = 0; k + n <= open.length; k++) {
+    const days = open.slice(k, k + n);
+    const free = days.map((d) => row[d]!.filter((s) => isFree(s, relax)));
+    if (free.some((f) => f.length === 0)) continue;
+    const last = [...free[free.length - 1]!].sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime() || a.startsAt.getTime() - b.startsAt.getTime());
+    out.push({ centre, days, sessions: free.slice(0, -1).map((f) => pick(f, relax)!), last });
+  }
+  return out;
+}
+
+/** R5: for each day, the first day from it that starts manufactureDays free bay days in a row. */
+function runStarts(net: Net, bay: readonly (FreeSlot | undefined)[], relax: ReadonlySet<Group>): Int32Array {
+  const next = new Int32Array(net.days + 1).fill(NONE);
+  let run = 0;
+  for (let i = net.days - 1; i >= 0; i--) {
+    const slot = bay[i];
+    run = slot && isFree(slot, relax) ? run + 1 : 0;
+    next[i] = run >= net.p.manufactureDays ? i : next[i + 1]!;
+  }
+  return next;
+}
+
+/**
+ * R3-R6 for one collection and one unit. Release before conditioning: only the earliest start matters
+ * (the gate is a lower bound on conditioning), so one option. During manufacture: I = R, so every start
+ * day the hold allows is a different infusion day, and each is kept.
+ */
+function upstreamsOf(net: Net, col: Collection, unit: DesignatedUnit, hours: number, next: Int32Array, emit: (u: Upstream) => void): void {
+  const { p } = net;
+  const bay = net.bays.get(unit.unitId)!;
+  const lastDay = col.days[col.days.length - 1]!;
+  const byStart = new Map<number, Upstream>();
+  for (const session of col.last) {
+    const end = session.endsAt.getTime();
+    const arrival = end + hours * HOUR_MS;
+    let j = lastDay;
+    while (j < net.days && !(bay[j] && bay[j]!.endsAt.getTime() > arrival)) j++;
+    for (let dm = next[j] ?? NONE; dm !== NONE; dm = next[dm + 1]!) {
+      const ready = dm + p.manufactureDays + (net.rbc ? p.qcReleaseDays : 0);
+      if (ready >= net.horizon) break;
+      const start = Math.max(arrival, bay[dm]!.startsAt.getTime());
+      if (start - end > net.holdMs) break; // later days only lengthen the hold
+      const seen = byStart.get(dm);
+      if (!seen || (seen.session.free < 1 && session.free >= 1)) byStart.set(dm, { col, unit, session, hours, arrival, start, dm, ready });
+      if (net.rbc) break;
+    }
+  }
+  if (!net.rbc) byStart.forEach((up) => emit(up));
+  else if (byStart.size > 0) emit(byStart.get(Math.min(...byStart.keys()))!);
+}
+
+interface Care {
+  /** A conditioning course can start on this day (R7). */
+  readonly course: Uint8Array;
+  /** Infusion and monitoring beds from this day (R7). */
+  readonly beds: Uint8Array;
+}
+
+function careAt(net: Net, centre: string, relax: ReadonlySet<Group>): Care {
+  const has = (row: ByDay | undefined, i: number) => !!row?.[i]?.some((s) => isFree(s, relax));
+  const chairs = net.sites.CONDITIONING_CHAIR.get(centre);
+  const infusion = net.sites.INFUSION_BED.get(centre);
+  const monitoring = net.sites.MONITORING_BED.get(centre);
+  const course = new Uint8Array(net.days);
+  const beds = new Uint8Array(net.days);
+  for (let i = 0; i < net.days; i++) {
+    course[i] = net.offsets.every((o) => has(chairs, i + o)) ? 1 : 0;
+    let ok = i < net.horizon && has(infusion, i);
+    for (let k = 0; ok && k < net.p.monitoringInpatientDays; k++) ok = has(monitoring, i + k);
+    beds[i] = ok ? 1 : 0;
+  }
+  return { course, beds };
+}
+
+/**
+ * Walks infusion days upwards, so the first day with any plan is the earliest there is (exactness), and
+ * stops once `count` plans are found and that day is done. Per day and centre only options that can meet
+ * the gate are looked at: release before conditioning, each unit's options by ready day (stop at the first
+ * too late); during manufacture, the options starting exactly manufactureDays before the infusion day.
+ */
+function search(net: Net, scope: Scope, relax: ReadonlySet<Group>, count: number): Outcome {
+  const { p } = net;
+  const lastOf = (col: Collection) => col.days[col.days.length - 1]!;
+  const cols = scope.apheresis.flatMap((c) => collectionsAt(net, c, relax)).sort((a, b) => lastOf(a) - lastOf(b));
+  const units = scope.units.flatMap((unit) => {
+    const bay = net.bays.get(unit.unitId);
+    if (!bay) return [];
+    // R3: the route from each apheresis centre, if starting material may take it.
+    const from = new Map(
+      scope.apheresis.map((c) => [c, p.startingMaterial === 'FRESH' && !net.fresh(c, unit.siteCode) ? undefined : net.hours(c, unit.siteCode)] as const),
+    );
+    return [{ unit, from, next: runStarts(net, bay, relax) }];
+  });
+  // Release before conditioning: each unit's options sorted by ready day. During manufacture: by start day.
+  const byUnit = new Map<string, Upstream[]>();
+  const byStart = new Map<number, Upstream[]>();
+  let upstreams = 0;
+  const add = (up: Upstream) => {
+    upstreams++;
+    if (net.rbc) {
+      const list = byUnit.get(up.unit.unitId) ?? [];
+      byUnit.set(up.unit.unitId, list);
+      let at = list.length;
+      while (at > 0 && list[at - 1]!.ready > up.ready) at--; // collections come in day order: nearly always at the end
+      list.splice(at, 0, up);
+    } else {
+      const list = byStart.get(up.dm) ?? [];
+      byStart.set(up.dm, list);
+      list.push(up);
+    }
+  };
+  // Options are made only once an infusion day could use them: a collection ending on day e gives
+  // manufacture from e, so infusion from e + manufactureDays under either gate (lazy, and still exact).
+  let taken = 0;
+  const takeCollectionsUpTo = (lastDay: number) => {
+    for (; taken < cols.length && lastOf(cols[taken]!) <= lastDay; taken++) {
+      for (const { unit, from, next } of units) {
+        const hours = from.get(cols[taken]!.centre);
+        if (hours !== undefined) upstreamsOf(net, cols[taken]!, unit, hours, next, add);
+      }
+    }
+  };
+  // Product routes from each unit to each treatment centre: hours, and days until in stock (R8).
+  const routesTo = new Map(
+    scope.treatment.map((centre) => [
+      centre,
+      new Map(scope.units.flatMap((unit) => {
+        const hours = net.hours(unit.siteCode, centre);
+        return hours === undefined ? [] : [[unit.unitId, { hours, stockDelay: Math.ceil(hours / 24) }] as const];
+      })),
+    ] as const),
+  );
+  const preferred = net.input.preferredCentre ?? null;
+
+  const best: Choice[] = [];
+  const offer = (choice: Choice) => {
+    if (best.length === count && compareChoices(choice, best[count - 1]!) >= 0) return;
+    let at = best.length;
+    while (at > 0 && compareChoices(choice, best[at - 1]!) < 0) at--;
+    best.splice(at, 0, choice);
+    if (best.length > count) best.pop();
+  };
+  const cares = new Map(scope.treatment.map((c) => [c, careAt(net, c, relax)] as const));
+  for (let infusion = 0; infusion < net.horizon && best.length < count; infusion++) {
+    takeCollectionsUpTo(infusion - p.manufactureDays);
+    for (const centre of scope.treatment) {
+      const care = cares.get(centre)!;
+      if (!care.beds[infusion]) continue;
+      const firsts = net.gaps.map((g) => infusion - g - net.span).filter((f) => f >= 0 && care.course[f]);
+      if (firsts.length === 0) continue;
+      // Preferred centre: as treatment centre counts more than as apheresis centre.
+      const choose = (up: Upstream, notBefore: number, productHours: number) => {
+        const lastCollection = up.col.days[up.col.days.length - 1]!;
+        const first = firsts.find((f) => f >= notBefore && f > lastCollection);
+        if (first === undefined) return;
+        const preference = preferred === null ? 0 : (centre === preferred ? 0 : 2) + (up.col.centre === preferred ? 0 : 1);
+        offer({ up, centre, first, infusion, productHours, travel: up.hours + productHours, preference });
+      };
+      const routes = routesTo.get(centre)!;
+      if (net.rbc) {
+        const latest = Math.max(...firsts);
+        for (const [unitId, { hours, stockDelay }] of routes) {
+          for (const up of byUnit.get(unitId) ?? []) {
+            if (up.ready + stockDelay > latest) break;
+            choose(up, up.ready + stockDelay, hours);
+          }
+        }
+      } else {
+        for (const up of byStart.get(infusion - p.manufactureDays) ?? []) {
+          const hours = routes.get(up.unit.unitId)?.hours;
+          if (hours !== undefined && hours <= p.shelfLifeHours) choose(up, up.dm, hours);
+        }
+      }
+    }
+  }
+  return { choices: best, collections: cols.length, upstreams };
+}
+
+const ref = (s: FreeSlot): SlotRef => ({ resourceKey: s.resourceKey, day: s.day, session: s.session });
+
+/** The plan a choice stands for, and every slot it uses (to name the full ones in explanations). */
+function build(net: Net, choice: Choice, relax: ReadonlySet<Group>): { plan: Omit<VeinToVeinPlan, 'limitedBy'>; used: FreeSlot[] } {
+  const { p, input } = net;
+  const { up, centre, first, infusion } = choice;
+  const day = (i: number) => addDays(input.earliestCollectionDate, i);
+  const unitSite = up.unit.siteCode;
+  const steps: PlanStep[] = [];
+  const step = (kind: PlanStepKind, siteCode: string, slots: readonly FreeSlot[], start: Date, end: Date, extra: Partial<PlanStep> = {}) =>
+    steps.push({ kind, siteCode, fromSiteCode: null, unitId: null, start, end, slots: slots.map(ref), ...extra });
+
+  const chairs = [...up.col.sessions, up.session];
+  step('APHERESIS', up.col.centre, chairs, chairs[0]!.startsAt, up.session.endsAt);
+  if (up.col.centre !== unitSite) step('TRANSPORT', unitSite, [], up.session.endsAt, new Date(up.arrival), { fromSiteCode: up.col.centre });
+  const bay = net.bays.get(up.unit.unitId)!;
+  const bays = Array.from({ length: p.manufactureDays }, (_, k) => bay[up.dm + k]!);
+  const made = bays[bays.length - 1]!.endsAt;
+  step('MANUFACTURE', unitSite, bays, new Date(up.start), made, { unitId: up.unit.unitId });
+  let readyAt = made;
+  if (net.rbc && p.qcReleaseDays > 0) {
+    readyAt = bay[up.ready]?.startsAt ?? new Date(made.getTime() + p.qcReleaseDays * 24 * HOUR_MS);
+    step('QC_RELEASE', unitSite, [], made, readyAt, { unitId: up.unit.unitId });
+  }
+  if (unitSite !== centre) step('TRANSPORT', centre, [], readyAt, new Date(readyAt.getTime() + choice.productHours * HOUR_MS), { fromSiteCode: unitSite });
+  const conditioning = net.offsets.map((o) => pick(net.sites.CONDITIONING_CHAIR.get(centre)![first + o]!, relax)!);
+  step('CONDITIONING', centre, conditioning, conditioning[0]!.startsAt, conditioning[conditioning.length - 1]!.endsAt);
+  const bed = pick(net.sites.INFUSION_BED.get(centre)![infusion]!, relax)!;
+  step('INFUSION', centre, [bed], bed.startsAt, bed.endsAt);
+  const monitoring = Array.from({ length: p.monitoringInpatientDays }, (_, k) => pick(net.sites.MONITORING_BED.get(centre)![infusion + k]!, relax)!);
+  if (monitoring.length > 0) step('MONITORING', centre, monitoring, monitoring[0]!.startsAt, monitoring[monitoring.length - 1]!.endsAt);
+  steps.sort((a, b) => a.start.getTime() - b.start.getTime()); // stable: equal starts keep pathway order
+
+  const used = [...chairs, ...bays, ...conditioning, bed, ...monitoring];
+  const deadline = input.clinicalDeadline ?? null;
+  return {
+    used,
+    plan: {
+      apheresisCentre: up.col.centre,
+      unitId: up.unit.unitId,
+      unitSiteCode: unitSite,
+      treatmentCentre: centre,
+      collectionDays: up.col.days.map(day),
+      manufactureStartDay: day(up.dm),
+      productReadyDay: day(up.ready),
+      conditioningDays: net.offsets.map((o) => day(first + o)),
+      infusionDay: day(infusion),
+      veinToVeinDays: infusion - up.col.days[0]!,
+      travelHours: choice.travel,
+      meetsClinicalDeadline: deadline === null ? null : day(infusion) <= deadline,
+      steps,
+      slots: used.map(ref),
+    },
+  };
+}
+
+const RESOURCE_WORDS: Readonly<Record<Resource, string>> = {
+  APHERESIS_CHAIR: 'apheresis chairs',
+  CONDITIONING_CHAIR: 'conditioning chairs',
+  INFUSION_BED: 'infusion beds',
+  MONITORING_BED: 'monitoring beds',
+  MANUFACTURING_BAY: 'bays',
+  ICU_BED: 'ICU beds',
+};
+
+/** "2027-03-01 to 2027-03-03, 2027-03-05 PM": runs of whole days, then single sessions, for short messages. */
+function dayList(labels: readonly string[]): string {
+  const sorted = [...new Set(labels)].sort();
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && !sorted[j]!.includes(' ') && !sorted[j + 1]!.includes(' ') && daysBetween(sorted[j]!, sorted[j + 1]!) === 1) j++;
+    parts.push(i === j ? sorted[i]! : `${sorted[i]} to ${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/**
+ * The full slots a plan found under relaxation uses, e.g. "unit MU-1 busy on 2027-03-02". A day is named
+ * alone only when every session of it is full; otherwise the session the plan needed is named too.
+ */
+function fullSlots(net: Net, choice: Choice, relax: ReadonlySet<Group>): string {
+  const full = build(net, choice, relax).used.filter((s) => s.free < 1);
+  const groups = new Map<string, string[]>();
+  for (const s of full) {
+    const what = s.resource === 'MANUFACTURING_BAY' ? `unit ${s.unitId} busy` : `${RESOURCE_WORDS[s.resource]} at ${s.siteCode} full`;
+    const sameDay = s.resource === 'MANUFACTURING_BAY' || s.resource === 'ICU_BED' ? [] : net.sites[s.resource].get(s.siteCode)![daysBetween(net.input.earliestCollectionDate, s.day)]!;
+    const label = sameDay.some((other) => other.free >= 1) ? `${s.day} ${s.session}` : s.day;
+    groups.set(what, [...(groups.get(what) ?? []), label]);
+  }
+  return [...groups].map(([what, labels]) => `${what} on ${dayList(labels)}`).join('; ');
+}
+
+/**
+ * What kept a plan from being earlier, found by search rather than guessed: within the plan's own
+ * centres and unit, free each kind of capacity in turn (apheresis, manufacture, treatment) and see whether
+ * infusion could be earlier; then all together; else the washout or the calendars and travel bind.
+ */
+function limitedBy(net: Net, choice: Choice): string {
+  const scope: Scope = { apheresis: [choice.up.col.centre], units: [choice.up.unit], treatment: [choice.centre] };
+  const day = (i: number) => addDays(net.input.earliestCollectionDate, i);
+  const own = search(net, scope, NO_RELAX, 1).choices[0]!;
+  if (own.infusion < choice.infusion) {
+    return `a later alternative: the same centres and unit can infuse on ${day(own.infusion)} (collection from ${day(own.up.col.days[0]!)})`;
+  }
+  let binding: { relax: ReadonlySet<Group>; found: Choice } | null = null;
+  for (const group of GROUPS) {
+    const relax = new Set([group]);
+    const found = search(net, scope, relax, 1).choices[0];
+    if (found && found.infusion < choice.infusion && (!binding || found.infusion < binding.found.infusion)) binding = { relax, found };
+  }
+  if (binding) return `${fullSlots(net, binding.found, binding.relax)}; with ${binding.relax.has('MANUFACTURE') ? 'it' : 'them'} free, infusion could be on ${day(binding.found.infusion)}`;
+  const everything = new Set(GROUPS);
+  const free = search(net, scope, everything, 1).choices[0];
+  if (free && free.infusion < choice.infusion) {
+    return `capacity at several steps together (${fullSlots(net, free, everything)}); with all of it free, infusion could be on ${day(free.infusion)}`;
+  }
+  if (choice.up.col.days[0] === 0) return `washout: no collection before ${net.input.earliestCollectionDate}`;
+  return `opening days, travel and process times: with every slot free, ${choice.up.col.centre}, unit ${choice.up.unit.unitId} and ${choice.centre} infuse no earlier`;
+}
+
+/** Why no plan: capacity (then what freeing would give) or the network itself (routes, hold, calendars). */
+function whyNone(net: Net, scope: Scope): string {
+  const day = (i: number) => addDays(net.input.earliestCollectionDate, i);
+  const within = `within ${net.horizon} days of ${net.input.earliestCollectionDate}`;
+  const everything = new Set(GROUPS);
+  const free = search(net, scope, everything, 1);
+  if (free.choices.length > 0) {
+    const singles = GROUPS.flatMap((group) => {
+      const found = search(net, scope, new Set([group]), 1).choices[0];
+      return found ? [`freeing ${group.toLowerCase()} capacity alone would allow infusion on ${day(found.infusion)}`] : [];
+    });
+    return [`Booked capacity blocks every plan ${within}; with every slot free, infusion could be on ${day(free.choices[0]!.infusion)}`, ...singles].join('; ') + '.';
+  }
+  if (free.collections === 0) return `No treatment centre has apheresis chairs open on ${net.p.apheresisSessions} consecutive day(s) ${within}.`;
+  if (free.upstreams === 0) {
+    return net.p.startingMaterial === 'FRESH'
+      ? `No designated unit can start manufacture in time: check fresh courier routes, travel times and the ${net.p.maxFreshHoldHours} h hold, and unit calendars ${within}.`
+      : `No designated unit can be reached and make the product ${within}: check routes and unit calendars.`;
+  }
+  return `No treatment centre can condition and infuse after manufacture ${within}: check conditioning, infusion and monitoring calendars, routes from the units${net.rbc ? '' : ' and the shelf life'}.`;
+}

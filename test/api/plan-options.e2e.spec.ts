@@ -1,0 +1,67 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { EVENT_STORE } from '@bedside/event-store';
+import { seedDemoNetwork } from '@bedside/network';
+import { localDateOf } from '@bedside/shared';
+import { startTestApi, type TestApi } from '../support/test-api';
+
+const asScheduler = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'coordinator@rbv', 'x-bedside-on-behalf-of': 'RBV' };
+const PLANS = `query($coi: ID!) { planOptions(input: { coi: $coi, count: 3 }) {
+  apheresisCentre unitId treatmentCentre collectionDays infusionDay veinToVeinDays limitedBy
+  steps { kind siteCode start end } slots { resourceKey day session } } }`;
+
+describe('plan options on the demo network', () => {
+  let api: TestApi;
+  const today = localDateOf(new Date(), 'Europe/London');
+  beforeAll(async () => {
+    api = await startTestApi();
+    await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today });
+    await api.caughtUp();
+  });
+  afterAll(() => api.close());
+
+  const refer = async (patientRef: string, productCode: string) => {
+    const { data, errors } = await api.gql(
+      `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`,
+      { input: { patientRef, referringTrust: 'RBV', productCode, treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' } },
+      asScheduler,
+    );
+    expect(errors).toBeUndefined();
+    return data!.referPatient.coi as string;
+  };
+
+  it('finds a 7-day fresh point-of-care plan that can be held and booked, then plans around it', async () => {
+    const coi = await refer('PLAN-1', 'POC-CAR19');
+    const first = await api.gql(PLANS, { coi });
+    expect(first.errors).toBeUndefined();
+    const plans = first.data!.planOptions;
+    expect(plans.length).toBeGreaterThanOrEqual(1);
+    const best = plans[0];
+    expect(best.veinToVeinDays).toBe(7);
+    expect(best.steps.map((s: { kind: string }) => s.kind)).toEqual(expect.arrayContaining(['APHERESIS', 'MANUFACTURE', 'CONDITIONING', 'INFUSION', 'MONITORING']));
+    expect(best.limitedBy).toEqual(expect.any(String));
+    for (let i = 1; i < plans.length; i++) expect(plans[i].infusionDay >= plans[i - 1].infusionDay).toBe(true);
+
+    const hold = await api.gql(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id status } }`, { input: { coi, slots: best.slots, idempotencyKey: 'plan-1' } }, asScheduler);
+    expect(hold.errors).toBeUndefined();
+    const booked = await api.gql(`mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c1") { status } }`, { id: hold.data!.holdPlan.id }, asScheduler);
+    expect(booked.data!.confirmHold.status).toBe('BOOKED');
+
+    // The unit used is now busy for those days: the next patient's best plan does not reuse its batch slot.
+    const next = await api.gql(PLANS, { coi: await refer('PLAN-2', 'POC-CAR19') });
+    const bookedBays = new Set(best.slots.filter((s: { resourceKey: string }) => s.resourceKey.startsWith('unit:')).map((s: { resourceKey: string; day: string }) => `${s.resourceKey}|${s.day}`));
+    for (const slot of next.data!.planOptions[0].slots) expect(bookedBays.has(`${slot.resourceKey}|${slot.day}`)).toBe(false);
+  });
+
+  it('plans the cryopreserved comparator on the central unit, released before conditioning', async () => {
+    const { data, errors } = await api.gql(PLANS, { coi: await refer('PLAN-3', 'CRYO-CAR19') });
+    expect(errors).toBeUndefined();
+    const best = data!.planOptions[0];
+    expect(best.unitId).toBe('MU-RRK01-SHU1');
+    expect(best.veinToVeinDays).toBeGreaterThanOrEqual(17 + 14);
+  });
+
+  it('answers NOT_FOUND for a pathway never referred', async () => {
+    const result = await api.gql(PLANS, { coi: 'B000126900001J' });
+    expect(result.errors![0]!.extensions.code).toBe('NOT_FOUND');
+  });
+});
