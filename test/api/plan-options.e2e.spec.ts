@@ -29,14 +29,17 @@ describe('plan options on the demo network', () => {
     return data!.referPatient.coi as string;
   };
 
-  it('finds a 7-day fresh point-of-care plan that can be held and booked, then plans around it', async () => {
+  it('finds a fresh point-of-care plan (7 days of manufacture) that can be held and booked, then plans around it', async () => {
     const coi = await refer('PLAN-1', 'POC-CAR19');
     const first = await api.gql(PLANS, { coi });
     expect(first.errors).toBeUndefined();
     const plans = first.data!.planOptions;
     expect(plans.length).toBeGreaterThanOrEqual(1);
     const best = plans[0];
-    expect(best.veinToVeinDays).toBe(7);
+    // 7 days of manufacture; a start up to two days after collection (within the 36 h fresh hold)
+    // can give an earlier infusion when conditioning would otherwise fall on a Sunday.
+    expect(best.veinToVeinDays).toBeGreaterThanOrEqual(7);
+    expect(best.veinToVeinDays).toBeLessThanOrEqual(9);
     expect(best.steps.map((s: { kind: string }) => s.kind)).toEqual(expect.arrayContaining(['APHERESIS', 'MANUFACTURE', 'CONDITIONING', 'INFUSION', 'MONITORING']));
     expect(best.limitedBy).toEqual(expect.any(String));
     for (let i = 1; i < plans.length; i++) expect(plans[i].infusionDay >= plans[i - 1].infusionDay).toBe(true);

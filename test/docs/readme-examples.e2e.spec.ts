@@ -42,13 +42,16 @@ describe('README examples', () => {
       expect({ query, errors: result.errors }).toEqual({ query, errors: undefined });
       results.push(result.data!);
     }
-    const [capacity, dmmf, exception, , , , unit, , pause, referral, hold, audit] = results;
+    const [capacity, dmmf, exception, , , , unit, , pause, referral, plans, hold, audit] = results;
     expect(capacity!.capacity.edges.length).toBeGreaterThan(0);
     expect(dmmf!.dmmf.process.startingMaterial).toBe('FRESH');
     expect(exception!.addCalendarException.exceptions).toHaveLength(1);
     expect(unit!.registerUnit.qualification).toBe('REQUALIFYING');
     expect(pause!.pauseSite).toMatchObject({ status: 'PAUSED', statusReason: 'Cleanroom deep clean', statusChangedBy: 'qa.lead@control-site' });
     expect(referral!.referPatient).toMatchObject({ coi: 'B000126900001J', status: 'REFERRED', dmmfVersion: 1, earliestCollectionDate: addDays(nextMonday, 3) });
+    expect(plans!.planOptions.length).toBeGreaterThan(0);
+    expect(plans!.planOptions[0].veinToVeinDays).toBeGreaterThanOrEqual(7);
+    expect(plans!.planOptions[0].limitedBy).toEqual(expect.any(String));
     expect(hold!.holdPlan.status).toBe('HELD');
     expect(JSON.stringify(audit)).toContain('SitePaused');
   });
