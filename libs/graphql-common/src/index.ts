@@ -1,3 +1,4 @@
 export * from './pagination';
 export * from './request-context';
 export * from './error-formatter';
+export * from './enums';

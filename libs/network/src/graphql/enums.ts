@@ -1,4 +1,5 @@
 import { registerEnumType } from '@nestjs/graphql';
+import { asEnum } from '@bedside/graphql-common';
 import {
   CONDITIONING_GATES,
   EXCEPTION_KINDS,
@@ -11,7 +12,6 @@ import {
   WEEKDAYS,
 } from '../domain';
 
-export const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
 
 export const UnitKindEnum = asEnum(UNIT_KINDS);
 registerEnumType(UnitKindEnum, {

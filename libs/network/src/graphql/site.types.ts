@@ -1,6 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { Connection } from '@bedside/graphql-common';
-import { asEnum } from './enums';
+import { asEnum, Connection } from '@bedside/graphql-common';
 import { SITE_KINDS, SITE_STATUSES, type SiteKind as SiteKindValue, type SiteStatus as SiteStatusValue } from '../domain';
 
 export const SiteKind = asEnum(SITE_KINDS);

@@ -1,5 +1,5 @@
 import { addDays, daysBetween, ValidationError, wholeNumber, type LocalDate } from '@bedside/shared';
-import type { ProductProcess, Resource } from '@bedside/network';
+import type { CapacitySlot, ProductProcess, Resource } from '@bedside/network';
 import type { SlotRef } from './slot';
 
 /**
@@ -40,17 +40,8 @@ import type { SlotRef } from './slot';
  * start, the gap nearest the process's own, and the earliest free session (really free before relaxed).
  */
 
-export interface FreeSlot {
-  readonly resourceKey: string;
-  readonly siteCode: string;
-  readonly unitId: string | null;
-  readonly resource: Resource;
-  readonly day: LocalDate;
-  /** Session name; '' for resources booked by the day. */
-  readonly session: string;
-  readonly startsAt: Date;
-  readonly endsAt: Date;
-  /** Places still free (capacity minus holds and bookings); >= 1 means bookable. */
+/** A slot of live capacity with the places still free on it (capacity minus holds and bookings; >= 1 is bookable). */
+export interface FreeSlot extends Omit<CapacitySlot, 'nominal' | 'capacity' | 'closedReason'> {
   readonly free: number;
 }
 

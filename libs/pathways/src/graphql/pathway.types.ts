@@ -1,8 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GraphQLLocalDate } from 'graphql-scalars';
+import { asEnum } from '@bedside/graphql-common';
 import { DRUG_CLASSES, PATHWAY_STATUSES, PRIORITIES } from '../domain';
-
-const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
 
 export const PriorityEnum = asEnum(PRIORITIES);
 registerEnumType(PriorityEnum, {
