@@ -171,9 +171,9 @@ describe('hold expiry', () => {
         await eventually(async () => {
           const { data } = await second.gql(`{ pathway(coi: "${coi}") { status holdId } }`);
           expect(data!.pathway).toEqual({ status: 'REFERRED', holdId: null });
+          const [row] = await second.app.get(DataSource).query(`SELECT status FROM holds WHERE hold_id = $1`, [holdId]);
+          expect(row.status).toBe('EXPIRED');
         });
-        const [row] = await second.app.get(DataSource).query(`SELECT status FROM holds WHERE hold_id = $1`, [holdId]);
-        expect(row.status).toBe('EXPIRED');
         const audit = await second.gql(`{ auditTrail(streamId: "hold-${holdId}") { edges { node { type actor reason } } } }`);
         expect(audit.data!.auditTrail.edges.map((e: { node: unknown }) => e.node)).toEqual([
           { type: 'HoldPlaced', actor: 'coordinator@rbv', reason: null },
