@@ -13,7 +13,7 @@ import { AppModule } from '../../apps/api/src/app.module';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { openBenchDatabase } from '../support/database';
 import { numberFromEnv } from '../support/env';
-import { formatMs, formatRate, markdownTable } from '../support/format';
+import { formatMs, markdownTable } from '../support/format';
 import { describeMachine, machineLine } from '../support/machine';
 import { writeMarkdownSection } from '../support/markdown-section';
 import { percentile } from '../support/measure';
@@ -131,6 +131,7 @@ async function main(): Promise<void> {
   for (const scale of SCALES) results.push(await measureScale(scale));
 
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  const count = (n: number) => n.toLocaleString('en-GB');
   const section = [
     '## Live capacity (npm run bench:capacity)',
     '',
@@ -141,20 +142,20 @@ async function main(): Promise<void> {
     `**Method.** For each network size a fresh database is seeded with the demo network (\`seedDemoNetwork\`, through the ordinary commands; scale N = N copies of the ten centres and their units), every read model is rebuilt from the log, and each query runs ${REPEATS} times after two warm-ups through \`NetworkReadModel\` (the code the \`capacity\` and \`utilisation\` resolvers call), beside the same rows read by a plain SQL query as a baseline. Range: 365 days from tomorrow.`,
     '',
     markdownTable(
-      ['network', 'events', 'seed s', 'rebuild all read models s', 'rebuild events/s', 'capacity slots (365 days)'],
-      results.map((r) => [`${r.scale}× demo`, formatRate(r.events), r.seedSeconds.toFixed(1), r.rebuildSeconds.toFixed(1), formatRate(r.events / r.rebuildSeconds), formatRate(r.slots)]),
+      ['network', 'events in the log', 'seed s', 'rebuild all read models s', 'capacity slots (365 days)'],
+      results.map((r) => [`${r.scale}× demo`, count(r.events), r.seedSeconds.toFixed(1), r.rebuildSeconds.toFixed(1), count(r.slots)]),
     ),
     '',
     markdownTable(
       ['network', 'query', 'rows', 'p50 ms', 'p95 ms', 'raw SQL p50 ms', 'raw SQL p95 ms'],
-      results.flatMap((r) => r.queries.map((q) => [`${r.scale}×`, q.name, formatRate(q.rows), formatMs(q.p50), formatMs(q.p95), formatMs(q.baselineP50), formatMs(q.baselineP95)])),
+      results.flatMap((r) => r.queries.map((q) => [`${r.scale}×`, q.name, count(q.rows), formatMs(q.p50), formatMs(q.p95), formatMs(q.baselineP50), formatMs(q.baselineP95)])),
     ),
     '',
     '**Read-model size** (rows; table with indexes):',
     '',
     markdownTable(
       ['table', ...results.map((r) => `${r.scale}× rows`), ...results.map((r) => `${r.scale}× size`)],
-      results[0]!.sizes.map((s, i) => [s.table, ...results.map((r) => formatRate(r.sizes[i]!.rows)), ...results.map((r) => mb(r.sizes[i]!.bytes))]),
+      results[0]!.sizes.map((s, i) => [s.table, ...results.map((r) => count(r.sizes[i]!.rows)), ...results.map((r) => mb(r.sizes[i]!.bytes))]),
     ),
   ].join('\n');
   await writeMarkdownSection(process.env.BENCH_REPORT_FILE || 'docs/benchmarks.md', 'capacity', section);
