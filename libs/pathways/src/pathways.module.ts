@@ -10,6 +10,8 @@ import { PATHWAYS_OPTIONS, type PathwaysOptions } from './application/pathways-o
 import { ReferPatientHandler } from './application/referral-commands';
 import { PATHWAY_EVENT_CLASSES } from './domain';
 import { PathwayResolver } from './graphql/pathway.resolver';
+import { LifecycleResolver } from './graphql/lifecycle.resolver';
+import { RecordStepHandler } from './application/lifecycle-commands';
 import { CapacityCommitmentsProjection, HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
 
 /** Vein-to-vein scheduling: referrals, holds and bookings (plan search and the clinical lifecycle follow). */
@@ -34,6 +36,8 @@ export class PathwaysModule implements OnModuleInit {
         PlanOptions,
         HoldExpiry,
         PathwayResolver,
+        LifecycleResolver,
+        RecordStepHandler,
       ],
       exports: [HoldExpiry],
     };

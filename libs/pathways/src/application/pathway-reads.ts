@@ -9,6 +9,7 @@ export interface PathwayRow {
   dmmf_version: number;
   treatment_centre: string | null;
   status: string;
+  progress: { product?: string; patient?: string } | null;
   priority: string;
   washout: { drugClass: string; lastDoseDate: string | null; days: number };
   earliest_collection_date: string;

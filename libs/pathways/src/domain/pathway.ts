@@ -1,13 +1,37 @@
 import { ConflictError, NotFoundError, oneOf, optionalText, requireText, type DomainEvent, type Evolver, type LocalDate } from '@bedside/shared';
+import { evolveProgress, NOT_STARTED, type LifecycleEvent, type Progress } from './lifecycle';
 import type { SlotRef } from './slot';
 import type { Washout } from './washout';
 
 export const PRIORITIES = ['ROUTINE', 'URGENT', 'EMERGENCY'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-/** Where a pathway stands. The lifecycle after booking (collection → infusion) extends this list. */
-export const PATHWAY_STATUSES = ['REFERRED', 'PLAN_HELD', 'BOOKED'] as const;
+/** Where a pathway stands, in one word: the patient's step once conditioning starts, else the product's, else the plan's. */
+export const PATHWAY_STATUSES = [
+  'REFERRED',
+  'PLAN_HELD',
+  'BOOKED',
+  'COLLECTED',
+  'IN_TRANSIT',
+  'RECEIVED',
+  'IN_MANUFACTURE',
+  'MANUFACTURED',
+  'RELEASED',
+  'PRODUCT_FAILED',
+  'CONDITIONING',
+  'INFUSED',
+  'DISCHARGED',
+  'WITHDRAWN',
+] as const;
 export type PathwayStatus = (typeof PATHWAY_STATUSES)[number];
+
+/** The one-word status of a booked pathway from its two tracks. */
+export function statusOf(plan: 'REFERRED' | 'PLAN_HELD' | 'BOOKED', progress: Progress): PathwayStatus {
+  if (progress.patient !== 'WAITING') return progress.patient;
+  if (progress.product === 'FAILED') return 'PRODUCT_FAILED';
+  if (progress.product !== 'NOT_COLLECTED') return progress.product;
+  return plan;
+}
 
 export interface PatientReferredData {
   readonly coi: string;
@@ -48,15 +72,18 @@ export class PlanReleased implements DomainEvent<'PlanReleased', { readonly coi:
   constructor(readonly data: { readonly coi: string; readonly holdId: string; readonly reason: string; readonly expired: boolean }) {}
 }
 
-export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased;
+export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | LifecycleEvent;
 
 export const pathwayStreamId = (coi: string) => `pathway-${coi}`;
 
 export interface Pathway {
   readonly coi: string;
   readonly referringTrust: string;
-  readonly status: PathwayStatus;
+  readonly productCode: string;
+  readonly dmmfVersion: number;
+  readonly status: 'REFERRED' | 'PLAN_HELD' | 'BOOKED';
   readonly holdId: string | null;
+  readonly progress: Progress;
 }
 
 export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
@@ -64,13 +91,23 @@ export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
   evolve(state, event) {
     switch (event.type) {
       case 'PatientReferred':
-        return { coi: event.data.coi, referringTrust: event.data.referringTrust, status: 'REFERRED', holdId: null };
+        return {
+          coi: event.data.coi,
+          referringTrust: event.data.referringTrust,
+          productCode: event.data.productCode,
+          dmmfVersion: event.data.dmmfVersion,
+          status: 'REFERRED',
+          holdId: null,
+          progress: NOT_STARTED,
+        };
       case 'PlanHeld':
         return state && { ...state, status: 'PLAN_HELD', holdId: event.data.holdId };
       case 'PlanBooked':
         return state && { ...state, status: 'BOOKED' };
       case 'PlanReleased':
         return state && { ...state, status: 'REFERRED', holdId: null };
+      default:
+        return state && { ...state, progress: evolveProgress(state.progress, event) };
     }
   },
 };

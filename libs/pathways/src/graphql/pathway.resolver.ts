@@ -5,29 +5,12 @@ import { Acting } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
 import { ConflictError, NotFoundError } from '@bedside/shared';
 import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand, type HoldChanged } from '../application/hold-commands';
-import { PathwayReads, type HoldRow, type PathwayRow } from '../application/pathway-reads';
+import { PathwayReads, type HoldRow } from '../application/pathway-reads';
+import { toPathway } from './pathway.mapper';
 import { ReferPatientCommand, type PathwayChanged } from '../application/referral-commands';
 import { normaliseCoi } from '../domain';
 import { Hold, HoldPlanInput, Pathway, PlanRequestInput, ReferralInput, VeinToVeinPlan } from './pathway.types';
 import { PlanOptions } from '../application/plan-options';
-
-const toPathway = (r: PathwayRow): Pathway => ({
-  coi: r.coi,
-  patientRef: r.patient_ref,
-  referringTrust: r.referring_trust,
-  productCode: r.product_code,
-  dmmfVersion: r.dmmf_version,
-  treatmentCentre: r.treatment_centre,
-  status: r.status,
-  priority: r.priority,
-  washout: r.washout,
-  earliestCollectionDate: r.earliest_collection_date,
-  clinicalDeadline: r.clinical_deadline,
-  holdId: r.hold_id,
-  holdExpiresAt: r.hold_expires_at,
-  referredAt: r.referred_at,
-  version: r.stream_version,
-});
 
 const toHold = (r: HoldRow): Hold => ({ id: r.hold_id, coi: r.coi, status: r.status, expiresAt: r.expires_at, slots: r.slots });
 

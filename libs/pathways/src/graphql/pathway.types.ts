@@ -35,6 +35,17 @@ registerEnumType(PathwayStatusEnum, {
     REFERRED: { description: 'Referred; no plan held or booked.' },
     PLAN_HELD: { description: 'A plan is on hold, waiting for confirmation.' },
     BOOKED: { description: 'A plan is booked.' },
+    COLLECTED: { description: 'Cells collected.' },
+    IN_TRANSIT: { description: 'Starting material on its way to the unit.' },
+    RECEIVED: { description: 'Starting material received at the unit.' },
+    IN_MANUFACTURE: { description: 'Being manufactured.' },
+    MANUFACTURED: { description: 'Manufacture complete.' },
+    RELEASED: { description: 'Released by QC.' },
+    PRODUCT_FAILED: { description: 'Manufacture or QC failed.' },
+    CONDITIONING: { description: 'Lymphodepleting conditioning under way.' },
+    INFUSED: { description: 'Infused; in monitoring.' },
+    DISCHARGED: { description: 'Discharged from monitoring.' },
+    WITHDRAWN: { description: 'Ended without infusion.' },
   },
 });
 
@@ -88,8 +99,12 @@ export class Pathway {
   dmmfVersion!: number;
   @Field(() => String, { nullable: true, description: 'Preferred treatment centre (site code).' })
   treatmentCentre!: string | null;
-  @Field(() => PathwayStatusEnum, { description: 'Where it stands.' })
+  @Field(() => PathwayStatusEnum, { description: 'Where it stands, in one word.' })
   status!: string;
+  @Field({ description: 'Where the product stands: NOT_COLLECTED, COLLECTED, IN_TRANSIT, RECEIVED, IN_MANUFACTURE, MANUFACTURED, RELEASED or FAILED.' })
+  productState!: string;
+  @Field({ description: 'Where the patient stands: WAITING, CONDITIONING, INFUSED, DISCHARGED or WITHDRAWN.' })
+  patientState!: string;
   @Field(() => PriorityEnum, { description: 'Clinical priority.' })
   priority!: string;
   @Field(() => Washout, { description: 'Washout before collection.' })

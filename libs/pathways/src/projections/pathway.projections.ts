@@ -1,13 +1,15 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
-import type { HoldPlacedData, PatientReferredData, SlotEventData } from '../domain';
+import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, statusOf, type HoldPlacedData, type LifecycleEvent, type PatientReferredData, type Progress, type SlotEventData } from '../domain';
+
+const LIFECYCLE_TYPES = LIFECYCLE_EVENT_CLASSES.map((c) => c.type as string);
 
 /** `pathways`: one row per referral with where it stands. */
 export class PathwaysProjection implements Projection {
   readonly name = 'pathways';
   readonly tables = ['pathways'];
-  readonly eventTypes = ['PatientReferred', 'PlanHeld', 'PlanBooked', 'PlanReleased'];
+  readonly eventTypes = ['PatientReferred', 'PlanHeld', 'PlanBooked', 'PlanReleased', ...LIFECYCLE_TYPES];
 
   async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
     const cois = [...new Set(events.map((e) => (e.data as { coi: string }).coi))];
@@ -30,6 +32,8 @@ export class PathwaysProjection implements Projection {
           dmmf_version: d.dmmfVersion,
           treatment_centre: d.treatmentCentre,
           status: 'REFERRED',
+          plan_status: 'REFERRED',
+          progress: NOT_STARTED,
           priority: d.priority,
           washout: d.washout,
           earliest_collection_date: d.earliestCollectionDate,
@@ -45,9 +49,14 @@ export class PathwaysProjection implements Projection {
       }
       if (!row) continue;
       const next: Record<string, unknown> = { ...row, updated_at: event.recordedAt, stream_version: event.streamPosition };
-      if (event.type === 'PlanHeld') Object.assign(next, { status: 'PLAN_HELD', hold_id: data.holdId, hold_expires_at: data.expiresAt });
-      if (event.type === 'PlanBooked') Object.assign(next, { status: 'BOOKED', hold_expires_at: null });
-      if (event.type === 'PlanReleased') Object.assign(next, { status: 'REFERRED', hold_id: null, hold_expires_at: null });
+      if (event.type === 'PlanHeld') Object.assign(next, { plan_status: 'PLAN_HELD', hold_id: data.holdId, hold_expires_at: data.expiresAt });
+      if (event.type === 'PlanBooked') Object.assign(next, { plan_status: 'BOOKED', hold_expires_at: null });
+      if (event.type === 'PlanReleased') Object.assign(next, { plan_status: 'REFERRED', hold_id: null, hold_expires_at: null });
+      if (LIFECYCLE_TYPES.includes(event.type)) {
+        const progress = { ...NOT_STARTED, ...(row.progress as Partial<Progress>) };
+        next.progress = evolveProgress(progress, { type: event.type, data: event.data } as unknown as LifecycleEvent);
+      }
+      next.status = statusOf(next.plan_status as 'REFERRED' | 'PLAN_HELD' | 'BOOKED', { ...NOT_STARTED, ...(next.progress as Partial<Progress>) });
       rows.set(data.coi, next);
     }
     await upsertRows(
@@ -61,6 +70,8 @@ export class PathwaysProjection implements Projection {
         dmmf_version: 'integer',
         treatment_centre: 'text',
         status: 'text',
+        plan_status: 'text',
+        progress: 'jsonb',
         priority: 'text',
         washout: 'jsonb',
         earliest_collection_date: 'date',

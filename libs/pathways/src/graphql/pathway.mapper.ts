@@ -1,0 +1,23 @@
+import type { PathwayRow } from '../application/pathway-reads';
+import type { Pathway } from './pathway.types';
+
+export const toPathway = (r: PathwayRow): Pathway => ({
+  coi: r.coi,
+  patientRef: r.patient_ref,
+  referringTrust: r.referring_trust,
+  productCode: r.product_code,
+  dmmfVersion: r.dmmf_version,
+  treatmentCentre: r.treatment_centre,
+  status: r.status,
+  productState: r.progress?.product ?? 'NOT_COLLECTED',
+  patientState: r.progress?.patient ?? 'WAITING',
+  priority: r.priority,
+  washout: r.washout,
+  earliestCollectionDate: r.earliest_collection_date,
+  clinicalDeadline: r.clinical_deadline,
+  holdId: r.hold_id,
+  holdExpiresAt: r.hold_expires_at,
+  referredAt: r.referred_at,
+  version: r.stream_version,
+});
+

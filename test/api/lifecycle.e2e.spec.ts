@@ -1,0 +1,114 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { EVENT_STORE } from '@bedside/event-store';
+import { seedDemoNetwork } from '@bedside/network';
+import { localDateOf } from '@bedside/shared';
+import { startTestApi, type TestApi } from '../support/test-api';
+
+const asScheduler = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'nurse@rbv', 'x-bedside-on-behalf-of': 'RBV' };
+const STATE = 'coi status productState patientState';
+
+describe('the clinical lifecycle after booking', () => {
+  let api: TestApi;
+  const today = localDateOf(new Date(), 'Europe/London');
+  beforeAll(async () => {
+    api = await startTestApi();
+    await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today });
+    await api.caughtUp();
+  });
+  afterAll(() => api.close());
+
+  const step = async (query: string, variables: Record<string, unknown> = {}) => api.gql(query, variables, asScheduler);
+  const ok = async (query: string, variables: Record<string, unknown> = {}) => {
+    const result = await step(query, variables);
+    expect(result.errors).toBeUndefined();
+    return Object.values(result.data!)[0] as Record<string, string>;
+  };
+
+  async function bookedPathway(productCode: string, ref: string): Promise<string> {
+    const { referPatient } = (await step(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: ref, referringTrust: 'RBV', productCode, treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+    })).data!;
+    const coi = referPatient.coi as string;
+    const plans = (await step(`query($coi: ID!) { planOptions(input: { coi: $coi }) { slots { resourceKey day session } } }`, { coi })).data!.planOptions;
+    const hold = (await step(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi, slots: plans[0].slots, idempotencyKey: ref } })).data!.holdPlan;
+    await ok(`mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c") { status } }`, { id: hold.id });
+    return coi;
+  }
+
+  it('walks a fresh point-of-care pathway from collection to discharge, in order', async () => {
+    const coi = await bookedPathway('POC-CAR19', 'LIFE-1');
+    expect(await ok(`mutation($coi: ID!) { recordCollection(input: { coi: $coi, siteCode: "RBV01", sessions: 1, cd3YieldE9: 2.1 }) { ${STATE} } }`, { coi })).toMatchObject({ status: 'COLLECTED' });
+    const handover = (handover: string, scannedCoi: string) =>
+      step(`mutation($input: HandoverInput!) { recordHandover(input: $input) { ${STATE} } }`, {
+        input: { coi, handover, from: 'Apheresis unit RBV01', to: 'Cell therapy lab RBV01', siteCode: 'RBV01', condition: '4 °C, seal intact', scannedCoi },
+      });
+    // A label that is not this patient's stops the chain of custody.
+    const wrongLabel = await handover('SHIPPED', 'B000126900001J');
+    expect(wrongLabel.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', expected: coi, scanned: 'B000126900001J' });
+    expect((await handover('SHIPPED', coi)).data!.recordHandover.status).toBe('IN_TRANSIT');
+    expect((await handover('RECEIVED', coi.toLowerCase())).data!.recordHandover.status).toBe('RECEIVED');
+    expect(await ok(`mutation($coi: ID!) { startManufacture(coi: $coi, input: { siteCode: "RBV01", unitId: "MU-RBV01-COC1" }) { ${STATE} } }`, { coi })).toMatchObject({ status: 'IN_MANUFACTURE' });
+
+    // Fresh product: the unit confirms the batch is on track and conditioning runs during manufacture.
+    await ok(`mutation($coi: ID!) { confirmProductAvailability(coi: $coi, siteCode: "RBV01") { ${STATE} } }`, { coi });
+    expect(await ok(`mutation($coi: ID!) { startConditioning(coi: $coi, siteCode: "RBV01") { ${STATE} } }`, { coi })).toMatchObject({ status: 'CONDITIONING', productState: 'IN_MANUFACTURE' });
+    const wrongDay = await step(`mutation($coi: ID!) { recordConditioningDose(coi: $coi, siteCode: "RBV01", day: -4) { status } }`, { coi });
+    expect(wrongDay.errors![0]!.extensions).toMatchObject({ code: 'STEP_OUT_OF_ORDER', dueDay: -5 });
+    for (const day of [-5, -4, -3]) await ok(`mutation($coi: ID!, $day: Int!) { recordConditioningDose(coi: $coi, siteCode: "RBV01", day: $day) { status } }`, { coi, day });
+
+    const early = await step(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, { input: { coi, siteCode: 'RBV01', productCoi: coi } });
+    expect(early.errors![0]!.extensions.code).toBe('STEP_OUT_OF_ORDER');
+    expect(early.errors![0]!.message).toMatch(/in manufacture, not ready to infuse/);
+    await ok(`mutation($coi: ID!) { completeManufacture(coi: $coi, siteCode: "RBV01") { status } }`, { coi });
+
+    const mismatch = await step(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, { input: { coi, siteCode: 'RBV01', productCoi: 'B000126900001J' } });
+    expect(mismatch.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', expected: coi });
+    expect(mismatch.errors![0]!.message).toMatch(/do not proceed/);
+    expect(await ok(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { ${STATE} } }`, { input: { coi, siteCode: 'RBV01', productCoi: coi } })).toMatchObject({ status: 'INFUSED', patientState: 'INFUSED' });
+    // Sterility results of fresh product may arrive after infusion.
+    await ok(`mutation($coi: ID!) { releaseProduct(coi: $coi, input: { siteCode: "RBV01" }) { status } }`, { coi });
+    expect(await ok(`mutation($coi: ID!) { dischargeFromMonitoring(coi: $coi, siteCode: "RBV01") { ${STATE} } }`, { coi })).toMatchObject({ status: 'DISCHARGED' });
+
+    const audit = await api.gql(`{ auditTrail(streamId: "pathway-${coi}", first: 50) { edges { node { type actor } } } }`);
+    expect(audit.data!.auditTrail.edges.map((e: { node: { type: string } }) => e.node.type)).toEqual([
+      'PatientReferred', 'PlanHeld', 'PlanBooked', 'CollectionRecorded', 'MaterialHandedOver', 'MaterialHandedOver', 'ManufactureStarted',
+      'ProductAvailabilityConfirmed', 'ConditioningStarted', 'ConditioningDoseGiven', 'ConditioningDoseGiven', 'ConditioningDoseGiven',
+      'ManufactureCompleted', 'PatientInfused', 'ProductReleased', 'DischargedFromMonitoring',
+    ]);
+  });
+
+  it('refuses steps out of order, saying which step is due', async () => {
+    const { referPatient } = (await step(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'LIFE-2', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+    })).data!;
+    const unbooked = await step(`mutation($coi: ID!) { recordCollection(input: { coi: $coi, siteCode: "RBV01", sessions: 1 }) { status } }`, { coi: referPatient.coi });
+    expect(unbooked.errors![0]!.extensions.code).toBe('STEP_OUT_OF_ORDER');
+    expect(unbooked.errors![0]!.message).toMatch(/no plan is booked yet/);
+
+    const coi = await bookedPathway('POC-CAR19', 'LIFE-3');
+    const early = await step(`mutation($coi: ID!) { startManufacture(coi: $coi, input: { siteCode: "RBV01", unitId: "MU-RBV01-COC1" }) { status } }`, { coi });
+    expect(early.errors![0]!.extensions).toMatchObject({ code: 'STEP_OUT_OF_ORDER', productState: 'NOT_COLLECTED' });
+    const conditioning = await step(`mutation($coi: ID!) { startConditioning(coi: $coi, siteCode: "RBV01") { status } }`, { coi });
+    expect(conditioning.errors![0]!.message).toMatch(/availability must be confirmed before lymphodepletion/);
+  });
+
+  it('holds frozen product to release before conditioning, and records an exceptional release with its approver', async () => {
+    const coi = await bookedPathway('CRYO-CAR19', 'LIFE-4');
+    await ok(`mutation($coi: ID!) { recordCollection(input: { coi: $coi, siteCode: "RBV01", sessions: 1 }) { status } }`, { coi });
+    for (const handover of ['SHIPPED', 'RECEIVED']) {
+      await ok(`mutation($input: HandoverInput!) { recordHandover(input: $input) { status } }`, { input: { coi, handover, from: 'a', to: 'b', siteCode: 'RRK01', condition: 'LN2 vapour', scannedCoi: coi } });
+    }
+    await ok(`mutation($coi: ID!) { startManufacture(coi: $coi, input: { siteCode: "RRK01", unitId: "MU-RRK01-SHU1" }) { status } }`, { coi });
+    const tooSoon = await step(`mutation($coi: ID!) { confirmProductAvailability(coi: $coi, siteCode: "RBV01") { status } }`, { coi });
+    expect(tooSoon.errors![0]!.message).toMatch(/released and in stock before conditioning/);
+    await ok(`mutation($coi: ID!) { completeManufacture(coi: $coi, siteCode: "RRK01") { status } }`, { coi });
+    const noApprover = await step(`mutation($coi: ID!) { releaseProduct(coi: $coi, input: { siteCode: "RRK01", exceptional: true, reason: "Viability 68% (spec 70%)" }) { status } }`, { coi });
+    expect(noApprover.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'approver' });
+    await ok(`mutation($coi: ID!) { releaseProduct(coi: $coi, input: { siteCode: "RRK01", exceptional: true, reason: "Viability 68% (spec 70%)", approver: "QP Dr A. Shah" }) { status } }`, { coi });
+    expect(await ok(`mutation($coi: ID!) { confirmProductAvailability(coi: $coi, siteCode: "RBV01") { ${STATE} } }`, { coi })).toMatchObject({ productState: 'RELEASED' });
+    const withdrawn = await ok(`mutation($coi: ID!) { withdrawPathway(coi: $coi, reason: "Disease progression; not fit for infusion") { ${STATE} } }`, { coi });
+    expect(withdrawn).toMatchObject({ status: 'WITHDRAWN' });
+    const after = await step(`mutation($coi: ID!) { startConditioning(coi: $coi, siteCode: "RBV01") { status } }`, { coi });
+    expect(after.errors![0]!.message).toMatch(/withdrawn/);
+  });
+});
