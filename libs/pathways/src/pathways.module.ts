@@ -11,6 +11,8 @@ import { ReferPatientHandler } from './application/referral-commands';
 import { PATHWAY_EVENT_CLASSES } from './domain';
 import { PathwayResolver } from './graphql/pathway.resolver';
 import { LifecycleResolver } from './graphql/lifecycle.resolver';
+import { WaitlistResolver } from './graphql/waitlist.resolver';
+import { JoinWaitlistHandler, WaitlistReads } from './application/waitlist';
 import { RecordStepHandler } from './application/lifecycle-commands';
 import { CapacityCommitmentsProjection, HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
 
@@ -37,6 +39,9 @@ export class PathwaysModule implements OnModuleInit {
         HoldExpiry,
         PathwayResolver,
         LifecycleResolver,
+        WaitlistResolver,
+        WaitlistReads,
+        JoinWaitlistHandler,
         RecordStepHandler,
       ],
       exports: [HoldExpiry],

@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, oneOf, optionalText, requireText, type DomainEvent, type Evolver, type LocalDate } from '@bedside/shared';
 import { evolveProgress, NOT_STARTED, type LifecycleEvent, type Progress } from './lifecycle';
 import type { SlotRef } from './slot';
+import type { WaitlistJoined } from './waitlist';
 import type { Washout } from './washout';
 
 export const PRIORITIES = ['ROUTINE', 'URGENT', 'EMERGENCY'] as const;
@@ -72,7 +73,7 @@ export class PlanReleased implements DomainEvent<'PlanReleased', { readonly coi:
   constructor(readonly data: { readonly coi: string; readonly holdId: string; readonly reason: string; readonly expired: boolean }) {}
 }
 
-export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | LifecycleEvent;
+export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | LifecycleEvent | WaitlistJoined;
 
 export const pathwayStreamId = (coi: string) => `pathway-${coi}`;
 
@@ -84,6 +85,8 @@ export interface Pathway {
   readonly status: 'REFERRED' | 'PLAN_HELD' | 'BOOKED';
   readonly holdId: string | null;
   readonly progress: Progress;
+  /** On the waitlist until a plan is held for it. */
+  readonly waitlisted: boolean;
 }
 
 export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
@@ -99,9 +102,12 @@ export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
           status: 'REFERRED',
           holdId: null,
           progress: NOT_STARTED,
+          waitlisted: false,
         };
       case 'PlanHeld':
-        return state && { ...state, status: 'PLAN_HELD', holdId: event.data.holdId };
+        return state && { ...state, status: 'PLAN_HELD', holdId: event.data.holdId, waitlisted: false };
+      case 'WaitlistJoined':
+        return state && { ...state, waitlisted: true };
       case 'PlanBooked':
         return state && { ...state, status: 'BOOKED' };
       case 'PlanReleased':

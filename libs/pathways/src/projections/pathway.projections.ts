@@ -9,7 +9,7 @@ const LIFECYCLE_TYPES = LIFECYCLE_EVENT_CLASSES.map((c) => c.type as string);
 export class PathwaysProjection implements Projection {
   readonly name = 'pathways';
   readonly tables = ['pathways'];
-  readonly eventTypes = ['PatientReferred', 'PlanHeld', 'PlanBooked', 'PlanReleased', ...LIFECYCLE_TYPES];
+  readonly eventTypes = ['PatientReferred', 'PlanHeld', 'PlanBooked', 'PlanReleased', 'WaitlistJoined', ...LIFECYCLE_TYPES];
 
   async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
     const cois = [...new Set(events.map((e) => (e.data as { coi: string }).coi))];
@@ -40,6 +40,8 @@ export class PathwaysProjection implements Projection {
           clinical_deadline: d.clinicalDeadline,
           hold_id: null,
           hold_expires_at: null,
+          waitlisted_at: null,
+          waitlist_reason: null,
           referred_at: event.recordedAt,
           referred_by: event.metadata.actor,
           updated_at: event.recordedAt,
@@ -49,7 +51,8 @@ export class PathwaysProjection implements Projection {
       }
       if (!row) continue;
       const next: Record<string, unknown> = { ...row, updated_at: event.recordedAt, stream_version: event.streamPosition };
-      if (event.type === 'PlanHeld') Object.assign(next, { plan_status: 'PLAN_HELD', hold_id: data.holdId, hold_expires_at: data.expiresAt });
+      if (event.type === 'PlanHeld') Object.assign(next, { plan_status: 'PLAN_HELD', hold_id: data.holdId, hold_expires_at: data.expiresAt, waitlisted_at: null, waitlist_reason: null });
+      if (event.type === 'WaitlistJoined') Object.assign(next, { waitlisted_at: event.recordedAt, waitlist_reason: data.reason });
       if (event.type === 'PlanBooked') Object.assign(next, { plan_status: 'BOOKED', hold_expires_at: null });
       if (event.type === 'PlanReleased') Object.assign(next, { plan_status: 'REFERRED', hold_id: null, hold_expires_at: null });
       if (LIFECYCLE_TYPES.includes(event.type)) {
@@ -78,6 +81,8 @@ export class PathwaysProjection implements Projection {
         clinical_deadline: 'date',
         hold_id: 'text',
         hold_expires_at: 'timestamptz',
+        waitlisted_at: 'timestamptz',
+        waitlist_reason: 'text',
         referred_at: 'timestamptz',
         referred_by: 'text',
         updated_at: 'timestamptz',

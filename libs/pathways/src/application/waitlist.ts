@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { AggregateRepository, type CommandContext } from '@bedside/event-store';
+import { localDateOf, requireRole } from '@bedside/shared';
+import { joinWaitlist, normaliseCoi, pathwayEvolver, pathwayStreamId, requirePathway, waitlistScore, type Priority, type Score } from '../domain';
+import type { PathwayRow } from './pathway-reads';
+import { PlanOptions } from './plan-options';
+import type { PathwayChanged } from './referral-commands';
+
+export class JoinWaitlistCommand {
+  constructor(
+    readonly coi: string,
+    readonly reason: string | null | undefined,
+    readonly context: CommandContext,
+  ) {}
+}
+
+/** Puts a referral on the waitlist when the plan search finds nothing that meets its deadline. */
+@CommandHandler(JoinWaitlistCommand)
+export class JoinWaitlistHandler implements ICommandHandler<JoinWaitlistCommand, PathwayChanged> {
+  constructor(
+    private readonly repository: AggregateRepository,
+    private readonly plans: PlanOptions,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async execute({ coi: raw, reason, context }: JoinWaitlistCommand): Promise<PathwayChanged> {
+    requireRole(context.role, ['scheduler', 'control_site_qa'], 'put a referral on the waitlist');
+    const coi = normaliseCoi(raw);
+    const { plans } = await this.plans.forPathway(coi, {});
+    const [row] = await this.dataSource.query(`SELECT to_char(clinical_deadline, 'YYYY-MM-DD') AS deadline FROM pathways WHERE coi = $1`, [coi]);
+    const deadline: string | null = row?.deadline ?? null;
+    const { position } = await this.repository.execute(
+      pathwayStreamId(coi),
+      pathwayEvolver,
+      (state) => {
+        const pathway = requirePathway(state, coi);
+        return joinWaitlist(pathway, deadline, plans[0]?.infusionDay ?? null, reason, pathway.waitlisted);
+      },
+      context,
+    );
+    return { coi, position };
+  }
+}
+
+export interface WaitlistEntryRow {
+  readonly pathway: PathwayRow;
+  readonly joinedAt: Date;
+  readonly reason: string;
+  readonly score: Score;
+}
+
+/** The waitlist in priority order: the score is worked out today from its shown inputs. */
+@Injectable()
+export class WaitlistReads {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async entries(productCode: string | null | undefined): Promise<WaitlistEntryRow[]> {
+    const rows: (PathwayRow & { waitlisted_at: Date; waitlist_reason: string })[] = await this.dataSource.query(
+      `SELECT *, to_char(earliest_collection_date, 'YYYY-MM-DD') AS earliest_collection_date, to_char(clinical_deadline, 'YYYY-MM-DD') AS clinical_deadline
+         FROM pathways WHERE waitlisted_at IS NOT NULL AND status = 'REFERRED' AND ($1::text IS NULL OR product_code = $1)`,
+      [productCode?.toUpperCase() ?? null],
+    );
+    const today = localDateOf(new Date(), 'Europe/London');
+    return rows
+      .map((r) => ({
+        pathway: r,
+        joinedAt: r.waitlisted_at,
+        reason: r.waitlist_reason,
+        score: waitlistScore(r.priority as Priority, localDateOf(r.waitlisted_at, 'Europe/London'), r.clinical_deadline, today),
+      }))
+      .sort((a, b) => b.score.score - a.score.score || a.joinedAt.getTime() - b.joinedAt.getTime());
+  }
+}
