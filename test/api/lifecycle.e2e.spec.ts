@@ -69,6 +69,11 @@ describe('the clinical lifecycle after booking', () => {
     await ok(`mutation($coi: ID!) { releaseProduct(coi: $coi, input: { siteCode: "RBV01" }) { status } }`, { coi });
     expect(await ok(`mutation($coi: ID!) { dischargeFromMonitoring(coi: $coi, siteCode: "RBV01") { ${STATE} } }`, { coi })).toMatchObject({ status: 'DISCHARGED' });
 
+    const kpis = await api.gql(`{ kpis(filter: { productCode: "POC-CAR19" }) { timelines { productCode referringTrust infused veinToVeinMedianDays } pathwaysByStatus { status count } } pathways(filter: { status: DISCHARGED }) { edges { node { coi } } } }`);
+    expect(kpis.data!.kpis.timelines).toEqual([{ productCode: 'POC-CAR19', referringTrust: 'RBV', infused: 1, veinToVeinMedianDays: expect.any(Number) }]);
+    expect(kpis.data!.kpis.pathwaysByStatus).toContainEqual({ status: 'DISCHARGED', count: 1 });
+    expect(kpis.data!.pathways.edges).toEqual([{ node: { coi } }]);
+
     const audit = await api.gql(`{ auditTrail(streamId: "pathway-${coi}", first: 50) { edges { node { type actor } } } }`);
     expect(audit.data!.auditTrail.edges.map((e: { node: { type: string } }) => e.node.type)).toEqual([
       'PatientReferred', 'PlanHeld', 'PlanBooked', 'CollectionRecorded', 'MaterialHandedOver', 'MaterialHandedOver', 'ManufactureStarted',

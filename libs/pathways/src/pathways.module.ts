@@ -12,6 +12,7 @@ import { PATHWAY_EVENT_CLASSES } from './domain';
 import { PathwayResolver } from './graphql/pathway.resolver';
 import { LifecycleResolver } from './graphql/lifecycle.resolver';
 import { WaitlistResolver } from './graphql/waitlist.resolver';
+import { PathwayListResolver } from './graphql/pathway-list.resolver';
 import { JoinWaitlistHandler, WaitlistReads } from './application/waitlist';
 import { RecordStepHandler } from './application/lifecycle-commands';
 import { CapacityCommitmentsProjection, HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
@@ -40,6 +41,7 @@ export class PathwaysModule implements OnModuleInit {
         PathwayResolver,
         LifecycleResolver,
         WaitlistResolver,
+        PathwayListResolver,
         WaitlistReads,
         JoinWaitlistHandler,
         RecordStepHandler,

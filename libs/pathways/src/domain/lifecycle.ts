@@ -96,12 +96,21 @@ export interface Progress {
   readonly product: ProductState;
   readonly patient: PatientState;
   readonly collectedAt: string | null;
+  readonly infusedAt: string | null;
   readonly availabilityConfirmed: boolean;
   readonly dosesGiven: readonly number[];
   readonly released: boolean;
 }
 
-export const NOT_STARTED: Progress = { product: 'NOT_COLLECTED', patient: 'WAITING', collectedAt: null, availabilityConfirmed: false, dosesGiven: [], released: false };
+export const NOT_STARTED: Progress = {
+  product: 'NOT_COLLECTED',
+  patient: 'WAITING',
+  collectedAt: null,
+  infusedAt: null,
+  availabilityConfirmed: false,
+  dosesGiven: [],
+  released: false,
+};
 
 export function evolveProgress(progress: Progress, event: LifecycleEvent): Progress {
   switch (event.type) {
@@ -125,7 +134,7 @@ export function evolveProgress(progress: Progress, event: LifecycleEvent): Progr
     case 'ConditioningDoseGiven':
       return { ...progress, dosesGiven: [...progress.dosesGiven, event.data.day] };
     case 'PatientInfused':
-      return { ...progress, patient: 'INFUSED' };
+      return { ...progress, patient: 'INFUSED', infusedAt: event.data.at };
     case 'DischargedFromMonitoring':
       return { ...progress, patient: 'DISCHARGED' };
     case 'PathwayWithdrawn':
