@@ -140,6 +140,28 @@ describe('referrals, holds and bookings', () => {
     expect(await commitments('unit:MU-1', inDays(30))).toEqual({ committed: 0, tentative: 0 });
   });
 
+  it('refuses a plan that collects during the washout or manufactures on an undesignated unit', async () => {
+    const { data } = await api.gql(
+      REFER,
+      { input: { patientRef: 'RBV-PSEUDO-0050', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: today }, priority: 'URGENT' } },
+      asScheduler,
+    );
+    const coi = data!.referPatient.coi;
+    const duringWashout = await api.gql(HOLD, { input: { coi, slots: [chair(inDays(5))], idempotencyKey: 'w1' } }, asScheduler);
+    expect(duringWashout.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slots' });
+    expect(duringWashout.errors![0]!.message).toMatch(/before the end of the washout/);
+
+    // A unit at a site the DMMF does not designate (RRK01), itself not designated either.
+    await api.gql(`mutation { registerSite(input: { code: "RRK01", name: "QE Birmingham", kind: HOSPITAL, location: { latitude: 52.45, longitude: -1.94 } }) { code } }`);
+    await api.gql(`mutation { onboardSite(code: "RRK01") { code } }`);
+    await api.gql(`mutation { activateSite(code: "RRK01") { code } }`);
+    await api.gql(`mutation { registerUnit(input: { id: "MU-2", name: "Cocoon 2", kind: CELL_THERAPY, mobility: FIXED, batchCapacity: 1, homeSiteCode: "RRK01" }) { id } }`);
+    await api.gql(`mutation { setUnitQualification(id: "MU-2", state: QUALIFIED, reason: "PQ passed") { id } }`);
+    const other = await refer(api, 'RBV-PSEUDO-0051');
+    const undesignated = await api.gql(HOLD, { input: { coi: other, slots: [{ resourceKey: 'unit:MU-2', day: inDays(6), session: '' }], idempotencyKey: 'd1' } }, asScheduler);
+    expect(undesignated.errors![0]!.message).toMatch(/MU-2 is not designated/);
+  });
+
   it('refuses slots that do not exist or are closed, holding nothing', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0040');
     const beyond = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2)), bay(inDays(900))], idempotencyKey: 'k1' } }, asScheduler);

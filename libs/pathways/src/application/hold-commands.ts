@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AggregateRepository, ConcurrencyError, type AlsoAppend, type CommandContext, type GlobalPosition } from '@bedside/event-store';
+import { AggregateRepository, ConcurrencyError, EVENT_STORE, type AlsoAppend, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
+import { unitEvolver, unitStreamId } from '@bedside/network';
 import { ConflictError, numberIn, optionalReason, parseLocalDate, requireRole, requireText, ValidationError } from '@bedside/shared';
 import {
+  checkPlanSlots,
+  type PlanRules,
   bookPlanOn,
   bookSlot,
   confirmHold,
@@ -84,6 +87,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     private readonly repository: AggregateRepository,
     private readonly dataSource: DataSource,
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async execute({ input, context }: HoldPlanCommand): Promise<HoldChanged> {
@@ -98,6 +102,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
       const existing = await this.repository.load(holdStreamId(holdId), holdEvolver);
       if (existing.state) return { coi, holdId }; // a retried request: the hold it made stands
       const pathway = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
+      if (pathway.state) checkPlanSlots(slots, await this.planRules(pathway.state.productCode, pathway.state.dmmfVersion, pathway.state.earliestCollectionDate, slots));
       const expiresAt = new Date(Date.now() + seconds * 1000);
       const decisions: AlsoAppend[] = [
         { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: holdPlanOn(pathway.state, coi, holdId, expiresAt, slots) },
@@ -113,6 +118,23 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
       }
     }
+  }
+
+  private async planRules(productCode: string, dmmfVersion: number, earliestCollectionDate: string, slots: readonly SlotRef[]): Promise<PlanRules> {
+    const events = await this.store.readStream(`dmmf-${productCode}`);
+    const dmmf = events.map((e) => e.data as { version: number; designation: { siteCodes: string[]; unitIds: string[] } }).find((d) => d.version === dmmfVersion);
+    const unitIds = [...new Set(slots.filter((s) => s.resourceKey.startsWith('unit:')).map((s) => s.resourceKey.slice('unit:'.length)))];
+    const unitSites = new Map<string, string>();
+    for (const unitId of unitIds) {
+      const unit = (await this.repository.load(unitStreamId(unitId), unitEvolver)).state;
+      if (unit) unitSites.set(unitId, unit.homeSiteCode);
+    }
+    return {
+      earliestCollectionDate,
+      designatedUnitIds: new Set(dmmf?.designation.unitIds ?? []),
+      designatedSiteCodes: new Set(dmmf?.designation.siteCodes ?? []),
+      unitSites,
+    };
   }
 
   /** What each slot offers now, from live capacity; a slot it does not list cannot be held. */

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, oneOf, optionalText, requireText, type DomainEvent, type Evolver, type LocalDate } from '@bedside/shared';
+import { ConflictError, NotFoundError, oneOf, optionalText, requireText, ValidationError, type DomainEvent, type Evolver, type LocalDate } from '@bedside/shared';
 import { evolveProgress, NOT_STARTED, type LifecycleEvent, type Progress } from './lifecycle';
 import type { SlotRef } from './slot';
 import type { WaitlistJoined } from './waitlist';
@@ -87,6 +87,7 @@ export interface Pathway {
   readonly progress: Progress;
   /** On the waitlist until a plan is held for it. */
   readonly waitlisted: boolean;
+  readonly earliestCollectionDate: LocalDate;
 }
 
 export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
@@ -103,6 +104,7 @@ export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
           holdId: null,
           progress: NOT_STARTED,
           waitlisted: false,
+          earliestCollectionDate: event.data.earliestCollectionDate,
         };
       case 'PlanHeld':
         return state && { ...state, status: 'PLAN_HELD', holdId: event.data.holdId, waitlisted: false };
@@ -174,4 +176,29 @@ export function bookPlanOn(state: Pathway | undefined, coi: string, holdId: stri
     throw new ConflictError(`Pathway ${coi} no longer has plan ${holdId} on hold.`, { coi, holdId, status: pathway.status });
   }
   return [new PlanBooked({ coi, holdId })];
+}
+
+/** What a held plan must respect whoever built it: the washout, and manufacture only where the pinned DMMF designates. */
+export interface PlanRules {
+  readonly earliestCollectionDate: LocalDate;
+  readonly designatedUnitIds: ReadonlySet<string>;
+  readonly designatedSiteCodes: ReadonlySet<string>;
+  /** Where each unit named in the plan stands now. */
+  readonly unitSites: ReadonlyMap<string, string>;
+}
+
+export function checkPlanSlots(slots: readonly SlotRef[], rules: PlanRules): void {
+  for (const slot of slots) {
+    if (slot.resourceKey.endsWith(':APHERESIS_CHAIR') && slot.day < rules.earliestCollectionDate) {
+      throw new ValidationError('slots', `Collection on ${slot.day} is before the end of the washout (${rules.earliestCollectionDate}).`);
+    }
+    if (slot.resourceKey.startsWith('unit:')) {
+      const unitId = slot.resourceKey.slice('unit:'.length);
+      const site = rules.unitSites.get(unitId);
+      // HMR regs 17A/17B: manufacture only on a unit, or at a site, the product's DMMF designates.
+      if (!rules.designatedUnitIds.has(unitId) && !(site && rules.designatedSiteCodes.has(site))) {
+        throw new ValidationError('slots', `Unit ${unitId} is not designated for this product under the pathway's DMMF version; choose a designated unit.`);
+      }
+    }
+  }
 }
