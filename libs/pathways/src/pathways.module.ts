@@ -13,6 +13,8 @@ import { PathwayResolver } from './graphql/pathway.resolver';
 import { LifecycleResolver } from './graphql/lifecycle.resolver';
 import { WaitlistResolver } from './graphql/waitlist.resolver';
 import { PathwayListResolver } from './graphql/pathway-list.resolver';
+import { RepairResolver } from './graphql/repair.resolver';
+import { AcceptRepairHandler, AtRiskPathways } from './application/repair';
 import { JoinWaitlistHandler, WaitlistReads } from './application/waitlist';
 import { RecordStepHandler } from './application/lifecycle-commands';
 import { CapacityCommitmentsProjection, HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
@@ -42,6 +44,9 @@ export class PathwaysModule implements OnModuleInit {
         LifecycleResolver,
         WaitlistResolver,
         PathwayListResolver,
+        RepairResolver,
+        AtRiskPathways,
+        AcceptRepairHandler,
         WaitlistReads,
         JoinWaitlistHandler,
         RecordStepHandler,

@@ -73,7 +73,14 @@ export class PlanReleased implements DomainEvent<'PlanReleased', { readonly coi:
   constructor(readonly data: { readonly coi: string; readonly holdId: string; readonly reason: string; readonly expired: boolean }) {}
 }
 
-export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | LifecycleEvent | WaitlistJoined;
+/** A booked plan replaced by a repaired one, in one step (disruption repair). */
+export class PlanRepaired implements DomainEvent<'PlanRepaired', { readonly coi: string; readonly fromHoldId: string; readonly toHoldId: string; readonly reason: string; readonly slots: readonly SlotRef[] }> {
+  static readonly type = 'PlanRepaired';
+  readonly type = PlanRepaired.type;
+  constructor(readonly data: { readonly coi: string; readonly fromHoldId: string; readonly toHoldId: string; readonly reason: string; readonly slots: readonly SlotRef[] }) {}
+}
+
+export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | PlanRepaired | LifecycleEvent | WaitlistJoined;
 
 export const pathwayStreamId = (coi: string) => `pathway-${coi}`;
 
@@ -110,6 +117,8 @@ export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
         return state && { ...state, status: 'PLAN_HELD', holdId: event.data.holdId, waitlisted: false };
       case 'WaitlistJoined':
         return state && { ...state, waitlisted: true };
+      case 'PlanRepaired':
+        return state && { ...state, status: 'BOOKED', holdId: event.data.toHoldId };
       case 'PlanBooked':
         return state && { ...state, status: 'BOOKED' };
       case 'PlanReleased':
@@ -201,4 +210,14 @@ export function checkPlanSlots(slots: readonly SlotRef[], rules: PlanRules): voi
       }
     }
   }
+}
+
+/** Repair replaces the booked plan of a pathway whose product is not yet collected (what is done is kept). */
+export function repairPlanOn(state: Pathway | undefined, coi: string, toHoldId: string, slots: readonly SlotRef[], reason: string): PlanRepaired[] {
+  const pathway = requirePathway(state, coi);
+  if (pathway.status !== 'BOOKED' || !pathway.holdId) throw new ConflictError(`Pathway ${coi} has no booked plan to repair.`, { coi });
+  if (pathway.progress.product !== 'NOT_COLLECTED' || pathway.progress.patient !== 'WAITING') {
+    throw new ConflictError(`Pathway ${coi} is under way (product ${pathway.progress.product.toLowerCase().replace(/_/g, ' ')}): repair it by hand around what is done.`, { coi });
+  }
+  return [new PlanRepaired({ coi, fromHoldId: pathway.holdId, toHoldId, reason, slots })];
 }

@@ -9,7 +9,7 @@ const LIFECYCLE_TYPES = LIFECYCLE_EVENT_CLASSES.map((c) => c.type as string);
 export class PathwaysProjection implements Projection {
   readonly name = 'pathways';
   readonly tables = ['pathways'];
-  readonly eventTypes = ['PatientReferred', 'PlanHeld', 'PlanBooked', 'PlanReleased', 'WaitlistJoined', ...LIFECYCLE_TYPES];
+  readonly eventTypes = ['PatientReferred', 'PlanHeld', 'PlanBooked', 'PlanReleased', 'PlanRepaired', 'WaitlistJoined', ...LIFECYCLE_TYPES];
 
   async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
     const cois = [...new Set(events.map((e) => (e.data as { coi: string }).coi))];
@@ -52,6 +52,7 @@ export class PathwaysProjection implements Projection {
       if (!row) continue;
       const next: Record<string, unknown> = { ...row, updated_at: event.recordedAt, stream_version: event.streamPosition };
       if (event.type === 'PlanHeld') Object.assign(next, { plan_status: 'PLAN_HELD', hold_id: data.holdId, hold_expires_at: data.expiresAt, waitlisted_at: null, waitlist_reason: null });
+      if (event.type === 'PlanRepaired') Object.assign(next, { plan_status: 'BOOKED', hold_id: data.toHoldId, hold_expires_at: null });
       if (event.type === 'WaitlistJoined') Object.assign(next, { waitlisted_at: event.recordedAt, waitlist_reason: data.reason });
       if (event.type === 'PlanBooked') Object.assign(next, { plan_status: 'BOOKED', hold_expires_at: null });
       if (event.type === 'PlanReleased') Object.assign(next, { plan_status: 'REFERRED', hold_id: null, hold_expires_at: null });

@@ -1,0 +1,63 @@
+import { Args, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { CommandBus } from '@nestjs/cqrs';
+import type { CommandContext } from '@bedside/event-store';
+import { Acting, Connection, decodeCursor, encodeCursor, pageSize, toConnection } from '@bedside/graphql-common';
+import { ReadYourWrites } from '@bedside/read-model';
+import { NotFoundError } from '@bedside/shared';
+import { PathwayReads } from '../application/pathway-reads';
+import type { PathwayChanged } from '../application/referral-commands';
+import { AcceptRepairCommand, AtRiskPathways } from '../application/repair';
+import { toPathway } from './pathway.mapper';
+import { Pathway, VeinToVeinPlan } from './pathway.types';
+
+@ObjectType({ description: 'A pathway whose booking no longer holds, with why and a repaired plan where one can be made.' })
+class AtRiskPathway {
+  @Field(() => Pathway, { description: 'The pathway.' }) pathway!: Pathway;
+  @Field(() => [String], { description: 'What broke, in words (e.g. the unit out of service and the slot it took).' }) reasons!: string[];
+  @Field(() => VeinToVeinPlan, { nullable: true, description: 'The proposed repaired plan (only while nothing is done yet).' }) proposal!: VeinToVeinPlan | null;
+  @Field(() => ID, { nullable: true, description: 'Pass to acceptRepair to book the proposal.' }) proposalId!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why there is no proposal, when there is none.' }) note!: string | null;
+}
+
+@ObjectType({ description: 'A page of at-risk pathways.' })
+class AtRiskPathwayConnection extends Connection(AtRiskPathway, 'AtRiskPathway', 'at-risk pathway') {}
+
+@Resolver()
+export class RepairResolver {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly atRisk: AtRiskPathways,
+    private readonly reads: PathwayReads,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  @Query(() => AtRiskPathwayConnection, { description: 'Booked pathways whose plan no longer holds (capacity lost, product failed), each with a proposed repair.' })
+  async atRiskPathways(
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
+    @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
+  ): Promise<AtRiskPathwayConnection> {
+    const limit = pageSize(first);
+    const [afterCoi] = decodeCursor('at-risk', after, ['string']) ?? [];
+    const entries = (await this.atRisk.list()).filter((e) => !afterCoi || e.pathway.coi > (afterCoi as string));
+    return toConnection(entries.slice(0, limit + 1), limit, (e) => encodeCursor('at-risk', [e.pathway.coi]), (e) => ({
+      pathway: toPathway(e.pathway),
+      reasons: e.reasons,
+      proposal: e.proposal && { ...e.proposal, collectionDays: [...e.proposal.collectionDays], conditioningDays: [...e.proposal.conditioningDays], steps: e.proposal.steps.map((s) => ({ ...s, slots: [...s.slots] })), slots: [...e.proposal.slots] },
+      proposalId: e.proposalId,
+      note: e.note,
+    }));
+  }
+
+  @Mutation(() => Pathway, { description: 'Books the proposed repair of an at-risk pathway, releasing its broken booking in the same step.' })
+  async acceptRepair(
+    @Args('coi', { type: () => ID, description: 'Chain of Identity.' }) coi: string,
+    @Args('proposalId', { type: () => ID, description: 'From atRiskPathways.' }) proposalId: string,
+    @Acting() acting: CommandContext,
+  ): Promise<Pathway> {
+    const { coi: id, position }: PathwayChanged = await this.commands.execute(new AcceptRepairCommand(coi, proposalId, acting));
+    await this.readYourWrites.after(position);
+    const row = await this.reads.pathway(id);
+    if (!row) throw new NotFoundError('pathway', id);
+    return toPathway(row);
+  }
+}
