@@ -39,6 +39,9 @@ describe('waitlist', () => {
     const { data } = await api.gql(`{ waitlist(productCode: "POC-CAR19") { edges { node { place pathway { coi priority } priority { score } } } } }`);
     expect(data!.waitlist.edges.map((e: { node: { pathway: { coi: string } } }) => e.node.pathway.coi)).toEqual([emergency, urgent]);
     expect(data!.waitlist.edges.map((e: { node: { place: number } }) => e.node.place)).toEqual([1, 2]);
+    const kpis = await api.gql(`{ kpis(filter: { productCode: "POC-CAR19" }) { waitlist { length medianDaysWaiting longestDaysWaiting } } }`);
+    expect(kpis.data!.kpis.waitlist).toEqual({ length: 2, medianDaysWaiting: expect.any(Number), longestDaysWaiting: expect.any(Number) });
+    expect(kpis.data!.kpis.waitlist.longestDaysWaiting).toBeLessThan(1);
   });
 
   it('refuses to wait-list a referral that a plan can serve, or one already on the list', async () => {

@@ -65,6 +65,7 @@ export class PathwayReads {
   async kpis(filter: { productCode?: string | null; referringTrust?: string | null }): Promise<{
     timelines: { product_code: string; referring_trust: string; month: string; infused: number; v2v_median: number; v2v_p90: number; r2i_median: number; r2i_p90: number }[];
     byStatus: { status: string; count: number }[];
+    waitlist: { length: number; median_days: number | null; longest_days: number | null };
   }> {
     const params = [filter.productCode?.toUpperCase() ?? null, filter.referringTrust?.toUpperCase() ?? null];
     const timelines = await this.dataSource.query(
@@ -86,7 +87,15 @@ export class PathwayReads {
         WHERE ($1::text IS NULL OR product_code = $1) AND ($2::text IS NULL OR referring_trust = $2) GROUP BY status ORDER BY status`,
       params,
     );
-    return { timelines, byStatus };
+    const [waitlist] = await this.dataSource.query(
+      `SELECT count(*)::int AS length,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM now() - waitlisted_at) / 86400)::float AS median_days,
+              max(extract(epoch FROM now() - waitlisted_at) / 86400)::float AS longest_days
+         FROM pathways WHERE waitlisted_at IS NOT NULL AND status = 'REFERRED'
+          AND ($1::text IS NULL OR product_code = $1) AND ($2::text IS NULL OR referring_trust = $2)`,
+      params,
+    );
+    return { timelines, byStatus, waitlist };
   }
 
   /** Holds past their time and still in force, oldest first. */

@@ -38,10 +38,18 @@ class StatusCount {
   @Field(() => Int, { description: 'Pathways.' }) count!: number;
 }
 
+@ObjectType({ description: 'The waitlist in figures.' })
+class WaitlistKpi {
+  @Field(() => Int, { description: 'Referrals waiting.' }) length!: number;
+  @Field(() => Float, { nullable: true, description: 'Median days on the list so far.' }) medianDaysWaiting!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Longest wait so far, in days.' }) longestDaysWaiting!: number | null;
+}
+
 @ObjectType({ description: 'Key figures of vein-to-vein scheduling.' })
 class Kpis {
   @Field(() => [TimelineKpi], { description: 'Timelines of infused patients.' }) timelines!: TimelineKpi[];
   @Field(() => [StatusCount], { description: 'Pathways by status.' }) pathwaysByStatus!: StatusCount[];
+  @Field(() => WaitlistKpi, { description: 'Waitlist length and time on the list.' }) waitlist!: WaitlistKpi;
 }
 
 @Resolver()
@@ -62,7 +70,7 @@ export class PathwayListResolver {
 
   @Query(() => Kpis, { description: 'Vein-to-vein and referral-to-infusion days (median, 90th centile) and pathways by status.' })
   async kpis(@Args('filter', { description: 'Which pathways.' }) filter: KpiFilter): Promise<Kpis> {
-    const { timelines, byStatus } = await this.reads.kpis(filter);
+    const { timelines, byStatus, waitlist } = await this.reads.kpis(filter);
     return {
       timelines: timelines.map((t) => ({
         productCode: t.product_code,
@@ -75,6 +83,7 @@ export class PathwayListResolver {
         referralToInfusionP90Days: t.r2i_p90,
       })),
       pathwaysByStatus: byStatus,
+      waitlist: { length: waitlist.length, medianDaysWaiting: waitlist.median_days, longestDaysWaiting: waitlist.longest_days },
     };
   }
 }
