@@ -5,3 +5,4 @@ export * from './application/hold-commands';
 export * from './projections/pathway.projections';
 export { CreatePathways1763700000500 } from './projections/migrations/1763700000500-create-pathways';
 export { PathwayProgress1763700000600 } from './projections/migrations/1763700000600-pathway-progress';
+export * from './application/waitlist-offers';

@@ -16,6 +16,7 @@ import { PathwayListResolver } from './graphql/pathway-list.resolver';
 import { RepairResolver } from './graphql/repair.resolver';
 import { AcceptRepairHandler, AtRiskPathways } from './application/repair';
 import { JoinWaitlistHandler, WaitlistReads } from './application/waitlist';
+import { WaitlistOffers } from './application/waitlist-offers';
 import { RecordStepHandler } from './application/lifecycle-commands';
 import { CapacityCommitmentsProjection, HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
 
@@ -49,9 +50,10 @@ export class PathwaysModule implements OnModuleInit {
         AcceptRepairHandler,
         WaitlistReads,
         JoinWaitlistHandler,
+        WaitlistOffers,
         RecordStepHandler,
       ],
-      exports: [HoldExpiry],
+      exports: [HoldExpiry, WaitlistOffers],
     };
   }
 
