@@ -45,6 +45,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
           gate: process.conditioningGate,
           conditioningDays: process.conditioningDays,
           maxFreshHoldHours: process.startingMaterial === 'FRESH' ? process.maxFreshHoldHours : null,
+          shelfLifeHours: process.shelfLifeHours,
         };
         return step(ctx, now.progress, new Date());
       },

@@ -41,7 +41,8 @@ export interface AtRisk {
 
 /**
  * Pathways whose booking no longer holds: a slot it booked lost its capacity (a unit out of service,
- * a site paused, a chair or bed closed) or its product failed. Each comes with a repaired plan when
+ * a site paused, a chair or bed closed), its product failed, or its fresh product outlived its shelf
+ * life before infusion. Each comes with a repaired plan when
  * the product is not yet collected; otherwise it needs a repair by hand around what is done.
  */
 @Injectable()
@@ -64,13 +65,20 @@ export class AtRiskPathways {
            LEFT JOIN capacity_slots cs USING (resource_key, day, session)
            LEFT JOIN capacity_commitments cc USING (resource_key, day, session)
           WHERE cs.resource_key IS NULL OR cs.capacity < coalesce(cc.committed, 0) + coalesce(cc.tentative, 0)
+       ), expired AS (
+         SELECT p.coi, 'the product passed its ' || (d.process->>'shelfLifeHours') || ' h shelf life at '
+                || to_char(((p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
+                || ': it can no longer be infused' AS reason
+           FROM pathways p JOIN dmmf_versions d ON d.product_code = p.product_code AND d.version = p.dmmf_version
+          WHERE p.progress->>'manufacturedAt' IS NOT NULL AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
+            AND now() > (p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour'
        ), failed AS (
          SELECT coi, 'the product failed manufacture or QC' AS reason FROM pathways
           WHERE progress->>'product' = 'FAILED' AND coalesce(progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
        )
        SELECT p.*, to_char(p.earliest_collection_date, 'YYYY-MM-DD') AS earliest_collection_date,
               to_char(p.clinical_deadline, 'YYYY-MM-DD') AS clinical_deadline, array_agg(DISTINCT r.reason ORDER BY r.reason) AS reasons
-         FROM (SELECT * FROM lost UNION ALL SELECT * FROM failed) r JOIN pathways p USING (coi)
+         FROM (SELECT * FROM lost UNION ALL SELECT * FROM failed UNION ALL SELECT * FROM expired) r JOIN pathways p USING (coi)
         GROUP BY p.coi ORDER BY p.coi`,
     );
     const result: AtRisk[] = [];

@@ -1,6 +1,6 @@
-import { evolveProgress, NOT_STARTED, recordCollection, recordHandover, recordInfusion, startManufacture, StepOutOfOrderError, type LifecycleContext, type LifecycleEvent, type Progress } from './lifecycle';
+import { completeManufacture, evolveProgress, NOT_STARTED, recordCollection, recordHandover, recordInfusion, startManufacture, StepOutOfOrderError, type LifecycleContext, type LifecycleEvent, type Progress } from './lifecycle';
 
-const ctx: LifecycleContext = { coi: 'B000126000001X', booked: true, gate: 'CONDITIONING_DURING_MANUFACTURE', conditioningDays: [-5, -4, -3], maxFreshHoldHours: 36 };
+const ctx: LifecycleContext = { coi: 'B000126000001X', booked: true, gate: 'CONDITIONING_DURING_MANUFACTURE', conditioningDays: [-5, -4, -3], maxFreshHoldHours: 36, shelfLifeHours: 6 };
 const apply = (progress: Progress, events: LifecycleEvent[]) => events.reduce(evolveProgress, progress);
 
 describe('lifecycle rules', () => {
@@ -25,6 +25,14 @@ describe('lifecycle rules', () => {
 
   it('lets cryopreserved material wait', () => {
     expect(startManufacture({ ...ctx, maxFreshHoldHours: null, gate: 'RELEASE_BEFORE_CONDITIONING' }, ready, 'RRK01', 'MU-2', new Date('2027-04-01T00:00:00Z'))).toHaveLength(1);
+  });
+
+  it('blocks infusion of fresh product past its shelf life, measured from the end of manufacture', () => {
+    let p = apply(ready, startManufacture(ctx, ready, 'RBV01', 'MU-1', new Date('2027-03-02T08:00:00Z')));
+    p = apply(p, completeManufacture(ctx, p, 'RBV01', new Date('2027-03-09T08:00:00Z')));
+    p = { ...p, patient: 'CONDITIONING', availabilityConfirmed: true, dosesGiven: [-5, -4, -3] };
+    expect(recordInfusion(ctx, p, 'RBV01', new Date('2027-03-09T13:59:00Z'), ctx.coi)).toHaveLength(1);
+    expect(() => recordInfusion(ctx, p, 'RBV01', new Date('2027-03-09T14:01:00Z'), ctx.coi)).toThrow(/passed its 6 h shelf life at 2027-03-09T14:00:00.000Z/);
   });
 
   it('blocks infusion on a Chain of Identity mismatch before anything else', () => {

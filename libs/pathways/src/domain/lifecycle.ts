@@ -96,6 +96,7 @@ export interface Progress {
   readonly product: ProductState;
   readonly patient: PatientState;
   readonly collectedAt: string | null;
+  readonly manufacturedAt: string | null;
   readonly infusedAt: string | null;
   readonly availabilityConfirmed: boolean;
   readonly dosesGiven: readonly number[];
@@ -106,6 +107,7 @@ export const NOT_STARTED: Progress = {
   product: 'NOT_COLLECTED',
   patient: 'WAITING',
   collectedAt: null,
+  manufacturedAt: null,
   infusedAt: null,
   availabilityConfirmed: false,
   dosesGiven: [],
@@ -121,7 +123,7 @@ export function evolveProgress(progress: Progress, event: LifecycleEvent): Progr
     case 'ManufactureStarted':
       return { ...progress, product: 'IN_MANUFACTURE' };
     case 'ManufactureCompleted':
-      return { ...progress, product: 'MANUFACTURED' };
+      return { ...progress, product: 'MANUFACTURED', manufacturedAt: event.data.at };
     case 'ManufactureFailed':
     case 'QcFailed':
       return { ...progress, product: 'FAILED' };
@@ -150,6 +152,8 @@ export interface LifecycleContext {
   readonly conditioningDays: readonly number[];
   /** Fresh material: hours from collection to start of manufacture (null: cryopreserved). */
   readonly maxFreshHoldHours: number | null;
+  /** Hours the finished product keeps (fresh point-of-care: hours; frozen: months). */
+  readonly shelfLifeHours: number;
 }
 
 const facts = (ctx: LifecycleContext, siteCode: string, at: Date): StepFacts => ({ coi: ctx.coi, siteCode: requireText('siteCode', siteCode, 10).toUpperCase(), at: at.toISOString() });
@@ -282,6 +286,13 @@ export function recordInfusion(ctx: LifecycleContext, p: Progress, siteCode: str
   }
   const ready: readonly ProductState[] = ctx.gate === 'RELEASE_BEFORE_CONDITIONING' ? ['RELEASED'] : ['MANUFACTURED', 'RELEASED'];
   if (!ready.includes(p.product)) throw new StepOutOfOrderError('Infusion', `the product is ${p.product.replace(/_/g, ' ').toLowerCase()}, not ready to infuse.`);
+  if (p.manufacturedAt && at.getTime() > Date.parse(p.manufacturedAt) + ctx.shelfLifeHours * 3_600_000) {
+    throw new StepOutOfOrderError(
+      'Infusion',
+      `the product passed its ${ctx.shelfLifeHours} h shelf life at ${new Date(Date.parse(p.manufacturedAt) + ctx.shelfLifeHours * 3_600_000).toISOString()}: do not infuse it; record the deviation and repair the pathway.`,
+      { shelfLifeHours: ctx.shelfLifeHours },
+    );
+  }
   return [new PatientInfused({ ...facts(ctx, siteCode, at), scannedCoi })];
 }
 
