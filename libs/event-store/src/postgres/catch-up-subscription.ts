@@ -5,7 +5,9 @@ export interface LogReader {
 }
 
 export interface WakeUp {
-  wait(timeoutMs: number): Promise<void>;
+  /** Changes with every wake-up. */
+  readonly generation: number;
+  wait(timeoutMs: number, sinceGeneration?: number): Promise<void>;
 }
 
 const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
@@ -47,6 +49,8 @@ export class CatchUpSubscription implements EventSubscription {
     let failures = 0;
     while (this.running) {
       try {
+        // A wake-up during the read or the handler must not be slept through.
+        const seen = this.wakeUp.generation;
         const batch = await this.reader.readAll({ after: this.current, maxCount: batchSize });
         if (!this.running) return;
         if (batch.length > 0) {
@@ -55,7 +59,7 @@ export class CatchUpSubscription implements EventSubscription {
           failures = 0;
           if (batch.length === batchSize) continue;
         }
-        await this.pause(this.wakeUp.wait(pollIntervalMs));
+        await this.pause(this.wakeUp.wait(pollIntervalMs, seen));
       } catch (error) {
         this.options.onError?.(error);
         const delay = RETRY_DELAYS_MS[Math.min(failures++, RETRY_DELAYS_MS.length - 1)]!;

@@ -21,6 +21,8 @@ export class Notifier {
   private connecting?: Promise<void>;
 
   private notifyPending = false;
+  /** Counts wake-ups, so a waiter can tell one came while it was busy (and not sleep through it). */
+  private wakeCount = 0;
   private flushing?: Promise<void>;
 
   constructor(
@@ -44,9 +46,17 @@ export class Notifier {
     }
   }
 
-  /** Resolves on the next notification or after `timeoutMs`, whichever comes first. */
-  wait(timeoutMs: number): Promise<void> {
+  get generation(): number {
+    return this.wakeCount;
+  }
+
+  /**
+   * Resolves on the next notification or after `timeoutMs`, whichever comes first; at once when a
+   * notification came after the caller saw `sinceGeneration` (it arrived while the caller was busy).
+   */
+  wait(timeoutMs: number, sinceGeneration?: number): Promise<void> {
     void this.ensureConnected();
+    if (sinceGeneration !== undefined && sinceGeneration !== this.wakeCount) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -89,6 +99,7 @@ export class Notifier {
   }
 
   private wakeAll(): void {
+    this.wakeCount++;
     for (const wake of [...this.waiters]) wake();
   }
 

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, ConcurrencyError, EVENT_STORE, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
-import { localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
+import { ConflictError, localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
 import {
   coiRegisterStreamId,
   CoiIssued,
@@ -77,7 +77,7 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
   private async issueCoi(): Promise<string> {
     const year = new Date().getUTCFullYear();
     const stream = coiRegisterStreamId(this.options.coiFacilityId, year);
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
       const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
       const sequence = (last?.streamPosition ?? 0) + 1;
       const coi = issueCoi(this.options.coiFacilityId, year, sequence);
@@ -91,6 +91,8 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
         if (!(error instanceof ConcurrencyError)) throw error;
       }
     }
-    throw new Error('Could not issue a Chain of Identity identifier: the register is too busy; try again.');
+    throw new ConflictError('Could not issue a Chain of Identity identifier: many referrals are being made at once. Nothing was recorded; try again.', {
+      register: stream,
+    });
   }
 }
