@@ -7,6 +7,18 @@ export interface DomainEvent<Type extends string = string, Data extends object =
   readonly data: Data;
 }
 
+/**
+ * Declares an event class: `class SitePaused extends eventClass<'SitePaused', Data>('SitePaused') {}`.
+ * `type` is the stored name (never rename one); the class is what @nestjs/cqrs finds handlers by.
+ */
+export function eventClass<Type extends string, Data extends object>(type: Type) {
+  return class implements DomainEvent<Type, Data> {
+    static readonly type: Type = type;
+    readonly type: Type = type;
+    constructor(readonly data: Data) {}
+  };
+}
+
 /** How an aggregate's state is rebuilt from its events. */
 export interface Evolver<State, Event extends DomainEvent> {
   readonly initialState: State;

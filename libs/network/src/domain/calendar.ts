@@ -1,5 +1,4 @@
-import {
-  ConflictError,
+import { eventClass, ConflictError,
   daysBetween,
   NotFoundError,
   oneOf,
@@ -9,8 +8,7 @@ import {
   wholeNumber,
   type DomainEvent,
   type Evolver,
-  type LocalDate,
-} from '@bedside/shared';
+  type LocalDate, } from '@bedside/shared';
 
 /** Bookable clinical resources of a site (domain.md "Network resources"). Units are manufacturing bays of their own. */
 export const SITE_RESOURCES = ['APHERESIS_CHAIR', 'CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED', 'ICU_BED'] as const;
@@ -61,23 +59,11 @@ export interface CalendarException {
   readonly reason: string;
 }
 
-export class ResourceCalendarSet implements DomainEvent<'ResourceCalendarSet', ResourceCalendar & { readonly siteCode: string }> {
-  static readonly type = 'ResourceCalendarSet';
-  readonly type = ResourceCalendarSet.type;
-  constructor(readonly data: ResourceCalendar & { readonly siteCode: string }) {}
-}
+export class ResourceCalendarSet extends eventClass<'ResourceCalendarSet', ResourceCalendar & { readonly siteCode: string }>('ResourceCalendarSet') {}
 
-export class CalendarExceptionAdded implements DomainEvent<'CalendarExceptionAdded', CalendarException> {
-  static readonly type = 'CalendarExceptionAdded';
-  readonly type = CalendarExceptionAdded.type;
-  constructor(readonly data: CalendarException) {}
-}
+export class CalendarExceptionAdded extends eventClass<'CalendarExceptionAdded', CalendarException>('CalendarExceptionAdded') {}
 
-export class CalendarExceptionWithdrawn implements DomainEvent<'CalendarExceptionWithdrawn', { readonly exceptionId: string; readonly owner: CalendarOwner; readonly reason: string }> {
-  static readonly type = 'CalendarExceptionWithdrawn';
-  readonly type = CalendarExceptionWithdrawn.type;
-  constructor(readonly data: { readonly exceptionId: string; readonly owner: CalendarOwner; readonly reason: string }) {}
-}
+export class CalendarExceptionWithdrawn extends eventClass<'CalendarExceptionWithdrawn', { readonly exceptionId: string; readonly owner: CalendarOwner; readonly reason: string }>('CalendarExceptionWithdrawn') {}
 
 export type CalendarEvent = ResourceCalendarSet | CalendarExceptionAdded | CalendarExceptionWithdrawn;
 

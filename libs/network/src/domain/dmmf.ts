@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, optionalReason, ValidationError, type DomainEvent, type Evolver } from '@bedside/shared';
+import { eventClass, ConflictError, NotFoundError, optionalReason, ValidationError, type Evolver } from '@bedside/shared';
 import { normaliseProductCode, validateProductProcess, type ProductProcess } from './product-process';
 
 /**
@@ -18,11 +18,7 @@ export interface DmmfVersionPublishedData {
   readonly reason: string;
 }
 
-export class DmmfVersionPublished implements DomainEvent<'DmmfVersionPublished', DmmfVersionPublishedData> {
-  static readonly type = 'DmmfVersionPublished';
-  readonly type = DmmfVersionPublished.type;
-  constructor(readonly data: DmmfVersionPublishedData) {}
-}
+export class DmmfVersionPublished extends eventClass<'DmmfVersionPublished', DmmfVersionPublishedData>('DmmfVersionPublished') {}
 
 export type DmmfEvent = DmmfVersionPublished;
 

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, numberIn, oneOf, optionalReason, requireText, ValidationError, wholeNumber, type DomainEvent, type Evolver } from '@bedside/shared';
+import { eventClass, ConflictError, NotFoundError, numberIn, oneOf, optionalReason, requireText, ValidationError, wholeNumber, type Evolver } from '@bedside/shared';
 import { normaliseOdsCode } from './site-validation';
 
 export const UNIT_KINDS = ['CELL_THERAPY', 'FILL_FINISH'] as const;
@@ -42,17 +42,9 @@ export interface UnitQualificationChangedData {
   readonly reason: string;
 }
 
-export class UnitRegistered implements DomainEvent<'UnitRegistered', UnitRegisteredData> {
-  static readonly type = 'UnitRegistered';
-  readonly type = UnitRegistered.type;
-  constructor(readonly data: UnitRegisteredData) {}
-}
+export class UnitRegistered extends eventClass<'UnitRegistered', UnitRegisteredData>('UnitRegistered') {}
 
-export class UnitQualificationChanged implements DomainEvent<'UnitQualificationChanged', UnitQualificationChangedData> {
-  static readonly type = 'UnitQualificationChanged';
-  readonly type = UnitQualificationChanged.type;
-  constructor(readonly data: UnitQualificationChangedData) {}
-}
+export class UnitQualificationChanged extends eventClass<'UnitQualificationChanged', UnitQualificationChangedData>('UnitQualificationChanged') {}
 
 export type UnitEvent = UnitRegistered | UnitQualificationChanged;
 

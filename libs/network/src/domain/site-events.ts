@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@bedside/shared';
+import { eventClass } from '@bedside/shared';
 import type { SiteKind, SiteStatus } from './site-lifecycle';
 
 export interface GeoLocation {
@@ -28,48 +28,20 @@ export interface SiteStatusChangedData {
 // Event classes: plain TypeScript, re-created from storage by type name so that handlers keyed
 // by class (as @nestjs/cqrs is) find them. `type` is the stored name: never rename one.
 
-export class SiteRegistered implements DomainEvent<'SiteRegistered', SiteRegisteredData> {
-  static readonly type = 'SiteRegistered';
-  readonly type = SiteRegistered.type;
-  constructor(readonly data: SiteRegisteredData) {}
-}
+export class SiteRegistered extends eventClass<'SiteRegistered', SiteRegisteredData>('SiteRegistered') {}
 
-export class SiteOnboardingStarted implements DomainEvent<'SiteOnboardingStarted', SiteStatusChangedData> {
-  static readonly type = 'SiteOnboardingStarted';
-  readonly type = SiteOnboardingStarted.type;
-  constructor(readonly data: SiteStatusChangedData) {}
-}
+export class SiteOnboardingStarted extends eventClass<'SiteOnboardingStarted', SiteStatusChangedData>('SiteOnboardingStarted') {}
 
-export class SiteActivated implements DomainEvent<'SiteActivated', SiteStatusChangedData> {
-  static readonly type = 'SiteActivated';
-  readonly type = SiteActivated.type;
-  constructor(readonly data: SiteStatusChangedData) {}
-}
+export class SiteActivated extends eventClass<'SiteActivated', SiteStatusChangedData>('SiteActivated') {}
 
-export class SitePaused implements DomainEvent<'SitePaused', SiteStatusChangedData> {
-  static readonly type = 'SitePaused';
-  readonly type = SitePaused.type;
-  constructor(readonly data: SiteStatusChangedData) {}
-}
+export class SitePaused extends eventClass<'SitePaused', SiteStatusChangedData>('SitePaused') {}
 
-export class SiteSuspended implements DomainEvent<'SiteSuspended', SiteStatusChangedData> {
-  static readonly type = 'SiteSuspended';
-  readonly type = SiteSuspended.type;
-  constructor(readonly data: SiteStatusChangedData) {}
-}
+export class SiteSuspended extends eventClass<'SiteSuspended', SiteStatusChangedData>('SiteSuspended') {}
 
-export class SiteCeased implements DomainEvent<'SiteCeased', SiteStatusChangedData> {
-  static readonly type = 'SiteCeased';
-  readonly type = SiteCeased.type;
-  constructor(readonly data: SiteStatusChangedData) {}
-}
+export class SiteCeased extends eventClass<'SiteCeased', SiteStatusChangedData>('SiteCeased') {}
 
 /** Recorded once, on the network's own stream, when the Control Site is registered. */
-export class ControlSiteDesignated implements DomainEvent<'ControlSiteDesignated', { readonly code: string }> {
-  static readonly type = 'ControlSiteDesignated';
-  readonly type = ControlSiteDesignated.type;
-  constructor(readonly data: { readonly code: string }) {}
-}
+export class ControlSiteDesignated extends eventClass<'ControlSiteDesignated', { readonly code: string }>('ControlSiteDesignated') {}
 
 export type SiteStatusEvent = SiteOnboardingStarted | SiteActivated | SitePaused | SiteSuspended | SiteCeased;
 export type SiteEvent = SiteRegistered | SiteStatusEvent;

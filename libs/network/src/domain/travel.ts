@@ -1,4 +1,4 @@
-import { numberIn, optionalReason, parseLocalDate, ValidationError, type DomainEvent } from '@bedside/shared';
+import { eventClass, numberIn, optionalReason, parseLocalDate, ValidationError } from '@bedside/shared';
 import { normaliseOdsCode } from './site-validation';
 
 export const TRAVEL_TIMES_STREAM = 'network-travel-times';
@@ -14,18 +14,10 @@ export interface TravelTimeData {
   readonly reason?: string;
 }
 
-export class TravelTimeSet implements DomainEvent<'TravelTimeSet', TravelTimeData> {
-  static readonly type = 'TravelTimeSet';
-  readonly type = TravelTimeSet.type;
-  constructor(readonly data: TravelTimeData) {}
-}
+export class TravelTimeSet extends eventClass<'TravelTimeSet', TravelTimeData>('TravelTimeSet') {}
 
 /** Bank holidays of a UK nation, when sites are closed unless their calendar opens on them. */
-export class BankHolidaysDeclared implements DomainEvent<'BankHolidaysDeclared', { readonly region: string; readonly dates: readonly string[] }> {
-  static readonly type = 'BankHolidaysDeclared';
-  readonly type = BankHolidaysDeclared.type;
-  constructor(readonly data: { readonly region: string; readonly dates: readonly string[] }) {}
-}
+export class BankHolidaysDeclared extends eventClass<'BankHolidaysDeclared', { readonly region: string; readonly dates: readonly string[] }>('BankHolidaysDeclared') {}
 
 export interface SetTravelTime {
   readonly fromSiteCode: string;

@@ -1,4 +1,4 @@
-import { BedsideError, ConflictError, NotFoundError, type DomainEvent, type Evolver } from '@bedside/shared';
+import { eventClass, BedsideError, ConflictError, NotFoundError, type Evolver } from '@bedside/shared';
 import type { SlotRef } from './slot';
 
 export class HoldExpiredError extends BedsideError {
@@ -19,23 +19,11 @@ export interface HoldPlacedData {
   readonly idempotencyKey: string;
 }
 
-export class HoldPlaced implements DomainEvent<'HoldPlaced', HoldPlacedData> {
-  static readonly type = 'HoldPlaced';
-  readonly type = HoldPlaced.type;
-  constructor(readonly data: HoldPlacedData) {}
-}
+export class HoldPlaced extends eventClass<'HoldPlaced', HoldPlacedData>('HoldPlaced') {}
 
-export class HoldConfirmed implements DomainEvent<'HoldConfirmed', { readonly holdId: string; readonly coi: string; readonly idempotencyKey: string }> {
-  static readonly type = 'HoldConfirmed';
-  readonly type = HoldConfirmed.type;
-  constructor(readonly data: { readonly holdId: string; readonly coi: string; readonly idempotencyKey: string }) {}
-}
+export class HoldConfirmed extends eventClass<'HoldConfirmed', { readonly holdId: string; readonly coi: string; readonly idempotencyKey: string }>('HoldConfirmed') {}
 
-export class HoldReleased implements DomainEvent<'HoldReleased', { readonly holdId: string; readonly coi: string; readonly reason: string; readonly expired: boolean }> {
-  static readonly type = 'HoldReleased';
-  readonly type = HoldReleased.type;
-  constructor(readonly data: { readonly holdId: string; readonly coi: string; readonly reason: string; readonly expired: boolean }) {}
-}
+export class HoldReleased extends eventClass<'HoldReleased', { readonly holdId: string; readonly coi: string; readonly reason: string; readonly expired: boolean }>('HoldReleased') {}
 
 export type HoldEvent = HoldPlaced | HoldConfirmed | HoldReleased;
 

@@ -1,4 +1,4 @@
-import { BedsideError, optionalReason, requireText, ValidationError, type DomainEvent } from '@bedside/shared';
+import { BedsideError, eventClass, optionalReason, requireText, ValidationError } from '@bedside/shared';
 import type { ConditioningGate } from '@bedside/network';
 
 /**
@@ -37,14 +37,8 @@ export interface StepFacts {
   readonly at: string;
 }
 
-type Step<Type extends string, Extra = object> = DomainEvent<Type, StepFacts & Extra>;
-function stepEvent<Type extends string, Extra = object>(type: Type) {
-  return class implements Step<Type, Extra> {
-    static readonly type = type;
-    readonly type = type;
-    constructor(readonly data: StepFacts & Extra) {}
-  };
-}
+/** Every lifecycle step records the pathway, where and when, plus its own facts. */
+const stepEvent = <Type extends string, Extra extends object = object>(type: Type) => eventClass<Type, StepFacts & Extra>(type);
 
 export class CollectionRecorded extends stepEvent<'CollectionRecorded', { sessions: number; cd3YieldE9: number | null }>('CollectionRecorded') {}
 export class MaterialHandedOver extends stepEvent<'MaterialHandedOver', { handover: 'SHIPPED' | 'RECEIVED'; from: string; to: string; condition: string; scannedCoi: string }>('MaterialHandedOver') {}

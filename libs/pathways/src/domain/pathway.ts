@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, oneOf, optionalText, requireText, ValidationError, type DomainEvent, type Evolver, type LocalDate } from '@bedside/shared';
+import { eventClass, ConflictError, NotFoundError, oneOf, optionalText, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
 import { evolveProgress, NOT_STARTED, type LifecycleEvent, type Progress } from './lifecycle';
 import type { SlotRef } from './slot';
 import type { WaitlistJoined } from './waitlist';
@@ -49,36 +49,16 @@ export interface PatientReferredData {
   readonly priority: Priority;
 }
 
-export class PatientReferred implements DomainEvent<'PatientReferred', PatientReferredData> {
-  static readonly type = 'PatientReferred';
-  readonly type = PatientReferred.type;
-  constructor(readonly data: PatientReferredData) {}
-}
+export class PatientReferred extends eventClass<'PatientReferred', PatientReferredData>('PatientReferred') {}
 
-export class PlanHeld implements DomainEvent<'PlanHeld', { readonly coi: string; readonly holdId: string; readonly expiresAt: string; readonly slots: readonly SlotRef[] }> {
-  static readonly type = 'PlanHeld';
-  readonly type = PlanHeld.type;
-  constructor(readonly data: { readonly coi: string; readonly holdId: string; readonly expiresAt: string; readonly slots: readonly SlotRef[] }) {}
-}
+export class PlanHeld extends eventClass<'PlanHeld', { readonly coi: string; readonly holdId: string; readonly expiresAt: string; readonly slots: readonly SlotRef[] }>('PlanHeld') {}
 
-export class PlanBooked implements DomainEvent<'PlanBooked', { readonly coi: string; readonly holdId: string }> {
-  static readonly type = 'PlanBooked';
-  readonly type = PlanBooked.type;
-  constructor(readonly data: { readonly coi: string; readonly holdId: string }) {}
-}
+export class PlanBooked extends eventClass<'PlanBooked', { readonly coi: string; readonly holdId: string }>('PlanBooked') {}
 
-export class PlanReleased implements DomainEvent<'PlanReleased', { readonly coi: string; readonly holdId: string; readonly reason: string; readonly expired: boolean }> {
-  static readonly type = 'PlanReleased';
-  readonly type = PlanReleased.type;
-  constructor(readonly data: { readonly coi: string; readonly holdId: string; readonly reason: string; readonly expired: boolean }) {}
-}
+export class PlanReleased extends eventClass<'PlanReleased', { readonly coi: string; readonly holdId: string; readonly reason: string; readonly expired: boolean }>('PlanReleased') {}
 
 /** A booked plan replaced by a repaired one, in one step (disruption repair). */
-export class PlanRepaired implements DomainEvent<'PlanRepaired', { readonly coi: string; readonly fromHoldId: string; readonly toHoldId: string; readonly reason: string; readonly slots: readonly SlotRef[] }> {
-  static readonly type = 'PlanRepaired';
-  readonly type = PlanRepaired.type;
-  constructor(readonly data: { readonly coi: string; readonly fromHoldId: string; readonly toHoldId: string; readonly reason: string; readonly slots: readonly SlotRef[] }) {}
-}
+export class PlanRepaired extends eventClass<'PlanRepaired', { readonly coi: string; readonly fromHoldId: string; readonly toHoldId: string; readonly reason: string; readonly slots: readonly SlotRef[] }>('PlanRepaired') {}
 
 export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | PlanRepaired | LifecycleEvent | WaitlistJoined;
 
@@ -171,11 +151,7 @@ export function holdPlanOn(state: Pathway | undefined, coi: string, holdId: stri
 }
 
 /** One per issued identifier, on a register stream per facility and year: its version is the sequence. */
-export class CoiIssued implements DomainEvent<'CoiIssued', { readonly coi: string; readonly sequence: number }> {
-  static readonly type = 'CoiIssued';
-  readonly type = CoiIssued.type;
-  constructor(readonly data: { readonly coi: string; readonly sequence: number }) {}
-}
+export class CoiIssued extends eventClass<'CoiIssued', { readonly coi: string; readonly sequence: number }>('CoiIssued') {}
 
 export const coiRegisterStreamId = (facilityId: string, year: number) => `coi-register-${facilityId}-${year}`;
 

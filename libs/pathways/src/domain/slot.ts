@@ -1,4 +1,4 @@
-import { BedsideError, ConflictError, type DomainEvent, type Evolver, type LocalDate } from '@bedside/shared';
+import { eventClass, BedsideError, ConflictError, type Evolver, type LocalDate } from '@bedside/shared';
 
 /** One bookable slot of live capacity: a chair session, a bed-day, a unit's batch slots on a day. */
 export interface SlotRef {
@@ -27,23 +27,11 @@ export interface SlotEventData {
   readonly coi: string;
 }
 
-export class SlotHeld implements DomainEvent<'SlotHeld', SlotEventData> {
-  static readonly type = 'SlotHeld';
-  readonly type = SlotHeld.type;
-  constructor(readonly data: SlotEventData) {}
-}
+export class SlotHeld extends eventClass<'SlotHeld', SlotEventData>('SlotHeld') {}
 
-export class SlotBooked implements DomainEvent<'SlotBooked', SlotEventData> {
-  static readonly type = 'SlotBooked';
-  readonly type = SlotBooked.type;
-  constructor(readonly data: SlotEventData) {}
-}
+export class SlotBooked extends eventClass<'SlotBooked', SlotEventData>('SlotBooked') {}
 
-export class SlotReleased implements DomainEvent<'SlotReleased', SlotEventData & { readonly wasBooked: boolean; readonly reason: string }> {
-  static readonly type = 'SlotReleased';
-  readonly type = SlotReleased.type;
-  constructor(readonly data: SlotEventData & { readonly wasBooked: boolean; readonly reason: string }) {}
-}
+export class SlotReleased extends eventClass<'SlotReleased', SlotEventData & { readonly wasBooked: boolean; readonly reason: string }>('SlotReleased') {}
 
 export type SlotEvent = SlotHeld | SlotBooked | SlotReleased;
 

@@ -1,4 +1,4 @@
-import { ConflictError, daysBetween, optionalReason, type DomainEvent, type LocalDate } from '@bedside/shared';
+import { eventClass, ConflictError, daysBetween, optionalReason, type LocalDate } from '@bedside/shared';
 import type { Pathway, Priority } from './pathway';
 
 /**
@@ -36,11 +36,7 @@ export function waitlistScore(priority: Priority, joinedOn: LocalDate, deadline:
   return { priority, daysWaiting, daysToDeadline, priorityPoints, waitingPoints, deadlinePoints, score: priorityPoints + waitingPoints + deadlinePoints };
 }
 
-export class WaitlistJoined implements DomainEvent<'WaitlistJoined', { readonly coi: string; readonly productCode: string; readonly reason: string }> {
-  static readonly type = 'WaitlistJoined';
-  readonly type = WaitlistJoined.type;
-  constructor(readonly data: { readonly coi: string; readonly productCode: string; readonly reason: string }) {}
-}
+export class WaitlistJoined extends eventClass<'WaitlistJoined', { readonly coi: string; readonly productCode: string; readonly reason: string }>('WaitlistJoined') {}
 
 /**
  * A pathway joins the waitlist when no plan meets its clinical deadline (or no plan fits at all).
