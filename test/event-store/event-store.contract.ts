@@ -103,6 +103,18 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
         expect(await store.readStream(uniqueStream('missing'))).toEqual([]);
       });
 
+      it('reads several whole streams at once, in stream order, with empty ones empty', async () => {
+        const a = uniqueStream('slot');
+        const b = uniqueStream('slot');
+        const none = uniqueStream('slot');
+        await store.append([{ streamId: a, expectedVersion: 'no_stream', events: [event('Held', 1), event('Booked', 2)] }, { streamId: b, expectedVersion: 'no_stream', events: [event('Held', 3)] }], metadata);
+        const streams = await store.readStreams([a, none, b]);
+        expect([...streams.keys()]).toEqual([a, none, b]);
+        expect(streams.get(a)!.map((e) => [e.streamPosition, e.type])).toEqual([[1, 'Held'], [2, 'Booked']]);
+        expect(streams.get(b)!.map((e) => e.data.n)).toEqual([3]);
+        expect(streams.get(none)).toEqual([]);
+      });
+
       it('stores who, for whom, why and when with every event', async () => {
         const stream = uniqueStream('site');
         const before = Date.now();

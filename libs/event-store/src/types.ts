@@ -114,6 +114,8 @@ export interface EventStore {
   /** Appends to one or several streams in one atomic transaction: all land, or none do. */
   append(streams: readonly StreamAppend[], metadata: EventMetadata): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Several whole streams at once, forwards (a stream with no events maps to []). */
+  readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   /** Reads the global log in order after a position; only events of committed transactions. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   /** The position of the newest event readers can see. */

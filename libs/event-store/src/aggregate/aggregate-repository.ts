@@ -74,6 +74,17 @@ export class AggregateRepository {
     return result.lastPosition;
   }
 
+  /** Several streams of one kind in one read (e.g. every slot of a plan). */
+  async loadMany<State, Event extends DomainEvent>(streamIds: readonly string[], evolver: Evolver<State, Event>): Promise<Map<string, Loaded<State>>> {
+    const streams = await this.store.readStreams(streamIds);
+    const loaded = new Map<string, Loaded<State>>();
+    for (const [streamId, recorded] of streams) {
+      const events = recorded.map((e) => this.registry.toDomain<Event>(e));
+      loaded.set(streamId, { state: replay(evolver, events), version: recorded.at(-1)?.streamPosition ?? 0 });
+    }
+    return loaded;
+  }
+
   async execute<State, Event extends DomainEvent>(
     streamId: string,
     evolver: Evolver<State, Event>,

@@ -71,6 +71,17 @@ export class PostgresEventStore implements EventStore {
     return rows.map((row) => toRecordedEvent(row, this.upcasters));
   }
 
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const streams = new Map<string, RecordedEvent[]>(streamIds.map((id) => [id, []]));
+    if (streamIds.length === 0) return streams;
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`,
+      [[...new Set(streamIds)]],
+    );
+    for (const row of rows) streams.get(row.stream_id)!.push(toRecordedEvent(row, this.upcasters));
+    return streams;
+  }
+
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     const { rows } = await this.pool.query<EventRow>(READ_ALL, [...positionParams(options.after), options.maxCount]);
     return rows.map((row) => toRecordedEvent(row, this.upcasters));

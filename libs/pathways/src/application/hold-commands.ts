@@ -108,8 +108,9 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
         { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: holdPlanOn(pathway.state, coi, holdId, expiresAt, slots) },
         { streamId: holdStreamId(holdId), expectedVersion: 'no_stream', events: [new HoldPlaced({ holdId, coi, slots, expiresAt: expiresAt.toISOString(), idempotencyKey })] },
       ];
+      const slotStates = await this.repository.loadMany(slots.map(slotStreamId), slotEvolver);
       for (const slot of slots) {
-        const { state, version } = await this.repository.load(slotStreamId(slot), slotEvolver);
+        const { state, version } = slotStates.get(slotStreamId(slot))!;
         decisions.push({ streamId: slotStreamId(slot), expectedVersion: version, events: holdSlot(state, slot, capacities.get(slotStreamId(slot))!, holdId, coi) });
       }
       try {
@@ -184,8 +185,9 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
         { streamId: holdStreamId(holdId), expectedVersion: version, events: confirmed },
         { streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway.version, events: bookPlanOn(pathway.state, hold!.coi, holdId) },
       ];
+      const slotStates = await this.repository.loadMany(hold!.slots.map(slotStreamId), slotEvolver);
       for (const slot of hold!.slots) {
-        const { state, version: slotVersion } = await this.repository.load(slotStreamId(slot), slotEvolver);
+        const { state, version: slotVersion } = slotStates.get(slotStreamId(slot))!;
         decisions.push({ streamId: slotStreamId(slot), expectedVersion: slotVersion, events: bookSlot(state, slot, holdId, hold!.coi) });
       }
       try {
@@ -214,8 +216,9 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, H
       if (pathway.state?.holdId === holdId) {
         decisions.push({ streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway.version, events: [new PlanReleased({ coi: hold!.coi, holdId, reason, expired })] });
       }
+      const slotStates = await this.repository.loadMany(hold!.slots.map(slotStreamId), slotEvolver);
       for (const slot of hold!.slots) {
-        const { state, version: slotVersion } = await this.repository.load(slotStreamId(slot), slotEvolver);
+        const { state, version: slotVersion } = slotStates.get(slotStreamId(slot))!;
         decisions.push({ streamId: slotStreamId(slot), expectedVersion: slotVersion, events: releaseSlot(state, slot, holdId, hold!.coi, reason) });
       }
       try {

@@ -146,8 +146,9 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
       ];
       // Old and new plans may share slots: decide per slot stream on its state after both changes.
       const touched = new Map<string, SlotRef>([...oldHold.state!.slots, ...newSlots].map((s) => [slotStreamId(s), s]));
+      const slotStates = await this.repository.loadMany([...touched.keys()], slotEvolver);
       for (const [streamId, slot] of touched) {
-        const { state, version } = await this.repository.load(streamId, slotEvolver);
+        const { state, version } = slotStates.get(streamId)!;
         const events = [];
         if (oldHold.state!.slots.some((s) => slotStreamId(s) === streamId)) events.push(...releaseSlot(state, slot, oldHoldId, coi, reason));
         if (newSlots.some((s) => slotStreamId(s) === streamId)) {
