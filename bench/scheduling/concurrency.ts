@@ -7,7 +7,8 @@ import type { ForeignLoadMonitor } from '../support/foreign-load';
 import { runClosedLoop } from '../support/measure';
 import type { BenchNetwork } from './network';
 import { BookingStats, dayAfter, Scheduler, type ReferralRequest } from './scheduler';
-import { InMemoryPlanner } from './search-input';
+import { PlanOptions } from '../../libs/pathways/src/application/plan-options';
+import { InMemoryPlanner } from './in-memory-planner';
 import type { SchedulingBenchSettings } from './settings';
 
 export type ConcurrencyMode = 'race' | 'spread' | 'commands';
@@ -73,7 +74,7 @@ export async function measureCommandsAlone(
 ): Promise<ConcurrencyFigures> {
   const stats = new BookingStats();
   const planAheadStarted = performance.now();
-  const planner = await InMemoryPlanner.load(network.app.get(DataSource), 'POC-CAR19', network.today, addDays(network.today, 399));
+  const planner = await InMemoryPlanner.load(network.app.get(PlanOptions), network.app.get(DataSource), 'POC-CAR19', network.today, addDays(network.today, 399));
   const referrer = new Scheduler(network, 'commands-referrer', new BookingStats(), { horizonDays: settings.horizonDays, maxAttempts: 1 });
   const queue: { coi: string; plan: VeinToVeinPlan }[] = [];
   // Collection dates move on about as fast as the network absorbs patients, so each search stays short.

@@ -55,7 +55,7 @@ function searchTable(search: SearchFigures): string {
     const p95 = percentile(endToEnd, 95);
     rows.push(latencyRow(`\`PlanOptions.forPathway\`, ${name}`, endToEnd, [verdict(p95 < TARGETS.searchP95Ms, `p95 < ${TARGETS.searchP95Ms} ms`)]));
   }
-  rows.push(latencyRow('its reads alone (copied SQL, all referrals)', search.samples.map((s) => s.readsMs), ['']));
+  rows.push(latencyRow('its reads alone (PlanOptions.inputForPathway, all referrals)', search.samples.map((s) => s.readsMs), ['']));
   rows.push(latencyRow('pure `searchPlans` alone (all referrals)', search.samples.map((s) => s.pureMs), ['']));
   return markdownTable(['what is timed', 'searches', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'target'], rows);
 }
@@ -138,7 +138,7 @@ export function renderSchedulingSection(report: SchedulingReport): string {
     '',
     '### Plan search latency',
     '',
-    `${count(search.samples.length)} new referrals on the filled network (3 POC-CAR19 to 1 CRYO-CAR19; washouts of 0, 3, 7, 14 and 42 days; preferred centres in turn), referred first and then searched one at a time with nothing else running in the process, after 3 warm-up searches; nothing was booked, so every search saw the same network. Each search is timed end to end (\`PlanOptions.forPathway\`: its SQL reads of the pathway, DMMF version, units, centres, live capacity with commitments and travel times, then the search), then its reads again through a copy of that SQL, then the pure \`searchPlans\` on what they returned. ${withPlan} of ${search.samples.length} referrals got a plan; the copied reads gave exactly \`forPathway\`'s plans for ${identical} of ${search.samples.length}. Each search read ${count(percentile(freeSlots, 50))} capacity slots at the median (${count(Math.max(...freeSlots))} at most).${report.otherLoadFillAndSearch === undefined ? '' : ` Other processes used ${formatShare(report.otherLoadFillAndSearch)} of the machine's CPU time while the year was filled and searched.`}`,
+    `${count(search.samples.length)} new referrals on the filled network (3 POC-CAR19 to 1 CRYO-CAR19; washouts of 0, 3, 7, 14 and 42 days; preferred centres in turn), referred first and then searched one at a time with nothing else running in the process, after 3 warm-up searches; nothing was booked, so every search saw the same network. Each search is timed end to end (\`PlanOptions.forPathway\`: its SQL reads of the pathway, DMMF version, units, centres, live capacity with commitments and travel times, then the search), then its reads again alone (\`PlanOptions.inputForPathway\`), then the pure \`searchPlans\` on what they returned. ${withPlan} of ${search.samples.length} referrals got a plan; the second reads gave exactly \`forPathway\`'s plans for ${identical} of ${search.samples.length}. Each search read ${count(percentile(freeSlots, 50))} capacity slots at the median (${count(Math.max(...freeSlots))} at most).${report.otherLoadFillAndSearch === undefined ? '' : ` Other processes used ${formatShare(report.otherLoadFillAndSearch)} of the machine's CPU time while the year was filled and searched.`}`,
     '',
     searchTable(search),
     '',

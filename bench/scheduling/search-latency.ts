@@ -1,11 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { DataSource } from 'typeorm';
 import { DEMO_CENTRES } from '@bedside/network';
 import { searchPlans } from '@bedside/pathways';
 import { PlanOptions } from '../../libs/pathways/src/application/plan-options';
 import { PATHWAY_READ_MODELS, type BenchNetwork } from './network';
 import { BookingStats, dayAfter, Scheduler, type ProductCode, type ReferralRequest } from './scheduler';
-import { loadSearchInput } from './search-input';
 import type { SchedulingBenchSettings } from './settings';
 
 /** Washout intervals a new referral comes with (domain.md step 3): none, corticosteroid, anti-CD20, chemotherapy, immunotherapy. */
@@ -15,13 +13,13 @@ export interface SearchSample {
   readonly productCode: ProductCode;
   /** PlanOptions.forPathway, end to end: its SQL reads and the search. */
   readonly endToEndMs: number;
-  /** The same reads, copied (search-input.ts). */
+  /** Its reads alone (PlanOptions.inputForPathway). */
   readonly readsMs: number;
   /** searchPlans alone on those inputs. */
   readonly pureMs: number;
   readonly freeSlots: number;
   readonly plans: number;
-  /** searchPlans on the copied reads returned exactly what forPathway did. */
+  /** searchPlans on those inputs returned exactly what forPathway did (a second read of a network nothing changed). */
   readonly identical: boolean;
 }
 
@@ -58,7 +56,6 @@ export async function measurePlanSearch(network: BenchNetwork, settings: Schedul
   log(`search: ${referrals.length} referrals made in ${referSeconds.toFixed(1)} s; timing the plan search for each`);
 
   const planOptions = network.app.get(PlanOptions);
-  const dataSource = network.app.get(DataSource);
   const options = { count: 3, horizonDays: settings.horizonDays };
   // Warm-up: the first calls compile the search and fill the server's caches.
   for (const { coi } of referrals.slice(0, 3)) await planOptions.forPathway(coi, options);
@@ -68,7 +65,7 @@ export async function measurePlanSearch(network: BenchNetwork, settings: Schedul
     const t0 = performance.now();
     const result = await planOptions.forPathway(coi, options);
     const t1 = performance.now();
-    const input = await loadSearchInput(dataSource, coi, options.horizonDays, options.count);
+    const input = await planOptions.inputForPathway(coi, options);
     const t2 = performance.now();
     const pure = searchPlans(input);
     const t3 = performance.now();
