@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { normaliseCoi } from '@bedside/pathways';
-import { eventually, startTestApi, type TestApi } from '../support/test-api';
+import { AS_SCHEDULER, eventually, startTestApi, type TestApi } from '../support/test-api';
 import { createTestDatabase } from '../support/test-database';
 
 const today = DateTime.now().setZone('Europe/London').toISODate()!;
@@ -18,7 +18,6 @@ const process = {
 const REFER = `mutation($input: ReferralInput!) { referPatient(input: $input) { coi patientRef referringTrust productCode dmmfVersion status earliestCollectionDate washout { drugClass lastDoseDate days } } }`;
 const HOLD = `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id coi status expiresAt slots { resourceKey day session } } }`;
 const CONFIRM = `mutation($holdId: ID!, $key: String!) { confirmHold(holdId: $holdId, idempotencyKey: $key) { coi status holdId } }`;
-const asScheduler = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'coordinator@rbv', 'x-bedside-on-behalf-of': 'RBV' };
 
 /** A small network: one centre with two apheresis chairs and a one-batch unit, and a product made on it. */
 async function buildNetwork(api: TestApi): Promise<void> {
@@ -36,7 +35,7 @@ async function buildNetwork(api: TestApi): Promise<void> {
 }
 
 async function refer(api: TestApi, patientRef: string): Promise<string> {
-  const result = await api.gql(REFER, { input: { patientRef, referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, asScheduler);
+  const result = await api.gql(REFER, { input: { patientRef, referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, AS_SCHEDULER);
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return result.data!.referPatient.coi;
 }
@@ -60,7 +59,7 @@ describe('referrals, holds and bookings', () => {
     const { data, errors } = await api.gql(
       REFER,
       { input: { patientRef: 'RBV-PSEUDO-0001', referringTrust: 'ignored', productCode: 'poc-car19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: lastDose }, priority: 'ROUTINE' } },
-      asScheduler,
+      AS_SCHEDULER,
     );
     expect(errors).toBeUndefined();
     const pathway = data!.referPatient;
@@ -74,32 +73,32 @@ describe('referrals, holds and bookings', () => {
   it('rejects a mistyped Chain of Identity, an unknown one, and a product without a DMMF', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0003');
     const typo = coi.slice(0, 7) + (coi[7] === '1' ? '2' : '1') + coi.slice(8);
-    const mistyped = await api.gql(REFER, { input: { coi: typo, patientRef: 'x', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, asScheduler);
+    const mistyped = await api.gql(REFER, { input: { coi: typo, patientRef: 'x', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, AS_SCHEDULER);
     expect(mistyped.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'coi' });
-    const unknown = await api.gql(HOLD, { input: { coi: 'B000126999999' + 'X', slots: [chair(inDays(2))], idempotencyKey: 'k' } }, asScheduler);
+    const unknown = await api.gql(HOLD, { input: { coi: 'B000126999999' + 'X', slots: [chair(inDays(2))], idempotencyKey: 'k' } }, AS_SCHEDULER);
     expect(unknown.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
-    const noProduct = await api.gql(REFER, { input: { patientRef: 'x', referringTrust: 'RBV', productCode: 'NOPE-1', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, asScheduler);
+    const noProduct = await api.gql(REFER, { input: { patientRef: 'x', referringTrust: 'RBV', productCode: 'NOPE-1', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, AS_SCHEDULER);
     expect(noProduct.errors![0]!.extensions.code).toBe('NOT_FOUND');
   });
 
   it('holds a whole plan at once, books it, and books nothing twice on a retried confirm', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0010');
     const slots = [chair(inDays(3)), ...[4, 5, 6, 7, 8, 9, 10].map((d) => bay(inDays(d)))];
-    const held = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'plan-0010' } }, asScheduler);
+    const held = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'plan-0010' } }, AS_SCHEDULER);
     expect(held.errors).toBeUndefined();
     expect(held.data!.holdPlan).toMatchObject({ coi, status: 'HELD', slots });
-    const retried = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'plan-0010' } }, asScheduler);
+    const retried = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'plan-0010' } }, AS_SCHEDULER);
     expect(retried.data!.holdPlan.id).toBe(held.data!.holdPlan.id);
     expect(await commitments('unit:MU-1', inDays(5))).toEqual({ committed: 0, tentative: 1 });
 
     const holdId = held.data!.holdPlan.id;
-    const booked = await api.gql(CONFIRM, { holdId, key: 'confirm-0010' }, asScheduler);
+    const booked = await api.gql(CONFIRM, { holdId, key: 'confirm-0010' }, AS_SCHEDULER);
     expect(booked.data!.confirmHold).toEqual({ coi, status: 'BOOKED', holdId });
-    const again = await api.gql(CONFIRM, { holdId, key: 'confirm-0010' }, asScheduler);
+    const again = await api.gql(CONFIRM, { holdId, key: 'confirm-0010' }, AS_SCHEDULER);
     expect(again.data!.confirmHold.status).toBe('BOOKED');
     expect(await commitments('unit:MU-1', inDays(5))).toEqual({ committed: 1, tentative: 0 });
     expect(await commitments('site:RBV01:APHERESIS_CHAIR', inDays(3))).toEqual({ committed: 1, tentative: 0 });
-    const other = await api.gql(CONFIRM, { holdId, key: 'someone-else' }, asScheduler);
+    const other = await api.gql(CONFIRM, { holdId, key: 'someone-else' }, AS_SCHEDULER);
     expect(other.errors![0]!.extensions.code).toBe('CONFLICT');
 
     // The unit's only batch slot is now taken on those days.
@@ -112,7 +111,7 @@ describe('referrals, holds and bookings', () => {
     const cois: string[] = [];
     for (let i = 0; i < 50; i++) cois.push(await refer(api, `RACE-${i}`));
     const attempts = await Promise.all(
-      cois.map((coi, i) => api.gql(HOLD, { input: { coi, slots: [chair(day), bay(day)], idempotencyKey: `race-${i}` } }, asScheduler)),
+      cois.map((coi, i) => api.gql(HOLD, { input: { coi, slots: [chair(day), bay(day)], idempotencyKey: `race-${i}` } }, AS_SCHEDULER)),
     );
     const winners = attempts.filter((a) => !a.errors);
     const losers = attempts.filter((a) => a.errors);
@@ -134,8 +133,8 @@ describe('referrals, holds and bookings', () => {
 
   it('releases a hold on request and restores the capacity', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0030');
-    const held = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(30))], idempotencyKey: 'plan-0030' } }, asScheduler);
-    const released = await api.gql(`mutation($id: ID!) { releaseHold(holdId: $id, reason: "Consultant declined") { status holdId } }`, { id: held.data!.holdPlan.id }, asScheduler);
+    const held = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(30))], idempotencyKey: 'plan-0030' } }, AS_SCHEDULER);
+    const released = await api.gql(`mutation($id: ID!) { releaseHold(holdId: $id, reason: "Consultant declined") { status holdId } }`, { id: held.data!.holdPlan.id }, AS_SCHEDULER);
     expect(released.data!.releaseHold).toEqual({ status: 'REFERRED', holdId: null });
     expect(await commitments('unit:MU-1', inDays(30))).toEqual({ committed: 0, tentative: 0 });
   });
@@ -144,10 +143,10 @@ describe('referrals, holds and bookings', () => {
     const { data } = await api.gql(
       REFER,
       { input: { patientRef: 'RBV-PSEUDO-0050', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: today }, priority: 'URGENT' } },
-      asScheduler,
+      AS_SCHEDULER,
     );
     const coi = data!.referPatient.coi;
-    const duringWashout = await api.gql(HOLD, { input: { coi, slots: [chair(inDays(5))], idempotencyKey: 'w1' } }, asScheduler);
+    const duringWashout = await api.gql(HOLD, { input: { coi, slots: [chair(inDays(5))], idempotencyKey: 'w1' } }, AS_SCHEDULER);
     expect(duringWashout.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slots' });
     expect(duringWashout.errors![0]!.message).toMatch(/before the end of the washout/);
 
@@ -158,13 +157,13 @@ describe('referrals, holds and bookings', () => {
     await api.gql(`mutation { registerUnit(input: { id: "MU-2", name: "Cocoon 2", kind: CELL_THERAPY, mobility: FIXED, batchCapacity: 1, homeSiteCode: "RRK01" }) { id } }`);
     await api.gql(`mutation { setUnitQualification(id: "MU-2", state: QUALIFIED, reason: "PQ passed") { id } }`);
     const other = await refer(api, 'RBV-PSEUDO-0051');
-    const undesignated = await api.gql(HOLD, { input: { coi: other, slots: [{ resourceKey: 'unit:MU-2', day: inDays(6), session: '' }], idempotencyKey: 'd1' } }, asScheduler);
+    const undesignated = await api.gql(HOLD, { input: { coi: other, slots: [{ resourceKey: 'unit:MU-2', day: inDays(6), session: '' }], idempotencyKey: 'd1' } }, AS_SCHEDULER);
     expect(undesignated.errors![0]!.message).toMatch(/MU-2 is not designated/);
   });
 
   it('refuses slots that do not exist or are closed, holding nothing', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0040');
-    const beyond = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2)), bay(inDays(900))], idempotencyKey: 'k1' } }, asScheduler);
+    const beyond = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2)), bay(inDays(900))], idempotencyKey: 'k1' } }, AS_SCHEDULER);
     expect(beyond.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slots' });
     expect(await commitments('unit:MU-1', inDays(2))).toEqual({ committed: 0, tentative: 0 });
     const planner = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2))], idempotencyKey: 'k2' } }, { 'x-bedside-role': 'planner' });
@@ -180,7 +179,7 @@ describe('hold expiry', () => {
       const first = await startTestApi({ database, holdSeconds: 1, holdExpirySweepMs: 0 });
       await buildNetwork(first);
       const coi = await refer(first, 'EXPIRY-1');
-      const held = await first.gql(HOLD, { input: { coi, slots: [bay(inDays(3))], idempotencyKey: 'exp-1' } }, asScheduler);
+      const held = await first.gql(HOLD, { input: { coi, slots: [bay(inDays(3))], idempotencyKey: 'exp-1' } }, AS_SCHEDULER);
       const holdId = held.data!.holdPlan.id;
       const expiresAt = new Date(held.data!.holdPlan.expiresAt).getTime();
       await first.close();
@@ -188,7 +187,7 @@ describe('hold expiry', () => {
 
       const second = await startTestApi({ database, holdSeconds: 1, holdExpirySweepMs: 100 });
       try {
-        const late = await second.gql(CONFIRM, { holdId, key: 'late' }, asScheduler);
+        const late = await second.gql(CONFIRM, { holdId, key: 'late' }, AS_SCHEDULER);
         expect(late.errors![0]!.extensions).toMatchObject({ code: 'HOLD_EXPIRED', holdId });
         await eventually(async () => {
           const { data } = await second.gql(`{ pathway(coi: "${coi}") { status holdId } }`);

@@ -1,23 +1,17 @@
-import { CommandBus } from '@nestjs/cqrs';
-import { EVENT_STORE } from '@bedside/event-store';
-import { seedDemoNetwork } from '@bedside/network';
-import { localDateOf } from '@bedside/shared';
-import { startTestApi, type TestApi } from '../support/test-api';
+import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
-const asScheduler = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'nurse@rbv', 'x-bedside-on-behalf-of': 'RBV' };
+/** Clinical steps are recorded by the centre's staff. */
+const AS_NURSE = { ...AS_SCHEDULER, 'x-bedside-actor': 'nurse@rbv' };
 const STATE = 'coi status productState patientState';
 
 describe('the clinical lifecycle after booking', () => {
   let api: TestApi;
-  const today = localDateOf(new Date(), 'Europe/London');
   beforeAll(async () => {
-    api = await startTestApi();
-    await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today });
-    await api.caughtUp();
+    api = await startDemoApi();
   });
   afterAll(() => api.close());
 
-  const step = async (query: string, variables: Record<string, unknown> = {}) => api.gql(query, variables, asScheduler);
+  const step = async (query: string, variables: Record<string, unknown> = {}) => api.gql(query, variables, AS_NURSE);
   const ok = async (query: string, variables: Record<string, unknown> = {}) => {
     const result = await step(query, variables);
     expect(result.errors).toBeUndefined();

@@ -1,21 +1,13 @@
-import { CommandBus } from '@nestjs/cqrs';
-import { EVENT_STORE } from '@bedside/event-store';
-import { seedDemoNetwork } from '@bedside/network';
-import { localDateOf } from '@bedside/shared';
-import { startTestApi, type TestApi } from '../support/test-api';
+import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
-const asScheduler = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'coordinator@rbv', 'x-bedside-on-behalf-of': 'RBV' };
 const PLANS = `query($coi: ID!) { planOptions(input: { coi: $coi, count: 3 }) {
   apheresisCentre unitId treatmentCentre collectionDays infusionDay veinToVeinDays limitedBy
   steps { kind siteCode start end } slots { resourceKey day session } } }`;
 
 describe('plan options on the demo network', () => {
   let api: TestApi;
-  const today = localDateOf(new Date(), 'Europe/London');
   beforeAll(async () => {
-    api = await startTestApi();
-    await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today });
-    await api.caughtUp();
+    api = await startDemoApi();
   });
   afterAll(() => api.close());
 
@@ -23,7 +15,7 @@ describe('plan options on the demo network', () => {
     const { data, errors } = await api.gql(
       `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`,
       { input: { patientRef, referringTrust: 'RBV', productCode, treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' } },
-      asScheduler,
+      AS_SCHEDULER,
     );
     expect(errors).toBeUndefined();
     return data!.referPatient.coi as string;
@@ -44,9 +36,9 @@ describe('plan options on the demo network', () => {
     expect(best.limitedBy).toEqual(expect.any(String));
     for (let i = 1; i < plans.length; i++) expect(plans[i].infusionDay >= plans[i - 1].infusionDay).toBe(true);
 
-    const hold = await api.gql(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id status } }`, { input: { coi, slots: best.slots, idempotencyKey: 'plan-1' } }, asScheduler);
+    const hold = await api.gql(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id status } }`, { input: { coi, slots: best.slots, idempotencyKey: 'plan-1' } }, AS_SCHEDULER);
     expect(hold.errors).toBeUndefined();
-    const booked = await api.gql(`mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c1") { status } }`, { id: hold.data!.holdPlan.id }, asScheduler);
+    const booked = await api.gql(`mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c1") { status } }`, { id: hold.data!.holdPlan.id }, AS_SCHEDULER);
     expect(booked.data!.confirmHold.status).toBe('BOOKED');
 
     // The unit used is now busy for those days: the next patient's best plan does not reuse its batch slot.

@@ -1,30 +1,22 @@
-import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { EVENT_STORE } from '@bedside/event-store';
-import { seedDemoNetwork } from '@bedside/network';
-import { localDateOf } from '@bedside/shared';
-import { startTestApi, type TestApi } from '../support/test-api';
+import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
-const asScheduler = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'coordinator@rbv', 'x-bedside-on-behalf-of': 'RBV' };
 const AT_RISK = `{ atRiskPathways { edges { node { pathway { coi status } reasons proposalId note proposal { unitId infusionDay slots { resourceKey day session } } } } } }`;
 
 describe('disruption and repair', () => {
   let api: TestApi;
-  const today = localDateOf(new Date(), 'Europe/London');
   beforeAll(async () => {
-    api = await startTestApi();
-    await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today });
-    await api.caughtUp();
+    api = await startDemoApi();
   });
   afterAll(() => api.close());
 
   it('flags a booking whose unit goes out of service, proposes a repair, and swaps the booking in one step', async () => {
     const coi = (await api.gql(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
       input: { patientRef: 'REPAIR-1', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
-    }, asScheduler)).data!.referPatient.coi;
-    const plan = (await api.gql(`query($coi: ID!) { planOptions(input: { coi: $coi }) { unitId slots { resourceKey day session } } }`, { coi }, asScheduler)).data!.planOptions[0];
-    const hold = (await api.gql(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi, slots: plan.slots, idempotencyKey: 'r1' } }, asScheduler)).data!.holdPlan;
-    await api.gql(`mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c") { status } }`, { id: hold.id }, asScheduler);
+    }, AS_SCHEDULER)).data!.referPatient.coi;
+    const plan = (await api.gql(`query($coi: ID!) { planOptions(input: { coi: $coi }) { unitId slots { resourceKey day session } } }`, { coi }, AS_SCHEDULER)).data!.planOptions[0];
+    const hold = (await api.gql(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi, slots: plan.slots, idempotencyKey: 'r1' } }, AS_SCHEDULER)).data!.holdPlan;
+    await api.gql(`mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c") { status } }`, { id: hold.id }, AS_SCHEDULER);
     expect((await api.gql(AT_RISK)).data!.atRiskPathways.edges).toEqual([]);
 
     await api.gql(`mutation($id: ID!) { setUnitQualification(id: $id, state: OUT_OF_SERVICE, reason: "Incubator fault") { qualification } }`, { id: plan.unitId });
@@ -35,10 +27,10 @@ describe('disruption and repair', () => {
     expect(entry.reasons[0]).toMatch(new RegExp(`Unit ${plan.unitId} is OUT_OF_SERVICE: Incubator fault`));
     expect(entry.proposal.unitId).not.toBe(plan.unitId);
 
-    const stale = await api.gql(`mutation($coi: ID!) { acceptRepair(coi: $coi, proposalId: "not-the-proposal") { status } }`, { coi }, asScheduler);
+    const stale = await api.gql(`mutation($coi: ID!) { acceptRepair(coi: $coi, proposalId: "not-the-proposal") { status } }`, { coi }, AS_SCHEDULER);
     expect(stale.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', currentProposalId: entry.proposalId });
 
-    const repaired = await api.gql(`mutation($coi: ID!, $id: ID!) { acceptRepair(coi: $coi, proposalId: $id) { status holdId } }`, { coi, id: entry.proposalId }, asScheduler);
+    const repaired = await api.gql(`mutation($coi: ID!, $id: ID!) { acceptRepair(coi: $coi, proposalId: $id) { status holdId } }`, { coi, id: entry.proposalId }, AS_SCHEDULER);
     expect(repaired.errors).toBeUndefined();
     expect(repaired.data!.acceptRepair.status).toBe('BOOKED');
     expect(repaired.data!.acceptRepair.holdId).not.toBe(hold.id);
@@ -66,9 +58,9 @@ describe('disruption and repair', () => {
     expect(published.errors).toBeUndefined();
     const coi = (await api.gql(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
       input: { patientRef: 'SHELF-1', referringTrust: 'RBV', productCode: 'POC-SHORT', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
-    }, asScheduler)).data!.referPatient.coi;
-    const plan = (await api.gql(`query($coi: ID!) { planOptions(input: { coi: $coi }) { unitId unitSiteCode slots { resourceKey day session } } }`, { coi }, asScheduler)).data!.planOptions[0];
-    const hold = (await api.gql(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi, slots: plan.slots, idempotencyKey: 's1' } }, asScheduler)).data!.holdPlan;
+    }, AS_SCHEDULER)).data!.referPatient.coi;
+    const plan = (await api.gql(`query($coi: ID!) { planOptions(input: { coi: $coi }) { unitId unitSiteCode slots { resourceKey day session } } }`, { coi }, AS_SCHEDULER)).data!.planOptions[0];
+    const hold = (await api.gql(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi, slots: plan.slots, idempotencyKey: 's1' } }, AS_SCHEDULER)).data!.holdPlan;
     const steps: [string, Record<string, unknown>][] = [
       [`mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c") { status } }`, { id: hold.id }],
       [`mutation($coi: ID!) { recordCollection(input: { coi: $coi, siteCode: "RBV01", sessions: 1 }) { status } }`, { coi }],
@@ -81,7 +73,7 @@ describe('disruption and repair', () => {
       [`mutation($coi: ID!, $site: String!) { completeManufacture(coi: $coi, siteCode: $site) { status } }`, { coi, site: plan.unitSiteCode }],
     ];
     for (const [query, variables] of steps) {
-      const result = await api.gql(query, variables, asScheduler);
+      const result = await api.gql(query, variables, AS_SCHEDULER);
       expect(result.errors).toBeUndefined();
     }
     await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -89,7 +81,7 @@ describe('disruption and repair', () => {
     const entry = flagged.find((e: { pathway: { coi: string } }) => e.pathway.coi === coi);
     expect(entry.reasons).toEqual([expect.stringMatching(/passed its 0.0005 h shelf life at .*: it can no longer be infused/)]);
     expect(entry.note).toMatch(/Under way: repair by hand/);
-    const infusion = await api.gql(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, { input: { coi, siteCode: 'RBV01', productCoi: coi } }, asScheduler);
+    const infusion = await api.gql(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, { input: { coi, siteCode: 'RBV01', productCoi: coi } }, AS_SCHEDULER);
     expect(infusion.errors![0]!.extensions).toMatchObject({ code: 'STEP_OUT_OF_ORDER', shelfLifeHours: 0.0005 });
   });
 });

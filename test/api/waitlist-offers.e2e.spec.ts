@@ -1,8 +1,7 @@
 import { WaitlistOffers } from '@bedside/pathways';
 import { daysBetween, localDateOf } from '@bedside/shared';
-import { eventually, startTestApi, type TestApi } from '../support/test-api';
+import { AS_SCHEDULER, eventually, startTestApi, type TestApi } from '../support/test-api';
 
-const asScheduler = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'coordinator@rbv', 'x-bedside-on-behalf-of': 'RBV' };
 const process = {
   productCode: 'POC-CAR19', name: 'Fresh POC CAR-T', startingMaterial: 'FRESH', maxFreshHoldHours: 36, apheresisSessions: 1, apheresisHoursPerSession: 4,
   manufactureDays: 7, qcMethod: 'RAPID', qcReleaseDays: 0, shelfLifeHours: 6, conditioningRegimen: 'Flu/Cy', conditioningDays: [-5, -4, -3],
@@ -43,21 +42,21 @@ describe('freed capacity offered to the waitlist', () => {
   const refer = async (ref: string, clinicalDeadline: string | null) =>
     (await ok(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
       input: { patientRef: ref, referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT', clinicalDeadline },
-    }, asScheduler)).referPatient.coi as string;
-  const bestPlan = async (coi: string) => (await ok(`query($coi: ID!) { planOptions(input: { coi: $coi, count: 1 }) { infusionDay slots { resourceKey day session } } }`, { coi }, asScheduler)).planOptions[0];
+    }, AS_SCHEDULER)).referPatient.coi as string;
+  const bestPlan = async (coi: string) => (await ok(`query($coi: ID!) { planOptions(input: { coi: $coi, count: 1 }) { infusionDay slots { resourceKey day session } } }`, { coi }, AS_SCHEDULER)).planOptions[0];
 
   it('holds the released plan for the first waiting referral it now serves in time', async () => {
     const first = await refer('FIRST', null);
     const firstPlan = await bestPlan(first);
-    const held = await ok(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi: first, slots: firstPlan.slots, idempotencyKey: 'f' } }, asScheduler);
+    const held = await ok(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi: first, slots: firstPlan.slots, idempotencyKey: 'f' } }, AS_SCHEDULER);
 
     // The second patient needs infusion by the first patient's infusion day, which only that plan reaches.
     const second = await refer('SECOND', firstPlan.infusionDay);
     const secondBest = await bestPlan(second);
     expect(daysBetween(firstPlan.infusionDay, secondBest.infusionDay)).toBeGreaterThan(0);
-    await ok(`mutation($coi: ID!) { joinWaitlist(coi: $coi) { place } }`, { coi: second }, asScheduler);
+    await ok(`mutation($coi: ID!) { joinWaitlist(coi: $coi) { place } }`, { coi: second }, AS_SCHEDULER);
 
-    await ok(`mutation($id: ID!) { releaseHold(holdId: $id, reason: "Patient declined") { status } }`, { id: held.holdPlan.id }, asScheduler);
+    await ok(`mutation($id: ID!) { releaseHold(holdId: $id, reason: "Patient declined") { status } }`, { id: held.holdPlan.id }, AS_SCHEDULER);
     await api.app.get(WaitlistOffers).settled();
     await eventually(async () => {
       const { pathway } = await ok(`query($coi: ID!) { pathway(coi: $coi) { status holdId } }`, { coi: second });

@@ -1,18 +1,11 @@
-import { CommandBus } from '@nestjs/cqrs';
-import { EVENT_STORE } from '@bedside/event-store';
-import { seedDemoNetwork } from '@bedside/network';
 import { addDays, localDateOf } from '@bedside/shared';
-import { startTestApi, type TestApi } from '../support/test-api';
-
-const asScheduler = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'coordinator@rbv', 'x-bedside-on-behalf-of': 'RBV' };
+import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
 describe('waitlist', () => {
   let api: TestApi;
   const today = localDateOf(new Date(), 'Europe/London');
   beforeAll(async () => {
-    api = await startTestApi();
-    await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today });
-    await api.caughtUp();
+    api = await startDemoApi();
   });
   afterAll(() => api.close());
 
@@ -21,10 +14,10 @@ describe('waitlist', () => {
       await api.gql(
         `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`,
         { input: { patientRef, referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority, clinicalDeadline } },
-        asScheduler,
+        AS_SCHEDULER,
       )
     ).data!.referPatient.coi as string;
-  const join = (coi: string) => api.gql(`mutation($coi: ID!) { joinWaitlist(coi: $coi) { place reason priority { score priority priorityPoints daysWaiting daysToDeadline deadlinePoints } } }`, { coi }, asScheduler);
+  const join = (coi: string) => api.gql(`mutation($coi: ID!) { joinWaitlist(coi: $coi) { place reason priority { score priority priorityPoints daysWaiting daysToDeadline deadlinePoints } } }`, { coi }, AS_SCHEDULER);
 
   it('takes referrals no plan can serve in time, in a transparent priority order', async () => {
     // A 7-day process cannot infuse within 3 days: no plan meets this deadline.

@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CommandBus } from '@nestjs/cqrs';
-import { EVENT_STORE } from '@bedside/event-store';
-import { seedDemoNetwork } from '@bedside/network';
 import { addDays, localDateOf, weekdayOf } from '@bedside/shared';
-import { startTestApi, type TestApi } from '../support/test-api';
+import { startDemoApi, type TestApi } from '../support/test-api';
 
 const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
 
@@ -22,9 +19,7 @@ describe('README examples', () => {
   const nextMonday = addDays(today, 8 - weekdayOf(today));
 
   beforeAll(async () => {
-    api = await startTestApi();
-    await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today });
-    await api.caughtUp();
+    api = await startDemoApi();
   });
   afterAll(() => api.close());
 

@@ -1,6 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { runMigrations } from '@bedside/database';
+import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
+import { seedDemoNetwork } from '@bedside/network';
+import { localDateOf } from '@bedside/shared';
 import { ProjectionEngine, ProjectionRegistry } from '@bedside/read-model';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
@@ -58,7 +62,12 @@ export async function startTestApi(
       return { status: response.status, ...body } as never;
     },
     async caughtUp() {
-      const head = await app.get<EventStore>(EVENT_STORE).headPosition();
+      // The newest committed event, even one above the oldest open transaction (which headPosition
+      // leaves out while, say, a projection's transaction is open): waiting for less returns early.
+      const [row] = await app.get(DataSource).query(
+        `SELECT transaction_id::text AS tx, global_position AS pos FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+      );
+      const head = row ? { transactionId: BigInt(row.tx), position: BigInt(row.pos) } : await app.get<EventStore>(EVENT_STORE).headPosition();
       const reached = await app.get(ProjectionEngine).waitFor(app.get(ProjectionRegistry).names(), head, 20_000);
       if (!reached) throw new Error('read models did not catch up within 20 s');
     },
@@ -81,4 +90,15 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000)
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
+}
+
+/** A trust scheduler at The Christie (RBV), as the headers stand in for a token until issue 5. */
+export const AS_SCHEDULER = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'coordinator@rbv', 'x-bedside-on-behalf-of': 'RBV' };
+
+/** The API on a fresh database holding the demo network, with every read model caught up. */
+export async function startDemoApi(): Promise<TestApi> {
+  const api = await startTestApi();
+  await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: localDateOf(new Date(), 'Europe/London') });
+  await api.caughtUp();
+  return api;
 }
