@@ -321,57 +321,97 @@ interface Found {
 const byOrder = (x: Found, y: Found) =>
   x.infusion - y.infusion || x.travel - y.travel || x.preference - y.preference || x.collection - y.collection || (x.a + '|' + x.u + '|' + x.t < y.a + '|' + y.u + '|' + y.t ? -1 : x.a + '|' + x.u + '|' + x.t > y.a + '|' + y.u + '|' + y.t ? 1 : 0);
 
-/** Every combination, no pruning beyond what a rule makes pointless; returns distinct plans in order. */
-function bruteForce(world: World): Found[] {
+interface UpstreamOption {
+  /** Apheresis centre as the plan names it, and where the material leaves from. */
+  readonly a: string;
+  readonly from: string;
+  readonly cDays: readonly number[];
+  readonly u: DesignatedUnit;
+  readonly hAU: number;
+  readonly dm: number;
+  readonly ready: number;
+}
+
+/** Every collection, unit and manufacture start the rules allow (or the kept ones of a repair). */
+function upstreamOptions(world: World): UpstreamOption[] {
   const { input } = world;
   const p = input.process;
   const rbc = p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING';
   const { slots, freeOn, open, hours, fresh } = lookups(world);
   const H = input.horizonDays;
-  const n = p.apheresisSessions;
   const M = p.manufactureDays;
+  const pf = input.patientAvailableFrom ? Math.max(0, daysBetween(BASE, input.patientAvailableFrom)) : 0;
+  const kept = input.kept;
+  const idx = (d: LocalDate) => daysBetween(BASE, d);
+  if (kept?.manufacture) {
+    const m = kept.manufacture;
+    const from = kept.collection.materialSite;
+    return [{ a: kept.collection.apheresisCentre, from, cDays: kept.collection.days.map(idx), u: m.unit, hAU: hours(from, m.unit.siteCode) ?? 0, dm: idx(m.startDay), ready: idx(m.readyDay) }];
+  }
+  const collections: { a: string; from: string; cDays: number[]; ends: number[]; departs: number }[] = [];
+  if (kept) {
+    const c = kept.collection;
+    collections.push({ a: c.apheresisCentre, from: c.materialSite, cDays: c.days.map(idx), ends: [c.collectedAt.getTime()], departs: c.departsAt?.getTime() ?? 0 });
+  } else {
+    for (const a of world.centres) {
+      const chair = `site:${a}:APHERESIS_CHAIR`;
+      const openDays = range(0, H - 1).filter((i) => slots(chair, day(i)).length > 0);
+      for (let k = 0; k + p.apheresisSessions <= openDays.length; k++) {
+        const cDays = openDays.slice(k, k + p.apheresisSessions);
+        if (cDays[0]! < pf || cDays.some((i) => !open(chair, i))) continue;
+        collections.push({ a, from: a, cDays, ends: freeOn(chair, day(cDays[cDays.length - 1]!)).map((s) => s.endsAt.getTime()), departs: 0 });
+      }
+    }
+  }
+  const out: UpstreamOption[] = [];
+  for (const { a, from, cDays, ends, departs } of collections) {
+    for (const end of ends) {
+      for (const u of world.units) {
+        const hAU = hours(from, u.siteCode);
+        if (hAU === undefined) continue;
+        if (p.startingMaterial === 'FRESH' && !fresh(from, u.siteCode)) continue;
+        const arrival = Math.max(end, departs) + hAU * HOUR;
+        for (let dm = 0; dm < H; dm++) {
+          const bay = slots(`unit:${u.unitId}`, day(dm))[0];
+          if (!bay || bay.endsAt.getTime() <= arrival) continue;
+          if (range(dm, dm + M - 1).some((i) => !open(`unit:${u.unitId}`, i))) continue;
+          const start = Math.max(arrival, bay.startsAt.getTime());
+          if (p.startingMaterial === 'FRESH' && start - end > p.maxFreshHoldHours! * HOUR) continue;
+          out.push({ a, from, cDays, u, hAU, dm, ready: dm + M + (rbc ? p.qcReleaseDays : 0) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Every combination, no pruning beyond what a rule makes pointless; returns distinct plans in order. */
+function bruteForce(world: World): Found[] {
+  const { input } = world;
+  const p = input.process;
+  const rbc = p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING';
+  const { open, hours } = lookups(world);
+  const H = input.horizonDays;
+  const pf = input.patientAvailableFrom ? Math.max(0, daysBetween(BASE, input.patientAvailableFrom)) : 0;
   const found = new Map<string, Found>();
-  for (const a of world.centres) {
-    const chair = `site:${a}:APHERESIS_CHAIR`;
-    const openDays = range(0, H - 1).filter((i) => slots(chair, day(i)).length > 0);
-    for (let k = 0; k + n <= openDays.length; k++) {
-      const cDays = openDays.slice(k, k + n);
-      if (cDays.some((i) => !open(chair, i))) continue;
-      const last = cDays[n - 1]!;
-      for (const session of freeOn(chair, day(last))) {
-        const end = session.endsAt.getTime();
-        for (const u of world.units) {
-          const hAU = hours(a, u.siteCode);
-          if (hAU === undefined) continue;
-          if (p.startingMaterial === 'FRESH' && !fresh(a, u.siteCode)) continue;
-          const arrival = end + hAU * HOUR;
-          for (let dm = 0; dm < H; dm++) {
-            const bay = slots(`unit:${u.unitId}`, day(dm))[0];
-            if (!bay || bay.endsAt.getTime() <= arrival) continue;
-            if (range(dm, dm + M - 1).some((i) => !open(`unit:${u.unitId}`, i))) continue;
-            const start = Math.max(arrival, bay.startsAt.getTime());
-            if (p.startingMaterial === 'FRESH' && start - end > p.maxFreshHoldHours! * HOUR) continue;
-            const ready = dm + M + (rbc ? p.qcReleaseDays : 0);
-            for (const t of world.centres) {
-              const hUT = hours(u.siteCode, t);
-              if (hUT === undefined) continue;
-              for (let I = 0; I < H; I++) {
-                if (!rbc && (I !== ready || hUT > p.shelfLifeHours)) continue;
-                if (!open(`site:${t}:INFUSION_BED`, I)) continue;
-                if (range(I, I + p.monitoringInpatientDays - 1).some((i) => !open(`site:${t}:MONITORING_BED`, i))) continue;
-                for (let g = p.infusionWindowMinDays; g <= p.infusionWindowMaxDays; g++) {
-                  const courseDays = p.conditioningDays.map((d) => I - g + d - p.conditioningDays[p.conditioningDays.length - 1]!);
-                  const f = courseDays[0]!;
-                  if (f <= last) continue;
-                  if (rbc ? f < ready + Math.ceil(hUT / 24) : f < dm) continue;
-                  if (courseDays.some((i) => !open(`site:${t}:CONDITIONING_CHAIR`, i))) continue;
-                  const key = `${a}|${u.unitId}|${t}|${day(cDays[0]!)}|${day(I)}`;
-                  const pref = input.preferredCentre ? (t === input.preferredCentre ? 0 : 2) + (a === input.preferredCentre ? 0 : 1) : 0;
-                  found.set(key, { key, infusion: I, travel: hAU + hUT, preference: pref, collection: cDays[0]!, a, u: u.unitId, t });
-                }
-              }
-            }
-          }
+  for (const { a, from, cDays, u, hAU, dm, ready } of upstreamOptions(world)) {
+    const last = cDays[cDays.length - 1]!;
+    for (const t of world.centres) {
+      const hUT = hours(u.siteCode, t);
+      if (hUT === undefined) continue;
+      for (let I = 0; I < H; I++) {
+        if (!rbc && (I !== ready || hUT > p.shelfLifeHours)) continue;
+        if (!open(`site:${t}:INFUSION_BED`, I)) continue;
+        if (range(I, I + p.monitoringInpatientDays - 1).some((i) => !open(`site:${t}:MONITORING_BED`, i))) continue;
+        for (let g = p.infusionWindowMinDays; g <= p.infusionWindowMaxDays; g++) {
+          const courseDays = p.conditioningDays.map((d) => I - g + d - p.conditioningDays[p.conditioningDays.length - 1]!);
+          const f = courseDays[0]!;
+          if (f <= last || f < pf) continue;
+          if (rbc ? f < ready + Math.ceil(hUT / 24) : f < dm) continue;
+          if (courseDays.some((i) => !open(`site:${t}:CONDITIONING_CHAIR`, i))) continue;
+          const key = `${a}|${u.unitId}|${t}|${day(cDays[0]!)}|${day(I)}`;
+          const pref = input.preferredCentre ? (t === input.preferredCentre ? 0 : 2) + (from === input.preferredCentre ? 0 : 1) : 0;
+          found.set(key, { key, infusion: I, travel: hAU + hUT, preference: pref, collection: cDays[0]!, a: from, u: u.unitId, t });
         }
       }
     }
@@ -499,5 +539,130 @@ describe('vein-to-vein plan search: exact against brute force', () => {
     // The generator must give the search real work: most networks have a plan, some have none.
     expect(withPlans).toBeGreaterThan(100);
     expect(withPlans).toBeLessThan(250);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Repairs: a pathway under way keeps its collection (and its batch, once started); the rest is planned again
+// on capacity that has since closed, against the same brute force restricted to what is kept.
+
+function repairWorld(seed: number): World | null {
+  const world = randomWorld(seed);
+  const [plan] = searchPlans(world.input).plans;
+  if (!plan) return null;
+  const r = prng(seed * 7919);
+  const chance = (p: number) => r() < p;
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const apheresis = plan.steps.find((s) => s.kind === 'APHERESIS')!;
+  const manufacture = plan.steps.find((s) => s.kind === 'MANUFACTURE')!;
+  const keepBatch = chance(0.4);
+  const collectedAt = apheresis.end;
+  const kept: PlanSearchInput['kept'] = {
+    collection: {
+      apheresisCentre: plan.apheresisCentre,
+      days: plan.collectionDays,
+      startedAt: apheresis.start,
+      collectedAt,
+      // Received at the unit's site, or still waiting where it was collected (and leaving a few hours late).
+      materialSite: chance(0.5) ? plan.unitSiteCode : plan.apheresisCentre,
+      departsAt: chance(0.5) ? new Date(collectedAt.getTime() + int(0, 12) * HOUR) : null,
+      slots: apheresis.slots,
+    },
+    manufacture: keepBatch
+      ? { unit: { unitId: plan.unitId, siteCode: plan.unitSiteCode }, startDay: plan.manufactureStartDay, startedAt: manufacture.start, endsAt: manufacture.end, readyDay: addDays(plan.productReadyDay, int(0, 2)), slots: manufacture.slots }
+      : null,
+  };
+  // Capacity closes after booking: a unit out of service, beds and chairs lost.
+  const closedUnit = chance(0.5) ? plan.unitId : null;
+  const free = world.input.free.map((s) => (chance(0.3) || (s.unitId !== null && s.unitId === closedUnit) ? { ...s, free: 0 } : s));
+  const patientAvailableFrom = chance(0.3) ? day(int(0, world.input.horizonDays)) : null;
+  return { ...world, input: { ...world.input, free, kept, patientAvailableFrom } };
+}
+
+/** Re-checks a repaired plan: what is kept is unchanged, what is new is free and follows the rules from what is kept. */
+function checkRepair(world: World, plan: VeinToVeinPlan): void {
+  const { input } = world;
+  const kept = input.kept!;
+  const p = input.process;
+  const rbc = p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING';
+  const { byRef, hours } = lookups(world);
+  const idx = (d: LocalDate) => daysBetween(BASE, d);
+  const step = (kind: string) => plan.steps.find((s) => s.kind === kind)!;
+  const refKey = (r: { resourceKey: string; day: string; session: string }) => `${r.resourceKey}|${r.day}|${r.session}`;
+
+  expect(plan.apheresisCentre).toBe(kept.collection.apheresisCentre);
+  expect(plan.collectionDays).toEqual(kept.collection.days);
+  expect(step('APHERESIS').slots).toEqual(kept.collection.slots);
+  const keptRefs = new Set([...kept.collection.slots, ...(kept.manufacture?.slots ?? [])].map(refKey));
+  for (const ref of plan.slots) {
+    expect(keptRefs.has(refKey(ref))).toBe(false);
+    expect(byRef.get(refKey(ref))?.free).toBeGreaterThanOrEqual(1);
+  }
+  const made = step('MANUFACTURE');
+  if (kept.manufacture) {
+    expect(plan.unitId).toBe(kept.manufacture.unit.unitId);
+    expect(made.slots).toEqual(kept.manufacture.slots);
+    expect(plan.productReadyDay).toBe(kept.manufacture.readyDay);
+  } else {
+    const from = kept.collection.materialSite;
+    const arrival = Math.max(kept.collection.collectedAt.getTime(), kept.collection.departsAt?.getTime() ?? 0) + hours(from, plan.unitSiteCode)! * HOUR;
+    expect(made.start.getTime()).toBeGreaterThanOrEqual(arrival);
+    if (p.startingMaterial === 'FRESH') expect(made.start.getTime() - kept.collection.collectedAt.getTime()).toBeLessThanOrEqual(p.maxFreshHoldHours! * HOUR);
+    expect(made.slots.map((s) => idx(s.day))).toEqual(range(idx(plan.manufactureStartDay), idx(plan.manufactureStartDay) + p.manufactureDays - 1));
+  }
+  const first = idx(plan.conditioningDays[0]!);
+  const I = idx(plan.infusionDay);
+  expect(first).toBeGreaterThan(idx(kept.collection.days[kept.collection.days.length - 1]!));
+  if (input.patientAvailableFrom) expect(plan.conditioningDays[0]! >= input.patientAvailableFrom).toBe(true);
+  const hUT = hours(plan.unitSiteCode, plan.treatmentCentre)!;
+  if (rbc) expect(first).toBeGreaterThanOrEqual(idx(plan.productReadyDay) + Math.ceil(hUT / 24));
+  else expect(I).toBe(idx(plan.productReadyDay));
+  expect(plan.veinToVeinDays).toBe(I - idx(kept.collection.days[0]!));
+}
+
+describe('vein-to-vein plan search: repairs keep what is done', () => {
+  it('with the collection (and a started batch) kept, finds the same best plans as exhaustive enumeration on 250 random networks', () => {
+    let repaired = 0;
+    let unrepairable = 0;
+    for (let seed = 1; seed <= 250; seed++) {
+      const world = repairWorld(seed);
+      if (!world) continue;
+      const expected = bruteForce(world).slice(0, 3).map((x) => x.key);
+      const { plans, reasonNone } = searchPlans(world.input);
+      try {
+        expect(plans.map(key)).toEqual(expected);
+        expect(reasonNone === null).toBe(plans.length > 0);
+        for (const plan of plans) checkRepair(world, plan);
+      } catch (error) {
+        throw new Error(`seed ${seed}: ${(error as Error).message}`);
+      }
+      if (plans.length > 0) repaired++;
+      else unrepairable++;
+    }
+    expect(repaired).toBeGreaterThan(40);
+    expect(unrepairable).toBeGreaterThan(10);
+  });
+
+  it('fresh material that can no longer start manufacture within its hold gets no plan, and the reason says to plan a new collection', () => {
+    const { plans } = searchPlans(pocInput({ designatedUnits: [{ unitId: 'MU-MID', siteCode: 'MID' }] }));
+    const best = plans[0]!;
+    const apheresis = best.steps[0]!;
+    const kept = { collection: { apheresisCentre: 'RBV01', days: best.collectionDays, startedAt: apheresis.start, collectedAt: apheresis.end, materialSite: 'RBV01', slots: apheresis.slots }, manufacture: null };
+    // MU-MID goes out of service for the next three days: the 36 h hold runs out before it can start.
+    const free = pocInput().free.map((s) => (s.unitId === 'MU-MID' && s.day <= day(2) ? { ...s, free: 0 } : s));
+    const repaired = searchPlans(pocInput({ free, kept, designatedUnits: [{ unitId: 'MU-MID', siteCode: 'MID' }] }));
+    expect(repaired.plans).toEqual([]);
+    expect(repaired.reasonNone).toMatch(/^The starting material collected at RBV01 at .* cannot reach a designated unit and start manufacture within its 36 h hold: do not manufacture from it; record the deviation and plan a new collection\.$/);
+
+    // With MU-FAR designated too, the material goes there instead, within the hold, and the collection is kept.
+    const rerouted = searchPlans(pocInput({ free, kept }));
+    expect(rerouted.plans[0]).toMatchObject({ apheresisCentre: 'RBV01', collectionDays: best.collectionDays, unitId: 'MU-FAR', manufactureStartDay: day(0) });
+    expect(rerouted.plans[0]!.slots.some((s) => s.resourceKey.includes('APHERESIS'))).toBe(false);
+    expect(rerouted.plans[0]!.limitedBy).toMatch(/^what is done: the starting material collected at RBV01 on .* must start manufacture within its 36 h hold$/);
+  });
+
+  it('a postponed patient is neither collected nor conditioned before the day given, and the plan says so', () => {
+    const { plans } = searchPlans(pocInput({ patientAvailableFrom: day(5), designatedUnits: [{ unitId: 'MU-MID', siteCode: 'MID' }] }));
+    expect(plans[0]).toMatchObject({ collectionDays: [day(5)], infusionDay: day(12), limitedBy: `the patient is postponed until ${day(5)}` });
   });
 });

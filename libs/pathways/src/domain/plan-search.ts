@@ -69,6 +69,40 @@ export interface PlanSearchInput {
   readonly travelHours: (fromSite: string, toSite: string) => number | undefined;
   /** Whether fresh starting material may travel the route. Same site is allowed without asking. */
   readonly freshCourier: (fromSite: string, toSite: string) => boolean;
+  /** Steps already done that a repair keeps (issue 4 §5): the search plans only what follows them. */
+  readonly kept?: KeptSteps | null;
+  /** The patient can start conditioning no earlier than this day (a postponement). */
+  readonly patientAvailableFrom?: LocalDate | null;
+}
+
+/**
+ * What a pathway under way has done and a repair must build on. Its days may lie before the earliest
+ * collection date (day 0 of the search is then today): collection stays where and when it happened, so
+ * fresh material must still reach a unit within its hold of `collectedAt` (domain.md step 4).
+ */
+export interface KeptSteps {
+  readonly collection: {
+    readonly apheresisCentre: string;
+    readonly days: readonly LocalDate[];
+    readonly startedAt: Date;
+    readonly collectedAt: Date;
+    /** Where the starting material is now: the collection site until it is received elsewhere. */
+    readonly materialSite: string;
+    /** When it can leave there: now, for material still waiting to go (its arrival counts from then). */
+    readonly departsAt?: Date | null;
+    readonly slots: readonly SlotRef[];
+  };
+  /** Set once manufacture has started: the batch stays on its unit. */
+  readonly manufacture: {
+    readonly unit: DesignatedUnit;
+    readonly startDay: LocalDate;
+    readonly startedAt: Date;
+    /** End of manufacture, recorded or planned. */
+    readonly endsAt: Date;
+    /** The product's ready day under its gate (R6), recorded or planned. */
+    readonly readyDay: LocalDate;
+    readonly slots: readonly SlotRef[];
+  } | null;
 }
 
 export type PlanStepKind = 'APHERESIS' | 'TRANSPORT' | 'MANUFACTURE' | 'QC_RELEASE' | 'CONDITIONING' | 'INFUSION' | 'MONITORING';
@@ -101,7 +135,10 @@ export interface VeinToVeinPlan {
   /** null when no clinical deadline was given. */
   readonly meetsClinicalDeadline: boolean | null;
   readonly steps: readonly PlanStep[];
-  /** Everything to hold: chair sessions, bay days, conditioning sessions, the infusion bed day, monitoring bed days. */
+  /**
+   * Everything to hold: chair sessions, bay days, conditioning sessions, the infusion bed day, monitoring
+   * bed days. A repair's kept steps list their slots in `steps` but not here: they are booked already.
+   */
   readonly slots: readonly SlotRef[];
   /** What kept this plan from being earlier, in words. */
   readonly limitedBy: string;
@@ -151,6 +188,12 @@ interface Net {
   readonly bays: Map<string, (FreeSlot | undefined)[]>;
   readonly hours: (from: string, to: string) => number | undefined;
   readonly fresh: (from: string, to: string) => boolean;
+  /** No collection and no conditioning before this day index (a postponed patient; 0 otherwise). */
+  readonly patientFrom: number;
+  /** A repair's collection that is done, as the only collection there is. */
+  readonly keptCollection: Collection | null;
+  /** A repair's batch under way or made, as the only upstream there is. */
+  readonly keptUpstream: Upstream | null;
 }
 
 interface Scope {
@@ -166,6 +209,8 @@ interface Collection {
   readonly sessions: readonly FreeSlot[];
   /** Free sessions on the last day, earliest end first: the end matters for the hold and the arrival. */
   readonly last: readonly FreeSlot[];
+  /** Kept collection: the material cannot leave where it is before this (now, for material waiting). */
+  readonly departsAt?: number;
 }
 
 interface Upstream {
@@ -203,8 +248,14 @@ export function searchPlans(input: PlanSearchInput): PlanSearchResult {
     units: [...new Map(input.designatedUnits.map((u) => [u.unitId, u])).values()].sort((a, b) => cmp(a.unitId, b.unitId)),
     treatment: [...new Set(input.treatmentCentres)].sort(),
   };
+  const kept = input.kept ?? null;
+  if (kept) {
+    // A repair builds on what is done: the material is where it is, a batch under way stays on its unit.
+    Object.assign(all, { apheresis: [kept.collection.materialSite] });
+    if (kept.manufacture) Object.assign(all, { units: [kept.manufacture.unit] });
+  }
   const found = search(net, all, NO_RELAX, count);
-  if (found.choices.length === 0) return { plans: [], reasonNone: whyNone(net, all) };
+  if (found.choices.length === 0) return { plans: [], reasonNone: whyNone(net, all, found) };
   return { plans: found.choices.map((choice) => ({ ...build(net, choice, NO_RELAX).plan, limitedBy: limitedBy(net, choice) })), reasonNone: null };
 }
 
@@ -249,8 +300,19 @@ function indexNetwork(input: PlanSearchInput): Net {
 
   const hourCache = new Map<string, number | undefined>();
   const freshCache = new Map<string, boolean>();
+  const hours = (from: string, to: string) => {
+    if (from === to) return 0;
+    const key = `${from}|${to}`;
+    if (!hourCache.has(key)) hourCache.set(key, input.travelHours(from, to));
+    return hourCache.get(key);
+  };
+  const index = (d: LocalDate) => daysBetween(input.earliestCollectionDate, d);
+  const { keptCollection, keptUpstream } = keptParts(input, index, hours);
   return {
     input,
+    patientFrom: input.patientAvailableFrom ? Math.max(0, index(input.patientAvailableFrom)) : 0,
+    keptCollection,
+    keptUpstream,
     p,
     rbc: p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING',
     horizon,
@@ -261,12 +323,7 @@ function indexNetwork(input: PlanSearchInput): Net {
     gaps,
     sites,
     bays,
-    hours: (from, to) => {
-      if (from === to) return 0;
-      const key = `${from}|${to}`;
-      if (!hourCache.has(key)) hourCache.set(key, input.travelHours(from, to));
-      return hourCache.get(key);
-    },
+    hours,
     fresh: (from, to) => {
       if (from === to) return true;
       const key = `${from}|${to}`;
@@ -275,6 +332,39 @@ function indexNetwork(input: PlanSearchInput): Net {
       return ok;
     },
   };
+}
+
+/** The done collection as a run of days with one pseudo-session ending at `collectedAt`; a started batch as a fixed upstream. */
+function keptParts(input: PlanSearchInput, index: (d: LocalDate) => number, hours: (from: string, to: string) => number | undefined): Pick<Net, 'keptCollection' | 'keptUpstream'> {
+  const kept = input.kept;
+  if (!kept) return { keptCollection: null, keptUpstream: null };
+  const { collection, manufacture } = kept;
+  if (collection.days.length === 0) throw new ValidationError('kept.collection.days', 'A kept collection needs its collection days.');
+  const session: FreeSlot = {
+    resourceKey: '',
+    siteCode: collection.materialSite,
+    unitId: null,
+    resource: 'APHERESIS_CHAIR',
+    day: collection.days[collection.days.length - 1]!,
+    session: '',
+    startsAt: collection.startedAt,
+    endsAt: collection.collectedAt,
+    free: 1,
+  };
+  const col: Collection = { centre: collection.materialSite, days: collection.days.map(index), sessions: [], last: [session], departsAt: collection.departsAt?.getTime() };
+  if (!manufacture) return { keptCollection: col, keptUpstream: null };
+  const start = manufacture.startedAt.getTime();
+  const up: Upstream = {
+    col,
+    unit: manufacture.unit,
+    session,
+    hours: hours(collection.materialSite, manufacture.unit.siteCode) ?? 0,
+    arrival: start,
+    start,
+    dm: index(manufacture.startDay),
+    ready: index(manufacture.readyDay),
+  };
+  return { keptCollection: col, keptUpstream: up };
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -304,6 +394,7 @@ function collectionsAt(net: Net, centre: string, relax: ReadonlySet<Group>): Col
   const out: Collection[] = [];
   for (let k = 0; k + n <= open.length; k++) {
     const days = open.slice(k, k + n);
+    if (days[0]! < net.patientFrom) continue;
     const free = days.map((d) => row[d]!.filter((s) => isFree(s, relax)));
     if (free.some((f) => f.length === 0)) continue;
     const last = [...free[free.length - 1]!].sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime() || a.startsAt.getTime() - b.startsAt.getTime());
@@ -336,7 +427,7 @@ function upstreamsOf(net: Net, col: Collection, unit: DesignatedUnit, hours: num
   const byStart = new Map<number, Upstream>();
   for (const session of col.last) {
     const end = session.endsAt.getTime();
-    const arrival = end + hours * HOUR_MS;
+    const arrival = Math.max(end, col.departsAt ?? end) + hours * HOUR_MS;
     let j = lastDay;
     while (j < net.days && !(bay[j] && bay[j]!.endsAt.getTime() > arrival)) j++;
     for (let dm = next[j] ?? NONE; dm !== NONE; dm = next[dm + 1]!) {
@@ -385,8 +476,8 @@ function careAt(net: Net, centre: string, relax: ReadonlySet<Group>): Care {
 function search(net: Net, scope: Scope, relax: ReadonlySet<Group>, count: number): Outcome {
   const { p } = net;
   const lastOf = (col: Collection) => col.days[col.days.length - 1]!;
-  const cols = scope.apheresis.flatMap((c) => collectionsAt(net, c, relax)).sort((a, b) => lastOf(a) - lastOf(b));
-  const units = scope.units.flatMap((unit) => {
+  const cols = net.keptCollection ? [net.keptCollection] : scope.apheresis.flatMap((c) => collectionsAt(net, c, relax)).sort((a, b) => lastOf(a) - lastOf(b));
+  const units = net.keptUpstream ? [] : scope.units.flatMap((unit) => {
     const bay = net.bays.get(unit.unitId);
     if (!bay) return [];
     // R3: the route from each apheresis centre, if starting material may take it.
@@ -395,9 +486,9 @@ function search(net: Net, scope: Scope, relax: ReadonlySet<Group>, count: number
     );
     return [{ unit, from, next: runStarts(net, bay, relax) }];
   });
-  // Release before conditioning: each unit's options sorted by ready day. During manufacture: by start day.
+  // Release before conditioning: each unit's options sorted by ready day. During manufacture: by ready day (I = R).
   const byUnit = new Map<string, Upstream[]>();
-  const byStart = new Map<number, Upstream[]>();
+  const byReady = new Map<number, Upstream[]>();
   let upstreams = 0;
   const add = (up: Upstream) => {
     upstreams++;
@@ -408,13 +499,14 @@ function search(net: Net, scope: Scope, relax: ReadonlySet<Group>, count: number
       while (at > 0 && list[at - 1]!.ready > up.ready) at--; // collections come in day order: nearly always at the end
       list.splice(at, 0, up);
     } else {
-      const list = byStart.get(up.dm) ?? [];
-      byStart.set(up.dm, list);
+      const list = byReady.get(up.ready) ?? [];
+      byReady.set(up.ready, list);
       list.push(up);
     }
   };
   // Options are made only once an infusion day could use them: a collection ending on day e gives
   // manufacture from e, so infusion from e + manufactureDays under either gate (lazy, and still exact).
+  if (net.keptUpstream) add(net.keptUpstream);
   let taken = 0;
   const takeCollectionsUpTo = (lastDay: number) => {
     for (; taken < cols.length && lastOf(cols[taken]!) <= lastDay; taken++) {
@@ -450,7 +542,7 @@ function search(net: Net, scope: Scope, relax: ReadonlySet<Group>, count: number
     for (const centre of scope.treatment) {
       const care = cares.get(centre)!;
       if (!care.beds[infusion]) continue;
-      const firsts = net.gaps.map((g) => infusion - g - net.span).filter((f) => f >= 0 && care.course[f]);
+      const firsts = net.gaps.map((g) => infusion - g - net.span).filter((f) => f >= net.patientFrom && care.course[f]);
       if (firsts.length === 0) continue;
       // Preferred centre: as treatment centre counts more than as apheresis centre.
       const choose = (up: Upstream, notBefore: number, productHours: number) => {
@@ -470,7 +562,7 @@ function search(net: Net, scope: Scope, relax: ReadonlySet<Group>, count: number
           }
         }
       } else {
-        for (const up of byStart.get(infusion - p.manufactureDays) ?? []) {
+        for (const up of byReady.get(infusion) ?? []) {
           const hours = routes.get(up.unit.unitId)?.hours;
           if (hours !== undefined && hours <= p.shelfLifeHours) choose(up, up.dm, hours);
         }
@@ -492,13 +584,18 @@ function build(net: Net, choice: Choice, relax: ReadonlySet<Group>): { plan: Omi
   const step = (kind: PlanStepKind, siteCode: string, slots: readonly FreeSlot[], start: Date, end: Date, extra: Partial<PlanStep> = {}) =>
     steps.push({ kind, siteCode, fromSiteCode: null, unitId: null, start, end, slots: slots.map(ref), ...extra });
 
-  const chairs = [...up.col.sessions, up.session];
-  step('APHERESIS', up.col.centre, chairs, chairs[0]!.startsAt, up.session.endsAt);
-  if (up.col.centre !== unitSite) step('TRANSPORT', unitSite, [], up.session.endsAt, new Date(up.arrival), { fromSiteCode: up.col.centre });
-  const bay = net.bays.get(up.unit.unitId)!;
-  const bays = Array.from({ length: p.manufactureDays }, (_, k) => bay[up.dm + k]!);
-  const made = bays[bays.length - 1]!.endsAt;
-  step('MANUFACTURE', unitSite, bays, new Date(up.start), made, { unitId: up.unit.unitId });
+  const keptCollection = input.kept?.collection ?? null;
+  const keptManufacture = input.kept?.manufacture ?? null;
+  const chairs = keptCollection ? [] : [...up.col.sessions, up.session];
+  if (keptCollection) step('APHERESIS', keptCollection.apheresisCentre, [], keptCollection.startedAt, keptCollection.collectedAt, { slots: keptCollection.slots });
+  else step('APHERESIS', up.col.centre, chairs, chairs[0]!.startsAt, up.session.endsAt);
+  if (!keptManufacture && up.col.centre !== unitSite) {
+    step('TRANSPORT', unitSite, [], new Date(up.arrival - up.hours * HOUR_MS), new Date(up.arrival), { fromSiteCode: up.col.centre });
+  }
+  const bay = net.bays.get(up.unit.unitId) ?? [];
+  const bays = keptManufacture ? [] : Array.from({ length: p.manufactureDays }, (_, k) => bay[up.dm + k]!);
+  const made = keptManufacture ? keptManufacture.endsAt : bays[bays.length - 1]!.endsAt;
+  step('MANUFACTURE', unitSite, bays, new Date(up.start), made, { unitId: up.unit.unitId, ...(keptManufacture && { slots: keptManufacture.slots }) });
   let readyAt = made;
   if (net.rbc && p.qcReleaseDays > 0) {
     readyAt = bay[up.ready]?.startsAt ?? new Date(made.getTime() + p.qcReleaseDays * 24 * HOUR_MS);
@@ -518,12 +615,12 @@ function build(net: Net, choice: Choice, relax: ReadonlySet<Group>): { plan: Omi
   return {
     used,
     plan: {
-      apheresisCentre: up.col.centre,
+      apheresisCentre: keptCollection?.apheresisCentre ?? up.col.centre,
       unitId: up.unit.unitId,
       unitSiteCode: unitSite,
       treatmentCentre: centre,
-      collectionDays: up.col.days.map(day),
-      manufactureStartDay: day(up.dm),
+      collectionDays: keptCollection ? [...keptCollection.days] : up.col.days.map(day),
+      manufactureStartDay: keptManufacture?.startDay ?? day(up.dm),
       productReadyDay: day(up.ready),
       conditioningDays: net.offsets.map((o) => day(first + o)),
       infusionDay: day(infusion),
@@ -598,14 +695,25 @@ function limitedBy(net: Net, choice: Choice): string {
   if (free && free.infusion < choice.infusion) {
     return `capacity at several steps together (${fullSlots(net, free, everything)}); with all of it free, infusion could be on ${day(free.infusion)}`;
   }
+  const kept = net.input.kept;
+  if (kept?.manufacture) return `what is done: the batch on unit ${kept.manufacture.unit.unitId} is ready on ${kept.manufacture.readyDay}`;
+  if (kept) return `what is done: the starting material collected at ${kept.collection.apheresisCentre} on ${kept.collection.days[kept.collection.days.length - 1]} must start manufacture ${net.p.startingMaterial === 'FRESH' ? `within its ${net.p.maxFreshHoldHours} h hold` : 'once it reaches a unit'}`;
   if (choice.up.col.days[0] === 0) return `washout: no collection before ${net.input.earliestCollectionDate}`;
+  if (choice.up.col.days[0] === net.patientFrom) return `the patient is postponed until ${addDays(net.input.earliestCollectionDate, net.patientFrom)}`;
   return `opening days, travel and process times: with every slot free, ${choice.up.col.centre}, unit ${choice.up.unit.unitId} and ${choice.centre} infuse no earlier`;
 }
 
 /** Why no plan: capacity (then what freeing would give) or the network itself (routes, hold, calendars). */
-function whyNone(net: Net, scope: Scope): string {
+function whyNone(net: Net, scope: Scope, found: Outcome): string {
   const day = (i: number) => addDays(net.input.earliestCollectionDate, i);
   const within = `within ${net.horizon} days of ${net.input.earliestCollectionDate}`;
+  const keptMaterial = net.input.kept && !net.input.kept.manufacture ? net.input.kept.collection : null;
+  // Collected material that no unit can take in time is a clinical fact, whatever capacity would allow.
+  if (keptMaterial && found.upstreams === 0) {
+    return net.p.startingMaterial === 'FRESH'
+      ? `The starting material collected at ${keptMaterial.apheresisCentre} at ${keptMaterial.collectedAt.toISOString()} cannot reach a designated unit and start manufacture within its ${net.p.maxFreshHoldHours} h hold: do not manufacture from it; record the deviation and plan a new collection.`
+      : `The cryopreserved starting material at ${keptMaterial.materialSite} cannot reach a designated unit with a free run of bay days ${within}.`;
+  }
   const everything = new Set(GROUPS);
   const free = search(net, scope, everything, 1);
   if (free.choices.length > 0) {
