@@ -7,10 +7,10 @@ export * from './lifecycle';
 export * from './waitlist';
 
 import { HoldConfirmed, HoldPlaced, HoldReleased } from './hold';
-import { CoiIssued, PatientReferred, PlanBooked, PlanHeld, PlanReleased, PlanRepaired } from './pathway';
+import { CoiIssued, PatientPostponed, PatientReferred, PlanBooked, PlanHeld, PlanReleased, PlanRepaired } from './pathway';
 import { SlotBooked, SlotHeld, SlotReleased } from './slot';
 import { LIFECYCLE_EVENT_CLASSES } from './lifecycle';
 import { WaitlistJoined } from './waitlist';
 
-export const PATHWAY_EVENT_CLASSES = [CoiIssued, PatientReferred, PlanHeld, PlanBooked, PlanReleased, PlanRepaired, HoldPlaced, HoldConfirmed, HoldReleased, SlotHeld, SlotBooked, SlotReleased, ...LIFECYCLE_EVENT_CLASSES, WaitlistJoined] as const;
+export const PATHWAY_EVENT_CLASSES = [CoiIssued, PatientReferred, PlanHeld, PlanBooked, PlanReleased, PlanRepaired, PatientPostponed, HoldPlaced, HoldConfirmed, HoldReleased, SlotHeld, SlotBooked, SlotReleased, ...LIFECYCLE_EVENT_CLASSES, WaitlistJoined] as const;
 export * from './plan-search';

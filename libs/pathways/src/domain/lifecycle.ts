@@ -95,6 +95,15 @@ export interface Progress {
   readonly availabilityConfirmed: boolean;
   readonly dosesGiven: readonly number[];
   readonly released: boolean;
+  /** Where collection happened, and where the starting material is now (a repair builds on both). */
+  readonly collectionSite: string | null;
+  readonly materialSite: string | null;
+  /** The batch's unit and start, once manufacture has started. */
+  readonly manufactureUnitId: string | null;
+  readonly manufactureStartedAt: string | null;
+  readonly releasedAt: string | null;
+  /** Where the patient was infused (the treatment centre, for KPIs by site). */
+  readonly infusionSite: string | null;
 }
 
 export const NOT_STARTED: Progress = {
@@ -106,23 +115,29 @@ export const NOT_STARTED: Progress = {
   availabilityConfirmed: false,
   dosesGiven: [],
   released: false,
+  collectionSite: null,
+  materialSite: null,
+  manufactureUnitId: null,
+  manufactureStartedAt: null,
+  releasedAt: null,
+  infusionSite: null,
 };
 
 export function evolveProgress(progress: Progress, event: LifecycleEvent): Progress {
   switch (event.type) {
     case 'CollectionRecorded':
-      return { ...progress, product: 'COLLECTED', collectedAt: event.data.at };
+      return { ...progress, product: 'COLLECTED', collectedAt: event.data.at, collectionSite: event.data.siteCode, materialSite: event.data.siteCode };
     case 'MaterialHandedOver':
-      return { ...progress, product: event.data.handover === 'SHIPPED' ? 'IN_TRANSIT' : 'RECEIVED' };
+      return event.data.handover === 'SHIPPED' ? { ...progress, product: 'IN_TRANSIT' } : { ...progress, product: 'RECEIVED', materialSite: event.data.siteCode };
     case 'ManufactureStarted':
-      return { ...progress, product: 'IN_MANUFACTURE' };
+      return { ...progress, product: 'IN_MANUFACTURE', manufactureUnitId: event.data.unitId, manufactureStartedAt: event.data.at };
     case 'ManufactureCompleted':
       return { ...progress, product: 'MANUFACTURED', manufacturedAt: event.data.at };
     case 'ManufactureFailed':
     case 'QcFailed':
       return { ...progress, product: 'FAILED' };
     case 'ProductReleased':
-      return { ...progress, product: 'RELEASED', released: true };
+      return { ...progress, product: 'RELEASED', released: true, releasedAt: event.data.at };
     case 'ProductAvailabilityConfirmed':
       return { ...progress, availabilityConfirmed: true };
     case 'ConditioningStarted':
@@ -130,7 +145,7 @@ export function evolveProgress(progress: Progress, event: LifecycleEvent): Progr
     case 'ConditioningDoseGiven':
       return { ...progress, dosesGiven: [...progress.dosesGiven, event.data.day] };
     case 'PatientInfused':
-      return { ...progress, patient: 'INFUSED', infusedAt: event.data.at };
+      return { ...progress, patient: 'INFUSED', infusedAt: event.data.at, infusionSite: event.data.siteCode };
     case 'DischargedFromMonitoring':
       return { ...progress, patient: 'DISCHARGED' };
     case 'PathwayWithdrawn':

@@ -1,5 +1,5 @@
-import { eventClass, ConflictError, NotFoundError, oneOf, optionalText, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
-import { evolveProgress, NOT_STARTED, type LifecycleEvent, type Progress } from './lifecycle';
+import { eventClass, ConflictError, NotFoundError, oneOf, optionalReason, optionalText, parseLocalDate, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
+import { evolveProgress, NOT_STARTED, StepOutOfOrderError, type LifecycleEvent, type Progress } from './lifecycle';
 import type { SlotRef } from './slot';
 import type { WaitlistJoined } from './waitlist';
 import type { Washout } from './washout';
@@ -57,10 +57,20 @@ export class PlanBooked extends eventClass<'PlanBooked', { readonly coi: string;
 
 export class PlanReleased extends eventClass<'PlanReleased', { readonly coi: string; readonly holdId: string; readonly reason: string; readonly expired: boolean }>('PlanReleased') {}
 
-/** A booked plan replaced by a repaired one, in one step (disruption repair). */
-export class PlanRepaired extends eventClass<'PlanRepaired', { readonly coi: string; readonly fromHoldId: string; readonly toHoldId: string; readonly reason: string; readonly slots: readonly SlotRef[] }>('PlanRepaired') {}
+/**
+ * A booked plan replaced by a repaired one, in one step (disruption repair). `slots` is the whole new
+ * booking, steps already done included; `recollection` marks a new collection after the product failed,
+ * which starts the product's track again (the failed batch stays in the log).
+ */
+export class PlanRepaired extends eventClass<
+  'PlanRepaired',
+  { readonly coi: string; readonly fromHoldId: string; readonly toHoldId: string; readonly reason: string; readonly slots: readonly SlotRef[]; readonly recollection?: boolean }
+>('PlanRepaired') {}
 
-export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | PlanRepaired | LifecycleEvent | WaitlistJoined;
+/** The patient cannot be collected or conditioned before `until` (illness, infection, patient choice). */
+export class PatientPostponed extends eventClass<'PatientPostponed', { readonly coi: string; readonly until: LocalDate; readonly reason: string }>('PatientPostponed') {}
+
+export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | PlanRepaired | PatientPostponed | LifecycleEvent | WaitlistJoined;
 
 export const pathwayStreamId = (coi: string) => `pathway-${coi}`;
 
@@ -74,7 +84,9 @@ export interface Pathway {
   readonly progress: Progress;
   /** On the waitlist until a plan is held for it. */
   readonly waitlisted: boolean;
+  /** After the washout and any postponement. */
   readonly earliestCollectionDate: LocalDate;
+  readonly postponedUntil: LocalDate | null;
 }
 
 export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
@@ -92,13 +104,16 @@ export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
           progress: NOT_STARTED,
           waitlisted: false,
           earliestCollectionDate: event.data.earliestCollectionDate,
+          postponedUntil: null,
         };
       case 'PlanHeld':
         return state && { ...state, status: 'PLAN_HELD', holdId: event.data.holdId, waitlisted: false };
       case 'WaitlistJoined':
         return state && { ...state, waitlisted: true };
       case 'PlanRepaired':
-        return state && { ...state, status: 'BOOKED', holdId: event.data.toHoldId };
+        return state && { ...state, status: 'BOOKED', holdId: event.data.toHoldId, progress: event.data.recollection ? NOT_STARTED : state.progress };
+      case 'PatientPostponed':
+        return state && { ...state, ...postponedDates(state.earliestCollectionDate, state.progress, event.data.until) };
       case 'PlanBooked':
         return state && { ...state, status: 'BOOKED' };
       case 'PlanReleased':
@@ -188,12 +203,39 @@ export function checkPlanSlots(slots: readonly SlotRef[], rules: PlanRules): voi
   }
 }
 
-/** Repair replaces the booked plan of a pathway whose product is not yet collected (what is done is kept). */
+/**
+ * Repair replaces the booked plan, keeping what is done: allowed until conditioning starts (then the
+ * infusion day is fixed by the regimen). After a failed product the repair is a new collection.
+ */
 export function repairPlanOn(state: Pathway | undefined, coi: string, toHoldId: string, slots: readonly SlotRef[], reason: string): PlanRepaired[] {
   const pathway = requirePathway(state, coi);
   if (pathway.status !== 'BOOKED' || !pathway.holdId) throw new ConflictError(`Pathway ${coi} has no booked plan to repair.`, { coi });
-  if (pathway.progress.product !== 'NOT_COLLECTED' || pathway.progress.patient !== 'WAITING') {
-    throw new ConflictError(`Pathway ${coi} is under way (product ${pathway.progress.product.toLowerCase().replace(/_/g, ' ')}): repair it by hand around what is done.`, { coi });
+  if (pathway.progress.patient !== 'WAITING') {
+    throw new ConflictError(`Pathway ${coi}: the patient is ${pathway.progress.patient.toLowerCase()}, so the plan can no longer be repaired here; arrange the remaining care by hand.`, { coi });
   }
-  return [new PlanRepaired({ coi, fromHoldId: pathway.holdId, toHoldId, reason, slots })];
+  const recollection = pathway.progress.product === 'FAILED';
+  return [new PlanRepaired({ coi, fromHoldId: pathway.holdId, toHoldId, reason, slots, ...(recollection && { recollection }) })];
+}
+
+/** A postponement moves the first collection day too while nothing is collected yet. */
+export function postponedDates(earliest: LocalDate, progress: Progress, until: LocalDate): { earliestCollectionDate: LocalDate; postponedUntil: LocalDate } {
+  return { earliestCollectionDate: progress.product === 'NOT_COLLECTED' && until > earliest ? until : earliest, postponedUntil: until };
+}
+
+/**
+ * A patient not fit to go on (infection, illness, their own choice) is postponed to a day after today.
+ * Only before conditioning: once lymphodepletion has started the infusion follows the regimen.
+ */
+export function postponePatient(state: Pathway | undefined, coi: string, rawUntil: string, rawReason: string, today: LocalDate): PatientPostponed[] {
+  const pathway = requirePathway(state, coi);
+  const until = parseLocalDate('until', rawUntil);
+  const reason = optionalReason(rawReason);
+  if (!reason) throw new ValidationError('reason', 'Record why the patient is postponed.');
+  if (until <= today) throw new ValidationError('until', `Postpone to a day after today (${today}); to go ahead now, keep the booking.`);
+  const { patient } = pathway.progress;
+  if (patient === 'WITHDRAWN' || patient === 'DISCHARGED') throw new StepOutOfOrderError('Postponement', `the pathway is ${patient.toLowerCase()}.`);
+  if (patient !== 'WAITING') {
+    throw new StepOutOfOrderError('Postponement', 'conditioning has started, so infusion follows the regimen; if the patient cannot be infused, record that and escalate to the treating consultant.');
+  }
+  return [new PatientPostponed({ coi, until, reason })];
 }

@@ -77,6 +77,16 @@ export function bookSlot(state: SlotState, slot: SlotRef, holdId: string, coi: s
   return [new SlotBooked({ slot, holdId, coi })];
 }
 
+/**
+ * A repair moves a place it already has from the broken booking to the new one (a step already done, or
+ * a slot both plans use): no capacity check, since nothing more is taken, even where capacity has since closed.
+ */
+export function transferSlot(state: SlotState, slot: SlotRef, fromHoldId: string, toHoldId: string, coi: string, reason: string): SlotEvent[] {
+  if (state.booked.has(toHoldId)) return [];
+  if (!state.booked.has(fromHoldId)) throw new ConflictError(`${describeSlot(slot)} is not booked for this pathway any more.`, { slot });
+  return [new SlotReleased({ slot, holdId: fromHoldId, coi, wasBooked: true, reason }), new SlotHeld({ slot, holdId: toHoldId, coi }), new SlotBooked({ slot, holdId: toHoldId, coi })];
+}
+
 export function releaseSlot(state: SlotState, slot: SlotRef, holdId: string, coi: string, reason: string): SlotReleased[] {
   const wasBooked = state.booked.has(holdId);
   if (!wasBooked && !state.held.has(holdId)) return [];
