@@ -80,7 +80,7 @@ describe('disruption and repair', () => {
     const flagged = (await api.gql(AT_RISK)).data!.atRiskPathways.edges.map((e: { node: { pathway: { coi: string }; reasons: string[]; note: string | null } }) => e.node);
     const entry = flagged.find((e: { pathway: { coi: string } }) => e.pathway.coi === coi);
     expect(entry.reasons).toEqual([expect.stringMatching(/passed its 0.0005 h shelf life at .*: it can no longer be infused/)]);
-    expect(entry.note).toMatch(/Under way: repair by hand/);
+    expect(entry.note).toMatch(/^Conditioning has started, so the infusion day follows the regimen/);
     const infusion = await api.gql(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, { input: { coi, siteCode: 'RBV01', productCoi: coi } }, AS_SCHEDULER);
     expect(infusion.errors![0]!.extensions).toMatchObject({ code: 'STEP_OUT_OF_ORDER', shelfLifeHours: 0.0005 });
   });

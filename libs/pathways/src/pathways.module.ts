@@ -14,10 +14,13 @@ import { LifecycleResolver } from './graphql/lifecycle.resolver';
 import { WaitlistResolver } from './graphql/waitlist.resolver';
 import { PathwayListResolver } from './graphql/pathway-list.resolver';
 import { RepairResolver } from './graphql/repair.resolver';
+import { KpiResolver } from './graphql/kpi.resolver';
 import { AcceptRepairHandler, AtRiskPathways } from './application/repair';
 import { JoinWaitlistHandler, WaitlistReads } from './application/waitlist';
 import { WaitlistOffers } from './application/waitlist-offers';
 import { RecordStepHandler } from './application/lifecycle-commands';
+import { PostponePatientHandler } from './application/postponement';
+import { RepairPlanning } from './application/repair-planning';
 import { CapacityCommitmentsProjection, HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
 
 /** Vein-to-vein scheduling: referrals, holds and bookings (plan search and the clinical lifecycle follow). */
@@ -46,7 +49,10 @@ export class PathwaysModule implements OnModuleInit {
         WaitlistResolver,
         PathwayListResolver,
         RepairResolver,
+        KpiResolver,
         AtRiskPathways,
+        RepairPlanning,
+        PostponePatientHandler,
         AcceptRepairHandler,
         WaitlistReads,
         JoinWaitlistHandler,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Progress } from '../domain';
 
 export interface PathwayRow {
   coi: string;
@@ -9,16 +10,61 @@ export interface PathwayRow {
   dmmf_version: number;
   treatment_centre: string | null;
   status: string;
-  progress: { product?: string; patient?: string } | null;
+  progress: Partial<Progress> | null;
   priority: string;
   washout: { drugClass: string; lastDoseDate: string | null; days: number };
   earliest_collection_date: string;
   clinical_deadline: string | null;
+  postponed_until: string | null;
+  postponement_reason: string | null;
   hold_id: string | null;
   hold_expires_at: Date | null;
   referred_at: Date;
   stream_version: number;
 }
+
+export const KPI_DIMENSIONS = ['PRODUCT', 'TRUST', 'SITE', 'MONTH'] as const;
+export type KpiDimension = (typeof KPI_DIMENSIONS)[number];
+const DIMENSION_SQL: Record<KpiDimension, string> = {
+  PRODUCT: 'product_code',
+  TRUST: 'referring_trust',
+  SITE: 'infusion_site',
+  MONTH: "to_char(infused_at AT TIME ZONE 'Europe/London', 'YYYY-MM')",
+};
+const DIMENSION_COLUMN: Record<KpiDimension, string> = { PRODUCT: 'product_code', TRUST: 'referring_trust', SITE: 'infusion_site', MONTH: 'month' };
+
+export interface KpiQuery {
+  readonly productCode?: string | null;
+  readonly referringTrust?: string | null;
+  /** Treatment centre where patients were infused. */
+  readonly treatmentSite?: string | null;
+  /** Infusions from and to these days (UK dates, inclusive). */
+  readonly from?: string | null;
+  readonly to?: string | null;
+}
+
+export interface TimelineRow {
+  product_code: string | null;
+  referring_trust: string | null;
+  infusion_site: string | null;
+  month: string | null;
+  infused: number;
+  v2v_median: number;
+  v2v_p90: number;
+  r2i_median: number;
+  r2i_p90: number;
+}
+
+export interface KpiFigures {
+  timelines: TimelineRow[];
+  byStatus: { status: string; count: number }[];
+  waitlist: { length: number; median_days: number | null; longest_days: number | null };
+}
+
+/** Every pathways column, its dates as 'YYYY-MM-DD' text (pg gives a DATE as a Date at local midnight). */
+export const pathwayColumns = (alias = 'pathways') =>
+  `${alias}.*, to_char(${alias}.earliest_collection_date, 'YYYY-MM-DD') AS earliest_collection_date, to_char(${alias}.clinical_deadline, 'YYYY-MM-DD') AS clinical_deadline, ` +
+  `to_char(${alias}.postponed_until, 'YYYY-MM-DD') AS postponed_until`;
 
 export interface HoldRow {
   hold_id: string;
@@ -34,7 +80,7 @@ export class PathwayReads {
 
   async pathway(coi: string): Promise<PathwayRow | undefined> {
     const [row] = await this.dataSource.query(
-      `SELECT *, to_char(earliest_collection_date, 'YYYY-MM-DD') AS earliest_collection_date, to_char(clinical_deadline, 'YYYY-MM-DD') AS clinical_deadline
+      `SELECT ${pathwayColumns()}
          FROM pathways WHERE coi = $1`,
       [coi],
     );
@@ -49,7 +95,7 @@ export class PathwayReads {
   /** Pathways in COI order after a cursor, `limit + 1` of them, filtered. */
   list(filter: { status?: string | null; referringTrust?: string | null; productCode?: string | null }, limit: number, afterCoi?: string): Promise<PathwayRow[]> {
     return this.dataSource.query(
-      `SELECT *, to_char(earliest_collection_date, 'YYYY-MM-DD') AS earliest_collection_date, to_char(clinical_deadline, 'YYYY-MM-DD') AS clinical_deadline
+      `SELECT ${pathwayColumns()}
          FROM pathways
         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR referring_trust = $2) AND ($3::text IS NULL OR product_code = $3)
           AND ($4::text IS NULL OR coi > $4)
@@ -59,33 +105,36 @@ export class PathwayReads {
   }
 
   /**
-   * Vein-to-vein (collection to infusion) and referral-to-infusion days, median and 90th centile,
-   * by product, trust and month of infusion; and pathways by status.
+   * Vein-to-vein (end of collection to infusion) and referral-to-infusion days, median and 90th centile
+   * (linear interpolation, as percentile_cont), grouped by the dimensions asked for; pathways by status;
+   * the waitlist; and booked share of capacity by resource over a window.
    */
-  async kpis(filter: { productCode?: string | null; referringTrust?: string | null }): Promise<{
-    timelines: { product_code: string; referring_trust: string; month: string; infused: number; v2v_median: number; v2v_p90: number; r2i_median: number; r2i_p90: number }[];
-    byStatus: { status: string; count: number }[];
-    waitlist: { length: number; median_days: number | null; longest_days: number | null };
-  }> {
-    const params = [filter.productCode?.toUpperCase() ?? null, filter.referringTrust?.toUpperCase() ?? null];
+  async kpis(filter: KpiQuery, groupBy: readonly KpiDimension[]): Promise<KpiFigures> {
+    const params = [filter.productCode?.toUpperCase() ?? null, filter.referringTrust?.toUpperCase() ?? null, filter.treatmentSite?.toUpperCase() ?? null, filter.from ?? null, filter.to ?? null];
+    const dims = KPI_DIMENSIONS.filter((d) => groupBy.includes(d));
+    const select = KPI_DIMENSIONS.map((d) => `${dims.includes(d) ? DIMENSION_SQL[d] : 'NULL::text'} AS ${DIMENSION_COLUMN[d]}`).join(', ');
+    const group = dims.length > 0 ? `GROUP BY ${dims.map((d) => DIMENSION_SQL[d]).join(', ')} ORDER BY ${dims.map((d) => DIMENSION_SQL[d]).join(', ')}` : '';
     const timelines = await this.dataSource.query(
       `WITH infused AS (
-         SELECT product_code, referring_trust, (progress->>'infusedAt')::timestamptz AS infused_at,
+         SELECT product_code, referring_trust, progress->>'infusionSite' AS infusion_site, (progress->>'infusedAt')::timestamptz AS infused_at,
                 (progress->>'collectedAt')::timestamptz AS collected_at, referred_at
            FROM pathways
-          WHERE progress->>'infusedAt' IS NOT NULL AND ($1::text IS NULL OR product_code = $1) AND ($2::text IS NULL OR referring_trust = $2))
-       SELECT product_code, referring_trust, to_char(infused_at AT TIME ZONE 'Europe/London', 'YYYY-MM') AS month, count(*)::int AS infused,
+          WHERE progress->>'infusedAt' IS NOT NULL AND ($1::text IS NULL OR product_code = $1) AND ($2::text IS NULL OR referring_trust = $2)
+            AND ($3::text IS NULL OR progress->>'infusionSite' = $3)
+            AND ($4::date IS NULL OR ((progress->>'infusedAt')::timestamptz AT TIME ZONE 'Europe/London')::date >= $4)
+            AND ($5::date IS NULL OR ((progress->>'infusedAt')::timestamptz AT TIME ZONE 'Europe/London')::date <= $5))
+       SELECT ${select}, count(*)::int AS infused,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM infused_at - collected_at) / 86400)::float AS v2v_median,
               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM infused_at - collected_at) / 86400)::float AS v2v_p90,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM infused_at - referred_at) / 86400)::float AS r2i_median,
               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM infused_at - referred_at) / 86400)::float AS r2i_p90
-         FROM infused GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+         FROM infused ${group}`,
       params,
     );
     const byStatus = await this.dataSource.query(
       `SELECT status, count(*)::int AS count FROM pathways
         WHERE ($1::text IS NULL OR product_code = $1) AND ($2::text IS NULL OR referring_trust = $2) GROUP BY status ORDER BY status`,
-      params,
+      params.slice(0, 2),
     );
     const [waitlist] = await this.dataSource.query(
       `SELECT count(*)::int AS length,
@@ -93,9 +142,19 @@ export class PathwayReads {
               max(extract(epoch FROM now() - waitlisted_at) / 86400)::float AS longest_days
          FROM pathways WHERE waitlisted_at IS NOT NULL AND status = 'REFERRED'
           AND ($1::text IS NULL OR product_code = $1) AND ($2::text IS NULL OR referring_trust = $2)`,
-      params,
+      params.slice(0, 2),
     );
-    return { timelines, byStatus, waitlist };
+    return { timelines: timelines.filter((t: { infused: number }) => t.infused > 0), byStatus, waitlist };
+  }
+
+  /** Booked and held share of every kind of capacity in the network over the days given. */
+  utilisationByResource(from: string, to: string): Promise<{ resource: string; capacity: number; committed: number; tentative: number }[]> {
+    return this.dataSource.query(
+      `SELECT s.resource, sum(s.capacity)::int AS capacity, coalesce(sum(c.committed), 0)::int AS committed, coalesce(sum(c.tentative), 0)::int AS tentative
+         FROM capacity_slots s LEFT JOIN capacity_commitments c USING (resource_key, day, session)
+        WHERE s.day BETWEEN $1 AND $2 GROUP BY s.resource ORDER BY s.resource`,
+      [from, to],
+    );
   }
 
   /** Holds past their time and still in force, oldest first. */

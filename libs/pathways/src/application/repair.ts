@@ -20,11 +20,13 @@ import {
   requirePathway,
   slotEvolver,
   slotStreamId,
+  transferSlot,
+  type SlotEvent,
   type SlotRef,
   type VeinToVeinPlan,
 } from '../domain';
-import type { PathwayRow } from './pathway-reads';
-import { PlanOptions } from './plan-options';
+import { pathwayColumns, type PathwayRow } from './pathway-reads';
+import { RepairPlanning } from './repair-planning';
 import type { PathwayChanged } from './referral-commands';
 
 /** A proposal is named by its slots: accepting it later books exactly what was shown. */
@@ -36,63 +38,117 @@ export interface AtRisk {
   readonly reasons: string[];
   readonly proposal: VeinToVeinPlan | null;
   readonly proposalId: string | null;
+  /** Booked slots of steps already done that the proposal keeps. */
+  readonly keptSlots: readonly SlotRef[];
+  /** The proposal is a new collection (the product failed). */
+  readonly recollection: boolean;
   readonly note: string | null;
 }
 
+type AtRiskRow = PathwayRow & { reasons: string[]; hold_slots: SlotRef[] };
+
 /**
- * Pathways whose booking no longer holds: a slot it booked lost its capacity (a unit out of service,
- * a site paused, a chair or bed closed), its product failed, or its fresh product outlived its shelf
- * life before infusion. Each comes with a repaired plan when
- * the product is not yet collected; otherwise it needs a repair by hand around what is done.
+ * Pathways whose booking no longer holds: a slot of a step still to come lost its capacity (a unit out
+ * of service, a site paused, a chair or bed closed), the patient is postponed past a booked day, the
+ * product failed, or fresh product outlived its shelf life before infusion. Each comes with a repaired
+ * plan that keeps what is done (RepairPlanning), or a note saying why there is none.
  */
 @Injectable()
 export class AtRiskPathways {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly plans: PlanOptions,
+    private readonly repairs: RepairPlanning,
   ) {}
 
-  async list(withProposals = true): Promise<AtRisk[]> {
-    const rows: (PathwayRow & { reasons: string[] })[] = await this.dataSource.query(
-      `WITH booked_slots AS (
-         SELECT p.coi, s->>'resourceKey' AS resource_key, (s->>'day')::date AS day, s->>'session' AS session
+  /** A page in COI order after a cursor (`limit + 1` rows, to tell whether there is more). */
+  async page(afterCoi: string | null, limit: number, withProposals = true): Promise<AtRisk[]> {
+    return this.entries(await this.rows(null, afterCoi, limit + 1), withProposals);
+  }
+
+  /** Every at-risk pathway (for counts and offers); proposals only when asked. */
+  async all(withProposals = false): Promise<AtRisk[]> {
+    return this.entries(await this.rows(null, null, null), withProposals);
+  }
+
+  async entry(coi: string): Promise<AtRisk | null> {
+    const [entry] = await this.entries(await this.rows(coi, null, null), true);
+    return entry ?? null;
+  }
+
+  private async entries(rows: AtRiskRow[], withProposals: boolean): Promise<AtRisk[]> {
+    const result: AtRisk[] = [];
+    for (const row of rows) {
+      const base = { pathway: row, reasons: row.reasons, proposal: null, proposalId: null, keptSlots: [], recollection: false };
+      if (!withProposals) {
+        result.push({ ...base, note: null });
+        continue;
+      }
+      const repair = await this.repairs.plan(row, row.hold_slots);
+      if ('note' in repair) {
+        result.push({ ...base, note: repair.note });
+        continue;
+      }
+      const proposal = repair.result.plans[0] ?? null;
+      result.push({
+        ...base,
+        proposal,
+        proposalId: proposal && proposalIdOf(proposal),
+        keptSlots: repair.keptSlots,
+        recollection: repair.recollection,
+        note: proposal ? null : `No repaired plan fits: ${repair.result.reasonNone}`,
+      });
+    }
+    return result;
+  }
+
+  private rows(coi: string | null, afterCoi: string | null, limit: number | null): Promise<AtRiskRow[]> {
+    return this.dataSource.query(
+      `WITH booked AS (
+         SELECT p.coi, p.progress, p.postponed_until, s->>'resourceKey' AS resource_key, (s->>'day')::date AS day, s->>'session' AS session
            FROM pathways p JOIN holds h ON h.hold_id = p.hold_id AND h.status = 'CONFIRMED'
            CROSS JOIN LATERAL jsonb_array_elements(h.slots) AS s
           WHERE p.plan_status = 'BOOKED' AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
+            AND ($1::text IS NULL OR p.coi = $1)
+       ), ahead AS (
+         -- Slots of steps still to come: a collection or a batch under way no longer needs its booking.
+         SELECT * FROM booked
+          WHERE NOT (resource_key LIKE '%:APHERESIS_CHAIR' AND coalesce(progress->>'product', 'NOT_COLLECTED') <> 'NOT_COLLECTED')
+            AND NOT (resource_key LIKE 'unit:%' AND progress->>'product' IN ('IN_MANUFACTURE', 'MANUFACTURED', 'RELEASED'))
        ), lost AS (
-         SELECT b.coi, coalesce(cs.closed_reason, 'no longer in the calendar') || ' (' || b.resource_key || ', ' || to_char(b.day, 'YYYY-MM-DD') || ')' AS reason
-           FROM booked_slots b
+         -- One line per resource and cause: "... (unit:MU-1, 2027-03-01 to 2027-03-07)".
+         SELECT a.coi, coalesce(cs.closed_reason, 'no longer in the calendar') || ' (' || a.resource_key || ', ' || to_char(min(a.day), 'YYYY-MM-DD')
+                || CASE WHEN max(a.day) > min(a.day) THEN ' to ' || to_char(max(a.day), 'YYYY-MM-DD') ELSE '' END || ')' AS reason
+           FROM ahead a
            LEFT JOIN capacity_slots cs USING (resource_key, day, session)
            LEFT JOIN capacity_commitments cc USING (resource_key, day, session)
           WHERE cs.resource_key IS NULL OR cs.capacity < coalesce(cc.committed, 0) + coalesce(cc.tentative, 0)
+          GROUP BY a.coi, a.resource_key, cs.closed_reason
+       ), postponed AS (
+         SELECT a.coi, 'the patient is postponed until ' || to_char(a.postponed_until, 'YYYY-MM-DD') || ' (' || p.postponement_reason || ') but is booked in on '
+                || to_char(min(a.day), 'YYYY-MM-DD') AS reason
+           FROM ahead a JOIN pathways p USING (coi)
+          WHERE a.postponed_until IS NOT NULL AND a.day < a.postponed_until AND a.resource_key NOT LIKE 'unit:%'
+          GROUP BY a.coi, a.postponed_until, p.postponement_reason
        ), expired AS (
          SELECT p.coi, 'the product passed its ' || (d.process->>'shelfLifeHours') || ' h shelf life at '
                 || to_char(((p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
                 || ': it can no longer be infused' AS reason
            FROM pathways p JOIN dmmf_versions d ON d.product_code = p.product_code AND d.version = p.dmmf_version
           WHERE p.progress->>'manufacturedAt' IS NOT NULL AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
+            AND p.progress->>'product' <> 'FAILED' AND ($1::text IS NULL OR p.coi = $1)
             AND now() > (p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour'
        ), failed AS (
          SELECT coi, 'the product failed manufacture or QC' AS reason FROM pathways
-          WHERE progress->>'product' = 'FAILED' AND coalesce(progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
+          WHERE progress->>'product' = 'FAILED' AND coalesce(progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING') AND plan_status = 'BOOKED'
+            AND ($1::text IS NULL OR coi = $1)
        )
-       SELECT p.*, to_char(p.earliest_collection_date, 'YYYY-MM-DD') AS earliest_collection_date,
-              to_char(p.clinical_deadline, 'YYYY-MM-DD') AS clinical_deadline, array_agg(DISTINCT r.reason ORDER BY r.reason) AS reasons
-         FROM (SELECT * FROM lost UNION ALL SELECT * FROM failed UNION ALL SELECT * FROM expired) r JOIN pathways p USING (coi)
-        GROUP BY p.coi ORDER BY p.coi`,
+       SELECT ${pathwayColumns('p')}, h.slots AS hold_slots, array_agg(DISTINCT r.reason ORDER BY r.reason) AS reasons
+         FROM (SELECT * FROM lost UNION ALL SELECT * FROM postponed UNION ALL SELECT * FROM failed UNION ALL SELECT * FROM expired) r
+         JOIN pathways p USING (coi) LEFT JOIN holds h ON h.hold_id = p.hold_id
+        WHERE ($2::text IS NULL OR p.coi > $2)
+        GROUP BY p.coi, h.slots ORDER BY p.coi LIMIT $3`,
+      [coi, afterCoi, limit],
     );
-    const result: AtRisk[] = [];
-    for (const row of rows) {
-      const notStarted = (row.progress?.product ?? 'NOT_COLLECTED') === 'NOT_COLLECTED' && (row.progress?.patient ?? 'WAITING') === 'WAITING';
-      if (!notStarted || !withProposals) {
-        result.push({ pathway: row, reasons: row.reasons, proposal: null, proposalId: null, note: notStarted ? null : 'Under way: repair by hand around what is done (collected material must still reach a unit within its hold).' });
-        continue;
-      }
-      const { plans, reasonNone } = await this.plans.forPathway(row.coi, { count: 1 });
-      const proposal = plans[0] ?? null;
-      result.push({ pathway: row, reasons: row.reasons, proposal, proposalId: proposal && proposalIdOf(proposal), note: proposal ? null : `No repaired plan fits: ${reasonNone}` });
-    }
-    return result;
   }
 }
 
@@ -116,16 +172,18 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
   async execute({ coi: raw, proposalId, context }: AcceptRepairCommand): Promise<PathwayChanged> {
     requireRole(context.role, ['scheduler', 'control_site_qa'], 'accept a repaired plan');
     const coi = normaliseCoi(raw);
-    const entry = (await this.atRisk.list()).find((e) => e.pathway.coi === coi);
+    const entry = await this.atRisk.entry(coi);
     if (!entry) throw new ConflictError(`Pathway ${coi} is not at risk: its booking still holds.`, { coi });
     if (!entry.proposal || entry.proposalId !== proposalId) {
-      throw new ConflictError('That repair proposal is no longer available: capacity has moved. Look at atRiskPathways again for the current proposal.', {
+      throw new ConflictError('That repair proposal is no longer available: capacity has moved or a step was recorded since. Look at atRiskPathways again for the current proposal.', {
         coi,
         currentProposalId: entry.proposalId,
       });
     }
     const reason = `Repaired: ${entry.reasons.join('; ')}`;
     const newSlots: SlotRef[] = [...entry.proposal.slots];
+    const kept = new Set(entry.keptSlots.map(slotStreamId));
+    const booking = [...entry.keptSlots, ...newSlots];
     const capacities = await this.capacities(newSlots);
     const newHoldId = createHash('sha256').update(`${coi}\nrepair\n${proposalId}`).digest('hex').slice(0, 32);
     for (let attempt = 1; ; attempt++) {
@@ -133,28 +191,31 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
       const oldHoldId = requirePathway(pathway.state, coi).holdId!;
       const oldHold = await this.repository.load(holdStreamId(oldHoldId), holdEvolver);
       const decisions: AlsoAppend[] = [
-        { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: repairPlanOn(pathway.state, coi, newHoldId, newSlots, reason) },
+        { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: repairPlanOn(pathway.state, coi, newHoldId, booking, reason) },
         { streamId: holdStreamId(oldHoldId), expectedVersion: oldHold.version, events: [new HoldReleased({ holdId: oldHoldId, coi, reason, expired: false })] },
         {
           streamId: holdStreamId(newHoldId),
           expectedVersion: 'no_stream',
           events: [
-            new HoldPlaced({ holdId: newHoldId, coi, slots: newSlots, expiresAt: new Date().toISOString(), idempotencyKey: `repair-${proposalId}` }),
+            new HoldPlaced({ holdId: newHoldId, coi, slots: booking, expiresAt: new Date().toISOString(), idempotencyKey: `repair-${proposalId}` }),
             new HoldConfirmed({ holdId: newHoldId, coi, idempotencyKey: `repair-${proposalId}` }),
           ],
         },
       ];
-      // Old and new plans may share slots: decide per slot stream on its state after both changes.
-      const touched = new Map<string, SlotRef>([...oldHold.state!.slots, ...newSlots].map((s) => [slotStreamId(s), s]));
+      // Steps already done move their places to the new booking; other old places are released, new ones taken.
+      const touched = new Map<string, SlotRef>([...oldHold.state!.slots, ...booking].map((s) => [slotStreamId(s), s]));
       const slotStates = await this.repository.loadMany([...touched.keys()], slotEvolver);
       for (const [streamId, slot] of touched) {
         const { state, version } = slotStates.get(streamId)!;
-        const events = [];
-        if (oldHold.state!.slots.some((s) => slotStreamId(s) === streamId)) events.push(...releaseSlot(state, slot, oldHoldId, coi, reason));
-        if (newSlots.some((s) => slotStreamId(s) === streamId)) {
-          const afterRelease = events.reduce(slotEvolver.evolve, state);
-          const held = holdSlot(afterRelease, slot, capacities.get(streamId) ?? 0, newHoldId, coi);
-          events.push(...held, ...bookSlot(held.reduce(slotEvolver.evolve, afterRelease), slot, newHoldId, coi));
+        let events: SlotEvent[];
+        if (kept.has(streamId)) events = transferSlot(state, slot, oldHoldId, newHoldId, coi, reason);
+        else {
+          events = oldHold.state!.slots.some((s) => slotStreamId(s) === streamId) ? [...releaseSlot(state, slot, oldHoldId, coi, reason)] : [];
+          if (newSlots.some((s) => slotStreamId(s) === streamId)) {
+            const afterRelease = events.reduce(slotEvolver.evolve, state);
+            const held = holdSlot(afterRelease, slot, capacities.get(streamId) ?? 0, newHoldId, coi);
+            events.push(...held, ...bookSlot(held.reduce(slotEvolver.evolve, afterRelease), slot, newHoldId, coi));
+          }
         }
         decisions.push({ streamId, expectedVersion: version, events });
       }

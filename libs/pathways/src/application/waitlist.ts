@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AggregateRepository, type CommandContext } from '@bedside/event-store';
 import { localDateOf, requireRole } from '@bedside/shared';
 import { joinWaitlist, normaliseCoi, pathwayEvolver, pathwayStreamId, requirePathway, waitlistScore, type Priority, type Score } from '../domain';
-import type { PathwayRow } from './pathway-reads';
+import { pathwayColumns, type PathwayRow } from './pathway-reads';
 import { PlanOptions } from './plan-options';
 import type { PathwayChanged } from './referral-commands';
 
@@ -58,7 +58,7 @@ export class WaitlistReads {
 
   async entries(productCode: string | null | undefined): Promise<WaitlistEntryRow[]> {
     const rows: (PathwayRow & { waitlisted_at: Date; waitlist_reason: string })[] = await this.dataSource.query(
-      `SELECT *, to_char(earliest_collection_date, 'YYYY-MM-DD') AS earliest_collection_date, to_char(clinical_deadline, 'YYYY-MM-DD') AS clinical_deadline
+      `SELECT ${pathwayColumns()}
          FROM pathways WHERE waitlisted_at IS NOT NULL AND status = 'REFERRED' AND ($1::text IS NULL OR product_code = $1)`,
       [productCode?.toUpperCase() ?? null],
     );

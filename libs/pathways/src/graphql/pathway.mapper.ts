@@ -15,6 +15,8 @@ export const toPathway = (r: PathwayRow): Pathway => ({
   washout: r.washout,
   earliestCollectionDate: r.earliest_collection_date,
   clinicalDeadline: r.clinical_deadline,
+  postponedUntil: r.postponed_until,
+  postponementReason: r.postponement_reason,
   holdId: r.hold_id,
   holdExpiresAt: r.hold_expires_at,
   referredAt: r.referred_at,

@@ -109,8 +109,12 @@ export class Pathway {
   priority!: string;
   @Field(() => Washout, { description: 'Washout before collection.' })
   washout!: Washout;
-  @Field(() => GraphQLLocalDate, { description: 'First day collection may happen (after the washout).' })
+  @Field(() => GraphQLLocalDate, { description: 'First day collection may happen (after the washout and any postponement).' })
   earliestCollectionDate!: string;
+  @Field(() => GraphQLLocalDate, { nullable: true, description: 'The patient cannot be collected or conditioned before this day (postponePatient).' })
+  postponedUntil!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why the patient was postponed.' })
+  postponementReason!: string | null;
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'Infusion is needed by this day.' })
   clinicalDeadline!: string | null;
   @Field(() => String, { nullable: true, description: 'Hold or booking in place.' })

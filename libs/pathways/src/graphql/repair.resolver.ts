@@ -1,4 +1,5 @@
 import { Args, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { GraphQLLocalDate } from 'graphql-scalars';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
 import { Acting, Connection, decodeCursor, encodeCursor, pageSize, toConnection } from '@bedside/graphql-common';
@@ -8,13 +9,20 @@ import { PathwayReads } from '../application/pathway-reads';
 import type { PathwayChanged } from '../application/referral-commands';
 import { AcceptRepairCommand, AtRiskPathways } from '../application/repair';
 import { toPathway } from './pathway.mapper';
-import { Pathway, VeinToVeinPlan } from './pathway.types';
+import { Pathway, Slot, VeinToVeinPlan } from './pathway.types';
+import { PostponePatientCommand } from '../application/postponement';
 
 @ObjectType({ description: 'A pathway whose booking no longer holds, with why and a repaired plan where one can be made.' })
 class AtRiskPathway {
   @Field(() => Pathway, { description: 'The pathway.' }) pathway!: Pathway;
   @Field(() => [String], { description: 'What broke, in words (e.g. the unit out of service and the slot it took).' }) reasons!: string[];
-  @Field(() => VeinToVeinPlan, { nullable: true, description: 'The proposed repaired plan (only while nothing is done yet).' }) proposal!: VeinToVeinPlan | null;
+  @Field(() => VeinToVeinPlan, {
+    nullable: true,
+    description: 'The proposed repaired plan. It keeps what is done: a collected patient is not collected again (the material must still reach a unit within its hold), a batch under way stays on its unit.',
+  })
+  proposal!: VeinToVeinPlan | null;
+  @Field(() => [Slot], { description: 'Booked slots of steps already done that the proposal keeps (empty before collection).' }) keptSlots!: Slot[];
+  @Field({ description: 'The proposal is a new collection because the product failed.' }) recollection!: boolean;
   @Field(() => ID, { nullable: true, description: 'Pass to acceptRepair to book the proposal.' }) proposalId!: string | null;
   @Field(() => String, { nullable: true, description: 'Why there is no proposal, when there is none.' }) note!: string | null;
 }
@@ -31,21 +39,37 @@ export class RepairResolver {
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
-  @Query(() => AtRiskPathwayConnection, { description: 'Booked pathways whose plan no longer holds (capacity lost, product failed), each with a proposed repair.' })
+  @Query(() => AtRiskPathwayConnection, {
+    description: 'Booked pathways whose plan no longer holds (capacity lost, patient postponed, product failed or past its shelf life), each with a proposed repair or a note saying why there is none.',
+  })
   async atRiskPathways(
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
   ): Promise<AtRiskPathwayConnection> {
     const limit = pageSize(first);
     const [afterCoi] = decodeCursor('at-risk', after, ['string']) ?? [];
-    const entries = (await this.atRisk.list()).filter((e) => !afterCoi || e.pathway.coi > (afterCoi as string));
-    return toConnection(entries.slice(0, limit + 1), limit, (e) => encodeCursor('at-risk', [e.pathway.coi]), (e) => ({
+    const entries = await this.atRisk.page((afterCoi as string | undefined) ?? null, limit);
+    return toConnection(entries, limit, (e) => encodeCursor('at-risk', [e.pathway.coi]), (e) => ({
       pathway: toPathway(e.pathway),
       reasons: e.reasons,
       proposal: e.proposal && { ...e.proposal, collectionDays: [...e.proposal.collectionDays], conditioningDays: [...e.proposal.conditioningDays], steps: e.proposal.steps.map((s) => ({ ...s, slots: [...s.slots] })), slots: [...e.proposal.slots] },
       proposalId: e.proposalId,
+      keptSlots: [...e.keptSlots],
+      recollection: e.recollection,
       note: e.note,
     }));
+  }
+
+  @Mutation(() => Pathway, {
+    description: 'The patient cannot be collected or conditioned before `until` (e.g. an infection). A booked pathway then shows in atRiskPathways with a repaired plan; a referral not yet booked is planned from that day.',
+  })
+  async postponePatient(
+    @Args('coi', { type: () => ID, description: 'Chain of Identity.' }) coi: string,
+    @Args('until', { type: () => GraphQLLocalDate, description: 'First day the patient can go on (after today).' }) until: string,
+    @Args('reason', { description: 'Why, for the record.' }) reason: string,
+    @Acting() acting: CommandContext,
+  ): Promise<Pathway> {
+    return this.changed(await this.commands.execute(new PostponePatientCommand(coi, until, reason, acting)));
   }
 
   @Mutation(() => Pathway, { description: 'Books the proposed repair of an at-risk pathway, releasing its broken booking in the same step.' })
@@ -54,7 +78,10 @@ export class RepairResolver {
     @Args('proposalId', { type: () => ID, description: 'From atRiskPathways.' }) proposalId: string,
     @Acting() acting: CommandContext,
   ): Promise<Pathway> {
-    const { coi: id, position }: PathwayChanged = await this.commands.execute(new AcceptRepairCommand(coi, proposalId, acting));
+    return this.changed(await this.commands.execute(new AcceptRepairCommand(coi, proposalId, acting)));
+  }
+
+  private async changed({ coi: id, position }: PathwayChanged): Promise<Pathway> {
     await this.readYourWrites.after(position);
     const row = await this.reads.pathway(id);
     if (!row) throw new NotFoundError('pathway', id);

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
-import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, statusOf, type HoldPlacedData, type LifecycleEvent, type PatientReferredData, type Progress, type SlotEventData } from '../domain';
+import { pathwayColumns } from '../application/pathway-reads';
+import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, postponedDates, statusOf, type HoldPlacedData, type LifecycleEvent, type PatientReferredData, type Progress, type SlotEventData } from '../domain';
 
 const LIFECYCLE_TYPES = LIFECYCLE_EVENT_CLASSES.map((c) => c.type as string);
 
@@ -9,12 +10,12 @@ const LIFECYCLE_TYPES = LIFECYCLE_EVENT_CLASSES.map((c) => c.type as string);
 export class PathwaysProjection implements Projection {
   readonly name = 'pathways';
   readonly tables = ['pathways'];
-  readonly eventTypes = ['PatientReferred', 'PlanHeld', 'PlanBooked', 'PlanReleased', 'PlanRepaired', 'WaitlistJoined', ...LIFECYCLE_TYPES];
+  readonly eventTypes = ['PatientReferred', 'PlanHeld', 'PlanBooked', 'PlanReleased', 'PlanRepaired', 'PatientPostponed', 'WaitlistJoined', ...LIFECYCLE_TYPES];
 
   async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
     const cois = [...new Set(events.map((e) => (e.data as { coi: string }).coi))];
     const existing: Record<string, unknown>[] = await manager.query(
-      `SELECT *, to_char(earliest_collection_date, 'YYYY-MM-DD') AS earliest_collection_date, to_char(clinical_deadline, 'YYYY-MM-DD') AS clinical_deadline
+      `SELECT ${pathwayColumns()}
          FROM pathways WHERE coi = ANY($1)`,
       [cois],
     );
@@ -42,6 +43,8 @@ export class PathwaysProjection implements Projection {
           hold_expires_at: null,
           waitlisted_at: null,
           waitlist_reason: null,
+          postponed_until: null,
+          postponement_reason: null,
           referred_at: event.recordedAt,
           referred_by: event.metadata.actor,
           updated_at: event.recordedAt,
@@ -52,7 +55,11 @@ export class PathwaysProjection implements Projection {
       if (!row) continue;
       const next: Record<string, unknown> = { ...row, updated_at: event.recordedAt, stream_version: event.streamPosition };
       if (event.type === 'PlanHeld') Object.assign(next, { plan_status: 'PLAN_HELD', hold_id: data.holdId, hold_expires_at: data.expiresAt, waitlisted_at: null, waitlist_reason: null });
-      if (event.type === 'PlanRepaired') Object.assign(next, { plan_status: 'BOOKED', hold_id: data.toHoldId, hold_expires_at: null });
+      if (event.type === 'PlanRepaired') Object.assign(next, { plan_status: 'BOOKED', hold_id: data.toHoldId, hold_expires_at: null, ...(data.recollection ? { progress: NOT_STARTED } : {}) });
+      if (event.type === 'PatientPostponed') {
+        const { earliestCollectionDate, postponedUntil } = postponedDates(row.earliest_collection_date as string, { ...NOT_STARTED, ...(row.progress as Partial<Progress>) }, data.until as string);
+        Object.assign(next, { earliest_collection_date: earliestCollectionDate, postponed_until: postponedUntil, postponement_reason: data.reason });
+      }
       if (event.type === 'WaitlistJoined') Object.assign(next, { waitlisted_at: event.recordedAt, waitlist_reason: data.reason });
       if (event.type === 'PlanBooked') Object.assign(next, { plan_status: 'BOOKED', hold_expires_at: null });
       if (event.type === 'PlanReleased') Object.assign(next, { plan_status: 'REFERRED', hold_id: null, hold_expires_at: null });
@@ -84,6 +91,8 @@ export class PathwaysProjection implements Projection {
         hold_expires_at: 'timestamptz',
         waitlisted_at: 'timestamptz',
         waitlist_reason: 'text',
+        postponed_until: 'date',
+        postponement_reason: 'text',
         referred_at: 'timestamptz',
         referred_by: 'text',
         updated_at: 'timestamptz',

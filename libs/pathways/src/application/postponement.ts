@@ -1,0 +1,28 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AggregateRepository, type CommandContext } from '@bedside/event-store';
+import { localDateOf, requireRole } from '@bedside/shared';
+import { normaliseCoi, pathwayEvolver, pathwayStreamId, postponePatient } from '../domain';
+import type { PathwayChanged } from './referral-commands';
+
+/** The patient cannot go on before `until`: a booked pathway then shows at risk with a repaired plan. */
+export class PostponePatientCommand {
+  constructor(
+    readonly coi: string,
+    readonly until: string,
+    readonly reason: string,
+    readonly context: CommandContext,
+  ) {}
+}
+
+@CommandHandler(PostponePatientCommand)
+export class PostponePatientHandler implements ICommandHandler<PostponePatientCommand, PathwayChanged> {
+  constructor(private readonly repository: AggregateRepository) {}
+
+  async execute({ coi: raw, until, reason, context }: PostponePatientCommand): Promise<PathwayChanged> {
+    requireRole(context.role, ['scheduler', 'control_site_qa'], 'postpone a patient');
+    const coi = normaliseCoi(raw);
+    const today = localDateOf(new Date(), 'Europe/London');
+    const { position } = await this.repository.execute(pathwayStreamId(coi), pathwayEvolver, (state) => postponePatient(state, coi, until, reason, today), { ...context, reason });
+    return { coi, position };
+  }
+}
