@@ -1,7 +1,8 @@
+import { daysBetween, localDateOf } from '@bedside/shared';
 import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
 const PLANS = `query($coi: ID!) { planOptions(input: { coi: $coi, count: 3 }) {
-  apheresisCentre unitId treatmentCentre collectionDays infusionDay veinToVeinDays limitedBy
+  apheresisCentre unitId treatmentCentre collectionDays infusionDay veinToVeinDays referralToInfusionDays limitedBy
   steps { kind siteCode start end } slots { resourceKey day session } } }`;
 
 describe('plan options on the demo network', () => {
@@ -32,6 +33,10 @@ describe('plan options on the demo network', () => {
     // can give an earlier infusion when conditioning would otherwise fall on a Sunday.
     expect(best.veinToVeinDays).toBeGreaterThanOrEqual(7);
     expect(best.veinToVeinDays).toBeLessThanOrEqual(9);
+    // Referred today: referral to infusion is the days from today to the infusion day.
+    const today = localDateOf(new Date(), 'Europe/London');
+    expect(best.referralToInfusionDays).toBe(daysBetween(today, best.infusionDay));
+    expect(best.referralToInfusionDays).toBeGreaterThanOrEqual(best.veinToVeinDays);
     expect(best.steps.map((s: { kind: string }) => s.kind)).toEqual(expect.arrayContaining(['APHERESIS', 'MANUFACTURE', 'CONDITIONING', 'INFUSION', 'MONITORING']));
     expect(best.limitedBy).toEqual(expect.any(String));
     for (let i = 1; i < plans.length; i++) expect(plans[i].infusionDay >= plans[i - 1].infusionDay).toBe(true);

@@ -1,5 +1,7 @@
+import { daysBetween, localDateOf } from '@bedside/shared';
 import type { PathwayRow } from '../application/pathway-reads';
-import type { Pathway } from './pathway.types';
+import type { VeinToVeinPlan as Plan } from '../domain';
+import type { Pathway, VeinToVeinPlan } from './pathway.types';
 
 export const toPathway = (r: PathwayRow): Pathway => ({
   coi: r.coi,
@@ -23,3 +25,13 @@ export const toPathway = (r: PathwayRow): Pathway => ({
   version: r.stream_version,
 });
 
+
+/** A plan as GraphQL shows it, with referral-to-infusion days counted from the referral's UK date. */
+export const toPlan = (plan: Plan, referredAt: Date): VeinToVeinPlan => ({
+  ...plan,
+  referralToInfusionDays: daysBetween(localDateOf(referredAt, 'Europe/London'), plan.infusionDay),
+  collectionDays: [...plan.collectionDays],
+  conditioningDays: [...plan.conditioningDays],
+  steps: plan.steps.map((s) => ({ ...s, slots: [...s.slots] })),
+  slots: [...plan.slots],
+});

@@ -6,7 +6,7 @@ import { ReadYourWrites } from '@bedside/read-model';
 import { ConflictError, NotFoundError } from '@bedside/shared';
 import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand, type HoldChanged } from '../application/hold-commands';
 import { PathwayReads, type HoldRow } from '../application/pathway-reads';
-import { toPathway } from './pathway.mapper';
+import { toPathway, toPlan } from './pathway.mapper';
 import { ReferPatientCommand, type PathwayChanged } from '../application/referral-commands';
 import { normaliseCoi } from '../domain';
 import { Hold, HoldPlanInput, Pathway, PlanRequestInput, ReferralInput, VeinToVeinPlan } from './pathway.types';
@@ -36,7 +36,8 @@ export class PathwayResolver {
   async planOptions(@Args('input', { description: 'Which pathway to plan.' }) input: PlanRequestInput): Promise<VeinToVeinPlan[]> {
     const { plans, reasonNone } = await this.planOptionsSearch.forPathway(input.coi, input);
     if (plans.length === 0 && reasonNone) throw new ConflictError(`No plan fits: ${reasonNone}`, { coi: input.coi });
-    return plans.map((plan) => ({ ...plan, collectionDays: [...plan.collectionDays], conditioningDays: [...plan.conditioningDays], steps: plan.steps.map((s) => ({ ...s, slots: [...s.slots] })), slots: [...plan.slots] }));
+    const row = await this.reads.pathway(normaliseCoi(input.coi));
+    return plans.map((plan) => toPlan(plan, row?.referred_at ?? new Date()));
   }
 
   @Mutation(() => Pathway, { description: 'Refers a patient: issues a Chain of Identity unless one is given, pins the product’s DMMF version, works out the earliest collection day.' })

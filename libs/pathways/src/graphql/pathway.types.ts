@@ -199,6 +199,8 @@ export class VeinToVeinPlan {
   infusionDay!: string;
   @Field(() => Int, { description: 'Days from first collection to infusion.' })
   veinToVeinDays!: number;
+  @Field(() => Int, { description: 'Days from referral (its UK date) to infusion.' })
+  referralToInfusionDays!: number;
   @Field(() => Float, { description: 'Hours of travel (collection centre to unit, unit to treatment centre).' })
   travelHours!: number;
   @Field(() => Boolean, { nullable: true, description: 'Whether infusion meets the clinical deadline (empty when there is none).' })

@@ -8,7 +8,7 @@ import { NotFoundError } from '@bedside/shared';
 import { PathwayReads } from '../application/pathway-reads';
 import type { PathwayChanged } from '../application/referral-commands';
 import { AcceptRepairCommand, AtRiskPathways } from '../application/repair';
-import { toPathway } from './pathway.mapper';
+import { toPathway, toPlan } from './pathway.mapper';
 import { Pathway, Slot, VeinToVeinPlan } from './pathway.types';
 import { PostponePatientCommand } from '../application/postponement';
 
@@ -52,7 +52,7 @@ export class RepairResolver {
     return toConnection(entries, limit, (e) => encodeCursor('at-risk', [e.pathway.coi]), (e) => ({
       pathway: toPathway(e.pathway),
       reasons: e.reasons,
-      proposal: e.proposal && { ...e.proposal, collectionDays: [...e.proposal.collectionDays], conditioningDays: [...e.proposal.conditioningDays], steps: e.proposal.steps.map((s) => ({ ...s, slots: [...s.slots] })), slots: [...e.proposal.slots] },
+      proposal: e.proposal && toPlan(e.proposal, e.pathway.referred_at),
       proposalId: e.proposalId,
       keptSlots: [...e.keptSlots],
       recollection: e.recollection,
