@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ProductProcess, Resource } from '@bedside/network';
-import { addDays, NotFoundError, wholeNumber, type LocalDate } from '@bedside/shared';
+import { addDays, daysBetween, NotFoundError, wholeNumber, type LocalDate } from '@bedside/shared';
 import { normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type PlanSearchResult } from '../domain';
 
 /** Treatment centres have every resource a pathway needs there. */
 const CENTRE_RESOURCES = ['APHERESIS_CHAIR', 'CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED'];
+const CENTRE_RESOURCE_SET: ReadonlySet<string> = new Set(CENTRE_RESOURCES);
 
 /** Everything the search needs but the free slots: the process, where it may be made, and how sites connect. */
 export interface PlanBasis {
@@ -40,12 +41,56 @@ export function searchInput(basis: PlanBasis, free: readonly FreeSlot[], request
   };
 }
 
+/** Projections whose tables `basis` reads; their checkpoints say when a kept basis is out of date. */
+const BASIS_PROJECTIONS = ['capacity', 'dmmf-versions', 'modular-units', 'site-directory', 'travel-times'];
+/** The projection that lays out capacity_slots. */
+const LAYOUT_PROJECTIONS = ['capacity'];
+
+/**
+ * What a read model has applied, as a key: `events_applied` only grows when the projection applied
+ * an event it reads (its tables can only have changed then), and a rebuild resets it and stamps
+ * `rebuilt_at`. Read in the statement that reads what depends on it, or before, never after.
+ */
+const appliedKey = (param: string) =>
+  `(SELECT string_agg(name || ':' || events_applied || ':' || coalesce(rebuilt_at::text, '-'), ',' ORDER BY name) FROM projection_checkpoints WHERE name = ANY(${param}))`;
+
+/** Days since 1970-01-01: slot keys are built from these rather than formatted dates. */
+const dayNumber = (day: LocalDate) => daysBetween('1970-01-01', day);
+/** Capacity is laid out and kept in blocks of this many days. */
+const BLOCK_DAYS = 64;
+
+/** A capacity slot as laid out (no commitments), kept between searches. */
+interface LaidOutSlot {
+  readonly key: string;
+  readonly dayNumber: number;
+  readonly resourceKey: string;
+  readonly siteCode: string;
+  readonly unitId: string | null;
+  readonly resource: Resource;
+  readonly day: LocalDate;
+  readonly session: string;
+  readonly startsAt: number;
+  readonly endsAt: number;
+  readonly capacity: number;
+}
+
+const slotKey = (resourceKey: string, day: number, session: string) => `${resourceKey}\n${day}\n${session}`;
+
 /**
  * Gathers what the plan search needs from the read models (the pathway, its pinned DMMF version,
  * live capacity with what is free, travel times) and runs the pure search.
+ *
+ * Most of what a search reads changes rarely: the DMMF version, units, centres and travel times, and
+ * the capacity layout (calendars, exceptions, closures). Reading and converting ~8,000 slot rows per
+ * search cost more than the search itself, so these are kept in memory and read again only when the
+ * projections that write them have applied something since (their checkpoints say so, in the same
+ * statement that reads the commitments). What is held and booked is read afresh for every search.
  */
 @Injectable()
 export class PlanOptions {
+  private readonly bases = new Map<string, { readonly key: string; readonly basis: Promise<PlanBasis> }>();
+  private layout: { readonly key: string; readonly blocks: Map<number, Promise<LaidOutSlot[]>> } = { key: '', blocks: new Map() };
+
   constructor(private readonly dataSource: DataSource) {}
 
   async forPathway(coi: string, options: { count?: number | null; horizonDays?: number | null }): Promise<PlanSearchResult> {
@@ -57,16 +102,33 @@ export class PlanOptions {
     const horizonDays = wholeNumber('horizonDays', options.horizonDays ?? 120, 7, 365);
     const [pathway] = await this.dataSource.query(
       `SELECT product_code, dmmf_version, treatment_centre, to_char(earliest_collection_date, 'YYYY-MM-DD') AS earliest,
-              to_char(clinical_deadline, 'YYYY-MM-DD') AS deadline FROM pathways WHERE coi = $1`,
-      [coi],
+              to_char(clinical_deadline, 'YYYY-MM-DD') AS deadline, ${appliedKey('$2')} AS basis_key FROM pathways WHERE coi = $1`,
+      [coi, BASIS_PROJECTIONS],
     );
     if (!pathway) throw new NotFoundError('pathway', coi, 'Refer the patient first (referPatient).');
-    const basis = await this.basis(pathway.product_code, pathway.dmmf_version);
+    const basis = await this.basisAt(pathway.product_code, pathway.dmmf_version, pathway.basis_key);
     const free = await this.freeSlots(basis, pathway.earliest, addDays(pathway.earliest, horizonDays + basis.process.monitoringInpatientDays));
     return searchInput(basis, free, { earliest: pathway.earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 });
   }
 
   async basis(productCode: string, version: number): Promise<PlanBasis> {
+    const [{ key }] = await this.dataSource.query(`SELECT ${appliedKey('$1')} AS key`, [BASIS_PROJECTIONS]);
+    return this.basisAt(productCode, version, key);
+  }
+
+  /** The basis as of read models at `key` (read before this is called): kept while the key stands. */
+  private basisAt(productCode: string, version: number, key: string | null): Promise<PlanBasis> {
+    const id = `${productCode}\n${version}`;
+    const kept = this.bases.get(id);
+    if (key !== null && kept?.key === key) return kept.basis;
+    const basis = this.readBasis(productCode, version);
+    // Only a basis that was found is kept (a failed read, e.g. an unknown version, is asked again).
+    if (key !== null) this.bases.set(id, { key, basis });
+    basis.catch(() => this.bases.get(id)?.basis === basis && this.bases.delete(id));
+    return basis;
+  }
+
+  private async readBasis(productCode: string, version: number): Promise<PlanBasis> {
     const [dmmf] = await this.dataSource.query(
       'SELECT process, designated_site_codes, designated_unit_ids FROM dmmf_versions WHERE product_code = $1 AND version = $2',
       [productCode, version],
@@ -99,25 +161,68 @@ export class PlanOptions {
 
   /** Every slot the basis could use in the range, full ones too (a full day still breaks a run of opening days). */
   async freeSlots(basis: PlanBasis, from: LocalDate, to: LocalDate): Promise<FreeSlot[]> {
-    const slots: { resource_key: string; site_code: string; unit_id: string | null; resource: Resource; day: string; session: string; starts_at: Date; ends_at: Date; free: number }[] =
+    const first = dayNumber(from);
+    const last = dayNumber(to);
+    // Places held or booked, and the layout's key, in one statement: both as of the same moment.
+    const [{ layout_key: key, used }]: { layout_key: string | null; used: [string, number, string, number][] }[] = await this.dataSource.query(
+      `SELECT ${appliedKey('$3')} AS layout_key,
+              coalesce((SELECT json_agg(json_build_array(resource_key, day - DATE '1970-01-01', session, committed + tentative))
+                          FROM capacity_commitments WHERE day BETWEEN $1 AND $2 AND committed + tentative > 0), '[]') AS used`,
+      [from, to, LAYOUT_PROJECTIONS],
+    );
+    const taken = new Map<string, number>();
+    for (const [resourceKey, day, session, places] of used) taken.set(slotKey(resourceKey, day, session), places);
+    const units = new Set(basis.units.map((u) => u.unitId));
+    const centres = new Set(basis.centres);
+    const free: FreeSlot[] = [];
+    for (let block = Math.floor(first / BLOCK_DAYS); block <= Math.floor(last / BLOCK_DAYS); block++) {
+      for (const slot of await this.laidOut(key, block)) {
+        if (slot.dayNumber < first || slot.dayNumber > last) continue;
+        if (slot.unitId === null ? !(centres.has(slot.siteCode) && CENTRE_RESOURCE_SET.has(slot.resource)) : !units.has(slot.unitId)) continue;
+        free.push({
+          resourceKey: slot.resourceKey,
+          siteCode: slot.siteCode,
+          unitId: slot.unitId,
+          resource: slot.resource,
+          day: slot.day,
+          session: slot.session,
+          startsAt: new Date(slot.startsAt),
+          endsAt: new Date(slot.endsAt),
+          free: Math.max(0, slot.capacity - (taken.get(slot.key) ?? 0)),
+        });
+      }
+    }
+    return free;
+  }
+
+  /** The slots of one block of days as laid out when the layout's read model stood at `key` (or later). */
+  private laidOut(key: string | null, block: number): Promise<LaidOutSlot[]> {
+    if (key === null || this.layout.key !== key) this.layout = { key: key ?? '', blocks: new Map() };
+    const kept = this.layout.blocks.get(block);
+    if (kept && key !== null) return kept;
+    const slots = this.readBlock(block);
+    this.layout.blocks.set(block, slots);
+    slots.catch(() => this.layout.blocks.get(block) === slots && this.layout.blocks.delete(block));
+    return slots;
+  }
+
+  private async readBlock(block: number): Promise<LaidOutSlot[]> {
+    const from = addDays('1970-01-01', block * BLOCK_DAYS);
+    const rows: [string, string, string | null, Resource, number, string, number, number, number][] = (
       await this.dataSource.query(
-        `SELECT s.resource_key, s.site_code, s.unit_id, s.resource, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.starts_at, s.ends_at,
-                greatest(0, s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0)) AS free
-           FROM capacity_slots s LEFT JOIN capacity_commitments c USING (resource_key, day, session)
-          WHERE s.day BETWEEN $1 AND $2
-            AND ((s.unit_id IS NULL AND s.site_code = ANY($3) AND s.resource = ANY($4)) OR s.unit_id = ANY($5))`,
-        [from, to, basis.centres, CENTRE_RESOURCES, basis.units.map((u) => u.unitId)],
-      );
-    return slots.map((s) => ({
-      resourceKey: s.resource_key,
-      siteCode: s.site_code,
-      unitId: s.unit_id,
-      resource: s.resource,
-      day: s.day,
-      session: s.session,
-      startsAt: s.starts_at,
-      endsAt: s.ends_at,
-      free: s.free,
-    }));
+        `SELECT json_build_array(resource_key, site_code, unit_id, resource, day - DATE '1970-01-01', session,
+                                 extract(epoch FROM starts_at) * 1000, extract(epoch FROM ends_at) * 1000, capacity) AS slot
+           FROM capacity_slots
+          WHERE day BETWEEN $1 AND $2 AND (unit_id IS NOT NULL OR resource = ANY($3))
+          ORDER BY day, resource_key, session`,
+        [from, addDays(from, BLOCK_DAYS - 1), CENTRE_RESOURCES],
+      )
+    ).map((r: { slot: [string, string, string | null, Resource, number, string, number, number, number] }) => r.slot);
+    const days = new Map<number, LocalDate>();
+    return rows.map(([resourceKey, siteCode, unitId, resource, day, session, startsAt, endsAt, capacity]) => {
+      let date = days.get(day);
+      if (!date) days.set(day, (date = addDays('1970-01-01', day)));
+      return { key: slotKey(resourceKey, day, session), dayNumber: day, resourceKey, siteCode, unitId, resource, day: date, session, startsAt, endsAt, capacity };
+    });
   }
 }
