@@ -14,6 +14,11 @@ export interface Loaded<State> {
   readonly version: number;
 }
 
+/** Streams read together by `readMany`. */
+export interface StreamsRead {
+  load<State, Event extends DomainEvent>(streamId: string, evolver: Evolver<State, Event>): Loaded<State>;
+}
+
 /** Domain events for another stream, written in the same transaction. */
 export interface AlsoAppend {
   readonly streamId: string;
@@ -76,13 +81,23 @@ export class AggregateRepository {
 
   /** Several streams of one kind in one read (e.g. every slot of a plan). */
   async loadMany<State, Event extends DomainEvent>(streamIds: readonly string[], evolver: Evolver<State, Event>): Promise<Map<string, Loaded<State>>> {
+    const streams = await this.readMany(streamIds);
+    return new Map(streamIds.map((id) => [id, streams.load(id, evolver)]));
+  }
+
+  /**
+   * Streams of different kinds in one query (a round trip each would dominate a command that needs
+   * a pathway, its hold and every slot): replay each with its own evolver from the result.
+   */
+  async readMany(streamIds: readonly string[]): Promise<StreamsRead> {
     const streams = await this.store.readStreams(streamIds);
-    const loaded = new Map<string, Loaded<State>>();
-    for (const [streamId, recorded] of streams) {
-      const events = recorded.map((e) => this.registry.toDomain<Event>(e));
-      loaded.set(streamId, { state: replay(evolver, events), version: recorded.at(-1)?.streamPosition ?? 0 });
-    }
-    return loaded;
+    return {
+      load: <State, Event extends DomainEvent>(streamId: string, evolver: Evolver<State, Event>): Loaded<State> => {
+        const recorded = streams.get(streamId);
+        if (!recorded) throw new Error(`Stream ${streamId} was not among those read.`);
+        return { state: replay(evolver, recorded.map((e) => this.registry.toDomain<Event>(e))), version: recorded.at(-1)?.streamPosition ?? 0 };
+      },
+    };
   }
 
   async execute<State, Event extends DomainEvent>(

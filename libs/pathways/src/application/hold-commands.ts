@@ -27,6 +27,7 @@ import {
   slotStreamId,
   type Hold,
   type SlotRef,
+  type SlotState,
 } from '../domain';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
 import type { PathwayChanged } from './referral-commands';
@@ -90,6 +91,8 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
+  private readonly designations = new Map<string, Pick<PlanRules, 'designatedUnitIds' | 'designatedSiteCodes'>>();
+
   async execute({ input, context }: HoldPlanCommand): Promise<HoldChanged> {
     requireRole(context.role, SCHEDULERS, 'hold a plan');
     const coi = normaliseCoi(input.coi);
@@ -97,20 +100,33 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     const holdId = holdIdFor(coi, idempotencyKey);
     const slots = normaliseSlots(input.slots);
     const seconds = input.holdMinutes ? numberIn('holdMinutes', input.holdMinutes, 1, 24 * 60) * 60 : this.options.holdSeconds;
-    const capacities = await this.capacities(slots);
+    const unitIds = [...new Set(slots.filter((s) => s.resourceKey.startsWith('unit:')).map((s) => s.resourceKey.slice('unit:'.length)))];
+    // Everything the decision reads, in one query: the hold (a retry finds it), the pathway, the units' sites, every slot.
+    const streamIds = [holdStreamId(holdId), pathwayStreamId(coi), ...unitIds.map(unitStreamId), ...slots.map(slotStreamId)];
+    const read = () => this.repository.readMany(streamIds);
+    // Live capacity and the streams do not depend on each other: read them side by side.
+    let [capacities, streams] = await Promise.all([this.capacities(slots), read()]);
     for (let attempt = 1; ; attempt++) {
-      const existing = await this.repository.load(holdStreamId(holdId), holdEvolver);
+      if (attempt > 1) streams = await read();
+      const existing = streams.load(holdStreamId(holdId), holdEvolver);
       if (existing.state) return { coi, holdId }; // a retried request: the hold it made stands
-      const pathway = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
-      if (pathway.state) checkPlanSlots(slots, await this.planRules(pathway.state.productCode, pathway.state.dmmfVersion, pathway.state.earliestCollectionDate, slots));
+      const pathway = streams.load(pathwayStreamId(coi), pathwayEvolver);
+      if (pathway.state) {
+        const unitSites = new Map<string, string>();
+        for (const unitId of unitIds) {
+          const unit = streams.load(unitStreamId(unitId), unitEvolver).state;
+          if (unit) unitSites.set(unitId, unit.homeSiteCode);
+        }
+        const designation = await this.designation(pathway.state.productCode, pathway.state.dmmfVersion);
+        checkPlanSlots(slots, { earliestCollectionDate: pathway.state.earliestCollectionDate, ...designation, unitSites });
+      }
       const expiresAt = new Date(Date.now() + seconds * 1000);
       const decisions: AlsoAppend[] = [
         { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: holdPlanOn(pathway.state, coi, holdId, expiresAt, slots) },
         { streamId: holdStreamId(holdId), expectedVersion: 'no_stream', events: [new HoldPlaced({ holdId, coi, slots, expiresAt: expiresAt.toISOString(), idempotencyKey })] },
       ];
-      const slotStates = await this.repository.loadMany(slots.map(slotStreamId), slotEvolver);
       for (const slot of slots) {
-        const { state, version } = slotStates.get(slotStreamId(slot))!;
+        const { state, version } = streams.load(slotStreamId(slot), slotEvolver);
         decisions.push({ streamId: slotStreamId(slot), expectedVersion: version, events: holdSlot(state, slot, capacities.get(slotStreamId(slot))!, holdId, coi) });
       }
       try {
@@ -121,21 +137,20 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     }
   }
 
-  private async planRules(productCode: string, dmmfVersion: number, earliestCollectionDate: string, slots: readonly SlotRef[]): Promise<PlanRules> {
+  /**
+   * Where a DMMF version lets the product be made. A published version is never changed (a change is
+   * a new version), so it is read from its stream once per process and kept.
+   */
+  private async designation(productCode: string, dmmfVersion: number): Promise<Pick<PlanRules, 'designatedUnitIds' | 'designatedSiteCodes'>> {
+    const key = `${productCode}\n${dmmfVersion}`;
+    const known = this.designations.get(key);
+    if (known) return known;
     const events = await this.store.readStream(`dmmf-${productCode}`);
     const dmmf = events.map((e) => e.data as { version: number; designation: { siteCodes: string[]; unitIds: string[] } }).find((d) => d.version === dmmfVersion);
-    const unitIds = [...new Set(slots.filter((s) => s.resourceKey.startsWith('unit:')).map((s) => s.resourceKey.slice('unit:'.length)))];
-    const unitSites = new Map<string, string>();
-    for (const unitId of unitIds) {
-      const unit = (await this.repository.load(unitStreamId(unitId), unitEvolver)).state;
-      if (unit) unitSites.set(unitId, unit.homeSiteCode);
-    }
-    return {
-      earliestCollectionDate,
-      designatedUnitIds: new Set(dmmf?.designation.unitIds ?? []),
-      designatedSiteCodes: new Set(dmmf?.designation.siteCodes ?? []),
-      unitSites,
-    };
+    const designation = { designatedUnitIds: new Set(dmmf?.designation.unitIds ?? []), designatedSiteCodes: new Set(dmmf?.designation.siteCodes ?? []) };
+    // Not kept while the version is unknown here: it may be published a moment from now.
+    if (dmmf) this.designations.set(key, designation);
+    return designation;
   }
 
   /** What each slot offers now, from live capacity; a slot it does not list cannot be held. */
@@ -168,7 +183,15 @@ async function loadHold(repository: AggregateRepository, holdId: string): Promis
   return { hold: state, version };
 }
 
-/** Turns a hold into a booking, slot by slot, in one append; a retry with the same key changes nothing. */
+/**
+ * Turns a hold into a booking, slot by slot, in one append; a retry with the same key changes nothing.
+ *
+ * The slot streams are not read: whether a hold is in place on its slots changes only in appends that
+ * also write the hold's own stream at its exact version (placing, confirming, releasing, repairing).
+ * So a confirm that lands at the hold version it decided on finds every slot still held by it, and
+ * booking moves a place from held to booked without taking one. Its slot events therefore only need
+ * the streams to exist, and confirms never conflict with holds on shared slots (a monitoring-bed day).
+ */
 @CommandHandler(ConfirmHoldCommand)
 export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, HoldChanged> {
   constructor(private readonly repository: AggregateRepository) {}
@@ -185,11 +208,9 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
         { streamId: holdStreamId(holdId), expectedVersion: version, events: confirmed },
         { streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway.version, events: bookPlanOn(pathway.state, hold!.coi, holdId) },
       ];
-      const slotStates = await this.repository.loadMany(hold!.slots.map(slotStreamId), slotEvolver);
-      for (const slot of hold!.slots) {
-        const { state, version: slotVersion } = slotStates.get(slotStreamId(slot))!;
-        decisions.push({ streamId: slotStreamId(slot), expectedVersion: slotVersion, events: bookSlot(state, slot, holdId, hold!.coi) });
-      }
+      // The state bookSlot decides on is the one the hold's version guarantees (see above).
+      const heldHere: SlotState = { held: new Set([holdId]), booked: new Set() };
+      for (const slot of hold!.slots) decisions.push({ streamId: slotStreamId(slot), expectedVersion: 'exists', events: bookSlot(heldHere, slot, holdId, hold!.coi) });
       try {
         return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...context, reason: 'Plan confirmed' }) };
       } catch (error) {
