@@ -48,9 +48,25 @@ const portOpen = (port: number) =>
     socket.on('error', () => resolveOpen(false));
   });
 
-async function gql(url: string, query: string) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bedside-role': 'control_site_qa' }, body: JSON.stringify({ query }) });
-  return (await response.json()) as { data: any; errors?: unknown[] };
+async function gql(url: string, query: string, token: string) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  return (await response.json()) as { data: any; errors?: { extensions: { code: string } }[] };
+}
+
+/** `npm run token` as the README gives it, against the same data folder as the API. */
+function mintToken(dataDir: string, ...args: string[]): Promise<string> {
+  return new Promise((resolveToken, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/cli/token.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, BEDSIDE_DATA_DIR: dataDir, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => (code === 0 ? resolveToken(out.trim()) : reject(new Error(`npm run token exited with ${code}: ${err}`))));
+  });
 }
 
 describe('npm start without DATABASE_URL', () => {
@@ -67,9 +83,13 @@ describe('npm start without DATABASE_URL', () => {
   it('starts its own PostgreSQL, keeps the data across a restart, and stops it on shutdown', async () => {
     const first = await startApi(dataDir, pgPort, apiPort);
     expect(first.output.join('')).toMatch(/initialising a new PostgreSQL cluster/);
+    const token = await mintToken(dataDir, '--role', 'control_site_qa', '--actor', 'qa.lead@control-site');
+    expect((await gql(first.url, `{ site(code: "RTH01") { code } }`, 'not-a-token')).errors![0]!.extensions.code).toBe('UNAUTHENTICATED');
+    await expect(mintToken(dataDir, '--role', 'scheduler')).rejects.toThrow(/a scheduler acts for a trust: add --trust/);
     const registered = await gql(
       first.url,
       `mutation { registerSite(input: { code: "RTH01", name: "Oxford", kind: HOSPITAL, location: { latitude: 51.76, longitude: -1.22 } }) { code status } }`,
+      token,
     );
     expect(registered).toEqual({ data: { registerSite: { code: 'RTH01', status: 'PROPOSED' } } });
     expect(await stop(first)).toBe(0);
@@ -77,7 +97,8 @@ describe('npm start without DATABASE_URL', () => {
 
     const second = await startApi(dataDir, pgPort, apiPort);
     expect(second.output.join('')).not.toMatch(/initialising/);
-    const site = await gql(second.url, `{ site(code: "RTH01") { code name status } }`);
+    // The development signing key is kept with the data, so a token outlives a restart.
+    const site = await gql(second.url, `{ site(code: "RTH01") { code name status } }`, token);
     expect(site).toEqual({ data: { site: { code: 'RTH01', name: 'Oxford', status: 'PROPOSED' } } });
     expect(await stop(second)).toBe(0);
     expect(await portOpen(pgPort)).toBe(false);

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { normaliseCoi } from '@bedside/pathways';
-import { AS_SCHEDULER, eventually, startTestApi, type TestApi } from '../support/test-api';
+import { AS_PLANNER, AS_SCHEDULER, eventually, startTestApi, type TestApi } from '../support/test-api';
 import { createTestDatabase } from '../support/test-database';
 
 const today = DateTime.now().setZone('Europe/London').toISODate()!;
@@ -166,7 +166,7 @@ describe('referrals, holds and bookings', () => {
     const beyond = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2)), bay(inDays(900))], idempotencyKey: 'k1' } }, AS_SCHEDULER);
     expect(beyond.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slots' });
     expect(await commitments('unit:MU-1', inDays(2))).toEqual({ committed: 0, tentative: 0 });
-    const planner = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2))], idempotencyKey: 'k2' } }, { 'x-bedside-role': 'planner' });
+    const planner = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2))], idempotencyKey: 'k2' } }, AS_PLANNER);
     expect(planner.errors![0]!.extensions.code).toBe('FORBIDDEN');
   });
 });

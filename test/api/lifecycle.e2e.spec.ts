@@ -1,7 +1,7 @@
 import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
 /** Clinical steps are recorded by the centre's staff. */
-const AS_NURSE = { ...AS_SCHEDULER, 'x-bedside-actor': 'nurse@rbv' };
+const AS_NURSE = { ...AS_SCHEDULER, actor: 'nurse@rbv' };
 const STATE = 'coi status productState patientState';
 
 describe('the clinical lifecycle after booking', () => {

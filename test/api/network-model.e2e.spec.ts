@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { startTestApi, type TestApi } from '../support/test-api';
+import { AS_PLANNER, AS_SCHEDULER, startTestApi, type TestApi, type Persona } from '../support/test-api';
 
 const today = DateTime.now().setZone('Europe/London').toISODate()!;
 const inDays = (n: number) => DateTime.fromISO(today).plus({ days: n }).toISODate()!;
@@ -38,7 +38,7 @@ const CAPACITY = `query($filter: CapacityFilter!, $from: LocalDate!, $to: LocalD
 
 describe('network model over GraphQL', () => {
   let api: TestApi;
-  const ok = async (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => {
+  const ok = async (query: string, variables?: Record<string, unknown>, headers?: Persona) => {
     const result = await api.gql(query, variables, headers);
     expect(result.errors).toBeUndefined();
     return result.data!;
@@ -72,11 +72,11 @@ describe('network model over GraphQL', () => {
   describe('DMMFs', () => {
     it('lets only Control Site QA publish, and records nothing otherwise', async () => {
       const input = { process: process(), designation: { siteCodes: ['RBV02'], unitIds: ['MU-COC-01'] }, reason: 'First version' };
-      const denied = await api.gql(PUBLISH, { input }, { 'x-bedside-role': 'planner' });
+      const denied = await api.gql(PUBLISH, { input }, AS_PLANNER);
       expect(denied.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN', requiredRoles: ['control_site_qa'] });
       expect(denied.errors![0]!.message).toMatch(/Only control site qa may publish a DMMF version/);
-      const none = await api.gql(PUBLISH, { input }, { 'x-bedside-role': '' });
-      expect(none.errors![0]!.extensions.code).toBe('FORBIDDEN');
+      const none = await api.gql(PUBLISH, { input }, {});
+      expect(none.errors![0]!.extensions.code).toBe('UNAUTHENTICATED');
       expect((await ok(`{ dmmf(productCode: "POC-CAR19") { version } }`)).dmmf).toBeNull();
     });
 
@@ -242,15 +242,15 @@ describe('network model over GraphQL', () => {
       const calendar = await api.gql(
         `mutation { setResourceCalendar(input: { siteCode: "RRK02", resource: ICU_BED, count: 1, openingDays: [MON], effectiveFrom: "${today}" }) { siteCode } }`,
         {},
-        { 'x-bedside-role': 'scheduler' },
+        AS_SCHEDULER,
       );
       expect(calendar.errors![0]!.extensions.code).toBe('FORBIDDEN');
-      const siteChange = await api.gql(`mutation { pauseSite(code: "RRK02", reason: "x") { status } }`, {}, { 'x-bedside-role': 'planner' });
+      const siteChange = await api.gql(`mutation { pauseSite(code: "RRK02", reason: "x") { status } }`, {}, AS_PLANNER);
       expect(siteChange.errors![0]!.extensions.code).toBe('FORBIDDEN');
       const asPlanner = await api.gql(
         `mutation { setResourceCalendar(input: { siteCode: "RRK02", resource: ICU_BED, count: 1, openingDays: [MON], effectiveFrom: "${today}" }) { resources { resource count } } }`,
         {},
-        { 'x-bedside-role': 'planner' },
+        AS_PLANNER,
       );
       expect(asPlanner.data!.setResourceCalendar.resources).toEqual([{ resource: 'ICU_BED', count: 1 }]);
     });

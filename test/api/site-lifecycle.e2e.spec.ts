@@ -1,4 +1,4 @@
-import { eventually, startTestApi, type TestApi } from '../support/test-api';
+import { AS_QA, eventually, startTestApi, type TestApi } from '../support/test-api';
 
 const REGISTER = `
   mutation Register($input: RegisterSiteInput!) {
@@ -26,7 +26,7 @@ describe('site lifecycle over GraphQL', () => {
     api.gql(
       `mutation Change($code: ID!${reason === undefined ? '' : ', $reason: String!'}) { ${mutation}(code: $code${reason === undefined ? '' : ', reason: $reason'}) { code status statusReason statusChangedBy } }`,
       { code, ...(reason === undefined ? {} : { reason }) },
-      { 'x-bedside-actor': actor },
+      { role: 'control_site_qa', actor },
     );
 
   it('registers a site, walks it through its lifecycle and shows it in the directory and its audit trail', async () => {
@@ -68,7 +68,7 @@ describe('site lifecycle over GraphQL', () => {
   });
 
   it('keeps a client correlation id on the events its request recorded', async () => {
-    await api.gql(REGISTER, { input: { ...christie, code: 'RBV03' } }, { 'x-correlation-id': 'ticket-4711' });
+    await api.gql(REGISTER, { input: { ...christie, code: 'RBV03' } }, { authorization: `Bearer ${await api.token(AS_QA)}`, 'x-correlation-id': 'ticket-4711' });
     const audit = await api.gql(`{ auditTrail(streamId: "site-RBV03") { edges { node { correlationId } } } }`);
     expect(audit.data!.auditTrail.edges[0].node.correlationId).toBe('ticket-4711');
   });

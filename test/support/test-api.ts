@@ -4,7 +4,8 @@ import { runMigrations } from '@bedside/database';
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { seedDemoNetwork } from '@bedside/network';
-import { localDateOf } from '@bedside/shared';
+import { DEFAULT_CLAIMS, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, mintToken, newSigningKey, type SigningKey } from '@bedside/identity';
+import { localDateOf, type Role } from '@bedside/shared';
 import { ProjectionEngine, ProjectionRegistry } from '@bedside/read-model';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
@@ -16,15 +17,37 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   errors?: { message: string; path?: string[]; extensions: { code: string } & Record<string, unknown> }[];
 }
 
+/** Someone calling the API: a token is minted for them with the test API's own signing key. */
+export interface Persona {
+  readonly role: Role;
+  readonly trusts?: readonly string[];
+  readonly actor?: string;
+  /** Token lifetime in seconds from now (negative: already expired). */
+  readonly expiresIn?: number;
+}
+
+/** Control Site QA, who may do anything: the default caller. */
+export const AS_QA: Persona = { role: 'control_site_qa', actor: 'qa.lead@control-site' };
+/** A trust scheduler at The Christie (RBV). */
+export const AS_SCHEDULER: Persona = { role: 'scheduler', trusts: ['RBV'], actor: 'coordinator@rbv' };
+export const AS_PLANNER: Persona = { role: 'planner', actor: 'planner@network' };
+export const AS_DASHBOARD: Persona = { role: 'dashboard', actor: 'dashboard@network' };
+
+const isPersona = (as: Persona | Record<string, string>): as is Persona => typeof (as as Persona).role === 'string' && !('authorization' in as);
+
 export interface TestApi {
   readonly url: string;
   readonly database: TestDatabase;
   readonly app: NestFastifyApplication;
   /** Sends a GraphQL operation over real HTTP, as a client would. */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: Persona | Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** A bearer token for a persona, signed with the key this API trusts. */
+  token(persona: Persona): Promise<string>;
+  /** The signing key this API trusts (to forge near-misses in tests). */
+  readonly signingKey: SigningKey;
   /** Waits until every read model has applied the whole log (after writes made around GraphQL). */
   caughtUp(): Promise<void>;
-  /** Sends a raw body, for malformed and oversized requests. */
+  /** Sends a raw body as Control Site QA, for malformed and oversized requests; headers replace the token. */
   post(body: string, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
@@ -35,9 +58,11 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const database = options.database ?? (await createTestDatabase());
   await runMigrations(database.url, MIGRATIONS);
+  const signingKey = await newSigningKey('test');
   const app = await createApi(
     {
       databaseUrl: database.url,
+      auth: { keys: signingKey.publicKeys, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, claims: DEFAULT_CLAIMS },
       runProjections: options.runProjections ?? true,
       projectionPollIntervalMs: 25,
       graphiql: false,
@@ -49,14 +74,26 @@ export async function startTestApi(
   );
   await app.listen(0, '127.0.0.1');
   const url = `${await app.getUrl()}/graphql`;
-  const post = (body: string, headers: Record<string, string> = {}) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bedside-actor': 'qa.lead@control-site', 'x-bedside-role': 'control_site_qa', ...headers }, body });
+  const tokens = new Map<string, Promise<string>>();
+  const token = (persona: Persona) => {
+    const key = JSON.stringify(persona);
+    if (!tokens.has(key)) {
+      tokens.set(key, mintToken(signingKey, { actor: persona.actor ?? `${persona.role}@test`, role: persona.role, trusts: persona.trusts, expiresIn: persona.expiresIn ?? 3600 }));
+    }
+    return tokens.get(key)!;
+  };
+  const qa = `Bearer ${await token(AS_QA)}`;
+  const post = (body: string, headers: Record<string, string> = { authorization: qa }) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return {
     url,
     database,
     app,
     post,
-    async gql(query, variables, headers) {
+    token,
+    signingKey,
+    async gql(query, variables, as = AS_QA) {
+      const headers = isPersona(as) ? { authorization: `Bearer ${await token(as)}` } : as;
       const response = await post(JSON.stringify({ query, variables }), headers);
       const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
       return { status: response.status, ...body } as never;
@@ -92,8 +129,6 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000)
   }
 }
 
-/** A trust scheduler at The Christie (RBV), as the headers stand in for a token until issue 5. */
-export const AS_SCHEDULER = { 'x-bedside-role': 'scheduler', 'x-bedside-actor': 'coordinator@rbv', 'x-bedside-on-behalf-of': 'RBV' };
 
 /** The API on a fresh database holding the demo network, with every read model caught up. */
 export async function startDemoApi(): Promise<TestApi> {

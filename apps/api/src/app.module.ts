@@ -4,12 +4,19 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventStoreModule } from '@bedside/event-store';
-import { formatGraphQLErrors } from '@bedside/graphql-common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthenticationGuard, formatGraphQLErrors } from '@bedside/graphql-common';
+import { TokenVerifier } from '@bedside/identity';
 import { NetworkModule, SiteRecord } from '@bedside/network';
 import { PathwaysModule } from '@bedside/pathways';
 import { ReadModelModule } from '@bedside/read-model';
 import { AuditResolver } from './audit/audit.resolver';
 import type { ApiConfig } from './config';
+
+const requireAuth = (config: ApiConfig) => {
+  if (!config.auth) throw new Error('Serving GraphQL needs an authentication configuration (ApiConfig.auth).');
+  return config.auth;
+};
 
 /** The Bedside GraphQL API. Its database (embedded or external) is opened, and migrated, before it is built. */
 @Module({})
@@ -49,7 +56,15 @@ export class AppModule {
           coiFacilityId: config.coiFacilityId ?? 'B0001',
         }),
       ],
-      providers: [AuditResolver],
+      providers: [
+        AuditResolver,
+        ...(config.serveGraphQL === false
+          ? []
+          : [
+              { provide: TokenVerifier, useFactory: () => new TokenVerifier(requireAuth(config)) },
+              { provide: APP_GUARD, useClass: AuthenticationGuard },
+            ]),
+      ],
     };
   }
 }

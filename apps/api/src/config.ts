@@ -1,5 +1,9 @@
+import type { AuthConfig } from '@bedside/identity';
+
 export interface ApiConfig {
   readonly databaseUrl: string;
+  /** How bearer tokens are verified (needed when GraphQL is served). */
+  readonly auth?: AuthConfig | null;
   /** Follow the event log and keep read models current in this process. */
   readonly runProjections: boolean;
   /** How often projections look for new events when no notification arrives. */

@@ -6,6 +6,7 @@ import { EVENT_STORE } from '@bedside/event-store';
 import { seedDemoNetwork } from '@bedside/network';
 import { localDateOf } from '@bedside/shared';
 import { createApi } from './bootstrap';
+import { authConfigFromEnv } from './auth-config';
 import { apiConfigFromEnv, serverConfigFromEnv } from './config';
 import { MIGRATIONS } from './migrations';
 
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
   log.log(`database: ${database.embedded ? 'embedded PostgreSQL' : redactUrl(database.url)}`);
   await runMigrations(database.url, MIGRATIONS, (line) => log.log(line));
 
-  const app = await createApi(apiConfigFromEnv(database.url), server, consoleLogger);
+  const auth = await authConfigFromEnv(process.env, (line) => log.warn(line));
+  const app = await createApi({ ...apiConfigFromEnv(database.url), auth }, server, consoleLogger);
   // The embedded database starts with the demo network, so a first `npm start` has something to plan on.
   await app.init();
   if (process.env.SEED_DEMO ? process.env.SEED_DEMO !== 'false' : database.embedded) {

@@ -1,42 +1,57 @@
 import { randomUUID } from 'node:crypto';
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { CommandContext } from '@bedside/event-store';
+import { TokenVerifier, type Identity } from '@bedside/identity';
 
-interface RequestLike {
+export interface RequestLike {
   id?: string;
   headers: Record<string, string | string[] | undefined>;
-}
-
-const header = (request: RequestLike, name: string): string | undefined => {
-  const value = request.headers[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text?.trim() || undefined;
-};
-
-/**
- * Who is acting, in which role, for whom, in this request. Until identity lands (bearer tokens,
- * issue 5) it is read from the `x-bedside-actor`, `x-bedside-role` and `x-bedside-on-behalf-of`
- * headers; every event records it.
- */
-export function commandContextFrom(request: RequestLike, reason?: string | null): CommandContext {
-  const onBehalfOf = header(request, 'x-bedside-on-behalf-of');
-  const role = header(request, 'x-bedside-role');
-  return {
-    actor: header(request, 'x-bedside-actor') ?? 'anonymous',
-    ...(onBehalfOf ? { onBehalfOf } : {}),
-    ...(role ? { role } : {}),
-    correlationId: request.id ?? randomUUID(),
-    ...(reason?.trim() ? { reason: reason.trim() } : {}),
-  };
+  /** Set once per request by the AuthenticationGuard. */
+  verifying?: Promise<Identity>;
+  identity?: Identity;
 }
 
 export interface GraphQLRequestContext {
   reply: { request: RequestLike };
 }
 
+const requestOf = (context: ExecutionContext): RequestLike => GqlExecutionContext.create(context).getContext<GraphQLRequestContext>().reply.request;
+
+/**
+ * Every operation needs a verified bearer token (issue 5 §1). The token is checked once per request,
+ * before any resolver runs; a missing, forged or expired token answers UNAUTHENTICATED.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  constructor(private readonly verifier: TokenVerifier) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType<string>() !== 'graphql') return true;
+    const request = requestOf(context);
+    const authorization = request.headers.authorization;
+    request.verifying ??= this.verifier.verify(Array.isArray(authorization) ? authorization[0] : authorization);
+    request.identity = await request.verifying;
+    return true;
+  }
+}
+
+/**
+ * Who is acting, in which role, for which trusts: from the verified token only, never from the
+ * request body. Every event records it; handlers narrow `onBehalfOf` to the trust they act for.
+ */
+export function commandContextFrom(request: RequestLike): CommandContext {
+  const identity = request.identity;
+  // The guard runs before every root resolver; without it there is no one to act as.
+  if (!identity) throw new Error('No verified identity on the request: is the AuthenticationGuard installed?');
+  return {
+    actor: identity.actor,
+    role: identity.role,
+    trusts: identity.trusts,
+    ...(identity.trusts.length === 1 ? { onBehalfOf: identity.trusts[0] } : {}),
+    correlationId: request.id ?? randomUUID(),
+  };
+}
+
 /** Resolver parameter: the request's CommandContext (without a reason; add the mutation's own). */
-export const Acting = createParamDecorator((_data: unknown, context: ExecutionContext): CommandContext => {
-  const gql = GqlExecutionContext.create(context).getContext<GraphQLRequestContext>();
-  return commandContextFrom(gql.reply.request);
-});
+export const Acting = createParamDecorator((_data: unknown, context: ExecutionContext): CommandContext => commandContextFrom(requestOf(context)));

@@ -34,6 +34,7 @@ function toAuditEntry(event: RecordedEvent): AuditEntry {
     type: event.type,
     recordedAt: event.recordedAt,
     actor: event.metadata.actor,
+    role: event.metadata.role ?? null,
     onBehalfOf: event.metadata.onBehalfOf ?? null,
     reason: event.metadata.reason ?? null,
     correlationId: event.metadata.correlationId,

@@ -16,6 +16,9 @@ export class AuditEntry {
   @Field({ description: 'Who did it.' })
   actor!: string;
 
+  @Field(() => String, { nullable: true, description: 'The role they acted in (scheduler, planner, control_site_qa, dashboard), from their token.' })
+  role!: string | null;
+
   @Field(() => String, { nullable: true, description: 'The trust or site they acted for.' })
   onBehalfOf!: string | null;
 

@@ -1,4 +1,7 @@
 import type { EventMetadata } from '../types';
 
-/** Who asked, for whom, and why: becomes the metadata of every event the command records. */
-export type CommandContext = EventMetadata;
+/**
+ * Who asked, for whom, and why: becomes the metadata of every event the command records. `trusts`
+ * are the trusts the caller's token lets them act for (schedulers); `onBehalfOf` the one acted for.
+ */
+export type CommandContext = EventMetadata & { readonly trusts?: readonly string[] };

@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DEFAULT_CLAIMS, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, developmentSigningKey, type AuthConfig } from '@bedside/identity';
+
+/** The development signing key lives beside the embedded database's data. */
+export const developmentKeyFile = (env: NodeJS.ProcessEnv = process.env) => join(resolve(env.BEDSIDE_DATA_DIR ?? '.bedside'), 'development-signing-key.json');
+
+/** True when tokens come from a real identity provider rather than `npm run token`. */
+export const usesIdentityProvider = (env: NodeJS.ProcessEnv = process.env) => !!(env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE);
+
+/**
+ * How bearer tokens are verified. With AUTH_JWKS_URL (an OIDC provider's keys) or AUTH_JWKS_FILE, tokens
+ * from that issuer are accepted as they are, their claims mapped by AUTH_*_CLAIM. Without either, and
+ * not in production, a development key signs and verifies the tokens `npm run token` mints.
+ */
+export async function authConfigFromEnv(env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<AuthConfig> {
+  const claims = {
+    actorClaims: env.AUTH_ACTOR_CLAIMS ? env.AUTH_ACTOR_CLAIMS.split(',').map((c) => c.trim()) : DEFAULT_CLAIMS.actorClaims,
+    roleClaim: env.AUTH_ROLE_CLAIM ?? DEFAULT_CLAIMS.roleClaim,
+    trustClaim: env.AUTH_TRUST_CLAIM ?? DEFAULT_CLAIMS.trustClaim,
+  };
+  if (usesIdentityProvider(env)) {
+    if (!env.AUTH_ISSUER) throw new Error('AUTH_ISSUER must name the token issuer (the "iss" your identity provider writes) when AUTH_JWKS_URL or AUTH_JWKS_FILE is set.');
+    return {
+      jwksUrl: env.AUTH_JWKS_URL || null,
+      keys: env.AUTH_JWKS_FILE ? JSON.parse(await readFile(env.AUTH_JWKS_FILE, 'utf8')) : null,
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE || null,
+      claims,
+    };
+  }
+  if (env.NODE_ENV === 'production') {
+    throw new Error('In production Bedside needs your identity provider: set AUTH_JWKS_URL (or AUTH_JWKS_FILE) and AUTH_ISSUER, and AUTH_AUDIENCE.');
+  }
+  const file = developmentKeyFile(env);
+  warn(`authentication: development tokens signed by ${file} (mint one with: npm run token -- --role scheduler --trust RBV)`);
+  const key = await developmentSigningKey(file);
+  return { keys: key.publicKeys, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, claims };
+}

@@ -1,0 +1,3 @@
+export * from './identity';
+export * from './token-verifier';
+export * from './development-keys';
