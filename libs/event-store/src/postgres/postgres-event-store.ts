@@ -16,6 +16,7 @@ import { START_OF_LOG } from '../types';
 import { appendToStreams } from './append';
 import { CatchUpSubscription } from './catch-up-subscription';
 import { EVENTS_CHANNEL, Notifier } from './notifier';
+import { SharedLogReader } from './shared-log-reader';
 import { EVENT_COLUMNS, positionParams, toRecordedEvent, type EventRow } from './row-mapping';
 
 export interface PostgresEventStoreOptions {
@@ -42,6 +43,8 @@ export class PostgresEventStore implements EventStore {
   private readonly upcasters: UpcasterRegistry;
   private readonly notifier: Notifier;
   private readonly subscriptions = new Set<EventSubscription>();
+  /** What subscriptions read, shared among them (shared-log-reader.ts). */
+  private readonly sharedLog: SharedLogReader;
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.pool = new Pool({ max: 20, ...options.pool, connectionString: options.connectionString });
@@ -49,6 +52,7 @@ export class PostgresEventStore implements EventStore {
     this.pool.on('error', onError);
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
     this.notifier = new Notifier(options.connectionString, onError, () => this.pool.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`));
+    this.sharedLog = new SharedLogReader(this, () => this.notifier.generation);
   }
 
   async append(streams: readonly StreamAppend[], metadata: EventMetadata): Promise<AppendResult> {
@@ -98,7 +102,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions): EventSubscription {
-    const subscription = new CatchUpSubscription(this, this.notifier, options, (s) => this.subscriptions.delete(s));
+    const subscription = new CatchUpSubscription(this.sharedLog, this.notifier, options, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(subscription);
     return subscription;
   }
