@@ -18,6 +18,9 @@ import { describeMachine, machineLine } from '../support/machine';
 import { writeMarkdownSection } from '../support/markdown-section';
 import { percentile } from '../support/measure';
 
+/** Reads as a network planner sees them (no trust scoping). */
+const NETWORK_WIDE = { role: 'planner' } as const;
+
 const started = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
 
@@ -83,7 +86,7 @@ async function measureScale(scale: number): Promise<ScaleFigures> {
     const readModel = app.get(NetworkReadModel);
     const from = addDays(today, 1);
     const to = addDays(from, 364);
-    const all = await readModel.capacity({}, from, to, 10_000_000);
+    const all = await readModel.capacity({}, from, to, 10_000_000, undefined, NETWORK_WIDE);
     const rawSlots = `SELECT s.*, c.committed, c.tentative FROM capacity_slots s LEFT JOIN capacity_commitments c USING (resource_key, day, session)
                        WHERE s.day BETWEEN $1 AND $2 ORDER BY s.day, s.resource_key, s.session`;
     const queries: QueryFigures[] = [];
@@ -93,18 +96,18 @@ async function measureScale(scale: number): Promise<ScaleFigures> {
       queries.push({ name, rows, p50: percentile(mine, 50), p95: percentile(mine, 95), baselineP50: percentile(base, 50), baselineP95: percentile(base, 95) });
       log(`scale ${scale}: ${name}: p50 ${formatMs(percentile(mine, 50))} ms, p95 ${formatMs(percentile(mine, 95))} ms (raw SQL p50 ${formatMs(percentile(base, 50))} ms)`);
     };
-    await measure('whole network, 365 days, every slot', all.length, () => readModel.capacity({}, from, to, 10_000_000), () => pool.query(rawSlots, [from, to]));
-    await measure('whole network, 365 days, first page of 500', 500, () => readModel.capacity({}, from, to, 500), () => pool.query(`${rawSlots} LIMIT 501`, [from, to]));
+    await measure('whole network, 365 days, every slot', all.length, () => readModel.capacity({}, from, to, 10_000_000, undefined, NETWORK_WIDE), () => pool.query(rawSlots, [from, to]));
+    await measure('whole network, 365 days, first page of 500', 500, () => readModel.capacity({}, from, to, 500, undefined, NETWORK_WIDE), () => pool.query(`${rawSlots} LIMIT 501`, [from, to]));
     await measure(
       'one site, 365 days, free apheresis sessions only',
-      (await readModel.capacity({ siteCodes: ['RBV01'], resources: ['APHERESIS_CHAIR'], onlyFree: true }, from, to, 10_000)).length,
-      () => readModel.capacity({ siteCodes: ['RBV01'], resources: ['APHERESIS_CHAIR'], onlyFree: true }, from, to, 10_000),
+      (await readModel.capacity({ siteCodes: ['RBV01'], resources: ['APHERESIS_CHAIR'], onlyFree: true }, from, to, 10_000, undefined, NETWORK_WIDE)).length,
+      () => readModel.capacity({ siteCodes: ['RBV01'], resources: ['APHERESIS_CHAIR'], onlyFree: true }, from, to, 10_000, undefined, NETWORK_WIDE),
       () => pool.query(`SELECT * FROM capacity_slots WHERE site_code = 'RBV01' AND resource = 'APHERESIS_CHAIR' AND day BETWEEN $1 AND $2 AND capacity > 0`, [from, to]),
     );
     await measure(
       'utilisation of every resource, 365 days',
-      (await readModel.utilisation({}, from, to)).length,
-      () => readModel.utilisation({}, from, to),
+      (await readModel.utilisation({}, from, to, NETWORK_WIDE)).length,
+      () => readModel.utilisation({}, from, to, NETWORK_WIDE),
       () => pool.query(`SELECT site_code, unit_id, resource, sum(capacity) FROM capacity_slots WHERE day BETWEEN $1 AND $2 GROUP BY 1, 2, 3`, [from, to]),
     );
 

@@ -76,7 +76,7 @@ export class Scheduler {
     private readonly options: { readonly horizonDays: number; readonly maxAttempts: number },
   ) {
     this.planOptions = network.app.get(PlanOptions);
-    this.acting = { actor: `${name}@rbv`, role: 'scheduler', onBehalfOf: 'RBV', correlationId: name };
+    this.acting = { actor: `${name}@rbv`, role: 'scheduler', trusts: ['RBV'], onBehalfOf: 'RBV', correlationId: name };
   }
 
   /**

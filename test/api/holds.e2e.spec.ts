@@ -58,7 +58,7 @@ describe('referrals, holds and bookings', () => {
     const lastDose = inDays(-3);
     const { data, errors } = await api.gql(
       REFER,
-      { input: { patientRef: 'RBV-PSEUDO-0001', referringTrust: 'ignored', productCode: 'poc-car19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: lastDose }, priority: 'ROUTINE' } },
+      { input: { patientRef: 'RBV-PSEUDO-0001', productCode: 'poc-car19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: lastDose }, priority: 'ROUTINE' } },
       AS_SCHEDULER,
     );
     expect(errors).toBeUndefined();

@@ -65,3 +65,31 @@ describe('plan options on the demo network', () => {
     expect(result.errors![0]!.extensions.code).toBe('NOT_FOUND');
   });
 });
+
+describe('plan options follow capacity changes at once', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startDemoApi();
+  });
+  afterAll(() => api.close());
+
+  it('stops offering an apheresis day once its chairs close, and offers it again when they reopen', async () => {
+    const { data } = await api.gql(
+      `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`,
+      { input: { patientRef: 'CACHE-1', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' } },
+      AS_SCHEDULER,
+    );
+    const coi = data!.referPatient.coi as string;
+    const best = async () => (await api.gql(`query($coi: ID!) { planOptions(input: { coi: $coi, count: 1 }) { apheresisCentre collectionDays } }`, { coi }, AS_SCHEDULER)).data!.planOptions[0];
+    const before = await best();
+    const closed = await api.gql(`mutation($input: CalendarExceptionInput!) { addCalendarException(input: $input) { siteCode } }`, {
+      input: { exceptionId: 'cache-check', siteCode: before.apheresisCentre, resource: 'APHERESIS_CHAIR', kind: 'STAFF_SHORTAGE', from: before.collectionDays[0], to: before.collectionDays[0], reason: 'No apheresis nurse' },
+    });
+    expect(closed.errors).toBeUndefined();
+    const during = await best();
+    expect(during.apheresisCentre === before.apheresisCentre && during.collectionDays[0] === before.collectionDays[0]).toBe(false);
+    const reopened = await api.gql(`mutation { withdrawCalendarException(exceptionId: "cache-check", siteCode: "${before.apheresisCentre}", reason: "Cover found") { siteCode } }`);
+    expect(reopened.errors).toBeUndefined();
+    expect(await best()).toEqual(before);
+  });
+});

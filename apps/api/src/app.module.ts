@@ -5,7 +5,7 @@ import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventStoreModule } from '@bedside/event-store';
 import { APP_GUARD } from '@nestjs/core';
-import { AuthenticationGuard, formatGraphQLErrors } from '@bedside/graphql-common';
+import { AccessGuard, formatGraphQLErrors } from '@bedside/graphql-common';
 import { TokenVerifier } from '@bedside/identity';
 import { NetworkModule, SiteRecord } from '@bedside/network';
 import { PathwaysModule } from '@bedside/pathways';
@@ -62,7 +62,7 @@ export class AppModule {
           ? []
           : [
               { provide: TokenVerifier, useFactory: () => new TokenVerifier(requireAuth(config)) },
-              { provide: APP_GUARD, useClass: AuthenticationGuard },
+              { provide: APP_GUARD, useClass: AccessGuard },
             ]),
       ],
     };

@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { CommandContext } from '@bedside/event-store';
 import { TokenVerifier, type Identity } from '@bedside/identity';
+import { ForbiddenError, requireRole, type Role } from '@bedside/shared';
+
+const ALLOWED_ROLES = 'bedside:allowed-roles';
+
+/**
+ * The roles that may call a query, mutation or subscription. An operation without it is open to no
+ * one, so a new operation is denied until someone decides who may use it (issue 5 §2). Finer rules
+ * (a scheduler's own trust, dashboards and patient-level rows) live in the application layer.
+ */
+export const Allow = (roles: readonly Role[]) => SetMetadata(ALLOWED_ROLES, roles);
 
 export interface RequestLike {
   id?: string;
@@ -19,12 +30,16 @@ export interface GraphQLRequestContext {
 const requestOf = (context: ExecutionContext): RequestLike => GqlExecutionContext.create(context).getContext<GraphQLRequestContext>().reply.request;
 
 /**
- * Every operation needs a verified bearer token (issue 5 §1). The token is checked once per request,
- * before any resolver runs; a missing, forged or expired token answers UNAUTHENTICATED.
+ * Every operation needs a verified bearer token (issue 5 §1), checked once per request before any
+ * resolver runs: a missing, forged or expired token answers UNAUTHENTICATED. Then the operation's
+ * `@Allow` roles: anyone else, or an operation nobody was allowed, answers FORBIDDEN.
  */
 @Injectable()
-export class AuthenticationGuard implements CanActivate {
-  constructor(private readonly verifier: TokenVerifier) {}
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType<string>() !== 'graphql') return true;
@@ -32,6 +47,10 @@ export class AuthenticationGuard implements CanActivate {
     const authorization = request.headers.authorization;
     request.verifying ??= this.verifier.verify(Array.isArray(authorization) ? authorization[0] : authorization);
     request.identity = await request.verifying;
+    const operation = GqlExecutionContext.create(context).getInfo<{ fieldName: string }>().fieldName;
+    const allowed = this.reflector.getAllAndOverride<readonly Role[] | undefined>(ALLOWED_ROLES, [context.getHandler(), context.getClass()]);
+    if (!allowed) throw new ForbiddenError(`${operation} is not open to any role yet.`, { operation });
+    requireRole(request.identity.role, allowed, `use ${operation}`);
     return true;
   }
 }

@@ -7,3 +7,4 @@ export { CreatePathways1763700000500 } from './projections/migrations/1763700000
 export { PathwayProgress1763700000600 } from './projections/migrations/1763700000600-pathway-progress';
 export { PathwayPostponement1763700000700 } from './projections/migrations/1763700000700-pathway-postponement';
 export * from './application/waitlist-offers';
+export * from './application/pathway-access';

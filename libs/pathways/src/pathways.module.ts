@@ -21,6 +21,7 @@ import { WaitlistOffers } from './application/waitlist-offers';
 import { RecordStepHandler } from './application/lifecycle-commands';
 import { PostponePatientHandler } from './application/postponement';
 import { RepairPlanning } from './application/repair-planning';
+import { PathwayAccess } from './application/pathway-access';
 import { CapacityCommitmentsProjection, HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
 
 /** Vein-to-vein scheduling: referrals, holds and bookings (plan search and the clinical lifecycle follow). */
@@ -52,6 +53,7 @@ export class PathwaysModule implements OnModuleInit {
         KpiResolver,
         AtRiskPathways,
         RepairPlanning,
+        PathwayAccess,
         PostponePatientHandler,
         AcceptRepairHandler,
         WaitlistReads,
@@ -59,7 +61,7 @@ export class PathwaysModule implements OnModuleInit {
         WaitlistOffers,
         RecordStepHandler,
       ],
-      exports: [HoldExpiry, WaitlistOffers],
+      exports: [HoldExpiry, WaitlistOffers, PathwayAccess],
     };
   }
 

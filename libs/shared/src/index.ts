@@ -4,3 +4,4 @@ export * from './roles';
 export * from './local-date';
 export * from './text';
 export * from './numbers';
+export * from './access';

@@ -1,23 +1,30 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@bedside/event-store';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '@bedside/graphql-common';
-import { NotFoundError } from '@bedside/shared';
+import { EVENT_STORE, type CommandContext, type EventStore, type RecordedEvent } from '@bedside/event-store';
+import { PathwayAccess } from '@bedside/pathways';
+import { Acting, pageSize, Allow, decodeCursor, encodeCursor, toConnection } from '@bedside/graphql-common';
+import { EVERYONE, NotFoundError } from '@bedside/shared';
 import { AuditEntry, AuditEntryConnection } from './audit.types';
 
 /** The audit trail is read straight from the event log: it is the record, not a projection of it. */
 @Resolver(() => AuditEntry)
 export class AuditResolver {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly access: PathwayAccess,
+  ) {}
 
+  @Allow(EVERYONE)
   @Query(() => AuditEntryConnection, {
     description: 'Every event of one stream (e.g. "site-RBV02"), oldest first: who, for whom, what, when and why.',
   })
   async auditTrail(
     @Args('streamId', { type: () => ID, description: 'The stream, e.g. "site-<code>".' }) streamId: string,
+    @Acting() acting: CommandContext,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
   ): Promise<AuditEntryConnection> {
+    await this.access.requireStreamReadable(streamId, acting);
     const limit = pageSize(first);
     const [afterPosition] = (decodeCursor(`audit:${streamId}`, after, ['number']) ?? [0]) as number[];
     const events = await this.store.readStream(streamId, { fromPosition: afterPosition! + 1, maxCount: limit + 1 });

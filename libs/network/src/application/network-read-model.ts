@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { addDays, daysBetween, parseLocalDate, ValidationError, type LocalDate } from '@bedside/shared';
+import { addDays, daysBetween, parseLocalDate, trustScope, ValidationError, type Caller, type LocalDate } from '@bedside/shared';
 import { normaliseOdsCode, normaliseProductCode, normaliseUnitId, type ProductProcess } from '../domain';
 
 export interface UnitRow {
@@ -43,10 +43,12 @@ export interface CapacityRow {
   ends_at: Date;
   nominal: number;
   capacity: number;
-  committed: number;
-  tentative: number;
+  /** null: another trust's capacity, shown to a scheduler as free or busy only. */
+  committed: number | null;
+  tentative: number | null;
   free: number;
   closed_reason: string | null;
+  free_busy_only: boolean;
 }
 
 export interface CapacityQuery {
@@ -114,10 +116,10 @@ export class NetworkReadModel {
   }
 
   /** Slots with what is free on them, in day order, keyset-paged after (day, resource key, session). */
-  async capacity(query: CapacityQuery, from: string, to: string, limit: number, after?: [string, string, string]): Promise<CapacityRow[]> {
+  async capacity(query: CapacityQuery, from: string, to: string, limit: number, after: [string, string, string] | undefined, caller: Caller): Promise<CapacityRow[]> {
     const range = checkRange(from, to);
     const filter = await this.resolveFilter(query);
-    return this.dataSource.query(
+    const rows: CapacityRow[] = await this.dataSource.query(
       `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.site_code, s.unit_id, s.resource, s.starts_at, s.ends_at,
               s.nominal, s.capacity, coalesce(c.committed, 0) AS committed, coalesce(c.tentative, 0) AS tentative,
               greatest(0, s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0)) AS free, s.closed_reason
@@ -143,13 +145,27 @@ export class NetworkReadModel {
         limit + 1,
       ],
     );
+    const own = await this.ownSites(caller);
+    if (!own) return rows.map((r) => ({ ...r, free_busy_only: false }));
+    // Issue 5 §2: a scheduler sees other trusts' capacity as free or busy, not who booked how much.
+    return rows.map((r) => (own.has(r.site_code) ? { ...r, free_busy_only: false } : { ...r, committed: null, tentative: null, free: Math.min(r.free, 1), free_busy_only: true }));
+  }
+
+  /** Sites of a scheduler's trusts; null for network-wide roles. */
+  private async ownSites(caller: Caller): Promise<Set<string> | null> {
+    const trusts = trustScope(caller);
+    if (!trusts) return null;
+    const rows: { code: string }[] = await this.dataSource.query('SELECT code FROM sites WHERE trust_code = ANY($1)', [trusts]);
+    return new Set(rows.map((r) => r.code));
   }
 
   /** Capacity and commitments summed per site resource and per unit over a range. */
-  async utilisation(query: CapacityQuery, from: string, to: string): Promise<UtilisationRow[]> {
+  /** Per site resource and unit; a scheduler gets their own trusts' sites only (others' bookings are not theirs to see). */
+  async utilisation(query: CapacityQuery, from: string, to: string, caller: Caller): Promise<UtilisationRow[]> {
     const range = checkRange(from, to);
     const filter = await this.resolveFilter(query);
-    return this.dataSource.query(
+    const own = await this.ownSites(caller);
+    const rows: UtilisationRow[] = await this.dataSource.query(
       `SELECT s.site_code, s.unit_id, s.resource, sum(s.capacity)::int AS capacity,
               coalesce(sum(c.committed), 0)::int AS committed, coalesce(sum(c.tentative), 0)::int AS tentative
          FROM capacity_slots s
@@ -159,6 +175,7 @@ export class NetworkReadModel {
         ORDER BY s.site_code, s.resource, s.unit_id NULLS FIRST`,
       [range.from, range.to, filter.siteCodes, filter.unitIds, filter.resources, filter.productSites, filter.productUnits],
     );
+    return own ? rows.filter((r) => own.has(r.site_code)) : rows;
   }
 
   async calendars(owner: { siteCode?: string; unitId?: string }): Promise<{ calendars: Record<string, unknown>[]; exceptions: Record<string, unknown>[] }> {

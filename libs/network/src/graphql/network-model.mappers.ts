@@ -43,6 +43,7 @@ export const toCapacitySlot = (r: CapacityRow): CapacitySlot => ({
   committed: r.committed,
   tentative: r.tentative,
   free: r.free,
+  freeBusyOnly: r.free_busy_only,
   closedReason: r.closed_reason,
 });
 

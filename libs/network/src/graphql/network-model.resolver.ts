@@ -2,9 +2,9 @@ import { Args, ID, Int, Mutation, Query, ResolveField, Resolver } from '@nestjs/
 import { CommandBus } from '@nestjs/cqrs';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import type { CommandContext, GlobalPosition } from '@bedside/event-store';
-import { Acting, decodeCursor, encodeCursor, pageSize, toConnection } from '@bedside/graphql-common';
+import { Acting, pageSize, Allow, decodeCursor, encodeCursor, toConnection } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { NotFoundError } from '@bedside/shared';
+import { CONTROL_SITE, EVERYONE, NETWORK_PLANNING, NotFoundError } from '@bedside/shared';
 import {
   AddCalendarExceptionCommand,
   DeclareBankHolidaysCommand,
@@ -44,12 +44,14 @@ export class NetworkModelResolver {
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
+  @Allow(EVERYONE)
   @Query(() => ModularUnit, { nullable: true, description: 'One modular unit by id.' })
   async unit(@Args('id', { type: () => ID, description: 'Unit id.' }) id: string): Promise<ModularUnit | null> {
     const row = await this.readModel.unit(id);
     return row ? toUnit(row) : null;
   }
 
+  @Allow(CONTROL_SITE)
   @Mutation(() => ModularUnit, { description: 'Registers a modular unit at its home site (Control Site QA). It starts REQUALIFYING.' })
   async registerUnit(@Args('input', { description: 'The unit to register.' }) input: RegisterUnitInput, @Acting() acting: CommandContext): Promise<ModularUnit> {
     const { unitId, position }: UnitChanged = await this.commands.execute(
@@ -59,6 +61,7 @@ export class NetworkModelResolver {
     return this.mustUnit(unitId);
   }
 
+  @Allow(CONTROL_SITE)
   @Mutation(() => ModularUnit, { description: 'Sets a unit QUALIFIED, REQUALIFYING or OUT_OF_SERVICE, with the reason (Control Site QA).' })
   async setUnitQualification(
     @Args('id', { type: () => ID, description: 'Unit id.' }) id: string,
@@ -77,6 +80,7 @@ export class NetworkModelResolver {
     return toUnit(row);
   }
 
+  @Allow(EVERYONE)
   @Query(() => Dmmf, { nullable: true, description: 'A product’s DMMF: the latest version when none is given.' })
   async dmmf(
     @Args('productCode', { type: () => ID, description: 'Product code.' }) productCode: string,
@@ -86,11 +90,13 @@ export class NetworkModelResolver {
     return row ? toDmmf(row) : null;
   }
 
+  @Allow(EVERYONE)
   @Query(() => [Dmmf], { description: 'Every version of a product’s DMMF, oldest first.' })
   async dmmfVersions(@Args('productCode', { type: () => ID, description: 'Product code.' }) productCode: string): Promise<Dmmf[]> {
     return (await this.readModel.dmmfVersions(productCode)).map(toDmmf);
   }
 
+  @Allow(CONTROL_SITE)
   @Mutation(() => Dmmf, { description: 'Publishes a new DMMF version: process definition and designation (Control Site QA only).' })
   async publishDmmfVersion(@Args('input', { description: 'The new version.' }) input: DmmfVersionInput, @Acting() acting: CommandContext): Promise<Dmmf> {
     const { productCode, version, position } = await this.commands.execute(
@@ -102,6 +108,7 @@ export class NetworkModelResolver {
     return toDmmf(row);
   }
 
+  @Allow(EVERYONE)
   @Query(() => ResourceCalendar, { description: 'The calendar of a site (give siteCode) or a unit (give unitId), with its exceptions.' })
   async resourceCalendar(
     @Args('siteCode', { type: () => String, nullable: true, description: 'The site whose calendar to show.' }) siteCode?: string,
@@ -112,12 +119,14 @@ export class NetworkModelResolver {
     return toResourceCalendar(owner, calendars, exceptions);
   }
 
+  @Allow(NETWORK_PLANNING)
   @Mutation(() => ResourceCalendar, { description: 'Sets the standing calendar of one resource at a site (planner or Control Site QA).' })
   async setResourceCalendar(@Args('input', { description: 'The calendar.' }) input: ResourceCalendarInput, @Acting() acting: CommandContext): Promise<ResourceCalendar> {
     const calendar = { ...input, sessions: input.sessions ?? [], openOnBankHolidays: input.openOnBankHolidays ?? false };
     return this.calendarAfter(await this.commands.execute(new SetResourceCalendarCommand(calendar, acting)));
   }
 
+  @Allow(NETWORK_PLANNING)
   @Mutation(() => ResourceCalendar, { description: 'Takes some or all of a resource out on some days: maintenance, outage, staffing (planner or Control Site QA).' })
   async addCalendarException(@Args('input', { description: 'The exception.' }) input: CalendarExceptionInput, @Acting() acting: CommandContext): Promise<ResourceCalendar> {
     return this.calendarAfter(
@@ -127,6 +136,7 @@ export class NetworkModelResolver {
     );
   }
 
+  @Allow(NETWORK_PLANNING)
   @Mutation(() => ResourceCalendar, { description: 'Withdraws a calendar exception, restoring the capacity (planner or Control Site QA).' })
   async withdrawCalendarException(
     @Args('exceptionId', { type: () => ID, description: 'The exception to withdraw.' }) exceptionId: string,
@@ -144,6 +154,7 @@ export class NetworkModelResolver {
     return toResourceCalendar(owner as { siteCode?: string; unitId?: string }, calendars, exceptions);
   }
 
+  @Allow(NETWORK_PLANNING)
   @Mutation(() => Boolean, { description: 'Declares the bank holidays of a region (e.g. "england-and-wales"); site calendars close on them unless they open on bank holidays.' })
   async declareBankHolidays(
     @Args('region', { description: 'Region, e.g. "england-and-wales".' }) region: string,
@@ -155,6 +166,7 @@ export class NetworkModelResolver {
     return true;
   }
 
+  @Allow(EVERYONE)
   @Query(() => CapacityConnection, {
     description: 'Free and committed capacity per resource, per day and session, across the network. At most 400 days at a time.',
   })
@@ -162,24 +174,28 @@ export class NetworkModelResolver {
     @Args('filter', { description: 'Which capacity to show.' }) filter: CapacityFilter,
     @Args('from', { type: () => GraphQLLocalDate, description: 'First day.' }) from: string,
     @Args('to', { type: () => GraphQLLocalDate, description: 'Last day (inclusive).' }) to: string,
+    @Acting() acting: CommandContext,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
   ): Promise<CapacityConnection> {
     const limit = pageSize(first);
     const key = decodeCursor('capacity', after, ['string', 'string', 'string']) as [string, string, string] | undefined;
-    const rows = await this.readModel.capacity(filter, from, to, limit, key);
+    const rows = await this.readModel.capacity(filter, from, to, limit, key, acting);
     return toConnection(rows, limit, (r) => encodeCursor('capacity', [r.day, r.resource_key, r.session]), toCapacitySlot);
   }
 
+  @Allow(EVERYONE)
   @Query(() => [UtilisationRow], { description: 'Capacity, bookings and utilisation per site resource and unit over a range.' })
   async utilisation(
     @Args('filter', { description: 'Which capacity to include.' }) filter: CapacityFilter,
     @Args('from', { type: () => GraphQLLocalDate, description: 'First day.' }) from: string,
     @Args('to', { type: () => GraphQLLocalDate, description: 'Last day (inclusive).' }) to: string,
+    @Acting() acting: CommandContext,
   ): Promise<UtilisationRow[]> {
-    return (await this.readModel.utilisation(filter, from, to)).map(toUtilisation);
+    return (await this.readModel.utilisation(filter, from, to, acting)).map(toUtilisation);
   }
 
+  @Allow(EVERYONE)
   @Query(() => [TravelTime], { description: 'Travel times between sites, nearest first; from one site when siteCode is given.' })
   async travelTimes(@Args('siteCode', { type: () => String, nullable: true, description: 'Only travel from this site.' }) siteCode?: string): Promise<TravelTime[]> {
     return (await this.readModel.travelTimes(siteCode)).map((r) => ({
@@ -190,6 +206,7 @@ export class NetworkModelResolver {
     }));
   }
 
+  @Allow(NETWORK_PLANNING)
   @Mutation(() => TravelTime, { description: 'Records the travel time between two sites, the same both ways (planner or Control Site QA).' })
   async setTravelTime(@Args('input', { description: 'The travel time.' }) input: TravelTimeInput, @Acting() acting: CommandContext): Promise<TravelTime> {
     const position: GlobalPosition = await this.commands.execute(new SetTravelTimeCommand(input, acting));

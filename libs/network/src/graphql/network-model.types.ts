@@ -294,12 +294,14 @@ export class CapacitySlot {
   nominal!: number;
   @Field(() => Int, { description: 'What can be booked after exceptions and closures.' })
   capacity!: number;
-  @Field(() => Int, { description: 'Booked.' })
-  committed!: number;
-  @Field(() => Int, { description: 'Held (tentative) by a scheduler, not yet confirmed.' })
-  tentative!: number;
-  @Field(() => Int, { description: 'Free: capacity less booked and held, never below 0.' })
+  @Field(() => Int, { nullable: true, description: 'Booked (empty when you may see this slot as free or busy only).' })
+  committed!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Held (tentative) by a scheduler, not yet confirmed (empty when free/busy only).' })
+  tentative!: number | null;
+  @Field(() => Int, { description: 'Free: capacity less booked and held, never below 0 (0 or 1 when free/busy only).' })
   free!: number;
+  @Field({ description: 'Another trust’s capacity, shown to a scheduler as free (1) or busy (0) only.' })
+  freeBusyOnly!: boolean;
   @Field(() => String, { nullable: true, description: 'Why capacity is below nominal, in words.' })
   closedReason!: string | null;
 }

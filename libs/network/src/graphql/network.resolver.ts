@@ -1,5 +1,6 @@
+import { EVERYONE } from '@bedside/shared';
 import { Args, ID, Int, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '@bedside/graphql-common';
+import { pageSize, Allow, decodeCursor, encodeCursor, toConnection } from '@bedside/graphql-common';
 import { SiteDirectory } from '../application/site-directory';
 import type { SiteKind as SiteKindValue, SiteStatus as SiteStatusValue } from '../domain';
 import { toSite } from './site.mapper';
@@ -9,6 +10,7 @@ import { Network, Site, SiteConnection, SiteKind, SiteStatus } from './site.type
 export class NetworkResolver {
   constructor(private readonly directory: SiteDirectory) {}
 
+  @Allow(EVERYONE)
   @Query(() => Network, { description: 'The network: its Control Site and sites.' })
   network(): Network {
     return { controlSite: null };

@@ -1,8 +1,8 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
-import { Acting } from '@bedside/graphql-common';
+import { Acting, Allow } from '@bedside/graphql-common';
 import type { CommandContext } from '@bedside/event-store';
-import { NotFoundError } from '@bedside/shared';
+import { CONTROL_SITE, EVERYONE, NotFoundError } from '@bedside/shared';
 import { ReadYourWrites } from '@bedside/read-model';
 import { ChangeSiteStatusCommand, RegisterSiteCommand, type SiteChanged } from '../application/site-commands';
 import { SiteDirectory } from '../application/site-directory';
@@ -22,6 +22,7 @@ export class SiteResolver {
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
+  @Allow(EVERYONE)
   @Query(() => Site, { nullable: true, description: 'One site by code; with `asOf`, as it was recorded at that instant.' })
   async site(
     @Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string,
@@ -31,16 +32,19 @@ export class SiteResolver {
     return record && toSite(record);
   }
 
+  @Allow(CONTROL_SITE)
   @Mutation(() => Site, { description: 'Registers a site in the network. It starts PROPOSED.' })
   async registerSite(@Args('input', { description: 'The site to register.' }) input: RegisterSiteInput, @Acting() acting: CommandContext): Promise<Site> {
     return this.current(await this.commands.execute(new RegisterSiteCommand({ ...input, timeZone: input.timeZone ?? 'Europe/London' }, acting)));
   }
 
+  @Allow(CONTROL_SITE)
   @Mutation(() => Site, { description: 'Starts onboarding a PROPOSED site (qualification by the Control Site).' })
   onboardSite(@Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string, @Args('reason', { nullable: true, description: 'Why (recorded with the change).' }) reason: string, @Acting() acting: CommandContext) {
     return this.change(code, 'onboard', reason, acting);
   }
 
+  @Allow(CONTROL_SITE)
   @Mutation(() => Site, {
     description: 'Makes a site ACTIVE: from ONBOARDING, or back from PAUSED, or from SUSPENDED (a reason is then required).',
   })
@@ -48,16 +52,19 @@ export class SiteResolver {
     return this.change(code, 'activate', reason, acting);
   }
 
+  @Allow(CONTROL_SITE)
   @Mutation(() => Site, { description: 'Pauses an ACTIVE site for an operational reason (maintenance, staffing).' })
   pauseSite(@Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string, @Args('reason', { description: 'Why (recorded with the change; required).' }) reason: string, @Acting() acting: CommandContext) {
     return this.change(code, 'pause', reason, acting);
   }
 
+  @Allow(CONTROL_SITE)
   @Mutation(() => Site, { description: 'Suspends an ACTIVE or PAUSED site for a quality or regulatory reason.' })
   suspendSite(@Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string, @Args('reason', { description: 'Why (recorded with the change; required).' }) reason: string, @Acting() acting: CommandContext) {
     return this.change(code, 'suspend', reason, acting);
   }
 
+  @Allow(CONTROL_SITE)
   @Mutation(() => Site, { description: 'Closes a site for good. A ceased site cannot be reactivated.' })
   ceaseSite(@Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string, @Args('reason', { description: 'Why (recorded with the change; required).' }) reason: string, @Acting() acting: CommandContext) {
     return this.change(code, 'cease', reason, acting);

@@ -29,6 +29,7 @@ import {
   type SlotRef,
   type SlotState,
 } from '../domain';
+import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
 import type { PathwayChanged } from './referral-commands';
 
@@ -108,9 +109,10 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     let [capacities, streams] = await Promise.all([this.capacities(slots), read()]);
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) streams = await read();
+      const pathway = streams.load(pathwayStreamId(coi), pathwayEvolver);
+      const acting = pathway.state ? actingForTrust(context, pathway.state.referringTrust, 'hold plans') : context;
       const existing = streams.load(holdStreamId(holdId), holdEvolver);
       if (existing.state) return { coi, holdId }; // a retried request: the hold it made stands
-      const pathway = streams.load(pathwayStreamId(coi), pathwayEvolver);
       if (pathway.state) {
         const unitSites = new Map<string, string>();
         for (const unitId of unitIds) {
@@ -130,7 +132,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
         decisions.push({ streamId: slotStreamId(slot), expectedVersion: version, events: holdSlot(state, slot, capacities.get(slotStreamId(slot))!, holdId, coi) });
       }
       try {
-        return { coi, holdId, position: await this.repository.appendDecisions(decisions, context) };
+        return { coi, holdId, position: await this.repository.appendDecisions(decisions, acting) };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
       }
@@ -201,18 +203,19 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
     const key = requireText('idempotencyKey', idempotencyKey, 200);
     for (let attempt = 1; ; attempt++) {
       const { hold, version } = await loadHold(this.repository, holdId);
+      const pathway = hold ? await this.repository.load(pathwayStreamId(hold.coi), pathwayEvolver) : null;
+      const acting = pathway?.state ? actingForTrust(context, pathway.state.referringTrust, 'confirm holds') : context;
       const confirmed = confirmHold(hold, holdId, key, new Date());
       if (confirmed.length === 0) return { coi: hold!.coi, holdId };
-      const pathway = await this.repository.load(pathwayStreamId(hold!.coi), pathwayEvolver);
       const decisions: AlsoAppend[] = [
         { streamId: holdStreamId(holdId), expectedVersion: version, events: confirmed },
-        { streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway.version, events: bookPlanOn(pathway.state, hold!.coi, holdId) },
+        { streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway!.version, events: bookPlanOn(pathway!.state, hold!.coi, holdId) },
       ];
       // The state bookSlot decides on is the one the hold's version guarantees (see above).
       const heldHere: SlotState = { held: new Set([holdId]), booked: new Set() };
       for (const slot of hold!.slots) decisions.push({ streamId: slotStreamId(slot), expectedVersion: 'exists', events: bookSlot(heldHere, slot, holdId, hold!.coi) });
       try {
-        return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...context, reason: 'Plan confirmed' }) };
+        return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...acting, reason: 'Plan confirmed' }) };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
       }
@@ -230,12 +233,14 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, H
     const reason = optionalReason(rawReason) ?? (expired ? 'Hold expired' : 'Released by the scheduler');
     for (let attempt = 1; ; attempt++) {
       const { hold, version } = await loadHold(this.repository, holdId);
+      const pathway = hold ? await this.repository.load(pathwayStreamId(hold.coi), pathwayEvolver) : null;
+      // The expiry sweep acts for the system, not a trust.
+      const acting = pathway?.state && !expired ? actingForTrust(context, pathway.state.referringTrust, 'release holds') : context;
       const released = releaseHold(hold, holdId, reason, expired);
       if (released.length === 0) return { coi: hold!.coi, holdId };
-      const pathway = await this.repository.load(pathwayStreamId(hold!.coi), pathwayEvolver);
       const decisions: AlsoAppend[] = [{ streamId: holdStreamId(holdId), expectedVersion: version, events: released }];
-      if (pathway.state?.holdId === holdId) {
-        decisions.push({ streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway.version, events: [new PlanReleased({ coi: hold!.coi, holdId, reason, expired })] });
+      if (pathway!.state?.holdId === holdId) {
+        decisions.push({ streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway!.version, events: [new PlanReleased({ coi: hold!.coi, holdId, reason, expired })] });
       }
       const slotStates = await this.repository.loadMany(hold!.slots.map(slotStreamId), slotEvolver);
       for (const slot of hold!.slots) {
@@ -243,7 +248,7 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, H
         decisions.push({ streamId: slotStreamId(slot), expectedVersion: slotVersion, events: releaseSlot(state, slot, holdId, hold!.coi, reason) });
       }
       try {
-        return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...context, reason }) };
+        return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...acting, reason }) };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
       }

@@ -4,6 +4,7 @@ import { AggregateRepository, EVENT_STORE, type CommandContext, type EventStore 
 import type { ProductProcess } from '@bedside/network';
 import { NotFoundError, requireRole, type Role } from '@bedside/shared';
 import { normaliseCoi, pathwayEvolver, pathwayStreamId, requirePathway, type LifecycleContext, type LifecycleEvent, type Progress } from '../domain';
+import { actingForTrust } from './pathway-access';
 import type { PathwayChanged } from './referral-commands';
 
 /** Who records clinical steps: the treatment centre's and unit's staff (schedulers here), and QA. */
@@ -33,6 +34,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
     // The rules need the process of the DMMF version this pathway was planned under.
     const { state } = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
     const pathway = requirePathway(state, coi);
+    const acting = actingForTrust(context, pathway.referringTrust, 'record clinical steps');
     const process = await this.processOf(pathway.productCode, pathway.dmmfVersion);
     const { position } = await this.repository.execute(
       pathwayStreamId(coi),
@@ -49,7 +51,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
         };
         return step(ctx, now.progress, new Date());
       },
-      context,
+      acting,
     );
     return { coi, position };
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { requireTrust, trustScope, type Caller } from '@bedside/shared';
 import type { Progress } from '../domain';
 
 export interface PathwayRow {
@@ -92,15 +93,24 @@ export class PathwayReads {
     return row;
   }
 
-  /** Pathways in COI order after a cursor, `limit + 1` of them, filtered. */
-  list(filter: { status?: string | null; referringTrust?: string | null; productCode?: string | null }, limit: number, afterCoi?: string): Promise<PathwayRow[]> {
+  /** A pathway the caller may see (a scheduler: their own trusts' only); undefined when there is none. */
+  async visiblePathway(coi: string, caller: Caller): Promise<PathwayRow | undefined> {
+    const row = await this.pathway(coi);
+    if (row) requireTrust(caller, row.referring_trust, 'see pathways');
+    return row;
+  }
+
+  /** Pathways in COI order after a cursor, `limit + 1` of them, filtered; a scheduler's limited to their trusts. */
+  list(filter: { status?: string | null; referringTrust?: string | null; productCode?: string | null }, limit: number, afterCoi: string | undefined, caller: Caller): Promise<PathwayRow[]> {
+    const scope = trustScope(caller);
+    if (filter.referringTrust) requireTrust(caller, filter.referringTrust, 'list pathways');
     return this.dataSource.query(
       `SELECT ${pathwayColumns()}
          FROM pathways
         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR referring_trust = $2) AND ($3::text IS NULL OR product_code = $3)
-          AND ($4::text IS NULL OR coi > $4)
+          AND ($4::text IS NULL OR coi > $4) AND ($6::text[] IS NULL OR referring_trust = ANY($6))
         ORDER BY coi LIMIT $5`,
-      [filter.status ?? null, filter.referringTrust?.toUpperCase() ?? null, filter.productCode?.toUpperCase() ?? null, afterCoi ?? null, limit + 1],
+      [filter.status ?? null, filter.referringTrust?.toUpperCase() ?? null, filter.productCode?.toUpperCase() ?? null, afterCoi ?? null, limit + 1, scope],
     );
   }
 

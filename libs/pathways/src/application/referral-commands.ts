@@ -15,9 +15,12 @@ import {
   type ReferPatient,
   type WashoutInput,
 } from '../domain';
+import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
 
-export interface ReferralInput extends ReferPatient {
+export interface ReferralInput extends Omit<ReferPatient, 'referringTrust'> {
+  /** Defaults to the trust the caller's token names. */
+  readonly referringTrust?: string | null;
   readonly coi?: string | null;
   readonly productCode: string;
   readonly washout: WashoutInput;
@@ -47,9 +50,10 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
 
   async execute({ input, context }: ReferPatientCommand): Promise<PathwayChanged> {
     requireRole(context.role, ['scheduler', 'control_site_qa'], 'refer a patient');
-    // A scheduler refers for their own trust: the trust comes from who they act for, when given.
-    const referringTrust = (context.onBehalfOf ?? input.referringTrust ?? '').trim().toUpperCase();
+    // A scheduler refers for one of their own trusts (the one their token names, unless they name another of theirs).
+    const referringTrust = (input.referringTrust || context.onBehalfOf || '').trim().toUpperCase();
     if (!/^[A-Z0-9]{3,10}$/.test(referringTrust)) throw new ValidationError('referringTrust', 'Give the referring trust’s ODS code, e.g. "RBV".');
+    const acting = actingForTrust(context, referringTrust, 'refer patients');
     const productCode = input.productCode.trim().toUpperCase();
     const [dmmf] = await this.store.readStream(`dmmf-${productCode}`, { direction: 'backwards', maxCount: 1 });
     if (!dmmf) throw new NotFoundError('product', productCode, 'Only products with a published DMMF can be referred for.');
@@ -68,7 +72,7 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
           earliestCollectionDate: earliestCollectionDate(washout, today),
           clinicalDeadline,
         }),
-      context,
+      acting,
     );
     return { coi, position };
   }

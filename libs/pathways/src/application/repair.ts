@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, ConcurrencyError, type AlsoAppend, type CommandContext } from '@bedside/event-store';
-import { ConflictError, requireRole } from '@bedside/shared';
+import { ConflictError, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
   bookSlot,
   HoldConfirmed,
@@ -26,6 +26,7 @@ import {
   type VeinToVeinPlan,
 } from '../domain';
 import { pathwayColumns, type PathwayRow } from './pathway-reads';
+import { actingForTrust, PathwayAccess } from './pathway-access';
 import { RepairPlanning } from './repair-planning';
 import type { PathwayChanged } from './referral-commands';
 
@@ -61,8 +62,8 @@ export class AtRiskPathways {
   ) {}
 
   /** A page in COI order after a cursor (`limit + 1` rows, to tell whether there is more). */
-  async page(afterCoi: string | null, limit: number, withProposals = true): Promise<AtRisk[]> {
-    return this.entries(await this.rows(null, afterCoi, limit + 1), withProposals);
+  async page(afterCoi: string | null, limit: number, caller: Caller, withProposals = true): Promise<AtRisk[]> {
+    return this.entries(await this.rows(null, afterCoi, limit + 1, trustScope(caller)), withProposals);
   }
 
   /** Every at-risk pathway (for counts and offers); proposals only when asked. */
@@ -101,7 +102,7 @@ export class AtRiskPathways {
     return result;
   }
 
-  private rows(coi: string | null, afterCoi: string | null, limit: number | null): Promise<AtRiskRow[]> {
+  private rows(coi: string | null, afterCoi: string | null, limit: number | null, trusts: readonly string[] | null = null): Promise<AtRiskRow[]> {
     return this.dataSource.query(
       `WITH booked AS (
          SELECT p.coi, p.progress, p.postponed_until, s->>'resourceKey' AS resource_key, (s->>'day')::date AS day, s->>'session' AS session
@@ -145,9 +146,9 @@ export class AtRiskPathways {
        SELECT ${pathwayColumns('p')}, h.slots AS hold_slots, array_agg(DISTINCT r.reason ORDER BY r.reason) AS reasons
          FROM (SELECT * FROM lost UNION ALL SELECT * FROM postponed UNION ALL SELECT * FROM failed UNION ALL SELECT * FROM expired) r
          JOIN pathways p USING (coi) LEFT JOIN holds h ON h.hold_id = p.hold_id
-        WHERE ($2::text IS NULL OR p.coi > $2)
+        WHERE ($2::text IS NULL OR p.coi > $2) AND ($4::text[] IS NULL OR p.referring_trust = ANY($4))
         GROUP BY p.coi, h.slots ORDER BY p.coi LIMIT $3`,
-      [coi, afterCoi, limit],
+      [coi, afterCoi, limit, trusts],
     );
   }
 }
@@ -167,11 +168,13 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
     private readonly repository: AggregateRepository,
     private readonly atRisk: AtRiskPathways,
     private readonly dataSource: DataSource,
+    private readonly access: PathwayAccess,
   ) {}
 
   async execute({ coi: raw, proposalId, context }: AcceptRepairCommand): Promise<PathwayChanged> {
     requireRole(context.role, ['scheduler', 'control_site_qa'], 'accept a repaired plan');
     const coi = normaliseCoi(raw);
+    const acting = actingForTrust(context, await this.access.trustOf(coi, context, 'accept repairs'), 'accept repairs');
     const entry = await this.atRisk.entry(coi);
     if (!entry) throw new ConflictError(`Pathway ${coi} is not at risk: its booking still holds.`, { coi });
     if (!entry.proposal || entry.proposalId !== proposalId) {
@@ -220,7 +223,7 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
         decisions.push({ streamId, expectedVersion: version, events });
       }
       try {
-        return { coi, position: await this.repository.appendDecisions(decisions, { ...context, reason }) };
+        return { coi, position: await this.repository.appendDecisions(decisions, { ...acting, reason }) };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= 8) throw error;
       }

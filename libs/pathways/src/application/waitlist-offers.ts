@@ -2,7 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandBus, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { ProjectionEngine, ProjectionRegistry } from '@bedside/read-model';
-import { BedsideError } from '@bedside/shared';
+import { BedsideError, SYSTEM_CALLER } from '@bedside/shared';
 import { HoldReleased } from '../domain';
 import { HoldPlanCommand } from './hold-commands';
 import { PlanOptions } from './plan-options';
@@ -41,7 +41,7 @@ export class WaitlistOffers implements IEventHandler<HoldReleased> {
   private async offer(releasedHoldId: string): Promise<void> {
     // Read models must show the released capacity before the search looks for it.
     await this.projections.waitFor(this.registry.names(), await this.store.headPosition(), 10_000);
-    for (const entry of await this.waitlist.entries(null)) {
+    for (const entry of await this.waitlist.entries(null, SYSTEM_CALLER)) {
       const { plans } = await this.plans.forPathway(entry.pathway.coi, { count: 1 });
       const plan = plans[0];
       if (!plan || plan.meetsClinicalDeadline === false) continue;
@@ -49,7 +49,7 @@ export class WaitlistOffers implements IEventHandler<HoldReleased> {
         await this.commands.execute(
           new HoldPlanCommand(
             { coi: entry.pathway.coi, slots: plan.slots, idempotencyKey: `waitlist-offer-${releasedHoldId}` },
-            { actor: 'bedside:waitlist', role: 'scheduler', correlationId: `waitlist-offer-${releasedHoldId}`, reason: `Offered from the waitlist (priority score ${entry.score.score}) after hold ${releasedHoldId} was released` },
+            { actor: 'bedside:waitlist', role: 'scheduler', trusts: [entry.pathway.referring_trust], correlationId: `waitlist-offer-${releasedHoldId}`, reason: `Offered from the waitlist (priority score ${entry.score.score}) after hold ${releasedHoldId} was released` },
           ),
         );
         this.logger.log(`offered a plan infusing on ${plan.infusionDay} to waitlisted pathway ${entry.pathway.coi}`);

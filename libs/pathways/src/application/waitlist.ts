@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, type CommandContext } from '@bedside/event-store';
-import { localDateOf, requireRole } from '@bedside/shared';
+import { localDateOf, requireRole, trustScope, type Caller } from '@bedside/shared';
 import { joinWaitlist, normaliseCoi, pathwayEvolver, pathwayStreamId, requirePathway, waitlistScore, type Priority, type Score } from '../domain';
 import { pathwayColumns, type PathwayRow } from './pathway-reads';
 import { PlanOptions } from './plan-options';
+import { actingForTrust, PathwayAccess } from './pathway-access';
 import type { PathwayChanged } from './referral-commands';
 
 export class JoinWaitlistCommand {
@@ -23,11 +24,13 @@ export class JoinWaitlistHandler implements ICommandHandler<JoinWaitlistCommand,
     private readonly repository: AggregateRepository,
     private readonly plans: PlanOptions,
     private readonly dataSource: DataSource,
+    private readonly access: PathwayAccess,
   ) {}
 
   async execute({ coi: raw, reason, context }: JoinWaitlistCommand): Promise<PathwayChanged> {
     requireRole(context.role, ['scheduler', 'control_site_qa'], 'put a referral on the waitlist');
     const coi = normaliseCoi(raw);
+    const acting = actingForTrust(context, await this.access.trustOf(coi, context, 'put referrals on the waitlist'), 'put referrals on the waitlist');
     const { plans } = await this.plans.forPathway(coi, {});
     const [row] = await this.dataSource.query(`SELECT to_char(clinical_deadline, 'YYYY-MM-DD') AS deadline FROM pathways WHERE coi = $1`, [coi]);
     const deadline: string | null = row?.deadline ?? null;
@@ -38,7 +41,7 @@ export class JoinWaitlistHandler implements ICommandHandler<JoinWaitlistCommand,
         const pathway = requirePathway(state, coi);
         return joinWaitlist(pathway, deadline, plans[0]?.infusionDay ?? null, reason, pathway.waitlisted);
       },
-      context,
+      acting,
     );
     return { coi, position };
   }
@@ -56,11 +59,13 @@ export interface WaitlistEntryRow {
 export class WaitlistReads {
   constructor(private readonly dataSource: DataSource) {}
 
-  async entries(productCode: string | null | undefined): Promise<WaitlistEntryRow[]> {
+  /** The list in order; a scheduler sees their own trusts' referrals only (places are counted within what they see). */
+  async entries(productCode: string | null | undefined, caller: Caller): Promise<WaitlistEntryRow[]> {
     const rows: (PathwayRow & { waitlisted_at: Date; waitlist_reason: string })[] = await this.dataSource.query(
       `SELECT ${pathwayColumns()}
-         FROM pathways WHERE waitlisted_at IS NOT NULL AND status = 'REFERRED' AND ($1::text IS NULL OR product_code = $1)`,
-      [productCode?.toUpperCase() ?? null],
+         FROM pathways WHERE waitlisted_at IS NOT NULL AND status = 'REFERRED' AND ($1::text IS NULL OR product_code = $1)
+          AND ($2::text[] IS NULL OR referring_trust = ANY($2))`,
+      [productCode?.toUpperCase() ?? null, trustScope(caller)],
     );
     const today = localDateOf(new Date(), 'Europe/London');
     return rows

@@ -1,7 +1,7 @@
 import { Args, Field, Float, InputType, Int, ObjectType, Query, registerEnumType, Resolver } from '@nestjs/graphql';
 import { GraphQLLocalDate } from 'graphql-scalars';
-import { asEnum } from '@bedside/graphql-common';
-import { addDays, localDateOf, parseLocalDate, ValidationError } from '@bedside/shared';
+import { Allow, asEnum } from '@bedside/graphql-common';
+import { addDays, EVERYONE, localDateOf, parseLocalDate, ValidationError } from '@bedside/shared';
 import { KPI_DIMENSIONS, PathwayReads, type KpiDimension } from '../application/pathway-reads';
 import { AtRiskPathways } from '../application/repair';
 import { PathwayStatusEnum } from './pathway.types';
@@ -78,6 +78,7 @@ export class KpiResolver {
     private readonly atRisk: AtRiskPathways,
   ) {}
 
+  @Allow(EVERYONE)
   @Query(() => Kpis, { description: 'Vein-to-vein and referral-to-infusion days (median, 90th centile) by product, trust, site and month; pathways by status; at risk; waitlist; utilisation.' })
   async kpis(
     @Args('filter', { description: 'Which pathways.' }) filter: KpiFilter,

@@ -1,9 +1,9 @@
 import { Args, Field, ID, InputType, Int, Mutation, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
-import { Acting } from '@bedside/graphql-common';
+import { Acting, Allow } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { NotFoundError } from '@bedside/shared';
+import { CLINICAL, NotFoundError } from '@bedside/shared';
 import { RecordStepCommand, type Step } from '../application/lifecycle-commands';
 import { PathwayReads } from '../application/pathway-reads';
 import type { PathwayChanged } from '../application/referral-commands';
@@ -71,52 +71,62 @@ export class LifecycleResolver {
     return toPathway(row);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Collection completed (leukapheresis).' })
   recordCollection(@Args('input', { description: 'The collection.' }) input: CollectionInput, @Acting() acting: CommandContext) {
     return this.record(input.coi, (c, p, now) => rules.recordCollection(c, p, input.siteCode, now, input.sessions, input.cd3YieldE9 ?? null), acting);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Starting material shipped or received (chain of custody; COI checked).' })
   recordHandover(@Args('input', { description: 'The handover.' }) input: HandoverInput, @Acting() acting: CommandContext) {
     return this.record(input.coi, (c, p, now) => rules.recordHandover(c, p, { ...input, handover: input.handover === 'SHIPPED' ? 'SHIPPED' : 'RECEIVED', scannedCoi: input.scannedCoi.trim().toUpperCase() }, now), acting);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Manufacture started (fresh material: within its hold).' })
   startManufacture(@Args('coi', COI) coi: string, @Args('input', { description: 'Where.' }) input: ManufactureStartInput, @Acting() acting: CommandContext) {
     return this.record(coi, (c, p, now) => rules.startManufacture(c, p, input.siteCode, input.unitId, now), acting);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Manufacture completed.' })
   completeManufacture(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Acting() acting: CommandContext) {
     return this.record(coi, (c, p, now) => rules.completeManufacture(c, p, siteCode, now), acting);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Manufacture failed, with the reason.' })
   failManufacture(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Args('reason', { description: 'Why.' }) reason: string, @Acting() acting: CommandContext) {
     return this.record(coi, (c, p, now) => rules.failManufacture(c, p, siteCode, now, reason), { ...acting, reason });
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'QC release (exceptional release carries reason and approver).' })
   releaseProduct(@Args('coi', COI) coi: string, @Args('input', { description: 'The release.' }) input: ReleaseInput, @Acting() acting: CommandContext) {
     const release = { ...input, exceptional: input.exceptional ?? false };
     return this.record(coi, (c, p, now) => rules.releaseProduct(c, p, input.siteCode, now, release), input.reason ? { ...acting, reason: input.reason } : acting);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'QC failed, with the reason.' })
   failQc(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Args('reason', { description: 'Why.' }) reason: string, @Acting() acting: CommandContext) {
     return this.record(coi, (c, p, now) => rules.failQc(c, p, siteCode, now, reason), { ...acting, reason });
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Product availability confirmed: the gate before conditioning.' })
   confirmProductAvailability(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Acting() acting: CommandContext) {
     return this.record(coi, (c, p, now) => rules.confirmAvailability(c, p, siteCode, now), acting);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Lymphodepleting conditioning started.' })
   startConditioning(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Acting() acting: CommandContext) {
     return this.record(coi, (c, p, now) => rules.startConditioning(c, p, siteCode, now), acting);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'A conditioning dose given, by its day relative to infusion (e.g. -5).' })
   recordConditioningDose(
     @Args('coi', COI) coi: string,
@@ -127,16 +137,19 @@ export class LifecycleResolver {
     return this.record(coi, (c, p, now) => rules.recordConditioningDose(c, p, siteCode, now, day), acting);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Infusion (day 0); blocked when the product’s Chain of Identity is not the pathway’s.' })
   recordInfusion(@Args('input', { description: 'The infusion.' }) input: InfusionInput, @Acting() acting: CommandContext) {
     return this.record(input.coi, (c, p, now) => rules.recordInfusion(c, p, input.siteCode, now, input.productCoi.trim().toUpperCase()), acting);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Discharged from monitoring.' })
   dischargeFromMonitoring(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Acting() acting: CommandContext) {
     return this.record(coi, (c, p, now) => rules.discharge(c, p, siteCode, now), acting);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'The pathway ends without infusion (withdrawn, or the patient died), with the reason.' })
   withdrawPathway(
     @Args('coi', COI) coi: string,

@@ -1,9 +1,9 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
-import { Acting } from '@bedside/graphql-common';
+import { Acting, Allow } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { ConflictError, NotFoundError } from '@bedside/shared';
+import { CLINICAL, ConflictError, NotFoundError, PATIENT_LEVEL_READERS } from '@bedside/shared';
 import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand, type HoldChanged } from '../application/hold-commands';
 import { PathwayReads, type HoldRow } from '../application/pathway-reads';
 import { toPathway, toPlan } from './pathway.mapper';
@@ -11,6 +11,7 @@ import { ReferPatientCommand, type PathwayChanged } from '../application/referra
 import { normaliseCoi } from '../domain';
 import { Hold, HoldPlanInput, Pathway, PlanRequestInput, ReferralInput, VeinToVeinPlan } from './pathway.types';
 import { PlanOptions } from '../application/plan-options';
+import { PathwayAccess } from '../application/pathway-access';
 
 const toHold = (r: HoldRow): Hold => ({ id: r.hold_id, coi: r.coi, status: r.status, expiresAt: r.expires_at, slots: r.slots });
 
@@ -22,29 +23,35 @@ export class PathwayResolver {
     private readonly reads: PathwayReads,
     private readonly readYourWrites: ReadYourWrites,
     private readonly planOptionsSearch: PlanOptions,
+    private readonly access: PathwayAccess,
   ) {}
 
+  @Allow(PATIENT_LEVEL_READERS)
   @Query(() => Pathway, { nullable: true, description: 'One pathway by its Chain of Identity.' })
-  async pathway(@Args('coi', { type: () => ID, description: 'Chain of Identity identifier.' }) coi: string): Promise<Pathway | null> {
-    const row = await this.reads.pathway(normaliseCoi(coi));
+  async pathway(@Args('coi', { type: () => ID, description: 'Chain of Identity identifier.' }) coi: string, @Acting() acting: CommandContext): Promise<Pathway | null> {
+    const row = await this.reads.visiblePathway(normaliseCoi(coi), acting);
     return row ? toPathway(row) : null;
   }
 
+  @Allow(PATIENT_LEVEL_READERS)
   @Query(() => [VeinToVeinPlan], {
     description: 'The best few feasible vein-to-vein plans for a referred pathway, earliest infusion first, each with what kept it from being earlier. Exact for the model: no earlier plan is missed.',
   })
-  async planOptions(@Args('input', { description: 'Which pathway to plan.' }) input: PlanRequestInput): Promise<VeinToVeinPlan[]> {
+  async planOptions(@Args('input', { description: 'Which pathway to plan.' }) input: PlanRequestInput, @Acting() acting: CommandContext): Promise<VeinToVeinPlan[]> {
+    await this.access.trustOf(input.coi, acting, 'plan pathways');
     const { plans, reasonNone } = await this.planOptionsSearch.forPathway(input.coi, input);
     if (plans.length === 0 && reasonNone) throw new ConflictError(`No plan fits: ${reasonNone}`, { coi: input.coi });
     const row = await this.reads.pathway(normaliseCoi(input.coi));
     return plans.map((plan) => toPlan(plan, row?.referred_at ?? new Date()));
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Refers a patient: issues a Chain of Identity unless one is given, pins the product’s DMMF version, works out the earliest collection day.' })
   async referPatient(@Args('input', { description: 'The referral.' }) input: ReferralInput, @Acting() acting: CommandContext): Promise<Pathway> {
     return this.pathwayAfter(await this.commands.execute(new ReferPatientCommand(input, acting)));
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Hold, { description: 'Holds every slot of a plan at once (SLOT_TAKEN when another scheduler got one first; nothing is then held).' })
   async holdPlan(@Args('input', { description: 'The plan to hold.' }) input: HoldPlanInput, @Acting() acting: CommandContext): Promise<Hold> {
     const { holdId, position }: HoldChanged = await this.commands.execute(new HoldPlanCommand(input, acting));
@@ -54,6 +61,7 @@ export class PathwayResolver {
     return toHold(row);
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Books a held plan (HOLD_EXPIRED after it lapsed). Retrying with the same idempotency key books nothing twice.' })
   async confirmHold(
     @Args('holdId', { type: () => ID, description: 'The hold to book.' }) holdId: string,
@@ -63,6 +71,7 @@ export class PathwayResolver {
     return this.pathwayAfter(await this.commands.execute(new ConfirmHoldCommand(holdId, idempotencyKey, acting)));
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Gives a held (or booked) plan’s slots back.' })
   async releaseHold(
     @Args('holdId', { type: () => ID, description: 'The hold (or booking) to release.' }) holdId: string,

@@ -133,8 +133,8 @@ export class ReferralInput {
   coi?: string | null;
   @Field({ description: 'Pseudonymous patient reference (no names).' })
   patientRef!: string;
-  @Field({ description: 'ODS code of the referring trust (a scheduler’s own trust when acting for one).' })
-  referringTrust!: string;
+  @Field(() => String, { nullable: true, description: 'ODS code of the referring trust; a scheduler’s own (the one their token names when it names one).' })
+  referringTrust?: string | null;
   @Field({ description: 'Product to be made.' })
   productCode!: string;
   @Field(() => String, { nullable: true, description: 'Preferred treatment centre (site code).' })

@@ -2,9 +2,9 @@ import { Args, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@ne
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
-import { Acting, Connection, decodeCursor, encodeCursor, pageSize, toConnection } from '@bedside/graphql-common';
+import { Acting, pageSize, Allow, Connection, decodeCursor, encodeCursor, toConnection } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { NotFoundError } from '@bedside/shared';
+import { CLINICAL, NotFoundError, PATIENT_LEVEL_READERS } from '@bedside/shared';
 import { PathwayReads } from '../application/pathway-reads';
 import type { PathwayChanged } from '../application/referral-commands';
 import { AcceptRepairCommand, AtRiskPathways } from '../application/repair';
@@ -39,16 +39,18 @@ export class RepairResolver {
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
+  @Allow(PATIENT_LEVEL_READERS)
   @Query(() => AtRiskPathwayConnection, {
     description: 'Booked pathways whose plan no longer holds (capacity lost, patient postponed, product failed or past its shelf life), each with a proposed repair or a note saying why there is none.',
   })
   async atRiskPathways(
+    @Acting() acting: CommandContext,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
   ): Promise<AtRiskPathwayConnection> {
     const limit = pageSize(first);
     const [afterCoi] = decodeCursor('at-risk', after, ['string']) ?? [];
-    const entries = await this.atRisk.page((afterCoi as string | undefined) ?? null, limit);
+    const entries = await this.atRisk.page((afterCoi as string | undefined) ?? null, limit, acting);
     return toConnection(entries, limit, (e) => encodeCursor('at-risk', [e.pathway.coi]), (e) => ({
       pathway: toPathway(e.pathway),
       reasons: e.reasons,
@@ -60,6 +62,7 @@ export class RepairResolver {
     }));
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, {
     description: 'The patient cannot be collected or conditioned before `until` (e.g. an infection). A booked pathway then shows in atRiskPathways with a repaired plan; a referral not yet booked is planned from that day.',
   })
@@ -72,6 +75,7 @@ export class RepairResolver {
     return this.changed(await this.commands.execute(new PostponePatientCommand(coi, until, reason, acting)));
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Books the proposed repair of an at-risk pathway, releasing its broken booking in the same step.' })
   async acceptRepair(
     @Args('coi', { type: () => ID, description: 'Chain of Identity.' }) coi: string,

@@ -1,7 +1,8 @@
+import { CLINICAL, PATIENT_LEVEL_READERS } from '@bedside/shared';
 import { Args, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
-import { Acting, Connection, decodeCursor, encodeCursor, pageSize, toConnection } from '@bedside/graphql-common';
+import { Acting, pageSize, Allow, Connection, decodeCursor, encodeCursor, toConnection } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
 import { JoinWaitlistCommand, WaitlistReads } from '../application/waitlist';
 import type { PathwayChanged } from '../application/referral-commands';
@@ -40,8 +41,10 @@ export class WaitlistResolver {
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
+  @Allow(PATIENT_LEVEL_READERS)
   @Query(() => WaitlistConnection, { description: 'Referrals waiting for capacity, highest priority first, with each score’s inputs.' })
   async waitlist(
+    @Acting() acting: CommandContext,
     @Args('productCode', { type: () => ID, nullable: true, description: 'Only this product.' }) productCode?: string,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
@@ -49,7 +52,7 @@ export class WaitlistResolver {
     const limit = pageSize(first);
     // The order moves daily (days waited count): the cursor is a place in today's order.
     const [afterPlace] = (decodeCursor('waitlist', after, ['number']) ?? [0]) as number[];
-    const entries = (await this.reads.entries(productCode)).map((entry, i) => ({ ...entry, place: i + 1 }));
+    const entries = (await this.reads.entries(productCode, acting)).map((entry, i) => ({ ...entry, place: i + 1 }));
     const page = entries.slice(afterPlace!, afterPlace! + limit + 1);
     return toConnection(page, limit, (e) => encodeCursor('waitlist', [e.place]), (e) => ({
       place: e.place,
@@ -60,6 +63,7 @@ export class WaitlistResolver {
     }));
   }
 
+  @Allow(CLINICAL)
   @Mutation(() => WaitlistEntry, { description: 'Puts a referral on the waitlist; refused (CONFLICT) when a plan meets its clinical deadline.' })
   async joinWaitlist(
     @Args('coi', { type: () => ID, description: 'Chain of Identity.' }) coi: string,
@@ -69,7 +73,7 @@ export class WaitlistResolver {
     const { position }: PathwayChanged = await this.commands.execute(new JoinWaitlistCommand(coi, reason, acting));
     await this.readYourWrites.after(position);
     const id = normaliseCoi(coi);
-    const entries = await this.reads.entries(null);
+    const entries = await this.reads.entries(null, acting);
     const index = entries.findIndex((e) => e.pathway.coi === id);
     const entry = entries[index]!;
     return { place: index + 1, pathway: toPathway(entry.pathway), joinedAt: entry.joinedAt, reason: entry.reason, priority: entry.score };

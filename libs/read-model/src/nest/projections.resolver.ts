@@ -1,3 +1,5 @@
+import { EVERYONE } from '@bedside/shared';
+import { Allow } from '@bedside/graphql-common';
 import { Field, Float, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { ProjectionEngine } from '../projection-engine';
 import { ProjectionRegistry } from '../projection-registry';
@@ -33,6 +35,7 @@ export class ProjectionsResolver {
     private readonly registry: ProjectionRegistry,
   ) {}
 
+  @Allow(EVERYONE)
   @Query(() => [ProjectionStatusView], { description: 'Lag of every read model behind the event log (for operators and dashboards).' })
   async projections(): Promise<ProjectionStatusView[]> {
     const statuses = await this.engine.status(this.registry.all());
