@@ -4,6 +4,7 @@ import { runMigrations } from '@bedside/database';
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { seedDemoNetwork } from '@bedside/network';
+import type { QueryLimits } from '@bedside/graphql-common';
 import { DEFAULT_CLAIMS, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, mintToken, newSigningKey, type SigningKey } from '@bedside/identity';
 import { localDateOf, type Role } from '@bedside/shared';
 import { ProjectionEngine, ProjectionRegistry } from '@bedside/read-model';
@@ -54,7 +55,7 @@ export interface TestApi {
 
 /** The whole API on a fresh database, listening on a free port on 127.0.0.1. */
 export async function startTestApi(
-  options: { runProjections?: boolean; holdSeconds?: number; holdExpirySweepMs?: number; database?: TestDatabase } = {},
+  options: { runProjections?: boolean; holdSeconds?: number; holdExpirySweepMs?: number; database?: TestDatabase; limits?: QueryLimits; bodyLimit?: number } = {},
 ): Promise<TestApi> {
   const database = options.database ?? (await createTestDatabase());
   await runMigrations(database.url, MIGRATIONS);
@@ -68,8 +69,9 @@ export async function startTestApi(
       graphiql: false,
       holdSeconds: options.holdSeconds,
       holdExpirySweepMs: options.holdExpirySweepMs ?? 200,
+      limits: options.limits,
     },
-    { bodyLimit: 1_048_576 },
+    { bodyLimit: options.bodyLimit ?? 1_048_576 },
     false,
   );
   await app.listen(0, '127.0.0.1');

@@ -5,7 +5,7 @@ import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventStoreModule } from '@bedside/event-store';
 import { APP_GUARD } from '@nestjs/core';
-import { AccessGuard, formatGraphQLErrors } from '@bedside/graphql-common';
+import { AccessGuard, checkCost, DEFAULT_LIMITS, formatGraphQLErrors, RequestRateLimiter, validationRules } from '@bedside/graphql-common';
 import { TokenVerifier } from '@bedside/identity';
 import { NetworkModule, SiteRecord } from '@bedside/network';
 import { PathwaysModule } from '@bedside/pathways';
@@ -45,6 +45,13 @@ export class AppModule {
                 sortSchema: true,
                 jit: 1,
                 graphiql: config.graphiql,
+                queryDepth: (config.limits ?? DEFAULT_LIMITS).maxDepth,
+                validationRules: validationRules(config.limits ?? DEFAULT_LIMITS),
+                hooks: {
+                  preExecution: async (schema, document, _context, variables) => {
+                    checkCost(config.limits ?? DEFAULT_LIMITS, schema, document, variables as Record<string, unknown> | undefined);
+                  },
+                },
                 errorFormatter: formatGraphQLErrors as MercuriusDriverConfig['errorFormatter'],
               }),
             ]),
@@ -62,6 +69,7 @@ export class AppModule {
           ? []
           : [
               { provide: TokenVerifier, useFactory: () => new TokenVerifier(requireAuth(config)) },
+              { provide: RequestRateLimiter, useValue: new RequestRateLimiter((config.limits ?? DEFAULT_LIMITS).requestsPerMinute) },
               { provide: APP_GUARD, useClass: AccessGuard },
             ]),
       ],

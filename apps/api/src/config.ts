@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS, type QueryLimits } from '@bedside/graphql-common';
 import type { AuthConfig } from '@bedside/identity';
 
 export interface ApiConfig {
@@ -8,8 +9,10 @@ export interface ApiConfig {
   readonly runProjections: boolean;
   /** How often projections look for new events when no notification arrives. */
   readonly projectionPollIntervalMs: number;
-  /** GraphiQL and introspection (on in development). */
+  /** GraphiQL (on in development). */
   readonly graphiql: boolean;
+  /** Depth, cost, rate and introspection limits (defaults: DEFAULT_LIMITS). */
+  readonly limits?: QueryLimits;
   /** Serve GraphQL (off for command-line tools that only need the modules). */
   readonly serveGraphQL?: boolean;
   /** How long a held plan stays reserved unless confirmed. */
@@ -27,6 +30,13 @@ export interface ServerConfig {
   readonly bodyLimit: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
+
+const whole = (name: string, value: string | undefined, fallback: number) => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number (0 or more); got "${value}".`);
+  return n;
+};
 
 const flag = (value: string | undefined, fallback: boolean) => (value === undefined ? fallback : !['0', 'false', 'off', 'no'].includes(value.toLowerCase()));
 
@@ -46,6 +56,12 @@ export function apiConfigFromEnv(databaseUrl: string, env: NodeJS.ProcessEnv = p
     runProjections: flag(env.RUN_PROJECTIONS, true),
     projectionPollIntervalMs: Number(env.PROJECTION_POLL_INTERVAL_MS ?? 250),
     graphiql: flag(env.GRAPHIQL, env.NODE_ENV !== 'production'),
+    limits: {
+      maxDepth: whole('MAX_QUERY_DEPTH', env.MAX_QUERY_DEPTH, DEFAULT_LIMITS.maxDepth),
+      maxCost: whole('MAX_QUERY_COST', env.MAX_QUERY_COST, DEFAULT_LIMITS.maxCost),
+      requestsPerMinute: whole('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, DEFAULT_LIMITS.requestsPerMinute),
+      introspection: flag(env.INTROSPECTION, env.NODE_ENV !== 'production'),
+    },
     holdSeconds: Number(env.HOLD_MINUTES ?? 30) * 60,
     holdExpirySweepMs: Number(env.HOLD_EXPIRY_SWEEP_MS ?? 5000),
     coiFacilityId: env.COI_FACILITY_ID ?? 'B0001',

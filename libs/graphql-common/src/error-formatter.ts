@@ -39,8 +39,8 @@ function toClientError(error: GraphQLError, ctx: FormatterContext): GraphQLError
     return rebuild(original.message, { ...original.details, code: original.code });
   }
   if (!original || original instanceof GraphQLError) {
-    // Parse and validation errors: the request itself was malformed.
-    return rebuild(error.message, { code: 'BAD_USER_INPUT' });
+    // Parse and validation errors (and the cost limit, with its figures): the request itself was malformed.
+    return rebuild(error.message, { ...error.extensions, code: 'BAD_USER_INPUT' });
   }
   const statusCode = (original as { statusCode?: unknown }).statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

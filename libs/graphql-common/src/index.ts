@@ -2,3 +2,5 @@ export * from './pagination';
 export * from './request-context';
 export * from './error-formatter';
 export * from './enums';
+export * from './limits';
+export * from './loaders';

@@ -5,6 +5,7 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import type { CommandContext } from '@bedside/event-store';
 import { TokenVerifier, type Identity } from '@bedside/identity';
 import { ForbiddenError, requireRole, type Role } from '@bedside/shared';
+import { RequestRateLimiter } from './limits';
 
 const ALLOWED_ROLES = 'bedside:allowed-roles';
 
@@ -21,6 +22,8 @@ export interface RequestLike {
   /** Set once per request by the AuthenticationGuard. */
   verifying?: Promise<Identity>;
   identity?: Identity;
+  /** The request has been counted against its identity's rate limit. */
+  counted?: Promise<void>;
 }
 
 export interface GraphQLRequestContext {
@@ -39,6 +42,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly reflector: Reflector,
+    private readonly rateLimiter: RequestRateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -47,6 +51,9 @@ export class AccessGuard implements CanActivate {
     const authorization = request.headers.authorization;
     request.verifying ??= this.verifier.verify(Array.isArray(authorization) ? authorization[0] : authorization);
     request.identity = await request.verifying;
+    // Counted once per request however many root fields it has, and only once the caller is known.
+    request.counted ??= this.rateLimiter.take(`${request.identity.role}:${request.identity.actor}`);
+    await request.counted;
     const operation = GqlExecutionContext.create(context).getInfo<{ fieldName: string }>().fieldName;
     const allowed = this.reflector.getAllAndOverride<readonly Role[] | undefined>(ALLOWED_ROLES, [context.getHandler(), context.getClass()]);
     if (!allowed) throw new ForbiddenError(`${operation} is not open to any role yet.`, { operation });
