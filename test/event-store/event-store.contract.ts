@@ -265,6 +265,86 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       });
     });
 
+    describe('reading as of an instant', () => {
+      /** Appends, then waits until the clock has moved past what was recorded, so later appends are recorded later. */
+      async function appendThenTick(streams: readonly StreamAppend[]): Promise<Date> {
+        await store.append(streams, metadata);
+        const recorded = (await store.readStream(streams[0]!.streamId, { direction: 'backwards', maxCount: 1 }))[0]!.recordedAt;
+        while (Date.now() <= recorded.getTime() + 2) await new Promise((resolve) => setTimeout(resolve, 2));
+        return recorded;
+      }
+
+      it('reads a stream as recorded up to an instant, inclusive of an event at its own recordedAt', async () => {
+        const stream = uniqueStream('site');
+        const first = await appendThenTick([{ streamId: stream, expectedVersion: 'no_stream', events: [event('Registered', 1), event('Activated', 2)] }]);
+        const second = await appendThenTick([{ streamId: stream, expectedVersion: 2, events: [event('Paused', 3)] }]);
+        expect((await store.readStream(stream, { recordedUpTo: first })).map((e) => e.type)).toEqual(['Registered', 'Activated']);
+        expect((await store.readStream(stream, { recordedUpTo: second })).map((e) => e.type)).toEqual(['Registered', 'Activated', 'Paused']);
+        expect(await store.readStream(stream, { recordedUpTo: new Date(first.getTime() - 1) })).toEqual([]);
+        expect((await store.readStream(stream, { direction: 'backwards', maxCount: 1, recordedUpTo: first }))[0]!.type).toBe('Activated');
+      });
+
+      it('reads several streams as recorded up to an instant', async () => {
+        const a = uniqueStream('slot');
+        const b = uniqueStream('slot');
+        const instant = await appendThenTick([{ streamId: a, expectedVersion: 'no_stream', events: [event('Held')] }]);
+        await appendThenTick([
+          { streamId: a, expectedVersion: 1, events: [event('Booked')] },
+          { streamId: b, expectedVersion: 'no_stream', events: [event('Held')] },
+        ]);
+        const streams = await store.readStreams([a, b], { recordedUpTo: instant });
+        expect(streams.get(a)!.map((e) => e.type)).toEqual(['Held']);
+        expect(streams.get(b)).toEqual([]);
+        expect((await store.readStreams([a, b])).get(a)!.map((e) => e.type)).toEqual(['Held', 'Booked']);
+      });
+
+      it('reads the global log as recorded up to an instant, of some types only, in pages', async () => {
+        const run = randomUUID();
+        const types = [`Kept-${run}`, `AlsoKept-${run}`];
+        const streams = [uniqueStream('log'), uniqueStream('log')];
+        await appendThenTick([{ streamId: streams[0]!, expectedVersion: 'no_stream', events: [event(types[0]!, 1), event(`Other-${run}`, 2), event(types[1]!, 3)] }]);
+        const instant = await appendThenTick([{ streamId: streams[1]!, expectedVersion: 'no_stream', events: [event(types[0]!, 4), event(types[0]!, 5)] }]);
+        await store.append([{ streamId: streams[0]!, expectedVersion: 3, events: [event(types[0]!, 6)] }], metadata);
+
+        const pages: RecordedEvent[][] = [];
+        let after: GlobalPosition | undefined;
+        for (;;) {
+          const page = await store.readAllAsOf({ recordedUpTo: instant, eventTypes: types, after, maxCount: 2 });
+          pages.push(page);
+          if (page.length < 2) break;
+          after = page.at(-1)!.globalPosition;
+        }
+        const read = pages.flat();
+        expect(read.map((e) => e.data.n)).toEqual([1, 3, 4, 5]);
+        for (let i = 1; i < read.length; i++) expect(isAfter(read[i]!.globalPosition, read[i - 1]!.globalPosition)).toBe(true);
+        const everything = await store.readAllAsOf({ recordedUpTo: new Date(), maxCount: 100_000 });
+        expect(everything.filter((e) => streams.includes(e.streamId)).map((e) => e.data.n)).toEqual([1, 2, 3, 4, 5, 6]);
+      });
+
+      it('filters by the type as read, after upcasting', async () => {
+        const run = randomUUID();
+        const stream = uniqueStream('dmmf');
+        await store.append([{ streamId: stream, expectedVersion: 'no_stream', events: [{ type: `Old-${run}`, data: { n: 1 } }, { type: `New-${run}`, schemaVersion: 2, data: { n: 2 } }] }], metadata);
+        const upcasting = subject.withUpcasters(new UpcasterRegistry().register(`Old-${run}`, 1, (e) => ({ type: `New-${run}`, schemaVersion: 2, data: e.data })));
+        const read = await upcasting.readAllAsOf({ recordedUpTo: new Date(), eventTypes: [`New-${run}`], maxCount: 1 });
+        expect(read.map((e) => [e.type, e.data.n])).toEqual([[`New-${run}`, 1]]);
+        const next = await upcasting.readAllAsOf({ recordedUpTo: new Date(), eventTypes: [`New-${run}`], after: read[0]!.globalPosition, maxCount: 10 });
+        expect(next.map((e) => e.data.n)).toEqual([2]);
+      });
+
+      it('sees what was committed before the instant even while an older transaction is still open', async () => {
+        if (!subject.appendWithLateCommit) return;
+        const late = uniqueStream('late');
+        const early = uniqueStream('early');
+        const open = subject.appendWithLateCommit([{ streamId: late, expectedVersion: 'any', events: [event('Late')] }], metadata, 1_000, true);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await store.append([{ streamId: early, expectedVersion: 'no_stream', events: [event('Committed')] }], metadata);
+        const read = await store.readAllAsOf({ recordedUpTo: new Date(), eventTypes: ['Committed', 'Late'], maxCount: 100_000 });
+        await open;
+        expect(read.filter((e) => [late, early].includes(e.streamId)).map((e) => e.type)).toEqual(['Committed']);
+      });
+    });
+
     describe('catch-up subscriptions', () => {
       it('delivers every event of 8 racing writers exactly once, in order, and none that rolled back', async () => {
         const start = await store.headPosition();

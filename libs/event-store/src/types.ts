@@ -77,8 +77,30 @@ export interface ReadStreamOptions {
   /** Inclusive starting stream position; defaults to the first (forwards) or last (backwards) event. */
   readonly fromPosition?: number;
   readonly maxCount?: number;
-  /** Only events recorded at or before this instant (state "as of"). */
+  /** Only events recorded at or before this instant (state "as of"); see {@link RecordedUpTo}. */
   readonly recordedUpTo?: Date;
+}
+
+/**
+ * "Recorded up to" an instant, for state as of then: inclusive to the millisecond, the precision
+ * instants are shown in (`recordedAt` in the API), so asking as of an event's own `recordedAt`
+ * includes that event even where the store keeps finer time.
+ */
+export interface RecordedUpTo {
+  readonly recordedUpTo: Date;
+}
+
+export interface ReadStreamsOptions {
+  /** Only events recorded at or before this instant; see {@link RecordedUpTo}. */
+  readonly recordedUpTo?: Date;
+}
+
+export interface ReadAllAsOfOptions extends RecordedUpTo {
+  /** Only events of these types; every type when absent. */
+  readonly eventTypes?: readonly string[];
+  /** Exclusive: events after this position (for paging); the start of the log when absent. */
+  readonly after?: GlobalPosition;
+  readonly maxCount: number;
 }
 
 export interface ReadAllOptions {
@@ -115,9 +137,16 @@ export interface EventStore {
   append(streams: readonly StreamAppend[], metadata: EventMetadata): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Several whole streams at once, forwards (a stream with no events maps to []). */
-  readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+  readStreams(streamIds: readonly string[], options?: ReadStreamsOptions): Promise<Map<string, RecordedEvent[]>>;
   /** Reads the global log in order after a position; only events of committed transactions. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The global log as recorded by an instant (time travel): every committed event recorded at or
+   * before it, optionally of some types only, in log order. A one-off read of the past, not a tail:
+   * unlike `readAll` it does not wait for older transactions still open, since nothing recorded
+   * before the instant can be skipped by a reader that is not going to come back for more.
+   */
+  readAllAsOf(options: ReadAllAsOfOptions): Promise<RecordedEvent[]>;
   /** The position of the newest event readers can see. */
   headPosition(): Promise<GlobalPosition>;
   /** A catch-up subscription: history from `after`, then live events. */

@@ -22,6 +22,11 @@ export class UpcasterRegistry {
     return this;
   }
 
+  /** Stored types that reading may turn into another type: a read filtered by type must fetch these too. */
+  typesUpcast(): string[] {
+    return [...new Set([...this.upcasters.keys()].map((key) => key.slice(0, key.lastIndexOf('@'))))];
+  }
+
   upcast(event: StoredShape): StoredShape {
     let current = event;
     for (let step = 0; step < 1000; step++) {

@@ -6,8 +6,10 @@ import type {
   EventStore,
   EventSubscription,
   GlobalPosition,
+  ReadAllAsOfOptions,
   ReadAllOptions,
   ReadStreamOptions,
+  ReadStreamsOptions,
   RecordedEvent,
   StreamAppend,
   SubscribeOptions,
@@ -38,6 +40,25 @@ const READ_ALL = `
    ORDER BY transaction_id, global_position
    LIMIT $3`;
 
+/**
+ * `recorded_at` keeps microseconds; instants reach us (and clients) in milliseconds. "Up to" is
+ * inclusive to the millisecond, so as of an event's own recordedAt includes that event.
+ */
+const RECORDED_UP_TO = (param: string) => `(${param}::timestamptz IS NULL OR recorded_at < ${param}::timestamptz + interval '1 millisecond')`;
+
+/**
+ * The log as recorded by an instant. No pg_snapshot_xmin bound, unlike READ_ALL: that bound keeps a
+ * tailing reader from skipping a late commit; a read of the past must instead see every event
+ * committed by now, also while an older transaction (a projection's, say) is still open.
+ */
+const READ_ALL_AS_OF = `
+  SELECT ${EVENT_COLUMNS} FROM events
+   WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+     AND ${RECORDED_UP_TO('$3')}
+     AND ($4::text[] IS NULL OR type = ANY($4))
+   ORDER BY transaction_id, global_position
+   LIMIT $5`;
+
 export class PostgresEventStore implements EventStore {
   readonly pool: Pool;
   private readonly upcasters: UpcasterRegistry;
@@ -67,7 +88,7 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events
         WHERE stream_id = $1 AND stream_position ${backwards ? '<=' : '>='} $2
-          AND ($3::timestamptz IS NULL OR recorded_at <= $3)
+          AND ${RECORDED_UP_TO('$3')}
         ORDER BY stream_position ${backwards ? 'DESC' : 'ASC'}
         LIMIT $4`,
       [streamId, from, options.recordedUpTo ?? null, options.maxCount ?? null],
@@ -75,12 +96,12 @@ export class PostgresEventStore implements EventStore {
     return rows.map((row) => toRecordedEvent(row, this.upcasters));
   }
 
-  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+  async readStreams(streamIds: readonly string[], options: ReadStreamsOptions = {}): Promise<Map<string, RecordedEvent[]>> {
     const streams = new Map<string, RecordedEvent[]>(streamIds.map((id) => [id, []]));
     if (streamIds.length === 0) return streams;
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`,
-      [[...new Set(streamIds)]],
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) AND ${RECORDED_UP_TO('$2')} ORDER BY stream_id, stream_position`,
+      [[...new Set(streamIds)], options.recordedUpTo ?? null],
     );
     for (const row of rows) streams.get(row.stream_id)!.push(toRecordedEvent(row, this.upcasters));
     return streams;
@@ -89,6 +110,26 @@ export class PostgresEventStore implements EventStore {
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     const { rows } = await this.pool.query<EventRow>(READ_ALL, [...positionParams(options.after), options.maxCount]);
     return rows.map((row) => toRecordedEvent(row, this.upcasters));
+  }
+
+  async readAllAsOf(options: ReadAllAsOfOptions): Promise<RecordedEvent[]> {
+    // Types are those read, after upcasting: stored types an upcaster may rename are fetched too and
+    // filtered here, reading on until the page is full so that a short page still means the end.
+    const wanted = options.eventTypes ? new Set(options.eventTypes) : null;
+    const stored = wanted ? [...new Set([...wanted, ...this.upcasters.typesUpcast()])] : null;
+    const events: RecordedEvent[] = [];
+    let after = options.after ?? START_OF_LOG;
+    for (;;) {
+      const { rows } = await this.pool.query<EventRow>(READ_ALL_AS_OF, [...positionParams(after), options.recordedUpTo, stored, options.maxCount]);
+      for (const row of rows) {
+        const event = toRecordedEvent(row, this.upcasters);
+        if (!wanted || wanted.has(event.type)) events.push(event);
+        if (events.length === options.maxCount) return events;
+      }
+      if (rows.length < options.maxCount) return events;
+      const last = rows.at(-1)!;
+      after = { transactionId: BigInt(last.transaction_id_text), position: BigInt(last.global_position) };
+    }
   }
 
   async headPosition(): Promise<GlobalPosition> {
