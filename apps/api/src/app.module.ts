@@ -10,6 +10,7 @@ import { TokenVerifier } from '@bedside/identity';
 import { NetworkModule, SiteRecord } from '@bedside/network';
 import { PathwaysModule } from '@bedside/pathways';
 import { ReadModelModule } from '@bedside/read-model';
+import { AuditExportController } from './audit/audit-export.controller';
 import { AuditResolver } from './audit/audit.resolver';
 import type { ApiConfig } from './config';
 
@@ -63,6 +64,7 @@ export class AppModule {
           coiFacilityId: config.coiFacilityId ?? 'B0001',
         }),
       ],
+      controllers: config.serveGraphQL === false ? [] : [AuditExportController],
       providers: [
         AuditResolver,
         ...(config.serveGraphQL === false

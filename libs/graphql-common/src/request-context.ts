@@ -30,7 +30,12 @@ export interface GraphQLRequestContext {
   reply: { request: RequestLike };
 }
 
-const requestOf = (context: ExecutionContext): RequestLike => GqlExecutionContext.create(context).getContext<GraphQLRequestContext>().reply.request;
+/** The HTTP request behind a GraphQL operation or a plain HTTP route (the CSV export). */
+const requestOf = (context: ExecutionContext): RequestLike =>
+  context.getType<string>() === 'graphql' ? GqlExecutionContext.create(context).getContext<GraphQLRequestContext>().reply.request : context.switchToHttp().getRequest<RequestLike>();
+
+const operationOf = (context: ExecutionContext): string =>
+  context.getType<string>() === 'graphql' ? GqlExecutionContext.create(context).getInfo<{ fieldName: string }>().fieldName : `${context.getClass().name}.${context.getHandler().name}`;
 
 /**
  * Every operation needs a verified bearer token (issue 5 §1), checked once per request before any
@@ -46,7 +51,6 @@ export class AccessGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType<string>() !== 'graphql') return true;
     const request = requestOf(context);
     const authorization = request.headers.authorization;
     request.verifying ??= this.verifier.verify(Array.isArray(authorization) ? authorization[0] : authorization);
@@ -54,7 +58,7 @@ export class AccessGuard implements CanActivate {
     // Counted once per request however many root fields it has, and only once the caller is known.
     request.counted ??= this.rateLimiter.take(`${request.identity.role}:${request.identity.actor}`);
     await request.counted;
-    const operation = GqlExecutionContext.create(context).getInfo<{ fieldName: string }>().fieldName;
+    const operation = operationOf(context);
     const allowed = this.reflector.getAllAndOverride<readonly Role[] | undefined>(ALLOWED_ROLES, [context.getHandler(), context.getClass()]);
     if (!allowed) throw new ForbiddenError(`${operation} is not open to any role yet.`, { operation });
     requireRole(request.identity.role, allowed, `use ${operation}`);
