@@ -145,14 +145,11 @@ export class NetworkReadModel {
         limit + 1,
       ],
     );
-    const own = await this.ownSites(caller);
-    if (!own) return rows.map((r) => ({ ...r, free_busy_only: false }));
-    // Issue 5 §2: a scheduler sees other trusts' capacity as free or busy, not who booked how much.
-    return rows.map((r) => (own.has(r.site_code) ? { ...r, free_busy_only: false } : { ...r, committed: null, tentative: null, free: Math.min(r.free, 1), free_busy_only: true }));
+    return maskForCaller(rows, await this.ownSites(caller));
   }
 
   /** Sites of a scheduler's trusts; null for network-wide roles. */
-  private async ownSites(caller: Caller): Promise<Set<string> | null> {
+  async ownSites(caller: Caller): Promise<Set<string> | null> {
     const trusts = trustScope(caller);
     if (!trusts) return null;
     const rows: { code: string }[] = await this.dataSource.query('SELECT code FROM sites WHERE trust_code = ANY($1)', [trusts]);
@@ -198,12 +195,13 @@ export class NetworkReadModel {
     );
   }
 
-  private async resolveFilter(query: CapacityQuery) {
+  /** The filter's codes normalised, and a product's designation (its latest DMMF, or the one `latestDmmf` finds). */
+  async resolveFilter(query: CapacityQuery, latestDmmf: (productCode: string) => Promise<DmmfRow | undefined> = (code) => this.dmmf(code)): Promise<ResolvedCapacityFilter> {
     const list = (values: readonly string[] | null | undefined, normalise: (v: string) => string) => (values && values.length > 0 ? values.map(normalise) : null);
     let productSites: string[] | null = null;
     let productUnits: string[] | null = null;
     if (query.productCode) {
-      const dmmf = await this.dmmf(query.productCode);
+      const dmmf = await latestDmmf(query.productCode);
       if (!dmmf) throw new ValidationError('filter.productCode', `No DMMF is published for product ${query.productCode}.`);
       // Manufacture only on units the DMMF designates, or units at sites it designates (regs 17A/17B).
       // Chairs and beds are not manufacture: a product filter leaves them in.
@@ -220,7 +218,34 @@ export class NetworkReadModel {
   }
 }
 
-function checkRange(rawFrom: string, rawTo: string): { from: LocalDate; to: LocalDate } {
+export interface ResolvedCapacityFilter {
+  readonly siteCodes: string[] | null;
+  readonly unitIds: string[] | null;
+  readonly resources: string[] | null;
+  readonly productSites: string[] | null;
+  readonly productUnits: string[] | null;
+}
+
+/** SLOT_FILTER without the days, for slots laid out in memory (reads as of an instant). */
+export function slotMatches(filter: ResolvedCapacityFilter, slot: { siteCode: string; unitId: string | null; resource: string }): boolean {
+  return (
+    (!filter.siteCodes || filter.siteCodes.includes(slot.siteCode)) &&
+    (!filter.unitIds || (slot.unitId !== null && filter.unitIds.includes(slot.unitId))) &&
+    (!filter.resources || filter.resources.includes(slot.resource)) &&
+    (!filter.productSites || slot.unitId === null || (filter.productUnits ?? []).includes(slot.unitId) || filter.productSites.includes(slot.siteCode))
+  );
+}
+
+/**
+ * Issue 5 §2: a scheduler sees other trusts' capacity as free or busy, not who booked how much.
+ * `own`: the sites of the caller's trusts; null for network-wide roles, who see everything.
+ */
+export function maskForCaller(rows: readonly Omit<CapacityRow, 'free_busy_only'>[], own: ReadonlySet<string> | null): CapacityRow[] {
+  if (!own) return rows.map((r) => ({ ...r, free_busy_only: false }));
+  return rows.map((r) => (own.has(r.site_code) ? { ...r, free_busy_only: false } : { ...r, committed: null, tentative: null, free: Math.min(r.free, 1), free_busy_only: true }));
+}
+
+export function checkRange(rawFrom: string, rawTo: string): { from: LocalDate; to: LocalDate } {
   const from = parseLocalDate('from', rawFrom);
   const to = parseLocalDate('to', rawTo);
   if (to < from) throw new ValidationError('to', `The range ends (${to}) before it starts (${from}).`);

@@ -34,6 +34,14 @@ describe('capacity calendars', () => {
     expect(new Set(slots.map((s) => s.day)).size).toBe(286); // 400 days, weekdays only
   });
 
+  it('lays out only the days asked for, exactly as the whole horizon has them', () => {
+    const source = apheresis({ unavailability: [{ from: new Date('2027-04-06T10:00:00Z'), until: new Date('2027-04-08T00:00:00Z'), reason: 'Site RBV02 is PAUSED' }] });
+    const whole = expandCapacity(source);
+    expect(expandCapacity(source, { from: '2027-04-01', to: '2027-04-30' })).toEqual(whole.filter((s) => s.day >= '2027-04-01' && s.day <= '2027-04-30'));
+    expect(expandCapacity(source, { from: '2027-01-01', to: '2027-03-23' }).map((s) => s.day)).toEqual(['2027-03-22', '2027-03-22', '2027-03-23', '2027-03-23']);
+    expect(expandCapacity(source, { from: '2029-01-01', to: '2029-01-31' })).toEqual([]);
+  });
+
   it('keeps sessions at local clock time across the March clock change (GMT to BST)', () => {
     const slots = expandCapacity(apheresis());
     const friday = on(slots, '2027-03-26')[0]!; // GMT, before the change on Sunday 28 March

@@ -45,15 +45,20 @@ export interface CapacitySlot {
 }
 
 /**
- * Lays a calendar out as slots from its start for CAPACITY_HORIZON_DAYS. Wall-clock session times are
+ * Lays a calendar out as slots from its start for CAPACITY_HORIZON_DAYS (or the part of that within
+ * the days given). Wall-clock session times are
  * turned into instants in the site's time zone day by day, so a 08:00 session is at 08:00 local on
  * both sides of the March and October clock changes, and a day is whatever length it really is.
  */
-export function expandCapacity(source: CapacitySource): CapacitySlot[] {
+export function expandCapacity(source: CapacitySource, within?: { readonly from: LocalDate; readonly to: LocalDate }): CapacitySlot[] {
   const { calendar } = source;
-  const last = addDays(calendar.effectiveFrom, CAPACITY_HORIZON_DAYS - 1);
+  // Only the days asked for, when some are (a read of the past lays out just its range).
+  const first = within && within.from > calendar.effectiveFrom ? within.from : calendar.effectiveFrom;
+  const horizon = addDays(calendar.effectiveFrom, CAPACITY_HORIZON_DAYS - 1);
+  const last = within && within.to < horizon ? within.to : horizon;
   const slots: CapacitySlot[] = [];
-  for (const day of eachDay(calendar.effectiveFrom, last)) {
+  if (last < first) return slots;
+  for (const day of eachDay(first, last)) {
     const weekday = WEEKDAYS[weekdayOf(day) - 1]!;
     const bankHoliday = source.bankHolidays.has(day) && !calendar.openOnBankHolidays;
     if (!calendar.openingDays.includes(weekday) || bankHoliday) continue;

@@ -1,56 +1,21 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
-import { localDateOf } from '@bedside/shared';
+import { expandCapacity, type CalendarException, type CapacitySlot } from '../domain';
 import {
-  expandCapacity,
-  SITE_TRANSITIONS,
-  type CalendarException,
-  type CapacitySlot,
-  type CapacitySource,
-  type ResourceCalendar,
-  type SiteAction,
-  type SiteRegisteredData,
-  type SiteStatusChangedData,
-  type Unavailability,
-  type UnitQualificationChangedData,
-  type UnitRegisteredData,
-} from '../domain';
+  BANK_HOLIDAY_REGION,
+  CAPACITY_INPUT_EVENT_TYPES,
+  capacityChangeOf,
+  capacitySources,
+  siteResourceKey,
+  unitRegisteredDay,
+  type CapacityCalendarInput,
+  type CapacitySiteInput,
+  type CapacityUnitInput,
+  type HistoryEntry,
+} from './capacity-inputs';
 
-/** Bank holidays of this region close site calendars (per-site regions are not modelled yet: README). */
-export const BANK_HOLIDAY_REGION = 'england-and-wales';
-
-const SITE_STATUS_EVENTS: Readonly<Record<string, SiteAction>> = {
-  SiteOnboardingStarted: 'onboard',
-  SiteActivated: 'activate',
-  SitePaused: 'pause',
-  SiteSuspended: 'suspend',
-  SiteCeased: 'cease',
-};
-
-interface HistoryEntry {
-  readonly state: string;
-  readonly at: string;
-  readonly reason: string | null;
-}
-
-export const siteResourceKey = (siteCode: string, resource: string) => `site:${siteCode}:${resource}`;
-export const unitResourceKey = (unitId: string) => `unit:${unitId}`;
-
-/** Spans of the history during which the subject was not in its bookable state. */
-function unavailabilityFrom(history: readonly HistoryEntry[], bookable: string, describe: (entry: HistoryEntry) => string): Unavailability[] {
-  const spans: Unavailability[] = [];
-  history.forEach((entry, i) => {
-    if (entry.state === bookable) return;
-    const next = history[i + 1];
-    spans.push({ from: new Date(entry.at), until: next ? new Date(next.at) : null, reason: describe(entry) });
-  });
-  return spans;
-}
-
-const describeSite = (code: string) => (entry: HistoryEntry) =>
-  `Site ${code} is ${entry.state}${entry.reason ? `: ${entry.reason}` : entry.state === 'PROPOSED' || entry.state === 'ONBOARDING' ? ' (not yet active)' : ''}`;
-const describeUnit = (id: string) => (entry: HistoryEntry) => `Unit ${id} is ${entry.state}${entry.reason ? `: ${entry.reason}` : ''}`;
+export { BANK_HOLIDAY_REGION, siteResourceKey, unitResourceKey } from './capacity-inputs';
 
 /**
  * Live capacity: free and closed capacity per resource, per day and session. Its inputs (site
@@ -61,16 +26,7 @@ const describeUnit = (id: string) => (entry: HistoryEntry) => `Unit ${id} is ${e
 export class CapacityProjection implements Projection {
   readonly name = 'capacity';
   readonly tables = ['capacity_sites', 'capacity_units', 'capacity_calendars', 'capacity_exceptions', 'bank_holidays', 'capacity_slots'];
-  readonly eventTypes = [
-    'SiteRegistered',
-    ...Object.keys(SITE_STATUS_EVENTS),
-    'ResourceCalendarSet',
-    'CalendarExceptionAdded',
-    'CalendarExceptionWithdrawn',
-    'UnitRegistered',
-    'UnitQualificationChanged',
-    'BankHolidaysDeclared',
-  ];
+  readonly eventTypes = CAPACITY_INPUT_EVENT_TYPES;
 
   async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
     const sites = new Set<string>();
@@ -78,74 +34,62 @@ export class CapacityProjection implements Projection {
     const units = new Set<string>();
     let everySite = false;
     for (const event of events) {
-      const at = event.recordedAt.toISOString();
-      const data = event.data as Record<string, unknown>;
-      switch (event.type) {
-        case 'SiteRegistered': {
-          const d = data as unknown as SiteRegisteredData;
-          const history: HistoryEntry[] = [{ state: 'PROPOSED', at, reason: null }];
+      const change = capacityChangeOf(event);
+      if (!change) continue;
+      switch (change.kind) {
+        case 'siteRegistered':
           await manager.query(
             `INSERT INTO capacity_sites (site_code, time_zone, status_history) VALUES ($1, $2, $3) ON CONFLICT (site_code) DO NOTHING`,
-            [d.code, d.timeZone, JSON.stringify(history)],
+            [change.siteCode, change.timeZone, JSON.stringify([change.entry])],
           );
           break;
-        }
-        case 'ResourceCalendarSet':
+        case 'calendarSet':
           await upsertRows(manager, 'capacity_calendars', { site_code: 'text', resource: 'text', calendar: 'jsonb' }, ['site_code', 'resource'], [
-            { site_code: data.siteCode, resource: data.resource, calendar: data },
+            { site_code: change.siteCode, resource: change.resource, calendar: change.calendar },
           ]);
-          siteResources.add(siteResourceKey(data.siteCode as string, data.resource as string));
+          siteResources.add(siteResourceKey(change.siteCode, change.resource));
           break;
-        case 'CalendarExceptionAdded':
-        case 'CalendarExceptionWithdrawn': {
-          const exception = data as unknown as CalendarException;
-          if (event.type === 'CalendarExceptionAdded') {
+        case 'exceptionAdded':
+        case 'exceptionWithdrawn': {
+          const owner = change.kind === 'exceptionAdded' ? change.exception.owner : change.owner;
+          if (change.kind === 'exceptionAdded') {
+            const { exception } = change;
             await manager.query(
               `INSERT INTO capacity_exceptions (exception_id, site_code, unit_id, exception) VALUES ($1, $2, $3, $4) ON CONFLICT (exception_id) DO NOTHING`,
               [exception.exceptionId, exception.owner.siteCode ?? null, exception.owner.unitId ?? null, JSON.stringify(exception)],
             );
           } else {
-            await manager.query('DELETE FROM capacity_exceptions WHERE exception_id = $1', [exception.exceptionId]);
+            await manager.query('DELETE FROM capacity_exceptions WHERE exception_id = $1', [change.exceptionId]);
           }
-          if (exception.owner.unitId) units.add(exception.owner.unitId);
-          else sites.add(exception.owner.siteCode!);
+          if (owner.unitId) units.add(owner.unitId);
+          else sites.add(owner.siteCode!);
           break;
         }
-        case 'UnitRegistered': {
-          const d = data as unknown as UnitRegisteredData;
-          const [site] = await manager.query('SELECT time_zone FROM capacity_sites WHERE site_code = $1', [d.homeSiteCode]);
-          const day = localDateOf(event.recordedAt, site?.time_zone ?? 'Europe/London');
+        case 'unitRegistered': {
+          const [site] = await manager.query('SELECT time_zone FROM capacity_sites WHERE site_code = $1', [change.siteCode]);
           await manager.query(
             `INSERT INTO capacity_units (unit_id, site_code, batch_capacity, registered_day, qualification_history)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id) DO NOTHING`,
-            [d.unitId, d.homeSiteCode, d.batchCapacity, day, JSON.stringify([{ state: 'REQUALIFYING', at, reason: 'newly registered' }])],
+            [change.unitId, change.siteCode, change.batchCapacity, unitRegisteredDay(change.recordedAt, site?.time_zone), JSON.stringify([change.entry])],
           );
-          units.add(d.unitId);
+          units.add(change.unitId);
           break;
         }
-        case 'UnitQualificationChanged': {
-          const d = data as unknown as UnitQualificationChangedData;
+        case 'unitQualification':
           await manager.query(`UPDATE capacity_units SET qualification_history = qualification_history || $2::jsonb WHERE unit_id = $1`, [
-            d.unitId,
-            JSON.stringify([{ state: d.to, at, reason: d.reason }]),
+            change.unitId,
+            JSON.stringify([change.entry]),
           ]);
-          units.add(d.unitId);
+          units.add(change.unitId);
           break;
-        }
-        case 'BankHolidaysDeclared': {
-          const { region, dates } = data as { region: string; dates: string[] };
-          await manager.query(`INSERT INTO bank_holidays (region, day) SELECT $1, unnest($2::date[]) ON CONFLICT DO NOTHING`, [region, dates]);
+        case 'bankHolidays':
+          await manager.query(`INSERT INTO bank_holidays (region, day) SELECT $1, unnest($2::date[]) ON CONFLICT DO NOTHING`, [change.region, change.dates]);
           everySite = true;
           break;
-        }
-        default: {
-          const action = SITE_STATUS_EVENTS[event.type];
-          if (!action) break;
-          const d = data as unknown as SiteStatusChangedData;
-          const entry: HistoryEntry = { state: SITE_TRANSITIONS[action].to, at, reason: d.reason ?? null };
-          await manager.query(`UPDATE capacity_sites SET status_history = status_history || $2::jsonb WHERE site_code = $1`, [d.code, JSON.stringify([entry])]);
-          sites.add(d.code);
-        }
+        case 'siteStatus':
+          await manager.query(`UPDATE capacity_sites SET status_history = status_history || $2::jsonb WHERE site_code = $1`, [change.siteCode, JSON.stringify([change.entry])]);
+          sites.add(change.siteCode);
+          break;
       }
     }
     await this.layOut(manager, { sites: everySite ? null : sites, siteResources, units });
@@ -154,7 +98,7 @@ export class CapacityProjection implements Projection {
   /** Lays out again the slots of every resource touched: whole sites (with their units), single resources, units. */
   private async layOut(manager: EntityManager, touched: { sites: Set<string> | null; siteResources: Set<string>; units: Set<string> }): Promise<void> {
     const siteFilter = touched.sites === null ? null : [...touched.sites];
-    const calendars: { site_code: string; resource: string; calendar: ResourceCalendar }[] = await manager.query(
+    const calendars: { site_code: string; resource: string; calendar: CapacityCalendarInput['calendar'] }[] = await manager.query(
       `SELECT site_code, resource, calendar FROM capacity_calendars
         WHERE $1::text[] IS NULL OR site_code = ANY($1) OR ('site:' || site_code || ':' || resource) = ANY($2)`,
       [siteFilter, [...touched.siteResources]],
@@ -171,49 +115,20 @@ export class CapacityProjection implements Projection {
       'SELECT site_code, time_zone, status_history FROM capacity_sites WHERE site_code = ANY($1)',
       [siteCodes],
     );
-    const sitesByCode = new Map(siteRows.map((s) => [s.site_code, s]));
     const exceptions: { exception: CalendarException }[] = await manager.query(
       'SELECT exception FROM capacity_exceptions WHERE site_code = ANY($1) OR unit_id = ANY($2)',
       [siteCodes, unitRows.map((u) => u.unit_id)],
     );
     const holidays: { day: string }[] = await manager.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day FROM bank_holidays WHERE region = $1`, [BANK_HOLIDAY_REGION]);
-    const bankHolidays = new Set(holidays.map((h) => h.day));
-
-    const sources: CapacitySource[] = [];
-    for (const { site_code, resource, calendar } of calendars) {
-      const site = sitesByCode.get(site_code);
-      if (!site) continue;
-      sources.push({
-        resourceKey: siteResourceKey(site_code, resource),
-        siteCode: site_code,
-        unitId: null,
-        resource: calendar.resource,
-        timeZone: site.time_zone,
-        calendar,
-        exceptions: exceptions.map((e) => e.exception).filter((e) => e.owner.siteCode === site_code),
-        unavailability: unavailabilityFrom(site.status_history, 'ACTIVE', describeSite(site_code)),
-        bankHolidays,
-      });
-    }
-    for (const unit of unitRows) {
-      const site = sitesByCode.get(unit.site_code);
-      if (!site) continue;
-      sources.push({
-        resourceKey: unitResourceKey(unit.unit_id),
-        siteCode: unit.site_code,
-        unitId: unit.unit_id,
-        resource: 'MANUFACTURING_BAY',
-        timeZone: site.time_zone,
-        // Modular units run every day; their batch slots are their capacity.
-        calendar: { count: unit.batch_capacity, openingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], sessions: [], openOnBankHolidays: true, effectiveFrom: unit.registered_day },
-        exceptions: exceptions.map((e) => e.exception).filter((e) => e.owner.unitId === unit.unit_id),
-        unavailability: [
-          ...unavailabilityFrom(unit.qualification_history, 'QUALIFIED', describeUnit(unit.unit_id)),
-          ...unavailabilityFrom(site.status_history, 'ACTIVE', describeSite(unit.site_code)),
-        ],
-        bankHolidays,
-      });
-    }
+    const sources = capacitySources({
+      sites: new Map(siteRows.map((s): [string, CapacitySiteInput] => [s.site_code, { siteCode: s.site_code, timeZone: s.time_zone, statusHistory: s.status_history }])),
+      calendars: calendars.map((c): CapacityCalendarInput => ({ siteCode: c.site_code, resource: c.resource, calendar: c.calendar })),
+      units: unitRows.map(
+        (u): CapacityUnitInput => ({ unitId: u.unit_id, siteCode: u.site_code, batchCapacity: u.batch_capacity, registeredDay: u.registered_day, qualificationHistory: u.qualification_history }),
+      ),
+      exceptions: exceptions.map((e) => e.exception),
+      bankHolidays: new Set(holidays.map((h) => h.day)),
+    });
     await manager.query('DELETE FROM capacity_slots WHERE resource_key = ANY($1)', [sources.map((s) => s.resourceKey)]);
     let chunk: CapacitySlot[] = [];
     for (const source of sources) {

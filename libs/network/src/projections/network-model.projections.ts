@@ -1,7 +1,54 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
+import type { DmmfRow, UnitRow } from '../application/network-read-model';
 import type { DmmfVersionPublishedData, TravelTimeData, UnitQualificationChangedData, UnitRegisteredData } from '../domain';
+
+/**
+ * Folds one event of a unit's stream into its `modular_units` row. Used by the projection and, for
+ * `asOf` reads, directly on the stream, so both show a unit the same way. An event the row already
+ * reflects changes nothing.
+ */
+export function applyUnitEvent(row: UnitRow | undefined, event: RecordedEvent): UnitRow | undefined {
+  if (event.type === 'UnitRegistered') {
+    const d = event.data as unknown as UnitRegisteredData;
+    return {
+      unit_id: d.unitId,
+      name: d.name,
+      kind: d.kind,
+      mobility: d.mobility,
+      batch_capacity: d.batchCapacity,
+      home_site_code: d.homeSiteCode,
+      current_site_code: d.homeSiteCode,
+      qualification: 'REQUALIFYING',
+      qualification_reason: 'Newly registered: to be qualified',
+      qualification_changed_at: event.recordedAt,
+      fill_finish: (d.fillFinish ?? null) as UnitRow['fill_finish'],
+      registered_at: event.recordedAt,
+      registered_by: event.metadata.actor,
+      stream_version: event.streamPosition,
+    };
+  }
+  if (event.type !== 'UnitQualificationChanged' || !row || row.stream_version >= event.streamPosition) return row;
+  const d = event.data as unknown as UnitQualificationChangedData;
+  return { ...row, qualification: d.to, qualification_reason: d.reason, qualification_changed_at: event.recordedAt, stream_version: event.streamPosition };
+}
+
+/** A published DMMF version as its `dmmf_versions` row (projection and `asOf` reads alike). */
+export function dmmfRowOf(event: RecordedEvent): DmmfRow {
+  const d = event.data as unknown as DmmfVersionPublishedData;
+  return {
+    product_code: d.productCode,
+    version: d.version,
+    name: d.process.name,
+    process: d.process,
+    designated_site_codes: [...d.designation.siteCodes],
+    designated_unit_ids: [...d.designation.unitIds],
+    reason: d.reason,
+    published_at: event.recordedAt,
+    published_by: event.metadata.actor,
+  };
+}
 
 /** `modular_units`: every unit with its qualification state. */
 export class ModularUnitsProjection implements Projection {
@@ -12,32 +59,11 @@ export class ModularUnitsProjection implements Projection {
   async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
     const ids = [...new Set(events.map((e) => (e.data as { unitId: string }).unitId))];
     const existing: Record<string, unknown>[] = await manager.query('SELECT * FROM modular_units WHERE unit_id = ANY($1)', [ids]);
-    const rows = new Map(existing.map((r) => [r.unit_id as string, r]));
+    const rows = new Map(existing.map((r) => [r.unit_id as string, r as unknown as UnitRow]));
     for (const event of events) {
-      if (event.type === 'UnitRegistered') {
-        const d = event.data as unknown as UnitRegisteredData;
-        rows.set(d.unitId, {
-          unit_id: d.unitId,
-          name: d.name,
-          kind: d.kind,
-          mobility: d.mobility,
-          batch_capacity: d.batchCapacity,
-          home_site_code: d.homeSiteCode,
-          current_site_code: d.homeSiteCode,
-          qualification: 'REQUALIFYING',
-          qualification_reason: 'Newly registered: to be qualified',
-          qualification_changed_at: event.recordedAt,
-          fill_finish: d.fillFinish,
-          registered_at: event.recordedAt,
-          registered_by: event.metadata.actor,
-          stream_version: event.streamPosition,
-        });
-      } else {
-        const d = event.data as unknown as UnitQualificationChangedData;
-        const row = rows.get(d.unitId);
-        if (!row || (row.stream_version as number) >= event.streamPosition) continue;
-        rows.set(d.unitId, { ...row, qualification: d.to, qualification_reason: d.reason, qualification_changed_at: event.recordedAt, stream_version: event.streamPosition });
-      }
+      const unitId = (event.data as { unitId: string }).unitId;
+      const next = applyUnitEvent(rows.get(unitId), event);
+      if (next) rows.set(unitId, next);
     }
     await upsertRows(
       manager,
@@ -71,20 +97,7 @@ export class DmmfVersionsProjection implements Projection {
   readonly eventTypes = ['DmmfVersionPublished'];
 
   async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
-    const rows = events.map((event) => {
-      const d = event.data as unknown as DmmfVersionPublishedData;
-      return {
-        product_code: d.productCode,
-        version: d.version,
-        name: d.process.name,
-        process: d.process,
-        designated_site_codes: d.designation.siteCodes,
-        designated_unit_ids: d.designation.unitIds,
-        reason: d.reason,
-        published_at: event.recordedAt,
-        published_by: event.metadata.actor,
-      };
-    });
+    const rows = events.map(dmmfRowOf);
     await upsertRows(
       manager,
       'dmmf_versions',

@@ -6,6 +6,59 @@ import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, postponedDates, s
 
 const LIFECYCLE_TYPES = LIFECYCLE_EVENT_CLASSES.map((c) => c.type as string);
 
+/**
+ * Folds one event of a pathway's stream into its `pathways` row. Used by the projection and, for
+ * `asOf` reads, directly on the stream, so both show a pathway the same way.
+ */
+export function applyPathwayEvent(row: Record<string, unknown> | undefined, event: RecordedEvent): Record<string, unknown> | undefined {
+  const data = event.data as Record<string, unknown> & { coi: string };
+  if (event.type === 'PatientReferred') {
+    const d = data as unknown as PatientReferredData;
+    return {
+      coi: d.coi,
+      patient_ref: d.patientRef,
+      referring_trust: d.referringTrust,
+      product_code: d.productCode,
+      dmmf_version: d.dmmfVersion,
+      treatment_centre: d.treatmentCentre,
+      status: 'REFERRED',
+      plan_status: 'REFERRED',
+      progress: NOT_STARTED,
+      priority: d.priority,
+      washout: d.washout,
+      earliest_collection_date: d.earliestCollectionDate,
+      clinical_deadline: d.clinicalDeadline,
+      hold_id: null,
+      hold_expires_at: null,
+      waitlisted_at: null,
+      waitlist_reason: null,
+      postponed_until: null,
+      postponement_reason: null,
+      referred_at: event.recordedAt,
+      referred_by: event.metadata.actor,
+      updated_at: event.recordedAt,
+      stream_version: event.streamPosition,
+    };
+  }
+  if (!row) return row;
+  const next: Record<string, unknown> = { ...row, updated_at: event.recordedAt, stream_version: event.streamPosition };
+  if (event.type === 'PlanHeld') Object.assign(next, { plan_status: 'PLAN_HELD', hold_id: data.holdId, hold_expires_at: data.expiresAt, waitlisted_at: null, waitlist_reason: null });
+  if (event.type === 'PlanRepaired') Object.assign(next, { plan_status: 'BOOKED', hold_id: data.toHoldId, hold_expires_at: null, ...(data.recollection ? { progress: NOT_STARTED } : {}) });
+  if (event.type === 'PatientPostponed') {
+    const { earliestCollectionDate, postponedUntil } = postponedDates(row.earliest_collection_date as string, { ...NOT_STARTED, ...(row.progress as Partial<Progress>) }, data.until as string);
+    Object.assign(next, { earliest_collection_date: earliestCollectionDate, postponed_until: postponedUntil, postponement_reason: data.reason });
+  }
+  if (event.type === 'WaitlistJoined') Object.assign(next, { waitlisted_at: event.recordedAt, waitlist_reason: data.reason });
+  if (event.type === 'PlanBooked') Object.assign(next, { plan_status: 'BOOKED', hold_expires_at: null });
+  if (event.type === 'PlanReleased') Object.assign(next, { plan_status: 'REFERRED', hold_id: null, hold_expires_at: null });
+  if (LIFECYCLE_TYPES.includes(event.type)) {
+    const progress = { ...NOT_STARTED, ...(row.progress as Partial<Progress>) };
+    next.progress = evolveProgress(progress, { type: event.type, data: event.data } as unknown as LifecycleEvent);
+  }
+  next.status = statusOf(next.plan_status as 'REFERRED' | 'PLAN_HELD' | 'BOOKED', { ...NOT_STARTED, ...(next.progress as Partial<Progress>) });
+  return next;
+}
+
 /** `pathways`: one row per referral with where it stands. */
 export class PathwaysProjection implements Projection {
   readonly name = 'pathways';
@@ -21,54 +74,9 @@ export class PathwaysProjection implements Projection {
     );
     const rows = new Map(existing.map((r) => [r.coi as string, r]));
     for (const event of events) {
-      const data = event.data as Record<string, unknown> & { coi: string };
-      const row = rows.get(data.coi);
-      if (event.type === 'PatientReferred') {
-        const d = data as unknown as PatientReferredData;
-        rows.set(d.coi, {
-          coi: d.coi,
-          patient_ref: d.patientRef,
-          referring_trust: d.referringTrust,
-          product_code: d.productCode,
-          dmmf_version: d.dmmfVersion,
-          treatment_centre: d.treatmentCentre,
-          status: 'REFERRED',
-          plan_status: 'REFERRED',
-          progress: NOT_STARTED,
-          priority: d.priority,
-          washout: d.washout,
-          earliest_collection_date: d.earliestCollectionDate,
-          clinical_deadline: d.clinicalDeadline,
-          hold_id: null,
-          hold_expires_at: null,
-          waitlisted_at: null,
-          waitlist_reason: null,
-          postponed_until: null,
-          postponement_reason: null,
-          referred_at: event.recordedAt,
-          referred_by: event.metadata.actor,
-          updated_at: event.recordedAt,
-          stream_version: event.streamPosition,
-        });
-        continue;
-      }
-      if (!row) continue;
-      const next: Record<string, unknown> = { ...row, updated_at: event.recordedAt, stream_version: event.streamPosition };
-      if (event.type === 'PlanHeld') Object.assign(next, { plan_status: 'PLAN_HELD', hold_id: data.holdId, hold_expires_at: data.expiresAt, waitlisted_at: null, waitlist_reason: null });
-      if (event.type === 'PlanRepaired') Object.assign(next, { plan_status: 'BOOKED', hold_id: data.toHoldId, hold_expires_at: null, ...(data.recollection ? { progress: NOT_STARTED } : {}) });
-      if (event.type === 'PatientPostponed') {
-        const { earliestCollectionDate, postponedUntil } = postponedDates(row.earliest_collection_date as string, { ...NOT_STARTED, ...(row.progress as Partial<Progress>) }, data.until as string);
-        Object.assign(next, { earliest_collection_date: earliestCollectionDate, postponed_until: postponedUntil, postponement_reason: data.reason });
-      }
-      if (event.type === 'WaitlistJoined') Object.assign(next, { waitlisted_at: event.recordedAt, waitlist_reason: data.reason });
-      if (event.type === 'PlanBooked') Object.assign(next, { plan_status: 'BOOKED', hold_expires_at: null });
-      if (event.type === 'PlanReleased') Object.assign(next, { plan_status: 'REFERRED', hold_id: null, hold_expires_at: null });
-      if (LIFECYCLE_TYPES.includes(event.type)) {
-        const progress = { ...NOT_STARTED, ...(row.progress as Partial<Progress>) };
-        next.progress = evolveProgress(progress, { type: event.type, data: event.data } as unknown as LifecycleEvent);
-      }
-      next.status = statusOf(next.plan_status as 'REFERRED' | 'PLAN_HELD' | 'BOOKED', { ...NOT_STARTED, ...(next.progress as Partial<Progress>) });
-      rows.set(data.coi, next);
+      const coi = (event.data as { coi: string }).coi;
+      const next = applyPathwayEvent(rows.get(coi), event);
+      if (next) rows.set(coi, next);
     }
     await upsertRows(
       manager,
@@ -127,6 +135,18 @@ export class HoldsProjection implements Projection {
   }
 }
 
+/**
+ * How one slot event changes the places held (tentative) and booked (committed) on its slot: the
+ * projection adds these up in `capacity_commitments`, and reads as of an instant add up the slot's
+ * events recorded by then.
+ */
+export function commitmentChange(event: Pick<RecordedEvent, 'type' | 'data'>): { committed: number; tentative: number } {
+  if (event.type === 'SlotHeld') return { committed: 0, tentative: 1 };
+  if (event.type === 'SlotBooked') return { committed: 1, tentative: -1 };
+  if (event.type === 'SlotReleased') return (event.data as { wasBooked: boolean }).wasBooked ? { committed: -1, tentative: 0 } : { committed: 0, tentative: -1 };
+  return { committed: 0, tentative: 0 };
+}
+
 /** `capacity_commitments`: places held (tentative) and booked (committed) on each capacity slot. */
 export class CapacityCommitmentsProjection implements Projection {
   readonly name = 'capacity-commitments';
@@ -139,15 +159,9 @@ export class CapacityCommitmentsProjection implements Projection {
       const { slot } = event.data as unknown as SlotEventData;
       const key = `${slot.resourceKey}|${slot.day}|${slot.session}`;
       const delta = deltas.get(key) ?? { resource_key: slot.resourceKey, day: slot.day, session: slot.session, committed: 0, tentative: 0 };
-      if (event.type === 'SlotHeld') delta.tentative++;
-      if (event.type === 'SlotBooked') {
-        delta.tentative--;
-        delta.committed++;
-      }
-      if (event.type === 'SlotReleased') {
-        if ((event.data as { wasBooked: boolean }).wasBooked) delta.committed--;
-        else delta.tentative--;
-      }
+      const change = commitmentChange(event);
+      delta.committed += change.committed;
+      delta.tentative += change.tentative;
       deltas.set(key, delta);
     }
     if (deltas.size === 0) return;

@@ -1,0 +1,252 @@
+import type { RecordedEvent } from '@bedside/event-store';
+import { localDateOf, type LocalDate } from '@bedside/shared';
+import {
+  SITE_TRANSITIONS,
+  type CalendarException,
+  type CalendarOwner,
+  type CapacitySource,
+  type ResourceCalendar,
+  type SiteAction,
+  type SiteRegisteredData,
+  type SiteStatusChangedData,
+  type Unavailability,
+  type UnitQualificationChangedData,
+  type UnitRegisteredData,
+} from '../domain';
+
+/**
+ * What live capacity is laid out from, and how each event changes it: pure, so that the capacity
+ * projection (which keeps these inputs in tables) and reads "as of" an instant (which fold them in
+ * memory from the events recorded by then) follow the same rules.
+ */
+
+/** Bank holidays of this region close site calendars (per-site regions are not modelled yet: README). */
+export const BANK_HOLIDAY_REGION = 'england-and-wales';
+
+export const SITE_STATUS_EVENTS: Readonly<Record<string, SiteAction>> = {
+  SiteOnboardingStarted: 'onboard',
+  SiteActivated: 'activate',
+  SitePaused: 'pause',
+  SiteSuspended: 'suspend',
+  SiteCeased: 'cease',
+};
+
+/** Every event type capacity is laid out from. */
+export const CAPACITY_INPUT_EVENT_TYPES = [
+  'SiteRegistered',
+  ...Object.keys(SITE_STATUS_EVENTS),
+  'ResourceCalendarSet',
+  'CalendarExceptionAdded',
+  'CalendarExceptionWithdrawn',
+  'UnitRegistered',
+  'UnitQualificationChanged',
+  'BankHolidaysDeclared',
+];
+
+export interface HistoryEntry {
+  readonly state: string;
+  readonly at: string;
+  readonly reason: string | null;
+}
+
+export const siteResourceKey = (siteCode: string, resource: string) => `site:${siteCode}:${resource}`;
+export const unitResourceKey = (unitId: string) => `unit:${unitId}`;
+
+/** One event's effect on the inputs; null for events capacity does not depend on. */
+export type CapacityChange =
+  | { readonly kind: 'siteRegistered'; readonly siteCode: string; readonly timeZone: string; readonly entry: HistoryEntry }
+  | { readonly kind: 'siteStatus'; readonly siteCode: string; readonly entry: HistoryEntry }
+  | { readonly kind: 'calendarSet'; readonly siteCode: string; readonly resource: string; readonly calendar: ResourceCalendar }
+  | { readonly kind: 'exceptionAdded'; readonly exception: CalendarException }
+  | { readonly kind: 'exceptionWithdrawn'; readonly exceptionId: string; readonly owner: CalendarOwner }
+  | { readonly kind: 'unitRegistered'; readonly unitId: string; readonly siteCode: string; readonly batchCapacity: number; readonly recordedAt: Date; readonly entry: HistoryEntry }
+  | { readonly kind: 'unitQualification'; readonly unitId: string; readonly entry: HistoryEntry }
+  | { readonly kind: 'bankHolidays'; readonly region: string; readonly dates: readonly LocalDate[] };
+
+export function capacityChangeOf(event: RecordedEvent): CapacityChange | null {
+  const at = event.recordedAt.toISOString();
+  const data = event.data as Record<string, unknown>;
+  switch (event.type) {
+    case 'SiteRegistered': {
+      const d = data as unknown as SiteRegisteredData;
+      return { kind: 'siteRegistered', siteCode: d.code, timeZone: d.timeZone, entry: { state: 'PROPOSED', at, reason: null } };
+    }
+    case 'ResourceCalendarSet':
+      return { kind: 'calendarSet', siteCode: data.siteCode as string, resource: data.resource as string, calendar: data as unknown as ResourceCalendar };
+    case 'CalendarExceptionAdded':
+      return { kind: 'exceptionAdded', exception: data as unknown as CalendarException };
+    case 'CalendarExceptionWithdrawn':
+      return { kind: 'exceptionWithdrawn', exceptionId: data.exceptionId as string, owner: data.owner as CalendarOwner };
+    case 'UnitRegistered': {
+      const d = data as unknown as UnitRegisteredData;
+      return { kind: 'unitRegistered', unitId: d.unitId, siteCode: d.homeSiteCode, batchCapacity: d.batchCapacity, recordedAt: event.recordedAt, entry: { state: 'REQUALIFYING', at, reason: 'newly registered' } };
+    }
+    case 'UnitQualificationChanged': {
+      const d = data as unknown as UnitQualificationChangedData;
+      return { kind: 'unitQualification', unitId: d.unitId, entry: { state: d.to, at, reason: d.reason } };
+    }
+    case 'BankHolidaysDeclared': {
+      const { region, dates } = data as { region: string; dates: LocalDate[] };
+      return { kind: 'bankHolidays', region, dates };
+    }
+    default: {
+      const action = SITE_STATUS_EVENTS[event.type];
+      if (!action) return null;
+      const d = data as unknown as SiteStatusChangedData;
+      return { kind: 'siteStatus', siteCode: d.code, entry: { state: SITE_TRANSITIONS[action].to, at, reason: d.reason ?? null } };
+    }
+  }
+}
+
+/** A unit's batch slots start on the day it was registered, in its home site's time zone. */
+export const unitRegisteredDay = (recordedAt: Date, siteTimeZone: string | undefined): LocalDate => localDateOf(recordedAt, siteTimeZone ?? 'Europe/London');
+
+export interface CapacitySiteInput {
+  readonly siteCode: string;
+  readonly timeZone: string;
+  readonly statusHistory: readonly HistoryEntry[];
+}
+
+export interface CapacityUnitInput {
+  readonly unitId: string;
+  readonly siteCode: string;
+  readonly batchCapacity: number;
+  readonly registeredDay: LocalDate;
+  readonly qualificationHistory: readonly HistoryEntry[];
+}
+
+export interface CapacityCalendarInput {
+  readonly siteCode: string;
+  readonly resource: string;
+  readonly calendar: ResourceCalendar;
+}
+
+/** The inputs of the resources to lay out (and of their sites). */
+export interface CapacityInputs {
+  readonly sites: ReadonlyMap<string, CapacitySiteInput>;
+  readonly calendars: readonly CapacityCalendarInput[];
+  readonly units: readonly CapacityUnitInput[];
+  /** Exceptions of those sites and units (others are ignored). */
+  readonly exceptions: readonly CalendarException[];
+  readonly bankHolidays: ReadonlySet<LocalDate>;
+}
+
+/** Spans of the history during which the subject was not in its bookable state. */
+function unavailabilityFrom(history: readonly HistoryEntry[], bookable: string, describe: (entry: HistoryEntry) => string): Unavailability[] {
+  const spans: Unavailability[] = [];
+  history.forEach((entry, i) => {
+    if (entry.state === bookable) return;
+    const next = history[i + 1];
+    spans.push({ from: new Date(entry.at), until: next ? new Date(next.at) : null, reason: describe(entry) });
+  });
+  return spans;
+}
+
+const describeSite = (code: string) => (entry: HistoryEntry) =>
+  `Site ${code} is ${entry.state}${entry.reason ? `: ${entry.reason}` : entry.state === 'PROPOSED' || entry.state === 'ONBOARDING' ? ' (not yet active)' : ''}`;
+const describeUnit = (id: string) => (entry: HistoryEntry) => `Unit ${id} is ${entry.state}${entry.reason ? `: ${entry.reason}` : ''}`;
+
+/** What each resource's slots are laid out from: its calendar, exceptions, closures and bank holidays. */
+export function capacitySources({ sites, calendars, units, exceptions, bankHolidays }: CapacityInputs): CapacitySource[] {
+  const sources: CapacitySource[] = [];
+  for (const { siteCode, resource, calendar } of calendars) {
+    const site = sites.get(siteCode);
+    if (!site) continue;
+    sources.push({
+      resourceKey: siteResourceKey(siteCode, resource),
+      siteCode,
+      unitId: null,
+      resource: calendar.resource,
+      timeZone: site.timeZone,
+      calendar,
+      exceptions: exceptions.filter((e) => e.owner.siteCode === siteCode),
+      unavailability: unavailabilityFrom(site.statusHistory, 'ACTIVE', describeSite(siteCode)),
+      bankHolidays,
+    });
+  }
+  for (const unit of units) {
+    const site = sites.get(unit.siteCode);
+    if (!site) continue;
+    sources.push({
+      resourceKey: unitResourceKey(unit.unitId),
+      siteCode: unit.siteCode,
+      unitId: unit.unitId,
+      resource: 'MANUFACTURING_BAY',
+      timeZone: site.timeZone,
+      // Modular units run every day; their batch slots are their capacity.
+      calendar: { count: unit.batchCapacity, openingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], sessions: [], openOnBankHolidays: true, effectiveFrom: unit.registeredDay },
+      exceptions: exceptions.filter((e) => e.owner.unitId === unit.unitId),
+      unavailability: [
+        ...unavailabilityFrom(unit.qualificationHistory, 'QUALIFIED', describeUnit(unit.unitId)),
+        ...unavailabilityFrom(site.statusHistory, 'ACTIVE', describeSite(unit.siteCode)),
+      ],
+      bankHolidays,
+    });
+  }
+  return sources;
+}
+
+/**
+ * The inputs folded in memory from events in log order, as the projection keeps them in its tables:
+ * the first registration of a site, unit or exception stands (the tables insert ON CONFLICT DO
+ * NOTHING), a calendar replaces the last one for its resource, histories grow, withdrawals delete.
+ */
+export class CapacityInputsFold {
+  private readonly sites = new Map<string, { siteCode: string; timeZone: string; statusHistory: HistoryEntry[] }>();
+  private readonly units = new Map<string, { unitId: string; siteCode: string; batchCapacity: number; registeredDay: LocalDate; qualificationHistory: HistoryEntry[] }>();
+  private readonly calendars = new Map<string, CapacityCalendarInput>();
+  private readonly exceptions = new Map<string, CalendarException>();
+  private readonly holidays = new Map<string, Set<LocalDate>>();
+
+  apply(event: RecordedEvent): void {
+    const change = capacityChangeOf(event);
+    if (!change) return;
+    switch (change.kind) {
+      case 'siteRegistered':
+        if (!this.sites.has(change.siteCode)) this.sites.set(change.siteCode, { siteCode: change.siteCode, timeZone: change.timeZone, statusHistory: [change.entry] });
+        break;
+      case 'siteStatus':
+        this.sites.get(change.siteCode)?.statusHistory.push(change.entry);
+        break;
+      case 'calendarSet':
+        this.calendars.set(siteResourceKey(change.siteCode, change.resource), { siteCode: change.siteCode, resource: change.resource, calendar: change.calendar });
+        break;
+      case 'exceptionAdded':
+        if (!this.exceptions.has(change.exception.exceptionId)) this.exceptions.set(change.exception.exceptionId, change.exception);
+        break;
+      case 'exceptionWithdrawn':
+        this.exceptions.delete(change.exceptionId);
+        break;
+      case 'unitRegistered':
+        if (this.units.has(change.unitId)) break;
+        this.units.set(change.unitId, {
+          unitId: change.unitId,
+          siteCode: change.siteCode,
+          batchCapacity: change.batchCapacity,
+          registeredDay: unitRegisteredDay(change.recordedAt, this.sites.get(change.siteCode)?.timeZone),
+          qualificationHistory: [change.entry],
+        });
+        break;
+      case 'unitQualification':
+        this.units.get(change.unitId)?.qualificationHistory.push(change.entry);
+        break;
+      case 'bankHolidays': {
+        const days = this.holidays.get(change.region) ?? new Set<LocalDate>();
+        for (const day of change.dates) days.add(day);
+        this.holidays.set(change.region, days);
+        break;
+      }
+    }
+  }
+
+  /** Every resource's inputs, as recorded so far. */
+  inputs(): CapacityInputs {
+    return {
+      sites: this.sites,
+      calendars: [...this.calendars.values()],
+      units: [...this.units.values()],
+      exceptions: [...this.exceptions.values()],
+      bankHolidays: this.holidays.get(BANK_HOLIDAY_REGION) ?? new Set(),
+    };
+  }
+}
