@@ -9,3 +9,4 @@ export { CreateNetworkModel1763700000300 } from './projections/migrations/176370
 export * from './demo/demo-network';
 export * from './demo/seed-demo-network';
 export { NetworkReadModel } from './application/network-read-model';
+export { checkAsOf, slotKey, SLOT_COMMITMENTS_AS_OF, type CommittedSlotRef, type SlotCommitmentsAsOf } from './application/network-as-of';

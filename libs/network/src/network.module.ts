@@ -11,6 +11,7 @@ import {
   WithdrawCalendarExceptionHandler,
 } from './application/calendar-commands';
 import { PublishDmmfVersionHandler } from './application/dmmf-commands';
+import { NetworkAsOf } from './application/network-as-of';
 import { NetworkLookup } from './application/network-lookup';
 import { NetworkReadModel } from './application/network-read-model';
 import { ChangeSiteStatusHandler, RegisterSiteHandler } from './application/site-commands';
@@ -42,6 +43,7 @@ import { SiteRecord } from './projections/site-record.entity';
     NetworkLookup,
     SiteDirectory,
     NetworkReadModel,
+    NetworkAsOf,
     SiteResolver,
     NetworkResolver,
     NetworkModelResolver,

@@ -1,9 +1,11 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventTypeRegistry } from '@bedside/event-store';
+import { SLOT_COMMITMENTS_AS_OF } from '@bedside/network';
 import { ProjectionRegistry } from '@bedside/read-model';
 import { ConfirmHoldHandler, HoldPlanHandler, ReleaseHoldHandler } from './application/hold-commands';
 import { HoldExpiry } from './application/hold-expiry';
+import { PathwayAsOf, SlotCommitmentsHistory } from './application/pathway-as-of';
 import { PathwayReads } from './application/pathway-reads';
 import { PlanOptions } from './application/plan-options';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './application/pathways-options';
@@ -43,6 +45,10 @@ export class PathwaysModule implements OnModuleInit {
         ConfirmHoldHandler,
         ReleaseHoldHandler,
         PathwayReads,
+        PathwayAsOf,
+        SlotCommitmentsHistory,
+        // Capacity as of an instant (network context) adds up the holds and bookings this context records.
+        { provide: SLOT_COMMITMENTS_AS_OF, useExisting: SlotCommitmentsHistory },
         PlanOptions,
         HoldExpiry,
         PathwayResolver,

@@ -5,6 +5,7 @@ import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { normaliseOdsCode, siteStreamId, type SiteKind, type SiteStatus } from '../domain';
 import { applySiteEvent } from '../projections/site-directory.projection';
 import { SiteRecord } from '../projections/site-record.entity';
+import { checkAsOf } from './network-as-of';
 
 export interface SiteFilter {
   readonly kind?: SiteKind | null;
@@ -23,7 +24,7 @@ export class SiteDirectory {
   async get(rawCode: string, asOf?: Date | null): Promise<SiteRecord | null> {
     const code = normaliseOdsCode('code', rawCode);
     // With asOf: the state as recorded at that instant, rebuilt from the events (an incident review sees what the scheduler saw).
-    return asOf ? this.fromStream(code, asOf) : this.sites.findOneBy({ code });
+    return asOf ? this.fromStream(code, checkAsOf(asOf)) : this.sites.findOneBy({ code });
   }
 
   /** The site as its own stream tells it, up to an instant: exact even before the projection catches up. */

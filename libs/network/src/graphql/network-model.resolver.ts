@@ -1,4 +1,4 @@
-import { Args, ID, Int, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import type { CommandContext, GlobalPosition } from '@bedside/event-store';
@@ -14,6 +14,7 @@ import {
   type CalendarChanged,
 } from '../application/calendar-commands';
 import { PublishDmmfVersionCommand } from '../application/dmmf-commands';
+import { NetworkAsOf } from '../application/network-as-of';
 import { NetworkReadModel } from '../application/network-read-model';
 import { RegisterUnitCommand, SetUnitQualificationCommand, type UnitChanged } from '../application/unit-commands';
 import { normaliseOdsCode, normaliseUnitId, type ProductProcess as ProductProcessData } from '../domain';
@@ -42,12 +43,16 @@ export class NetworkModelResolver {
     private readonly commands: CommandBus,
     private readonly readModel: NetworkReadModel,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly asOfReads: NetworkAsOf,
   ) {}
 
   @Allow(EVERYONE)
-  @Query(() => ModularUnit, { nullable: true, description: 'One modular unit by id.' })
-  async unit(@Args('id', { type: () => ID, description: 'Unit id.' }) id: string): Promise<ModularUnit | null> {
-    const row = await this.readModel.unit(id);
+  @Query(() => ModularUnit, { nullable: true, description: 'One modular unit by id; with `asOf`, as it was recorded at that instant.' })
+  async unit(
+    @Args('id', { type: () => ID, description: 'Unit id.' }) id: string,
+    @Args('asOf', { nullable: true, description: 'Show the unit as recorded at this instant (UTC), rebuilt from its events; not in the future. Empty when it was not yet registered then.' }) asOf?: Date,
+  ): Promise<ModularUnit | null> {
+    const row = asOf ? await this.asOfReads.unit(id, asOf) : await this.readModel.unit(id);
     return row ? toUnit(row) : null;
   }
 
@@ -168,7 +173,8 @@ export class NetworkModelResolver {
 
   @Allow(EVERYONE)
   @Query(() => CapacityConnection, {
-    description: 'Free and committed capacity per resource, per day and session, across the network. At most 400 days at a time.',
+    description:
+      'Free and committed capacity per resource, per day and session, across the network. At most 400 days at a time. With `asOf`, as it was recorded at that instant.',
   })
   async capacity(
     @Args('filter', { description: 'Which capacity to show.' }) filter: CapacityFilter,
@@ -177,10 +183,16 @@ export class NetworkModelResolver {
     @Acting() acting: CommandContext,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
+    @Args('asOf', {
+      nullable: true,
+      description:
+        'Show capacity as recorded at this instant (UTC): the layout from calendars, exceptions and site and unit states then, and the places held and booked then, rebuilt from the events; not in the future. Page with the same asOf.',
+    })
+    asOf?: Date,
   ): Promise<CapacityConnection> {
     const limit = pageSize(first);
     const key = decodeCursor('capacity', after, ['string', 'string', 'string']) as [string, string, string] | undefined;
-    const rows = await this.readModel.capacity(filter, from, to, limit, key, acting);
+    const rows = asOf ? await this.asOfReads.capacity(filter, from, to, limit, key, acting, asOf) : await this.readModel.capacity(filter, from, to, limit, key, acting);
     return toConnection(rows, limit, (r) => encodeCursor('capacity', [r.day, r.resource_key, r.session]), toCapacitySlot);
   }
 
@@ -218,10 +230,14 @@ export class NetworkModelResolver {
 
 @Resolver(() => Network)
 export class NetworkModelFieldsResolver {
-  constructor(private readonly readModel: NetworkReadModel) {}
+  constructor(
+    private readonly readModel: NetworkReadModel,
+    private readonly asOfReads: NetworkAsOf,
+  ) {}
 
   @ResolveField(() => ModularUnitConnection, { description: 'Modular units, ordered by id.' })
   async units(
+    @Parent() network: Network,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
     @Args('kind', { type: () => UnitKindEnum, nullable: true, description: 'Only units of this kind.' }) kind?: string,
@@ -229,12 +245,14 @@ export class NetworkModelFieldsResolver {
   ): Promise<ModularUnitConnection> {
     const limit = pageSize(first);
     const [afterId] = decodeCursor('units', after, ['string']) ?? [];
-    const rows = await this.readModel.units({ kind, siteCode }, limit, afterId as string | undefined);
+    const rows = network.asOf
+      ? await this.asOfReads.units({ kind, siteCode }, limit, afterId as string | undefined, network.asOf)
+      : await this.readModel.units({ kind, siteCode }, limit, afterId as string | undefined);
     return toConnection(rows, limit, (r) => encodeCursor('units', [r.unit_id]), toUnit);
   }
 
   @ResolveField(() => [Dmmf], { description: 'Every product with a DMMF, at its latest version.' })
-  async products(): Promise<Dmmf[]> {
-    return (await this.readModel.products()).map(toDmmf);
+  async products(@Parent() network: Network): Promise<Dmmf[]> {
+    return (network.asOf ? await this.asOfReads.products(network.asOf) : await this.readModel.products()).map(toDmmf);
   }
 }

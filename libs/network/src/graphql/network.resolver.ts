@@ -1,6 +1,7 @@
 import { EVERYONE } from '@bedside/shared';
-import { Args, ID, Int, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { pageSize, Allow, decodeCursor, encodeCursor, toConnection } from '@bedside/graphql-common';
+import { NetworkAsOf } from '../application/network-as-of';
 import { SiteDirectory } from '../application/site-directory';
 import type { SiteKind as SiteKindValue, SiteStatus as SiteStatusValue } from '../domain';
 import { toSite } from './site.mapper';
@@ -8,22 +9,28 @@ import { Network, Site, SiteConnection, SiteKind, SiteStatus } from './site.type
 
 @Resolver(() => Network)
 export class NetworkResolver {
-  constructor(private readonly directory: SiteDirectory) {}
+  constructor(
+    private readonly directory: SiteDirectory,
+    private readonly asOfReads: NetworkAsOf,
+  ) {}
 
   @Allow(EVERYONE)
-  @Query(() => Network, { description: 'The network: its Control Site and sites.' })
-  network(): Network {
-    return { controlSite: null };
+  @Query(() => Network, { description: 'The network: its Control Site, sites, units and products; with `asOf`, as it was recorded at that instant.' })
+  network(
+    @Args('asOf', { nullable: true, description: 'Show the network as recorded at this instant (UTC), rebuilt from the events; not in the future. Before anything was recorded the network is empty.' }) asOf?: Date,
+  ): Network {
+    return { controlSite: null, asOf: asOf ?? null };
   }
 
   @ResolveField(() => Site, { nullable: true, description: 'The licensed Control Site, once registered.' })
-  async controlSite(): Promise<Site | null> {
-    const record = await this.directory.controlSite();
+  async controlSite(@Parent() network: Network): Promise<Site | null> {
+    const record = network.asOf ? await this.asOfReads.controlSite(network.asOf) : await this.directory.controlSite();
     return record && toSite(record);
   }
 
   @ResolveField(() => SiteConnection, { description: 'Registered sites, ordered by code.' })
   async sites(
+    @Parent() network: Network,
     @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
     @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
     @Args('kind', { type: () => SiteKind, nullable: true, description: 'Only sites of this kind.' }) kind?: SiteKindValue,
@@ -32,7 +39,10 @@ export class NetworkResolver {
   ): Promise<SiteConnection> {
     const limit = pageSize(first);
     const [afterCode] = decodeCursor('sites', after, ['string']) ?? [];
-    const rows = await this.directory.list({ kind, status, trustCode }, limit, afterCode as string | undefined);
+    const filter = { kind, status, trustCode };
+    const rows = network.asOf
+      ? await this.asOfReads.sites(filter, limit, afterCode as string | undefined, network.asOf)
+      : await this.directory.list(filter, limit, afterCode as string | undefined);
     return toConnection(rows, limit, (row) => encodeCursor('sites', [row.code]), toSite);
   }
 }

@@ -26,7 +26,7 @@ export class SiteResolver {
   @Query(() => Site, { nullable: true, description: 'One site by code; with `asOf`, as it was recorded at that instant.' })
   async site(
     @Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string,
-    @Args('asOf', { nullable: true, description: 'Show the site as recorded at this instant (UTC).' }) asOf?: Date,
+    @Args('asOf', { nullable: true, description: 'Show the site as recorded at this instant (UTC), rebuilt from its events; not in the future. Empty when it was not yet registered then.' }) asOf?: Date,
   ): Promise<Site | null> {
     const record = await this.directory.get(code, asOf);
     return record && toSite(record);

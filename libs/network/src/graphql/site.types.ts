@@ -124,4 +124,7 @@ export class RegisterSiteInput {
 export class Network {
   @Field(() => Site, { nullable: true, description: 'The licensed Control Site, once registered.' })
   controlSite!: Site | null;
+
+  /** Not a field: the instant `network(asOf)` was asked for, which its fields then show (null: now). */
+  asOf?: Date | null;
 }

@@ -12,6 +12,7 @@ import { normaliseCoi } from '../domain';
 import { Hold, HoldPlanInput, Pathway, PlanRequestInput, ReferralInput, VeinToVeinPlan } from './pathway.types';
 import { PlanOptions } from '../application/plan-options';
 import { PathwayAccess } from '../application/pathway-access';
+import { PathwayAsOf } from '../application/pathway-as-of';
 
 const toHold = (r: HoldRow): Hold => ({ id: r.hold_id, coi: r.coi, status: r.status, expiresAt: r.expires_at, slots: r.slots });
 
@@ -24,12 +25,17 @@ export class PathwayResolver {
     private readonly readYourWrites: ReadYourWrites,
     private readonly planOptionsSearch: PlanOptions,
     private readonly access: PathwayAccess,
+    private readonly asOfReads: PathwayAsOf,
   ) {}
 
   @Allow(PATIENT_LEVEL_READERS)
-  @Query(() => Pathway, { nullable: true, description: 'One pathway by its Chain of Identity.' })
-  async pathway(@Args('coi', { type: () => ID, description: 'Chain of Identity identifier.' }) coi: string, @Acting() acting: CommandContext): Promise<Pathway | null> {
-    const row = await this.reads.visiblePathway(normaliseCoi(coi), acting);
+  @Query(() => Pathway, { nullable: true, description: 'One pathway by its Chain of Identity; with `asOf`, as it was recorded at that instant.' })
+  async pathway(
+    @Args('coi', { type: () => ID, description: 'Chain of Identity identifier.' }) coi: string,
+    @Acting() acting: CommandContext,
+    @Args('asOf', { nullable: true, description: 'Show the pathway as recorded at this instant (UTC), rebuilt from its events; not in the future. Empty when it was not yet referred then.' }) asOf?: Date,
+  ): Promise<Pathway | null> {
+    const row = asOf ? await this.asOfReads.visiblePathway(coi, acting, asOf) : await this.reads.visiblePathway(normaliseCoi(coi), acting);
     return row ? toPathway(row) : null;
   }
 
