@@ -5,7 +5,7 @@ import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventStoreModule } from '@bedside/event-store';
 import { APP_GUARD } from '@nestjs/core';
-import { AccessGuard, checkCost, DEFAULT_LIMITS, formatGraphQLErrors, RequestRateLimiter, validationRules } from '@bedside/graphql-common';
+import { AccessGuard, subscriberIdentity, checkCost, DEFAULT_LIMITS, formatGraphQLErrors, RequestRateLimiter, validationRules } from '@bedside/graphql-common';
 import { TokenVerifier } from '@bedside/identity';
 import { NetworkModule, SiteRecord } from '@bedside/network';
 import { PathwaysModule } from '@bedside/pathways';
@@ -23,6 +23,7 @@ const requireAuth = (config: ApiConfig) => {
 @Module({})
 export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
+    const verifier = config.serveGraphQL === false ? null : new TokenVerifier(requireAuth(config));
     return {
       module: AppModule,
       imports: [
@@ -54,6 +55,16 @@ export class AppModule {
                   },
                 },
                 errorFormatter: formatGraphQLErrors as MercuriusDriverConfig['errorFormatter'],
+                // Subscriptions over WebSocket (graphql-ws protocol); the token comes in connection_init.
+                subscription: {
+                  onConnect: async ({ payload }: { payload: unknown }) => {
+                    try {
+                      return { identity: await subscriberIdentity(verifier!, payload) };
+                    } catch {
+                      return false; // closes the connection: no subscription without a valid token
+                    }
+                  },
+                },
               }),
             ]),
         NetworkModule,
@@ -70,7 +81,7 @@ export class AppModule {
         ...(config.serveGraphQL === false
           ? []
           : [
-              { provide: TokenVerifier, useFactory: () => new TokenVerifier(requireAuth(config)) },
+              { provide: TokenVerifier, useValue: verifier },
               { provide: RequestRateLimiter, useValue: new RequestRateLimiter((config.limits ?? DEFAULT_LIMITS).requestsPerMinute) },
               { provide: APP_GUARD, useClass: AccessGuard },
             ]),

@@ -27,12 +27,33 @@ export interface RequestLike {
 }
 
 export interface GraphQLRequestContext {
-  reply: { request: RequestLike };
+  /** HTTP operations. */
+  reply?: { request: RequestLike };
+  /** Subscriptions: who connected (verified at connection_init; see subscriberIdentity). */
+  identity?: Identity;
+  [SUBSCRIBER]?: RequestLike;
+}
+
+const SUBSCRIBER = Symbol('subscriber');
+
+/**
+ * The identity a WebSocket client proves in its connection_init payload: `{ "authorization": "Bearer …" }`
+ * (also accepted inside `headers`). Verified once per connection; every subscription on it acts as them.
+ */
+export async function subscriberIdentity(verifier: TokenVerifier, payload: unknown): Promise<Identity> {
+  const p = (payload ?? {}) as { authorization?: unknown; Authorization?: unknown; headers?: { authorization?: unknown; Authorization?: unknown } };
+  const value = p.authorization ?? p.Authorization ?? p.headers?.authorization ?? p.headers?.Authorization;
+  return verifier.verify(typeof value === 'string' ? value : undefined);
 }
 
 /** The HTTP request behind a GraphQL operation or a plain HTTP route (the CSV export). */
-const requestOf = (context: ExecutionContext): RequestLike =>
-  context.getType<string>() === 'graphql' ? GqlExecutionContext.create(context).getContext<GraphQLRequestContext>().reply.request : context.switchToHttp().getRequest<RequestLike>();
+function requestOf(context: ExecutionContext): RequestLike {
+  if (context.getType<string>() !== 'graphql') return context.switchToHttp().getRequest<RequestLike>();
+  const gql = GqlExecutionContext.create(context).getContext<GraphQLRequestContext>();
+  if (gql.reply) return gql.reply.request;
+  // A subscription: its connection was authenticated at connection_init.
+  return (gql[SUBSCRIBER] ??= { id: randomUUID(), headers: {}, ...(gql.identity ? { identity: gql.identity, verifying: Promise.resolve(gql.identity) } : {}) });
+}
 
 const operationOf = (context: ExecutionContext): string =>
   context.getType<string>() === 'graphql' ? GqlExecutionContext.create(context).getInfo<{ fieldName: string }>().fieldName : `${context.getClass().name}.${context.getHandler().name}`;

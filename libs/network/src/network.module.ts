@@ -14,6 +14,8 @@ import { PublishDmmfVersionHandler } from './application/dmmf-commands';
 import { NetworkAsOf } from './application/network-as-of';
 import { NetworkLookup } from './application/network-lookup';
 import { NetworkReadModel } from './application/network-read-model';
+import { LiveCapacity } from './application/live-capacity';
+import { CapacitySubscriptionResolver } from './graphql/capacity-subscription.resolver';
 import { ChangeSiteStatusHandler, RegisterSiteHandler } from './application/site-commands';
 import { SiteDirectory } from './application/site-directory';
 import { RegisterUnitHandler, SetUnitQualificationHandler } from './application/unit-commands';
@@ -43,6 +45,8 @@ import { SiteRecord } from './projections/site-record.entity';
     NetworkLookup,
     SiteDirectory,
     NetworkReadModel,
+    LiveCapacity,
+    CapacitySubscriptionResolver,
     NetworkAsOf,
     SiteResolver,
     NetworkResolver,

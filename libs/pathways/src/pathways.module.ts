@@ -24,6 +24,8 @@ import { RecordStepHandler } from './application/lifecycle-commands';
 import { PostponePatientHandler } from './application/postponement';
 import { RepairPlanning } from './application/repair-planning';
 import { PathwayAccess } from './application/pathway-access';
+import { LivePathways } from './application/live-pathways';
+import { PathwaySubscriptionsResolver } from './graphql/pathway-subscriptions.resolver';
 import { CapacityCommitmentsProjection, HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
 
 /** Vein-to-vein scheduling: referrals, holds and bookings (plan search and the clinical lifecycle follow). */
@@ -60,6 +62,8 @@ export class PathwaysModule implements OnModuleInit {
         AtRiskPathways,
         RepairPlanning,
         PathwayAccess,
+        LivePathways,
+        PathwaySubscriptionsResolver,
         PostponePatientHandler,
         AcceptRepairHandler,
         WaitlistReads,

@@ -27,6 +27,12 @@ export interface RebuildProgress {
   readonly done: boolean;
 }
 
+/** A batch a projection has committed: its read model now shows these events. */
+export interface AppliedBatch {
+  readonly projection: string;
+  readonly events: readonly RecordedEvent[];
+}
+
 export interface EngineLogger {
   log(message: string): void;
   error(message: string, error?: unknown): void;
@@ -43,6 +49,17 @@ const REBUILD_BATCH = 5000;
  */
 export class ProjectionEngine {
   private readonly running = new Map<string, EventSubscription>();
+  private readonly listeners = new Set<(batch: AppliedBatch) => void>();
+
+  /**
+   * Called after each live batch a projection commits, with the events it applied: what GraphQL
+   * subscribers are told, so they see exactly what the read model shows (issue 5 §3). Rebuilds do
+   * not call it. Returns the way to stop listening.
+   */
+  onApplied(listener: (batch: AppliedBatch) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,18 +73,22 @@ export class ProjectionEngine {
    * `deliveredAfter`, when given, is where the caller believes the checkpoint stands.
    */
   async applyBatch(projection: Projection, events: readonly RecordedEvent[], deliveredAfter?: GlobalPosition): Promise<number> {
-    if (events.length === 0) return 0;
+    return (await this.applyAndReturn(projection, events, deliveredAfter)).length;
+  }
+
+  private async applyAndReturn(projection: Projection, events: readonly RecordedEvent[], deliveredAfter?: GlobalPosition): Promise<readonly RecordedEvent[]> {
+    if (events.length === 0) return [];
     return this.dataSource.transaction(async (manager) => {
       const checkpoint = await readCheckpoint(manager, projection.name, true);
       if (deliveredAfter && isAfter(deliveredAfter, checkpoint.position)) throw new CheckpointMovedBack();
       const fresh = events.filter((e) => isAfter(e.globalPosition, checkpoint.position));
-      if (fresh.length === 0) return 0;
+      if (fresh.length === 0) return [];
       const wanted = new Set(projection.eventTypes);
       const relevant = fresh.filter((e) => wanted.has(e.type));
       if (relevant.length > 0) await projection.apply(relevant, manager);
       const last = fresh[fresh.length - 1]!;
       await advanceCheckpoint(manager, projection.name, last.globalPosition, relevant.length, last.recordedAt);
-      return relevant.length;
+      return relevant;
     });
   }
 
@@ -84,7 +105,8 @@ export class ProjectionEngine {
       pollIntervalMs: options.pollIntervalMs ?? 250,
       handle: async (events) => {
         try {
-          await this.applyBatch(projection, events, subscription.position);
+          const applied = await this.applyAndReturn(projection, events, subscription.position);
+          if (applied.length > 0) this.tell({ projection: projection.name, events: applied });
         } catch (error) {
           if (!(error instanceof CheckpointMovedBack)) throw error;
           if (!restarting) {
@@ -104,6 +126,16 @@ export class ProjectionEngine {
     this.running.delete(projection.name);
     await current?.stop();
     await this.start(projection, options);
+  }
+
+  private tell(batch: AppliedBatch): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        this.logger.error(`a listener to projection ${batch.projection} failed`, error);
+      }
+    }
   }
 
   async stopAll(): Promise<void> {

@@ -4,6 +4,7 @@ import { EVENT_STORE, type EventStore, type GlobalPosition } from '@bedside/even
 import { ProjectionEngine } from '../projection-engine';
 import { ProjectionRegistry } from '../projection-registry';
 import { ProjectionsResolver } from './projections.resolver';
+import { LiveUpdates } from './live-updates';
 
 export interface ReadModelModuleOptions {
   /** Follow the log and keep read models current in this process (off for one-off commands). */
@@ -81,8 +82,9 @@ export class ReadModelModule {
         ProjectionRunner,
         ProjectionsResolver,
         ReadYourWrites,
+        LiveUpdates,
       ],
-      exports: [ProjectionRegistry, ProjectionEngine, ReadYourWrites],
+      exports: [ProjectionRegistry, ProjectionEngine, ReadYourWrites, LiveUpdates],
     };
   }
 }

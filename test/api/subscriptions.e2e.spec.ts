@@ -1,0 +1,132 @@
+import type { Client } from 'graphql-ws';
+import { referAndBook, step } from '../support/pathway-steps';
+import { connect, subscribe, type Subscriber } from '../support/subscriptions';
+import { AS_DASHBOARD, AS_PLANNER, AS_QA, AS_SCHEDULER, startDemoApi, type Persona, type TestApi } from '../support/test-api';
+
+const AS_OTHER_TRUST: Persona = { role: 'scheduler', trusts: ['RRV'], actor: 'coordinator@rrv' };
+
+const PATHWAY_CHANGED = `subscription($coi: ID, $trust: ID) { pathwayChanged(coi: $coi, trust: $trust) { eventTypes pathway { coi status referringTrust } } }`;
+const AT_RISK_CHANGED = `subscription { atRiskChanged { flagged reasons pathway { coi referringTrust } } }`;
+const CAPACITY_CHANGED = `subscription($from: LocalDate!, $to: LocalDate!) {
+  capacityChanged(filter: { siteCodes: ["RBV01"], resources: [APHERESIS_CHAIR] }, from: $from, to: $to) { from to truncated slots { siteCode day session committed tentative free freeBusyOnly } } }`;
+
+describe('subscriptions over WebSocket, driven by the read models', () => {
+  let api: TestApi;
+  const clients: Client[] = [];
+  const subscribers: Subscriber[] = [];
+  const as = async (persona: Persona | { authorization: string }, query: string, variables: Record<string, unknown> = {}) => {
+    const client = await connect(api, persona);
+    clients.push(client);
+    const subscriber = subscribe(client, query, variables);
+    subscribers.push(subscriber);
+    return subscriber;
+  };
+
+  beforeAll(async () => {
+    api = await startDemoApi();
+  });
+  afterAll(async () => {
+    for (const s of subscribers) await s.close();
+    for (const c of clients) await c.dispose();
+    await api.close();
+  });
+
+  it('tells a scheduler of their own trust’s pathways as the read model records them, and another trust nothing of them', async () => {
+    const mine = await as(AS_SCHEDULER, PATHWAY_CHANGED);
+    const theirs = await as(AS_OTHER_TRUST, PATHWAY_CHANGED);
+    const watcher = await as(AS_PLANNER, PATHWAY_CHANGED);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the subscriptions are registered before the first change
+
+    const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'LIVE-1', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+    });
+    const first = await mine.next();
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.pathwayChanged).toEqual({ eventTypes: ['PatientReferred'], pathway: { coi: referPatient.coi, status: 'REFERRED', referringTrust: 'RBV' } });
+    // What the subscriber is told, the read model already shows.
+    expect((await api.gql(`query($coi: ID!) { pathway(coi: $coi) { status } }`, { coi: referPatient.coi }, AS_SCHEDULER)).data!.pathway.status).toBe('REFERRED');
+    expect((await watcher.next()).data!.pathwayChanged.pathway.coi).toBe(referPatient.coi);
+
+    // The other trust's scheduler hears first of their own referral, not of RBV's before it.
+    const own = await api.gql(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'LIVE-RRV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'ROUTINE' },
+    }, AS_OTHER_TRUST);
+    expect(own.errors).toBeUndefined();
+    expect((await theirs.next()).data!.pathwayChanged.pathway).toMatchObject({ coi: own.data!.referPatient.coi, referringTrust: 'RRV' });
+  });
+
+  it('follows one pathway by its Chain of Identity through holds and bookings', async () => {
+    const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'LIVE-2', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+    });
+    const one = await as(AS_SCHEDULER, PATHWAY_CHANGED, { coi: referPatient.coi });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { planOptions } = await step<{ planOptions: { slots: unknown[] }[] }>(api, `query($coi: ID!) { planOptions(input: { coi: $coi, count: 1 }) { slots { resourceKey day session } } }`, { coi: referPatient.coi });
+    const { holdPlan } = await step<{ holdPlan: { id: string } }>(api, `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi: referPatient.coi, slots: planOptions[0]!.slots, idempotencyKey: 'live-2' } });
+    expect((await one.next()).data!.pathwayChanged).toMatchObject({ eventTypes: ['PlanHeld'], pathway: { status: 'PLAN_HELD' } });
+    await step(api, `mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c") { status } }`, { id: holdPlan.id });
+    expect((await one.next()).data!.pathwayChanged).toMatchObject({ eventTypes: ['PlanBooked'], pathway: { status: 'BOOKED' } });
+  });
+
+  it('sends capacity changes for a site and range, with bookings masked as free/busy for another trust', async () => {
+    const booked = await referAndBook(api, 'LIVE-3');
+    const day = booked.plan.collectionDays[0]!;
+    const planner = await as(AS_PLANNER, CAPACITY_CHANGED, { from: day, to: day });
+    const otherTrust = await as(AS_OTHER_TRUST, CAPACITY_CHANGED, { from: day, to: day });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Another patient's hold on the same day's chairs moves that day's capacity.
+    const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'LIVE-4', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+    });
+    const chair = booked.plan.slots.find((s) => s.resourceKey === 'site:RBV01:APHERESIS_CHAIR')!;
+    await step(api, `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi: referPatient.coi, slots: [chair], idempotencyKey: 'live-4' } });
+
+    const chairOf = (m: { data?: Record<string, any> | null }) => m.data?.capacityChanged.slots.find((s: { session: string }) => s.session === chair.session);
+    const seen = (await planner.until((m) => chairOf(m)?.tentative === 1)).data!.capacityChanged;
+    expect(seen).toMatchObject({ from: day, to: day, truncated: false });
+    expect(chairOf({ data: { capacityChanged: seen } })).toMatchObject({ siteCode: 'RBV01', day, committed: 1, tentative: 1, freeBusyOnly: false });
+    const masked = chairOf(await otherTrust.until((m) => chairOf(m) !== undefined));
+    expect(masked).toMatchObject({ committed: null, tentative: null, freeBusyOnly: true });
+    expect(masked.free).toBeLessThanOrEqual(1);
+  });
+
+  it('flags pathways at risk as capacity closes, and clears them when it reopens, for their own trust only', async () => {
+    const booked = await referAndBook(api, 'LIVE-5');
+    const mine = await as(AS_SCHEDULER, AT_RISK_CHANGED);
+    const theirs = await as(AS_OTHER_TRUST, AT_RISK_CHANGED);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await api.gql(`mutation($id: ID!) { setUnitQualification(id: $id, state: OUT_OF_SERVICE, reason: "Incubator alarm") { qualification } }`, { id: booked.plan.unitId });
+    const about = (flag: boolean) => (m: { data?: Record<string, any> | null }) => m.data?.atRiskChanged.pathway.coi === booked.coi && m.data?.atRiskChanged.flagged === flag;
+    const flagged = (await mine.until(about(true))).data!.atRiskChanged;
+    expect(flagged).toMatchObject({ flagged: true, pathway: { coi: booked.coi } });
+    expect(flagged.reasons.join()).toMatch(/Incubator alarm/);
+    await api.gql(`mutation($id: ID!) { setUnitQualification(id: $id, state: QUALIFIED, reason: "Alarm was a sensor fault") { qualification } }`, { id: booked.plan.unitId });
+    const cleared = await mine.until(about(false));
+    expect(cleared.data!.atRiskChanged).toMatchObject({ flagged: false, reasons: [], pathway: { coi: booked.coi } });
+    await expect(theirs.next(500)).rejects.toThrow(/no subscription message/);
+  });
+
+  it('refuses a subscription to a role or trust that may not see it, and a connection without a valid token', async () => {
+    const dashboard = await as(AS_DASHBOARD, AT_RISK_CHANGED);
+    expect((await dashboard.next()).errors![0]!.message).toMatch(/Only scheduler or planner or control site qa may use atRiskChanged/);
+    const booked = await referAndBook(api, 'LIVE-6');
+    const otherTrust = await as(AS_OTHER_TRUST, PATHWAY_CHANGED, { coi: booked.coi });
+    expect((await otherTrust.next()).errors![0]!.message).toMatch(/not your trust's/);
+    const byTrust = await as(AS_OTHER_TRUST, PATHWAY_CHANGED, { trust: 'RBV' });
+    expect((await byTrust.next()).errors![0]!.message).toMatch(/not your trust's/);
+
+    const forged = await as({ authorization: 'Bearer not.a.token' }, AT_RISK_CHANGED);
+    const ended = await forged.ended;
+    expect(ended).not.toBeNull();
+    const qa = await as(AS_QA, PATHWAY_CHANGED);
+    await step(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'LIVE-7', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+    });
+    expect((await qa.next()).errors).toBeUndefined();
+  });
+
+  it('has an access rule for every subscription in the schema', async () => {
+    const { data } = await api.gql(`{ __type(name: "Subscription") { fields { name } } }`);
+    expect(data!.__type.fields.map((f: { name: string }) => f.name).sort()).toEqual(['atRiskChanged', 'capacityChanged', 'pathwayChanged']);
+  });
+});
