@@ -32,6 +32,21 @@ describe('demo network', () => {
     expect(data!.audit.edges[0].node).toEqual({ actor: 'demo-seed', reason: 'Demo network' });
   });
 
+  it('pages travel times by keyset cursor: every route once, from each site nearest first', async () => {
+    const seen: { fromSiteCode: string; toSiteCode: string; hours: number }[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const result: { data: any } = await api.gql(`query($after: String) { travelTimes(first: 40, after: $after) { edges { node { fromSiteCode toSiteCode hours } } pageInfo { hasNextPage endCursor } } }`, { after });
+      seen.push(...result.data.travelTimes.edges.map((e: { node: (typeof seen)[number] }) => e.node));
+      if (!result.data.travelTimes.pageInfo.hasNextPage) break;
+      after = result.data.travelTimes.pageInfo.endCursor;
+    }
+    expect(seen).toHaveLength(2 * 55); // both directions
+    expect(new Set(seen.map((t) => `${t.fromSiteCode}>${t.toSiteCode}`)).size).toBe(seen.length);
+    const sorted = [...seen].sort((a, b) => (a.fromSiteCode < b.fromSiteCode ? -1 : a.fromSiteCode > b.fromSiteCode ? 1 : a.hours - b.hours || (a.toSiteCode < b.toSiteCode ? -1 : 1)));
+    expect(seen).toEqual(sorted);
+  });
+
   it('gives every centre a year of calendars, closed on bank holidays where they say so', async () => {
     // The next weekday bank holiday within the calendars' year: apheresis is closed, beds stay open.
     const holiday = ENGLAND_AND_WALES_BANK_HOLIDAYS.find((d) => d > addDays(today, 1) && d < addDays(today, 390) && weekdayOf(d) <= 5)!;

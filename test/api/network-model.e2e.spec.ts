@@ -87,10 +87,10 @@ describe('network model over GraphQL', () => {
         input: { process: process({ maxFreshHoldHours: 48 }), designation: { siteCodes: ['RBV02', 'RRK02'], unitIds: ['MU-COC-01', 'MU-SHU-01'] }, reason: 'Validated 48 h hold; add Birmingham', basedOnVersion: 1 },
       });
       expect(v2.publishDmmfVersion.version).toBe(2);
-      const read = await ok(`{ latest: dmmf(productCode: "POC-CAR19") { version process { maxFreshHoldHours } } first: dmmf(productCode: "poc-car19", version: 1) { version process { maxFreshHoldHours } } dmmfVersions(productCode: "POC-CAR19") { version reason } network { products { productCode version } } }`);
+      const read = await ok(`{ latest: dmmf(productCode: "POC-CAR19") { version process { maxFreshHoldHours } } first: dmmf(productCode: "poc-car19", version: 1) { version process { maxFreshHoldHours } } dmmfVersions(productCode: "POC-CAR19") { edges { node { version reason } } } network { products { productCode version } } }`);
       expect(read.latest).toEqual({ version: 2, process: { maxFreshHoldHours: 48 } });
       expect(read.first).toEqual({ version: 1, process: { maxFreshHoldHours: 36 } });
-      expect(read.dmmfVersions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+      expect(read.dmmfVersions.edges.map((e: { node: { version: number } }) => e.node.version)).toEqual([1, 2]);
       expect(read.network.products).toEqual([{ productCode: 'POC-CAR19', version: 2 }]);
     });
 

@@ -32,6 +32,13 @@ describe('waitlist', () => {
     const { data } = await api.gql(`{ waitlist(productCode: "POC-CAR19") { edges { node { place pathway { coi priority } priority { score } } } } }`);
     expect(data!.waitlist.edges.map((e: { node: { pathway: { coi: string } } }) => e.node.pathway.coi)).toEqual([emergency, urgent]);
     expect(data!.waitlist.edges.map((e: { node: { place: number } }) => e.node.place)).toEqual([1, 2]);
+    // Pages by keyset: the second page starts after the first page's last entry.
+    const page = (after: string | null) => api.gql(`query($after: String) { waitlist(productCode: "POC-CAR19", first: 1, after: $after) { edges { node { place pathway { coi } } } pageInfo { hasNextPage endCursor } } }`, { after });
+    const one = (await page(null)).data!.waitlist;
+    expect(one.edges.map((e: { node: unknown }) => e.node)).toEqual([{ place: 1, pathway: { coi: emergency } }]);
+    const two = (await page(one.pageInfo.endCursor)).data!.waitlist;
+    expect(two.edges.map((e: { node: unknown }) => e.node)).toEqual([{ place: 2, pathway: { coi: urgent } }]);
+    expect(two.pageInfo.hasNextPage).toBe(false);
     const kpis = await api.gql(`{ kpis(filter: { productCode: "POC-CAR19" }) { waitlist { length medianDaysWaiting longestDaysWaiting } } }`);
     expect(kpis.data!.kpis.waitlist).toEqual({ length: 2, medianDaysWaiting: expect.any(Number), longestDaysWaiting: expect.any(Number) });
     expect(kpis.data!.kpis.waitlist.longestDaysWaiting).toBeLessThan(1);

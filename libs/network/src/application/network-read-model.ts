@@ -106,8 +106,13 @@ export class NetworkReadModel {
     return row;
   }
 
-  dmmfVersions(productCode: string): Promise<DmmfRow[]> {
-    return this.dataSource.query('SELECT * FROM dmmf_versions WHERE product_code = $1 ORDER BY version', [normaliseProductCode('productCode', productCode)]);
+  /** A product's versions, oldest first, after a version; `limit + 1` of them. */
+  dmmfVersions(productCode: string, limit: number, afterVersion = 0): Promise<DmmfRow[]> {
+    return this.dataSource.query('SELECT * FROM dmmf_versions WHERE product_code = $1 AND version > $2 ORDER BY version LIMIT $3', [
+      normaliseProductCode('productCode', productCode),
+      afterVersion,
+      limit + 1,
+    ]);
   }
 
   /** The latest version of every product. */
@@ -187,11 +192,13 @@ export class NetworkReadModel {
     return { calendars: calendars.map((r: { calendar: Record<string, unknown> }) => r.calendar), exceptions: exceptions.map((r: { exception: Record<string, unknown> }) => r.exception) };
   }
 
-  travelTimes(siteCode?: string | null): Promise<{ from_site_code: string; to_site_code: string; hours: number; fresh_courier: boolean }[]> {
+  /** Travel times from each site, nearest first, after a (from, hours, to) key; `limit + 1` of them. */
+  travelTimes(siteCode: string | null | undefined, limit: number, after?: [string, number, string]): Promise<{ from_site_code: string; to_site_code: string; hours: number; fresh_courier: boolean }[]> {
     return this.dataSource.query(
       `SELECT from_site_code, to_site_code, hours, fresh_courier FROM travel_times
-        WHERE $1::text IS NULL OR from_site_code = $1 ORDER BY from_site_code, hours, to_site_code`,
-      [siteCode ? normaliseOdsCode('siteCode', siteCode) : null],
+        WHERE ($1::text IS NULL OR from_site_code = $1) AND ($2::text IS NULL OR (from_site_code, hours, to_site_code) > ($2, $3::float8, $4))
+        ORDER BY from_site_code, hours, to_site_code LIMIT $5`,
+      [siteCode ? normaliseOdsCode('siteCode', siteCode) : null, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, limit + 1],
     );
   }
 

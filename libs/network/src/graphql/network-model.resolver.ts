@@ -25,6 +25,8 @@ import {
   CapacityConnection,
   CapacityFilter,
   Dmmf,
+  DmmfConnection,
+  TravelTimeConnection,
   DmmfVersionInput,
   ModularUnit,
   ModularUnitConnection,
@@ -96,9 +98,16 @@ export class NetworkModelResolver {
   }
 
   @Allow(EVERYONE)
-  @Query(() => [Dmmf], { description: 'Every version of a product’s DMMF, oldest first.' })
-  async dmmfVersions(@Args('productCode', { type: () => ID, description: 'Product code.' }) productCode: string): Promise<Dmmf[]> {
-    return (await this.readModel.dmmfVersions(productCode)).map(toDmmf);
+  @Query(() => DmmfConnection, { description: 'Every version of a product’s DMMF, oldest first.' })
+  async dmmfVersions(
+    @Args('productCode', { type: () => ID, description: 'Product code.' }) productCode: string,
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
+    @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
+  ): Promise<DmmfConnection> {
+    const limit = pageSize(first);
+    const [afterVersion] = (decodeCursor('dmmf-versions', after, ['number']) ?? [0]) as number[];
+    const rows = await this.readModel.dmmfVersions(productCode, limit, afterVersion);
+    return toConnection(rows, limit, (r) => encodeCursor('dmmf-versions', [r.version]), toDmmf);
   }
 
   @Allow(CONTROL_SITE)
@@ -208,9 +217,16 @@ export class NetworkModelResolver {
   }
 
   @Allow(EVERYONE)
-  @Query(() => [TravelTime], { description: 'Travel times between sites, nearest first; from one site when siteCode is given.' })
-  async travelTimes(@Args('siteCode', { type: () => String, nullable: true, description: 'Only travel from this site.' }) siteCode?: string): Promise<TravelTime[]> {
-    return (await this.readModel.travelTimes(siteCode)).map((r) => ({
+  @Query(() => TravelTimeConnection, { description: 'Travel times between sites, from each site nearest first; from one site when siteCode is given.' })
+  async travelTimes(
+    @Args('siteCode', { type: () => String, nullable: true, description: 'Only travel from this site.' }) siteCode?: string,
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
+    @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
+  ): Promise<TravelTimeConnection> {
+    const limit = pageSize(first);
+    const key = decodeCursor('travel-times', after, ['string', 'number', 'string']) as [string, number, string] | undefined;
+    const rows = await this.readModel.travelTimes(siteCode, limit, key);
+    return toConnection(rows, limit, (r) => encodeCursor('travel-times', [r.from_site_code, r.hours, r.to_site_code]), (r) => ({
       fromSiteCode: r.from_site_code,
       toSiteCode: r.to_site_code,
       hours: r.hours,

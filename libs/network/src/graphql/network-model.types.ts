@@ -366,3 +366,9 @@ export class TravelTimeInput {
   @Field(() => String, { nullable: true, description: 'Why (source of the figure).' })
   reason?: string | null;
 }
+
+@ObjectType({ description: 'A page of travel times, from each site nearest first.' })
+export class TravelTimeConnection extends Connection(TravelTime, 'TravelTime', 'travel time') {}
+
+@ObjectType({ description: 'A page of a product’s DMMF versions, oldest first.' })
+export class DmmfConnection extends Connection(Dmmf, 'Dmmf', 'DMMF version') {}

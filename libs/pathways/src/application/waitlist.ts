@@ -75,6 +75,6 @@ export class WaitlistReads {
         reason: r.waitlist_reason,
         score: waitlistScore(r.priority as Priority, localDateOf(r.waitlisted_at, 'Europe/London'), r.clinical_deadline, today),
       }))
-      .sort((a, b) => b.score.score - a.score.score || a.joinedAt.getTime() - b.joinedAt.getTime());
+      .sort((a, b) => b.score.score - a.score.score || a.joinedAt.getTime() - b.joinedAt.getTime() || (a.pathway.coi < b.pathway.coi ? -1 : 1));
   }
 }

@@ -50,11 +50,15 @@ export class WaitlistResolver {
     @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
   ): Promise<WaitlistConnection> {
     const limit = pageSize(first);
-    // The order moves daily (days waited count): the cursor is a place in today's order.
-    const [afterPlace] = (decodeCursor('waitlist', after, ['number']) ?? [0]) as number[];
+    // Keyset on the list's own order (score, then time joined, then COI): a page boundary stays put when
+    // entries ahead of it leave the list, though scores move daily (days waited count).
+    const key = decodeCursor('waitlist', after, ['number', 'number', 'string']) as [number, number, string] | undefined;
     const entries = (await this.reads.entries(productCode, acting)).map((entry, i) => ({ ...entry, place: i + 1 }));
-    const page = entries.slice(afterPlace!, afterPlace! + limit + 1);
-    return toConnection(page, limit, (e) => encodeCursor('waitlist', [e.place]), (e) => ({
+    const afterKey = (e: (typeof entries)[number]) =>
+      !key || e.score.score < key[0] || (e.score.score === key[0] && (e.joinedAt.getTime() > key[1] || (e.joinedAt.getTime() === key[1] && e.pathway.coi > key[2])));
+    const start = entries.findIndex(afterKey);
+    const page = start < 0 ? [] : entries.slice(start, start + limit + 1);
+    return toConnection(page, limit, (e) => encodeCursor('waitlist', [e.score.score, e.joinedAt.getTime(), e.pathway.coi]), (e) => ({
       place: e.place,
       pathway: toPathway(e.pathway),
       joinedAt: e.joinedAt,
