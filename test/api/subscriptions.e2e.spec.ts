@@ -35,6 +35,7 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
     const mine = await as(AS_SCHEDULER, PATHWAY_CHANGED);
     const theirs = await as(AS_OTHER_TRUST, PATHWAY_CHANGED);
     const watcher = await as(AS_PLANNER, PATHWAY_CHANGED);
+    const qa = await as(AS_QA, PATHWAY_CHANGED);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the subscriptions are registered before the first change
 
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
@@ -46,6 +47,7 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
     // What the subscriber is told, the read model already shows.
     expect((await api.gql(`query($coi: ID!) { pathway(coi: $coi) { status } }`, { coi: referPatient.coi }, AS_SCHEDULER)).data!.pathway.status).toBe('REFERRED');
     expect((await watcher.next()).data!.pathwayChanged.pathway.coi).toBe(referPatient.coi);
+    expect((await qa.next()).data!.pathwayChanged.pathway.coi).toBe(referPatient.coi);
 
     // The other trust's scheduler hears first of their own referral, not of RBV's before it.
     const own = await api.gql(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
@@ -73,6 +75,7 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
     const day = booked.plan.collectionDays[0]!;
     const planner = await as(AS_PLANNER, CAPACITY_CHANGED, { from: day, to: day });
     const otherTrust = await as(AS_OTHER_TRUST, CAPACITY_CHANGED, { from: day, to: day });
+    const others = await Promise.all([AS_DASHBOARD, AS_QA, AS_SCHEDULER].map((persona) => as(persona, CAPACITY_CHANGED, { from: day, to: day })));
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Another patient's hold on the same day's chairs moves that day's capacity.
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
@@ -88,18 +91,22 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
     const masked = chairOf(await otherTrust.until((m) => chairOf(m) !== undefined));
     expect(masked).toMatchObject({ committed: null, tentative: null, freeBusyOnly: true });
     expect(masked.free).toBeLessThanOrEqual(1);
+    // Dashboards, QA and the RBV scheduler (RBV01 is their trust's) see the change in full.
+    for (const subscriber of others) expect(chairOf(await subscriber.until((m) => chairOf(m)?.tentative === 1))).toMatchObject({ freeBusyOnly: false, tentative: 1 });
   });
 
   it('flags pathways at risk as capacity closes, and clears them when it reopens, for their own trust only', async () => {
     const booked = await referAndBook(api, 'LIVE-5');
     const mine = await as(AS_SCHEDULER, AT_RISK_CHANGED);
     const theirs = await as(AS_OTHER_TRUST, AT_RISK_CHANGED);
+    const networkWide = await Promise.all([AS_PLANNER, AS_QA].map((persona) => as(persona, AT_RISK_CHANGED)));
     await new Promise((resolve) => setTimeout(resolve, 200));
     await api.gql(`mutation($id: ID!) { setUnitQualification(id: $id, state: OUT_OF_SERVICE, reason: "Incubator alarm") { qualification } }`, { id: booked.plan.unitId });
     const about = (flag: boolean) => (m: { data?: Record<string, any> | null }) => m.data?.atRiskChanged.pathway.coi === booked.coi && m.data?.atRiskChanged.flagged === flag;
     const flagged = (await mine.until(about(true))).data!.atRiskChanged;
     expect(flagged).toMatchObject({ flagged: true, pathway: { coi: booked.coi } });
     expect(flagged.reasons.join()).toMatch(/Incubator alarm/);
+    for (const subscriber of networkWide) expect((await subscriber.until(about(true))).data!.atRiskChanged.flagged).toBe(true);
     await api.gql(`mutation($id: ID!) { setUnitQualification(id: $id, state: QUALIFIED, reason: "Alarm was a sensor fault") { qualification } }`, { id: booked.plan.unitId });
     const cleared = await mine.until(about(false));
     expect(cleared.data!.atRiskChanged).toMatchObject({ flagged: false, reasons: [], pathway: { coi: booked.coi } });
@@ -109,6 +116,8 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
   it('refuses a subscription to a role or trust that may not see it, and a connection without a valid token', async () => {
     const dashboard = await as(AS_DASHBOARD, AT_RISK_CHANGED);
     expect((await dashboard.next()).errors![0]!.message).toMatch(/Only scheduler or planner or control site qa may use atRiskChanged/);
+    const dashboardPathways = await as(AS_DASHBOARD, PATHWAY_CHANGED);
+    expect((await dashboardPathways.next()).errors![0]!.message).toMatch(/Only scheduler or planner or control site qa may use pathwayChanged/);
     const booked = await referAndBook(api, 'LIVE-6');
     const otherTrust = await as(AS_OTHER_TRUST, PATHWAY_CHANGED, { coi: booked.coi });
     expect((await otherTrust.next()).errors![0]!.message).toMatch(/not your trust's/);
