@@ -23,6 +23,7 @@ import { NETWORK_EVENT_CLASSES } from './domain';
 import { NetworkModelFieldsResolver, NetworkModelResolver } from './graphql/network-model.resolver';
 import { NetworkResolver } from './graphql/network.resolver';
 import { SiteResolver } from './graphql/site.resolver';
+import { SiteUtilisationResolver } from './graphql/site-utilisation.resolver';
 import { CapacityProjection } from './projections/capacity.projection';
 import { DmmfVersionsProjection, ModularUnitsProjection, TravelTimesProjection } from './projections/network-model.projections';
 import { SiteDirectoryProjection } from './projections/site-directory.projection';
@@ -52,6 +53,7 @@ import { SiteRecord } from './projections/site-record.entity';
     NetworkResolver,
     NetworkModelResolver,
     NetworkModelFieldsResolver,
+    SiteUtilisationResolver,
   ],
 })
 export class NetworkModule implements OnModuleInit {

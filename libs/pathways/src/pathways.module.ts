@@ -17,6 +17,8 @@ import { WaitlistResolver } from './graphql/waitlist.resolver';
 import { PathwayListResolver } from './graphql/pathway-list.resolver';
 import { RepairResolver } from './graphql/repair.resolver';
 import { KpiResolver } from './graphql/kpi.resolver';
+import { PathwayTimelineResolver } from './graphql/pathway-timeline.resolver';
+import { PathwayTimelines } from './application/pathway-timelines';
 import { AcceptRepairHandler, AtRiskPathways } from './application/repair';
 import { JoinWaitlistHandler, WaitlistReads } from './application/waitlist';
 import { WaitlistOffers } from './application/waitlist-offers';
@@ -70,6 +72,8 @@ export class PathwaysModule implements OnModuleInit {
         JoinWaitlistHandler,
         WaitlistOffers,
         RecordStepHandler,
+        PathwayTimelines,
+        PathwayTimelineResolver,
       ],
       exports: [HoldExpiry, WaitlistOffers, PathwayAccess],
     };

@@ -1,0 +1,44 @@
+import { Args, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { GraphQLLocalDate } from 'graphql-scalars';
+import type { CommandContext } from '@bedside/event-store';
+import { Acting, Loaders, type RequestLoaders } from '@bedside/graphql-common';
+import { NetworkReadModel, type UtilisationRow as UtilisationRecord } from '../application/network-read-model';
+import { toUtilisation } from './network-model.mappers';
+import { UtilisationRow } from './network-model.types';
+import { Site } from './site.types';
+
+/**
+ * `Site.utilisation`, for dashboards listing many sites: every site of a list is answered by one
+ * utilisation read (per range asked for), whatever the list's length.
+ */
+@Resolver(() => Site)
+export class SiteUtilisationResolver {
+  constructor(private readonly readModel: NetworkReadModel) {}
+
+  @ResolveField(() => [UtilisationRow], {
+    description:
+      'Capacity, bookings and utilisation of this site’s resources and units over a range (as the `utilisation` query gives them). ' +
+      'Empty for a scheduler when the site is another trust’s: its bookings are not theirs to see (`capacity` shows it as free or busy).',
+  })
+  utilisation(
+    @Parent() site: Site,
+    @Args('from', { type: () => GraphQLLocalDate, description: 'First day.' }) from: string,
+    @Args('to', { type: () => GraphQLLocalDate, description: 'Last day (inclusive).' }) to: string,
+    @Acting() acting: CommandContext,
+    @Loaders() loaders: RequestLoaders,
+  ): Promise<UtilisationRow[]> {
+    // The read model applies the caller's trust scope, as it does for the `utilisation` query.
+    return loaders
+      .get<string, UtilisationRow[]>(`site-utilisation:${from}:${to}`, async (codes) => {
+        const rows = await this.readModel.utilisation({ siteCodes: [...new Set(codes)] }, from, to, acting);
+        const bySite = new Map<string, UtilisationRecord[]>();
+        for (const row of rows) {
+          const list = bySite.get(row.site_code) ?? [];
+          list.push(row);
+          bySite.set(row.site_code, list);
+        }
+        return codes.map((code) => (bySite.get(code) ?? []).map(toUtilisation));
+      })
+      .load(site.code);
+  }
+}

@@ -1,0 +1,25 @@
+import { Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import type { CommandContext } from '@bedside/event-store';
+import { Acting, Loaders, type RequestLoaders } from '@bedside/graphql-common';
+import { PathwayTimelines } from '../application/pathway-timelines';
+import type { TimelineStep as Step } from '../domain/timeline';
+import { Pathway } from './pathway.types';
+import { TimelineStep } from './pathway-timeline.types';
+
+const toStep = (step: Step): TimelineStep => ({ ...step, doneAt: step.doneAt === null ? null : new Date(step.doneAt), slots: [...step.slots] });
+
+/** `Pathway.timeline`: every pathway of a list is answered by one read. */
+@Resolver(() => Pathway)
+export class PathwayTimelineResolver {
+  constructor(private readonly timelines: PathwayTimelines) {}
+
+  @ResolveField(() => [TimelineStep], {
+    description:
+      'The vein-to-vein timeline of the plan in place (held or booked), in pathway order: each step’s place, unit, start and end, and whether it is planned, under way or done. ' +
+      'Empty when no plan is held or booked. Transport and QC release occupy no capacity and are not steps here.',
+  })
+  async timeline(@Parent() pathway: Pathway, @Acting() acting: CommandContext, @Loaders() loaders: RequestLoaders): Promise<TimelineStep[]> {
+    const steps = await loaders.get<string, Step[]>('pathway-timeline', (cois) => this.timelines.forPathways(cois, acting)).load(pathway.coi);
+    return steps.map(toStep);
+  }
+}
