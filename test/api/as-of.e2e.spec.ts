@@ -36,6 +36,8 @@ interface Snapshot {
   unit: unknown;
   network: unknown;
   capacity: unknown;
+  /** Without sites in the filter (laid out from the whole network's inputs, not one site's streams). */
+  unitCapacity: unknown;
   /** RBV01 and RRV01 as the RBV scheduler saw them: another trust's capacity as free or busy. */
   schedulerCapacity: unknown;
   pathway: unknown;
@@ -85,6 +87,7 @@ describe('asOf: the network, capacity and pathways as they were recorded at an i
       unit: (await ok(UNIT, { asOf: asOfText })).unit,
       network: await network(asOf),
       capacity: await capacity({ siteCodes: ['RBV01'] }, asOf),
+      unitCapacity: await capacity({ unitIds: ['MU-RBV01-COC1', 'MU-RRV01-COC1'], onlyFree: true }, asOf),
       schedulerCapacity: await capacity({ siteCodes: ['RBV01', 'RRV01'], resources: ['APHERESIS_CHAIR', 'MANUFACTURING_BAY'] }, asOf, AS_SCHEDULER),
       pathway: (await ok(PATHWAY, { coi, asOf: asOfText })).pathway,
     };
@@ -144,6 +147,7 @@ describe('asOf: the network, capacity and pathways as they were recorded at an i
     expect(distinct((s) => s.capacity)).toBe(6); // held, booked, chair closed, paused, reactivated
     expect(distinct((s) => s.site)).toBe(3); // active, paused, active again
     expect(distinct((s) => s.unit)).toBe(2);
+    expect(distinct((s) => s.unitCapacity)).toBeGreaterThanOrEqual(3);
     expect(snapshots[0]!.pathway).toBeNull();
   });
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { EVENT_STORE, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
+import { DataSource } from 'typeorm';
+import { EVENT_STORE, isAfter, START_OF_LOG, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
 import { ValidationError, type Caller } from '@bedside/shared';
-import { dmmfStreamId, expandCapacity, normaliseOdsCode, normaliseProductCode, normaliseUnitId, siteStreamId, unitStreamId } from '../domain';
+import { BANK_HOLIDAYS_STREAM, calendarStreamId, dmmfStreamId, expandCapacity, normaliseOdsCode, normaliseProductCode, normaliseUnitId, siteStreamId, unitStreamId } from '../domain';
 import { CAPACITY_INPUT_EVENT_TYPES, CapacityInputsFold, capacitySources } from '../projections/capacity-inputs';
 import { applyUnitEvent, dmmfRowOf } from '../projections/network-model.projections';
 import { applySiteEvent, SITE_DIRECTORY_EVENT_TYPES } from '../projections/site-directory.projection';
@@ -63,6 +64,7 @@ export class NetworkAsOf {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModel: NetworkReadModel,
     private readonly moduleRef: ModuleRef,
+    private readonly dataSource: DataSource,
   ) {}
 
   async site(rawCode: string, asOf: Date): Promise<SiteRecord | null> {
@@ -139,7 +141,8 @@ export class NetworkAsOf {
       return dmmf;
     });
     const fold = new CapacityInputsFold();
-    for (const event of await this.log(CAPACITY_INPUT_EVENT_TYPES, asOf)) fold.apply(event);
+    const inputs = filter.siteCodes ? await this.capacityInputsOfSites(filter.siteCodes, asOf) : await this.log(CAPACITY_INPUT_EVENT_TYPES, asOf);
+    for (const event of inputs) fold.apply(event);
     const slots = capacitySources(fold.inputs())
       .filter((source) => slotMatches(filter, source))
       .flatMap((source) => expandCapacity(source, range));
@@ -169,6 +172,39 @@ export class NetworkAsOf {
       .sort((a, b) => compareKeys([a.day, a.resource_key, a.session], [b.day, b.resource_key, b.session]))
       .slice(0, limit + 1);
     return maskForCaller(rows, await this.readModel.ownSites(caller));
+  }
+
+  /**
+   * The capacity inputs of some sites only, in log order: their site and calendar streams, the bank
+   * holidays, and the streams of units homed there, instead of a scan of the whole log. Units homed
+   * at a site are those the capacity table has (units are never removed and keep their home), read in
+   * one snapshot with the point in the log the table reflects, plus any registered after that point.
+   */
+  private async capacityInputsOfSites(siteCodes: readonly string[], asOf: Date): Promise<RecordedEvent[]> {
+    const [known]: { units: string[]; tx: string | null; pos: string | null }[] = await this.dataSource.query(
+      `SELECT coalesce((SELECT array_agg(unit_id) FROM capacity_units WHERE site_code = ANY($1)), '{}') AS units,
+              c.transaction_id::text AS tx, c.global_position::text AS pos
+         FROM (SELECT 1) one LEFT JOIN projection_checkpoints c ON c.name = 'capacity'`,
+      [siteCodes],
+    );
+    const unitIds = new Set(known!.units);
+    let after: GlobalPosition = known!.tx && known!.pos ? { transactionId: BigInt(known!.tx), position: BigInt(known!.pos) } : START_OF_LOG;
+    for (;;) {
+      const page = await this.store.readAllAsOf({ recordedUpTo: asOf, eventTypes: ['UnitRegistered'], after, maxCount: PAGE });
+      for (const event of page) {
+        const { unitId, homeSiteCode } = event.data as { unitId: string; homeSiteCode: string };
+        if (siteCodes.includes(homeSiteCode)) unitIds.add(unitId);
+      }
+      if (page.length < PAGE) break;
+      after = page.at(-1)!.globalPosition;
+    }
+    const streamIds = [
+      ...siteCodes.flatMap((siteCode) => [siteStreamId(siteCode), calendarStreamId({ siteCode })]),
+      BANK_HOLIDAYS_STREAM,
+      ...[...unitIds].flatMap((unitId) => [unitStreamId(unitId), calendarStreamId({ unitId })]),
+    ];
+    const streams = await this.store.readStreams(streamIds, { recordedUpTo: asOf });
+    return [...streams.values()].flat().sort((a, b) => (isAfter(a.globalPosition, b.globalPosition) ? 1 : -1));
   }
 
   private async allSites(asOf: Date): Promise<Map<string, SiteRecord>> {
