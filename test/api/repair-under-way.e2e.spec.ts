@@ -13,7 +13,7 @@ interface Entry {
   proposal: { unitId: string; collectionDays: string[]; infusionDay: string; treatmentCentre: string; steps: { kind: string; start: string }[]; slots: Slot[] } | null;
 }
 
-const AT_RISK = `{ atRiskPathways(first: 500) { edges { node {
+const AT_RISK = `{ atRiskPathways(first: 100) { edges { node {
   pathway { coi status productState } reasons proposalId note recollection keptSlots { resourceKey day session }
   proposal { unitId collectionDays infusionDay treatmentCentre steps { kind start } slots { resourceKey day session } } } } } }`;
 

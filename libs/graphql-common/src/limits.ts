@@ -2,7 +2,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode, type 
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { BedsideError } from '@bedside/shared';
-import { DEFAULT_PAGE_SIZE } from './pagination';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 
 /** What one request may ask of the server (issue 5 §5). */
 export interface QueryLimits {
@@ -18,9 +18,12 @@ export interface QueryLimits {
 
 export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 10_000, requestsPerMinute: 1200, introspection: true };
 
-/** A paged list costs what one item costs, once per item asked for (`first`, or the default page). */
+/**
+ * A paged list costs what one item costs, once per item asked for (`first`, or the default page). A
+ * page larger than any list serves is priced at the largest, so its own clear error (`first`) answers.
+ */
 const pagedEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
-  field.args.some((a) => a.name === 'first') ? 1 + childComplexity * (typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE) : undefined;
+  field.args.some((a) => a.name === 'first') ? 1 + childComplexity * (typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE) : undefined;
 
 /** Rules checked when a query is first validated (Mercurius caches the result per query text). */
 export function validationRules(limits: QueryLimits): ValidationRule[] {
