@@ -4,16 +4,12 @@ import { mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Cal
 import { NOT_STARTED, type Progress } from '../domain';
 import { timelineOf, type BookedSlot, type TimelineStep } from '../domain/timeline';
 
-interface TimelineSlotRow {
+interface TimelineRow {
   coi: string;
   referring_trust: string;
   progress: Partial<Progress> | null;
-  resource_key: string | null;
-  day: string | null;
-  session: string | null;
-  site_code: string | null;
-  starts_at: Date | null;
-  ends_at: Date | null;
+  /** The plan's slots placed by the capacity layout, as one JSON array (one row per pathway, not per slot). */
+  slots: { resourceKey: string; day: string; session: string; siteCode: string; startsAt: string; endsAt: string }[];
 }
 
 /**
@@ -32,32 +28,28 @@ export class PathwayTimelines {
   async forPathways(cois: readonly string[], caller: Caller): Promise<(TimelineStep[] | Error)[]> {
     requireRole(caller.role, PATIENT_LEVEL_READERS, 'see pathway timelines');
     // A slot whose layout row is gone (a calendar shortened since) still shows, on its day in UK time.
-    const rows: TimelineSlotRow[] = await this.dataSource.query(
-      `SELECT p.coi, p.referring_trust, p.progress, hs."resourceKey" AS resource_key, to_char(hs.day, 'YYYY-MM-DD') AS day, hs.session,
-              coalesce(s.site_code, u.current_site_code, CASE WHEN hs."resourceKey" LIKE 'site:%' THEN split_part(hs."resourceKey", ':', 2) END, '') AS site_code,
-              coalesce(s.starts_at, hs.day::timestamp AT TIME ZONE 'Europe/London') AS starts_at,
-              coalesce(s.ends_at, (hs.day + 1)::timestamp AT TIME ZONE 'Europe/London') AS ends_at
+    const rows: TimelineRow[] = await this.dataSource.query(
+      `SELECT p.coi, p.referring_trust, p.progress, coalesce((
+                SELECT json_agg(json_build_object(
+                         'resourceKey', hs."resourceKey", 'day', hs.day, 'session', hs.session,
+                         'siteCode', coalesce(s.site_code, u.current_site_code, CASE WHEN hs."resourceKey" LIKE 'site:%' THEN split_part(hs."resourceKey", ':', 2) END, ''),
+                         'startsAt', coalesce(s.starts_at, hs.day::timestamp AT TIME ZONE 'Europe/London'),
+                         'endsAt', coalesce(s.ends_at, (hs.day::date + 1)::timestamp AT TIME ZONE 'Europe/London')))
+                  FROM jsonb_to_recordset(h.slots) AS hs("resourceKey" text, day text, session text)
+                  LEFT JOIN capacity_slots s ON s.resource_key = hs."resourceKey" AND s.day = hs.day::date AND s.session = hs.session
+                  LEFT JOIN modular_units u ON hs."resourceKey" LIKE 'unit:%' AND u.unit_id = substr(hs."resourceKey", 6)), '[]') AS slots
          FROM pathways p
          LEFT JOIN holds h ON h.hold_id = p.hold_id
-         LEFT JOIN LATERAL jsonb_to_recordset(h.slots) AS hs("resourceKey" text, day date, session text) ON true
-         LEFT JOIN capacity_slots s ON s.resource_key = hs."resourceKey" AND s.day = hs.day AND s.session = hs.session
-         LEFT JOIN modular_units u ON hs."resourceKey" LIKE 'unit:%' AND u.unit_id = substr(hs."resourceKey", 6)
         WHERE p.coi = ANY($1)`,
       [[...new Set(cois)]],
     );
-    const byCoi = new Map<string, { trust: string; progress: Progress; slots: BookedSlot[] }>();
-    for (const row of rows) {
-      const pathway = byCoi.get(row.coi) ?? { trust: row.referring_trust, progress: { ...NOT_STARTED, ...row.progress }, slots: [] };
-      if (row.resource_key !== null) {
-        pathway.slots.push({ resourceKey: row.resource_key, day: row.day!, session: row.session ?? '', siteCode: row.site_code!, startsAt: row.starts_at!, endsAt: row.ends_at! });
-      }
-      byCoi.set(row.coi, pathway);
-    }
+    const byCoi = new Map(rows.map((row) => [row.coi, row]));
     return cois.map((coi) => {
-      const pathway = byCoi.get(coi);
-      if (!pathway) return [];
-      if (!mayActFor(caller, pathway.trust)) return new ForbiddenError('You may see timelines only of your own trusts’ pathways.', { trusts: caller.trusts ?? [] });
-      return timelineOf(pathway.slots, pathway.progress);
+      const row = byCoi.get(coi);
+      if (!row) return [];
+      if (!mayActFor(caller, row.referring_trust)) return new ForbiddenError('You may see timelines only of your own trusts’ pathways.', { trusts: caller.trusts ?? [] });
+      const slots: BookedSlot[] = row.slots.map((s) => ({ ...s, startsAt: new Date(s.startsAt), endsAt: new Date(s.endsAt) }));
+      return timelineOf(slots, { ...NOT_STARTED, ...row.progress });
     });
   }
 }
