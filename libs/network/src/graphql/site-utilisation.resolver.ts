@@ -18,7 +18,7 @@ export class SiteUtilisationResolver {
   @ResolveField(() => [UtilisationRow], {
     description:
       'Capacity, bookings and utilisation of this site’s resources and units over a range (as the `utilisation` query gives them). ' +
-      'Empty for a scheduler when the site is another trust’s: its bookings are not theirs to see (`capacity` shows it as free or busy).',
+      'Empty for a scheduler when the site is another trust’s: its bookings are not theirs to see (`capacity` shows it as free or busy). Always as recorded now, also under `asOf`.',
   })
   utilisation(
     @Parent() site: Site,

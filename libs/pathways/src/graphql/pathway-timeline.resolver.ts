@@ -16,7 +16,7 @@ export class PathwayTimelineResolver {
   @ResolveField(() => [TimelineStep], {
     description:
       'The vein-to-vein timeline of the plan in place (held or booked), in pathway order: each step’s place, unit, start and end, and whether it is planned, under way or done. ' +
-      'Empty when no plan is held or booked. Transport and QC release occupy no capacity and are not steps here.',
+      'Empty when no plan is held or booked. Transport and QC release occupy no capacity and are not steps here. Always as recorded now, also under `pathway(asOf:)`.',
   })
   async timeline(@Parent() pathway: Pathway, @Acting() acting: CommandContext, @Loaders() loaders: RequestLoaders): Promise<TimelineStep[]> {
     const steps = await loaders.get<string, Step[]>('pathway-timeline', (cois) => this.timelines.forPathways(cois, acting)).load(pathway.coi);
