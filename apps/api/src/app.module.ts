@@ -36,7 +36,7 @@ export class AppModule {
           migrationsRun: false,
           extra: { max: 10 },
         }),
-        EventStoreModule.forRoot({ connectionString: config.databaseUrl }),
+        EventStoreModule.forRoot({ connectionString: config.databaseUrl, eventStoreUrl: config.eventStoreUrl }),
         ReadModelModule.forRoot({ runProjections: config.runProjections, pollIntervalMs: config.projectionPollIntervalMs }),
         ...(config.serveGraphQL === false
           ? []

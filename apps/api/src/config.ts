@@ -3,6 +3,8 @@ import type { AuthConfig } from '@bedside/identity';
 
 export interface ApiConfig {
   readonly databaseUrl: string;
+  /** A kurrentdb:// connection string puts the event log in KurrentDB; unset, it is in PostgreSQL at databaseUrl. */
+  readonly eventStoreUrl?: string;
   /** How bearer tokens are verified (needed when GraphQL is served). */
   readonly auth?: AuthConfig | null;
   /** Follow the event log and keep read models current in this process. */
@@ -53,6 +55,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
 export function apiConfigFromEnv(databaseUrl: string, env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return {
     databaseUrl,
+    eventStoreUrl: env.EVENT_STORE_URL || env.KURRENTDB_URL || undefined,
     runProjections: flag(env.RUN_PROJECTIONS, true),
     projectionPollIntervalMs: Number(env.PROJECTION_POLL_INTERVAL_MS ?? 250),
     graphiql: flag(env.GRAPHIQL, env.NODE_ENV !== 'production'),
