@@ -104,6 +104,25 @@ describe('PostgreSQL event log integrity', () => {
     expect(received).toEqual(['Woken']);
   });
 
+  it('gives every event of one multi-stream append the same transaction id', async () => {
+    const store = new PostgresEventStore({ connectionString: db.url });
+    try {
+      const head = await store.headPosition();
+      await store.append(
+        [
+          { streamId: 'chair-TX', expectedVersion: 'no_stream', events: [{ type: 'Held', data: {} }] },
+          { streamId: 'bay-TX', expectedVersion: 'no_stream', events: [{ type: 'Held', data: {} }, { type: 'Noted', data: {} }] },
+        ],
+        { actor: 'qa', correlationId: 'c' },
+      );
+      const written = (await store.readAll({ after: head, maxCount: 100 })).filter((e) => e.streamId.endsWith('-TX'));
+      expect(written).toHaveLength(3);
+      expect(new Set(written.map((e) => e.globalPosition.transactionId)).size).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('migrates an empty database once, and again is a no-op', async () => {
     expect(await runMigrations(db.url, [CreateEventStore1763700000000])).toEqual([]);
   });
