@@ -31,11 +31,29 @@ export function validationRules(limits: QueryLimits): ValidationRule[] {
 }
 
 /**
+ * Mercurius reuses one parsed document per query text, so a document's cost is remembered per set of
+ * variables (a few sets each: the same dashboard query comes again and again).
+ */
+const costs = new WeakMap<DocumentNode, Map<string, number>>();
+
+function costOf(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined): number {
+  const key = variables ? JSON.stringify(variables) : '';
+  let known = costs.get(document);
+  const cached = known?.get(key);
+  if (cached !== undefined) return cached;
+  const cost = getComplexity({ schema, query: document, variables, estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+  if (!known) costs.set(document, (known = new Map()));
+  if (known.size >= 64) known.clear();
+  known.set(key, cost);
+  return cost;
+}
+
+/**
  * The cost limit depends on variables (`first: $n`), so it is checked before each execution rather
  * than in the cached validation; nothing has run when it refuses.
  */
 export function checkCost(limits: QueryLimits, schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined): void {
-  const cost = getComplexity({ schema, query: document, variables, estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+  const cost = costOf(schema, document, variables);
   if (cost > limits.maxCost) {
     throw new GraphQLError(`This request would cost ${cost}, more than the ${limits.maxCost} one request may: ask for fewer fields, fewer aliases or smaller pages (first), or split it.`, {
       extensions: { cost, maxCost: limits.maxCost },

@@ -16,6 +16,17 @@ export type BatchRead<K, V> = (keys: readonly K[]) => Promise<readonly (V | Erro
  */
 export class RequestLoaders {
   private readonly loaders = new Map<string, DataLoader<unknown, unknown>>();
+  private readonly provided = new Map<string, Map<unknown, unknown>>();
+
+  /**
+   * An answer a parent resolver has already read along with its own row (one statement instead of
+   * two): the next load of `key` from loader `name` in this request takes it, once, without a read.
+   */
+  provide<K, V>(name: string, key: K, value: V): void {
+    const known = this.provided.get(name) ?? new Map<unknown, unknown>();
+    known.set(key, value);
+    this.provided.set(name, known);
+  }
 
   /**
    * The loader called `name` in this request. Include every argument that changes the answer in the
@@ -24,7 +35,18 @@ export class RequestLoaders {
   get<K, V>(name: string, read: BatchRead<K, V>): DataLoader<K, V> {
     let loader = this.loaders.get(name) as DataLoader<K, V> | undefined;
     if (!loader) {
-      loader = new DataLoader<K, V>(read, { cache: false });
+      loader = new DataLoader<K, V>(async (keys) => {
+        const known = this.provided.get(name);
+        const given = keys.map((key) => known?.has(key));
+        const missing = keys.filter((_, i) => !given[i]);
+        const fetched = missing.length > 0 ? [...(await read(missing))] : [];
+        return keys.map((key, i) => {
+          if (!given[i]) return fetched.shift()!;
+          const value = known!.get(key) as V;
+          known!.delete(key);
+          return value;
+        });
+      }, { cache: false });
       this.loaders.set(name, loader as DataLoader<unknown, unknown>);
     }
     return loader;
@@ -49,3 +71,8 @@ export function loadersOf(graphqlContext: { reply?: { request?: object } }): Req
 export const Loaders = createParamDecorator((_data: unknown, context: ExecutionContext): RequestLoaders =>
   loadersOf(GqlExecutionContext.create(context).getContext<{ reply?: { request?: object } }>()),
 );
+
+/** Whether a resolver's own field selection asks for `field` directly (fragments are not looked into). */
+export function selects(info: { fieldNodes: readonly { selectionSet?: { selections: readonly { kind: string; name?: { value: string } }[] } }[] }, field: string): boolean {
+  return info.fieldNodes.some((node) => node.selectionSet?.selections.some((s) => s.kind === 'Field' && s.name?.value === field) ?? false);
+}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller } from '@bedside/shared';
 import { NOT_STARTED, type Progress } from '../domain';
+import { pathwayColumns, type PathwayRow } from './pathway-reads';
 import { timelineOf, type BookedSlot, type TimelineStep } from '../domain/timeline';
 
 interface TimelineRow {
@@ -26,10 +27,34 @@ export class PathwayTimelines {
    * have checked the caller already; the rule is checked again here so it holds for any caller.
    */
   async forPathways(cois: readonly string[], caller: Caller): Promise<(TimelineStep[] | Error)[]> {
+    const rows = await this.read(cois, caller, 'p.coi, p.referring_trust, p.progress');
+    const byCoi = new Map(rows.map((row) => [row.coi, row]));
+    return cois.map((coi) => {
+      const row = byCoi.get(coi);
+      return row ? this.stepsOf(row, caller) : [];
+    });
+  }
+
+  /**
+   * One pathway's row and its timeline in one statement, for a `pathway` query that asks for both
+   * (the row's own read would otherwise be a second round trip).
+   */
+  async pathwayWithTimeline(coi: string, caller: Caller): Promise<{ row: PathwayRow; steps: TimelineStep[] | Error } | undefined> {
+    const [row] = await this.read([coi], caller, pathwayColumns('p'));
+    return row && { row: row as unknown as PathwayRow, steps: this.stepsOf(row, caller) };
+  }
+
+  private stepsOf(row: TimelineRow, caller: Caller): TimelineStep[] | Error {
+    if (!mayActFor(caller, row.referring_trust)) return new ForbiddenError('You may see timelines only of your own trusts’ pathways.', { trusts: caller.trusts ?? [] });
+    const slots: BookedSlot[] = row.slots.map((s) => ({ ...s, startsAt: new Date(s.startsAt), endsAt: new Date(s.endsAt) }));
+    return timelineOf(slots, { ...NOT_STARTED, ...row.progress });
+  }
+
+  private read(cois: readonly string[], caller: Caller, columns: string): Promise<TimelineRow[]> {
     requireRole(caller.role, PATIENT_LEVEL_READERS, 'see pathway timelines');
     // A slot whose layout row is gone (a calendar shortened since) still shows, on its day in UK time.
-    const rows: TimelineRow[] = await this.dataSource.query(
-      `SELECT p.coi, p.referring_trust, p.progress, coalesce((
+    return this.dataSource.query(
+      `SELECT ${columns}, coalesce((
                 SELECT json_agg(json_build_object(
                          'resourceKey', hs."resourceKey", 'day', hs.day, 'session', hs.session,
                          'siteCode', coalesce(s.site_code, u.current_site_code, CASE WHEN hs."resourceKey" LIKE 'site:%' THEN split_part(hs."resourceKey", ':', 2) END, ''),
@@ -37,19 +62,11 @@ export class PathwayTimelines {
                          'endsAt', coalesce(s.ends_at, (hs.day::date + 1)::timestamp AT TIME ZONE 'Europe/London')))
                   FROM jsonb_to_recordset(h.slots) AS hs("resourceKey" text, day text, session text)
                   LEFT JOIN capacity_slots s ON s.resource_key = hs."resourceKey" AND s.day = hs.day::date AND s.session = hs.session
-                  LEFT JOIN modular_units u ON hs."resourceKey" LIKE 'unit:%' AND u.unit_id = substr(hs."resourceKey", 6)), '[]') AS slots
+                  LEFT JOIN modular_units u ON hs."resourceKey" LIKE 'unit:%' AND u.unit_id = substr(hs."resourceKey", 6)), '[]') AS timeline_slots
          FROM pathways p
          LEFT JOIN holds h ON h.hold_id = p.hold_id
         WHERE p.coi = ANY($1)`,
       [[...new Set(cois)]],
-    );
-    const byCoi = new Map(rows.map((row) => [row.coi, row]));
-    return cois.map((coi) => {
-      const row = byCoi.get(coi);
-      if (!row) return [];
-      if (!mayActFor(caller, row.referring_trust)) return new ForbiddenError('You may see timelines only of your own trusts’ pathways.', { trusts: caller.trusts ?? [] });
-      const slots: BookedSlot[] = row.slots.map((s) => ({ ...s, startsAt: new Date(s.startsAt), endsAt: new Date(s.endsAt) }));
-      return timelineOf(slots, { ...NOT_STARTED, ...row.progress });
-    });
+    ).then((rows: (TimelineRow & { timeline_slots: TimelineRow['slots'] })[]) => rows.map((r) => ({ ...r, slots: r.timeline_slots })));
   }
 }

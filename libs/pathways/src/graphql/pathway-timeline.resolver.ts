@@ -8,6 +8,9 @@ import { TimelineStep } from './pathway-timeline.types';
 
 const toStep = (step: Step): TimelineStep => ({ ...step, doneAt: step.doneAt === null ? null : new Date(step.doneAt), slots: [...step.slots] });
 
+/** The per-request loader of timelines (a `pathway` query may provide its pathway's timeline to it). */
+export const PATHWAY_TIMELINE_LOADER = 'pathway-timeline';
+
 /** `Pathway.timeline`: every pathway of a list is answered by one read. */
 @Resolver(() => Pathway)
 export class PathwayTimelineResolver {
@@ -19,7 +22,7 @@ export class PathwayTimelineResolver {
       'Empty when no plan is held or booked. Transport and QC release occupy no capacity and are not steps here. Always as recorded now, also under `pathway(asOf:)`.',
   })
   async timeline(@Parent() pathway: Pathway, @Acting() acting: CommandContext, @Loaders() loaders: RequestLoaders): Promise<TimelineStep[]> {
-    const steps = await loaders.get<string, Step[]>('pathway-timeline', (cois) => this.timelines.forPathways(cois, acting)).load(pathway.coi);
+    const steps = await loaders.get<string, Step[]>(PATHWAY_TIMELINE_LOADER, (cois) => this.timelines.forPathways(cois, acting)).load(pathway.coi);
     return steps.map(toStep);
   }
 }

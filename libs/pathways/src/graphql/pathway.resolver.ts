@@ -1,9 +1,10 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Info, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
-import { Acting, Allow } from '@bedside/graphql-common';
+import { Acting, Allow, Loaders, selects, type RequestLoaders } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { CLINICAL, ConflictError, NotFoundError, PATIENT_LEVEL_READERS } from '@bedside/shared';
+import { CLINICAL, ConflictError, NotFoundError, PATIENT_LEVEL_READERS, requireTrust } from '@bedside/shared';
 import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand, type HoldChanged } from '../application/hold-commands';
 import { PathwayReads, type HoldRow } from '../application/pathway-reads';
 import { toPathway, toPlan } from './pathway.mapper';
@@ -13,6 +14,8 @@ import { Hold, HoldPlanInput, Pathway, PlanRequestInput, ReferralInput, VeinToVe
 import { PlanOptions } from '../application/plan-options';
 import { PathwayAccess } from '../application/pathway-access';
 import { PathwayAsOf } from '../application/pathway-as-of';
+import { PathwayTimelines } from '../application/pathway-timelines';
+import { PATHWAY_TIMELINE_LOADER } from './pathway-timeline.resolver';
 
 const toHold = (r: HoldRow): Hold => ({ id: r.hold_id, coi: r.coi, status: r.status, expiresAt: r.expires_at, slots: r.slots });
 
@@ -26,6 +29,7 @@ export class PathwayResolver {
     private readonly planOptionsSearch: PlanOptions,
     private readonly access: PathwayAccess,
     private readonly asOfReads: PathwayAsOf,
+    private readonly timelines: PathwayTimelines,
   ) {}
 
   @Allow(PATIENT_LEVEL_READERS)
@@ -33,9 +37,24 @@ export class PathwayResolver {
   async pathway(
     @Args('coi', { type: () => ID, description: 'Chain of Identity identifier.' }) coi: string,
     @Acting() acting: CommandContext,
+    @Info() info: GraphQLResolveInfo,
+    @Loaders() loaders: RequestLoaders,
     @Args('asOf', { nullable: true, description: 'Show the pathway as recorded at this instant (UTC), rebuilt from its events; not in the future. Empty when it was not yet referred then.' }) asOf?: Date,
   ): Promise<Pathway | null> {
-    const row = asOf ? await this.asOfReads.visiblePathway(coi, acting, asOf) : await this.reads.visiblePathway(normaliseCoi(coi), acting);
+    if (asOf) {
+      const then = await this.asOfReads.visiblePathway(coi, acting, asOf);
+      return then ? toPathway(then) : null;
+    }
+    const id = normaliseCoi(coi);
+    if (selects(info, 'timeline')) {
+      // The row and its timeline in one statement: the timeline field then takes what was read here.
+      const found = await this.timelines.pathwayWithTimeline(id, acting);
+      if (!found) return null;
+      requireTrust(acting, found.row.referring_trust, 'see pathways');
+      loaders.provide(PATHWAY_TIMELINE_LOADER, id, found.steps);
+      return toPathway(found.row);
+    }
+    const row = await this.reads.visiblePathway(id, acting);
     return row ? toPathway(row) : null;
   }
 
