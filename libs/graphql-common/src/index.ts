@@ -4,3 +4,4 @@ export * from './error-formatter';
 export * from './enums';
 export * from './limits';
 export * from './loaders';
+export * from './scalars';

@@ -1,6 +1,5 @@
 import { Args, Context, Field, ObjectType, Resolver, Subscription } from '@nestjs/graphql';
-import { GraphQLLocalDate } from 'graphql-scalars';
-import { Allow } from '@bedside/graphql-common';
+import { Allow, GraphQLLocalDate } from '@bedside/graphql-common';
 import type { Identity } from '@bedside/identity';
 import { EVERYONE, parseLocalDate, ValidationError } from '@bedside/shared';
 import { CAPACITY_CHANGED, type CapacityChangePayload, type CapacityTouch } from '../application/live-capacity';

@@ -1,8 +1,7 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
-import { GraphQLLocalDate } from 'graphql-scalars';
 import type { CommandContext, GlobalPosition } from '@bedside/event-store';
-import { Acting, pageSize, Allow, decodeCursor, encodeCursor, toConnection } from '@bedside/graphql-common';
+import { Acting, pageSize, Allow, decodeCursor, encodeCursor, toConnection, GraphQLLocalDate } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
 import { CONTROL_SITE, EVERYONE, NETWORK_PLANNING, NotFoundError } from '@bedside/shared';
 import {

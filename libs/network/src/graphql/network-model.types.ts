@@ -1,6 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { GraphQLLocalDate } from 'graphql-scalars';
-import { Connection } from '@bedside/graphql-common';
+import { Connection, GraphQLLocalDate } from '@bedside/graphql-common';
 import {
   ConditioningGateEnum,
   ExceptionKindEnum,

@@ -1,7 +1,6 @@
 import { Args, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { GraphQLLocalDate } from 'graphql-scalars';
 import type { CommandContext } from '@bedside/event-store';
-import { Acting, Loaders, type RequestLoaders } from '@bedside/graphql-common';
+import { Acting, Loaders, type RequestLoaders, GraphQLLocalDate } from '@bedside/graphql-common';
 import { NetworkReadModel, type UtilisationRow as UtilisationRecord } from '../application/network-read-model';
 import { toUtilisation } from './network-model.mappers';
 import { UtilisationRow } from './network-model.types';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { preparedQuery } from '@bedside/database';
 import { DataSource } from 'typeorm';
 import { mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller } from '@bedside/shared';
 import { NOT_STARTED, type Progress } from '../domain';
@@ -12,6 +13,9 @@ interface TimelineRow {
   /** The plan's slots placed by the capacity layout, as one JSON array (one row per pathway, not per slot). */
   slots: { resourceKey: string; day: string; session: string; siteCode: string; startsAt: string; endsAt: string }[];
 }
+
+const TIMELINE_COLUMNS = 'p.coi, p.referring_trust, p.progress';
+const PATHWAY_COLUMNS = pathwayColumns('p');
 
 /**
  * Timelines of many pathways in one read: each pathway's plan in place (the slots of its current
@@ -27,7 +31,7 @@ export class PathwayTimelines {
    * have checked the caller already; the rule is checked again here so it holds for any caller.
    */
   async forPathways(cois: readonly string[], caller: Caller): Promise<(TimelineStep[] | Error)[]> {
-    const rows = await this.read(cois, caller, 'p.coi, p.referring_trust, p.progress');
+    const rows = await this.read(cois, caller, TIMELINE_COLUMNS);
     const byCoi = new Map(rows.map((row) => [row.coi, row]));
     return cois.map((coi) => {
       const row = byCoi.get(coi);
@@ -40,7 +44,7 @@ export class PathwayTimelines {
    * (the row's own read would otherwise be a second round trip).
    */
   async pathwayWithTimeline(coi: string, caller: Caller): Promise<{ row: PathwayRow; steps: TimelineStep[] | Error } | undefined> {
-    const [row] = await this.read([coi], caller, pathwayColumns('p'));
+    const [row] = await this.read([coi], caller, PATHWAY_COLUMNS);
     return row && { row: row as unknown as PathwayRow, steps: this.stepsOf(row, caller) };
   }
 
@@ -50,10 +54,13 @@ export class PathwayTimelines {
     return timelineOf(slots, { ...NOT_STARTED, ...row.progress });
   }
 
-  private read(cois: readonly string[], caller: Caller, columns: string): Promise<TimelineRow[]> {
+  private read(cois: readonly string[], caller: Caller, columns: typeof TIMELINE_COLUMNS | typeof PATHWAY_COLUMNS): Promise<TimelineRow[]> {
     requireRole(caller.role, PATIENT_LEVEL_READERS, 'see pathway timelines');
     // A slot whose layout row is gone (a calendar shortened since) still shows, on its day in UK time.
-    return this.dataSource.query(
+    // Two statement texts only (a list's columns, a pathway's columns): each is prepared once per connection.
+    return preparedQuery<TimelineRow & { timeline_slots: TimelineRow['slots'] }>(
+      this.dataSource,
+      `pathway-timelines-${columns === TIMELINE_COLUMNS ? 'list' : 'pathway'}`,
       `SELECT ${columns}, coalesce((
                 SELECT json_agg(json_build_object(
                          'resourceKey', hs."resourceKey", 'day', hs.day, 'session', hs.session,
@@ -67,6 +74,6 @@ export class PathwayTimelines {
          LEFT JOIN holds h ON h.hold_id = p.hold_id
         WHERE p.coi = ANY($1)`,
       [[...new Set(cois)]],
-    ).then((rows: (TimelineRow & { timeline_slots: TimelineRow['slots'] })[]) => rows.map((r) => ({ ...r, slots: r.timeline_slots })));
+    ).then((rows) => rows.map((r) => ({ ...r, slots: r.timeline_slots })));
   }
 }

@@ -1,6 +1,5 @@
 import { Args, Field, Float, InputType, Int, ObjectType, Query, registerEnumType, Resolver } from '@nestjs/graphql';
-import { GraphQLLocalDate } from 'graphql-scalars';
-import { Allow, asEnum } from '@bedside/graphql-common';
+import { Allow, asEnum, GraphQLLocalDate } from '@bedside/graphql-common';
 import { addDays, EVERYONE, localDateOf, parseLocalDate, ValidationError } from '@bedside/shared';
 import { KPI_DIMENSIONS, PathwayReads, type KpiDimension } from '../application/pathway-reads';
 import { AtRiskPathways } from '../application/repair';

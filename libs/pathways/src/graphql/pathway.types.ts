@@ -1,6 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { GraphQLLocalDate } from 'graphql-scalars';
-import { asEnum } from '@bedside/graphql-common';
+import { asEnum, GraphQLLocalDate } from '@bedside/graphql-common';
 import { DRUG_CLASSES, PATHWAY_STATUSES, PRIORITIES } from '../domain';
 
 export const PriorityEnum = asEnum(PRIORITIES);

@@ -1,8 +1,7 @@
 import { Args, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { GraphQLLocalDate } from 'graphql-scalars';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
-import { Acting, pageSize, Allow, Connection, decodeCursor, encodeCursor, toConnection } from '@bedside/graphql-common';
+import { Acting, pageSize, Allow, Connection, decodeCursor, encodeCursor, toConnection, GraphQLLocalDate } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
 import { CLINICAL, NotFoundError, PATIENT_LEVEL_READERS } from '@bedside/shared';
 import { PathwayReads } from '../application/pathway-reads';
