@@ -194,6 +194,8 @@ interface Net {
   readonly keptCollection: Collection | null;
   /** A repair's batch under way or made, as the only upstream there is. */
   readonly keptUpstream: Upstream | null;
+  /** Best choices of scoped searches already made in this call (see scopedBest). */
+  readonly scopedBests: Map<string, Choice | undefined>;
 }
 
 interface Scope {
@@ -313,6 +315,7 @@ function indexNetwork(input: PlanSearchInput): Net {
     patientFrom: input.patientAvailableFrom ? Math.max(0, index(input.patientAvailableFrom)) : 0,
     keptCollection,
     keptUpstream,
+    scopedBests: new Map(),
     p,
     rbc: p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING',
     horizon,
@@ -676,22 +679,33 @@ function fullSlots(net: Net, choice: Choice, relax: ReadonlySet<Group>): string 
  * centres and unit, free each kind of capacity in turn (apheresis, manufacture, treatment) and see whether
  * infusion could be earlier; then all together; else the washout or the calendars and travel bind.
  */
+/**
+ * A one-plan search within one plan's centres and unit, remembered for the other plans of the same
+ * call: plans often share them (the same centres and unit a day later), and the answer depends only on
+ * the scope and what is relaxed.
+ */
+function scopedBest(net: Net, scope: Scope, relax: ReadonlySet<Group>): Choice | undefined {
+  const key = `${scope.apheresis.join(',')}|${scope.units.map((u) => u.unitId).join(',')}|${scope.treatment.join(',')}|${[...relax].sort().join(',')}`;
+  if (!net.scopedBests.has(key)) net.scopedBests.set(key, search(net, scope, relax, 1).choices[0]);
+  return net.scopedBests.get(key);
+}
+
 function limitedBy(net: Net, choice: Choice): string {
   const scope: Scope = { apheresis: [choice.up.col.centre], units: [choice.up.unit], treatment: [choice.centre] };
   const day = (i: number) => addDays(net.input.earliestCollectionDate, i);
-  const own = search(net, scope, NO_RELAX, 1).choices[0]!;
+  const own = scopedBest(net, scope, NO_RELAX)!;
   if (own.infusion < choice.infusion) {
     return `a later alternative: the same centres and unit can infuse on ${day(own.infusion)} (collection from ${day(own.up.col.days[0]!)})`;
   }
   let binding: { relax: ReadonlySet<Group>; found: Choice } | null = null;
   for (const group of GROUPS) {
     const relax = new Set([group]);
-    const found = search(net, scope, relax, 1).choices[0];
+    const found = scopedBest(net, scope, relax);
     if (found && found.infusion < choice.infusion && (!binding || found.infusion < binding.found.infusion)) binding = { relax, found };
   }
   if (binding) return `${fullSlots(net, binding.found, binding.relax)}; with ${binding.relax.has('MANUFACTURE') ? 'it' : 'them'} free, infusion could be on ${day(binding.found.infusion)}`;
   const everything = new Set(GROUPS);
-  const free = search(net, scope, everything, 1).choices[0];
+  const free = scopedBest(net, scope, everything);
   if (free && free.infusion < choice.infusion) {
     return `capacity at several steps together (${fullSlots(net, free, everything)}); with all of it free, infusion could be on ${day(free.infusion)}`;
   }
