@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LiveUpdates } from '@bedside/read-model';
 import { pathwayColumns, type PathwayRow } from './pathway-reads';
@@ -6,6 +6,8 @@ import { AtRiskPathways } from './repair';
 
 export const PATHWAY_CHANGED = 'PATHWAY_CHANGED';
 export const AT_RISK_CHANGED = 'AT_RISK_CHANGED';
+/** How long after a relevant batch the at-risk list is worked out again (batches meanwhile join in). */
+const AT_RISK_SETTLE_MS = 200;
 
 /** One pathway's row after a batch changed it, with what happened. */
 export interface PathwayChangePayload {
@@ -27,8 +29,11 @@ export interface AtRiskChangePayload {
  * with the at-risk list before it, so subscribers hear of flags as they are raised and cleared.
  */
 @Injectable()
-export class LivePathways implements OnModuleInit, OnApplicationBootstrap {
+export class LivePathways implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('LivePathways');
   private atRiskBefore = new Map<string, string>();
+  private pending: NodeJS.Timeout | null = null;
+  private recomputing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly live: LiveUpdates,
@@ -49,18 +54,43 @@ export class LivePathways implements OnModuleInit, OnApplicationBootstrap {
       const rows: PathwayRow[] = await this.dataSource.query(`SELECT ${pathwayColumns()} FROM pathways WHERE coi = ANY($1)`, [[...byCoi.keys()]]);
       return rows.map((row): PathwayChangePayload => ({ row, eventTypes: byCoi.get(row.coi)!.types, recordedAt: byCoi.get(row.coi)!.at }));
     });
+    // The at-risk list is worked out again at most every AT_RISK_SETTLE_MS, not after every batch: under
+    // a stream of bookings that would be a full at-risk query per batch.
     this.live.feed(['pathways', 'holds', 'capacity', 'capacity-commitments'], AT_RISK_CHANGED, async () => {
-      const now = new Map((await this.atRisk.all(false)).map((e) => [e.pathway.coi, { row: e.pathway, reasons: e.reasons }] as const));
-      const changes: AtRiskChangePayload[] = [];
-      for (const [coi, { row, reasons }] of now) if (this.atRiskBefore.get(coi) !== reasons.join('\n')) changes.push({ row, flagged: true, reasons });
-      const cleared = [...this.atRiskBefore.keys()].filter((coi) => !now.has(coi));
-      if (cleared.length > 0) {
-        const rows: PathwayRow[] = await this.dataSource.query(`SELECT ${pathwayColumns()} FROM pathways WHERE coi = ANY($1)`, [cleared]);
-        for (const row of rows) changes.push({ row, flagged: false, reasons: [] });
-      }
-      this.atRiskBefore = new Map([...now].map(([coi, { reasons }]) => [coi, reasons.join('\n')]));
-      return changes;
+      this.recomputeSoon();
+      return [];
     });
+  }
+
+  private recomputeSoon(): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      this.recomputing = this.recomputing
+        .then(() => this.atRiskChanges())
+        .then(async (changes) => {
+          for (const change of changes) await this.live.publishNow(AT_RISK_CHANGED, change);
+        })
+        .catch((error: unknown) => this.logger.error(`could not work out at-risk changes: ${(error as Error).message}`));
+    }, AT_RISK_SETTLE_MS);
+  }
+
+  private async atRiskChanges(): Promise<AtRiskChangePayload[]> {
+    const now = new Map((await this.atRisk.all(false)).map((e) => [e.pathway.coi, { row: e.pathway, reasons: e.reasons }] as const));
+    const changes: AtRiskChangePayload[] = [];
+    for (const [coi, { row, reasons }] of now) if (this.atRiskBefore.get(coi) !== reasons.join('\n')) changes.push({ row, flagged: true, reasons });
+    const cleared = [...this.atRiskBefore.keys()].filter((coi) => !now.has(coi));
+    if (cleared.length > 0) {
+      const rows: PathwayRow[] = await this.dataSource.query(`SELECT ${pathwayColumns()} FROM pathways WHERE coi = ANY($1)`, [cleared]);
+      for (const row of rows) changes.push({ row, flagged: false, reasons: [] });
+    }
+    this.atRiskBefore = new Map([...now].map(([coi, { reasons }]) => [coi, reasons.join('\n')]));
+    return changes;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.pending) clearTimeout(this.pending);
+    await this.recomputing;
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -50,6 +50,11 @@ export class LiveUpdates implements OnApplicationBootstrap, OnModuleDestroy {
     this.stop?.();
   }
 
+  /** Publishes on a topic outside a batch (a feed that coalesces its work publishes when it is done). */
+  async publishNow(topic: string, payload: unknown): Promise<void> {
+    await this.pubsub?.publish({ topic, payload });
+  }
+
   private async publish(projection: string, events: readonly RecordedEvent[]): Promise<void> {
     for (const feed of this.feeds) {
       if (!feed.projections.has(projection)) continue;
