@@ -1,5 +1,6 @@
 import { END, excludeSystemEvents, type AllStreamSubscription, type KurrentDBClient } from '@kurrent/kurrentdb-client';
 import type { WakeUp } from '../postgres/catch-up-subscription';
+import { WakeSignal } from '../wake-signal';
 
 /** Wait after a dropped subscription before subscribing again. */
 const RESUBSCRIBE_DELAY_MS = 1000;
@@ -13,8 +14,7 @@ const RESUBSCRIBE_DELAY_MS = 1000;
  */
 export class LiveWakeUp implements WakeUp {
   private subscription?: AllStreamSubscription;
-  private readonly waiters = new Set<() => void>();
-  private wakeCount = 0;
+  private readonly signal = new WakeSignal();
   private closed = false;
   private notBefore = 0;
 
@@ -24,7 +24,7 @@ export class LiveWakeUp implements WakeUp {
   ) {}
 
   get generation(): number {
-    return this.wakeCount;
+    return this.signal.generation;
   }
 
   /** After an append in this process: no need to wait for the server to tell us. */
@@ -34,16 +34,7 @@ export class LiveWakeUp implements WakeUp {
 
   wait(timeoutMs: number, sinceGeneration?: number): Promise<void> {
     this.ensureSubscribed();
-    if (sinceGeneration !== undefined && sinceGeneration !== this.wakeCount) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.waiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs);
-      this.waiters.add(wake);
-    });
+    return this.signal.wait(timeoutMs, sinceGeneration);
   }
 
   private ensureSubscribed(): void {
@@ -66,8 +57,7 @@ export class LiveWakeUp implements WakeUp {
   }
 
   private wakeAll(): void {
-    this.wakeCount++;
-    for (const wake of [...this.waiters]) wake();
+    this.signal.wake();
   }
 
   async close(): Promise<void> {

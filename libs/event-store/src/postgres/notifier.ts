@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { WakeSignal } from '../wake-signal';
 
 export const EVENTS_CHANNEL = 'bedside_events';
 
@@ -16,13 +17,11 @@ const NOTIFY_INTERVAL_MS = 5;
  */
 export class Notifier {
   private client?: Client;
-  private readonly waiters = new Set<() => void>();
+  private readonly signal = new WakeSignal();
   private closed = false;
   private connecting?: Promise<void>;
 
   private notifyPending = false;
-  /** Counts wake-ups, so a waiter can tell one came while it was busy (and not sleep through it). */
-  private wakeCount = 0;
   private flushing?: Promise<void>;
 
   constructor(
@@ -47,7 +46,7 @@ export class Notifier {
   }
 
   get generation(): number {
-    return this.wakeCount;
+    return this.signal.generation;
   }
 
   /**
@@ -56,16 +55,7 @@ export class Notifier {
    */
   wait(timeoutMs: number, sinceGeneration?: number): Promise<void> {
     void this.ensureConnected();
-    if (sinceGeneration !== undefined && sinceGeneration !== this.wakeCount) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.waiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs);
-      this.waiters.add(wake);
-    });
+    return this.signal.wait(timeoutMs, sinceGeneration);
   }
 
   private ensureConnected(): Promise<void> {
@@ -99,8 +89,7 @@ export class Notifier {
   }
 
   private wakeAll(): void {
-    this.wakeCount++;
-    for (const wake of [...this.waiters]) wake();
+    this.signal.wake();
   }
 
   async close(): Promise<void> {
