@@ -4,7 +4,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, ConcurrencyError, EVENT_STORE, type AlsoAppend, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
 import { unitEvolver, unitStreamId } from '@bedside/network';
-import { ConflictError, numberIn, optionalReason, parseLocalDate, requireRole, requireText, ValidationError } from '@bedside/shared';
+import { CLINICAL, ConflictError, numberIn, optionalReason, parseLocalDate, requireRole, requireText, ValidationError } from '@bedside/shared';
 import {
   checkPlanSlots,
   type PlanRules,
@@ -33,7 +33,6 @@ import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
 import type { PathwayChanged } from './referral-commands';
 
-const SCHEDULERS = ['scheduler', 'control_site_qa'] as const;
 /** Racing writers on the same slots re-read and decide again; past this they are told to retry. */
 const MAX_ATTEMPTS = 8;
 
@@ -95,7 +94,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
   private readonly designations = new Map<string, Pick<PlanRules, 'designatedUnitIds' | 'designatedSiteCodes'>>();
 
   async execute({ input, context }: HoldPlanCommand): Promise<HoldChanged> {
-    requireRole(context.role, SCHEDULERS, 'hold a plan');
+    requireRole(context.role, CLINICAL, 'hold a plan');
     const coi = normaliseCoi(input.coi);
     const idempotencyKey = requireText('idempotencyKey', input.idempotencyKey, 200);
     const holdId = holdIdFor(coi, idempotencyKey);
@@ -199,7 +198,7 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
   constructor(private readonly repository: AggregateRepository) {}
 
   async execute({ holdId, idempotencyKey, context }: ConfirmHoldCommand): Promise<HoldChanged> {
-    requireRole(context.role, SCHEDULERS, 'confirm a hold');
+    requireRole(context.role, CLINICAL, 'confirm a hold');
     const key = requireText('idempotencyKey', idempotencyKey, 200);
     for (let attempt = 1; ; attempt++) {
       const { hold, version } = await loadHold(this.repository, holdId);
@@ -229,7 +228,7 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, H
   constructor(private readonly repository: AggregateRepository) {}
 
   async execute({ holdId, reason: rawReason, context, expired }: ReleaseHoldCommand): Promise<HoldChanged> {
-    if (!expired) requireRole(context.role, SCHEDULERS, 'release a hold');
+    if (!expired) requireRole(context.role, CLINICAL, 'release a hold');
     const reason = optionalReason(rawReason) ?? (expired ? 'Hold expired' : 'Released by the scheduler');
     for (let attempt = 1; ; attempt++) {
       const { hold, version } = await loadHold(this.repository, holdId);

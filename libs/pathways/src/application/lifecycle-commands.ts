@@ -2,13 +2,11 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, EVENT_STORE, type CommandContext, type EventStore } from '@bedside/event-store';
 import type { ProductProcess } from '@bedside/network';
-import { NotFoundError, requireRole, type Role } from '@bedside/shared';
+import { CLINICAL, NotFoundError, requireRole } from '@bedside/shared';
 import { normaliseCoi, pathwayEvolver, pathwayStreamId, requirePathway, type LifecycleContext, type LifecycleEvent, type Progress } from '../domain';
 import { actingForTrust } from './pathway-access';
 import type { PathwayChanged } from './referral-commands';
 
-/** Who records clinical steps: the treatment centre's and unit's staff (schedulers here), and QA. */
-const CLINICAL: readonly Role[] = ['scheduler', 'control_site_qa'];
 
 export type Step = (context: LifecycleContext, progress: Progress, now: Date) => LifecycleEvent[];
 

@@ -27,6 +27,11 @@ export class PathwayAccess {
     return row.referring_trust as string;
   }
 
+  /** The context of a command on a pathway: its trust checked, and recorded as the trust acted for. */
+  async actingOn(rawCoi: string, context: CommandContext, what: string): Promise<CommandContext> {
+    return actingForTrust(context, await this.trustOf(rawCoi, context, what), what);
+  }
+
   /** Same for a hold, through the pathway it is for. */
   async trustOfHold(holdId: string, caller: Caller, what: string): Promise<string> {
     const [row] = await this.dataSource.query('SELECT p.referring_trust FROM holds h JOIN pathways p USING (coi) WHERE h.hold_id = $1', [holdId]);

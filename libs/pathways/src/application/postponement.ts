@@ -1,8 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, type CommandContext } from '@bedside/event-store';
-import { localDateOf, requireRole } from '@bedside/shared';
+import { CLINICAL, localDateOf, requireRole } from '@bedside/shared';
 import { normaliseCoi, pathwayEvolver, pathwayStreamId, postponePatient } from '../domain';
-import { actingForTrust, PathwayAccess } from './pathway-access';
+import { PathwayAccess } from './pathway-access';
 import type { PathwayChanged } from './referral-commands';
 
 /** The patient cannot go on before `until`: a booked pathway then shows at risk with a repaired plan. */
@@ -23,10 +23,10 @@ export class PostponePatientHandler implements ICommandHandler<PostponePatientCo
   ) {}
 
   async execute({ coi: raw, until, reason, context }: PostponePatientCommand): Promise<PathwayChanged> {
-    requireRole(context.role, ['scheduler', 'control_site_qa'], 'postpone a patient');
+    requireRole(context.role, CLINICAL, 'postpone a patient');
     const coi = normaliseCoi(raw);
     const today = localDateOf(new Date(), 'Europe/London');
-    const acting = actingForTrust(context, await this.access.trustOf(coi, context, 'postpone patients'), 'postpone patients');
+    const acting = await this.access.actingOn(coi, context, 'postpone patients');
     const { position } = await this.repository.execute(pathwayStreamId(coi), pathwayEvolver, (state) => postponePatient(state, coi, until, reason, today), { ...acting, reason });
     return { coi, position };
   }

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, ConcurrencyError, EVENT_STORE, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
-import { ConflictError, localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
+import { CLINICAL, ConflictError, localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
 import {
   coiRegisterStreamId,
   CoiIssued,
@@ -49,7 +49,7 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
   ) {}
 
   async execute({ input, context }: ReferPatientCommand): Promise<PathwayChanged> {
-    requireRole(context.role, ['scheduler', 'control_site_qa'], 'refer a patient');
+    requireRole(context.role, CLINICAL, 'refer a patient');
     // A scheduler refers for one of their own trusts (the one their token names, unless they name another of theirs).
     const referringTrust = (input.referringTrust || context.onBehalfOf || '').trim().toUpperCase();
     if (!/^[A-Z0-9]{3,10}$/.test(referringTrust)) throw new ValidationError('referringTrust', 'Give the referring trust’s ODS code, e.g. "RBV".');

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, ConcurrencyError, type AlsoAppend, type CommandContext } from '@bedside/event-store';
-import { ConflictError, requireRole, trustScope, type Caller } from '@bedside/shared';
+import { CLINICAL, ConflictError, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
   bookSlot,
   HoldConfirmed,
@@ -26,7 +26,7 @@ import {
   type VeinToVeinPlan,
 } from '../domain';
 import { pathwayColumns, type PathwayRow } from './pathway-reads';
-import { actingForTrust, PathwayAccess } from './pathway-access';
+import { PathwayAccess } from './pathway-access';
 import { RepairPlanning } from './repair-planning';
 import type { PathwayChanged } from './referral-commands';
 
@@ -172,9 +172,9 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
   ) {}
 
   async execute({ coi: raw, proposalId, context }: AcceptRepairCommand): Promise<PathwayChanged> {
-    requireRole(context.role, ['scheduler', 'control_site_qa'], 'accept a repaired plan');
+    requireRole(context.role, CLINICAL, 'accept a repaired plan');
     const coi = normaliseCoi(raw);
-    const acting = actingForTrust(context, await this.access.trustOf(coi, context, 'accept repairs'), 'accept repairs');
+    const acting = await this.access.actingOn(coi, context, 'accept repairs');
     const entry = await this.atRisk.entry(coi);
     if (!entry) throw new ConflictError(`Pathway ${coi} is not at risk: its booking still holds.`, { coi });
     if (!entry.proposal || entry.proposalId !== proposalId) {

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, type CommandContext } from '@bedside/event-store';
-import { localDateOf, requireRole, trustScope, type Caller } from '@bedside/shared';
+import { CLINICAL, localDateOf, requireRole, trustScope, type Caller } from '@bedside/shared';
 import { joinWaitlist, normaliseCoi, pathwayEvolver, pathwayStreamId, requirePathway, waitlistScore, type Priority, type Score } from '../domain';
 import { pathwayColumns, type PathwayRow } from './pathway-reads';
 import { PlanOptions } from './plan-options';
-import { actingForTrust, PathwayAccess } from './pathway-access';
+import { PathwayAccess } from './pathway-access';
 import type { PathwayChanged } from './referral-commands';
 
 export class JoinWaitlistCommand {
@@ -28,9 +28,9 @@ export class JoinWaitlistHandler implements ICommandHandler<JoinWaitlistCommand,
   ) {}
 
   async execute({ coi: raw, reason, context }: JoinWaitlistCommand): Promise<PathwayChanged> {
-    requireRole(context.role, ['scheduler', 'control_site_qa'], 'put a referral on the waitlist');
+    requireRole(context.role, CLINICAL, 'put a referral on the waitlist');
     const coi = normaliseCoi(raw);
-    const acting = actingForTrust(context, await this.access.trustOf(coi, context, 'put referrals on the waitlist'), 'put referrals on the waitlist');
+    const acting = await this.access.actingOn(coi, context, 'put referrals on the waitlist');
     const { plans } = await this.plans.forPathway(coi, {});
     const [row] = await this.dataSource.query(`SELECT to_char(clinical_deadline, 'YYYY-MM-DD') AS deadline FROM pathways WHERE coi = $1`, [coi]);
     const deadline: string | null = row?.deadline ?? null;
