@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { LiveUpdates } from '@bedside/read-model';
-import { pathwayColumns, type PathwayRow } from './pathway-reads';
+import { PathwayReads, type PathwayRow } from './pathway-reads';
 import { AtRiskPathways } from './repair';
 
 export const PATHWAY_CHANGED = 'PATHWAY_CHANGED';
@@ -37,7 +36,7 @@ export class LivePathways implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   constructor(
     private readonly live: LiveUpdates,
-    private readonly dataSource: DataSource,
+    private readonly reads: PathwayReads,
     private readonly atRisk: AtRiskPathways,
   ) {}
 
@@ -51,7 +50,7 @@ export class LivePathways implements OnModuleInit, OnApplicationBootstrap, OnMod
         entry.at = e.recordedAt;
         byCoi.set(coi, entry);
       }
-      const rows: PathwayRow[] = await this.dataSource.query(`SELECT ${pathwayColumns()} FROM pathways WHERE coi = ANY($1)`, [[...byCoi.keys()]]);
+      const rows = await this.reads.pathways([...byCoi.keys()]);
       return rows.map((row): PathwayChangePayload => ({ row, eventTypes: byCoi.get(row.coi)!.types, recordedAt: byCoi.get(row.coi)!.at }));
     });
     // The at-risk list is worked out again at most every AT_RISK_SETTLE_MS, not after every batch: under
@@ -81,7 +80,7 @@ export class LivePathways implements OnModuleInit, OnApplicationBootstrap, OnMod
     for (const [coi, { row, reasons }] of now) if (this.atRiskBefore.get(coi) !== reasons.join('\n')) changes.push({ row, flagged: true, reasons });
     const cleared = [...this.atRiskBefore.keys()].filter((coi) => !now.has(coi));
     if (cleared.length > 0) {
-      const rows: PathwayRow[] = await this.dataSource.query(`SELECT ${pathwayColumns()} FROM pathways WHERE coi = ANY($1)`, [cleared]);
+      const rows = await this.reads.pathways(cleared);
       for (const row of rows) changes.push({ row, flagged: false, reasons: [] });
     }
     this.atRiskBefore = new Map([...now].map(([coi, { reasons }]) => [coi, reasons.join('\n')]));

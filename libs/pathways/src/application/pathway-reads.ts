@@ -93,6 +93,11 @@ export class PathwayReads {
     return row;
   }
 
+  /** Several pathways' rows at once (no access check: for Bedside's own feeds and checked callers). */
+  pathways(cois: readonly string[]): Promise<PathwayRow[]> {
+    return this.dataSource.query(`SELECT ${pathwayColumns()} FROM pathways WHERE coi = ANY($1)`, [cois]);
+  }
+
   /** A pathway the caller may see (a scheduler: their own trusts' only); undefined when there is none. */
   async visiblePathway(coi: string, caller: Caller): Promise<PathwayRow | undefined> {
     const row = await this.pathway(coi);
