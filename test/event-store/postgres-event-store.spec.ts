@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { CreateEventStore1763700000000, PostgresEventStore, type EventMetadata, type StreamAppend, UpcasterRegistry } from '@bedside/event-store';
+import { ConcurrencyError, CreateEventStore1763700000000, PostgresEventStore, type EventMetadata, type StreamAppend, UpcasterRegistry } from '@bedside/event-store';
 import { runMigrations } from '@bedside/database';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { describeEventStoreContract } from './event-store.contract';
@@ -118,6 +118,44 @@ describe('PostgreSQL event log integrity', () => {
       const written = (await store.readAll({ after: head, maxCount: 100 })).filter((e) => e.streamId.endsWith('-TX'));
       expect(written).toHaveLength(3);
       expect(new Set(written.map((e) => e.globalPosition.transactionId)).size).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps its connections when appends are refused for a stale version (no new login per lost race)', async () => {
+    const store = new PostgresEventStore({ connectionString: db.url, pool: { max: 2 } });
+    const sessions = async () => {
+      const client = new Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ backends: string[] }>(
+          `SELECT coalesce(array_agg(pid::text), '{}') AS backends FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        );
+        return new Set(rows[0]!.backends);
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      const metadata = { actor: 'qa', correlationId: 'c' };
+      for (const streamId of ['bay-STALE-1', 'bay-STALE-2']) await store.append([{ streamId, expectedVersion: 'no_stream', events: [{ type: 'Held', data: {} }] }], metadata);
+      const before = await sessions();
+      for (let i = 0; i < 10; i++) {
+        // One stream at a stale version (its own statement), and several streams (the function).
+        await expect(store.append([{ streamId: 'bay-STALE-1', expectedVersion: 5, events: [{ type: 'Held', data: {} }] }], metadata)).rejects.toThrow(ConcurrencyError);
+        await expect(
+          store.append(
+            [
+              { streamId: 'bay-STALE-1', expectedVersion: 1, events: [{ type: 'Held', data: {} }] },
+              { streamId: 'bay-STALE-2', expectedVersion: 'no_stream', events: [{ type: 'Held', data: {} }] },
+            ],
+            metadata,
+          ),
+        ).rejects.toThrow(ConcurrencyError);
+      }
+      await store.append([{ streamId: 'bay-STALE-1', expectedVersion: 1, events: [{ type: 'Held', data: {} }] }], metadata);
+      expect(await sessions()).toEqual(before);
     } finally {
       await store.close();
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
+import { DatabaseError, type Pool, type QueryConfig, type QueryResultRow } from 'pg';
 import { ConcurrencyError, InvalidAppendError } from '../errors';
 import type { AppendResult, EventMetadata, ExpectedVersion, StreamAppend } from '../types';
 
@@ -30,6 +30,25 @@ const APPEND_AT_VERSION = `
    ORDER BY e.ord
   RETURNING global_position, transaction_id::text AS transaction_id_text`;
 
+/**
+ * `pool.query`, except that a statement the server refused (a stream at another version) gives its
+ * connection back to the pool. pg-pool closes any connection whose query failed, and under load racing
+ * appends are refused often: each would cost a new backend and a new login, then re-preparing every
+ * statement, only to be refused again when the retry races.
+ */
+async function query<R extends QueryResultRow>(pool: Pool, config: QueryConfig): Promise<R[]> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<R>(config);
+    client.release();
+    return rows;
+  } catch (error) {
+    // A DatabaseError came back as a message on a healthy connection; anything else may have broken it.
+    client.release(error instanceof DatabaseError ? undefined : (error as Error));
+    throw error;
+  }
+}
+
 async function appendAtVersion(pool: Pool, stream: StreamAppend, version: number, metadata: EventMetadata): Promise<AppendResult> {
   const events = stream.events.map((event) => ({
     id: event.eventId ?? randomUUID(),
@@ -38,7 +57,7 @@ async function appendAtVersion(pool: Pool, stream: StreamAppend, version: number
     data: event.data,
     metadata: event.metadata ? { ...metadata, ...event.metadata } : metadata,
   }));
-  const { rows } = await pool.query<{ global_position: string; transaction_id_text: string }>({
+  const rows = await query<{ global_position: string; transaction_id_text: string }>(pool, {
     name: 'bedside_append_at_version',
     text: APPEND_AT_VERSION,
     values: [stream.streamId, version, events.length, JSON.stringify(events)],
@@ -90,7 +109,7 @@ export async function appendToStreams(
     }
   }
   try {
-    const { rows } = await pool.query<AppendRow>({
+    const rows = await query<AppendRow>(pool, {
       // Named: each connection parses and plans it once.
       name: 'bedside_append_to_streams',
       text: 'SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])',
