@@ -20,7 +20,7 @@ export async function seedNetwork(databaseUrl: string, today: string, scale: num
     );
     const store = app.get<EventStore>(EVENT_STORE);
     await seedDemoNetwork(app.get(CommandBus), store, { from: today, scale, log: (line) => log(`  ${line}`) });
-    const reached = await app.get(ProjectionEngine).waitFor(app.get(ProjectionRegistry).names(), await store.headPosition(), 120_000);
+    const reached = await app.get(ProjectionEngine).waitFor(app.get(ProjectionRegistry).names(), await store.lastRecordedPosition(), 120_000);
     if (!reached) throw new Error('read models did not catch up with the seeded network within 120 s');
   } finally {
     await app?.close();

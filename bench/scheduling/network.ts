@@ -63,7 +63,7 @@ export async function openNetwork(scale: number, log: (line: string) => void, on
     const registry = app.get(ProjectionRegistry);
     const today = localDateOf(new Date(), 'Europe/London');
     const caughtUp = async (names: readonly string[] = registry.names(), position?: GlobalPosition, timeoutMs = 60_000) => {
-      const target = position ?? (await store.headPosition());
+      const target = position ?? (await store.lastRecordedPosition());
       if (!(await engine.waitFor(names, target, timeoutMs))) throw new Error(`read models ${names.join(', ')} did not catch up within ${timeoutMs / 1000} s`);
     };
     const seedStarted = performance.now();

@@ -348,6 +348,20 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       });
     });
 
+    describe('the last recorded position', () => {
+      it('reaches an event committed while an older transaction is still open, which headPosition leaves out', async () => {
+        const committed = uniqueStream('committed');
+        const open = subject.appendWithLateCommit?.([{ streamId: uniqueStream('open'), expectedVersion: 'any', events: [event('Open')] }], metadata, 1_000, true);
+        if (open) await new Promise((resolve) => setTimeout(resolve, 200));
+        const { lastPosition } = await store.append([{ streamId: committed, expectedVersion: 'no_stream', events: [event('Committed')] }], metadata);
+        const [last, head] = await Promise.all([store.lastRecordedPosition(), store.headPosition()]);
+        await open;
+        expect(last).toEqual(lastPosition);
+        // Where a transaction can stay open (PostgreSQL), the readable head stops below it.
+        if (open) expect(isAfter(lastPosition, head)).toBe(true);
+      });
+    });
+
     describe('catch-up subscriptions', () => {
       it('delivers every event of 8 racing writers exactly once, in order, and none that rolled back', async () => {
         const start = await store.headPosition();

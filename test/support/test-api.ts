@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DataSource } from 'typeorm';
 import { runMigrations } from '@bedside/database';
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
@@ -101,12 +100,8 @@ export async function startTestApi(
       return { status: response.status, ...body } as never;
     },
     async caughtUp() {
-      // The newest committed event, even one above the oldest open transaction (which headPosition
-      // leaves out while, say, a projection's transaction is open): waiting for less returns early.
-      const [row] = await app.get(DataSource).query(
-        `SELECT transaction_id::text AS tx, global_position AS pos FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
-      );
-      const head = row ? { transactionId: BigInt(row.tx), position: BigInt(row.pos) } : await app.get<EventStore>(EVENT_STORE).headPosition();
+      // Everything recorded, also above an older transaction still open (where headPosition stops).
+      const head = await app.get<EventStore>(EVENT_STORE).lastRecordedPosition();
       const reached = await app.get(ProjectionEngine).waitFor(app.get(ProjectionRegistry).names(), head, 20_000);
       if (!reached) throw new Error('read models did not catch up within 20 s');
     },

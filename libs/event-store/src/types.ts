@@ -147,8 +147,17 @@ export interface EventStore {
    * before the instant can be skipped by a reader that is not going to come back for more.
    */
   readAllAsOf(options: ReadAllAsOfOptions): Promise<RecordedEvent[]>;
-  /** The position of the newest event readers can see. */
+  /**
+   * The position of the newest event readers can see in order: a subscription starting here misses
+   * nothing. Events of transactions that committed after an older one still open lie beyond it.
+   */
   headPosition(): Promise<GlobalPosition>;
+  /**
+   * The position of the newest event recorded (committed) so far, readable in order or not yet: what a
+   * reader must reach to have seen everything recorded up to now. Wait for this, not headPosition, to
+   * know that read models show what has been written.
+   */
+  lastRecordedPosition(): Promise<GlobalPosition>;
   /** A catch-up subscription: history from `after`, then live events. */
   subscribe(options: SubscribeOptions): EventSubscription;
   close(): Promise<void>;

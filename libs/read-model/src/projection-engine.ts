@@ -8,7 +8,7 @@ export interface ProjectionStatus {
   readonly name: string;
   readonly position: GlobalPosition;
   readonly eventsApplied: number;
-  /** True when every event readers can see has been applied. */
+  /** True when every event recorded so far has been applied. */
   readonly caughtUp: boolean;
   /** About how many events of the log are still to be read (global positions can have gaps). */
   readonly behindBy: number;
@@ -209,7 +209,7 @@ export class ProjectionEngine {
   }
 
   async status(projections: readonly Projection[]): Promise<ProjectionStatus[]> {
-    const head = await this.store.headPosition();
+    const head = await this.store.lastRecordedPosition();
     const statuses: ProjectionStatus[] = [];
     for (const projection of projections) {
       const checkpoint = await readCheckpoint(this.dataSource.manager, projection.name);

@@ -71,6 +71,7 @@ describe('KurrentDBEventStore over a stand-in client', () => {
     expect(after.map((e) => e.data.n)).toEqual([4]);
     expect(all[1]).toMatchObject({ streamId: 'slot-1', streamPosition: 2, globalPosition: { transactionId: 300n, position: 300n }, metadata: who, schemaVersion: 1 });
     expect(await store.headPosition()).toEqual({ transactionId: 500n, position: 500n });
+    expect(await store.lastRecordedPosition()).toEqual({ transactionId: 500n, position: 500n });
   });
 
   it('reads a missing stream as empty, and a stream by stream positions from 1', async () => {

@@ -165,6 +165,11 @@ export class KurrentDBEventStore implements EventStore {
     return START_OF_LOG;
   }
 
+  /** KurrentDB's log is read in commit order, so the newest event recorded is also the newest readable. */
+  lastRecordedPosition(): Promise<GlobalPosition> {
+    return this.headPosition();
+  }
+
   subscribe(options: SubscribeOptions): EventSubscription {
     const subscription = new CatchUpSubscription(this.sharedLog, this.wakeUp, options, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(subscription);

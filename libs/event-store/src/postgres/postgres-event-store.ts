@@ -142,6 +142,14 @@ export class PostgresEventStore implements EventStore {
     return row ? { transactionId: BigInt(row.transaction_id_text), position: BigInt(row.global_position) } : START_OF_LOG;
   }
 
+  async lastRecordedPosition(): Promise<GlobalPosition> {
+    const { rows } = await this.pool.query<{ transaction_id_text: string; global_position: string }>(
+      'SELECT transaction_id::text AS transaction_id_text, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
+    );
+    const row = rows[0];
+    return row ? { transactionId: BigInt(row.transaction_id_text), position: BigInt(row.global_position) } : START_OF_LOG;
+  }
+
   subscribe(options: SubscribeOptions): EventSubscription {
     const subscription = new CatchUpSubscription(this.sharedLog, this.notifier, options, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(subscription);

@@ -40,7 +40,7 @@ export class WaitlistOffers implements IEventHandler<HoldReleased> {
 
   private async offer(releasedHoldId: string): Promise<void> {
     // Read models must show the released capacity before the search looks for it.
-    await this.projections.waitFor(this.registry.names(), await this.store.headPosition(), 10_000);
+    await this.projections.waitFor(this.registry.names(), await this.store.lastRecordedPosition(), 10_000);
     for (const entry of await this.waitlist.entries(null, SYSTEM_CALLER)) {
       const { plans } = await this.plans.forPathway(entry.pathway.coi, { count: 1 });
       const plan = plans[0];
