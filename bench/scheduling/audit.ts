@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { isAfter, START_OF_LOG, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
-import type { SlotEventData } from '@bedside/pathways';
+import type { HoldConfirmedData, SlotEventData } from '@bedside/pathways';
 import type { BenchNetwork } from './network';
 
 export interface DoubleBookingAudit {
@@ -35,7 +35,10 @@ interface LogTally {
   readonly last: GlobalPosition;
 }
 
-/** Every slot's places from the log alone: SlotHeld, SlotBooked and SlotReleased by hold id, as the slot aggregate counts them. */
+/**
+ * Every slot's places from the log alone, by hold id, as the slot aggregate counts them: SlotHeld takes a
+ * place, SlotReleased gives it back, and the hold's HoldConfirmed (or an old log's SlotBooked) books it.
+ */
 async function tallyLog(store: EventStore): Promise<LogTally> {
   const tallies = new Map<string, SlotTally>();
   let eventsRead = 0;
@@ -48,6 +51,17 @@ async function tallyLog(store: EventStore): Promise<LogTally> {
     last = batch[batch.length - 1]!.globalPosition;
     eventsRead += batch.length;
     for (const event of batch) {
+      if (event.type === 'HoldConfirmed') {
+        const { holdId, slots = [] } = event.data as unknown as HoldConfirmedData;
+        for (const slot of slots) {
+          const tally = tallies.get(key(slot));
+          if (tally?.held.delete(holdId)) {
+            tally.booked.add(holdId);
+            placesBooked++;
+          }
+        }
+        continue;
+      }
       if (!event.streamId.startsWith('slot-')) continue;
       const { slot, holdId } = event.data as unknown as SlotEventData;
       let tally = tallies.get(key(slot));
@@ -82,7 +96,7 @@ export async function auditDoubleBooking(network: BenchNetwork): Promise<DoubleB
     const log = await tallyLog(network.store);
     await network.caughtUp(undefined, log.last);
     const projected = await commitments(network.pool);
-    if (!isAfter(await network.store.headPosition(), log.last) || round === 5) return compare(log, await capacities(network.pool), projected, started);
+    if (!isAfter(await network.store.lastRecordedPosition(), log.last) || round === 5) return compare(log, await capacities(network.pool), projected, started);
   }
 }
 

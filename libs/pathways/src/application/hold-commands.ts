@@ -9,7 +9,6 @@ import {
   checkPlanSlots,
   type PlanRules,
   bookPlanOn,
-  bookSlot,
   confirmHold,
   describeSlot,
   holdEvolver,
@@ -27,7 +26,6 @@ import {
   slotStreamId,
   type Hold,
   type SlotRef,
-  type SlotState,
 } from '../domain';
 import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
@@ -185,13 +183,14 @@ async function loadHold(repository: AggregateRepository, holdId: string): Promis
 }
 
 /**
- * Turns a hold into a booking, slot by slot, in one append; a retry with the same key changes nothing.
+ * Turns a hold into a booking in one append to the hold and the pathway; a retry with the same key
+ * changes nothing.
  *
- * The slot streams are not read: whether a hold is in place on its slots changes only in appends that
- * also write the hold's own stream at its exact version (placing, confirming, releasing, repairing).
- * So a confirm that lands at the hold version it decided on finds every slot still held by it, and
- * booking moves a place from held to booked without taking one. Its slot events therefore only need
- * the streams to exist, and confirms never conflict with holds on shared slots (a monitoring-bed day).
+ * The slot streams are neither read nor written: the hold's places on them were taken when it was
+ * placed, and whether a place is booked is the hold's status (HoldConfirmed lists its slots for the
+ * read models). A hold's places change only in appends that also write the hold's own stream at its
+ * exact version (placing, confirming, releasing, repairing), so a confirm that lands at the hold
+ * version it decided on finds every place still there, and confirms never race holds on shared slots.
  */
 @CommandHandler(ConfirmHoldCommand)
 export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, HoldChanged> {
@@ -210,9 +209,6 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
         { streamId: holdStreamId(holdId), expectedVersion: version, events: confirmed },
         { streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway!.version, events: bookPlanOn(pathway!.state, hold!.coi, holdId) },
       ];
-      // The state bookSlot decides on is the one the hold's version guarantees (see above).
-      const heldHere: SlotState = { held: new Set([holdId]), booked: new Set() };
-      for (const slot of hold!.slots) decisions.push({ streamId: slotStreamId(slot), expectedVersion: 'exists', events: bookSlot(heldHere, slot, holdId, hold!.coi) });
       try {
         return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...acting, reason: 'Plan confirmed' }) };
       } catch (error) {
@@ -244,7 +240,7 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, H
       const slotStates = await this.repository.loadMany(hold!.slots.map(slotStreamId), slotEvolver);
       for (const slot of hold!.slots) {
         const { state, version: slotVersion } = slotStates.get(slotStreamId(slot))!;
-        decisions.push({ streamId: slotStreamId(slot), expectedVersion: slotVersion, events: releaseSlot(state, slot, holdId, hold!.coi, reason) });
+        decisions.push({ streamId: slotStreamId(slot), expectedVersion: slotVersion, events: releaseSlot(state, slot, holdId, hold!.coi, reason, hold!.status === 'CONFIRMED') });
       }
       try {
         return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...acting, reason }) };

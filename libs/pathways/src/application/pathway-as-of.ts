@@ -1,41 +1,53 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@bedside/event-store';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@bedside/event-store';
 import { checkAsOf, slotKey, type CommittedSlotRef, type SlotCommitmentsAsOf } from '@bedside/network';
 import { requireTrust, type Caller } from '@bedside/shared';
-import { normaliseCoi, pathwayStreamId, slotStreamId, type PatientReferredData } from '../domain';
-import { applyPathwayEvent, commitmentChange } from '../projections/pathway.projections';
+import { holdStreamId, normaliseCoi, pathwayStreamId, slotStreamId, type PatientReferredData, type SlotEventData } from '../domain';
+import { applyPathwayEvent, commitmentChanges } from '../projections/pathway.projections';
 import type { PathwayRow } from './pathway-reads';
 
 /** Slot streams read per round trip (a year of network-wide capacity is tens of thousands). */
 const STREAMS_PER_READ = 5000;
 
 /**
- * Held and booked places on slots as recorded by an instant, from each slot's own stream, added up
- * as the capacity-commitments projection adds them (commitmentChange). The network's capacity
- * `asOf` reads it through SLOT_COMMITMENTS_AS_OF.
+ * Held and booked places on slots as recorded by an instant, added up as the capacity-commitments
+ * projection adds them (commitmentChanges): each slot's own stream, and the streams of the holds with
+ * places on it, whose confirmations book them. The network's capacity `asOf` reads it through
+ * SLOT_COMMITMENTS_AS_OF.
  */
 @Injectable()
 export class SlotCommitmentsHistory implements SlotCommitmentsAsOf {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async commitmentsAsOf(slots: readonly CommittedSlotRef[], asOf: Date): Promise<Map<string, { committed: number; tentative: number }>> {
-    const byStream = new Map(slots.map((slot) => [slotStreamId(slot), slotKey(slot)]));
-    const ids = [...byStream.keys()];
+    const wanted = new Set(slots.map((slot) => slotKey(slot)));
     const totals = new Map<string, { committed: number; tentative: number }>();
-    for (let i = 0; i < ids.length; i += STREAMS_PER_READ) {
-      const streams = await this.store.readStreams(ids.slice(i, i + STREAMS_PER_READ), { recordedUpTo: asOf });
-      for (const [streamId, events] of streams) {
-        if (events.length === 0) continue;
-        const total = { committed: 0, tentative: 0 };
-        for (const event of events) {
-          const change = commitmentChange(event);
-          total.committed += change.committed;
-          total.tentative += change.tentative;
-        }
-        totals.set(byStream.get(streamId)!, total);
+    const add = (event: RecordedEvent) => {
+      for (const change of commitmentChanges(event)) {
+        const key = slotKey(change.slot);
+        if (!wanted.has(key)) continue;
+        const total = totals.get(key) ?? { committed: 0, tentative: 0 };
+        total.committed += change.committed;
+        total.tentative += change.tentative;
+        totals.set(key, total);
       }
-    }
+    };
+    const holdIds = new Set<string>();
+    await this.readInChunks(slots.map((slot) => slotStreamId(slot)), asOf, (event) => {
+      add(event);
+      holdIds.add((event.data as unknown as SlotEventData).holdId);
+    });
+    await this.readInChunks([...holdIds].map(holdStreamId), asOf, (event) => {
+      if (event.type === 'HoldConfirmed') add(event);
+    });
     return totals;
+  }
+
+  private async readInChunks(streamIds: readonly string[], asOf: Date, each: (event: RecordedEvent) => void): Promise<void> {
+    for (let i = 0; i < streamIds.length; i += STREAMS_PER_READ) {
+      const streams = await this.store.readStreams(streamIds.slice(i, i + STREAMS_PER_READ), { recordedUpTo: asOf });
+      for (const events of streams.values()) events.forEach(each);
+    }
   }
 }
 

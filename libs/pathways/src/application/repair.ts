@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { AggregateRepository, ConcurrencyError, type AlsoAppend, type CommandContext } from '@bedside/event-store';
 import { CLINICAL, ConflictError, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
-  bookSlot,
   HoldConfirmed,
   holdEvolver,
   HoldPlaced,
@@ -196,16 +195,9 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
       const decisions: AlsoAppend[] = [
         { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: repairPlanOn(pathway.state, coi, newHoldId, booking, reason) },
         { streamId: holdStreamId(oldHoldId), expectedVersion: oldHold.version, events: [new HoldReleased({ holdId: oldHoldId, coi, reason, expired: false })] },
-        {
-          streamId: holdStreamId(newHoldId),
-          expectedVersion: 'no_stream',
-          events: [
-            new HoldPlaced({ holdId: newHoldId, coi, slots: booking, expiresAt: new Date().toISOString(), idempotencyKey: `repair-${proposalId}` }),
-            new HoldConfirmed({ holdId: newHoldId, coi, idempotencyKey: `repair-${proposalId}` }),
-          ],
-        },
       ];
       // Steps already done move their places to the new booking; other old places are released, new ones taken.
+      const oldWasBooked = oldHold.state!.status === 'CONFIRMED';
       const touched = new Map<string, SlotRef>([...oldHold.state!.slots, ...booking].map((s) => [slotStreamId(s), s]));
       const slotStates = await this.repository.loadMany([...touched.keys()], slotEvolver);
       for (const [streamId, slot] of touched) {
@@ -213,15 +205,21 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
         let events: SlotEvent[];
         if (kept.has(streamId)) events = transferSlot(state, slot, oldHoldId, newHoldId, coi, reason);
         else {
-          events = oldHold.state!.slots.some((s) => slotStreamId(s) === streamId) ? [...releaseSlot(state, slot, oldHoldId, coi, reason)] : [];
-          if (newSlots.some((s) => slotStreamId(s) === streamId)) {
-            const afterRelease = events.reduce(slotEvolver.evolve, state);
-            const held = holdSlot(afterRelease, slot, capacities.get(streamId) ?? 0, newHoldId, coi);
-            events.push(...held, ...bookSlot(held.reduce(slotEvolver.evolve, afterRelease), slot, newHoldId, coi));
-          }
+          events = oldHold.state!.slots.some((s) => slotStreamId(s) === streamId) ? [...releaseSlot(state, slot, oldHoldId, coi, reason, oldWasBooked)] : [];
+          if (newSlots.some((s) => slotStreamId(s) === streamId)) events.push(...holdSlot(events.reduce(slotEvolver.evolve, state), slot, capacities.get(streamId) ?? 0, newHoldId, coi));
         }
         decisions.push({ streamId, expectedVersion: version, events });
       }
+      // The new booking is placed and confirmed at once. Its stream goes last, so its confirmation follows
+      // the places it books in the log (a read model that stops between them never counts a place twice).
+      decisions.push({
+        streamId: holdStreamId(newHoldId),
+        expectedVersion: 'no_stream',
+        events: [
+          new HoldPlaced({ holdId: newHoldId, coi, slots: booking, expiresAt: new Date().toISOString(), idempotencyKey: `repair-${proposalId}` }),
+          new HoldConfirmed({ holdId: newHoldId, coi, idempotencyKey: `repair-${proposalId}`, slots: booking }),
+        ],
+      });
       try {
         return { coi, position: await this.repository.appendDecisions(decisions, { ...acting, reason }) };
       } catch (error) {

@@ -21,7 +21,18 @@ export interface HoldPlacedData {
 
 export class HoldPlaced extends eventClass<'HoldPlaced', HoldPlacedData>('HoldPlaced') {}
 
-export class HoldConfirmed extends eventClass<'HoldConfirmed', { readonly holdId: string; readonly coi: string; readonly idempotencyKey: string }>('HoldConfirmed') {}
+export interface HoldConfirmedData {
+  readonly holdId: string;
+  readonly coi: string;
+  readonly idempotencyKey: string;
+  /**
+   * The places the hold took, now booked. Absent on confirmations recorded before 2026-11-22, whose
+   * slots each had a SlotBooked of their own instead.
+   */
+  readonly slots?: readonly SlotRef[];
+}
+
+export class HoldConfirmed extends eventClass<'HoldConfirmed', HoldConfirmedData>('HoldConfirmed') {}
 
 export class HoldReleased extends eventClass<'HoldReleased', { readonly holdId: string; readonly coi: string; readonly reason: string; readonly expired: boolean }>('HoldReleased') {}
 
@@ -63,7 +74,7 @@ export function confirmHold(hold: Hold | undefined, holdId: string, idempotencyK
     if (now >= hold.expiresAt) throw new HoldExpiredError(holdId, hold.expiresAt);
     throw new ConflictError(`Hold ${holdId} was released; hold a plan again.`, { holdId });
   }
-  return [new HoldConfirmed({ holdId, coi: hold.coi, idempotencyKey })];
+  return [new HoldConfirmed({ holdId, coi: hold.coi, idempotencyKey, slots: hold.slots })];
 }
 
 export function releaseHold(hold: Hold | undefined, holdId: string, reason: string, expired: boolean): HoldReleased[] {

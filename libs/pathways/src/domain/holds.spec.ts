@@ -1,21 +1,33 @@
 import { replay } from '@bedside/shared';
 import { confirmHold, holdEvolver, HoldExpiredError, HoldPlaced, releaseHold, type HoldEvent } from './hold';
-import { bookSlot, holdSlot, releaseSlot, slotEvolver, SlotTakenError, type SlotEvent, type SlotRef } from './slot';
+import { holdSlot, releaseSlot, SlotBooked, slotEvolver, SlotTakenError, transferSlot, type SlotEvent, type SlotRef } from './slot';
 import { earliestCollectionDate, validateWashout } from './washout';
 
 const slot: SlotRef = { resourceKey: 'unit:MU-1', day: '2027-03-01', session: '' };
 
 describe('slots', () => {
-  it('holds places up to the capacity, counting booked and held alike', () => {
+  it('holds places up to the capacity, one per hold', () => {
     const events: SlotEvent[] = [...holdSlot(slotEvolver.initialState, slot, 2, 'h1', 'C1')];
-    events.push(...bookSlot(replay(slotEvolver, events), slot, 'h1', 'C1'));
     events.push(...holdSlot(replay(slotEvolver, events), slot, 2, 'h2', 'C2'));
     expect(() => holdSlot(replay(slotEvolver, events), slot, 2, 'h3', 'C3')).toThrow(SlotTakenError);
     // Holding again for the same hold changes nothing (a retried request).
     expect(holdSlot(replay(slotEvolver, events), slot, 2, 'h2', 'C2')).toEqual([]);
-    events.push(...releaseSlot(replay(slotEvolver, events), slot, 'h1', 'C1', 'cancelled'));
-    expect(events.at(-1)!.data).toMatchObject({ wasBooked: true });
+    events.push(...releaseSlot(replay(slotEvolver, events), slot, 'h1', 'C1', 'cancelled', true));
+    expect(events.at(-1)!.data).toMatchObject({ holdId: 'h1', wasBooked: true });
     expect(holdSlot(replay(slotEvolver, events), slot, 2, 'h3', 'C3')).toHaveLength(1);
+    // A hold without a place here has nothing to give back.
+    expect(releaseSlot(replay(slotEvolver, events), slot, 'h1', 'C1', 'again', true)).toEqual([]);
+  });
+
+  it('still counts places booked by the SlotBooked events of logs recorded before confirmations listed their slots', () => {
+    const events: SlotEvent[] = [...holdSlot(slotEvolver.initialState, slot, 1, 'h1', 'C1'), new SlotBooked({ slot, holdId: 'h1', coi: 'C1' })];
+    expect(() => holdSlot(replay(slotEvolver, events), slot, 1, 'h2', 'C2')).toThrow(SlotTakenError);
+    const moved = transferSlot(replay(slotEvolver, events), slot, 'h1', 'h2', 'C1', 'repaired');
+    expect(moved.map((e) => [e.type, e.data.holdId])).toEqual([
+      ['SlotReleased', 'h1'],
+      ['SlotHeld', 'h2'],
+    ]);
+    expect(() => holdSlot(replay(slotEvolver, [...events, ...moved]), slot, 1, 'h3', 'C3')).toThrow(SlotTakenError);
   });
 
   it('takes capacity as it is now: a slot whose capacity fell below its bookings takes no more', () => {
@@ -30,7 +42,8 @@ describe('holds', () => {
 
   it('confirms before expiry, once per idempotency key', () => {
     const confirmed = confirmHold(hold, 'h1', 'ck', new Date('2027-03-01T10:29:59Z'));
-    expect(confirmed).toHaveLength(1);
+    // One event books every place the hold took: it lists them for the read models.
+    expect(confirmed.map((e) => e.data)).toEqual([{ holdId: 'h1', coi: 'C1', idempotencyKey: 'ck', slots: [slot] }]);
     const after = replay(holdEvolver, [placed, ...confirmed]);
     expect(confirmHold(after, 'h1', 'ck', new Date('2027-03-01T11:00:00Z'))).toEqual([]);
     expect(() => confirmHold(after, 'h1', 'other', new Date())).toThrow(/already booked/);

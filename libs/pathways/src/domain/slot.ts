@@ -27,15 +27,26 @@ export interface SlotEventData {
   readonly coi: string;
 }
 
+/** A place on the slot taken by a hold: tentative until the hold is confirmed (HoldConfirmed on the hold's stream). */
 export class SlotHeld extends eventClass<'SlotHeld', SlotEventData>('SlotHeld') {}
 
+/**
+ * Recorded only before 2026-11-22, when confirming a hold wrote one of these per slot. A confirmation
+ * now is one HoldConfirmed on the hold's own stream that lists its slots, so confirming writes two
+ * events, not one per slot (a plan has about twenty), and never touches the slot streams it cannot
+ * change. Kept so that logs recorded before then still read the same.
+ */
 export class SlotBooked extends eventClass<'SlotBooked', SlotEventData>('SlotBooked') {}
 
 export class SlotReleased extends eventClass<'SlotReleased', SlotEventData & { readonly wasBooked: boolean; readonly reason: string }>('SlotReleased') {}
 
 export type SlotEvent = SlotHeld | SlotBooked | SlotReleased;
 
-/** Who holds and who has booked a slot. */
+/**
+ * The holds with a place on a slot. Whether a place is booked or only held is its hold's status, not
+ * the slot's: it does not change what the slot can still give. (`booked` holds only places of old
+ * logs' SlotBooked events.)
+ */
 export interface SlotState {
   readonly held: ReadonlySet<string>;
   readonly booked: ReadonlySet<string>;
@@ -60,35 +71,32 @@ export const slotEvolver: Evolver<SlotState, SlotEvent> = {
   },
 };
 
+const hasPlace = (state: SlotState, holdId: string) => state.held.has(holdId) || state.booked.has(holdId);
+
 /**
  * Holds a place on a slot when one is free. `capacity` is what the slot's calendar gives now (after
  * exceptions and closures); held and booked places both count against it, so the last place can
  * go to one scheduler only: racing holds append at the same stream version and all but one retry.
  */
 export function holdSlot(state: SlotState, slot: SlotRef, capacity: number, holdId: string, coi: string): SlotHeld[] {
-  if (state.held.has(holdId) || state.booked.has(holdId)) return [];
+  if (hasPlace(state, holdId)) return [];
   if (state.held.size + state.booked.size >= capacity) throw new SlotTakenError(slot);
   return [new SlotHeld({ slot, holdId, coi })];
 }
 
-export function bookSlot(state: SlotState, slot: SlotRef, holdId: string, coi: string): SlotBooked[] {
-  if (state.booked.has(holdId)) return [];
-  if (!state.held.has(holdId)) throw new ConflictError(`The hold on ${describeSlot(slot)} is no longer in place.`, { slot });
-  return [new SlotBooked({ slot, holdId, coi })];
-}
-
 /**
  * A repair moves a place it already has from the broken booking to the new one (a step already done, or
- * a slot both plans use): no capacity check, since nothing more is taken, even where capacity has since closed.
+ * a slot both plans use): no capacity check, since nothing more is taken, even where capacity has since
+ * closed. The new hold's own HoldConfirmed books the place.
  */
 export function transferSlot(state: SlotState, slot: SlotRef, fromHoldId: string, toHoldId: string, coi: string, reason: string): SlotEvent[] {
-  if (state.booked.has(toHoldId)) return [];
-  if (!state.booked.has(fromHoldId)) throw new ConflictError(`${describeSlot(slot)} is not booked for this pathway any more.`, { slot });
-  return [new SlotReleased({ slot, holdId: fromHoldId, coi, wasBooked: true, reason }), new SlotHeld({ slot, holdId: toHoldId, coi }), new SlotBooked({ slot, holdId: toHoldId, coi })];
+  if (hasPlace(state, toHoldId)) return [];
+  if (!hasPlace(state, fromHoldId)) throw new ConflictError(`${describeSlot(slot)} is not booked for this pathway any more.`, { slot });
+  return [new SlotReleased({ slot, holdId: fromHoldId, coi, wasBooked: true, reason }), new SlotHeld({ slot, holdId: toHoldId, coi })];
 }
 
-export function releaseSlot(state: SlotState, slot: SlotRef, holdId: string, coi: string, reason: string): SlotReleased[] {
-  const wasBooked = state.booked.has(holdId);
-  if (!wasBooked && !state.held.has(holdId)) return [];
+/** Gives a hold's place back; `wasBooked` is whether its hold had been confirmed. */
+export function releaseSlot(state: SlotState, slot: SlotRef, holdId: string, coi: string, reason: string, wasBooked: boolean): SlotReleased[] {
+  if (!hasPlace(state, holdId)) return [];
   return [new SlotReleased({ slot, holdId, coi, wasBooked, reason })];
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
 import { pathwayColumns } from '../application/pathway-reads';
-import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, postponedDates, statusOf, type HoldPlacedData, type LifecycleEvent, type PatientReferredData, type Progress, type SlotEventData } from '../domain';
+import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, postponedDates, statusOf, type HoldConfirmedData, type HoldPlacedData, type LifecycleEvent, type PatientReferredData, type Progress, type SlotEventData, type SlotRef } from '../domain';
 
 const LIFECYCLE_TYPES = LIFECYCLE_EVENT_CLASSES.map((c) => c.type as string);
 
@@ -118,51 +118,90 @@ export class HoldsProjection implements Projection {
   readonly tables = ['holds'];
   readonly eventTypes = ['HoldPlaced', 'HoldConfirmed', 'HoldReleased'];
 
+  /** At most two statements a batch: new holds with their latest status, then the status of older ones. */
   async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
+    const placed = new Map<string, Record<string, unknown>>();
+    const changed = new Map<string, { hold_id: string; status: string; updated_at: Date }>();
     for (const event of events) {
       if (event.type === 'HoldPlaced') {
         const d = event.data as unknown as HoldPlacedData;
-        await manager.query(
-          `INSERT INTO holds (hold_id, coi, status, slots, expires_at, placed_at, placed_by, updated_at)
-           VALUES ($1, $2, 'HELD', $3, $4, $5, $6, $5) ON CONFLICT (hold_id) DO NOTHING`,
-          [d.holdId, d.coi, JSON.stringify(d.slots), d.expiresAt, event.recordedAt, event.metadata.actor],
-        );
-      } else {
-        const status = event.type === 'HoldConfirmed' ? 'CONFIRMED' : (event.data as { expired: boolean }).expired ? 'EXPIRED' : 'RELEASED';
-        await manager.query(`UPDATE holds SET status = $2, updated_at = $3 WHERE hold_id = $1`, [(event.data as { holdId: string }).holdId, status, event.recordedAt]);
+        if (!placed.has(d.holdId)) {
+          placed.set(d.holdId, { hold_id: d.holdId, coi: d.coi, status: 'HELD', slots: d.slots, expires_at: d.expiresAt, placed_at: event.recordedAt, placed_by: event.metadata.actor, updated_at: event.recordedAt });
+        }
+        continue;
       }
+      const { holdId } = event.data as { holdId: string };
+      const status = event.type === 'HoldConfirmed' ? 'CONFIRMED' : (event.data as { expired: boolean }).expired ? 'EXPIRED' : 'RELEASED';
+      const row = placed.get(holdId);
+      if (row) Object.assign(row, { status, updated_at: event.recordedAt });
+      else changed.set(holdId, { hold_id: holdId, status, updated_at: event.recordedAt });
+    }
+    if (placed.size > 0) {
+      // DO NOTHING: a hold already in the table (a replayed batch) keeps the row it has.
+      await manager.query(
+        `INSERT INTO holds (hold_id, coi, status, slots, expires_at, placed_at, placed_by, updated_at)
+         SELECT hold_id, coi, status, slots, expires_at, placed_at, placed_by, updated_at
+           FROM jsonb_to_recordset($1::jsonb) AS r(hold_id text, coi text, status text, slots jsonb, expires_at timestamptz, placed_at timestamptz, placed_by text, updated_at timestamptz)
+         ON CONFLICT (hold_id) DO NOTHING`,
+        [JSON.stringify([...placed.values()])],
+      );
+    }
+    if (changed.size > 0) {
+      await manager.query(
+        `UPDATE holds h SET status = r.status, updated_at = r.updated_at
+           FROM jsonb_to_recordset($1::jsonb) AS r(hold_id text, status text, updated_at timestamptz)
+          WHERE h.hold_id = r.hold_id`,
+        [JSON.stringify([...changed.values()])],
+      );
     }
   }
 }
 
+/** How one event changes the places held (tentative) and booked (committed) on a slot. */
+export interface CommitmentChange {
+  readonly slot: SlotRef;
+  readonly committed: number;
+  readonly tentative: number;
+}
+
 /**
- * How one slot event changes the places held (tentative) and booked (committed) on its slot: the
- * projection adds these up in `capacity_commitments`, and reads as of an instant add up the slot's
- * events recorded by then.
+ * The slots one event changes: a slot event its own slot; a confirmation every slot of its hold, from
+ * held to booked. The capacity-commitments projection adds these up in `capacity_commitments`, and
+ * reads as of an instant add up the events recorded by then.
  */
-export function commitmentChange(event: Pick<RecordedEvent, 'type' | 'data'>): { committed: number; tentative: number } {
-  if (event.type === 'SlotHeld') return { committed: 0, tentative: 1 };
-  if (event.type === 'SlotBooked') return { committed: 1, tentative: -1 };
-  if (event.type === 'SlotReleased') return (event.data as { wasBooked: boolean }).wasBooked ? { committed: -1, tentative: 0 } : { committed: 0, tentative: -1 };
-  return { committed: 0, tentative: 0 };
+export function commitmentChanges(event: Pick<RecordedEvent, 'type' | 'data'>): CommitmentChange[] {
+  const slot = (event.data as unknown as SlotEventData).slot;
+  switch (event.type) {
+    case 'SlotHeld':
+      return [{ slot, committed: 0, tentative: 1 }];
+    case 'SlotBooked':
+      return [{ slot, committed: 1, tentative: -1 }];
+    case 'SlotReleased':
+      return [(event.data as { wasBooked: boolean }).wasBooked ? { slot, committed: -1, tentative: 0 } : { slot, committed: 0, tentative: -1 }];
+    case 'HoldConfirmed':
+      // Confirmations recorded before 2026-11-22 list no slots: their SlotBooked events did this.
+      return ((event.data as unknown as HoldConfirmedData).slots ?? []).map((booked) => ({ slot: booked, committed: 1, tentative: -1 }));
+    default:
+      return [];
+  }
 }
 
 /** `capacity_commitments`: places held (tentative) and booked (committed) on each capacity slot. */
 export class CapacityCommitmentsProjection implements Projection {
   readonly name = 'capacity-commitments';
   readonly tables = ['capacity_commitments'];
-  readonly eventTypes = ['SlotHeld', 'SlotBooked', 'SlotReleased'];
+  readonly eventTypes = ['SlotHeld', 'SlotBooked', 'SlotReleased', 'HoldConfirmed'];
 
   async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
     const deltas = new Map<string, { resource_key: string; day: string; session: string; committed: number; tentative: number }>();
     for (const event of events) {
-      const { slot } = event.data as unknown as SlotEventData;
-      const key = `${slot.resourceKey}|${slot.day}|${slot.session}`;
-      const delta = deltas.get(key) ?? { resource_key: slot.resourceKey, day: slot.day, session: slot.session, committed: 0, tentative: 0 };
-      const change = commitmentChange(event);
-      delta.committed += change.committed;
-      delta.tentative += change.tentative;
-      deltas.set(key, delta);
+      for (const { slot, committed, tentative } of commitmentChanges(event)) {
+        const key = `${slot.resourceKey}|${slot.day}|${slot.session}`;
+        const delta = deltas.get(key) ?? { resource_key: slot.resourceKey, day: slot.day, session: slot.session, committed: 0, tentative: 0 };
+        delta.committed += committed;
+        delta.tentative += tentative;
+        deltas.set(key, delta);
+      }
     }
     if (deltas.size === 0) return;
     // Existing rows take the deltas; new rows are inserted. (An upsert would check the inserted
