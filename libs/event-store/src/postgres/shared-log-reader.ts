@@ -4,6 +4,8 @@ import type { LogReader } from './catch-up-subscription';
 /** Events kept for subscriptions that are behind the one that read them. */
 const KEPT_EVENTS = 5000;
 
+const keyOf = (after: GlobalPosition, maxCount: number) => `${after.transactionId}:${after.position}:${maxCount}`;
+
 const samePosition = (a: GlobalPosition, b: GlobalPosition) => a.transactionId === b.transactionId && a.position === b.position;
 
 /**
@@ -31,17 +33,28 @@ export class SharedLogReader implements LogReader {
   ) {}
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    const kept = this.keptAfter(options.after, options.maxCount);
-    // A full batch: the subscription asks again at once. Otherwise what follows is read now, so the
-    // answer is as fresh as a read of its own (a subscription sleeps after a short batch until woken).
-    if (kept.length === options.maxCount) return kept;
-    const tail = await this.read({ after: kept.at(-1)?.globalPosition ?? options.after, maxCount: options.maxCount });
-    return [...kept, ...tail.slice(0, options.maxCount - kept.length)];
+    for (;;) {
+      const kept = this.keptAfter(options.after, options.maxCount);
+      // A full batch: the subscription asks again at once. Otherwise what follows is read now, so the
+      // answer is as fresh as a read of its own (a subscription sleeps after a short batch until woken).
+      if (kept.length === options.maxCount) return kept;
+      const after = kept.at(-1)?.globalPosition ?? options.after;
+      const pending = this.inFlight.get(keyOf(after, options.maxCount));
+      if (pending && pending.generation !== this.generation()) {
+        // A read from here began before the latest wake-up, so it may miss what woke us. Wait for it
+        // and then read what follows it, with the others waiting: one read for all, where under steady
+        // writes every subscription would otherwise run its own, one after another.
+        await pending.read.catch(() => undefined);
+        continue;
+      }
+      const tail = await this.read({ after, maxCount: options.maxCount });
+      return [...kept, ...tail.slice(0, options.maxCount - kept.length)];
+    }
   }
 
   /** A database read, shared with others asking the same while no wake-up has come since it started. */
   private read(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    const key = `${options.after.transactionId}:${options.after.position}:${options.maxCount}`;
+    const key = keyOf(options.after, options.maxCount);
     const generation = this.generation();
     let flight = this.inFlight.get(key);
     if (!flight || flight.generation !== generation) {
