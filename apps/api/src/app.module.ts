@@ -5,7 +5,7 @@ import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventStoreModule } from '@bedside/event-store';
 import { APP_GUARD } from '@nestjs/core';
-import { AccessGuard, subscriberIdentity, checkCost, DEFAULT_LIMITS, formatGraphQLErrors, RequestRateLimiter, validationRules } from '@bedside/graphql-common';
+import { AccessGuard, subscriberIdentity, checkCost, DEFAULT_LIMITS, formatGraphQLErrors, RequestRateLimiter, validationRules, withoutPropertyResolvers } from '@bedside/graphql-common';
 import { TokenVerifier } from '@bedside/identity';
 import { NetworkModule, SiteRecord } from '@bedside/network';
 import { PathwaysModule } from '@bedside/pathways';
@@ -45,6 +45,8 @@ export class AppModule {
                 driver: MercuriusDriver,
                 autoSchemaFile: true,
                 sortSchema: true,
+                // Plain fields read their property without a resolver call (graphql-jit inlines them).
+                transformSchema: withoutPropertyResolvers,
                 jit: 1,
                 graphiql: config.graphiql,
                 queryDepth: (config.limits ?? DEFAULT_LIMITS).maxDepth,

@@ -5,3 +5,4 @@ export * from './enums';
 export * from './limits';
 export * from './loaders';
 export * from './scalars';
+export * from './field-resolvers';

@@ -46,17 +46,37 @@ export async function subscriberIdentity(verifier: TokenVerifier, payload: unkno
   return verifier.verify(typeof value === 'string' ? value : undefined);
 }
 
-/** The HTTP request behind a GraphQL operation or a plain HTTP route (the CSV export). */
-function requestOf(context: ExecutionContext): RequestLike {
-  if (context.getType<string>() !== 'graphql') return context.switchToHttp().getRequest<RequestLike>();
-  const gql = GqlExecutionContext.create(context).getContext<GraphQLRequestContext>();
+/**
+ * A resolver's own arguments (root, args, context, info) as its ExecutionContext holds them. Nest's
+ * GqlExecutionContext.create does the same and more (it also recognises reference and resolveType
+ * calls, which have three arguments or a type last); built for every guard and parameter of every
+ * resolver call, it was a measurable share of a small query, so it is left for those other cases.
+ */
+function resolverArgs(context: ExecutionContext): readonly [unknown, unknown, GraphQLRequestContext, { fieldName: string }] {
+  const args = context.getArgs();
+  if (args.length === 4 && typeof (args[3] as { fieldName?: unknown } | undefined)?.fieldName === 'string') return args as unknown as [unknown, unknown, GraphQLRequestContext, { fieldName: string }];
+  const gql = GqlExecutionContext.create(context);
+  return [gql.getRoot(), gql.getArgs(), gql.getContext<GraphQLRequestContext>(), gql.getInfo<{ fieldName: string }>()];
+}
+
+/** A resolver's GraphQL context (Mercurius': `reply` over HTTP; over WebSocket, what onConnect gave). */
+export const graphqlContextOf = (context: ExecutionContext): GraphQLRequestContext => resolverArgs(context)[2];
+
+/** The request a GraphQL operation belongs to: the HTTP request, or for a subscription its connection's. */
+export function requestOfGraphQL(gql: GraphQLRequestContext): RequestLike {
   if (gql.reply) return gql.reply.request;
   // A subscription: its connection was authenticated at connection_init.
   return (gql[SUBSCRIBER] ??= { id: randomUUID(), headers: {}, ...(gql.identity ? { identity: gql.identity, verifying: Promise.resolve(gql.identity) } : {}) });
 }
 
+/** The HTTP request behind a GraphQL operation or a plain HTTP route (the CSV export). */
+function requestOf(context: ExecutionContext): RequestLike {
+  if (context.getType<string>() !== 'graphql') return context.switchToHttp().getRequest<RequestLike>();
+  return requestOfGraphQL(resolverArgs(context)[2]);
+}
+
 const operationOf = (context: ExecutionContext): string =>
-  context.getType<string>() === 'graphql' ? GqlExecutionContext.create(context).getInfo<{ fieldName: string }>().fieldName : `${context.getClass().name}.${context.getHandler().name}`;
+  context.getType<string>() === 'graphql' ? resolverArgs(context)[3].fieldName : `${context.getClass().name}.${context.getHandler().name}`;
 
 /**
  * Every operation needs a verified bearer token (issue 5 §1), checked once per request before any
@@ -103,6 +123,13 @@ export function commandContextFrom(request: RequestLike): CommandContext {
     correlationId: request.id ?? randomUUID(),
   };
 }
+
+/**
+ * The CommandContext of the request a GraphQL context belongs to, for a field resolver written
+ * without parameter decorators (Nest then calls it as GraphQL does, with no execution context around
+ * it). Only below a root field, whose guard has verified the caller.
+ */
+export const actingOf = (gql: GraphQLRequestContext): CommandContext => commandContextFrom(requestOfGraphQL(gql));
 
 /** Resolver parameter: the request's CommandContext (without a reason; add the mutation's own). */
 export const Acting = createParamDecorator((_data: unknown, context: ExecutionContext): CommandContext => commandContextFrom(requestOf(context)));

@@ -3,7 +3,7 @@ import { preparedQuery } from '@bedside/database';
 import { DataSource } from 'typeorm';
 import { mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller } from '@bedside/shared';
 import { NOT_STARTED, type Progress } from '../domain';
-import { pathwayColumns, type PathwayRow } from './pathway-reads';
+import { pathwayRowFromJson, pathwayRowJson, type PathwayRow } from './pathway-reads';
 import { timelineOf, type BookedSlot, type TimelineStep } from '../domain/timeline';
 
 interface TimelineRow {
@@ -14,8 +14,21 @@ interface TimelineRow {
   slots: { resourceKey: string; day: string; session: string; siteCode: string; startsAt: string; endsAt: string }[];
 }
 
-const TIMELINE_COLUMNS = 'p.coi, p.referring_trust, p.progress';
-const PATHWAY_COLUMNS = pathwayColumns('p');
+// A slot whose layout row is gone (a calendar shortened since) still shows, on its day in UK time.
+const SLOTS = `coalesce((
+    SELECT json_agg(json_build_object(
+             'resourceKey', hs."resourceKey", 'day', hs.day, 'session', hs.session,
+             'siteCode', coalesce(s.site_code, u.current_site_code, CASE WHEN hs."resourceKey" LIKE 'site:%' THEN split_part(hs."resourceKey", ':', 2) END, ''),
+             'startsAt', coalesce(s.starts_at, hs.day::timestamp AT TIME ZONE 'Europe/London'),
+             'endsAt', coalesce(s.ends_at, (hs.day::date + 1)::timestamp AT TIME ZONE 'Europe/London')))
+      FROM jsonb_to_recordset(h.slots) AS hs("resourceKey" text, day text, session text)
+      LEFT JOIN capacity_slots s ON s.resource_key = hs."resourceKey" AND s.day = hs.day::date AND s.session = hs.session
+      LEFT JOIN modular_units u ON hs."resourceKey" LIKE 'unit:%' AND u.unit_id = substr(hs."resourceKey", 6)), '[]') AS slots`;
+
+// Two statement texts only, each prepared once per connection: a list's timelines, and one pathway's
+// whole row (as one JSON value) with its timeline.
+const LIST_SQL = `SELECT p.coi, p.referring_trust, p.progress, ${SLOTS} FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = ANY($1)`;
+const PATHWAY_SQL = `SELECT ${pathwayRowJson('p')} AS pathway, ${SLOTS} FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = $1`;
 
 /**
  * Timelines of many pathways in one read: each pathway's plan in place (the slots of its current
@@ -31,7 +44,8 @@ export class PathwayTimelines {
    * have checked the caller already; the rule is checked again here so it holds for any caller.
    */
   async forPathways(cois: readonly string[], caller: Caller): Promise<(TimelineStep[] | Error)[]> {
-    const rows = await this.read(cois, caller, TIMELINE_COLUMNS);
+    requireRole(caller.role, PATIENT_LEVEL_READERS, 'see pathway timelines');
+    const rows = await preparedQuery<TimelineRow>(this.dataSource, 'pathway-timelines-list', LIST_SQL, [[...new Set(cois)]]);
     const byCoi = new Map(rows.map((row) => [row.coi, row]));
     return cois.map((coi) => {
       const row = byCoi.get(coi);
@@ -44,36 +58,16 @@ export class PathwayTimelines {
    * (the row's own read would otherwise be a second round trip).
    */
   async pathwayWithTimeline(coi: string, caller: Caller): Promise<{ row: PathwayRow; steps: TimelineStep[] | Error } | undefined> {
-    const [row] = await this.read([coi], caller, PATHWAY_COLUMNS);
-    return row && { row: row as unknown as PathwayRow, steps: this.stepsOf(row, caller) };
+    requireRole(caller.role, PATIENT_LEVEL_READERS, 'see pathway timelines');
+    const [found] = await preparedQuery<{ pathway: Parameters<typeof pathwayRowFromJson>[0]; slots: TimelineRow['slots'] }>(this.dataSource, 'pathway-timelines-pathway', PATHWAY_SQL, [coi]);
+    if (!found) return undefined;
+    const row = pathwayRowFromJson(found.pathway);
+    return { row, steps: this.stepsOf({ coi: row.coi, referring_trust: row.referring_trust, progress: row.progress, slots: found.slots }, caller) };
   }
 
   private stepsOf(row: TimelineRow, caller: Caller): TimelineStep[] | Error {
     if (!mayActFor(caller, row.referring_trust)) return new ForbiddenError('You may see timelines only of your own trusts’ pathways.', { trusts: caller.trusts ?? [] });
     const slots: BookedSlot[] = row.slots.map((s) => ({ ...s, startsAt: new Date(s.startsAt), endsAt: new Date(s.endsAt) }));
     return timelineOf(slots, { ...NOT_STARTED, ...row.progress });
-  }
-
-  private read(cois: readonly string[], caller: Caller, columns: typeof TIMELINE_COLUMNS | typeof PATHWAY_COLUMNS): Promise<TimelineRow[]> {
-    requireRole(caller.role, PATIENT_LEVEL_READERS, 'see pathway timelines');
-    // A slot whose layout row is gone (a calendar shortened since) still shows, on its day in UK time.
-    // Two statement texts only (a list's columns, a pathway's columns): each is prepared once per connection.
-    return preparedQuery<TimelineRow & { timeline_slots: TimelineRow['slots'] }>(
-      this.dataSource,
-      `pathway-timelines-${columns === TIMELINE_COLUMNS ? 'list' : 'pathway'}`,
-      `SELECT ${columns}, coalesce((
-                SELECT json_agg(json_build_object(
-                         'resourceKey', hs."resourceKey", 'day', hs.day, 'session', hs.session,
-                         'siteCode', coalesce(s.site_code, u.current_site_code, CASE WHEN hs."resourceKey" LIKE 'site:%' THEN split_part(hs."resourceKey", ':', 2) END, ''),
-                         'startsAt', coalesce(s.starts_at, hs.day::timestamp AT TIME ZONE 'Europe/London'),
-                         'endsAt', coalesce(s.ends_at, (hs.day::date + 1)::timestamp AT TIME ZONE 'Europe/London')))
-                  FROM jsonb_to_recordset(h.slots) AS hs("resourceKey" text, day text, session text)
-                  LEFT JOIN capacity_slots s ON s.resource_key = hs."resourceKey" AND s.day = hs.day::date AND s.session = hs.session
-                  LEFT JOIN modular_units u ON hs."resourceKey" LIKE 'unit:%' AND u.unit_id = substr(hs."resourceKey", 6)), '[]') AS timeline_slots
-         FROM pathways p
-         LEFT JOIN holds h ON h.hold_id = p.hold_id
-        WHERE p.coi = ANY($1)`,
-      [[...new Set(cois)]],
-    ).then((rows) => rows.map((r) => ({ ...r, slots: r.timeline_slots })));
   }
 }
