@@ -11,7 +11,7 @@ import { PlanOptions } from '../../libs/pathways/src/application/plan-options';
 import { InMemoryPlanner } from './in-memory-planner';
 import type { SchedulingBenchSettings } from './settings';
 
-export type ConcurrencyMode = 'race' | 'spread' | 'commands';
+export type ConcurrencyMode = 'race' | 'spread' | 'commands' | 'paced';
 
 export interface ConcurrencyFigures {
   readonly mode: ConcurrencyMode;
@@ -20,8 +20,10 @@ export interface ConcurrencyFigures {
   readonly stats: BookingStats;
   /** Share of all cores other processes used during the timed run (0..1), when measurable. */
   readonly otherLoad: number | undefined;
-  /** Commands mode: how long planning the bookings ahead took (not timed in the run). */
+  /** Commands and paced modes: how long planning the bookings ahead took (not timed in the run). */
   readonly planAheadSeconds?: number;
+  /** Paced mode: the bookings per second offered (arrivals on a fixed schedule). */
+  readonly offeredRate?: number;
 }
 
 /** Days between the earliest collection dates of neighbouring schedulers in the spread run. */
@@ -59,12 +61,49 @@ export async function measureSchedulers(
   }
 }
 
+/** Patients referred beforehand with plans worked out on an in-memory copy of live capacity, so no two want the same last place. */
+interface PlannedBooking {
+  readonly coi: string;
+  readonly plan: VeinToVeinPlan;
+}
+
+async function planAhead(network: BenchNetwork, settings: SchedulingBenchSettings, bookings: number, log: (line: string) => void, mode: string): Promise<{ queue: PlannedBooking[]; seconds: number }> {
+  const started = performance.now();
+  const planner = await InMemoryPlanner.load(network.app.get(PlanOptions), network.app.get(DataSource), 'POC-CAR19', network.today, addDays(network.today, 399));
+  const referrer = new Scheduler(network, `${mode}-referrer`, new BookingStats(), { horizonDays: settings.horizonDays, maxAttempts: 1 });
+  const queue: PlannedBooking[] = [];
+  // Collection dates move on about as fast as the network absorbs patients (four a day per copy of
+  // the demo network), so each search stays short.
+  const perDay = 4 * network.scale;
+  for (let day = 0; queue.length < bookings && day < 300; ) {
+    const earliest = dayAfter(network, day);
+    const plan = planner.next(earliest, 60);
+    if (!plan) {
+      day++;
+      continue;
+    }
+    queue.push({ coi: await referrer.refer({ productCode: 'POC-CAR19', earliest }, false), plan });
+    if (queue.length % perDay === 0) day++;
+    if (queue.length % 500 === 0) log(`${mode}: ${queue.length} of ${bookings} patients referred and planned`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  log(`${mode}: ${queue.length} patients referred and their plans worked out ahead in ${seconds.toFixed(1)} s; holding and confirming them`);
+  return { queue, seconds };
+}
+
+/** Holds and confirms one planned booking, holding again after a CONFLICT (appends racing on a shared slot stream): the plan still fits. */
+async function book(scheduler: Scheduler, item: PlannedBooking, settings: SchedulingBenchSettings): Promise<boolean> {
+  for (let attempt = 1; attempt <= settings.retries + 1; attempt++) if (await scheduler.tryToBook(item.coi, 'POC-CAR19', item.plan, attempt)) return true;
+  return false;
+}
+
 /**
- * Hold and confirm alone: `settings.commandBookings` plans are worked out ahead on an in-memory copy of
- * live capacity (so no two share a full slot) for patients referred beforehand; then `workers`
- * schedulers hold and confirm them as fast as they can. No search, no read-model waits and no places
- * lost to another scheduler in the timed part (appends racing on a shared slot stream still retry,
- * counted as CONFLICT when the command's own retries run out): the booking commands' ceiling here.
+ * Hold and confirm alone: `settings.commandBookings` plans are worked out ahead for patients referred
+ * beforehand; then `workers` schedulers hold and confirm them as fast as they can. No search, no
+ * read-model waits and no places lost to another scheduler in the timed part (appends racing on a
+ * shared slot stream still retry, counted as CONFLICT when the command's own retries run out): the
+ * booking commands' ceiling here. In a closed loop every scheduler is always waiting on one booking,
+ * so latency is schedulers / throughput (Little's law), whatever the commands cost.
  */
 export async function measureCommandsAlone(
   network: BenchNetwork,
@@ -73,24 +112,7 @@ export async function measureCommandsAlone(
   log: (line: string) => void,
 ): Promise<ConcurrencyFigures> {
   const stats = new BookingStats();
-  const planAheadStarted = performance.now();
-  const planner = await InMemoryPlanner.load(network.app.get(PlanOptions), network.app.get(DataSource), 'POC-CAR19', network.today, addDays(network.today, 399));
-  const referrer = new Scheduler(network, 'commands-referrer', new BookingStats(), { horizonDays: settings.horizonDays, maxAttempts: 1 });
-  const queue: { coi: string; plan: VeinToVeinPlan }[] = [];
-  // Collection dates move on about as fast as the network absorbs patients, so each search stays short.
-  for (let day = 0; queue.length < settings.commandBookings && day < 300; ) {
-    const earliest = dayAfter(network, day);
-    const plan = planner.next(earliest, 60);
-    if (!plan) {
-      day++;
-      continue;
-    }
-    queue.push({ coi: await referrer.refer({ productCode: 'POC-CAR19', earliest }, false), plan });
-    if (queue.length % 4 === 0) day++;
-  }
-  const planAheadSeconds = (performance.now() - planAheadStarted) / 1000;
-  log(`commands: ${queue.length} patients referred and their plans worked out ahead in ${planAheadSeconds.toFixed(1)} s; holding and confirming them`);
-
+  const { queue, seconds: planAheadSeconds } = await planAhead(network, settings, settings.commandBookings, log, 'commands');
   const schedulers = Array.from({ length: settings.workers }, (_, w) => new Scheduler(network, `commands-${w}`, stats, { horizonDays: settings.horizonDays, maxAttempts: settings.retries + 1 }));
   const order = interleave(queue, settings.workers);
   const window = otherLoad.window();
@@ -98,13 +120,52 @@ export async function measureCommandsAlone(
   let next = 0;
   await Promise.all(
     schedulers.map(async (scheduler) => {
-      for (let item = order[next++]; item; item = order[next++]) {
-        // The plan still fits after a CONFLICT (appends racing on a shared slot stream): hold it again.
-        for (let attempt = 1; attempt <= settings.retries + 1; attempt++) if (await scheduler.tryToBook(item.coi, 'POC-CAR19', item.plan, attempt)) break;
-      }
+      for (let item = order[next++]; item; item = order[next++]) await book(scheduler, item, settings);
     }),
   );
   return { mode: 'commands', workers: settings.workers, seconds: (performance.now() - started) / 1000, stats, otherLoad: otherLoad.available ? window() : undefined, planAheadSeconds };
+}
+
+/**
+ * Hold and confirm at a steady rate: bookings arrive on a fixed schedule (`settings.pacedRate` a
+ * second for `settings.pacedSeconds`) and the first of `workers` schedulers free takes the next one.
+ * Latency runs from a booking's arrival, not from when a scheduler got to it, so time spent waiting
+ * for a free scheduler counts (no coordinated omission): what "N bookings/s with p99 under X" means.
+ */
+export async function measurePaced(
+  network: BenchNetwork,
+  settings: SchedulingBenchSettings,
+  otherLoad: ForeignLoadMonitor,
+  log: (line: string) => void,
+): Promise<ConcurrencyFigures> {
+  const stats = new BookingStats();
+  const bookings = Math.round(settings.pacedRate * settings.pacedSeconds);
+  const { queue, seconds: planAheadSeconds } = await planAhead(network, settings, bookings, log, 'paced');
+  const schedulers = Array.from({ length: settings.workers }, (_, w) => new Scheduler(network, `paced-${w}`, stats, { horizonDays: settings.horizonDays, maxAttempts: settings.retries + 1 }));
+  const order = interleave(queue, settings.workers);
+  const intervalMs = 1000 / settings.pacedRate;
+  const window = otherLoad.window();
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    schedulers.map(async (scheduler) => {
+      for (let index = next++; index < order.length; index = next++) {
+        const arrival = started + index * intervalMs;
+        const early = arrival - performance.now();
+        if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+        if (await book(scheduler, order[index]!, settings)) stats.fromArrivalMs.push(performance.now() - arrival);
+      }
+    }),
+  );
+  return {
+    mode: 'paced',
+    workers: settings.workers,
+    seconds: (performance.now() - started) / 1000,
+    stats,
+    otherLoad: otherLoad.available ? window() : undefined,
+    planAheadSeconds,
+    offeredRate: settings.pacedRate,
+  };
 }
 
 /**

@@ -23,6 +23,8 @@ export const COMMITMENT_READ_MODELS = ['capacity-commitments'] as const;
  */
 export interface BenchNetwork {
   readonly database: BenchDatabase;
+  /** Copies of the demo network seeded. */
+  readonly scale: number;
   readonly app: INestApplicationContext;
   readonly commands: CommandBus;
   readonly store: EventStore;
@@ -74,6 +76,7 @@ export async function openNetwork(scale: number, log: (line: string) => void, on
     const opened = app;
     return {
       database,
+      scale,
       app: opened,
       commands,
       store,

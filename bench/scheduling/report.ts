@@ -36,7 +36,19 @@ const RUN_NAMES: Readonly<Record<ConcurrencyFigures['mode'], string>> = {
   race: 'race: same weeks',
   spread: 'spread: own weeks and centres',
   commands: 'hold + confirm alone',
+  paced: 'hold + confirm at a steady rate',
 };
+
+/**
+ * The target, on the run it can be judged on: bookings offered at a steady rate of at least 300 a
+ * second, all confirmed at that rate, with p99 from arrival under 100 ms. (In a closed loop latency is
+ * schedulers / throughput by construction, so it says nothing about the target's p99.)
+ */
+function pacedTargetMet(run: ConcurrencyFigures): boolean {
+  if (run.mode !== 'paced' || run.offeredRate === undefined) return false;
+  const rate = run.stats.booked / run.seconds;
+  return run.offeredRate >= TARGETS.bookingsPerSecond && rate >= TARGETS.bookingsPerSecond && percentile(run.stats.fromArrivalMs, 99) < TARGETS.holdConfirmP99Ms;
+}
 
 function latencyRow(name: string, values: readonly number[], extra: readonly string[] = []): string[] {
   return [name, count(values.length), formatMs(percentile(values, 50)), formatMs(percentile(values, 95)), formatMs(percentile(values, 99)), formatMs(Math.max(...values)), ...extra];
@@ -62,29 +74,43 @@ function searchTable(search: SearchFigures): string {
 
 function runsTable(runs: readonly ConcurrencyFigures[]): string {
   return markdownTable(
-    ['run', 'schedulers', 'seconds', 'bookings', 'bookings/s', 'hold+confirm p50 ms', 'p95 ms', 'p99 ms', 'SLOT_TAKEN', 'CONFLICT', 'gave up', 'no plan', 'target ≥ 300/s, p99 < 100 ms', 'other load'],
+    ['run', 'schedulers', 'offered/s', 'seconds', 'bookings', 'bookings/s', 'hold+confirm p50 ms', 'p95 ms', 'p99 ms', 'from arrival p50 ms', 'p99 ms', 'SLOT_TAKEN', 'CONFLICT', 'gave up', 'no plan', `target ≥ ${TARGETS.bookingsPerSecond}/s, p99 < ${TARGETS.holdConfirmP99Ms} ms`, 'other load'],
     runs.map((run) => {
       const { stats } = run;
       const rate = stats.booked / run.seconds;
-      const p99 = percentile(stats.holdConfirmMs, 99);
-      const met = rate >= TARGETS.bookingsPerSecond && p99 < TARGETS.holdConfirmP99Ms;
+      const paced = run.mode === 'paced';
       return [
         RUN_NAMES[run.mode],
         String(run.workers),
+        run.offeredRate === undefined ? 'as fast as they can' : formatRate(run.offeredRate),
         run.seconds.toFixed(1),
         count(stats.booked),
         formatRate(rate),
         formatMs(percentile(stats.holdConfirmMs, 50)),
         formatMs(percentile(stats.holdConfirmMs, 95)),
-        formatMs(p99),
+        formatMs(percentile(stats.holdConfirmMs, 99)),
+        paced ? formatMs(percentile(stats.fromArrivalMs, 50)) : 'n/a',
+        paced ? formatMs(percentile(stats.fromArrivalMs, 99)) : 'n/a',
         count(stats.slotTaken),
         count(stats.conflicts),
         count(stats.gaveUp),
         count(stats.noPlan),
-        met ? 'met' : '**not met**',
+        paced ? (pacedTargetMet(run) ? 'met' : '**not met**') : 'judged on the steady run',
         run.otherLoad === undefined ? 'n/a' : formatShare(run.otherLoad),
       ];
     }),
+  );
+}
+
+function pacedVerdict(runs: readonly ConcurrencyFigures[]): string {
+  const ceiling = runs.find((r) => r.mode === 'commands');
+  const paced = runs.find((r) => r.mode === 'paced');
+  const ceilingText = ceiling ? `The commands' ceiling (hold + confirm alone, ${ceiling.workers} schedulers as fast as they can) was ${formatRate(ceiling.stats.booked / ceiling.seconds)} bookings/s.` : '';
+  if (!paced) return `Target: ≥ ${TARGETS.bookingsPerSecond} bookings/s sustained with p99 < ${TARGETS.holdConfirmP99Ms} ms: not measured (no steady-rate run). ${ceilingText}`;
+  return (
+    `Target: ≥ ${TARGETS.bookingsPerSecond} bookings/s sustained with p99 < ${TARGETS.holdConfirmP99Ms} ms: **${pacedTargetMet(paced) ? 'met' : 'not met'}** on this machine. ` +
+    `Offered ${formatRate(paced.offeredRate ?? 0)}/s for ${(paced.stats.booked / (paced.offeredRate ?? 1)).toFixed(0)} s, the network confirmed ${formatRate(paced.stats.booked / paced.seconds)}/s, ` +
+    `p99 ${formatMs(percentile(paced.stats.fromArrivalMs, 99))} ms from arrival (the commands alone: p99 ${formatMs(percentile(paced.stats.holdConfirmMs, 99))} ms). ${ceilingText}`
   );
 }
 
@@ -108,7 +134,6 @@ export function renderSchedulingSection(report: SchedulingReport): string {
   const overBooked = audits.reduce((n, a) => n + a.audit.overBooked, 0);
   const mismatches = audits.reduce((n, a) => n + a.audit.commitmentMismatches, 0);
   const searchP95 = percentile(search.samples.map((s) => s.endToEndMs), 95);
-  const best = runs.reduce((a, b) => (b.stats.booked / b.seconds > a.stats.booked / a.seconds ? b : a));
   const fillStopped =
     fill.stoppedBy === 'target'
       ? `stopped on reaching the target`
@@ -120,7 +145,7 @@ export function renderSchedulingSection(report: SchedulingReport): string {
     '',
     `**Machine.** ${machineLine(machine, report.serverSource)}`,
     '',
-    `**Method.** Everything runs in one Node process holding the whole application context (\`AppModule\` with projections running, as in the API server, without HTTP or GraphQL): commands go through the \`CommandBus\` as the resolvers send them (\`ReferPatientCommand\`, \`HoldPlanCommand\`, \`ConfirmHoldCommand\`, as a scheduler for RBV) and plans come from \`PlanOptions.forPathway\` (${settings.horizonDays}-day horizon, 3 plans). A scheduler waits for a read model only where its next step reads it: after a referral until \`pathways\` shows it, after its own booking or a lost race until \`capacity_commitments\` shows it. Each network below is the ${settings.scale}× demo network seeded on a fresh database (\`seedDemoNetwork\`, ${report.seedSeconds.toFixed(1)} s for the first). Knobs: BENCH_SCALE, BENCH_TARGET_UTILISATION, BENCH_FILL_MAX_BOOKINGS, BENCH_FILL_MAX_SECONDS, BENCH_FILL_WORKERS, BENCH_SEARCHES, BENCH_HORIZON_DAYS, BENCH_WORKERS, BENCH_RACE_SECONDS, BENCH_RETRIES, BENCH_COMMAND_BOOKINGS.`,
+    `**Method.** Everything runs in one Node process holding the whole application context (\`AppModule\` with projections running, as in the API server, without HTTP or GraphQL): commands go through the \`CommandBus\` as the resolvers send them (\`ReferPatientCommand\`, \`HoldPlanCommand\`, \`ConfirmHoldCommand\`, as a scheduler for RBV) and plans come from \`PlanOptions.forPathway\` (${settings.horizonDays}-day horizon, 3 plans). A scheduler waits for a read model only where its next step reads it: after a referral until \`pathways\` shows it, after its own booking or a lost race until \`capacity_commitments\` shows it. Each network below is the ${settings.scale}× demo network seeded on a fresh database (\`seedDemoNetwork\`, ${report.seedSeconds.toFixed(1)} s for the first). Knobs: BENCH_SCALE, BENCH_TARGET_UTILISATION, BENCH_FILL_MAX_BOOKINGS, BENCH_FILL_MAX_SECONDS, BENCH_FILL_WORKERS, BENCH_SEARCHES, BENCH_HORIZON_DAYS, BENCH_WORKERS, BENCH_RACE_SECONDS, BENCH_RETRIES, BENCH_COMMAND_BOOKINGS, BENCH_PACED_RATE, BENCH_PACED_SECONDS.`,
     '',
     '### A year of demand at about 80% utilisation',
     '',
@@ -146,7 +171,7 @@ export function renderSchedulingSection(report: SchedulingReport): string {
     '',
     '### Booking under concurrency',
     '',
-    `Each run starts on its own freshly seeded network, so each has the same room to book into (a year already at ${pct(bays)} would leave the ${settings.scale}× network little room for more), with ${settings.workers} schedulers in closed loops for ${settings.raceSeconds} s. **Race:** every scheduler refers the same kind of patient (POC-CAR19, collection from 7 days out, the same preferred centre), searches, holds the best plan and confirms it; on SLOT_TAKEN (or CONFLICT) it waits for \`capacity_commitments\` to show what beat it and searches again, at most ${settings.retries} times, then gives the patient up. **Spread:** the same loop, but each scheduler's patients have their own earliest collection date (11 days after its neighbour's) and their own preferred centre. **Hold + confirm alone:** ${count(settings.commandBookings)} POC-CAR19 patients are referred and their plans worked out beforehand on an in-memory copy of live capacity (so no two plans want the same last place), then the ${settings.workers} schedulers hold and confirm them as fast as they can, plans far apart in time taken together: the booking commands' ceiling on this machine, with no search, no read-model waits and no place lost to another scheduler (appends racing on a shared slot stream, such as one monitoring-bed day, are still retried inside the commands, and a hold whose retries run out comes back as CONFLICT and is sent again). Bookings/s counts confirmed bookings over the run; hold+confirm latency is the two commands back to back for bookings that succeeded (a lost race is counted under SLOT_TAKEN and timed under "refused hold" below).`,
+    `Each run starts on its own freshly seeded network, so each has the same room to book into (a year already at ${pct(bays)} would leave the ${settings.scale}× network little room for more), with ${settings.workers} schedulers in closed loops for ${settings.raceSeconds} s. **Race:** every scheduler refers the same kind of patient (POC-CAR19, collection from 7 days out, the same preferred centre), searches, holds the best plan and confirms it; on SLOT_TAKEN (or CONFLICT) it waits for \`capacity_commitments\` to show what beat it and searches again, at most ${settings.retries} times, then gives the patient up. **Spread:** the same loop, but each scheduler's patients have their own earliest collection date (11 days after its neighbour's) and their own preferred centre. **Hold + confirm alone:** ${count(settings.commandBookings)} POC-CAR19 patients are referred and their plans worked out beforehand on an in-memory copy of live capacity (so no two plans want the same last place), then the ${settings.workers} schedulers hold and confirm them as fast as they can, plans far apart in time taken together: the booking commands' ceiling on this machine, with no search, no read-model waits and no place lost to another scheduler (appends racing on a shared slot stream, such as one monitoring-bed day, are still retried inside the commands, and a hold whose retries run out comes back as CONFLICT and is sent again). **Hold + confirm at a steady rate:** the same, but ${count(Math.round(settings.pacedRate * settings.pacedSeconds))} bookings arrive on a fixed schedule, ${formatRate(settings.pacedRate)} a second for ${settings.pacedSeconds} s, and the first of the ${settings.workers} schedulers free takes the next; its latency is timed from each booking's arrival, so time waiting for a free scheduler counts (no coordinated omission). The target is judged on this run: in the closed loops every scheduler always waits on one booking, so their latency is schedulers ÷ throughput by construction (${settings.workers} ÷ ${TARGETS.bookingsPerSecond}/s = ${Math.round((settings.workers / TARGETS.bookingsPerSecond) * 1000)} ms at the target rate), whatever the commands cost. The two runs without search plan up to about 1,200 bookings per copy of the demo network, so they use as many copies as their bookings need. Bookings/s counts confirmed bookings over the run; hold+confirm latency is the two commands back to back for bookings that succeeded (a lost race is counted under SLOT_TAKEN and timed under "refused hold" below).`,
     '',
     runsTable(runs),
     '',
@@ -154,7 +179,7 @@ export function renderSchedulingSection(report: SchedulingReport): string {
     '',
     loopTable(runs),
     '',
-    `Target: ≥ ${TARGETS.bookingsPerSecond} bookings/s sustained with hold+confirm p99 < ${TARGETS.holdConfirmP99Ms} ms: **${runs.some((r) => r.stats.booked / r.seconds >= TARGETS.bookingsPerSecond && percentile(r.stats.holdConfirmMs, 99) < TARGETS.holdConfirmP99Ms) ? 'met' : 'not met'}** on this machine; the best run (${RUN_NAMES[best.mode]}) booked ${formatRate(best.stats.booked / best.seconds)}/s with hold+confirm p99 ${formatMs(percentile(best.stats.holdConfirmMs, 99))} ms.`,
+    pacedVerdict(runs),
     '',
     '### No double booking',
     '',

@@ -9,7 +9,7 @@ import { describeMachine } from '../support/machine';
 import { writeMarkdownSection } from '../support/markdown-section';
 import { percentile } from '../support/measure';
 import { auditDoubleBooking, type DoubleBookingAudit } from './audit';
-import { measureCommandsAlone, measureSchedulers, type ConcurrencyFigures } from './concurrency';
+import { measureCommandsAlone, measurePaced, measureSchedulers, type ConcurrencyFigures } from './concurrency';
 import { fillYear, share } from './fill';
 import { openNetwork, type BenchNetwork } from './network';
 import { renderSchedulingSection, SECTION_ID } from './report';
@@ -46,7 +46,7 @@ function logRun(run: ConcurrencyFigures): void {
   const { stats } = run;
   log(
     `${run.mode}: ${stats.booked} bookings in ${run.seconds.toFixed(1)} s = ${formatRate(stats.booked / run.seconds)}/s; hold+confirm p50 ${formatMs(percentile(stats.holdConfirmMs, 50))} ms, ` +
-      `p99 ${formatMs(percentile(stats.holdConfirmMs, 99))} ms; ${stats.slotTaken} SLOT_TAKEN, ${stats.conflicts} CONFLICT, ${stats.gaveUp} gave up, ${stats.noPlan} without a plan`,
+      `p99 ${formatMs(percentile(stats.holdConfirmMs, 99))} ms${stats.fromArrivalMs.length > 0 ? `; from arrival p50 ${formatMs(percentile(stats.fromArrivalMs, 50))} ms, p99 ${formatMs(percentile(stats.fromArrivalMs, 99))} ms` : ''}; ${stats.slotTaken} SLOT_TAKEN, ${stats.conflicts} CONFLICT, ${stats.gaveUp} gave up, ${stats.noPlan} without a plan`,
   );
 }
 
@@ -86,11 +86,19 @@ async function main(): Promise<void> {
       audits.push(await audit(network, mode));
     });
   }
-  await withNetwork(settings.scale, async (network, otherLoad) => {
+  // A copy of the demo network takes about 1,200 planned bookings in its first 300 days.
+  const scaleFor = (bookings: number) => Math.max(settings.scale, Math.ceil(bookings / 1200));
+  await withNetwork(scaleFor(settings.commandBookings), async (network, otherLoad) => {
     const run = await measureCommandsAlone(network, settings, otherLoad, log);
     logRun(run);
     runs.push(run);
     audits.push(await audit(network, 'hold + confirm alone'));
+  });
+  await withNetwork(scaleFor(settings.pacedRate * settings.pacedSeconds), async (network, otherLoad) => {
+    const run = await measurePaced(network, settings, otherLoad, log);
+    logRun(run);
+    runs.push(run);
+    audits.push(await audit(network, `hold + confirm at ${formatRate(settings.pacedRate)}/s`));
   });
 
   const section = renderSchedulingSection({

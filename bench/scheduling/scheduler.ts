@@ -40,6 +40,8 @@ export class BookingStats {
   readonly planMs: number[] = [];
   /** Successful hold+confirm pairs: the two commands back to back. */
   readonly holdConfirmMs: number[] = [];
+  /** Paced runs: from a booking's scheduled arrival to its confirmation (waiting for a free scheduler included). */
+  readonly fromArrivalMs: number[] = [];
   /** Hold attempts refused with SLOT_TAKEN or CONFLICT: how fast a loser learns it lost. */
   readonly refusedHoldMs: number[] = [];
   /** Referral to confirmed booking, re-plans and read-model waits included. */

@@ -22,6 +22,9 @@ export interface SchedulingBenchSettings {
   readonly retries: number;
   /** Bookings planned ahead and then held and confirmed by the workers alone (BENCH_COMMAND_BOOKINGS). */
   readonly commandBookings: number;
+  /** Bookings a second offered in the paced run (BENCH_PACED_RATE), for BENCH_PACED_SECONDS. */
+  readonly pacedRate: number;
+  readonly pacedSeconds: number;
   readonly reportFile: string;
 }
 
@@ -37,7 +40,9 @@ export function schedulingBenchSettings(): SchedulingBenchSettings {
     workers: numberFromEnv('BENCH_WORKERS', 32, { min: 1, integer: true }),
     raceSeconds: numberFromEnv('BENCH_RACE_SECONDS', 20, { min: 1 }),
     retries: numberFromEnv('BENCH_RETRIES', 5, { min: 0, integer: true }),
-    commandBookings: numberFromEnv('BENCH_COMMAND_BOOKINGS', 480, { min: 1, integer: true }),
+    commandBookings: numberFromEnv('BENCH_COMMAND_BOOKINGS', 1200, { min: 1, integer: true }),
+    pacedRate: numberFromEnv('BENCH_PACED_RATE', 300, { min: 1 }),
+    pacedSeconds: numberFromEnv('BENCH_PACED_SECONDS', 8, { min: 1 }),
     reportFile: process.env.BENCH_REPORT_FILE || 'docs/benchmarks.md',
   };
 }
