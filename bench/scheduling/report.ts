@@ -41,13 +41,15 @@ const RUN_NAMES: Readonly<Record<ConcurrencyFigures['mode'], string>> = {
 
 /**
  * The target, on the run it can be judged on: bookings offered at a steady rate of at least 300 a
- * second, all confirmed at that rate, with p99 from arrival under 100 ms. (In a closed loop latency is
+ * second, confirmed as fast as they came (98% of it over the run), with p99 from arrival under 100 ms. (In a closed loop latency is
  * schedulers / throughput by construction, so it says nothing about the target's p99.)
  */
 function pacedTargetMet(run: ConcurrencyFigures): boolean {
   if (run.mode !== 'paced' || run.offeredRate === undefined) return false;
   const rate = run.stats.booked / run.seconds;
-  return run.offeredRate >= TARGETS.bookingsPerSecond && rate >= TARGETS.bookingsPerSecond && percentile(run.stats.fromArrivalMs, 99) < TARGETS.holdConfirmP99Ms;
+  // Kept up: the run lasts from the first arrival to the last confirmation, a p99 after the last arrival.
+  const keptUp = rate >= 0.98 * run.offeredRate;
+  return run.offeredRate >= TARGETS.bookingsPerSecond && keptUp && percentile(run.stats.fromArrivalMs, 99) < TARGETS.holdConfirmP99Ms;
 }
 
 function latencyRow(name: string, values: readonly number[], extra: readonly string[] = []): string[] {
