@@ -120,7 +120,7 @@ function loopTable(runs: readonly ConcurrencyFigures[]): string {
   const p = (values: readonly number[]) => (values.length === 0 ? 'n/a' : `${formatMs(percentile(values, 50))} / ${formatMs(percentile(values, 99))}`);
   return markdownTable(
     ['run', 'refer command', 'referrals sent again (COI register busy)', 'read-model waits', 'plan search', 'hold+confirm', 'refused hold (lost race)', 'referral to booking'],
-    runs.filter((run) => run.mode !== 'commands').map((run) => {
+    runs.filter((run) => run.mode === 'race' || run.mode === 'spread').map((run) => {
       const s = run.stats;
       return [RUN_NAMES[run.mode], p(s.referMs), count(s.registerBusy), p(s.readModelWaitMs), p(s.planMs), p(s.holdConfirmMs), p(s.refusedHoldMs), p(s.bookingMs)];
     }),
