@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { EventTypeRegistry } from '@bedside/event-store';
 import { SLOT_COMMITMENTS_AS_OF } from '@bedside/network';
 import { ProjectionRegistry } from '@bedside/read-model';
-import { ConfirmHoldHandler, HoldPlanHandler, ReleaseHoldHandler } from './application/hold-commands';
+import { ConfirmHoldHandler, HoldPlanHandler, KnownHolds, ReleaseHoldHandler } from './application/hold-commands';
 import { HoldExpiry } from './application/hold-expiry';
 import { PathwayAsOf, SlotCommitmentsHistory } from './application/pathway-as-of';
 import { PathwayReads } from './application/pathway-reads';
@@ -46,6 +46,7 @@ export class PathwaysModule implements OnModuleInit {
         { provide: PATHWAYS_OPTIONS, useValue: options },
         ReferPatientHandler,
         HoldPlanHandler,
+        KnownHolds,
         ConfirmHoldHandler,
         ReleaseHoldHandler,
         PathwayReads,

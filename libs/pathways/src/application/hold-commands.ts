@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Inject } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AggregateRepository, ConcurrencyError, EVENT_STORE, type AlsoAppend, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
+import { AggregateRepository, ConcurrencyError, EVENT_STORE, type AlsoAppend, type CommandContext, type EventStore, type GlobalPosition, type Loaded } from '@bedside/event-store';
 import { unitEvolver, unitStreamId } from '@bedside/network';
 import { CLINICAL, ConflictError, numberIn, optionalReason, parseLocalDate, requireRole, requireText, ValidationError } from '@bedside/shared';
 import {
@@ -25,6 +25,7 @@ import {
   slotEvolver,
   slotStreamId,
   type Hold,
+  type Pathway,
   type SlotRef,
 } from '../domain';
 import { actingForTrust } from './pathway-access';
@@ -62,6 +63,27 @@ export interface HoldChanged extends PathwayChanged {
   readonly holdId: string;
 }
 
+/**
+ * Which pathway each hold placed here is for. That is fixed when the hold is placed, so what is
+ * remembered is never stale: confirming or releasing a hold this process placed reads the hold and
+ * its pathway in one round trip instead of one after the other. Bounded; a hold it has forgotten (or
+ * one placed by another process) is read first, as before.
+ */
+@Injectable()
+export class KnownHolds {
+  private static readonly LIMIT = 20_000;
+  private readonly pathways = new Map<string, string>();
+
+  remember(holdId: string, coi: string): void {
+    if (this.pathways.size >= KnownHolds.LIMIT) this.pathways.delete(this.pathways.keys().next().value!);
+    this.pathways.set(holdId, coi);
+  }
+
+  coiOf(holdId: string): string | undefined {
+    return this.pathways.get(holdId);
+  }
+}
+
 /** The same request (pathway and idempotency key) always names the same hold, so a retry finds the first. */
 export const holdIdFor = (coi: string, idempotencyKey: string) => createHash('sha256').update(`${coi}\n${idempotencyKey}`).digest('hex').slice(0, 32);
 
@@ -87,6 +109,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     private readonly dataSource: DataSource,
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly knownHolds: KnownHolds,
   ) {}
 
   private readonly designations = new Map<string, Pick<PlanRules, 'designatedUnitIds' | 'designatedSiteCodes'>>();
@@ -96,6 +119,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     const coi = normaliseCoi(input.coi);
     const idempotencyKey = requireText('idempotencyKey', input.idempotencyKey, 200);
     const holdId = holdIdFor(coi, idempotencyKey);
+    this.knownHolds.remember(holdId, coi);
     const slots = normaliseSlots(input.slots);
     const seconds = input.holdMinutes ? numberIn('holdMinutes', input.holdMinutes, 1, 24 * 60) * 60 : this.options.holdSeconds;
     const unitIds = [...new Set(slots.filter((s) => s.resourceKey.startsWith('unit:')).map((s) => s.resourceKey.slice('unit:'.length)))];
@@ -177,9 +201,20 @@ function retryLater(error: unknown): unknown {
   return new ConflictError('Other schedulers kept changing the same slots; nothing was held. Try again.', { streamId: error.streamId });
 }
 
-async function loadHold(repository: AggregateRepository, holdId: string): Promise<{ hold: Hold | undefined; version: number }> {
-  const { state, version } = await repository.load(holdStreamId(holdId), holdEvolver);
-  return { hold: state, version };
+/** A hold and the pathway it is for: one read when the pathway is known here, else the hold first. */
+async function loadHoldAndPathway(
+  repository: AggregateRepository,
+  knownHolds: KnownHolds,
+  holdId: string,
+): Promise<{ hold: Hold | undefined; version: number; pathway: Loaded<Pathway | undefined> | null }> {
+  const known = knownHolds.coiOf(holdId);
+  if (known) {
+    const streams = await repository.readMany([holdStreamId(holdId), pathwayStreamId(known)]);
+    const { state: hold, version } = streams.load(holdStreamId(holdId), holdEvolver);
+    if (hold?.coi === known) return { hold, version, pathway: streams.load(pathwayStreamId(known), pathwayEvolver) };
+  }
+  const { state: hold, version } = await repository.load(holdStreamId(holdId), holdEvolver);
+  return { hold, version, pathway: hold ? await repository.load(pathwayStreamId(hold.coi), pathwayEvolver) : null };
 }
 
 /**
@@ -194,14 +229,16 @@ async function loadHold(repository: AggregateRepository, holdId: string): Promis
  */
 @CommandHandler(ConfirmHoldCommand)
 export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, HoldChanged> {
-  constructor(private readonly repository: AggregateRepository) {}
+  constructor(
+    private readonly repository: AggregateRepository,
+    private readonly knownHolds: KnownHolds,
+  ) {}
 
   async execute({ holdId, idempotencyKey, context }: ConfirmHoldCommand): Promise<HoldChanged> {
     requireRole(context.role, CLINICAL, 'confirm a hold');
     const key = requireText('idempotencyKey', idempotencyKey, 200);
     for (let attempt = 1; ; attempt++) {
-      const { hold, version } = await loadHold(this.repository, holdId);
-      const pathway = hold ? await this.repository.load(pathwayStreamId(hold.coi), pathwayEvolver) : null;
+      const { hold, version, pathway } = await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
       const acting = pathway?.state ? actingForTrust(context, pathway.state.referringTrust, 'confirm holds') : context;
       const confirmed = confirmHold(hold, holdId, key, new Date());
       if (confirmed.length === 0) return { coi: hold!.coi, holdId };
@@ -221,14 +258,16 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
 /** Gives every slot of a hold (or booking) back, by a scheduler with a reason or by the system at expiry. */
 @CommandHandler(ReleaseHoldCommand)
 export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, HoldChanged> {
-  constructor(private readonly repository: AggregateRepository) {}
+  constructor(
+    private readonly repository: AggregateRepository,
+    private readonly knownHolds: KnownHolds,
+  ) {}
 
   async execute({ holdId, reason: rawReason, context, expired }: ReleaseHoldCommand): Promise<HoldChanged> {
     if (!expired) requireRole(context.role, CLINICAL, 'release a hold');
     const reason = optionalReason(rawReason) ?? (expired ? 'Hold expired' : 'Released by the scheduler');
     for (let attempt = 1; ; attempt++) {
-      const { hold, version } = await loadHold(this.repository, holdId);
-      const pathway = hold ? await this.repository.load(pathwayStreamId(hold.coi), pathwayEvolver) : null;
+      const { hold, version, pathway } = await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
       // The expiry sweep acts for the system, not a trust.
       const acting = pathway?.state && !expired ? actingForTrust(context, pathway.state.referringTrust, 'release holds') : context;
       const released = releaseHold(hold, holdId, reason, expired);
