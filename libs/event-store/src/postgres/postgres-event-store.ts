@@ -85,30 +85,33 @@ export class PostgresEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
     const from = options.fromPosition ?? (backwards ? Number.MAX_SAFE_INTEGER : 1);
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
+    const { rows } = await this.pool.query<EventRow>({
+      // Reads on every command's path are named: each connection parses and plans them once.
+      name: backwards ? 'bedside_read_stream_backwards' : 'bedside_read_stream',
+      text: `SELECT ${EVENT_COLUMNS} FROM events
         WHERE stream_id = $1 AND stream_position ${backwards ? '<=' : '>='} $2
           AND ${RECORDED_UP_TO('$3')}
         ORDER BY stream_position ${backwards ? 'DESC' : 'ASC'}
         LIMIT $4`,
-      [streamId, from, options.recordedUpTo ?? null, options.maxCount ?? null],
-    );
+      values: [streamId, from, options.recordedUpTo ?? null, options.maxCount ?? null],
+    });
     return rows.map((row) => toRecordedEvent(row, this.upcasters));
   }
 
   async readStreams(streamIds: readonly string[], options: ReadStreamsOptions = {}): Promise<Map<string, RecordedEvent[]>> {
     const streams = new Map<string, RecordedEvent[]>(streamIds.map((id) => [id, []]));
     if (streamIds.length === 0) return streams;
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) AND ${RECORDED_UP_TO('$2')} ORDER BY stream_id, stream_position`,
-      [[...new Set(streamIds)], options.recordedUpTo ?? null],
-    );
+    const { rows } = await this.pool.query<EventRow>({
+      name: 'bedside_read_streams',
+      text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) AND ${RECORDED_UP_TO('$2')} ORDER BY stream_id, stream_position`,
+      values: [[...new Set(streamIds)], options.recordedUpTo ?? null],
+    });
     for (const row of rows) streams.get(row.stream_id)!.push(toRecordedEvent(row, this.upcasters));
     return streams;
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(READ_ALL, [...positionParams(options.after), options.maxCount]);
+    const { rows } = await this.pool.query<EventRow>({ name: 'bedside_read_all', text: READ_ALL, values: [...positionParams(options.after), options.maxCount] });
     return rows.map((row) => toRecordedEvent(row, this.upcasters));
   }
 

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, ConcurrencyError, EVENT_STORE, type AlsoAppend, type CommandContext, type EventStore, type GlobalPosition, type Loaded } from '@bedside/event-store';
+import { preparedQuery } from '@bedside/database';
 import { unitEvolver, unitStreamId } from '@bedside/network';
 import { CLINICAL, ConflictError, numberIn, optionalReason, parseLocalDate, requireRole, requireText, ValidationError } from '@bedside/shared';
 import {
@@ -178,7 +179,9 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
 
   /** What each slot offers now, from live capacity; a slot it does not list cannot be held. */
   private async capacities(slots: readonly SlotRef[]): Promise<Map<string, number>> {
-    const rows: { resource_key: string; day: string; session: string; capacity: number; closed_reason: string | null }[] = await this.dataSource.query(
+    const rows = await preparedQuery<{ resource_key: string; day: string; session: string; capacity: number; closed_reason: string | null }>(
+      this.dataSource,
+      'bedside_hold_capacities',
       `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity, s.closed_reason
          FROM capacity_slots s
          JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
