@@ -128,9 +128,11 @@ export async function measureCommandsAlone(
 
 /**
  * Hold and confirm at a steady rate: bookings arrive on a fixed schedule (`settings.pacedRate` a
- * second for `settings.pacedSeconds`) and the first of `workers` schedulers free takes the next one.
- * Latency runs from a booking's arrival, not from when a scheduler got to it, so time spent waiting
- * for a free scheduler counts (no coordinated omission): what "N bookings/s with p99 under X" means.
+ * second) and the first of `workers` schedulers free takes the next one. Latency runs from a
+ * booking's arrival, not from when a scheduler got to it, so time spent waiting for a free scheduler
+ * counts (no coordinated omission): what "N bookings/s with p99 under X" means. The schedule's first
+ * `settings.pacedWarmupSeconds` are booked the same way but not counted: the pools open their
+ * connections (each a login) and prepare their statements then, as a server does once after it starts.
  */
 export async function measurePaced(
   network: BenchNetwork,
@@ -139,30 +141,40 @@ export async function measurePaced(
   log: (line: string) => void,
 ): Promise<ConcurrencyFigures> {
   const stats = new BookingStats();
-  const bookings = Math.round(settings.pacedRate * settings.pacedSeconds);
+  const warmup = Math.round(settings.pacedRate * settings.pacedWarmupSeconds);
+  const bookings = warmup + Math.round(settings.pacedRate * settings.pacedSeconds);
   const { queue, seconds: planAheadSeconds } = await planAhead(network, settings, bookings, log, 'paced');
-  const schedulers = Array.from({ length: settings.workers }, (_, w) => new Scheduler(network, `paced-${w}`, stats, { horizonDays: settings.horizonDays, maxAttempts: settings.retries + 1 }));
+  const scheduler = (w: number, counted: BookingStats, kind: string) => new Scheduler(network, `paced-${kind}-${w}`, counted, { horizonDays: settings.horizonDays, maxAttempts: settings.retries + 1 });
+  const warmupStats = new BookingStats();
+  const lanes = Array.from({ length: settings.workers }, (_, w) => ({ warming: scheduler(w, warmupStats, 'warmup'), timed: scheduler(w, stats, 'timed') }));
   const order = interleave(queue, settings.workers);
   const intervalMs = 1000 / settings.pacedRate;
-  const window = otherLoad.window();
   const started = performance.now();
+  const timedFrom = started + warmup * intervalMs;
+  let window: (() => number) | undefined;
   let next = 0;
   await Promise.all(
-    schedulers.map(async (scheduler) => {
+    lanes.map(async (lane) => {
       for (let index = next++; index < order.length; index = next++) {
         const arrival = started + index * intervalMs;
         const early = arrival - performance.now();
         if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
-        if (await book(scheduler, order[index]!, settings)) stats.fromArrivalMs.push(performance.now() - arrival);
+        if (index < warmup) {
+          await book(lane.warming, order[index]!, settings);
+          continue;
+        }
+        window ??= otherLoad.window();
+        if (await book(lane.timed, order[index]!, settings)) stats.fromArrivalMs.push(performance.now() - arrival);
       }
     }),
   );
+  if (warmupStats.booked < warmup) log(`paced: warm-up booked ${warmupStats.booked} of ${warmup}`);
   return {
     mode: 'paced',
     workers: settings.workers,
-    seconds: (performance.now() - started) / 1000,
+    seconds: (performance.now() - timedFrom) / 1000,
     stats,
-    otherLoad: otherLoad.available ? window() : undefined,
+    otherLoad: otherLoad.available && window ? window() : undefined,
     planAheadSeconds,
     offeredRate: settings.pacedRate,
   };

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     runs.push(run);
     audits.push(await audit(network, 'hold + confirm alone'));
   });
-  await withNetwork(scaleFor(settings.pacedRate * settings.pacedSeconds), async (network, otherLoad) => {
+  await withNetwork(scaleFor(settings.pacedRate * (settings.pacedSeconds + settings.pacedWarmupSeconds)), async (network, otherLoad) => {
     const run = await measurePaced(network, settings, otherLoad, log);
     logRun(run);
     runs.push(run);

@@ -25,6 +25,8 @@ export interface SchedulingBenchSettings {
   /** Bookings a second offered in the paced run (BENCH_PACED_RATE), for BENCH_PACED_SECONDS. */
   readonly pacedRate: number;
   readonly pacedSeconds: number;
+  /** Seconds of the same schedule booked before the timed part, not counted (BENCH_PACED_WARMUP_SECONDS). */
+  readonly pacedWarmupSeconds: number;
   readonly reportFile: string;
 }
 
@@ -43,6 +45,7 @@ export function schedulingBenchSettings(): SchedulingBenchSettings {
     commandBookings: numberFromEnv('BENCH_COMMAND_BOOKINGS', 1200, { min: 1, integer: true }),
     pacedRate: numberFromEnv('BENCH_PACED_RATE', 300, { min: 1 }),
     pacedSeconds: numberFromEnv('BENCH_PACED_SECONDS', 8, { min: 1 }),
+    pacedWarmupSeconds: numberFromEnv('BENCH_PACED_WARMUP_SECONDS', 1, { min: 0 }),
     reportFile: process.env.BENCH_REPORT_FILE || 'docs/benchmarks.md',
   };
 }
