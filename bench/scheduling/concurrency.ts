@@ -6,7 +6,7 @@ import { addDays } from '@bedside/shared';
 import type { ForeignLoadMonitor } from '../support/foreign-load';
 import { runClosedLoop } from '../support/measure';
 import type { BenchNetwork } from './network';
-import { BookingStats, dayAfter, Scheduler, type ReferralRequest } from './scheduler';
+import { BookingStats, dayAfter, Scheduler, schedulerFor, type ReferralRequest } from './scheduler';
 import { PlanOptions } from '../../libs/pathways/src/application/plan-options';
 import { InMemoryPlanner } from './in-memory-planner';
 import type { SchedulingBenchSettings } from './settings';
@@ -48,7 +48,7 @@ export async function measureSchedulers(
   log: (line: string) => void,
 ): Promise<ConcurrencyFigures> {
   const stats = new BookingStats();
-  const schedulers = Array.from({ length: settings.workers }, (_, w) => new Scheduler(network, `${mode}-${w}`, stats, { horizonDays: settings.horizonDays, maxAttempts: settings.retries + 1 }));
+  const schedulers = Array.from({ length: settings.workers }, (_, w) => schedulerFor(network, `${mode}-${w}`, stats, settings));
   const progress = setInterval(() => log(`${mode}: ${stats.booked} booked, ${stats.slotTaken} SLOT_TAKEN, ${stats.conflicts} CONFLICT, ${stats.gaveUp} gave up, ${stats.noPlan} without a plan`), 5000);
   const window = otherLoad.window();
   try {
@@ -113,7 +113,7 @@ export async function measureCommandsAlone(
 ): Promise<ConcurrencyFigures> {
   const stats = new BookingStats();
   const { queue, seconds: planAheadSeconds } = await planAhead(network, settings, settings.commandBookings, log, 'commands');
-  const schedulers = Array.from({ length: settings.workers }, (_, w) => new Scheduler(network, `commands-${w}`, stats, { horizonDays: settings.horizonDays, maxAttempts: settings.retries + 1 }));
+  const schedulers = Array.from({ length: settings.workers }, (_, w) => schedulerFor(network, `commands-${w}`, stats, settings));
   const order = interleave(queue, settings.workers);
   const window = otherLoad.window();
   const started = performance.now();
@@ -144,9 +144,11 @@ export async function measurePaced(
   const warmup = Math.round(settings.pacedRate * settings.pacedWarmupSeconds);
   const bookings = warmup + Math.round(settings.pacedRate * settings.pacedSeconds);
   const { queue, seconds: planAheadSeconds } = await planAhead(network, settings, bookings, log, 'paced');
-  const scheduler = (w: number, counted: BookingStats, kind: string) => new Scheduler(network, `paced-${kind}-${w}`, counted, { horizonDays: settings.horizonDays, maxAttempts: settings.retries + 1 });
   const warmupStats = new BookingStats();
-  const lanes = Array.from({ length: settings.workers }, (_, w) => ({ warming: scheduler(w, warmupStats, 'warmup'), timed: scheduler(w, stats, 'timed') }));
+  const lanes = Array.from({ length: settings.workers }, (_, w) => ({
+    warming: schedulerFor(network, `paced-warmup-${w}`, warmupStats, settings),
+    timed: schedulerFor(network, `paced-timed-${w}`, stats, settings),
+  }));
   const order = interleave(queue, settings.workers);
   const intervalMs = 1000 / settings.pacedRate;
   const started = performance.now();

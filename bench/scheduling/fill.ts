@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { DEMO_CENTRES } from '@bedside/network';
 import { addDays, type LocalDate } from '@bedside/shared';
 import { COMMITMENT_READ_MODELS, type BenchNetwork } from './network';
-import { BookingStats, dayAfter, Scheduler, type ProductCode, type ReferralRequest } from './scheduler';
+import { BookingStats, dayAfter, schedulerFor, type ProductCode, type ReferralRequest } from './scheduler';
 import type { SchedulingBenchSettings } from './settings';
 
 export interface ResourceUse {
@@ -101,7 +101,7 @@ export async function fillYear(network: BenchNetwork, settings: SchedulingBenchS
     if (share(current.bays) >= settings.targetUtilisation) stoppedBy ??= 'target';
   };
   const worker = async (w: number) => {
-    const scheduler = new Scheduler(network, `fill-${w}`, stats, { horizonDays: settings.horizonDays, maxAttempts: settings.retries + 1 });
+    const scheduler = schedulerFor(network, `fill-${w}`, stats, settings);
     while (!stoppedBy) {
       if (stats.booked >= settings.fillMaxBookings) stoppedBy = 'bookings cap';
       else if ((performance.now() - started) / 1000 >= settings.fillMaxSeconds) stoppedBy = 'time cap';

@@ -6,6 +6,7 @@ import { addDays, BedsideError, daysBetween, type LocalDate } from '@bedside/sha
 import { PlanOptions } from '../../libs/pathways/src/application/plan-options';
 import { ReferPatientCommand, type PathwayChanged } from '../../libs/pathways/src/application/referral-commands';
 import { COMMITMENT_READ_MODELS, PATHWAY_READ_MODELS, type BenchNetwork } from './network';
+import type { SchedulingBenchSettings } from './settings';
 
 export const PRODUCTS = ['POC-CAR19', 'CRYO-CAR19'] as const;
 export type ProductCode = (typeof PRODUCTS)[number];
@@ -198,3 +199,7 @@ export class Scheduler {
 
 /** Day `n` after today. */
 export const dayAfter = (network: BenchNetwork, n: number): LocalDate => addDays(network.today, n);
+
+/** A scheduler with the run's search horizon that tries again after a lost race as often as the settings allow. */
+export const schedulerFor = (network: BenchNetwork, name: string, stats: BookingStats, settings: Pick<SchedulingBenchSettings, 'horizonDays' | 'retries'>) =>
+  new Scheduler(network, name, stats, { horizonDays: settings.horizonDays, maxAttempts: settings.retries + 1 });
