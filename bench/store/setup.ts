@@ -1,13 +1,13 @@
 import type { Pool } from 'pg';
 import { runMigrations } from '@bedside/database';
-import { CreateEventStore1763700000000 } from '@bedside/event-store';
+import { EVENT_STORE_MIGRATIONS } from '@bedside/event-store';
 
 /** The raw baseline's table: the same columns, defaults, constraints and indexes as `events`. */
 export const RAW_TABLE = 'raw_events';
 
 /** The event store's schema, from its own migration, so the benchmark measures what the app runs. */
 export async function createEventStoreSchema(url: string): Promise<void> {
-  await runMigrations(url, [CreateEventStore1763700000000]);
+  await runMigrations(url, EVENT_STORE_MIGRATIONS);
 }
 
 /**

@@ -116,13 +116,19 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
 
       it('stores who, for whom, why and when with every event', async () => {
         const stream = uniqueStream('site');
+        const other = uniqueStream('site');
         const before = Date.now();
         await store.append(
-          [{ streamId: stream, expectedVersion: 'any', events: [{ ...event('A'), metadata: { causationId: 'cmd-9' } }] }],
+          [
+            { streamId: stream, expectedVersion: 'any', events: [{ ...event('A'), metadata: { causationId: 'cmd-9', reason: 'its own reason' } }] },
+            { streamId: other, expectedVersion: 'any', events: [event('B')] },
+          ],
           metadata,
         );
         const [recorded] = await store.readStream(stream);
-        expect(recorded!.metadata).toEqual({ ...metadata, causationId: 'cmd-9' });
+        // An event's own metadata is added to what the append gives every event, and wins where both say.
+        expect(recorded!.metadata).toEqual({ ...metadata, causationId: 'cmd-9', reason: 'its own reason' });
+        expect((await store.readStream(other))[0]!.metadata).toEqual(metadata);
         expect(recorded!.schemaVersion).toBe(1);
         expect(recorded!.recordedAt.getTime()).toBeGreaterThanOrEqual(before - 5_000);
         expect(recorded!.recordedAt.getTime()).toBeLessThanOrEqual(Date.now() + 5_000);

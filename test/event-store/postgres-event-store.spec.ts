@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { ConcurrencyError, CreateEventStore1763700000000, PostgresEventStore, type EventMetadata, type StreamAppend, UpcasterRegistry } from '@bedside/event-store';
+import { ConcurrencyError, EVENT_STORE_MIGRATIONS, PostgresEventStore, type EventMetadata, type StreamAppend, UpcasterRegistry } from '@bedside/event-store';
 import { runMigrations } from '@bedside/database';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { describeEventStoreContract } from './event-store.contract';
@@ -9,7 +9,7 @@ let database: TestDatabase;
 
 describeEventStoreContract('PostgreSQL', async () => {
   database = await createTestDatabase();
-  await runMigrations(database.url, [CreateEventStore1763700000000]);
+  await runMigrations(database.url, EVENT_STORE_MIGRATIONS);
   const store = new PostgresEventStore({ connectionString: database.url });
   const extra: PostgresEventStore[] = [];
   return {
@@ -25,18 +25,12 @@ describeEventStoreContract('PostgreSQL', async () => {
       try {
         await client.query('BEGIN');
         for (const stream of streams) {
-          await client.query(
-            `SELECT * FROM append_to_streams(ARRAY[$1], ARRAY[-1]::bigint[], ARRAY[$2]::int[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])`,
-            [
-              stream.streamId,
-              stream.events.length,
-              stream.events.map(() => randomUUID()),
-              stream.events.map((e) => e.type),
-              stream.events.map(() => 1),
-              stream.events.map((e) => JSON.stringify(e.data)),
-              stream.events.map(() => JSON.stringify(metadata)),
-            ],
-          );
+          await client.query(`SELECT * FROM append_to_streams(ARRAY[$1], ARRAY[-1]::bigint[], ARRAY[$2]::int[], $3::jsonb, $4::jsonb)`, [
+            stream.streamId,
+            stream.events.length,
+            JSON.stringify(stream.events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data }))),
+            JSON.stringify(metadata),
+          ]);
         }
         await new Promise((resolve) => setTimeout(resolve, holdMs));
         await client.query(rollback ? 'ROLLBACK' : 'COMMIT');
@@ -55,7 +49,7 @@ describe('PostgreSQL event log integrity', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
-    await runMigrations(db.url, [CreateEventStore1763700000000]);
+    await runMigrations(db.url, EVENT_STORE_MIGRATIONS);
   });
   afterAll(() => db.drop());
 
@@ -162,6 +156,6 @@ describe('PostgreSQL event log integrity', () => {
   });
 
   it('migrates an empty database once, and again is a no-op', async () => {
-    expect(await runMigrations(db.url, [CreateEventStore1763700000000])).toEqual([]);
+    expect(await runMigrations(db.url, EVENT_STORE_MIGRATIONS)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ export * from './errors';
 export * from './upcasters';
 export * from './postgres/postgres-event-store';
 export * from './kurrentdb/kurrentdb-event-store';
-export { CreateEventStore1763700000000 } from './postgres/migrations/1763700000000-create-event-store';
+export * from './postgres/migrations';
 export * from './aggregate/aggregate-repository';
 export * from './aggregate/command-context';
 export * from './aggregate/event-type-registry';

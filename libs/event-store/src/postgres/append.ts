@@ -91,29 +91,22 @@ export async function appendToStreams(
   const streamIds: string[] = [];
   const expected: number[] = [];
   const counts: number[] = [];
-  const eventIds: string[] = [];
-  const types: string[] = [];
-  const schemaVersions: number[] = [];
-  const data: string[] = [];
-  const metadataJson: string[] = [];
+  const events: { id: string; type: string; v: number; data: unknown; metadata?: unknown }[] = [];
   for (const stream of streams) {
     streamIds.push(stream.streamId);
     expected.push(typeof stream.expectedVersion === 'number' ? stream.expectedVersion : EXPECTED_CODES[stream.expectedVersion]);
     counts.push(stream.events.length);
     for (const event of stream.events) {
-      eventIds.push(event.eventId ?? randomUUID());
-      types.push(event.type);
-      schemaVersions.push(event.schemaVersion ?? 1);
-      data.push(JSON.stringify(event.data));
-      metadataJson.push(JSON.stringify(event.metadata ? { ...metadata, ...event.metadata } : metadata));
+      events.push({ id: event.eventId ?? randomUUID(), type: event.type, v: event.schemaVersion ?? 1, data: event.data, ...(event.metadata && { metadata: event.metadata }) });
     }
   }
   try {
     const rows = await query<AppendRow>(pool, {
       // Named: each connection parses and plans it once.
       name: 'bedside_append_to_streams',
-      text: 'SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])',
-      values: [streamIds, expected, counts, eventIds, types, schemaVersions, data, metadataJson],
+      // The events as one JSON document, the metadata they share once (migration 1763700000800).
+      text: 'SELECT * FROM append_to_streams($1::text[], $2::bigint[], $3::int[], $4::jsonb, $5::jsonb)',
+      values: [streamIds, expected, counts, JSON.stringify(events), JSON.stringify(metadata)],
     });
     const first = rows[0]!;
     return {

@@ -67,7 +67,7 @@ export class CreateEventStore1763700000000 implements MigrationInterface {
  * streams are locked in stream_id order so two multi-stream appends cannot deadlock.
  * A mismatch raises SQLSTATE BS001 with a JSON detail naming stream, expected and actual version.
  */
-const APPEND_TO_STREAMS = `
+export const APPEND_TO_STREAMS = `
 CREATE FUNCTION append_to_streams(
   p_stream_ids text[],
   p_expected bigint[],
