@@ -137,6 +137,22 @@ describe('projections', () => {
     expect((await sitesTable()).map((r: SiteRecord) => r.code)).toEqual(before.map((r: SiteRecord) => r.code).filter((c: string) => c !== 'PRJ03'));
   });
 
+  it('commits a batch without waiting for its WAL flush: the durable log, not the read model, is the record', async () => {
+    const seen: string[] = [];
+    const probe: Projection = {
+      name: 'commit-probe',
+      tables: [],
+      eventTypes: ['SiteRegistered'],
+      apply: async (_events, manager) => {
+        seen.push((await manager.query(`SELECT current_setting('synchronous_commit') AS s`))[0].s);
+      },
+    };
+    await dataSource.query(`INSERT INTO projection_checkpoints (name) VALUES ('commit-probe')`);
+    expect(await engine.applyBatch(probe, await store.readAll({ after: START_OF_LOG, maxCount: 1000 }))).toBeGreaterThan(0);
+    expect(seen).toEqual(['off']);
+    expect((await dataSource.query(`SELECT current_setting('synchronous_commit') AS s`))[0].s).toBe('on');
+  });
+
   it('lays capacity out the same however the log is cut into batches', async () => {
     const capacityProjection = new CapacityProjection();
     const at = (code: string) => `site-${code}`;
@@ -169,5 +185,54 @@ describe('projections', () => {
     expect(whole.filter((s: { day: string }) => s.day === '2027-03-03')).toMatchObject([{ capacity: 1, closed_reason: 'outage: Power' }]);
     expect(whole.filter((s: { day: string }) => s.day === '2027-03-29')).toEqual([]);
     expect(whole.every((s: { capacity: number }) => s.capacity >= 0)).toBe(true);
+  });
+
+  describe('a projection with nothing to read in a batch', () => {
+    // Reads an event type nobody records: every batch is one it skips.
+    const quiet: Projection = {
+      name: 'quiet',
+      tables: [],
+      eventTypes: ['NothingRecordsThis'],
+      apply: async () => {
+        throw new Error('a quiet projection has nothing to apply');
+      },
+    };
+    const storedPosition = async () => Number((await dataSource.query(`SELECT global_position FROM projection_checkpoints WHERE name = 'quiet'`))[0].global_position);
+    const unrelated = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await store.append([{ streamId: `unrelated-quiet-${i}`, expectedVersion: 'any', events: [{ type: 'SomethingElse', data: { i } }] }], qa);
+        // Apart enough to reach the projection as batches of their own.
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      return store.lastRecordedPosition();
+    };
+    afterEach(() => jest.restoreAllMocks());
+
+    it('commits no transaction per batch, yet a waiter here finds it caught up, and stopping stores where it is', async () => {
+      const transactions = jest.spyOn(dataSource, 'transaction');
+      await engine.start(quiet, { pollIntervalMs: 20, idleCheckpointMs: 60_000 });
+      const last = await unrelated(8);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(transactions).not.toHaveBeenCalled();
+      expect(await storedPosition()).toBe(0);
+
+      expect(await engine.waitFor(['quiet'], last, 5_000)).toBe(true);
+      expect(await storedPosition()).toBe(Number(last.position));
+      expect(transactions.mock.calls.length).toBeLessThanOrEqual(2);
+      const [status] = await engine.status([quiet]);
+      expect(status).toMatchObject({ caughtUp: true, eventsApplied: 0 });
+
+      const later = await unrelated(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await engine.stopAll();
+      expect(await storedPosition()).toBe(Number(later.position));
+    });
+
+    it('stores its checkpoint by itself once the idle time has passed', async () => {
+      await engine.start(quiet, { pollIntervalMs: 20, idleCheckpointMs: 100 });
+      const last = await unrelated(2);
+      await eventually(async () => expect(await storedPosition()).toBe(Number(last.position)));
+      await engine.stopAll();
+    });
   });
 });

@@ -38,6 +38,19 @@ export async function readCheckpoint(manager: EntityManager, name: string, forUp
   return rows[0] ? toCheckpoint(rows[0]) : { position: START_OF_LOG, eventsApplied: 0, lastEventRecordedAt: null, updatedAt: new Date(0), rebuiltAt: null };
 }
 
+/**
+ * Locks the checkpoint row for a batch's transaction and, in the same statement, lets that transaction
+ * commit without waiting for its WAL flush: a read model is derived data, and a crash that loses the
+ * commit loses the checkpoint with it, so the batch is applied again from the durable log.
+ */
+export async function lockCheckpointForBatch(manager: EntityManager, name: string): Promise<Checkpoint> {
+  const rows: CheckpointRow[] = await manager.query(
+    `SELECT set_config('synchronous_commit', 'off', true) AS synchronous_commit, * FROM projection_checkpoints WHERE name = $1 FOR UPDATE`,
+    [name],
+  );
+  return rows[0] ? toCheckpoint(rows[0]) : { position: START_OF_LOG, eventsApplied: 0, lastEventRecordedAt: null, updatedAt: new Date(0), rebuiltAt: null };
+}
+
 export async function advanceCheckpoint(
   manager: EntityManager,
   name: string,
