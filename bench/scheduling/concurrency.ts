@@ -24,6 +24,8 @@ export interface ConcurrencyFigures {
   readonly planAheadSeconds?: number;
   /** Paced mode: the bookings per second offered (arrivals on a fixed schedule). */
   readonly offeredRate?: number;
+  /** Paced mode: which of the repeated steady-rate runs this is. */
+  readonly repeat?: { readonly index: number; readonly of: number };
 }
 
 /** Days between the earliest collection dates of neighbouring schedulers in the spread run. */
@@ -139,6 +141,7 @@ export async function measurePaced(
   settings: SchedulingBenchSettings,
   otherLoad: ForeignLoadMonitor,
   log: (line: string) => void,
+  repeat = { index: 1, of: 1 },
 ): Promise<ConcurrencyFigures> {
   const stats = new BookingStats();
   const warmup = Math.round(settings.pacedRate * settings.pacedWarmupSeconds);
@@ -179,6 +182,7 @@ export async function measurePaced(
     otherLoad: otherLoad.available && window ? window() : undefined,
     planAheadSeconds,
     offeredRate: settings.pacedRate,
+    repeat,
   };
 }
 

@@ -94,12 +94,14 @@ async function main(): Promise<void> {
     runs.push(run);
     audits.push(await audit(network, 'hold + confirm alone'));
   });
-  await withNetwork(scaleFor(settings.pacedRate * (settings.pacedSeconds + settings.pacedWarmupSeconds)), async (network, otherLoad) => {
-    const run = await measurePaced(network, settings, otherLoad, log);
-    logRun(run);
-    runs.push(run);
-    audits.push(await audit(network, `hold + confirm at ${formatRate(settings.pacedRate)}/s`));
-  });
+  for (let index = 1; index <= settings.pacedRuns; index++) {
+    await withNetwork(scaleFor(settings.pacedRate * (settings.pacedSeconds + settings.pacedWarmupSeconds)), async (network, otherLoad) => {
+      const run = await measurePaced(network, settings, otherLoad, log, { index, of: settings.pacedRuns });
+      logRun(run);
+      runs.push(run);
+      audits.push(await audit(network, `hold + confirm at ${formatRate(settings.pacedRate)}/s${settings.pacedRuns > 1 ? `, run ${index}` : ''}`));
+    });
+  }
 
   const section = renderSchedulingSection({
     startedAt,

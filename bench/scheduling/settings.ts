@@ -27,6 +27,8 @@ export interface SchedulingBenchSettings {
   readonly pacedSeconds: number;
   /** Seconds of the same schedule booked before the timed part, not counted (BENCH_PACED_WARMUP_SECONDS). */
   readonly pacedWarmupSeconds: number;
+  /** Steady-rate runs, each on a fresh network (BENCH_PACED_RUNS): one 8 s window says little about a p99. */
+  readonly pacedRuns: number;
   readonly reportFile: string;
 }
 
@@ -46,6 +48,7 @@ export function schedulingBenchSettings(): SchedulingBenchSettings {
     pacedRate: numberFromEnv('BENCH_PACED_RATE', 300, { min: 1 }),
     pacedSeconds: numberFromEnv('BENCH_PACED_SECONDS', 8, { min: 1 }),
     pacedWarmupSeconds: numberFromEnv('BENCH_PACED_WARMUP_SECONDS', 1, { min: 0 }),
+    pacedRuns: numberFromEnv('BENCH_PACED_RUNS', 3, { min: 1, integer: true }),
     reportFile: process.env.BENCH_REPORT_FILE || 'docs/benchmarks.md',
   };
 }
