@@ -139,6 +139,32 @@ describe('referrals, holds and bookings', () => {
     expect(await commitments('unit:MU-1', inDays(30))).toEqual({ committed: 0, tentative: 0 });
   });
 
+  it('books on what the log says, not on what it remembers: a hold released elsewhere meanwhile is not booked', async () => {
+    const coi = await refer(api, 'RBV-PSEUDO-0040');
+    const slot = bay(inDays(40));
+    const held = await api.gql(HOLD, { input: { coi, slots: [slot], idempotencyKey: 'plan-0040' } }, AS_SCHEDULER);
+    const holdId = held.data!.holdPlan.id;
+    // Another Bedside server releases the hold (as its expiry sweep would) before this one confirms it.
+    const store = api.app.get<EventStore>(EVENT_STORE);
+    const versionOf = async (streamId: string) => (await store.readStream(streamId)).length;
+    const pathwayStream = `pathway-${normaliseCoi(coi)}`;
+    const slotStream = `slot-unit:MU-1-${inDays(40)}-day`;
+    const reason = 'Released by another server';
+    await store.append(
+      [
+        { streamId: `hold-${holdId}`, expectedVersion: 1, events: [{ type: 'HoldReleased', data: { holdId, coi, reason, expired: false } }] },
+        { streamId: pathwayStream, expectedVersion: await versionOf(pathwayStream), events: [{ type: 'PlanReleased', data: { coi, holdId, reason, expired: false } }] },
+        { streamId: slotStream, expectedVersion: await versionOf(slotStream), events: [{ type: 'SlotReleased', data: { slot, holdId, coi, wasBooked: false, reason } }] },
+      ],
+      { actor: 'other-server', correlationId: 'release-0040' },
+    );
+    const confirmed = await api.gql(CONFIRM, { holdId, key: 'confirm-0040' }, AS_SCHEDULER);
+    expect(confirmed.errors![0]!.extensions.code).toBe('CONFLICT');
+    expect(confirmed.errors![0]!.message).toMatch(/was released/);
+    expect((await store.readStream(`hold-${holdId}`)).map((e) => e.type)).toEqual(['HoldPlaced', 'HoldReleased']);
+    await eventually(async () => expect(await commitments('unit:MU-1', inDays(40))).toEqual({ committed: 0, tentative: 0 }));
+  });
+
   it('refuses a plan that collects during the washout or manufactures on an undesignated unit', async () => {
     const { data } = await api.gql(
       REFER,

@@ -64,16 +64,28 @@ export interface HoldChanged extends PathwayChanged {
   readonly holdId: string;
 }
 
+/** A hold and its pathway as this process left them when it placed the hold, with their stream versions. */
+export interface PlacedHold {
+  readonly hold: Hold;
+  readonly holdVersion: number;
+  readonly pathway: Pathway;
+  readonly pathwayVersion: number;
+}
+
 /**
- * Which pathway each hold placed here is for. That is fixed when the hold is placed, so what is
- * remembered is never stale: confirming or releasing a hold this process placed reads the hold and
- * its pathway in one round trip instead of one after the other. Bounded; a hold it has forgotten (or
- * one placed by another process) is read first, as before.
+ * Which pathway each hold placed here is for, and the hold and its pathway as placing it left them.
+ * A hold's pathway never changes, so that part is never stale: confirming or releasing a hold this
+ * process placed reads the hold and its pathway in one round trip instead of one after the other.
+ * The states may be stale, so they are only ever used with the versions they were read at: an
+ * append at those versions lands only if neither stream has changed since (else it is refused and
+ * the streams are read). Bounded; a hold it has forgotten (or one placed by another process) is read
+ * first, as before.
  */
 @Injectable()
 export class KnownHolds {
   private static readonly LIMIT = 20_000;
   private readonly pathways = new Map<string, string>();
+  private readonly placed = new Map<string, PlacedHold>();
 
   remember(holdId: string, coi: string): void {
     if (this.pathways.size >= KnownHolds.LIMIT) this.pathways.delete(this.pathways.keys().next().value!);
@@ -82,6 +94,19 @@ export class KnownHolds {
 
   coiOf(holdId: string): string | undefined {
     return this.pathways.get(holdId);
+  }
+
+  /** Placing the hold appended these states at these versions. */
+  rememberPlaced(holdId: string, placed: PlacedHold): void {
+    if (this.placed.size >= KnownHolds.LIMIT) this.placed.delete(this.placed.keys().next().value!);
+    this.placed.set(holdId, placed);
+  }
+
+  /** The hold and pathway as placing it left them, once: whatever happens to the hold next makes them stale. */
+  takePlaced(holdId: string): PlacedHold | undefined {
+    const placed = this.placed.get(holdId);
+    this.placed.delete(holdId);
+    return placed;
   }
 }
 
@@ -145,16 +170,25 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
         checkPlanSlots(slots, { earliestCollectionDate: pathway.state.earliestCollectionDate, ...designation, unitSites });
       }
       const expiresAt = new Date(Date.now() + seconds * 1000);
+      const planHeld = holdPlanOn(pathway.state, coi, holdId, expiresAt, slots);
+      const holdPlaced = [new HoldPlaced({ holdId, coi, slots, expiresAt: expiresAt.toISOString(), idempotencyKey })];
       const decisions: AlsoAppend[] = [
-        { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: holdPlanOn(pathway.state, coi, holdId, expiresAt, slots) },
-        { streamId: holdStreamId(holdId), expectedVersion: 'no_stream', events: [new HoldPlaced({ holdId, coi, slots, expiresAt: expiresAt.toISOString(), idempotencyKey })] },
+        { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: planHeld },
+        { streamId: holdStreamId(holdId), expectedVersion: 'no_stream', events: holdPlaced },
       ];
       for (const slot of slots) {
         const { state, version } = streams.load(slotStreamId(slot), slotEvolver);
         decisions.push({ streamId: slotStreamId(slot), expectedVersion: version, events: holdSlot(state, slot, capacities.get(slotStreamId(slot))!, holdId, coi) });
       }
       try {
-        return { coi, holdId, position: await this.repository.appendDecisions(decisions, acting) };
+        const position = await this.repository.appendDecisions(decisions, acting);
+        this.knownHolds.rememberPlaced(holdId, {
+          hold: holdPlaced.reduce<Hold | undefined>(holdEvolver.evolve, undefined)!,
+          holdVersion: holdPlaced.length,
+          pathway: planHeld.reduce<Pathway | undefined>(pathwayEvolver.evolve, pathway.state)!,
+          pathwayVersion: pathway.version + planHeld.length,
+        });
+        return { coi, holdId, position };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
       }
@@ -240,8 +274,15 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
   async execute({ holdId, idempotencyKey, context }: ConfirmHoldCommand): Promise<HoldChanged> {
     requireRole(context.role, CLINICAL, 'confirm a hold');
     const key = requireText('idempotencyKey', idempotencyKey, 200);
+    // Confirming right after placing, in this process: decide on the states placing left, at their
+    // versions, without reading them; if either stream has moved on, the append is refused and the
+    // next attempt reads them.
+    let placed = this.knownHolds.takePlaced(holdId);
     for (let attempt = 1; ; attempt++) {
-      const { hold, version, pathway } = await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
+      const { hold, version, pathway } = placed
+        ? { hold: placed.hold, version: placed.holdVersion, pathway: { state: placed.pathway, version: placed.pathwayVersion } }
+        : await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
+      placed = undefined;
       const acting = pathway?.state ? actingForTrust(context, pathway.state.referringTrust, 'confirm holds') : context;
       const confirmed = confirmHold(hold, holdId, key, new Date());
       if (confirmed.length === 0) return { coi: hold!.coi, holdId };
@@ -269,6 +310,7 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, H
   async execute({ holdId, reason: rawReason, context, expired }: ReleaseHoldCommand): Promise<HoldChanged> {
     if (!expired) requireRole(context.role, CLINICAL, 'release a hold');
     const reason = optionalReason(rawReason) ?? (expired ? 'Hold expired' : 'Released by the scheduler');
+    this.knownHolds.takePlaced(holdId); // stale once released
     for (let attempt = 1; ; attempt++) {
       const { hold, version, pathway } = await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
       // The expiry sweep acts for the system, not a trust.
