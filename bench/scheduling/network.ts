@@ -43,6 +43,8 @@ export async function openNetwork(scale: number, log: (line: string) => void, on
   const database = await openBenchDatabase(log);
   onDatabase(database);
   const pool = new Pool({ connectionString: database.url, max: 2 });
+  // An idle connection ended by the server (the run's database dropped, the server stopped) must not crash the run.
+  pool.on('error', (error) => log(`benchmark pool: ${error.message}`));
   let app: INestApplicationContext | undefined;
   try {
     await runMigrations(database.url, MIGRATIONS);
@@ -85,8 +87,8 @@ export async function openNetwork(scale: number, log: (line: string) => void, on
       seedSeconds,
       caughtUp,
       close: async () => {
-        await opened.close();
         await pool.end();
+        await opened.close();
         await database.close();
       },
     };
