@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AggregateRepository, ConcurrencyError, EVENT_STORE, type AlsoAppend, type CommandContext, type EventStore, type GlobalPosition, type Loaded } from '@bedside/event-store';
 import { preparedQuery } from '@bedside/database';
 import { unitEvolver, unitStreamId } from '@bedside/network';
-import { CLINICAL, ConflictError, numberIn, optionalReason, parseLocalDate, requireRole, requireText, ValidationError } from '@bedside/shared';
+import { CLINICAL, ConflictError, numberIn, optionalReason, parseLocalDate, replay, requireRole, requireText, ValidationError } from '@bedside/shared';
 import {
   checkPlanSlots,
   type PlanRules,
@@ -84,28 +84,29 @@ export interface PlacedHold {
 @Injectable()
 export class KnownHolds {
   private static readonly LIMIT = 20_000;
-  private readonly pathways = new Map<string, string>();
-  private readonly placed = new Map<string, PlacedHold>();
+  private readonly holds = new Map<string, { readonly coi: string; placed?: PlacedHold }>();
 
   remember(holdId: string, coi: string): void {
-    if (this.pathways.size >= KnownHolds.LIMIT) this.pathways.delete(this.pathways.keys().next().value!);
-    this.pathways.set(holdId, coi);
+    if (this.holds.has(holdId)) return;
+    if (this.holds.size >= KnownHolds.LIMIT) this.holds.delete(this.holds.keys().next().value!);
+    this.holds.set(holdId, { coi });
   }
 
   coiOf(holdId: string): string | undefined {
-    return this.pathways.get(holdId);
+    return this.holds.get(holdId)?.coi;
   }
 
   /** Placing the hold appended these states at these versions. */
   rememberPlaced(holdId: string, placed: PlacedHold): void {
-    if (this.placed.size >= KnownHolds.LIMIT) this.placed.delete(this.placed.keys().next().value!);
-    this.placed.set(holdId, placed);
+    this.remember(holdId, placed.hold.coi);
+    this.holds.get(holdId)!.placed = placed;
   }
 
   /** The hold and pathway as placing it left them, once: whatever happens to the hold next makes them stale. */
   takePlaced(holdId: string): PlacedHold | undefined {
-    const placed = this.placed.get(holdId);
-    this.placed.delete(holdId);
+    const known = this.holds.get(holdId);
+    const placed = known?.placed;
+    if (known) known.placed = undefined;
     return placed;
   }
 }
@@ -183,7 +184,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
       try {
         const position = await this.repository.appendDecisions(decisions, acting);
         this.knownHolds.rememberPlaced(holdId, {
-          hold: holdPlaced.reduce<Hold | undefined>(holdEvolver.evolve, undefined)!,
+          hold: replay(holdEvolver, holdPlaced)!,
           holdVersion: holdPlaced.length,
           pathway: planHeld.reduce<Pathway | undefined>(pathwayEvolver.evolve, pathway.state)!,
           pathwayVersion: pathway.version + planHeld.length,
