@@ -95,6 +95,47 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
     for (const subscriber of others) expect(chairOf(await subscriber.until((m) => chairOf(m)?.tentative === 1))).toMatchObject({ freeBusyOnly: false, tentative: 1 });
   });
 
+  it('tells a subscriber following the chairs of a plan’s days of its hold and then of its confirmation', async () => {
+    // Issue 11 §8: a batch holding a HoldConfirmed (which lists `slots`, not one `slot`) was dropped whole.
+    const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'LIVE-8', referringTrust: 'RBV', treatmentCentre: 'RBV01', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+    });
+    const { planOptions } = await step<{ planOptions: { slots: { resourceKey: string; day: string; session: string }[] }[] }>(
+      api,
+      `query($coi: ID!) { planOptions(input: { coi: $coi, count: 1 }) { slots { resourceKey day session } } }`,
+      { coi: referPatient.coi },
+    );
+    const plan = planOptions[0]!;
+    const chair = plan.slots.find((s) => s.resourceKey === 'site:RBV01:APHERESIS_CHAIR')!;
+    expect(chair).toBeDefined();
+    const days = plan.slots.map((s) => s.day).sort();
+    const [from, to] = [days[0]!, days[days.length - 1]!];
+    const chairNow = async () => {
+      const { data } = await api.gql(`query($day: LocalDate!) { capacity(filter: { siteCodes: ["RBV01"], resources: [APHERESIS_CHAIR] }, from: $day, to: $day) { edges { node { session committed tentative free } } } }`, { day: chair.day });
+      return data!.capacity.edges.map((e: { node: { session: string } }) => e.node).find((n: { session: string }) => n.session === chair.session) as { committed: number; tentative: number; free: number };
+    };
+    const before = await chairNow();
+    expect(before.free).toBeGreaterThan(0);
+
+    // Following the plan's days before anything is held on them.
+    const planner = await as(AS_PLANNER, CAPACITY_CHANGED, { from, to });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { holdPlan } = await step<{ holdPlan: { id: string } }>(api, `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, {
+      input: { coi: referPatient.coi, slots: plan.slots, idempotencyKey: 'live-8' },
+    });
+    const chairOf = (m: { data?: Record<string, any> | null }) => m.data?.capacityChanged?.slots.find((s: { day: string; session: string }) => s.day === chair.day && s.session === chair.session);
+    const held = await planner.until((m) => chairOf(m)?.tentative === before.tentative + 1);
+    expect(held.data!.capacityChanged.from <= chair.day && chair.day <= held.data!.capacityChanged.to).toBe(true);
+    expect(chairOf(held)).toMatchObject({ siteCode: 'RBV01', day: chair.day, committed: before.committed, tentative: before.tentative + 1, free: before.free - 1 });
+
+    await step(api, `mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c") { status } }`, { id: holdPlan.id });
+    const booked = await planner.until((m) => chairOf(m)?.committed === before.committed + 1);
+    expect(booked.data!.capacityChanged).toMatchObject({ truncated: false });
+    expect(booked.data!.capacityChanged.from <= chair.day && chair.day <= booked.data!.capacityChanged.to).toBe(true);
+    // The place moved from held to booked: still taken, so the day's chair has one place fewer than before the hold.
+    expect(chairOf(booked)).toMatchObject({ siteCode: 'RBV01', day: chair.day, committed: before.committed + 1, tentative: before.tentative, free: before.free - 1 });
+  });
+
   it('flags pathways at risk as capacity closes, and clears them when it reopens, for their own trust only', async () => {
     const booked = await referAndBook(api, 'LIVE-5');
     const mine = await as(AS_SCHEDULER, AT_RISK_CHANGED);
