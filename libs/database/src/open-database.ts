@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { ensureDatabase } from './ensure-database';
-import { embeddedUrl, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { embeddedUrl, findRunningEmbedded, startEmbeddedPostgres } from './embedded-postgres';
 
 export interface DatabaseSettings {
   /** A PostgreSQL URL (version 15 or newer). When absent, Bedside runs its own embedded PostgreSQL. */
@@ -43,44 +43,29 @@ export async function openDatabase(settings: DatabaseSettings, log: (line: strin
     await checkServerVersion(settings.databaseUrl);
     return { url: settings.databaseUrl, embedded: false, close: async () => undefined };
   }
-  const running = await connectToRunningEmbedded(settings);
-  if (running) {
-    log(`DATABASE_URL is not set: using the embedded PostgreSQL already running on port ${settings.embeddedPort} (data in ${settings.embeddedDataDir})`);
-    await ensureDatabase(running.adminUrl, settings.embeddedDatabase);
-    return { url: running.urlFor(settings.embeddedDatabase), embedded: true, close: async () => undefined };
+  // Another Bedside process (the API, while a CLI command runs) may run the embedded cluster: a second
+  // server cannot open the same data folder, so use that one and leave it running. A server whose
+  // Bedside process is gone is adopted by startEmbeddedPostgres instead, and stopped with this process.
+  const running = await findRunningEmbedded(settings.embeddedDataDir, log);
+  if (running?.ownerPid !== undefined) {
+    log(
+      `DATABASE_URL is not set: using the embedded PostgreSQL that process ${running.ownerPid} runs on port ${running.port} (data in ${settings.embeddedDataDir})`,
+    );
+    const password = (await readFile(join(settings.embeddedDataDir, 'password'), 'utf8')).trim();
+    const urlFor = (database: string) => embeddedUrl(password, running.port, database);
+    await ensureDatabase(urlFor('postgres'), settings.embeddedDatabase);
+    return { url: urlFor(settings.embeddedDatabase), embedded: true, close: async () => undefined };
   }
   log(`DATABASE_URL is not set: starting the embedded PostgreSQL (data in ${settings.embeddedDataDir}, port ${settings.embeddedPort})`);
   const server = await startEmbeddedPostgres({
     rootDir: settings.embeddedDataDir,
     port: settings.embeddedPort,
     log: (line) => {
-      if (/ERROR|FATAL|PANIC|ready to accept|initialising/.test(line)) log(`postgres: ${line}`);
+      if (/ERROR|FATAL|PANIC|ready to accept|initialising|adopting|stopping the PostgreSQL|removing/.test(line)) log(`postgres: ${line}`);
     },
   });
   await ensureDatabase(server.adminUrl, settings.embeddedDatabase);
   return { url: server.urlFor(settings.embeddedDatabase), embedded: true, close: () => server.stop() };
-}
-
-/**
- * Another Bedside process (the API, while a CLI command runs) may have started the embedded
- * cluster already; a second server cannot open the same data folder, so connect to the first.
- */
-async function connectToRunningEmbedded(settings: DatabaseSettings): Promise<Pick<RunningPostgres, 'adminUrl' | 'urlFor'> | undefined> {
-  const password = await readFile(join(settings.embeddedDataDir, 'password'), 'utf8').then(
-    (text) => text.trim(),
-    () => undefined,
-  );
-  if (!password) return undefined;
-  const urlFor = (database: string) => embeddedUrl(password, settings.embeddedPort, database);
-  const client = new Client({ connectionString: urlFor('postgres'), connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.end();
-    return { adminUrl: urlFor('postgres'), urlFor };
-  } catch {
-    await client.end().catch(() => undefined);
-    return undefined;
-  }
 }
 
 async function checkServerVersion(url: string): Promise<void> {
