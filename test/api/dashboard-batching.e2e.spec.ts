@@ -4,7 +4,7 @@ import { seedDemoNetwork } from '@bedside/network';
 import { addDays, localDateOf } from '@bedside/shared';
 import { referAndBook } from '../support/pathway-steps';
 import { countStatements } from '../support/statement-counter';
-import { AS_SCHEDULER, startTestApi, type TestApi } from '../support/test-api';
+import { AS_SCHEDULER, startTestApi, type TestApi, testInstant } from '../support/test-api';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const DASHBOARD = `
@@ -25,7 +25,7 @@ interface Dashboard {
 describe('dashboard queries batch their reads', () => {
   let database: TestDatabase;
   let api: TestApi;
-  const today = localDateOf(new Date(), 'Europe/London');
+  const today = localDateOf(testInstant(), 'Europe/London');
   const range = { from: today, to: addDays(today, 27) };
 
   beforeAll(async () => {

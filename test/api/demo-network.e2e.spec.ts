@@ -2,11 +2,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE } from '@bedside/event-store';
 import { DEMO_CENTRES, DEMO_UNITS, ENGLAND_AND_WALES_BANK_HOLIDAYS, seedDemoNetwork } from '@bedside/network';
 import { addDays, localDateOf, weekdayOf } from '@bedside/shared';
-import { startTestApi, type TestApi } from '../support/test-api';
+import { startTestApi, type TestApi, testInstant } from '../support/test-api';
 
 describe('demo network', () => {
   let api: TestApi;
-  const today = localDateOf(new Date(), 'Europe/London');
+  const today = localDateOf(testInstant(), 'Europe/London');
   beforeAll(async () => {
     api = await startTestApi();
   });

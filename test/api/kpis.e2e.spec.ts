@@ -42,7 +42,7 @@ describe('KPIs', () => {
     api = await startDemoApi();
     // Infusions are weeks after referral, so their recorded facts are written as the lifecycle would write them.
     const store = api.app.get<EventStore>(EVENT_STORE);
-    referredAt = Date.now();
+    referredAt = api.clock.now().getTime();
     for (const [i, p] of PATIENTS.entries()) {
       const coi = `KPI${String(i).padStart(11, '0')}X`;
       const at = (days: number) => new Date(referredAt + days * DAY).toISOString();

@@ -1,5 +1,5 @@
 import { daysBetween, localDateOf } from '@bedside/shared';
-import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
+import { AS_SCHEDULER, startDemoApi, type TestApi, testInstant } from '../support/test-api';
 
 const PLANS = `query($coi: ID!) { planOptions(input: { coi: $coi, count: 3 }) {
   apheresisCentre unitId treatmentCentre collectionDays infusionDay veinToVeinDays referralToInfusionDays limitedBy
@@ -34,7 +34,7 @@ describe('plan options on the demo network', () => {
     expect(best.veinToVeinDays).toBeGreaterThanOrEqual(7);
     expect(best.veinToVeinDays).toBeLessThanOrEqual(9);
     // Referred today: referral to infusion is the days from today to the infusion day.
-    const today = localDateOf(new Date(), 'Europe/London');
+    const today = localDateOf(testInstant(), 'Europe/London');
     expect(best.referralToInfusionDays).toBe(daysBetween(today, best.infusionDay));
     expect(best.referralToInfusionDays).toBeGreaterThanOrEqual(best.veinToVeinDays);
     expect(best.steps.map((s: { kind: string }) => s.kind)).toEqual(expect.arrayContaining(['APHERESIS', 'MANUFACTURE', 'CONDITIONING', 'INFUSION', 'MONITORING']));

@@ -1,6 +1,6 @@
 import { WaitlistOffers } from '@bedside/pathways';
 import { daysBetween, localDateOf } from '@bedside/shared';
-import { AS_SCHEDULER, eventually, startTestApi, type TestApi, type Persona } from '../support/test-api';
+import { AS_SCHEDULER, eventually, startTestApi, type TestApi, type Persona, testInstant } from '../support/test-api';
 
 const process = {
   productCode: 'POC-CAR19', name: 'Fresh POC CAR-T', startingMaterial: 'FRESH', maxFreshHoldHours: 36, apheresisSessions: 1, apheresisHoursPerSession: 4,
@@ -12,7 +12,7 @@ const process = {
 /** One centre, one apheresis chair a day, one single-batch unit: capacity two patients must share. */
 describe('freed capacity offered to the waitlist', () => {
   let api: TestApi;
-  const today = localDateOf(new Date(), 'Europe/London');
+  const today = localDateOf(testInstant(), 'Europe/London');
   const ok = async (query: string, variables?: Record<string, unknown>, headers?: Persona) => {
     const result = await api.gql(query, variables, headers);
     if (result.errors) throw new Error(JSON.stringify(result.errors));

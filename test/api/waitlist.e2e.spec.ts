@@ -1,9 +1,9 @@
 import { addDays, localDateOf } from '@bedside/shared';
-import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
+import { AS_SCHEDULER, startDemoApi, type TestApi, testInstant } from '../support/test-api';
 
 describe('waitlist', () => {
   let api: TestApi;
-  const today = localDateOf(new Date(), 'Europe/London');
+  const today = localDateOf(testInstant(), 'Europe/London');
   beforeAll(async () => {
     api = await startDemoApi();
   });

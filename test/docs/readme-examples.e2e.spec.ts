@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { addDays, localDateOf, weekdayOf } from '@bedside/shared';
-import { startDemoApi, type TestApi } from '../support/test-api';
+import { startDemoApi, type TestApi, testInstant } from '../support/test-api';
 
 const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
 
@@ -15,7 +15,7 @@ function moveDates(query: string, monday: string): string {
 
 describe('README examples', () => {
   let api: TestApi;
-  const today = localDateOf(new Date(), 'Europe/London');
+  const today = localDateOf(testInstant(), 'Europe/London');
   const nextMonday = addDays(today, 8 - weekdayOf(today));
 
   beforeAll(async () => {

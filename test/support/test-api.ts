@@ -5,7 +5,7 @@ import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { seedDemoNetwork } from '@bedside/network';
 import type { QueryLimits } from '@bedside/graphql-common';
 import { DEFAULT_CLAIMS, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, mintToken, newSigningKey, type SigningKey } from '@bedside/identity';
-import { localDateOf, type Role } from '@bedside/shared';
+import { CLOCK, localDateOf, PinnedClock, type Clock, type Role } from '@bedside/shared';
 import { ProjectionEngine, ProjectionRegistry } from '@bedside/read-model';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
@@ -39,6 +39,8 @@ export interface TestApi {
   readonly url: string;
   readonly database: TestDatabase;
   readonly app: NestFastifyApplication;
+  /** The API's clock: pinned at `testInstant()` (or the instant given) and running from there. */
+  readonly clock: PinnedClock;
   /** Sends a GraphQL operation over real HTTP, as a client would. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: Persona | Record<string, string>): Promise<GraphQLResponse<T>>;
   /** A bearer token for a persona, signed with the key this API trusts. */
@@ -52,13 +54,26 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/**
+ * The instant tests start at: BEDSIDE_TEST_NOW when set (`npm run test:instants` runs the
+ * date-dependent suites at each instant of test/support/instants.ts), else the real now.
+ */
+export function testInstant(): Date {
+  const pinned = process.env.BEDSIDE_TEST_NOW;
+  if (!pinned) return new Date();
+  const instant = new Date(pinned);
+  if (Number.isNaN(instant.getTime())) throw new Error(`BEDSIDE_TEST_NOW must be an ISO instant, e.g. 2026-12-24T17:00:00Z; got "${pinned}".`);
+  return instant;
+}
+
 /** The whole API on a fresh database, listening on a free port on 127.0.0.1. */
 export async function startTestApi(
-  options: { runProjections?: boolean; holdSeconds?: number; holdExpirySweepMs?: number; database?: TestDatabase; limits?: QueryLimits; bodyLimit?: number } = {},
+  options: { clock?: PinnedClock; runProjections?: boolean; holdSeconds?: number; holdExpirySweepMs?: number; database?: TestDatabase; limits?: QueryLimits; bodyLimit?: number } = {},
 ): Promise<TestApi> {
   const database = options.database ?? (await createTestDatabase());
   await runMigrations(database.url, MIGRATIONS);
   const signingKey = await newSigningKey('test');
+  const clock = options.clock ?? new PinnedClock(testInstant());
   const app = await createApi(
     {
       databaseUrl: database.url,
@@ -69,19 +84,23 @@ export async function startTestApi(
       holdSeconds: options.holdSeconds,
       holdExpirySweepMs: options.holdExpirySweepMs ?? 200,
       limits: options.limits,
+      clock,
     },
     { bodyLimit: options.bodyLimit ?? 1_048_576 },
     false,
   );
   await app.listen(0, '127.0.0.1');
   const url = `${await app.getUrl()}/graphql`;
-  const tokens = new Map<string, Promise<string>>();
+  // Tokens are minted on the API's clock, and again once that clock has moved on (a test may jump it days ahead).
+  const tokens = new Map<string, { token: Promise<string>; issuedAt: number }>();
   const token = (persona: Persona) => {
     const key = JSON.stringify(persona);
-    if (!tokens.has(key)) {
-      tokens.set(key, mintToken(signingKey, { actor: persona.actor ?? `${persona.role}@test`, role: persona.role, trusts: persona.trusts, expiresIn: persona.expiresIn ?? 3600 }));
-    }
-    return tokens.get(key)!;
+    const now = clock.now();
+    const kept = tokens.get(key);
+    if (kept && now.getTime() >= kept.issuedAt && now.getTime() - kept.issuedAt < 600_000) return kept.token;
+    const minted = mintToken(signingKey, { actor: persona.actor ?? `${persona.role}@test`, role: persona.role, trusts: persona.trusts, expiresIn: persona.expiresIn ?? 3600, issuedAt: now });
+    tokens.set(key, { token: minted, issuedAt: now.getTime() });
+    return minted;
   };
   const qa = `Bearer ${await token(AS_QA)}`;
   const post = (body: string, headers: Record<string, string> = { authorization: qa }) =>
@@ -90,6 +109,7 @@ export async function startTestApi(
     url,
     database,
     app,
+    clock,
     post,
     token,
     signingKey,
@@ -128,9 +148,9 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000)
 
 
 /** The API on a fresh database holding the demo network, with every read model caught up. */
-export async function startDemoApi(): Promise<TestApi> {
-  const api = await startTestApi();
-  await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: localDateOf(new Date(), 'Europe/London') });
+export async function startDemoApi(options: Parameters<typeof startTestApi>[0] = {}): Promise<TestApi> {
+  const api = await startTestApi(options);
+  await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: localDateOf(api.app.get<Clock>(CLOCK).now(), 'Europe/London') });
   await api.caughtUp();
   return api;
 }

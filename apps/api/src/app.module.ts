@@ -10,8 +10,10 @@ import { TokenVerifier } from '@bedside/identity';
 import { NetworkModule, SiteRecord } from '@bedside/network';
 import { PathwaysModule } from '@bedside/pathways';
 import { ReadModelModule } from '@bedside/read-model';
+import { systemClock } from '@bedside/shared';
 import { AuditExportController } from './audit/audit-export.controller';
 import { AuditResolver } from './audit/audit.resolver';
+import { ClockModule } from './clock.module';
 import type { ApiConfig } from './config';
 
 const requireAuth = (config: ApiConfig) => {
@@ -23,11 +25,12 @@ const requireAuth = (config: ApiConfig) => {
 @Module({})
 export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
-    const verifier = config.serveGraphQL === false ? null : new TokenVerifier(requireAuth(config));
+    const verifier = config.serveGraphQL === false ? null : new TokenVerifier(requireAuth(config), config.clock ?? systemClock);
     return {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
+        ClockModule.forRoot(config.clock ?? systemClock),
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: config.databaseUrl,
@@ -72,6 +75,7 @@ export class AppModule {
         NetworkModule,
         PathwaysModule.forRoot({
           holdSeconds: config.holdSeconds ?? 1800,
+          maxHoldMinutes: config.maxHoldMinutes ?? 24 * 60,
           // One-off commands (seed, rebuild) must not release holds behind the API's back.
           expirySweepMs: config.runProjections ? (config.holdExpirySweepMs ?? 5000) : 0,
           coiFacilityId: config.coiFacilityId ?? 'B0001',

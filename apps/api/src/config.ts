@@ -1,5 +1,6 @@
 import { DEFAULT_LIMITS, type QueryLimits } from '@bedside/graphql-common';
 import type { AuthConfig } from '@bedside/identity';
+import type { Clock } from '@bedside/shared';
 
 export interface ApiConfig {
   readonly databaseUrl: string;
@@ -19,10 +20,14 @@ export interface ApiConfig {
   readonly serveGraphQL?: boolean;
   /** How long a held plan stays reserved unless confirmed. */
   readonly holdSeconds?: number;
+  /** The longest a plan may be held, whatever a request asks (minutes). */
+  readonly maxHoldMinutes?: number;
   /** How often expired holds are released (0: not in this process). */
   readonly holdExpirySweepMs?: number;
   /** Facility id in the Chain of Identity identifiers Bedside issues. */
   readonly coiFacilityId?: string;
+  /** Where "now" comes from (default: the system clock; tests and simulations pin one). */
+  readonly clock?: Clock;
 }
 
 export interface ServerConfig {
@@ -66,6 +71,7 @@ export function apiConfigFromEnv(databaseUrl: string, env: NodeJS.ProcessEnv = p
       introspection: flag(env.INTROSPECTION, env.NODE_ENV !== 'production'),
     },
     holdSeconds: Number(env.HOLD_MINUTES ?? 30) * 60,
+    maxHoldMinutes: whole('HOLD_MAX_MINUTES', env.HOLD_MAX_MINUTES, 24 * 60),
     holdExpirySweepMs: Number(env.HOLD_EXPIRY_SWEEP_MS ?? 5000),
     coiFacilityId: env.COI_FACILITY_ID ?? 'B0001',
   };

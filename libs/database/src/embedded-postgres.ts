@@ -242,9 +242,9 @@ async function startTimeOf(pid: number): Promise<string> {
 }
 
 async function waitFor(done: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what} after ${timeoutMs / 1000} s.`);
+    if (performance.now() > deadline) throw new Error(`Gave up waiting for ${what} after ${timeoutMs / 1000} s.`);
     await new Promise((wake) => setTimeout(wake, 100));
   }
 }

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
-import type { Role } from '@bedside/shared';
+import { systemClock, type Role } from '@bedside/shared';
 
 /** Issuer and audience of development tokens (`npm run token`). */
 export const DEVELOPMENT_ISSUER = 'bedside-development';
@@ -12,7 +13,7 @@ export interface SigningKey {
   readonly publicKeys: JSONWebKeySet;
 }
 
-export async function newSigningKey(kid = `dev-${Date.now().toString(36)}`): Promise<SigningKey> {
+export async function newSigningKey(kid = `dev-${randomUUID().slice(0, 8)}`): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
@@ -45,17 +46,20 @@ export interface TokenRequest {
   readonly expiresIn?: string | number;
   readonly issuer?: string;
   readonly audience?: string;
+  /** When it is issued (default: now, by the system clock); tests on a pinned clock pass theirs. */
+  readonly issuedAt?: Date;
 }
 
 /** Signs a token with the claims Bedside reads by default (roles, trusts). */
 export async function mintToken(key: SigningKey, request: TokenRequest): Promise<string> {
   const privateKey = await importJWK(key.privateJwk, 'ES256');
+  const issuedAt = Math.floor((request.issuedAt ?? systemClock.now()).getTime() / 1000);
   return new SignJWT({ roles: [request.role], trusts: [...(request.trusts ?? [])], preferred_username: request.actor })
     .setProtectedHeader({ alg: 'ES256', kid: key.privateJwk.kid })
     .setSubject(request.actor)
     .setIssuer(request.issuer ?? DEVELOPMENT_ISSUER)
     .setAudience(request.audience ?? DEVELOPMENT_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(typeof request.expiresIn === 'number' ? Math.floor(Date.now() / 1000) + request.expiresIn : (request.expiresIn ?? '8h'))
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(typeof request.expiresIn === 'number' ? issuedAt + request.expiresIn : (request.expiresIn ?? '8h'))
     .sign(privateKey);
 }

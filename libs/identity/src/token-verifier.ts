@@ -1,4 +1,5 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { systemClock, type Clock } from '@bedside/shared';
 import { identityFromClaims, UnauthenticatedError, type ClaimMapping, type Identity } from './identity';
 
 export interface AuthConfig {
@@ -32,7 +33,10 @@ export class TokenVerifier {
   /** Tokens that verified, with the identity they give and until when (ms). Failures are never kept. */
   private readonly verified = new Map<string, { identity: Identity; until: number }>();
 
-  constructor(private readonly config: AuthConfig) {
+  constructor(
+    private readonly config: AuthConfig,
+    private readonly clock: Clock = systemClock,
+  ) {
     if (config.jwksUrl) this.keySet = createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000 });
     else if (config.keys) this.keySet = createLocalJWKSet(config.keys);
     else throw new Error('Authentication needs signing keys: set AUTH_JWKS_URL (your OIDC provider) or AUTH_JWKS_FILE.');
@@ -43,7 +47,7 @@ export class TokenVerifier {
     if (!token) {
       throw new UnauthenticatedError('Sign in: send an "Authorization: Bearer <token>" header. For a development token run: npm run token -- --role scheduler --trust RBV');
     }
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const known = this.verified.get(token);
     if (known && known.until > now) return known.identity;
     if (known) this.verified.delete(token);
@@ -54,6 +58,7 @@ export class TokenVerifier {
         algorithms: ALGORITHMS,
         clockTolerance: this.config.clockToleranceSeconds ?? 30,
         requiredClaims: ['exp'],
+        currentDate: new Date(now),
       });
       const identity = Object.freeze(identityFromClaims(payload as Record<string, unknown>, this.config.claims));
       this.remember(token, identity, Math.min(now + VERIFIED_FOR_MS, (payload.exp ?? 0) * 1000));

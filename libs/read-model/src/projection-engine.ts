@@ -260,7 +260,7 @@ export class ProjectionEngine {
       if (projection.tables.length > 0) await manager.query(`TRUNCATE ${projection.tables.map(quoteIdentifier).join(', ')}`);
       await resetCheckpoint(manager, projection.name);
     });
-    const started = Date.now();
+    const started = performance.now();
     let lastReport = started;
     let position = START_OF_LOG;
     let eventsRead = 0;
@@ -270,7 +270,7 @@ export class ProjectionEngine {
       eventsRead,
       eventsApplied,
       eventsEstimated: Math.max(Number(head.position), eventsRead),
-      elapsedMs: Date.now() - started,
+      elapsedMs: performance.now() - started,
       done,
     });
     // Read the next batch while the current one is applied: replay is bound by both.
@@ -282,8 +282,8 @@ export class ProjectionEngine {
       next = this.store.readAll({ after: position, maxCount: REBUILD_BATCH });
       eventsApplied += await this.applyBatch(projection, batch);
       eventsRead += batch.length;
-      if (Date.now() - lastReport >= 1000) {
-        lastReport = Date.now();
+      if (performance.now() - lastReport >= 1000) {
+        lastReport = performance.now();
         onProgress(progress(false));
       }
     }
@@ -297,7 +297,7 @@ export class ProjectionEngine {
    * `position` (or `timeoutMs` passes; the caller then reads what is there, which may be older).
    */
   async waitFor(names: readonly string[], position: GlobalPosition, timeoutMs = 5000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     for (;;) {
       const rows: { transaction_id: string; global_position: string }[] = await this.dataSource.query(
         'SELECT transaction_id, global_position FROM projection_checkpoints WHERE name = ANY($1)',
@@ -307,7 +307,7 @@ export class ProjectionEngine {
         rows.length === names.length &&
         rows.every((r) => !isAfter(position, { transactionId: BigInt(r.transaction_id), position: BigInt(r.global_position) }));
       if (reached) return true;
-      if (Date.now() > deadline) return false;
+      if (performance.now() > deadline) return false;
       // Projections here may have handled the position already in batches they skipped: look again at once.
       if (await this.storeSkippedOf(names)) continue;
       await new Promise((resolve) => setTimeout(resolve, 10));

@@ -5,3 +5,4 @@ export * from './local-date';
 export * from './text';
 export * from './numbers';
 export * from './access';
+export * from './clock';

@@ -38,12 +38,12 @@ export class LiveWakeUp implements WakeUp {
   }
 
   private ensureSubscribed(): void {
-    if (this.closed || this.subscription || Date.now() < this.notBefore) return;
+    if (this.closed || this.subscription || performance.now() < this.notBefore) return;
     const subscription = this.client.subscribeToAll({ fromPosition: END, filter: excludeSystemEvents() });
     const dropped = (error?: unknown) => {
       if (this.subscription !== subscription) return;
       this.subscription = undefined;
-      this.notBefore = Date.now() + RESUBSCRIBE_DELAY_MS;
+      this.notBefore = performance.now() + RESUBSCRIBE_DELAY_MS;
       if (error !== undefined && !this.closed) this.onError(error);
       void subscription.unsubscribe().catch(() => undefined);
     };

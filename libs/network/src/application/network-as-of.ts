@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { EVENT_STORE, isAfter, START_OF_LOG, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
-import { ValidationError, type Caller } from '@bedside/shared';
+import { CLOCK, ValidationError, type Caller, type Clock } from '@bedside/shared';
 import { BANK_HOLIDAYS_STREAM, calendarStreamId, dmmfStreamId, expandCapacity, normaliseOdsCode, normaliseProductCode, normaliseUnitId, siteStreamId, unitStreamId } from '../domain';
 import { CAPACITY_INPUT_EVENT_TYPES, CapacityInputsFold, capacitySources } from '../projections/capacity-inputs';
 import { applyUnitEvent, dmmfRowOf } from '../projections/network-model.projections';
@@ -15,7 +15,7 @@ import type { SiteFilter } from './site-directory';
  * An `asOf` instant checked: the past and the present can be shown, the future cannot (it is not
  * recorded yet). Before the first event there is simply nothing: no site, an empty list.
  */
-export function checkAsOf(asOf: Date, now: Date = new Date()): Date {
+export function checkAsOf(asOf: Date, now: Date): Date {
   if (Number.isNaN(asOf.getTime())) throw new ValidationError('asOf', 'asOf is not an instant: give an ISO-8601 date and time, e.g. 2027-01-05T09:30:00Z.');
   if (asOf.getTime() > now.getTime()) {
     throw new ValidationError(
@@ -65,10 +65,11 @@ export class NetworkAsOf {
     private readonly readModel: NetworkReadModel,
     private readonly moduleRef: ModuleRef,
     private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async site(rawCode: string, asOf: Date): Promise<SiteRecord | null> {
-    checkAsOf(asOf);
+    checkAsOf(asOf, this.clock.now());
     const events = await this.store.readStream(siteStreamId(normaliseOdsCode('code', rawCode)), { recordedUpTo: asOf });
     return events.reduce<SiteRecord | undefined>(applySiteEvent, undefined) ?? null;
   }
@@ -90,7 +91,7 @@ export class NetworkAsOf {
   }
 
   async unit(rawId: string, asOf: Date): Promise<UnitRow | undefined> {
-    checkAsOf(asOf);
+    checkAsOf(asOf, this.clock.now());
     const events = await this.store.readStream(unitStreamId(normaliseUnitId('id', rawId)), { recordedUpTo: asOf });
     return events.reduce<UnitRow | undefined>(applyUnitEvent, undefined);
   }
@@ -133,7 +134,7 @@ export class NetworkAsOf {
    * and masking for schedulers.
    */
   async capacity(query: CapacityQuery, from: string, to: string, limit: number, after: [string, string, string] | undefined, caller: Caller, asOf: Date): Promise<CapacityRow[]> {
-    checkAsOf(asOf);
+    checkAsOf(asOf, this.clock.now());
     const range = checkRange(from, to);
     const filter = await this.readModel.resolveFilter(query, async (productCode) => {
       const dmmf = await this.dmmf(productCode, asOf);
@@ -219,7 +220,7 @@ export class NetworkAsOf {
 
   /** Events of these types recorded by the instant, in log order. */
   private async log(eventTypes: readonly string[], asOf: Date): Promise<RecordedEvent[]> {
-    checkAsOf(asOf);
+    checkAsOf(asOf, this.clock.now());
     const events: RecordedEvent[] = [];
     let after: GlobalPosition | undefined;
     for (;;) {

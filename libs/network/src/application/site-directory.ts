@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, Not, type FindOptionsWhere, type Repository } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
+import { CLOCK, type Clock } from '@bedside/shared';
 import { normaliseOdsCode, siteStreamId, type SiteKind, type SiteStatus } from '../domain';
 import { applySiteEvent } from '../projections/site-directory.projection';
 import { SiteRecord } from '../projections/site-record.entity';
@@ -19,12 +20,13 @@ export class SiteDirectory {
   constructor(
     @InjectRepository(SiteRecord) private readonly sites: Repository<SiteRecord>,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async get(rawCode: string, asOf?: Date | null): Promise<SiteRecord | null> {
     const code = normaliseOdsCode('code', rawCode);
     // With asOf: the state as recorded at that instant, rebuilt from the events (an incident review sees what the scheduler saw).
-    return asOf ? this.fromStream(code, checkAsOf(asOf)) : this.sites.findOneBy({ code });
+    return asOf ? this.fromStream(code, checkAsOf(asOf, this.clock.now())) : this.sites.findOneBy({ code });
   }
 
   /** The site as its own stream tells it, up to an instant: exact even before the projection catches up. */

@@ -69,7 +69,7 @@ export async function seedDemoNetwork(commands: CommandBus, store: EventStore, o
     return { seeded: false, sites: 0, units: 0, products: 0, travelTimes: 0 };
   }
   const { centres, units } = copies(options.scale ?? 1);
-  const started = Date.now();
+  const started = performance.now();
   await commands.execute(new DeclareBankHolidaysCommand('england-and-wales', ENGLAND_AND_WALES_BANK_HOLIDAYS, seedContext));
 
   const sites: { code: string; location: GeoLocation }[] = [];
@@ -115,6 +115,6 @@ export async function seedDemoNetwork(commands: CommandBus, store: EventStore, o
       travelTimes++;
     }
   }
-  log(`demo network: ${DEMO_PRODUCTS.length} products and ${travelTimes} travel times recorded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`demo network: ${DEMO_PRODUCTS.length} products and ${travelTimes} travel times recorded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return { seeded: true, sites: sites.length, units: units.length, products: DEMO_PRODUCTS.length, travelTimes };
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { CLOCK, type Clock } from '@bedside/shared';
 import { ReleaseHoldCommand } from './hold-commands';
 import { PathwayReads } from './pathway-reads';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
@@ -19,6 +20,7 @@ export class HoldExpiry implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly reads: PathwayReads,
     private readonly commands: CommandBus,
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -37,7 +39,7 @@ export class HoldExpiry implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async sweep(): Promise<number> {
-    const expired = await this.reads.expiredHolds(100);
+    const expired = await this.reads.expiredHolds(this.clock.now(), 100);
     for (const { hold_id } of expired) {
       await this.commands.execute(new ReleaseHoldCommand(hold_id, 'Hold expired', { actor: 'bedside:hold-expiry', correlationId: `expiry-${hold_id}` }, true));
     }

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, EVENT_STORE, type CommandContext, type EventStore } from '@bedside/event-store';
 import type { ProductProcess } from '@bedside/network';
-import { CLINICAL, NotFoundError, requireRole } from '@bedside/shared';
+import { CLINICAL, CLOCK, NotFoundError, requireRole, type Clock } from '@bedside/shared';
 import { normaliseCoi, pathwayEvolver, pathwayStreamId, requirePathway, type LifecycleContext, type LifecycleEvent, type Progress } from '../domain';
 import { actingForTrust } from './pathway-access';
 import type { PathwayChanged } from './referral-commands';
@@ -24,6 +24,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
   constructor(
     private readonly repository: AggregateRepository,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ coi: raw, step, context }: RecordStepCommand): Promise<PathwayChanged> {
@@ -47,7 +48,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
           maxFreshHoldHours: process.startingMaterial === 'FRESH' ? process.maxFreshHoldHours : null,
           shelfLifeHours: process.shelfLifeHours,
         };
-        return step(ctx, now.progress, new Date());
+        return step(ctx, now.progress, this.clock.now());
       },
       acting,
     );

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@bedside/event-store';
 import { checkAsOf, slotKey, type CommittedSlotRef, type SlotCommitmentsAsOf } from '@bedside/network';
-import { requireTrust, type Caller } from '@bedside/shared';
+import { CLOCK, requireTrust, type Caller, type Clock } from '@bedside/shared';
 import { holdStreamId, normaliseCoi, pathwayStreamId, slotStreamId, type PatientReferredData, type SlotEventData } from '../domain';
 import { applyPathwayEvent, commitmentChanges } from '../projections/pathway.projections';
 import type { PathwayRow } from './pathway-reads';
@@ -59,10 +59,13 @@ export class SlotCommitmentsHistory implements SlotCommitmentsAsOf {
  */
 @Injectable()
 export class PathwayAsOf {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async visiblePathway(rawCoi: string, caller: Caller, asOf: Date): Promise<PathwayRow | undefined> {
-    checkAsOf(asOf);
+    checkAsOf(asOf, this.clock.now());
     const coi = normaliseCoi(rawCoi);
     const events = await this.store.readStream(pathwayStreamId(coi), { recordedUpTo: asOf });
     if (events.length === 0) {

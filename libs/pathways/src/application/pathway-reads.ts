@@ -150,7 +150,7 @@ export class PathwayReads {
    * (linear interpolation, as percentile_cont), grouped by the dimensions asked for; pathways by status;
    * the waitlist; and booked share of capacity by resource over a window.
    */
-  async kpis(filter: KpiQuery, groupBy: readonly KpiDimension[]): Promise<KpiFigures> {
+  async kpis(filter: KpiQuery, groupBy: readonly KpiDimension[], now: Date): Promise<KpiFigures> {
     const params = [filter.productCode?.toUpperCase() ?? null, filter.referringTrust?.toUpperCase() ?? null, filter.treatmentSite?.toUpperCase() ?? null, filter.from ?? null, filter.to ?? null];
     const dims = KPI_DIMENSIONS.filter((d) => groupBy.includes(d));
     const select = KPI_DIMENSIONS.map((d) => `${dims.includes(d) ? DIMENSION_SQL[d] : 'NULL::text'} AS ${DIMENSION_COLUMN[d]}`).join(', ');
@@ -179,11 +179,11 @@ export class PathwayReads {
     );
     const [waitlist] = await this.dataSource.query(
       `SELECT count(*)::int AS length,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM now() - waitlisted_at) / 86400)::float AS median_days,
-              max(extract(epoch FROM now() - waitlisted_at) / 86400)::float AS longest_days
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM $3::timestamptz - waitlisted_at) / 86400)::float AS median_days,
+              max(extract(epoch FROM $3::timestamptz - waitlisted_at) / 86400)::float AS longest_days
          FROM pathways WHERE waitlisted_at IS NOT NULL AND status = 'REFERRED'
           AND ($1::text IS NULL OR product_code = $1) AND ($2::text IS NULL OR referring_trust = $2)`,
-      params.slice(0, 2),
+      [...params.slice(0, 2), now],
     );
     return { timelines: timelines.filter((t: { infused: number }) => t.infused > 0), byStatus, waitlist };
   }
@@ -198,8 +198,8 @@ export class PathwayReads {
     );
   }
 
-  /** Holds past their time and still in force, oldest first. */
-  expiredHolds(limit: number): Promise<{ hold_id: string }[]> {
-    return this.dataSource.query(`SELECT hold_id FROM holds WHERE status = 'HELD' AND expires_at <= now() ORDER BY expires_at LIMIT $1`, [limit]);
+  /** Holds past their time at `now` and still in force, oldest first. */
+  expiredHolds(now: Date, limit: number): Promise<{ hold_id: string }[]> {
+    return this.dataSource.query(`SELECT hold_id FROM holds WHERE status = 'HELD' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`, [now, limit]);
   }
 }

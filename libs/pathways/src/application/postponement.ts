@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, type CommandContext } from '@bedside/event-store';
-import { CLINICAL, localDateOf, requireRole } from '@bedside/shared';
+import { Inject } from '@nestjs/common';
+import { CLINICAL, CLOCK, localDateOf, requireRole, type Clock } from '@bedside/shared';
 import { normaliseCoi, pathwayEvolver, pathwayStreamId, postponePatient } from '../domain';
 import { PathwayAccess } from './pathway-access';
 import type { PathwayChanged } from './referral-commands';
@@ -20,12 +21,13 @@ export class PostponePatientHandler implements ICommandHandler<PostponePatientCo
   constructor(
     private readonly repository: AggregateRepository,
     private readonly access: PathwayAccess,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ coi: raw, until, reason, context }: PostponePatientCommand): Promise<PathwayChanged> {
     requireRole(context.role, CLINICAL, 'postpone a patient');
     const coi = normaliseCoi(raw);
-    const today = localDateOf(new Date(), 'Europe/London');
+    const today = localDateOf(this.clock.now(), 'Europe/London');
     const acting = await this.access.actingOn(coi, context, 'postpone patients');
     const { position } = await this.repository.execute(pathwayStreamId(coi), pathwayEvolver, (state) => postponePatient(state, coi, until, reason, today), { ...acting, reason });
     return { coi, position };

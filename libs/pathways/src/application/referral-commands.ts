@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, ConcurrencyError, EVENT_STORE, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
-import { CLINICAL, ConflictError, localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
+import { CLINICAL, CLOCK, ConflictError, type Clock, localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
 import {
   coiRegisterStreamId,
   CoiIssued,
@@ -46,6 +46,7 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
     private readonly repository: AggregateRepository,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ input, context }: ReferPatientCommand): Promise<PathwayChanged> {
@@ -58,9 +59,10 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
     const [dmmf] = await this.store.readStream(`dmmf-${productCode}`, { direction: 'backwards', maxCount: 1 });
     if (!dmmf) throw new NotFoundError('product', productCode, 'Only products with a published DMMF can be referred for.');
     const washout = validateWashout(input.washout);
-    const today = localDateOf(new Date(), 'Europe/London');
+    const now = this.clock.now();
+    const today = localDateOf(now, 'Europe/London');
     const clinicalDeadline = input.clinicalDeadline ? parseLocalDate('clinicalDeadline', input.clinicalDeadline) : null;
-    const coi = input.coi ? normaliseCoi(input.coi) : await this.issueCoi();
+    const coi = input.coi ? normaliseCoi(input.coi) : await this.issueCoi(now);
     const { position } = await this.repository.execute(
       pathwayStreamId(coi),
       pathwayEvolver,
@@ -78,8 +80,8 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
   }
 
   /** The next identifier in this facility's register for the year; racing referrals retry. */
-  private async issueCoi(): Promise<string> {
-    const year = new Date().getUTCFullYear();
+  private async issueCoi(now: Date): Promise<string> {
+    const year = now.getUTCFullYear();
     const stream = coiRegisterStreamId(this.options.coiFacilityId, year);
     for (let attempt = 0; attempt < 50; attempt++) {
       const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, ConcurrencyError, type AlsoAppend, type CommandContext } from '@bedside/event-store';
-import { CLINICAL, ConflictError, requireRole, trustScope, type Caller } from '@bedside/shared';
+import { CLINICAL, CLOCK, ConflictError, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
   HoldConfirmed,
   holdEvolver,
@@ -168,6 +168,7 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
     private readonly atRisk: AtRiskPathways,
     private readonly dataSource: DataSource,
     private readonly access: PathwayAccess,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ coi: raw, proposalId, context }: AcceptRepairCommand): Promise<PathwayChanged> {
@@ -216,7 +217,7 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
         streamId: holdStreamId(newHoldId),
         expectedVersion: 'no_stream',
         events: [
-          new HoldPlaced({ holdId: newHoldId, coi, slots: booking, expiresAt: new Date().toISOString(), idempotencyKey: `repair-${proposalId}` }),
+          new HoldPlaced({ holdId: newHoldId, coi, slots: booking, expiresAt: this.clock.now().toISOString(), idempotencyKey: `repair-${proposalId}` }),
           new HoldConfirmed({ holdId: newHoldId, coi, idempotencyKey: `repair-${proposalId}`, slots: booking }),
         ],
       });

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, type CommandContext } from '@bedside/event-store';
-import { CLINICAL, localDateOf, requireRole, trustScope, type Caller } from '@bedside/shared';
+import { CLINICAL, CLOCK, localDateOf, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
 import { joinWaitlist, normaliseCoi, pathwayEvolver, pathwayStreamId, requirePathway, waitlistScore, type Priority, type Score } from '../domain';
 import { pathwayColumns, type PathwayRow } from './pathway-reads';
 import { PlanOptions } from './plan-options';
@@ -57,7 +57,10 @@ export interface WaitlistEntryRow {
 /** The waitlist in priority order: the score is worked out today from its shown inputs. */
 @Injectable()
 export class WaitlistReads {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   /** The list in order; a scheduler sees their own trusts' referrals only (places are counted within what they see). */
   async entries(productCode: string | null | undefined, caller: Caller): Promise<WaitlistEntryRow[]> {
@@ -67,7 +70,7 @@ export class WaitlistReads {
           AND ($2::text[] IS NULL OR referring_trust = ANY($2))`,
       [productCode?.toUpperCase() ?? null, trustScope(caller)],
     );
-    const today = localDateOf(new Date(), 'Europe/London');
+    const today = localDateOf(this.clock.now(), 'Europe/London');
     return rows
       .map((r) => ({
         pathway: r,

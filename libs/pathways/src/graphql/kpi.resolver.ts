@@ -1,6 +1,7 @@
+import { Inject } from '@nestjs/common';
 import { Args, Field, Float, InputType, Int, ObjectType, Query, registerEnumType, Resolver } from '@nestjs/graphql';
 import { Allow, asEnum, GraphQLLocalDate } from '@bedside/graphql-common';
-import { addDays, EVERYONE, localDateOf, parseLocalDate, ValidationError } from '@bedside/shared';
+import { addDays, CLOCK, EVERYONE, type Clock, localDateOf, parseLocalDate, ValidationError } from '@bedside/shared';
 import { KPI_DIMENSIONS, PathwayReads, type KpiDimension } from '../application/pathway-reads';
 import { AtRiskPathways } from '../application/repair';
 import { PathwayStatusEnum } from './pathway.types';
@@ -75,6 +76,7 @@ export class KpiResolver {
   constructor(
     private readonly reads: PathwayReads,
     private readonly atRisk: AtRiskPathways,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Allow(EVERYONE)
@@ -87,8 +89,9 @@ export class KpiResolver {
     const from = filter.from ? parseLocalDate('from', filter.from) : null;
     const to = filter.to ? parseLocalDate('to', filter.to) : null;
     if (from && to && to < from) throw new ValidationError('to', `The window ends (${to}) before it starts (${from}).`);
-    const { timelines, byStatus, waitlist } = await this.reads.kpis({ ...filter, from, to }, groupBy ?? KPI_DIMENSIONS);
-    const windowFrom = from ?? localDateOf(new Date(), 'Europe/London');
+    const now = this.clock.now();
+    const { timelines, byStatus, waitlist } = await this.reads.kpis({ ...filter, from, to }, groupBy ?? KPI_DIMENSIONS, now);
+    const windowFrom = from ?? localDateOf(now, 'Europe/London');
     const utilisation = await this.reads.utilisationByResource(windowFrom, to ?? addDays(windowFrom, 27));
     const product = filter.productCode?.toUpperCase();
     const trust = filter.referringTrust?.toUpperCase();

@@ -1,10 +1,11 @@
+import { Inject } from '@nestjs/common';
 import { Args, ID, Info, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
 import { Acting, Allow, Loaders, selects, type RequestLoaders } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { CLINICAL, ConflictError, NotFoundError, PATIENT_LEVEL_READERS, requireTrust } from '@bedside/shared';
+import { CLINICAL, CLOCK, ConflictError, type Clock, NotFoundError, PATIENT_LEVEL_READERS, requireTrust } from '@bedside/shared';
 import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand, type HoldChanged } from '../application/hold-commands';
 import { PathwayReads, type HoldRow } from '../application/pathway-reads';
 import { toPathway, toPlan } from './pathway.mapper';
@@ -30,6 +31,7 @@ export class PathwayResolver {
     private readonly access: PathwayAccess,
     private readonly asOfReads: PathwayAsOf,
     private readonly timelines: PathwayTimelines,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Allow(PATIENT_LEVEL_READERS)
@@ -67,7 +69,7 @@ export class PathwayResolver {
     const { plans, reasonNone } = await this.planOptionsSearch.forPathway(input.coi, input);
     if (plans.length === 0 && reasonNone) throw new ConflictError(`No plan fits: ${reasonNone}`, { coi: input.coi });
     const row = await this.reads.pathway(normaliseCoi(input.coi));
-    return plans.map((plan) => toPlan(plan, row?.referred_at ?? new Date()));
+    return plans.map((plan) => toPlan(plan, row?.referred_at ?? this.clock.now()));
   }
 
   @Allow(CLINICAL)
