@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { addDays, localDateOf } from '@bedside/shared';
 import { referAndBook, step, type BookedPathway } from '../support/pathway-steps';
-import { AS_DASHBOARD, AS_PLANNER, AS_QA, AS_SCHEDULER, startDemoApi, type Persona, type TestApi } from '../support/test-api';
+import { AS_DASHBOARD, AS_PLANNER, AS_QA, AS_SCHEDULER, startDemoApi, type Persona, type TestApi, testInstant } from '../support/test-api';
 
 /** A scheduler at University College Hospital (RRV): another trust than the pathways below. */
 const AS_OTHER_TRUST: Persona = { role: 'scheduler', trusts: ['RRV'], actor: 'coordinator@rrv' };
@@ -29,7 +29,7 @@ describe('who may do what: every query and mutation for every role', () => {
   let booked: BookedPathway;
   let held: { coi: string; holdId: string };
   let process: Record<string, unknown>;
-  const today = localDateOf(new Date(), 'Europe/London');
+  const today = localDateOf(testInstant(), 'Europe/London');
   const events = async () => Number((await api.app.get(DataSource).query('SELECT count(*) AS n FROM events'))[0].n);
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { addDays, localDateOf } from '@bedside/shared';
 import { step, type Slot } from '../support/pathway-steps';
-import { AS_DASHBOARD, AS_PLANNER, AS_QA, AS_SCHEDULER, startDemoApi, type Persona, type TestApi } from '../support/test-api';
+import { AS_DASHBOARD, AS_PLANNER, AS_QA, AS_SCHEDULER, startDemoApi, type Persona, type TestApi, testInstant } from '../support/test-api';
 
 /**
  * Time travel (issue 5 §6): `asOf` shows what the live read models showed at that instant, rebuilt
@@ -46,7 +46,7 @@ interface Snapshot {
 describe('asOf: the network, capacity and pathways as they were recorded at an instant', () => {
   let api: TestApi;
   let coi = 'B000126900001J';
-  const today = localDateOf(new Date(), 'Europe/London');
+  const today = localDateOf(testInstant(), 'Europe/London');
   const range = { from: today, to: addDays(today, 29) };
   const snapshots: Snapshot[] = [];
 
@@ -127,9 +127,12 @@ describe('asOf: the network, capacity and pathways as they were recorded at an i
     await step(api, `mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "asof-confirm") { status } }`, { id: holdPlan.id });
     await capture(); // 3: booked (committed places)
 
+    // A day the chairs are open (not a weekend or bank holiday), or the service would change nothing.
+    const chairDay = (snapshots[3]!.capacity as { node: { resource: string; day: string } }[]).find((e) => e.node.resource === 'APHERESIS_CHAIR' && e.node.day > addDays(today, 1))!.node.day;
+
     await ok(`mutation($day: LocalDate!) { addCalendarException(input: {
       exceptionId: "asof-chair-service", siteCode: "RBV01", resource: APHERESIS_CHAIR, kind: MAINTENANCE,
-      from: $day, to: $day, unavailable: 1, reason: "Annual service of cell separator" }) { siteCode } }`, { day: addDays(today, 2) });
+      from: $day, to: $day, unavailable: 1, reason: "Annual service of cell separator" }) { siteCode } }`, { day: chairDay });
     await capture(); // 4: a chair closed for a day
 
     await ok(`mutation { setUnitQualification(id: "MU-RBV01-COC1", state: OUT_OF_SERVICE, reason: "Incubator fault") { id } }`, {});
@@ -196,7 +199,7 @@ describe('asOf: the network, capacity and pathways as they were recorded at an i
   });
 
   it('answers BAD_USER_INPUT for an instant in the future, saying to leave asOf out', async () => {
-    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const future = new Date(api.clock.now().getTime() + 3_600_000).toISOString();
     const answers = [
       await api.gql(SITE, { asOf: future }),
       await api.gql(UNIT, { asOf: future }),

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { addDays, localDateOf } from '@bedside/shared';
-import { collectAndDeliver, referAndBook, startManufacture, step, type Slot } from '../support/pathway-steps';
-import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
+import { atEndOf, collectAndDeliver, referAndBook, startManufacture, step, type Slot } from '../support/pathway-steps';
+import { AS_SCHEDULER, startDemoApi, type TestApi, testInstant } from '../support/test-api';
 
 interface Entry {
   pathway: { coi: string; status: string; productState: string };
@@ -38,8 +38,9 @@ describe('repairing pathways under way, and postponed patients', () => {
 
   it('keeps a collection already made: the fresh material goes to another unit within its hold, and the collection is not booked again', async () => {
     const booked = await referAndBook(api, 'UNDERWAY-1');
+    // The collection is made as booked: the clock moves to the end of its session.
+    const collectedAt = atEndOf(api, booked, 'APHERESIS').getTime();
     await step(api, `mutation($coi: ID!, $site: String!) { recordCollection(input: { coi: $coi, siteCode: $site, sessions: 1 }) { status } }`, { coi: booked.coi, site: booked.plan.apheresisCentre });
-    const collectedAt = Date.now();
     await setQualification(booked.plan.unitId, 'OUT_OF_SERVICE');
     try {
       const entry = (await atRisk(booked.coi))!;
@@ -137,7 +138,7 @@ describe('repairing pathways under way, and postponed patients', () => {
     const booked = await referAndBook(api, 'POSTPONE-2');
     const postpone = (coi: string, until: string, reason = 'Unwell') =>
       api.gql(`mutation($coi: ID!, $until: LocalDate!, $reason: String!) { postponePatient(coi: $coi, until: $until, reason: $reason) { status } }`, { coi, until, reason }, AS_SCHEDULER);
-    const today = localDateOf(new Date(), 'Europe/London');
+    const today = localDateOf(testInstant(), 'Europe/London');
     const past = await postpone(booked.coi, addDays(today, -1));
     expect(past.errors![0]).toMatchObject({ message: expect.stringMatching(/Postpone to a day after today/), extensions: { code: 'BAD_USER_INPUT', field: 'until' } });
     expect((await postpone(booked.coi, addDays(today, 5), '  ')).errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });

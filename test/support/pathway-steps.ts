@@ -9,7 +9,16 @@ export interface Slot {
 export interface BookedPathway {
   coi: string;
   holdId: string;
-  plan: { unitId: string; unitSiteCode: string; apheresisCentre: string; treatmentCentre: string; collectionDays: string[]; infusionDay: string; slots: Slot[] };
+  plan: {
+    unitId: string;
+    unitSiteCode: string;
+    apheresisCentre: string;
+    treatmentCentre: string;
+    collectionDays: string[];
+    infusionDay: string;
+    slots: Slot[];
+    steps: { kind: string; siteCode: string; start: string; end: string }[];
+  };
 }
 
 /** Runs a mutation as the RBV scheduler and fails the test on any GraphQL error. */
@@ -27,7 +36,7 @@ export async function referAndBook(api: TestApi, patientRef: string, productCode
   const coi = referPatient.coi;
   const { planOptions } = await step<{ planOptions: BookedPathway['plan'][] }>(
     api,
-    `query($coi: ID!) { planOptions(input: { coi: $coi }) { unitId unitSiteCode apheresisCentre treatmentCentre collectionDays infusionDay slots { resourceKey day session } } }`,
+    `query($coi: ID!) { planOptions(input: { coi: $coi }) { unitId unitSiteCode apheresisCentre treatmentCentre collectionDays infusionDay slots { resourceKey day session } steps { kind siteCode start end } } }`,
     { coi },
   );
   const plan = planOptions[0]!;
@@ -36,6 +45,15 @@ export async function referAndBook(api: TestApi, patientRef: string, productCode
   });
   await step(api, `mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "confirm") { status } }`, { id: holdPlan.id });
   return { coi, holdId: holdPlan.id, plan };
+}
+
+/** Moves the API's clock to when a step of the booked plan ends (the first of its kind): the plan's own instants. */
+export function atEndOf(api: TestApi, { plan }: BookedPathway, kind: string): Date {
+  const found = plan.steps.find((s) => s.kind === kind);
+  if (!found) throw new Error(`The plan has no ${kind} step`);
+  const end = new Date(found.end);
+  api.clock.set(end);
+  return end;
 }
 
 /** Collection, dispatch and receipt at the plan's unit: the fresh material is then waiting there. */

@@ -5,13 +5,14 @@ import { DataSource } from 'typeorm';
 import { AggregateRepository, ConcurrencyError, EVENT_STORE, type AlsoAppend, type CommandContext, type EventStore, type GlobalPosition, type Loaded } from '@bedside/event-store';
 import { preparedQuery } from '@bedside/database';
 import { unitEvolver, unitStreamId } from '@bedside/network';
-import { CLINICAL, ConflictError, numberIn, optionalReason, parseLocalDate, replay, requireRole, requireText, ValidationError } from '@bedside/shared';
+import { CLINICAL, CLOCK, ConflictError, type Clock, numberIn, optionalReason, parseLocalDate, replay, requireRole, requireText, ValidationError } from '@bedside/shared';
 import {
   checkPlanSlots,
   type PlanRules,
   bookPlanOn,
   confirmHold,
   describeSlot,
+  hasBegun,
   holdEvolver,
   HoldPlaced,
   holdPlanOn,
@@ -23,6 +24,7 @@ import {
   PlanReleased,
   releaseHold,
   releaseSlot,
+  SlotInThePastError,
   slotEvolver,
   slotStreamId,
   type Hold,
@@ -137,6 +139,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly knownHolds: KnownHolds,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   private readonly designations = new Map<string, Pick<PlanRules, 'designatedUnitIds' | 'designatedSiteCodes'>>();
@@ -144,23 +147,36 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
   async execute({ input, context }: HoldPlanCommand): Promise<HoldChanged> {
     requireRole(context.role, CLINICAL, 'hold a plan');
     const coi = normaliseCoi(input.coi);
-    const idempotencyKey = requireText('idempotencyKey', input.idempotencyKey, 200);
+    // Who before what (issue 11 §7): input that fails validation is judged only once the caller may act
+    // for the pathway's trust, so no answer says anything about another trust's patients or plans.
+    const checked = settle(() => this.checkInput(input));
+    if ('error' in checked) {
+      const { state } = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
+      if (state) actingForTrust(context, state.referringTrust, 'hold plans');
+      throw checked.error;
+    }
+    const { idempotencyKey, slots, seconds } = checked.value;
     const holdId = holdIdFor(coi, idempotencyKey);
     this.knownHolds.remember(holdId, coi);
-    const slots = normaliseSlots(input.slots);
-    const seconds = input.holdMinutes ? numberIn('holdMinutes', input.holdMinutes, 1, 24 * 60) * 60 : this.options.holdSeconds;
     const unitIds = [...new Set(slots.filter((s) => s.resourceKey.startsWith('unit:')).map((s) => s.resourceKey.slice('unit:'.length)))];
     // Everything the decision reads, in one query: the hold (a retry finds it), the pathway, the units' sites, every slot.
     const streamIds = [holdStreamId(holdId), pathwayStreamId(coi), ...unitIds.map(unitStreamId), ...slots.map(slotStreamId)];
     const read = () => this.repository.readMany(streamIds);
     // Live capacity and the streams do not depend on each other: read them side by side.
-    let [capacities, streams] = await Promise.all([this.capacities(slots), read()]);
+    // What live capacity says about the slots is judged after the trust check, like the input.
+    let [capacities, streams] = await Promise.all([this.capacities(slots).then((value) => ({ value }), (error: unknown) => ({ error })), read()]);
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) streams = await read();
       const pathway = streams.load(pathwayStreamId(coi), pathwayEvolver);
       const acting = pathway.state ? actingForTrust(context, pathway.state.referringTrust, 'hold plans') : context;
       const existing = streams.load(holdStreamId(holdId), holdEvolver);
       if (existing.state) return { coi, holdId }; // a retried request: the hold it made stands
+      if ('error' in capacities) throw capacities.error;
+      const now = this.clock.now();
+      for (const slot of slots) {
+        const startsAt = capacities.value.startsAt.get(slotStreamId(slot))!;
+        if (hasBegun({ startsAt }, now)) throw new SlotInThePastError(slot, startsAt, now);
+      }
       if (pathway.state) {
         const unitSites = new Map<string, string>();
         for (const unitId of unitIds) {
@@ -170,7 +186,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
         const designation = await this.designation(pathway.state.productCode, pathway.state.dmmfVersion);
         checkPlanSlots(slots, { earliestCollectionDate: pathway.state.earliestCollectionDate, ...designation, unitSites });
       }
-      const expiresAt = new Date(Date.now() + seconds * 1000);
+      const expiresAt = new Date(now.getTime() + seconds * 1000);
       const planHeld = holdPlanOn(pathway.state, coi, holdId, expiresAt, slots);
       const holdPlaced = [new HoldPlaced({ holdId, coi, slots, expiresAt: expiresAt.toISOString(), idempotencyKey })];
       const decisions: AlsoAppend[] = [
@@ -179,7 +195,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
       ];
       for (const slot of slots) {
         const { state, version } = streams.load(slotStreamId(slot), slotEvolver);
-        decisions.push({ streamId: slotStreamId(slot), expectedVersion: version, events: holdSlot(state, slot, capacities.get(slotStreamId(slot))!, holdId, coi) });
+        decisions.push({ streamId: slotStreamId(slot), expectedVersion: version, events: holdSlot(state, slot, capacities.value.capacity.get(slotStreamId(slot))!, holdId, coi) });
       }
       try {
         const position = await this.repository.appendDecisions(decisions, acting);
@@ -212,25 +228,44 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     return designation;
   }
 
-  /** What each slot offers now, from live capacity; a slot it does not list cannot be held. */
-  private async capacities(slots: readonly SlotRef[]): Promise<Map<string, number>> {
-    const rows = await preparedQuery<{ resource_key: string; day: string; session: string; capacity: number; closed_reason: string | null }>(
+  private checkInput(input: HoldPlanCommand['input']): { idempotencyKey: string; slots: SlotRef[]; seconds: number } {
+    const idempotencyKey = requireText('idempotencyKey', input.idempotencyKey, 200);
+    const slots = normaliseSlots(input.slots);
+    const ceiling = this.options.maxHoldMinutes;
+    const seconds = input.holdMinutes ? numberIn('holdMinutes', input.holdMinutes, 1, ceiling) * 60 : Math.min(this.options.holdSeconds, ceiling * 60);
+    return { idempotencyKey, slots, seconds };
+  }
+
+  /** What each slot offers now, from live capacity, and when it begins; a slot it does not list cannot be held. */
+  private async capacities(slots: readonly SlotRef[]): Promise<{ capacity: Map<string, number>; startsAt: Map<string, Date> }> {
+    const rows = await preparedQuery<{ resource_key: string; day: string; session: string; capacity: number; closed_reason: string | null; starts_at: Date }>(
       this.dataSource,
-      'bedside_hold_capacities',
-      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity, s.closed_reason
+      'bedside_hold_capacities_v2',
+      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity, s.closed_reason, s.starts_at
          FROM capacity_slots s
          JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
       [slots.map((s) => s.resourceKey), slots.map((s) => s.day), slots.map((s) => s.session)],
     );
     const found = new Map(rows.map((r) => [slotStreamId({ resourceKey: r.resource_key, day: r.day, session: r.session }), r]));
     const capacities = new Map<string, number>();
+    const startsAt = new Map<string, Date>();
     for (const slot of slots) {
       const row = found.get(slotStreamId(slot));
       if (!row) throw new ValidationError('slots', `${describeSlot(slot)} is not a bookable slot (no calendar that day, or beyond the calendar's horizon).`);
       if (row.capacity === 0) throw new ConflictError(`${describeSlot(slot)} is closed: ${row.closed_reason ?? 'no capacity'}.`, { slot });
       capacities.set(slotStreamId(slot), row.capacity);
+      startsAt.set(slotStreamId(slot), new Date(row.starts_at));
     }
-    return capacities;
+    return { capacity: capacities, startsAt };
+  }
+}
+
+/** Runs a check now and keeps its refusal for later, when it may be told. */
+function settle<T>(check: () => T): { value: T } | { error: unknown } {
+  try {
+    return { value: check() };
+  } catch (error) {
+    return { error };
   }
 }
 
@@ -270,6 +305,7 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
   constructor(
     private readonly repository: AggregateRepository,
     private readonly knownHolds: KnownHolds,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ holdId, idempotencyKey, context }: ConfirmHoldCommand): Promise<HoldChanged> {
@@ -285,7 +321,7 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
         : await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
       placed = undefined;
       const acting = pathway?.state ? actingForTrust(context, pathway.state.referringTrust, 'confirm holds') : context;
-      const confirmed = confirmHold(hold, holdId, key, new Date());
+      const confirmed = confirmHold(hold, holdId, key, this.clock.now());
       if (confirmed.length === 0) return { coi: hold!.coi, holdId };
       const decisions: AlsoAppend[] = [
         { streamId: holdStreamId(holdId), expectedVersion: version, events: confirmed },

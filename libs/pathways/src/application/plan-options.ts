@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ProductProcess, Resource } from '@bedside/network';
-import { addDays, daysBetween, NotFoundError, wholeNumber, type LocalDate } from '@bedside/shared';
-import { normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type PlanSearchResult } from '../domain';
+import { addDays, CLOCK, daysBetween, localDateOf, NotFoundError, wholeNumber, type Clock, type LocalDate } from '@bedside/shared';
+import { hasBegun, normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type PlanSearchResult } from '../domain';
+
+/** The network's clinical calendars are kept in UK time (every demo and NHS site is Europe/London). */
+const NETWORK_ZONE = 'Europe/London';
 
 /** Treatment centres have every resource a pathway needs there. */
 const CENTRE_RESOURCES = ['APHERESIS_CHAIR', 'CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED'];
@@ -91,7 +94,10 @@ export class PlanOptions {
   private readonly bases = new Map<string, { readonly key: string; readonly basis: Promise<PlanBasis> }>();
   private layout: { readonly key: string; readonly blocks: Map<number, Promise<LaidOutSlot[]>> } = { key: '', blocks: new Map() };
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async forPathway(coi: string, options: { count?: number | null; horizonDays?: number | null }): Promise<PlanSearchResult> {
     return searchPlans(await this.inputForPathway(coi, options));
@@ -106,9 +112,13 @@ export class PlanOptions {
       [coi, BASIS_PROJECTIONS],
     );
     if (!pathway) throw new NotFoundError('pathway', coi, 'Refer the patient first (referPatient).');
+    // Plans start from the later of the earliest collection date and today: never in the past (issue 11 §3).
+    const now = this.clock.now();
+    const today = localDateOf(now, NETWORK_ZONE);
+    const earliest: LocalDate = pathway.earliest > today ? pathway.earliest : today;
     const basis = await this.basisAt(pathway.product_code, pathway.dmmf_version, pathway.basis_key);
-    const free = await this.freeSlots(basis, pathway.earliest, addDays(pathway.earliest, horizonDays + basis.process.monitoringInpatientDays));
-    return searchInput(basis, free, { earliest: pathway.earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 });
+    const free = await this.freeSlots(basis, earliest, addDays(earliest, horizonDays + basis.process.monitoringInpatientDays), now);
+    return searchInput(basis, free, { earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 });
   }
 
   async basis(productCode: string, version: number): Promise<PlanBasis> {
@@ -159,8 +169,11 @@ export class PlanOptions {
     };
   }
 
-  /** Every slot the basis could use in the range, full ones too (a full day still breaks a run of opening days). */
-  async freeSlots(basis: PlanBasis, from: LocalDate, to: LocalDate): Promise<FreeSlot[]> {
+  /**
+   * Every slot the basis could use in the range, full ones too (a full day still breaks a run of
+   * opening days). A slot that has begun by `now` is listed with nothing free: it is the past.
+   */
+  async freeSlots(basis: PlanBasis, from: LocalDate, to: LocalDate, now: Date = this.clock.now()): Promise<FreeSlot[]> {
     const first = dayNumber(from);
     const last = dayNumber(to);
     // Places held or booked, and the layout's key, in one statement: both as of the same moment.
@@ -179,6 +192,7 @@ export class PlanOptions {
       for (const slot of await this.laidOut(key, block)) {
         if (slot.dayNumber < first || slot.dayNumber > last) continue;
         if (slot.unitId === null ? !(centres.has(slot.siteCode) && CENTRE_RESOURCE_SET.has(slot.resource)) : !units.has(slot.unitId)) continue;
+        const startsAt = new Date(slot.startsAt);
         free.push({
           resourceKey: slot.resourceKey,
           siteCode: slot.siteCode,
@@ -186,9 +200,9 @@ export class PlanOptions {
           resource: slot.resource,
           day: slot.day,
           session: slot.session,
-          startsAt: new Date(slot.startsAt),
+          startsAt,
           endsAt: new Date(slot.endsAt),
-          free: Math.max(0, slot.capacity - (taken.get(slot.key) ?? 0)),
+          free: hasBegun({ startsAt }, now) ? 0 : Math.max(0, slot.capacity - (taken.get(slot.key) ?? 0)),
         });
       }
     }

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { addDays, localDateOf, type LocalDate } from '@bedside/shared';
-import { NOT_STARTED, searchPlans, type FreeSlot, type KeptSteps, type PlanSearchResult, type Progress, type SlotRef } from '../domain';
+import { addDays, CLOCK, localDateOf, type Clock, type LocalDate } from '@bedside/shared';
+import { hasBegun, NOT_STARTED, searchPlans, type FreeSlot, type KeptSteps, type PlanSearchResult, type Progress, type SlotRef } from '../domain';
 import type { PathwayRow } from './pathway-reads';
 import { PlanOptions, searchInput } from './plan-options';
 
@@ -33,9 +33,10 @@ export class RepairPlanning {
   constructor(
     private readonly dataSource: DataSource,
     private readonly plans: PlanOptions,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async plan(row: PathwayRow, holdSlots: readonly SlotRef[], count = 1, now = new Date()): Promise<RepairPlan | { note: string }> {
+  async plan(row: PathwayRow, holdSlots: readonly SlotRef[], count = 1, now = this.clock.now()): Promise<RepairPlan | { note: string }> {
     const progress: Progress = { ...NOT_STARTED, ...row.progress };
     if (progress.patient !== 'WAITING') {
       return { note: 'Conditioning has started, so the infusion day follows the regimen: rebook beds at the treatment centre by hand, or escalate to the treating consultant.' };
@@ -51,7 +52,7 @@ export class RepairPlanning {
     const process = basis.process;
     const kept = collected ? await this.keptSteps(progress, keptSlots, process.conditioningGate === 'RELEASE_BEFORE_CONDITIONING' ? process.qcReleaseDays : 0, now) : null;
     const free = await this.freeFor(
-      await this.plans.freeSlots(basis, earliest, addDays(earliest, REPAIR_HORIZON_DAYS + process.monitoringInpatientDays)),
+      await this.plans.freeSlots(basis, earliest, addDays(earliest, REPAIR_HORIZON_DAYS + process.monitoringInpatientDays), now),
       holdSlots.filter((s) => !keptSlots.includes(s)),
       now,
     );
@@ -77,7 +78,7 @@ export class RepairPlanning {
       );
       for (const r of rows) ownFree.set(r.key, Math.max(0, r.free));
     }
-    return free.map((s) => ({ ...s, free: s.startsAt.getTime() < now.getTime() ? 0 : (ownFree.get(refKey(s)) ?? s.free) }));
+    return free.map((s) => ({ ...s, free: hasBegun(s, now) ? 0 : (ownFree.get(refKey(s)) ?? s.free) }));
   }
 
   /** What is done, from the recorded steps and the booked slots they used. */

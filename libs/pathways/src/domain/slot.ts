@@ -1,4 +1,4 @@
-import { eventClass, BedsideError, ConflictError, type Evolver, type LocalDate } from '@bedside/shared';
+import { eventClass, BedsideError, ConflictError, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
 
 /** One bookable slot of live capacity: a chair session, a bed-day, a unit's batch slots on a day. */
 export interface SlotRef {
@@ -6,6 +6,24 @@ export interface SlotRef {
   readonly day: LocalDate;
   /** Session name; '' for resources booked by the day. */
   readonly session: string;
+}
+
+/**
+ * Whether a slot is already in the past at `now` (issue 11 §3): a session that has begun, or a day
+ * already under way for a resource booked by the day. Such a slot is never offered by the plan
+ * search, held, offered from the waitlist or taken by an accepted repair: a plan in the past is a
+ * clinical incident, not a plan.
+ */
+export const hasBegun = (slot: { readonly startsAt: Date }, now: Date): boolean => slot.startsAt.getTime() <= now.getTime();
+
+/** The refusal for a slot in the past, naming it, for every command that would take one. */
+export class SlotInThePastError extends ValidationError {
+  constructor(slot: SlotRef, startsAt: Date, now: Date) {
+    super(
+      'slots',
+      `${describeSlot(slot)} began at ${startsAt.toISOString()}, before now (${now.toISOString()}): a plan cannot start in the past. Ask planOptions again for slots from now on.`,
+    );
+  }
 }
 
 export const slotStreamId = (slot: SlotRef) => `slot-${slot.resourceKey}-${slot.day}-${slot.session || 'day'}`;
