@@ -2,10 +2,10 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { normaliseCoi } from '@bedside/pathways';
-import { AS_PLANNER, AS_SCHEDULER, eventually, startTestApi, type TestApi } from '../support/test-api';
+import { AS_PLANNER, AS_SCHEDULER, eventually, startTestApi, type TestApi, testInstant } from '../support/test-api';
 import { createTestDatabase } from '../support/test-database';
 
-const today = DateTime.now().setZone('Europe/London').toISODate()!;
+const today = DateTime.fromJSDate(testInstant()).setZone('Europe/London').toISODate()!;
 const inDays = (n: number) => DateTime.fromISO(today).plus({ days: n }).toISODate()!;
 
 const process = {
@@ -209,9 +209,10 @@ describe('hold expiry', () => {
       const holdId = held.data!.holdPlan.id;
       const expiresAt = new Date(held.data!.holdPlan.expiresAt).getTime();
       await first.close();
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now() + 50)));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - first.clock.now().getTime() + 50)));
 
-      const second = await startTestApi({ database, holdSeconds: 1, holdExpirySweepMs: 100 });
+      // The restarted API's clock carries on from the first's (one clock, stopped and started).
+      const second = await startTestApi({ database, holdSeconds: 1, holdExpirySweepMs: 100, clock: first.clock });
       try {
         const late = await second.gql(CONFIRM, { holdId, key: 'late' }, AS_SCHEDULER);
         expect(late.errors![0]!.extensions).toMatchObject({ code: 'HOLD_EXPIRED', holdId });

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { AS_PLANNER, AS_SCHEDULER, startTestApi, type TestApi, type Persona } from '../support/test-api';
+import { AS_PLANNER, AS_SCHEDULER, startTestApi, type TestApi, type Persona, testInstant } from '../support/test-api';
 
-const today = DateTime.now().setZone('Europe/London').toISODate()!;
+const today = DateTime.fromJSDate(testInstant()).setZone('Europe/London').toISODate()!;
 const inDays = (n: number) => DateTime.fromISO(today).plus({ days: n }).toISODate()!;
 
 const process = (overrides: Record<string, unknown> = {}) => ({

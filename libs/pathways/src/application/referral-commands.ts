@@ -73,6 +73,7 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
           washout,
           earliestCollectionDate: earliestCollectionDate(washout, today),
           clinicalDeadline,
+          referredAt: now.toISOString(),
         }),
       acting,
     );

@@ -25,6 +25,7 @@ export class JoinWaitlistHandler implements ICommandHandler<JoinWaitlistCommand,
     private readonly plans: PlanOptions,
     private readonly dataSource: DataSource,
     private readonly access: PathwayAccess,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ coi: raw, reason, context }: JoinWaitlistCommand): Promise<PathwayChanged> {
@@ -39,7 +40,7 @@ export class JoinWaitlistHandler implements ICommandHandler<JoinWaitlistCommand,
       pathwayEvolver,
       (state) => {
         const pathway = requirePathway(state, coi);
-        return joinWaitlist(pathway, deadline, plans[0]?.infusionDay ?? null, reason, pathway.waitlisted);
+        return joinWaitlist(pathway, deadline, plans[0]?.infusionDay ?? null, reason, pathway.waitlisted, this.clock.now());
       },
       acting,
     );

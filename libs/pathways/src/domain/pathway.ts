@@ -47,6 +47,8 @@ export interface PatientReferredData {
   readonly earliestCollectionDate: LocalDate;
   readonly clinicalDeadline: LocalDate | null;
   readonly priority: Priority;
+  /** When the referral was made, by Bedside's clock (absent before 2026-12: the event's recorded instant then). */
+  readonly referredAt?: string;
 }
 
 export class PatientReferred extends eventClass<'PatientReferred', PatientReferredData>('PatientReferred') {}

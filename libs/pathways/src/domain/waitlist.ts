@@ -36,13 +36,14 @@ export function waitlistScore(priority: Priority, joinedOn: LocalDate, deadline:
   return { priority, daysWaiting, daysToDeadline, priorityPoints, waitingPoints, deadlinePoints, score: priorityPoints + waitingPoints + deadlinePoints };
 }
 
-export class WaitlistJoined extends eventClass<'WaitlistJoined', { readonly coi: string; readonly productCode: string; readonly reason: string }>('WaitlistJoined') {}
+/** `joinedAt`: when, by Bedside's clock (absent before 2026-12: the event's recorded instant then). */
+export class WaitlistJoined extends eventClass<'WaitlistJoined', { readonly coi: string; readonly productCode: string; readonly reason: string; readonly joinedAt?: string }>('WaitlistJoined') {}
 
 /**
  * A pathway joins the waitlist when no plan meets its clinical deadline (or no plan fits at all).
  * `bestInfusionDay` is the earliest infusion the plan search found now, or null for none.
  */
-export function joinWaitlist(pathway: Pathway, deadline: LocalDate | null, bestInfusionDay: LocalDate | null, rawReason: string | null | undefined, onList: boolean): WaitlistJoined[] {
+export function joinWaitlist(pathway: Pathway, deadline: LocalDate | null, bestInfusionDay: LocalDate | null, rawReason: string | null | undefined, onList: boolean, now: Date): WaitlistJoined[] {
   if (onList) throw new ConflictError(`Pathway ${pathway.coi} is already on the waitlist.`, { coi: pathway.coi });
   if (pathway.status !== 'REFERRED') {
     throw new ConflictError(`Pathway ${pathway.coi} already has a plan ${pathway.status === 'BOOKED' ? 'booked' : 'on hold'}; only referred pathways wait.`, { coi: pathway.coi });
@@ -56,5 +57,5 @@ export function joinWaitlist(pathway: Pathway, deadline: LocalDate | null, bestI
   const reason =
     optionalReason(rawReason) ??
     (bestInfusionDay ? `Earliest plan infuses on ${bestInfusionDay}, after the clinical deadline of ${deadline}` : 'No plan fits within the planning horizon');
-  return [new WaitlistJoined({ coi: pathway.coi, productCode: pathway.productCode, reason })];
+  return [new WaitlistJoined({ coi: pathway.coi, productCode: pathway.productCode, reason, joinedAt: now.toISOString() })];
 }

@@ -34,7 +34,7 @@ export function applyPathwayEvent(row: Record<string, unknown> | undefined, even
       waitlist_reason: null,
       postponed_until: null,
       postponement_reason: null,
-      referred_at: event.recordedAt,
+      referred_at: d.referredAt ? new Date(d.referredAt) : event.recordedAt,
       referred_by: event.metadata.actor,
       updated_at: event.recordedAt,
       stream_version: event.streamPosition,
@@ -48,7 +48,7 @@ export function applyPathwayEvent(row: Record<string, unknown> | undefined, even
     const { earliestCollectionDate, postponedUntil } = postponedDates(row.earliest_collection_date as string, { ...NOT_STARTED, ...(row.progress as Partial<Progress>) }, data.until as string);
     Object.assign(next, { earliest_collection_date: earliestCollectionDate, postponed_until: postponedUntil, postponement_reason: data.reason });
   }
-  if (event.type === 'WaitlistJoined') Object.assign(next, { waitlisted_at: event.recordedAt, waitlist_reason: data.reason });
+  if (event.type === 'WaitlistJoined') Object.assign(next, { waitlisted_at: data.joinedAt ? new Date(String(data.joinedAt)) : event.recordedAt, waitlist_reason: data.reason });
   if (event.type === 'PlanBooked') Object.assign(next, { plan_status: 'BOOKED', hold_expires_at: null });
   if (event.type === 'PlanReleased') Object.assign(next, { plan_status: 'REFERRED', hold_id: null, hold_expires_at: null });
   if (LIFECYCLE_TYPES.includes(event.type)) {
