@@ -14,3 +14,4 @@ import { WaitlistJoined } from './waitlist';
 
 export const PATHWAY_EVENT_CLASSES = [CoiIssued, PatientReferred, PlanHeld, PlanBooked, PlanReleased, PlanRepaired, PatientPostponed, HoldPlaced, HoldConfirmed, HoldReleased, SlotHeld, SlotBooked, SlotReleased, ...LIFECYCLE_EVENT_CLASSES, WaitlistJoined] as const;
 export * from './plan-search';
+export * from './clinical-rules';
