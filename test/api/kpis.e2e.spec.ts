@@ -65,6 +65,7 @@ describe('KPIs', () => {
                   earliestCollectionDate: localDateOf(new Date(referredAt), 'Europe/London'),
                   clinicalDeadline: null,
                   priority: 'ROUTINE',
+                  referredAt: new Date(referredAt).toISOString(),
                 },
               },
               { type: 'CollectionRecorded', data: { coi, siteCode: p.site, at: at(p.collected), sessions: 1, cd3YieldE9: null } },

@@ -58,6 +58,7 @@ export class AtRiskPathways {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repairs: RepairPlanning,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** A page in COI order after a cursor (`limit + 1` rows, to tell whether there is more). */
@@ -136,7 +137,7 @@ export class AtRiskPathways {
            FROM pathways p JOIN dmmf_versions d ON d.product_code = p.product_code AND d.version = p.dmmf_version
           WHERE p.progress->>'manufacturedAt' IS NOT NULL AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
             AND p.progress->>'product' <> 'FAILED' AND ($1::text IS NULL OR p.coi = $1)
-            AND now() > (p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour'
+            AND $5::timestamptz > (p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour'
        ), failed AS (
          SELECT coi, 'the product failed manufacture or QC' AS reason FROM pathways
           WHERE progress->>'product' = 'FAILED' AND coalesce(progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING') AND plan_status = 'BOOKED'
@@ -147,7 +148,7 @@ export class AtRiskPathways {
          JOIN pathways p USING (coi) LEFT JOIN holds h ON h.hold_id = p.hold_id
         WHERE ($2::text IS NULL OR p.coi > $2) AND ($4::text[] IS NULL OR p.referring_trust = ANY($4))
         GROUP BY p.coi, h.slots ORDER BY p.coi LIMIT $3`,
-      [coi, afterCoi, limit, trusts],
+      [coi, afterCoi, limit, trusts, this.clock.now()],
     );
   }
 }
