@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { instantsFrom } from './instants';
+
+/**
+ * `npm run test:instants`: the suites whose results depend on the date, run once at each instant of
+ * instants.ts with the API's clock pinned there (BEDSIDE_TEST_NOW). A test that passes at one
+ * instant and fails at another is a bug, in the product or the test (issue 11 §1).
+ */
+export const DATE_DEPENDENT_SUITES = [
+  'libs/pathways/src/domain',
+  'test/api/plan-options',
+  'test/api/holds',
+  'test/api/access-matrix',
+  'test/api/lifecycle',
+  'test/api/repair',
+  'test/api/waitlist',
+  'test/api/kpis',
+  'test/api/as-of',
+  'test/api/network-model',
+  'test/api/clinical-gates',
+  'test/docs/readme-examples',
+];
+
+const root = join(__dirname, '..', '..');
+const jest = join(root, 'node_modules', '.bin', 'jest');
+const out = mkdtempSync(join(tmpdir(), 'bedside-instants-'));
+const only = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const failures: string[] = [];
+try {
+  for (const [i, { name, at }] of instantsFrom().entries()) {
+    if (only.length > 0 && !only.some((o) => name.includes(o))) continue;
+    const started = performance.now();
+    console.log(`\n== [${i + 1}/12] ${name}: ${at.toISOString()}`);
+    const results = join(out, `${i}.json`);
+    const run = spawnSync(jest, ['--json', `--outputFile=${results}`, ...DATE_DEPENDENT_SUITES], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, BEDSIDE_TEST_NOW: at.toISOString(), NODE_OPTIONS: '--experimental-vm-modules' },
+    });
+    const r = JSON.parse(readFileSync(results, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += r.numPendingTests;
+    if (run.status !== 0 || r.numFailedTests > 0) failures.push(`${name} (${at.toISOString()}): ${r.numFailedTests} failed`);
+    console.log(`== ${name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+if (failures.length > 0) console.log(`\nFailed at:\n  ${failures.join('\n  ')}`);
+console.log(`instants: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failures.length > 0 ? 1 : 0);
