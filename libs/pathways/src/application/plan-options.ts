@@ -144,11 +144,15 @@ export class PlanOptions {
       [productCode, version],
     );
     if (!dmmf) throw new NotFoundError('DMMF version', `${productCode} v${version}`);
-    // Manufacture only on designated units, or units at designated sites (regs 17A/17B).
+    // Manufacture only on designated units, or units at designated sites (regs 17A/17B). The pinned version
+    // says where the pathway may be made; a later version that no longer lists a unit (nor its site)
+    // withdraws it, pinned or not (issue 11 §5: the pathway is then at risk, and its repair looks elsewhere).
     const units: { unit_id: string; current_site_code: string }[] = await this.dataSource.query(
-      `SELECT unit_id, current_site_code FROM modular_units
-        WHERE kind = 'CELL_THERAPY' AND (unit_id = ANY($1) OR current_site_code = ANY($2))`,
-      [dmmf.designated_unit_ids, dmmf.designated_site_codes],
+      `SELECT u.unit_id, u.current_site_code FROM modular_units u
+         JOIN LATERAL (SELECT designated_unit_ids, designated_site_codes FROM dmmf_versions WHERE product_code = $3 ORDER BY version DESC LIMIT 1) l ON true
+        WHERE u.kind = 'CELL_THERAPY' AND (u.unit_id = ANY($1) OR u.current_site_code = ANY($2))
+          AND (u.unit_id = ANY(l.designated_unit_ids) OR u.current_site_code = ANY(l.designated_site_codes))`,
+      [dmmf.designated_unit_ids, dmmf.designated_site_codes, productCode],
     );
     const centres: { site_code: string }[] = await this.dataSource.query(
       `SELECT c.site_code FROM capacity_calendars c JOIN sites s ON s.code = c.site_code

@@ -45,11 +45,12 @@ export interface AtRisk {
   readonly note: string | null;
 }
 
-type AtRiskRow = PathwayRow & { reasons: string[]; hold_slots: SlotRef[] };
+type AtRiskRow = PathwayRow & { reasons: string[]; hold_slots: SlotRef[]; batch_stopped: boolean };
 
 /**
  * Pathways whose booking no longer holds: a slot of a step still to come lost its capacity (a unit out
- * of service, a site paused, a chair or bed closed), the patient is postponed past a booked day, the
+ * of service, a site paused, a chair or bed closed), the unit a batch is being made on stopped, a unit
+ * booked for manufacture is no longer designated, the patient is postponed past a booked day, the
  * product failed, or fresh product outlived its shelf life before infusion. Each comes with a repaired
  * plan that keeps what is done (RepairPlanning), or a note saying why there is none.
  */
@@ -84,6 +85,11 @@ export class AtRiskPathways {
         result.push({ ...base, note: null });
         continue;
       }
+      if (row.batch_stopped) {
+        // A batch cannot move to another unit mid-process, so no plan repairs it (issue 11 §5): people decide.
+        result.push({ ...base, note: batchStoppedNote(row) });
+        continue;
+      }
       const repair = await this.repairs.plan(row, row.hold_slots);
       if ('note' in repair) {
         result.push({ ...base, note: repair.note });
@@ -105,52 +111,79 @@ export class AtRiskPathways {
   private rows(coi: string | null, afterCoi: string | null, limit: number | null, trusts: readonly string[] | null = null): Promise<AtRiskRow[]> {
     return this.dataSource.query(
       `WITH booked AS (
-         SELECT p.coi, p.progress, p.postponed_until, s->>'resourceKey' AS resource_key, (s->>'day')::date AS day, s->>'session' AS session
+         SELECT p.coi, p.progress, p.postponed_until, p.product_code, p.dmmf_version,
+                s->>'resourceKey' AS resource_key, (s->>'day')::date AS day, s->>'session' AS session
            FROM pathways p JOIN holds h ON h.hold_id = p.hold_id AND h.status = 'CONFIRMED'
            CROSS JOIN LATERAL jsonb_array_elements(h.slots) AS s
           WHERE p.plan_status = 'BOOKED' AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
             AND ($1::text IS NULL OR p.coi = $1)
        ), ahead AS (
-         -- Slots of steps still to come: a collection or a batch under way no longer needs its booking.
-         SELECT * FROM booked
-          WHERE NOT (resource_key LIKE '%:APHERESIS_CHAIR' AND coalesce(progress->>'product', 'NOT_COLLECTED') <> 'NOT_COLLECTED')
-            AND NOT (resource_key LIKE 'unit:%' AND progress->>'product' IN ('IN_MANUFACTURE', 'MANUFACTURED', 'RELEASED'))
+         -- Slots of steps still to come: a collection made or a batch finished no longer needs its booking.
+         -- A batch under way still needs its unit for the days it has left (issue 11 §5), so those stay.
+         SELECT b.*, b.progress->>'product' = 'IN_MANUFACTURE' AND b.resource_key = 'unit:' || (b.progress->>'manufactureUnitId') AS batch
+           FROM booked b LEFT JOIN capacity_slots cs USING (resource_key, day, session)
+          WHERE NOT (b.resource_key LIKE '%:APHERESIS_CHAIR' AND coalesce(b.progress->>'product', 'NOT_COLLECTED') <> 'NOT_COLLECTED')
+            AND NOT (b.resource_key LIKE 'unit:%' AND b.progress->>'product' IN ('MANUFACTURED', 'RELEASED'))
+            AND NOT (b.resource_key LIKE 'unit:%' AND b.progress->>'product' = 'IN_MANUFACTURE'
+                     AND (b.resource_key IS DISTINCT FROM 'unit:' || (b.progress->>'manufactureUnitId') OR coalesce(cs.ends_at, 'infinity') <= $5))
        ), lost AS (
          -- One line per resource and cause: "... (unit:MU-1, 2027-03-01 to 2027-03-07)".
          SELECT a.coi, coalesce(cs.closed_reason, 'no longer in the calendar') || ' (' || a.resource_key || ', ' || to_char(min(a.day), 'YYYY-MM-DD')
-                || CASE WHEN max(a.day) > min(a.day) THEN ' to ' || to_char(max(a.day), 'YYYY-MM-DD') ELSE '' END || ')' AS reason
+                || CASE WHEN max(a.day) > min(a.day) THEN ' to ' || to_char(max(a.day), 'YYYY-MM-DD') ELSE '' END || ')' AS reason, bool_or(a.batch) AS batch
            FROM ahead a
            LEFT JOIN capacity_slots cs USING (resource_key, day, session)
            LEFT JOIN capacity_commitments cc USING (resource_key, day, session)
           WHERE cs.resource_key IS NULL OR cs.capacity < coalesce(cc.committed, 0) + coalesce(cc.tentative, 0)
           GROUP BY a.coi, a.resource_key, cs.closed_reason
+       ), undesignated AS (
+         -- The pinned DMMF version fixes how the product is made; where it may be made is the Control Site's
+         -- current word: a later version that no longer lists the unit (nor its site) withdraws it (issue 11 §5).
+         SELECT a.coi, 'Unit ' || u.unit_id || ' is no longer designated to make ' || a.product_code || ': DMMF version ' || l.version
+                || ' does not list it (' || l.reason || ') (' || a.resource_key || ', ' || to_char(min(a.day), 'YYYY-MM-DD')
+                || CASE WHEN max(a.day) > min(a.day) THEN ' to ' || to_char(max(a.day), 'YYYY-MM-DD') ELSE '' END || ')' AS reason, bool_or(a.batch) AS batch
+           FROM ahead a
+           JOIN modular_units u ON a.resource_key = 'unit:' || u.unit_id
+           CROSS JOIN LATERAL (SELECT d.version, d.reason, d.designated_unit_ids, d.designated_site_codes FROM dmmf_versions d
+                                WHERE d.product_code = a.product_code ORDER BY d.version DESC LIMIT 1) l
+          WHERE l.version > a.dmmf_version AND NOT (u.unit_id = ANY(l.designated_unit_ids) OR u.current_site_code = ANY(l.designated_site_codes))
+          GROUP BY a.coi, a.resource_key, u.unit_id, a.product_code, l.version, l.reason
        ), postponed AS (
          SELECT a.coi, 'the patient is postponed until ' || to_char(a.postponed_until, 'YYYY-MM-DD') || ' (' || p.postponement_reason || ') but is booked in on '
-                || to_char(min(a.day), 'YYYY-MM-DD') AS reason
+                || to_char(min(a.day), 'YYYY-MM-DD') AS reason, false AS batch
            FROM ahead a JOIN pathways p USING (coi)
           WHERE a.postponed_until IS NOT NULL AND a.day < a.postponed_until AND a.resource_key NOT LIKE 'unit:%'
           GROUP BY a.coi, a.postponed_until, p.postponement_reason
        ), expired AS (
          SELECT p.coi, 'the product passed its ' || (d.process->>'shelfLifeHours') || ' h shelf life at '
                 || to_char(((p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
-                || ': it can no longer be infused' AS reason
+                || ': it can no longer be infused' AS reason, false AS batch
            FROM pathways p JOIN dmmf_versions d ON d.product_code = p.product_code AND d.version = p.dmmf_version
           WHERE p.progress->>'manufacturedAt' IS NOT NULL AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
             AND p.progress->>'product' <> 'FAILED' AND ($1::text IS NULL OR p.coi = $1)
             AND $5::timestamptz > (p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour'
        ), failed AS (
-         SELECT coi, 'the product failed manufacture or QC' AS reason FROM pathways
+         SELECT coi, 'the product failed manufacture or QC' AS reason, false AS batch FROM pathways
           WHERE progress->>'product' = 'FAILED' AND coalesce(progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING') AND plan_status = 'BOOKED'
             AND ($1::text IS NULL OR coi = $1)
        )
-       SELECT ${pathwayColumns('p')}, h.slots AS hold_slots, array_agg(DISTINCT r.reason ORDER BY r.reason) AS reasons
-         FROM (SELECT * FROM lost UNION ALL SELECT * FROM postponed UNION ALL SELECT * FROM failed UNION ALL SELECT * FROM expired) r
+       SELECT ${pathwayColumns('p')}, h.slots AS hold_slots, array_agg(DISTINCT r.reason ORDER BY r.reason) AS reasons, bool_or(r.batch) AS batch_stopped
+         FROM (SELECT * FROM lost UNION ALL SELECT * FROM undesignated UNION ALL SELECT * FROM postponed UNION ALL SELECT * FROM failed UNION ALL SELECT * FROM expired) r
          JOIN pathways p USING (coi) LEFT JOIN holds h ON h.hold_id = p.hold_id
         WHERE ($2::text IS NULL OR p.coi > $2) AND ($4::text[] IS NULL OR p.referring_trust = ANY($4))
         GROUP BY p.coi, h.slots ORDER BY p.coi LIMIT $3`,
       [coi, afterCoi, limit, trusts, this.clock.now()],
     );
   }
+}
+
+/** What to do when the unit a batch is being made on can no longer be used: a batch cannot be moved, so people decide. */
+function batchStoppedNote(row: PathwayRow): string {
+  const unit = row.progress?.manufactureUnitId ?? 'its unit';
+  const conditioning = row.progress?.patient === 'CONDITIONING' ? ' The patient has started conditioning: tell the treating consultant now.' : '';
+  return (
+    `The batch under way on unit ${unit} cannot carry on as planned, and a batch cannot move to another unit. Ask the unit and Control Site QA ` +
+    `whether it can complete there. If it can, nothing needs rebooking once the unit is back; if not, record failManufacture and a new collection will be proposed.${conditioning}`
+  );
 }
 
 export class AcceptRepairCommand {
