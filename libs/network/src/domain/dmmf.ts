@@ -1,5 +1,5 @@
 import { eventClass, ConflictError, NotFoundError, optionalReason, ValidationError, type Evolver } from '@bedside/shared';
-import { normaliseProductCode, validateProductProcess, type ProductProcess } from './product-process';
+import { checkProcessCanBePlanned, normaliseProductCode, validateProductProcess, type ProductProcess } from './product-process';
 
 /**
  * Which sites and modular units may make the product. Manufacture is allowed only at sites and
@@ -78,6 +78,8 @@ export function publishDmmfVersion(state: DmmfState | undefined, command: Publis
       throw new ValidationError('designation', `Unit ${target.id} is a ${target.unitKind.toLowerCase().replace('_', '-')} unit and cannot make ${process.productCode}.`);
     }
   }
+  // After what the designation names (a ceased or unknown site is the first thing to put right).
+  checkProcessCanBePlanned(process);
   const current = state?.latestVersion ?? 0;
   if (command.basedOnVersion !== null && command.basedOnVersion !== undefined && command.basedOnVersion !== current) {
     throw new ConflictError(

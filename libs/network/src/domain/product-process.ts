@@ -118,3 +118,54 @@ export function validateProductProcess(input: ProductProcess): ProductProcess {
     icuReserveProbability: numberIn('icuReserveProbability', input.icuReserveProbability, 0, 1),
   };
 }
+
+/**
+ * Refuses a process the plan search could never find a plan for, naming the field to change (issue 11
+ * §5): publishing it would leave every referral for the product with no plan and no reason why. Judged
+ * on a process that has passed validateProductProcess; the rules are the plan search's (plan-search.ts
+ * R3, R6-R8) and the lifecycle's (shelf life at infusion).
+ */
+export function checkProcessCanBePlanned(process: ProductProcess): void {
+  const days = process.conditioningDays;
+  const span = days[days.length - 1]! - days[0]!;
+  // The shortest the course can sit before infusion: the first dose this many days before day 0.
+  const earliestFirstDose = process.infusionWindowMinDays + span;
+  if (process.conditioningGate === 'CONDITIONING_DURING_MANUFACTURE' && earliestFirstDose > process.manufactureDays) {
+    // Day 0 is the day the batch is ready, manufactureDays after it starts; the unit can only confirm a batch under way.
+    throw new ValidationError(
+      'conditioningDays',
+      `Conditioning during manufacture must start once manufacture has started, but with these conditioning days and an infusion window from day ` +
+        `${process.infusionWindowMinDays} the first dose falls ${earliestFirstDose} days before infusion, before the ${process.manufactureDays}-day manufacture starts. ` +
+        `Shorten the conditioning course, lengthen manufactureDays if that is the process, or release the product before conditioning (RELEASE_BEFORE_CONDITIONING).`,
+    );
+  }
+  if (process.startingMaterial === 'FRESH' && process.maxFreshHoldHours !== null && process.apheresisSessions > 1) {
+    // Sessions are on consecutive days and the hold runs from the start of the first (clinical-rules.ts freshHoldEndsAt).
+    const collecting = (process.apheresisSessions - 1) * 24 + process.apheresisHoursPerSession;
+    if (collecting > process.maxFreshHoldHours) {
+      throw new ValidationError(
+        'maxFreshHoldHours',
+        `${process.apheresisSessions} collection sessions on consecutive days take at least ${collecting} h from the start of the first to the end of the last, ` +
+          `longer than the ${process.maxFreshHoldHours} h fresh hold: manufacture could never start in time. Give the validated hold, or fewer sessions.`,
+      );
+    }
+  }
+  if (process.conditioningGate === 'RELEASE_BEFORE_CONDITIONING') {
+    // Released after QC, then the whole course and the shortest gap before infusion: the product must still be in date.
+    const daysToInfusion = process.qcReleaseDays + span + process.infusionWindowMinDays;
+    if (process.shelfLifeHours < daysToInfusion * 24) {
+      throw new ValidationError(
+        'shelfLifeHours',
+        `A ${process.shelfLifeHours} h shelf life ends before any infusion: with release before conditioning, infusion is at least ${daysToInfusion} days after manufacture ends ` +
+          `(${process.qcReleaseDays} days of QC, the conditioning course and ${process.infusionWindowMinDays} days before infusion). Give the product's real shelf life, or condition during manufacture.`,
+      );
+    }
+  }
+  if (process.reconditionAfterDays !== null && process.reconditionAfterDays < process.infusionWindowMinDays) {
+    throw new ValidationError(
+      'reconditionAfterDays',
+      `Repeating conditioning after ${process.reconditionAfterDays} days would be due before the infusion window opens (day ${process.infusionWindowMinDays} after the last dose), so every patient would need conditioning twice. ` +
+        `Give at least ${process.infusionWindowMinDays} days, or leave it empty.`,
+    );
+  }
+}

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
 import { AggregateRepository, ConcurrencyError, EVENT_STORE, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
 import { CLINICAL, CLOCK, ConflictError, type Clock, localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
 import {
@@ -47,6 +48,7 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly dataSource: DataSource,
   ) {}
 
   async execute({ input, context }: ReferPatientCommand): Promise<PathwayChanged> {
@@ -55,12 +57,14 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
     const referringTrust = (input.referringTrust || context.onBehalfOf || '').trim().toUpperCase();
     if (!/^[A-Z0-9]{3,10}$/.test(referringTrust)) throw new ValidationError('referringTrust', 'Give the referring trust’s ODS code, e.g. "RBV".');
     const acting = actingForTrust(context, referringTrust, 'refer patients');
+    // Who before what (issue 11 §7): only once the caller may act for the trust is it checked against the network.
+    await this.requireKnownTrust(referringTrust);
     const productCode = input.productCode.trim().toUpperCase();
     const [dmmf] = await this.store.readStream(`dmmf-${productCode}`, { direction: 'backwards', maxCount: 1 });
     if (!dmmf) throw new NotFoundError('product', productCode, 'Only products with a published DMMF can be referred for.');
-    const washout = validateWashout(input.washout);
     const now = this.clock.now();
     const today = localDateOf(now, 'Europe/London');
+    const washout = validateWashout(input.washout, today);
     const clinicalDeadline = input.clinicalDeadline ? parseLocalDate('clinicalDeadline', input.clinicalDeadline) : null;
     const coi = input.coi ? normaliseCoi(input.coi) : await this.issueCoi(now);
     const { position } = await this.repository.execute(
@@ -78,6 +82,21 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
       acting,
     );
     return { coi, position };
+  }
+
+  /**
+   * A referring trust is an organisation the network knows: the NHS trust (ODS code) of one of its
+   * registered sites that has not ceased (issue 11 §5). A mistyped code would otherwise start a pathway
+   * no scheduler of the real trust can see.
+   */
+  private async requireKnownTrust(trustCode: string): Promise<void> {
+    const [known] = await this.dataSource.query(`SELECT 1 FROM sites WHERE trust_code = $1 AND status <> 'CEASED' LIMIT 1`, [trustCode]);
+    if (!known) {
+      throw new ValidationError(
+        'referringTrust',
+        `${trustCode} is not the ODS code of a trust with a site in the network. Check the code (e.g. "RBV" for The Christie); a trust that is new to the network needs a site registered first.`,
+      );
+    }
   }
 
   /** The next identifier in this facility's register for the year; racing referrals retry. */

@@ -29,12 +29,25 @@ export interface WashoutInput {
   readonly days?: number | null;
 }
 
-export function validateWashout(input: WashoutInput): Washout {
+/**
+ * Checks a referral's washout. With `today` (the network's day, by the clock), a last dose after
+ * today is refused: a dose not yet given cannot start a washout, and taken as given it would put the
+ * earliest collection day wrong (issue 11 §5).
+ */
+export function validateWashout(input: WashoutInput, today?: LocalDate): Washout {
   const drugClass = oneOf('washout.drugClass', input.drugClass, DRUG_CLASSES);
   const days = input.days === null || input.days === undefined ? WASHOUT_DEFAULT_DAYS[drugClass] : wholeNumber('washout.days', input.days, 0, 365);
   if (drugClass === 'NONE') return { drugClass, lastDoseDate: null, days: 0 };
-  if (!input.lastDoseDate) throw new ValidationError('washout.lastDoseDate', `Give the date of the last ${drugClass.toLowerCase().replace(/_/g, ' ')} dose.`);
-  return { drugClass, lastDoseDate: parseLocalDate('washout.lastDoseDate', input.lastDoseDate), days };
+  const what = drugClass.toLowerCase().replace(/_/g, ' ');
+  if (!input.lastDoseDate) throw new ValidationError('washout.lastDoseDate', `Give the date of the last ${what} dose.`);
+  const lastDoseDate = parseLocalDate('washout.lastDoseDate', input.lastDoseDate);
+  if (today !== undefined && lastDoseDate > today) {
+    throw new ValidationError(
+      'washout.lastDoseDate',
+      `The last ${what} dose is given as ${lastDoseDate}, after today (${today}). Give the day the last dose was actually given; if another dose is planned, refer the patient once it has been given.`,
+    );
+  }
+  return { drugClass, lastDoseDate, days };
 }
 
 /** The first day collection may happen: the last dose plus the washout, and not before `today`. */
