@@ -1,4 +1,4 @@
-import type { ProductProcess } from '@bedside/network';
+import type { ConditioningGate, ProductProcess } from '@bedside/network';
 
 /**
  * Clinical timing rules that both the plan search (plan-search.ts) and the lifecycle (lifecycle.ts)
@@ -26,4 +26,26 @@ export const hoursHeld = (firstSessionStartedAt: Date, at: Date): number => (at.
  */
 export function infusionGapDays(process: Pick<ProductProcess, 'infusionWindowMinDays' | 'infusionWindowMaxDays'>): { readonly min: number; readonly max: number } {
   return { min: process.infusionWindowMinDays, max: process.infusionWindowMaxDays };
+}
+
+/**
+ * Days of the conditioning course relative to infusion (day 0) when the last dose is `gapDays` before it:
+ * the process's own pattern kept and shifted (domain.md step 8). With the process's own gap
+ * (-last of conditioningDays) they are exactly process.conditioningDays.
+ */
+export function conditioningDaysBeforeInfusion(process: Pick<ProductProcess, 'conditioningDays'>, gapDays: number): number[] {
+  const last = process.conditioningDays[process.conditioningDays.length - 1] ?? 0;
+  return process.conditioningDays.map((d) => d - last - gapDays);
+}
+
+/**
+ * The gate before lymphodepletion, as instants (domain.md step 7; issue 11 §2). CONDITIONING_DURING_MANUFACTURE:
+ * the unit can confirm only a batch that is under way, so the first conditioning session may start no
+ * earlier than the instant manufacture starts (the same day is not enough: a 09:00 start does not cover
+ * an 08:30 session); never before manufacture has started (`manufactureStartsAt` null).
+ * RELEASE_BEFORE_CONDITIONING: this rule does not bind (true); that gate is release and stock, judged by day.
+ */
+export function conditioningMayStart(gate: ConditioningGate, manufactureStartsAt: Date | null, conditioningSessionStartsAt: Date): boolean {
+  if (gate !== 'CONDITIONING_DURING_MANUFACTURE') return true;
+  return manufactureStartsAt !== null && conditioningSessionStartsAt.getTime() >= manufactureStartsAt.getTime();
 }
