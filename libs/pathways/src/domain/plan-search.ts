@@ -1,6 +1,7 @@
 import { addDays, daysBetween, ValidationError, wholeNumber, type LocalDate } from '@bedside/shared';
 import type { CapacitySlot, ProductProcess, Resource } from '@bedside/network';
 import type { SlotRef } from './slot';
+import { conditioningMayStart, freshHoldEndsAt, infusionGapDays } from './clinical-rules';
 
 /**
  * Exact search for the earliest vein-to-vein plan (domain.md "The vein-to-vein pathway", steps 2-9).
@@ -10,11 +11,13 @@ import type { SlotRef } from './slot';
  * R1 Washout (step 2): no collection before `earliestCollectionDate`.
  * R2 Apheresis (step 3): `apheresisSessions` sessions, one a day, on consecutive opening days of one
  *    treatment centre A's apheresis chairs (an opening day is a day with any APHERESIS_CHAIR slot listed,
- *    free or not: a full day breaks the run), each session a slot with free >= 1. Collection ends at the
- *    end of the last session.
+ *    free or not: a full day breaks the run), each session a slot with free >= 1. Collection starts at the
+ *    start of the first session and ends at the end of the last.
  * R3 Starting material (step 4): it travels from A to the unit's site on a route with a known travel time
  *    (same site: 0 h). FRESH: the route must allow a fresh courier, and manufacture must start within
- *    maxFreshHoldHours of the end of collection. CRYOPRESERVED: no hold, it may wait (thaw time not modelled).
+ *    maxFreshHoldHours of the START of the first collection session (clinical-rules.ts freshHoldEndsAt: cells
+ *    collected on Friday and Monday are Friday's cells); a repair's kept collection counts from its startedAt.
+ *    CRYOPRESERVED: no hold, it may wait (thaw time not modelled).
  * R4 Manufacture start: the material arrives at collection end + travel. Manufacture may start on the day it
  *    arrives: any day whose bay slot ends after the arrival qualifies, starting at max(arrival, slot start).
  * R5 Manufacture (step 5): a designated (DMMF) unit's MANUFACTURING_BAY slot free on each of the
@@ -30,14 +33,17 @@ import type { SlotRef } from './slot';
  * R8 Gate (step 7). RELEASE_BEFORE_CONDITIONING: released and in stock at T before conditioning: the first
  *    conditioning day >= R + ceil(travel hours unit->T / 24) (released product ships on day R and is in
  *    stock from the next day, or day R itself on the same site). CONDITIONING_DURING_MANUFACTURE: I = R
- *    (day 0 is the day the product is ready), the first conditioning day >= D_m (the unit can only confirm
- *    a batch that is under way), and travel unit->T <= shelfLifeHours. Both: conditioning starts after the
- *    last collection day (lymphodepletion never precedes collection).
+ *    (day 0 is the day the product is ready), the first conditioning session STARTS at or after the instant
+ *    manufacture starts (clinical-rules.ts conditioningMayStart: the unit can only confirm a batch that is
+ *    under way, so a 09:00 start rules out an 08:30 session that day), and travel unit->T <= shelfLifeHours.
+ *    Both: conditioning starts after the last collection day (lymphodepletion never precedes collection).
  *
  * Order: earliest infusion, then fewer travel hours (A->unit + unit->T), then the preferred centre (as T,
  * then as A), then the earliest collection, then centre, unit and centre codes. Plans are distinct by
  * (A, unit, T, first collection day, I); within one such choice the search takes the earliest manufacture
- * start, the gap nearest the process's own, and the earliest free session (really free before relaxed).
+ * start, the gap nearest the process's own, and the earliest free session (really free before relaxed),
+ * save that the first collection session is the earliest that leaves the fresh hold room for that start,
+ * and the first conditioning session under CONDITIONING_DURING_MANUFACTURE the earliest not before it.
  */
 
 /** A slot of live capacity with the places still free on it (capacity minus holds and bookings; >= 1 is bookable). */
@@ -78,7 +84,7 @@ export interface PlanSearchInput {
 /**
  * What a pathway under way has done and a repair must build on. Its days may lie before the earliest
  * collection date (day 0 of the search is then today): collection stays where and when it happened, so
- * fresh material must still reach a unit within its hold of `collectedAt` (domain.md step 4).
+ * fresh material must still start manufacture within its hold of `startedAt` (domain.md step 4, R3).
  */
 export interface KeptSteps {
   readonly collection: {
@@ -165,7 +171,13 @@ const GROUP_OF: Readonly<Record<Resource, Group | null>> = {
   MONITORING_BED: 'TREATMENT',
   ICU_BED: null,
 };
-const NO_RELAX: ReadonlySet<Group> = new Set();
+/**
+ * What a search may relax: kinds of capacity, or (to explain, never to plan) the session times of R8
+ * during manufacture, which then falls back to its day rule (first conditioning day >= D_m).
+ */
+type Relax = ReadonlySet<Group | 'SESSION_TIME'>;
+const NO_RELAX: Relax = new Set();
+const SESSION_TIME: Relax = new Set(['SESSION_TIME']);
 
 /** Slots of one resource kind at one site, by day index, each day's sorted by start. */
 type ByDay = FreeSlot[][];
@@ -178,7 +190,6 @@ interface Net {
   readonly horizon: number;
   /** Days indexed: the horizon plus room for monitoring after the last possible infusion. */
   readonly days: number;
-  readonly holdMs: number;
   /** Conditioning days counted from the first; span is first to last. */
   readonly offsets: readonly number[];
   readonly span: number;
@@ -194,8 +205,8 @@ interface Net {
   readonly keptCollection: Collection | null;
   /** A repair's batch under way or made, as the only upstream there is. */
   readonly keptUpstream: Upstream | null;
-  /** Best choices of scoped searches already made in this call (see scopedBest). */
-  readonly scopedBests: Map<string, Choice | undefined>;
+  /** Scoped searches already made in this call (see scoped). */
+  readonly scopedBests: Map<string, Outcome>;
 }
 
 interface Scope {
@@ -207,9 +218,14 @@ interface Scope {
 interface Collection {
   readonly centre: string;
   readonly days: readonly number[];
-  /** The session taken on each day but the last. */
-  readonly sessions: readonly FreeSlot[];
-  /** Free sessions on the last day, earliest end first: the end matters for the hold and the arrival. */
+  /**
+   * Free sessions on the first day, earliest start first, when collection takes more than one day: the
+   * first session's start opens the fresh hold (R3). Empty when the last session is also the first.
+   */
+  readonly firsts: readonly FreeSlot[];
+  /** The session taken on each day between the first and the last. */
+  readonly middle: readonly FreeSlot[];
+  /** Free sessions on the last day, earliest end first: the end matters for the arrival (and, alone, the hold). */
   readonly last: readonly FreeSlot[];
   /** Kept collection: the material cannot leave where it is before this (now, for material waiting). */
   readonly departsAt?: number;
@@ -218,10 +234,14 @@ interface Collection {
 interface Upstream {
   readonly col: Collection;
   readonly unit: DesignatedUnit;
+  /** The first collection session (the hold counts from its start) and the last (the arrival from its end). */
+  readonly first: FreeSlot;
   readonly session: FreeSlot;
   readonly hours: number;
   readonly arrival: number;
   readonly start: number;
+  /** `start` as an instant, for the gate (R8). */
+  readonly startAt: Date;
   readonly dm: number;
   readonly ready: number;
 }
@@ -240,6 +260,11 @@ interface Outcome {
   readonly choices: Choice[];
   readonly collections: number;
   readonly upstreams: number;
+  /**
+   * The earliest infusion day at which the gate during manufacture refused a course only for its session
+   * times (the day rule would allow it; R8); infinite if none. Relaxing SESSION_TIME can be earlier only then.
+   */
+  readonly sessionTimeBound: number;
 }
 
 export function searchPlans(input: PlanSearchInput): PlanSearchResult {
@@ -274,8 +299,9 @@ function indexNetwork(input: PlanSearchInput): Net {
   const firstDay = p.conditioningDays[0]!;
   const lastDay = p.conditioningDays[p.conditioningDays.length - 1]!;
   const own = -lastDay;
+  const window = infusionGapDays(p);
   const gaps: number[] = [];
-  for (let g = p.infusionWindowMinDays; g <= p.infusionWindowMaxDays; g++) gaps.push(g);
+  for (let g = window.min; g <= window.max; g++) gaps.push(g);
   gaps.sort((a, b) => Math.abs(a - own) - Math.abs(b - own) || a - b);
 
   const days = horizon + Math.max(1, p.monitoringInpatientDays);
@@ -320,7 +346,6 @@ function indexNetwork(input: PlanSearchInput): Net {
     rbc: p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING',
     horizon,
     days,
-    holdMs: p.startingMaterial === 'FRESH' ? p.maxFreshHoldHours! * HOUR_MS : Number.POSITIVE_INFINITY,
     offsets: p.conditioningDays.map((d) => d - firstDay),
     span: lastDay - firstDay,
     gaps,
@@ -354,16 +379,19 @@ function keptParts(input: PlanSearchInput, index: (d: LocalDate) => number, hour
     endsAt: collection.collectedAt,
     free: 1,
   };
-  const col: Collection = { centre: collection.materialSite, days: collection.days.map(index), sessions: [], last: [session], departsAt: collection.departsAt?.getTime() };
+  // One pseudo-session from startedAt to collectedAt: it opens the hold and ends the collection (R3).
+  const col: Collection = { centre: collection.materialSite, days: collection.days.map(index), firsts: [], middle: [], last: [session], departsAt: collection.departsAt?.getTime() };
   if (!manufacture) return { keptCollection: col, keptUpstream: null };
   const start = manufacture.startedAt.getTime();
   const up: Upstream = {
     col,
     unit: manufacture.unit,
+    first: session,
     session,
     hours: hours(collection.materialSite, manufacture.unit.siteCode) ?? 0,
     arrival: start,
     start,
+    startAt: manufacture.startedAt,
     dm: index(manufacture.startDay),
     ready: index(manufacture.readyDay),
   };
@@ -371,9 +399,9 @@ function keptParts(input: PlanSearchInput, index: (d: LocalDate) => number, hour
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const isFree = (slot: FreeSlot, relax: ReadonlySet<Group>) => slot.free >= 1 || relax.has(GROUP_OF[slot.resource]!);
+const isFree = (slot: FreeSlot, relax: Relax) => slot.free >= 1 || relax.has(GROUP_OF[slot.resource]!);
 /** A really free slot before one free only under relaxation, so explanations name only slots that are full. */
-const pick = (list: readonly FreeSlot[], relax: ReadonlySet<Group>) => list.find((s) => s.free >= 1) ?? list.find((s) => isFree(s, relax));
+const pick = (list: readonly FreeSlot[], relax: Relax) => list.find((s) => s.free >= 1) ?? list.find((s) => isFree(s, relax));
 
 function compareChoices(a: Choice, b: Choice): number {
   return (
@@ -388,7 +416,7 @@ function compareChoices(a: Choice, b: Choice): number {
 }
 
 /** R1, R2: every run of consecutive opening days at a centre with a free session on each. */
-function collectionsAt(net: Net, centre: string, relax: ReadonlySet<Group>): Collection[] {
+function collectionsAt(net: Net, centre: string, relax: Relax): Collection[] {
   const row = net.sites.APHERESIS_CHAIR.get(centre);
   if (!row) return [];
   const open: number[] = [];
@@ -401,13 +429,14 @@ function collectionsAt(net: Net, centre: string, relax: ReadonlySet<Group>): Col
     const free = days.map((d) => row[d]!.filter((s) => isFree(s, relax)));
     if (free.some((f) => f.length === 0)) continue;
     const last = [...free[free.length - 1]!].sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime() || a.startsAt.getTime() - b.startsAt.getTime());
-    out.push({ centre, days, sessions: free.slice(0, -1).map((f) => pick(f, relax)!), last });
+    const firsts = n > 1 ? [...free[0]!].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.endsAt.getTime() - b.endsAt.getTime()) : [];
+    out.push({ centre, days, firsts, middle: free.slice(1, -1).map((f) => pick(f, relax)!), last });
   }
   return out;
 }
 
 /** R5: for each day, the first day from it that starts manufactureDays free bay days in a row. */
-function runStarts(net: Net, bay: readonly (FreeSlot | undefined)[], relax: ReadonlySet<Group>): Int32Array {
+function runStarts(net: Net, bay: readonly (FreeSlot | undefined)[], relax: Relax): Int32Array {
   const next = new Int32Array(net.days + 1).fill(NONE);
   let run = 0;
   for (let i = net.days - 1; i >= 0; i--) {
@@ -418,18 +447,27 @@ function runStarts(net: Net, bay: readonly (FreeSlot | undefined)[], relax: Read
   return next;
 }
 
+/** When the fresh hold opened by a collection session ends (R3), in ms; infinite when no hold binds. */
+const holdEnd = (net: Net, first: FreeSlot) => freshHoldEndsAt(net.p, first.startsAt)?.getTime() ?? Number.POSITIVE_INFINITY;
+const reallyFree = (up: Pick<Upstream, 'first' | 'session'>) => (up.first.free >= 1 ? 1 : 0) + (up.session.free >= 1 ? 1 : 0);
+
 /**
  * R3-R6 for one collection and one unit. Release before conditioning: only the earliest start matters
  * (the gate is a lower bound on conditioning), so one option. During manufacture: I = R, so every start
- * day the hold allows is a different infusion day, and each is kept.
+ * day the hold allows is a different infusion day, and each is kept, with its earliest start instant (the
+ * gate compares it with the first conditioning session, R8).
  */
 function upstreamsOf(net: Net, col: Collection, unit: DesignatedUnit, hours: number, next: Int32Array, emit: (u: Upstream) => void): void {
   const { p } = net;
   const bay = net.bays.get(unit.unitId)!;
   const lastDay = col.days[col.days.length - 1]!;
   const byStart = new Map<number, Upstream>();
+  // Sessions that may open a collection of several days, with the end of the hold each opens.
+  const firsts = col.firsts.map((first) => ({ first, holdEnds: holdEnd(net, first) }));
   for (const session of col.last) {
     const end = session.endsAt.getTime();
+    const openers = firsts.length > 0 ? firsts : [{ first: session, holdEnds: holdEnd(net, session) }];
+    const latestHoldEnd = Math.max(...openers.map((o) => o.holdEnds));
     const arrival = Math.max(end, col.departsAt ?? end) + hours * HOUR_MS;
     let j = lastDay;
     while (j < net.days && !(bay[j] && bay[j]!.endsAt.getTime() > arrival)) j++;
@@ -437,9 +475,13 @@ function upstreamsOf(net: Net, col: Collection, unit: DesignatedUnit, hours: num
       const ready = dm + p.manufactureDays + (net.rbc ? p.qcReleaseDays : 0);
       if (ready >= net.horizon) break;
       const start = Math.max(arrival, bay[dm]!.startsAt.getTime());
-      if (start - end > net.holdMs) break; // later days only lengthen the hold
+      if (start > latestHoldEnd) break; // later days only start later
+      // The earliest first session whose hold still runs at the start, really free before relaxed.
+      const fits = openers.filter((o) => start <= o.holdEnds);
+      const first = (fits.find((o) => o.first.free >= 1) ?? fits[0]!).first;
+      const up: Upstream = { col, unit, first, session, hours, arrival, start, startAt: new Date(start), dm, ready };
       const seen = byStart.get(dm);
-      if (!seen || (seen.session.free < 1 && session.free >= 1)) byStart.set(dm, { col, unit, session, hours, arrival, start, dm, ready });
+      if (!seen || start < seen.start || (start === seen.start && reallyFree(up) > reallyFree(seen))) byStart.set(dm, up);
       if (net.rbc) break;
     }
   }
@@ -450,24 +492,28 @@ function upstreamsOf(net: Net, col: Collection, unit: DesignatedUnit, hours: num
 interface Care {
   /** A conditioning course can start on this day (R7). */
   readonly course: Uint8Array;
+  /** The latest start of a free conditioning session on each day: the gate during manufacture compares it (R8). */
+  readonly latestChair: readonly (Date | undefined)[];
   /** Infusion and monitoring beds from this day (R7). */
   readonly beds: Uint8Array;
 }
 
-function careAt(net: Net, centre: string, relax: ReadonlySet<Group>): Care {
+function careAt(net: Net, centre: string, relax: Relax): Care {
   const has = (row: ByDay | undefined, i: number) => !!row?.[i]?.some((s) => isFree(s, relax));
   const chairs = net.sites.CONDITIONING_CHAIR.get(centre);
   const infusion = net.sites.INFUSION_BED.get(centre);
   const monitoring = net.sites.MONITORING_BED.get(centre);
   const course = new Uint8Array(net.days);
   const beds = new Uint8Array(net.days);
+  const latestChair: (Date | undefined)[] = new Array(net.days);
   for (let i = 0; i < net.days; i++) {
     course[i] = net.offsets.every((o) => has(chairs, i + o)) ? 1 : 0;
+    for (const s of chairs?.[i] ?? []) if (isFree(s, relax)) latestChair[i] = s.startsAt; // sorted by start
     let ok = i < net.horizon && has(infusion, i);
     for (let k = 0; ok && k < net.p.monitoringInpatientDays; k++) ok = has(monitoring, i + k);
     beds[i] = ok ? 1 : 0;
   }
-  return { course, beds };
+  return { course, beds, latestChair };
 }
 
 /**
@@ -476,7 +522,7 @@ function careAt(net: Net, centre: string, relax: ReadonlySet<Group>): Care {
  * the gate are looked at: release before conditioning, each unit's options by ready day (stop at the first
  * too late); during manufacture, the options starting exactly manufactureDays before the infusion day.
  */
-function search(net: Net, scope: Scope, relax: ReadonlySet<Group>, count: number): Outcome {
+function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   const { p } = net;
   const lastOf = (col: Collection) => col.days[col.days.length - 1]!;
   const cols = net.keptCollection ? [net.keptCollection] : scope.apheresis.flatMap((c) => collectionsAt(net, c, relax)).sort((a, b) => lastOf(a) - lastOf(b));
@@ -540,6 +586,7 @@ function search(net: Net, scope: Scope, relax: ReadonlySet<Group>, count: number
     if (best.length > count) best.pop();
   };
   const cares = new Map(scope.treatment.map((c) => [c, careAt(net, c, relax)] as const));
+  let sessionTimeBound = Number.POSITIVE_INFINITY;
   for (let infusion = 0; infusion < net.horizon && best.length < count; infusion++) {
     takeCollectionsUpTo(infusion - p.manufactureDays);
     for (const centre of scope.treatment) {
@@ -548,9 +595,18 @@ function search(net: Net, scope: Scope, relax: ReadonlySet<Group>, count: number
       const firsts = net.gaps.map((g) => infusion - g - net.span).filter((f) => f >= net.patientFrom && care.course[f]);
       if (firsts.length === 0) continue;
       // Preferred centre: as treatment centre counts more than as apheresis centre.
+      // R8 during manufacture: some free session of the first conditioning day starts at or after manufacture.
+      const gateOpen = (up: Upstream, f: number) => {
+        if (net.rbc) return true;
+        if (relax.has('SESSION_TIME')) return f >= up.dm;
+        const latest = care.latestChair[f];
+        if (latest !== undefined && conditioningMayStart(p.conditioningGate, up.startAt, latest)) return true;
+        if (f >= up.dm) sessionTimeBound = Math.min(sessionTimeBound, infusion);
+        return false;
+      };
       const choose = (up: Upstream, notBefore: number, productHours: number) => {
         const lastCollection = up.col.days[up.col.days.length - 1]!;
-        const first = firsts.find((f) => f >= notBefore && f > lastCollection);
+        const first = firsts.find((f) => f >= notBefore && f > lastCollection && gateOpen(up, f));
         if (first === undefined) return;
         const preference = preferred === null ? 0 : (centre === preferred ? 0 : 2) + (up.col.centre === preferred ? 0 : 1);
         offer({ up, centre, first, infusion, productHours, travel: up.hours + productHours, preference });
@@ -567,18 +623,18 @@ function search(net: Net, scope: Scope, relax: ReadonlySet<Group>, count: number
       } else {
         for (const up of byReady.get(infusion) ?? []) {
           const hours = routes.get(up.unit.unitId)?.hours;
-          if (hours !== undefined && hours <= p.shelfLifeHours) choose(up, up.dm, hours);
+          if (hours !== undefined && hours <= p.shelfLifeHours) choose(up, 0, hours);
         }
       }
     }
   }
-  return { choices: best, collections: cols.length, upstreams };
+  return { choices: best, collections: cols.length, upstreams, sessionTimeBound };
 }
 
 const ref = (s: FreeSlot): SlotRef => ({ resourceKey: s.resourceKey, day: s.day, session: s.session });
 
 /** The plan a choice stands for, and every slot it uses (to name the full ones in explanations). */
-function build(net: Net, choice: Choice, relax: ReadonlySet<Group>): { plan: Omit<VeinToVeinPlan, 'limitedBy'>; used: FreeSlot[] } {
+function build(net: Net, choice: Choice, relax: Relax): { plan: Omit<VeinToVeinPlan, 'limitedBy'>; used: FreeSlot[] } {
   const { p, input } = net;
   const { up, centre, first, infusion } = choice;
   const day = (i: number) => addDays(input.earliestCollectionDate, i);
@@ -589,7 +645,7 @@ function build(net: Net, choice: Choice, relax: ReadonlySet<Group>): { plan: Omi
 
   const keptCollection = input.kept?.collection ?? null;
   const keptManufacture = input.kept?.manufacture ?? null;
-  const chairs = keptCollection ? [] : [...up.col.sessions, up.session];
+  const chairs = keptCollection ? [] : up.first === up.session ? [up.session] : [up.first, ...up.col.middle, up.session];
   if (keptCollection) step('APHERESIS', keptCollection.apheresisCentre, [], keptCollection.startedAt, keptCollection.collectedAt, { slots: keptCollection.slots });
   else step('APHERESIS', up.col.centre, chairs, chairs[0]!.startsAt, up.session.endsAt);
   if (!keptManufacture && up.col.centre !== unitSite) {
@@ -605,7 +661,11 @@ function build(net: Net, choice: Choice, relax: ReadonlySet<Group>): { plan: Omi
     step('QC_RELEASE', unitSite, [], made, readyAt, { unitId: up.unit.unitId });
   }
   if (unitSite !== centre) step('TRANSPORT', centre, [], readyAt, new Date(readyAt.getTime() + choice.productHours * HOUR_MS), { fromSiteCode: unitSite });
-  const conditioning = net.offsets.map((o) => pick(net.sites.CONDITIONING_CHAIR.get(centre)![first + o]!, relax)!);
+  // R8 during manufacture: the first session starts at or after manufacture (always true before release).
+  const conditioning = net.offsets.map((o, k) => {
+    const list = net.sites.CONDITIONING_CHAIR.get(centre)![first + o]!;
+    return pick(k === 0 && !relax.has('SESSION_TIME') ? list.filter((s) => conditioningMayStart(p.conditioningGate, up.startAt, s.startsAt)) : list, relax)!;
+  });
   step('CONDITIONING', centre, conditioning, conditioning[0]!.startsAt, conditioning[conditioning.length - 1]!.endsAt);
   const bed = pick(net.sites.INFUSION_BED.get(centre)![infusion]!, relax)!;
   step('INFUSION', centre, [bed], bed.startsAt, bed.endsAt);
@@ -662,7 +722,7 @@ function dayList(labels: readonly string[]): string {
  * The full slots a plan found under relaxation uses, e.g. "unit MU-1 busy on 2027-03-02". A day is named
  * alone only when every session of it is full; otherwise the session the plan needed is named too.
  */
-function fullSlots(net: Net, choice: Choice, relax: ReadonlySet<Group>): string {
+function fullSlots(net: Net, choice: Choice, relax: Relax): string {
   const full = build(net, choice, relax).used.filter((s) => s.free < 1);
   const groups = new Map<string, string[]>();
   for (const s of full) {
@@ -675,29 +735,33 @@ function fullSlots(net: Net, choice: Choice, relax: ReadonlySet<Group>): string 
 }
 
 /**
- * What kept a plan from being earlier, found by search rather than guessed: within the plan's own
- * centres and unit, free each kind of capacity in turn (apheresis, manufacture, treatment) and see whether
- * infusion could be earlier; then all together; else the washout or the calendars and travel bind.
- */
-/**
  * A one-plan search within one plan's centres and unit, remembered for the other plans of the same
  * call: plans often share them (the same centres and unit a day later), and the answer depends only on
  * the scope and what is relaxed.
  */
-function scopedBest(net: Net, scope: Scope, relax: ReadonlySet<Group>): Choice | undefined {
+function scoped(net: Net, scope: Scope, relax: Relax): Outcome {
   const key = `${scope.apheresis.join(',')}|${scope.units.map((u) => u.unitId).join(',')}|${scope.treatment.join(',')}|${[...relax].sort().join(',')}`;
-  if (!net.scopedBests.has(key)) net.scopedBests.set(key, search(net, scope, relax, 1).choices[0]);
-  return net.scopedBests.get(key);
+  let outcome = net.scopedBests.get(key);
+  if (!outcome) net.scopedBests.set(key, (outcome = search(net, scope, relax, 1)));
+  return outcome;
 }
+const scopedBest = (net: Net, scope: Scope, relax: Relax): Choice | undefined => scoped(net, scope, relax).choices[0];
 
+/**
+ * What kept a plan from being earlier, found by search rather than guessed: within the plan's own
+ * centres and unit, free each kind of capacity in turn (apheresis, manufacture, treatment) and see whether
+ * infusion could be earlier; then all together; then, during manufacture, conditioning session times;
+ * else what is done, the washout, a postponement, or the calendars and travel bind.
+ */
 function limitedBy(net: Net, choice: Choice): string {
   const scope: Scope = { apheresis: [choice.up.col.centre], units: [choice.up.unit], treatment: [choice.centre] };
   const day = (i: number) => addDays(net.input.earliestCollectionDate, i);
-  const own = scopedBest(net, scope, NO_RELAX)!;
+  const strict = scoped(net, scope, NO_RELAX);
+  const own = strict.choices[0]!;
   if (own.infusion < choice.infusion) {
     return `a later alternative: the same centres and unit can infuse on ${day(own.infusion)} (collection from ${day(own.up.col.days[0]!)})`;
   }
-  let binding: { relax: ReadonlySet<Group>; found: Choice } | null = null;
+  let binding: { relax: Relax; found: Choice } | null = null;
   for (const group of GROUPS) {
     const relax = new Set([group]);
     const found = scopedBest(net, scope, relax);
@@ -709,12 +773,20 @@ function limitedBy(net: Net, choice: Choice): string {
   if (free && free.infusion < choice.infusion) {
     return `capacity at several steps together (${fullSlots(net, free, everything)}); with all of it free, infusion could be on ${day(free.infusion)}`;
   }
+  const early = strict.sessionTimeBound < choice.infusion ? scopedBest(net, scope, SESSION_TIME) : undefined;
+  if (early && early.infusion < choice.infusion) {
+    const session = build(net, early, SESSION_TIME).plan.steps.find((s) => s.kind === 'CONDITIONING')!;
+    return `session times: the first conditioning session at ${early.centre} on ${day(early.first)} starts at ${session.start.toISOString()}, before manufacture starts at ${early.up.startAt.toISOString()}; with a session from then, infusion could be on ${day(early.infusion)}`;
+  }
   const kept = net.input.kept;
   if (kept?.manufacture) return `what is done: the batch on unit ${kept.manufacture.unit.unitId} is ready on ${kept.manufacture.readyDay}`;
-  if (kept) return `what is done: the starting material collected at ${kept.collection.apheresisCentre} on ${kept.collection.days[kept.collection.days.length - 1]} must start manufacture ${net.p.startingMaterial === 'FRESH' ? `within its ${net.p.maxFreshHoldHours} h hold` : 'once it reaches a unit'}`;
+  if (kept) {
+    const holdEnds = freshHoldEndsAt(net.p, kept.collection.startedAt);
+    return `what is done: the starting material collected at ${kept.collection.apheresisCentre} on ${dayList(kept.collection.days)} must start manufacture ${holdEnds ? `within its ${net.p.maxFreshHoldHours} h hold, by ${holdEnds.toISOString()}` : 'once it reaches a unit'}`;
+  }
   if (choice.up.col.days[0] === 0) return `washout: no collection before ${net.input.earliestCollectionDate}`;
   if (choice.up.col.days[0] === net.patientFrom) return `the patient is postponed until ${addDays(net.input.earliestCollectionDate, net.patientFrom)}`;
-  return `opening days, travel and process times: with every slot free, ${choice.up.col.centre}, unit ${choice.up.unit.unitId} and ${choice.centre} infuse no earlier`;
+  return `opening days, session times, travel and process times: with every slot free, ${choice.up.col.centre}, unit ${choice.up.unit.unitId} and ${choice.centre} infuse no earlier`;
 }
 
 /** Why no plan: capacity (then what freeing would give) or the network itself (routes, hold, calendars). */
@@ -725,7 +797,7 @@ function whyNone(net: Net, scope: Scope, found: Outcome): string {
   // Collected material that no unit can take in time is a clinical fact, whatever capacity would allow.
   if (keptMaterial && found.upstreams === 0) {
     return net.p.startingMaterial === 'FRESH'
-      ? `The starting material collected at ${keptMaterial.apheresisCentre} at ${keptMaterial.collectedAt.toISOString()} cannot reach a designated unit and start manufacture within its ${net.p.maxFreshHoldHours} h hold: do not manufacture from it; record the deviation and plan a new collection.`
+      ? `The starting material collected at ${keptMaterial.apheresisCentre} from ${keptMaterial.startedAt.toISOString()} (its hold ends at ${freshHoldEndsAt(net.p, keptMaterial.startedAt)!.toISOString()}) cannot reach a designated unit and start manufacture within its ${net.p.maxFreshHoldHours} h hold: do not manufacture from it; record the deviation and plan a new collection.`
       : `The cryopreserved starting material at ${keptMaterial.materialSite} cannot reach a designated unit with a free run of bay days ${within}.`;
   }
   const everything = new Set(GROUPS);
@@ -740,8 +812,16 @@ function whyNone(net: Net, scope: Scope, found: Outcome): string {
   if (free.collections === 0) return `No treatment centre has apheresis chairs open on ${net.p.apheresisSessions} consecutive day(s) ${within}.`;
   if (free.upstreams === 0) {
     return net.p.startingMaterial === 'FRESH'
-      ? `No designated unit can start manufacture in time: check fresh courier routes, travel times and the ${net.p.maxFreshHoldHours} h hold, and unit calendars ${within}.`
+      ? `No designated unit can start manufacture in time: check fresh courier routes, travel times and the ${net.p.maxFreshHoldHours} h hold (counted from the start of the first collection session), and unit calendars ${within}.`
       : `No designated unit can be reached and make the product ${within}: check routes and unit calendars.`;
+  }
+  if (!net.rbc && free.sessionTimeBound < net.horizon) {
+    // R8 during manufacture: conditioning sessions that all start before manufacture does.
+    const later = search(net, scope, SESSION_TIME, 1).choices[0];
+    const laterAndFree = later ?? search(net, scope, new Set([...everything, 'SESSION_TIME'] as const), 1).choices[0];
+    if (laterAndFree) {
+      return `No treatment centre has a conditioning session that starts after manufacture does ${within} (the unit can confirm only a batch that is under way): with later sessions${later ? '' : ' and every slot free'}, infusion could be on ${day(laterAndFree.infusion)}.`;
+    }
   }
   return `No treatment centre can condition and infuse after manufacture ${within}: check conditioning, infusion and monitoring calendars, routes from the units${net.rbc ? '' : ' and the shelf life'}.`;
 }
