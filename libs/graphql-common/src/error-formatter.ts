@@ -1,5 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import mercurius from 'mercurius';
+import { ConcurrencyError, concurrencyConflict } from '@bedside/event-store';
 import { BedsideError } from '@bedside/shared';
 
 interface FormatterContext {
@@ -35,8 +36,10 @@ function toClientError(error: GraphQLError, ctx: FormatterContext): GraphQLError
       ...(httpError ? { originalError: httpError } : {}),
     });
 
-  if (original instanceof BedsideError) {
-    return rebuild(original.message, { ...original.details, code: original.code });
+  // A race lost more often than its command retried is a conflict the user can retry, not an internal error (issue 11 §8).
+  const known = original instanceof ConcurrencyError ? concurrencyConflict(original) : original;
+  if (known instanceof BedsideError) {
+    return rebuild(known.message, { ...known.details, code: known.code });
   }
   if (!original || original instanceof GraphQLError) {
     // Parse and validation errors (and the cost limit, with its figures): the request itself was malformed.

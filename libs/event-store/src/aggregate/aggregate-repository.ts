@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { replay, type DomainEvent, type Evolver } from '@bedside/shared';
+import { ConflictError, replay, type DomainEvent, type Evolver } from '@bedside/shared';
 import { ConcurrencyError } from '../errors';
-import type { EventStore, ExpectedVersion, GlobalPosition, StreamAppend } from '../types';
+import type { EventStore, ExpectedVersion, GlobalPosition, RecordedEvent, StreamAppend } from '../types';
 import type { CommandContext } from './command-context';
 import { EventTypeRegistry } from './event-type-registry';
 
@@ -12,7 +12,37 @@ export interface Loaded<State> {
   readonly state: State;
   /** The stream's version: 0 when it has no events. */
   readonly version: number;
+  /**
+   * Where the stream's last event sits in the global log (absent when it has none): a retried command
+   * that finds its work already done answers once read models reach it, as the first answer did.
+   */
+  readonly position?: GlobalPosition;
 }
+
+const STREAM_KINDS: readonly (readonly [prefix: string, what: string])[] = [
+  ['pathway-', 'this pathway'],
+  ['hold-', 'this hold'],
+  ['slot-', 'the same places'],
+  ['site-', 'this site'],
+  ['unit-', 'this unit'],
+  ['dmmf-', "this product's DMMF"],
+  ['calendar-', 'this calendar'],
+];
+
+/**
+ * A race lost more often than a command retries, said as a user can act on it (issue 11 §8): CONFLICT,
+ * never an internal error. Nothing was recorded, since an append lands whole or not at all.
+ */
+export function concurrencyConflict(error: ConcurrencyError): ConflictError {
+  const what = STREAM_KINDS.find(([prefix]) => error.streamId.startsWith(prefix))?.[1] ?? 'the same record';
+  return new ConflictError(`Someone else changed ${what} at the same moment; nothing was recorded. Try again.`, { streamId: error.streamId });
+}
+
+const loaded = <State, Event extends DomainEvent>(evolver: Evolver<State, Event>, recorded: readonly RecordedEvent[], events: readonly Event[]): Loaded<State> => ({
+  state: replay(evolver, events),
+  version: recorded.at(-1)?.streamPosition ?? 0,
+  position: recorded.at(-1)?.globalPosition,
+});
 
 /** Streams read together by `readMany`. */
 export interface StreamsRead {
@@ -54,13 +84,14 @@ export class AggregateRepository {
 
   async load<State, Event extends DomainEvent>(streamId: string, evolver: Evolver<State, Event>, recordedUpTo?: Date): Promise<Loaded<State>> {
     const recorded = await this.store.readStream(streamId, recordedUpTo ? { recordedUpTo } : {});
-    const events = recorded.map((e) => this.registry.toDomain<Event>(e));
-    return { state: replay(evolver, events), version: recorded.at(-1)?.streamPosition ?? 0 };
+    return loaded(evolver, recorded, recorded.map((e) => this.registry.toDomain<Event>(e)));
   }
 
   /**
    * Appends decisions about several streams, each at the version it was decided on, in one
-   * transaction; publishes after the commit. A ConcurrencyError names the stream that moved.
+   * transaction; publishes after the commit. A ConcurrencyError names the stream that moved: callers
+   * read again and decide again, and give up with `concurrencyConflict` (the GraphQL error formatter
+   * turns any that escapes into the same CONFLICT).
    */
   async appendDecisions(streams: readonly AlsoAppend[], context: CommandContext): Promise<GlobalPosition> {
     const appends = streams.filter((s) => s.events.length > 0);
@@ -95,11 +126,12 @@ export class AggregateRepository {
       load: <State, Event extends DomainEvent>(streamId: string, evolver: Evolver<State, Event>): Loaded<State> => {
         const recorded = streams.get(streamId);
         if (!recorded) throw new Error(`Stream ${streamId} was not among those read.`);
-        return { state: replay(evolver, recorded.map((e) => this.registry.toDomain<Event>(e))), version: recorded.at(-1)?.streamPosition ?? 0 };
+        return loaded(evolver, recorded, recorded.map((e) => this.registry.toDomain<Event>(e)));
       },
     };
   }
 
+  /** Load, decide, append; a race on the stream is decided again, up to `maxAttempts` times, then answers CONFLICT. */
   async execute<State, Event extends DomainEvent>(
     streamId: string,
     evolver: Evolver<State, Event>,
@@ -124,8 +156,8 @@ export class AggregateRepository {
         this.eventBus.publishAll([...events, ...others.flatMap((o) => o.events)]);
         return { state: newState, version: result.versions.get(streamId)!, events, position: result.lastPosition };
       } catch (error) {
-        const retry = error instanceof ConcurrencyError && error.streamId === streamId && attempt < maxAttempts;
-        if (!retry) throw error;
+        if (!(error instanceof ConcurrencyError) || error.streamId !== streamId) throw error; // another stream's race is its caller's to judge
+        if (attempt >= maxAttempts) throw concurrencyConflict(error);
       }
     }
   }
