@@ -92,7 +92,7 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'confirmHold', query: `mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "confirm") { status } }`, variables: () => ({ id: booked.holdId }), allowed: OWN_TRUST_CLINICAL },
     { field: 'releaseHold', query: `mutation($id: ID!) { releaseHold(holdId: $id, reason: "Consultant chose another date") { status } }`, variables: () => ({ id: held.holdId }), allowed: OWN_TRUST_CLINICAL },
     { field: 'recordCollection', query: `mutation($coi: ID!) { recordCollection(input: { coi: $coi, siteCode: "RBV01", sessions: 0 }) { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
-    { field: 'recordHandover', query: `mutation($coi: ID!) { recordHandover(input: { coi: $coi, handover: "SHIPPED", from: "a", to: "b", siteCode: "RBV01", condition: "ok", scannedCoi: "WRONG" }) { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
+    { field: 'recordHandover', query: `mutation($coi: ID!) { recordHandover(input: { coi: $coi, handover: SHIPPED, from: "a", to: "b", siteCode: "RBV01", condition: "ok", scannedCoi: "WRONG" }) { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'startManufacture', query: `mutation($coi: ID!) { startManufacture(coi: $coi, input: { siteCode: "RBV01", unitId: "MU-RBV01-COC1" }) { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'completeManufacture', query: `mutation($coi: ID!) { completeManufacture(coi: $coi, siteCode: "RBV01") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'failManufacture', query: `mutation($coi: ID!) { failManufacture(coi: $coi, siteCode: "RBV01", reason: "x") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },

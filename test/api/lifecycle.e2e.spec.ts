@@ -1,3 +1,4 @@
+import { plannedSteps, referAndBook, walkThePlan, type PlannedStep } from '../support/pathway-steps';
 import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
 /** Clinical steps are recorded by the centre's staff. */
@@ -29,42 +30,65 @@ describe('the clinical lifecycle after booking', () => {
     return coi;
   }
 
-  it('walks a fresh point-of-care pathway from collection to discharge, in order', async () => {
-    const coi = await bookedPathway('POC-CAR19', 'LIFE-1');
+  it('walks a fresh point-of-care pathway from collection to discharge, in order, at the plan’s own instants', async () => {
+    const booked = await referAndBook(api, 'LIFE-1');
+    const { coi } = booked;
+    const at = (name: PlannedStep['name']) => plannedSteps(booked).find((s) => s.name === name)!.at;
+    const doses = plannedSteps(booked).filter((s) => s.name === 'DOSE');
+    /** Moves the clock on to when the step happens (never back). */
+    const when = (instant: Date) => {
+      if (api.clock.now() < instant) api.clock.set(instant);
+    };
+
+    when(at('COLLECTION'));
     expect(await ok(`mutation($coi: ID!) { recordCollection(input: { coi: $coi, siteCode: "RBV01", sessions: 1, cd3YieldE9: 2.1 }) { ${STATE} } }`, { coi })).toMatchObject({ status: 'COLLECTED' });
     const handover = (handover: string, scannedCoi: string) =>
       step(`mutation($input: HandoverInput!) { recordHandover(input: $input) { ${STATE} } }`, {
         input: { coi, handover, from: 'Apheresis unit RBV01', to: 'Cell therapy lab RBV01', siteCode: 'RBV01', condition: '4 °C, seal intact', scannedCoi },
       });
     // A label that is not this patient's stops the chain of custody.
+    when(at('SHIPPED'));
     const wrongLabel = await handover('SHIPPED', 'B000126900001J');
     expect(wrongLabel.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', expected: coi, scanned: 'B000126900001J' });
     expect((await handover('SHIPPED', coi)).data!.recordHandover.status).toBe('IN_TRANSIT');
+    when(at('RECEIVED'));
     expect((await handover('RECEIVED', coi.toLowerCase())).data!.recordHandover.status).toBe('RECEIVED');
+    when(at('MANUFACTURE_STARTED'));
     expect(await ok(`mutation($coi: ID!) { startManufacture(coi: $coi, input: { siteCode: "RBV01", unitId: "MU-RBV01-COC1" }) { ${STATE} } }`, { coi })).toMatchObject({ status: 'IN_MANUFACTURE' });
 
     // Fresh product: the unit confirms the batch is on track and conditioning runs during manufacture.
+    when(at('CONDITIONING_STARTED'));
     await ok(`mutation($coi: ID!) { confirmProductAvailability(coi: $coi, siteCode: "RBV01") { ${STATE} } }`, { coi });
     expect(await ok(`mutation($coi: ID!) { startConditioning(coi: $coi, siteCode: "RBV01") { ${STATE} } }`, { coi })).toMatchObject({ status: 'CONDITIONING', productState: 'IN_MANUFACTURE' });
     const wrongDay = await step(`mutation($coi: ID!) { recordConditioningDose(coi: $coi, siteCode: "RBV01", day: -4) { status } }`, { coi });
     expect(wrongDay.errors![0]!.extensions).toMatchObject({ code: 'STEP_OUT_OF_ORDER', dueDay: -5 });
-    for (const day of [-5, -4, -3]) await ok(`mutation($coi: ID!, $day: Int!) { recordConditioningDose(coi: $coi, siteCode: "RBV01", day: $day) { status } }`, { coi, day });
+    for (const dose of doses) {
+      when(dose.at);
+      await ok(`mutation($coi: ID!, $day: Int!) { recordConditioningDose(coi: $coi, siteCode: "RBV01", day: $day) { status } }`, { coi, day: dose.variables.day });
+    }
 
     const early = await step(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, { input: { coi, siteCode: 'RBV01', productCoi: coi } });
     expect(early.errors![0]!.extensions.code).toBe('STEP_OUT_OF_ORDER');
     expect(early.errors![0]!.message).toMatch(/in manufacture, not ready to infuse/);
+    when(at('MANUFACTURED'));
     await ok(`mutation($coi: ID!) { completeManufacture(coi: $coi, siteCode: "RBV01") { status } }`, { coi });
 
+    when(at('INFUSED'));
     const mismatch = await step(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, { input: { coi, siteCode: 'RBV01', productCoi: 'B000126900001J' } });
     expect(mismatch.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', expected: coi });
     expect(mismatch.errors![0]!.message).toMatch(/do not proceed/);
     expect(await ok(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { ${STATE} } }`, { input: { coi, siteCode: 'RBV01', productCoi: coi } })).toMatchObject({ status: 'INFUSED', patientState: 'INFUSED' });
     // Sterility results of fresh product may arrive after infusion.
     await ok(`mutation($coi: ID!) { releaseProduct(coi: $coi, input: { siteCode: "RBV01" }) { status } }`, { coi });
+    when(at('DISCHARGED'));
     expect(await ok(`mutation($coi: ID!) { dischargeFromMonitoring(coi: $coi, siteCode: "RBV01") { ${STATE} } }`, { coi })).toMatchObject({ status: 'DISCHARGED' });
 
     const kpis = await api.gql(`{ kpis(filter: { productCode: "POC-CAR19" }) { timelines { productCode referringTrust infused veinToVeinMedianDays } pathwaysByStatus { status count } } pathways(filter: { status: DISCHARGED }) { edges { node { coi } } } }`);
     expect(kpis.data!.kpis.timelines).toEqual([{ productCode: 'POC-CAR19', referringTrust: 'RBV', infused: 1, veinToVeinMedianDays: expect.any(Number) }]);
+    // Vein-to-vein from the instants the steps happened, not the seconds between typing them: the plan's days.
+    const veinToVein = kpis.data!.kpis.timelines[0].veinToVeinMedianDays as number;
+    expect(veinToVein).toBeCloseTo((at('INFUSED').getTime() - at('COLLECTION').getTime()) / 86_400_000, 6);
+    expect(Math.abs(veinToVein - booked.plan.veinToVeinDays)).toBeLessThan(1);
     expect(kpis.data!.kpis.pathwaysByStatus).toContainEqual({ status: 'DISCHARGED', count: 1 });
     expect(kpis.data!.pathways.edges).toEqual([{ node: { coi } }]);
 
@@ -74,6 +98,16 @@ describe('the clinical lifecycle after booking', () => {
       'ProductAvailabilityConfirmed', 'ConditioningStarted', 'ConditioningDoseGiven', 'ConditioningDoseGiven', 'ConditioningDoseGiven',
       'ManufactureCompleted', 'PatientInfused', 'ProductReleased', 'DischargedFromMonitoring',
     ]);
+  });
+
+  it('walks every step of a booked plan at its instants with the helpers, and counts the plan’s vein-to-vein days', async () => {
+    const booked = await referAndBook(api, 'LIFE-5', 'CRYO-CAR19');
+    const walked = await walkThePlan(api, booked);
+    const infusedAt = walked.find((s) => s.name === 'INFUSED')!.at;
+    const collectedAt = walked.find((s) => s.name === 'COLLECTION')!.at;
+    const { kpis } = (await api.gql(`{ kpis(filter: { productCode: "CRYO-CAR19" }) { timelines { infused veinToVeinMedianDays } } }`)).data!;
+    expect(kpis.timelines).toEqual([{ infused: 1, veinToVeinMedianDays: expect.closeTo((infusedAt.getTime() - collectedAt.getTime()) / 86_400_000, 6) }]);
+    expect(Math.abs(kpis.timelines[0].veinToVeinMedianDays - booked.plan.veinToVeinDays)).toBeLessThan(1);
   });
 
   it('refuses steps out of order, saying which step is due', async () => {

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { plannedSteps, referAndBook, regimenOf, walkThePlan } from '../support/pathway-steps';
 import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
 const AT_RISK = `{ atRiskPathways { edges { node { pathway { coi status } reasons proposalId note proposal { unitId infusionDay slots { resourceKey day session } } } } } }`;
@@ -49,34 +50,20 @@ describe('disruption and repair', () => {
   });
 
   it('flags fresh product that outlives its shelf life before infusion, and refuses to infuse it', async () => {
-    // A product that keeps about two seconds, so the test can watch it expire.
+    // A product that keeps about two seconds: long expired by its planned infusion.
     const { dmmf } = (await api.gql(`{ dmmf(productCode: "POC-CAR19") { designation { siteCodes unitIds } } }`)).data!;
     const full = (await api.gql(`{ dmmf(productCode: "POC-CAR19") { process { productCode name startingMaterial maxFreshHoldHours apheresisSessions apheresisHoursPerSession manufactureDays qcMethod qcReleaseDays shelfLifeHours conditioningRegimen conditioningDays infusionWindowMinDays infusionWindowMaxDays conditioningGate reconditionAfterDays monitoringInpatientDays stayWithinReachDays stayWithinReachMinutes icuReserveProbability } } }`)).data!.dmmf.process;
     const published = await api.gql(`mutation($input: DmmfVersionInput!) { publishDmmfVersion(input: $input) { version } }`, {
       input: { process: { ...full, productCode: 'POC-SHORT', shelfLifeHours: 0.0005 }, designation: dmmf.designation, reason: 'Test product with a very short shelf life' },
     });
     expect(published.errors).toBeUndefined();
-    const coi = (await api.gql(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'SHELF-1', referringTrust: 'RBV', productCode: 'POC-SHORT', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
-    }, AS_SCHEDULER)).data!.referPatient.coi;
-    const plan = (await api.gql(`query($coi: ID!) { planOptions(input: { coi: $coi }) { unitId unitSiteCode slots { resourceKey day session } } }`, { coi }, AS_SCHEDULER)).data!.planOptions[0];
-    const hold = (await api.gql(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi, slots: plan.slots, idempotencyKey: 's1' } }, AS_SCHEDULER)).data!.holdPlan;
-    const steps: [string, Record<string, unknown>][] = [
-      [`mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c") { status } }`, { id: hold.id }],
-      [`mutation($coi: ID!) { recordCollection(input: { coi: $coi, siteCode: "RBV01", sessions: 1 }) { status } }`, { coi }],
-      [`mutation($input: HandoverInput!) { recordHandover(input: $input) { status } }`, { input: { coi, handover: 'SHIPPED', from: 'a', to: 'b', siteCode: 'RBV01', condition: 'ok', scannedCoi: coi } }],
-      [`mutation($input: HandoverInput!) { recordHandover(input: $input) { status } }`, { input: { coi, handover: 'RECEIVED', from: 'b', to: 'c', siteCode: plan.unitSiteCode, condition: 'ok', scannedCoi: coi } }],
-      [`mutation($coi: ID!, $unit: String!, $site: String!) { startManufacture(coi: $coi, input: { siteCode: $site, unitId: $unit }) { status } }`, { coi, unit: plan.unitId, site: plan.unitSiteCode }],
-      [`mutation($coi: ID!) { confirmProductAvailability(coi: $coi, siteCode: "RBV01") { status } }`, { coi }],
-      [`mutation($coi: ID!) { startConditioning(coi: $coi, siteCode: "RBV01") { status } }`, { coi }],
-      ...[-5, -4, -3].map((day): [string, Record<string, unknown>] => [`mutation($coi: ID!, $day: Int!) { recordConditioningDose(coi: $coi, siteCode: "RBV01", day: $day) { status } }`, { coi, day }]),
-      [`mutation($coi: ID!, $site: String!) { completeManufacture(coi: $coi, siteCode: $site) { status } }`, { coi, site: plan.unitSiteCode }],
-    ];
-    for (const [query, variables] of steps) {
-      const result = await api.gql(query, variables, AS_SCHEDULER);
-      expect(result.errors).toBeUndefined();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Booked and walked at the plan's own instants up to the end of manufacture; then the clock moves on to
+    // the planned infusion, hours past the product's shelf life.
+    const booked = await referAndBook(api, 'SHELF-1', 'POC-SHORT');
+    const { coi } = booked;
+    await walkThePlan(api, booked, { through: 'MANUFACTURED' });
+    const infusionAt = plannedSteps(booked, await regimenOf(api, coi)).find((s) => s.name === 'INFUSED')!.at;
+    api.clock.set(infusionAt);
     const flagged = (await api.gql(AT_RISK)).data!.atRiskPathways.edges.map((e: { node: { pathway: { coi: string }; reasons: string[]; note: string | null } }) => e.node);
     const entry = flagged.find((e: { pathway: { coi: string } }) => e.pathway.coi === coi);
     expect(entry.reasons).toEqual([expect.stringMatching(/passed its 0.0005 h shelf life at .*: it can no longer be infused/)]);

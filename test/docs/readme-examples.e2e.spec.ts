@@ -8,9 +8,9 @@ const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
 /** The README's ```graphql blocks, in order: documentation that is also a test cannot drift. */
 const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]!);
 
-/** The README's dates are "next week": moved to the Monday after today, keeping their weekdays. */
-function moveDates(query: string, monday: string): string {
-  return query.replace(/"2027-01-(0[4-8])"/g, (_all, day: string) => `"${addDays(monday, Number(day) - 4)}"`);
+/** The README's dates: 4 to 8 January 2027 are next week (keeping their weekdays), 1 January 2027 is today. */
+function moveDates(query: string, today: string, monday: string): string {
+  return query.replace(/"2027-01-01"/g, `"${today}"`).replace(/"2027-01-(0[4-8])"/g, (_all, day: string) => `"${addDays(monday, Number(day) - 4)}"`);
 }
 
 describe('README examples', () => {
@@ -32,7 +32,7 @@ describe('README examples', () => {
 
     const results: Record<string, any>[] = [];
     for (const example of examples) {
-      const query = moveDates(example, nextMonday);
+      const query = moveDates(example, today, nextMonday);
       const result = await api.gql(query);
       expect({ query, errors: result.errors }).toEqual({ query, errors: undefined });
       results.push(result.data!);
@@ -44,7 +44,7 @@ describe('README examples', () => {
     expect(answer('addCalendarException').exceptions).toHaveLength(1);
     expect(answer('registerUnit').qualification).toBe('REQUALIFYING');
     expect(answer('pauseSite')).toMatchObject({ status: 'PAUSED', statusReason: 'Cleanroom deep clean', statusChangedBy: 'qa.lead@control-site' });
-    expect(answer('referPatient')).toMatchObject({ coi: 'B000126900001J', status: 'REFERRED', dmmfVersion: 1, earliestCollectionDate: addDays(nextMonday, 3) });
+    expect(answer('referPatient')).toMatchObject({ coi: 'B000126900001J', status: 'REFERRED', dmmfVersion: 1, earliestCollectionDate: addDays(today, 3) }); // a corticosteroid's 3-day washout from today
     expect(answer('planOptions').length).toBeGreaterThan(0);
     expect(answer('planOptions')[0].veinToVeinDays).toBeGreaterThanOrEqual(7);
     expect(answer('planOptions')[0].limitedBy).toEqual(expect.any(String));

@@ -79,6 +79,7 @@ export class AppModule {
           // One-off commands (seed, rebuild) must not release holds behind the API's back.
           expirySweepMs: config.runProjections ? (config.holdExpirySweepMs ?? 5000) : 0,
           coiFacilityId: config.coiFacilityId ?? 'B0001',
+          lateRecordingMinutes: config.lateRecordingMinutes ?? 60,
         }),
       ],
       controllers: config.serveGraphQL === false ? [] : [AuditExportController],

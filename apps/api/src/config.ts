@@ -26,6 +26,8 @@ export interface ApiConfig {
   readonly holdExpirySweepMs?: number;
   /** Facility id in the Chain of Identity identifiers Bedside issues. */
   readonly coiFacilityId?: string;
+  /** Minutes after which a clinical step recorded late needs a reason (default 60). */
+  readonly lateRecordingMinutes?: number;
   /** Where "now" comes from (default: the system clock; tests and simulations pin one). */
   readonly clock?: Clock;
 }
@@ -74,5 +76,6 @@ export function apiConfigFromEnv(databaseUrl: string, env: NodeJS.ProcessEnv = p
     maxHoldMinutes: whole('HOLD_MAX_MINUTES', env.HOLD_MAX_MINUTES, 24 * 60),
     holdExpirySweepMs: Number(env.HOLD_EXPIRY_SWEEP_MS ?? 5000),
     coiFacilityId: env.COI_FACILITY_ID ?? 'B0001',
+    lateRecordingMinutes: whole('LATE_RECORDING_MINUTES', env.LATE_RECORDING_MINUTES, 60),
   };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AggregateRepository, ConcurrencyError, EVENT_STORE, type AlsoAppend, type CommandContext, type EventStore, type GlobalPosition, type Loaded } from '@bedside/event-store';
+import { AggregateRepository, ConcurrencyError, EVENT_STORE, isAfter, type AlsoAppend, type CommandContext, type EventStore, type GlobalPosition, type Loaded } from '@bedside/event-store';
 import { preparedQuery } from '@bedside/database';
 import { unitEvolver, unitStreamId } from '@bedside/network';
 import { CLINICAL, CLOCK, ConflictError, type Clock, numberIn, optionalReason, parseLocalDate, replay, requireRole, requireText, ValidationError } from '@bedside/shared';
@@ -279,16 +279,19 @@ async function loadHoldAndPathway(
   repository: AggregateRepository,
   knownHolds: KnownHolds,
   holdId: string,
-): Promise<{ hold: Hold | undefined; version: number; pathway: Loaded<Pathway | undefined> | null }> {
+): Promise<{ hold: Hold | undefined; version: number; position?: GlobalPosition; pathway: Loaded<Pathway | undefined> | null }> {
   const known = knownHolds.coiOf(holdId);
   if (known) {
     const streams = await repository.readMany([holdStreamId(holdId), pathwayStreamId(known)]);
-    const { state: hold, version } = streams.load(holdStreamId(holdId), holdEvolver);
-    if (hold?.coi === known) return { hold, version, pathway: streams.load(pathwayStreamId(known), pathwayEvolver) };
+    const { state: hold, version, position } = streams.load(holdStreamId(holdId), holdEvolver);
+    if (hold?.coi === known) return { hold, version, position, pathway: streams.load(pathwayStreamId(known), pathwayEvolver) };
   }
-  const { state: hold, version } = await repository.load(holdStreamId(holdId), holdEvolver);
-  return { hold, version, pathway: hold ? await repository.load(pathwayStreamId(hold.coi), pathwayEvolver) : null };
+  const { state: hold, version, position } = await repository.load(holdStreamId(holdId), holdEvolver);
+  return { hold, version, position, pathway: hold ? await repository.load(pathwayStreamId(hold.coi), pathwayEvolver) : null };
 }
+
+/** The later of two log positions (either may be absent). */
+const later = (a: GlobalPosition | undefined, b: GlobalPosition | undefined): GlobalPosition | undefined => (!a ? b : !b ? a : isAfter(b, a) ? b : a);
 
 /**
  * Turns a hold into a booking in one append to the hold and the pathway; a retry with the same key
@@ -316,13 +319,15 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
     // next attempt reads them.
     let placed = this.knownHolds.takePlaced(holdId);
     for (let attempt = 1; ; attempt++) {
-      const { hold, version, pathway } = placed
-        ? { hold: placed.hold, version: placed.holdVersion, pathway: { state: placed.pathway, version: placed.pathwayVersion } }
+      const { hold, version, position, pathway } = placed
+        ? { hold: placed.hold, version: placed.holdVersion, position: undefined, pathway: { state: placed.pathway, version: placed.pathwayVersion } }
         : await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
       placed = undefined;
       const acting = pathway?.state ? actingForTrust(context, pathway.state.referringTrust, 'confirm holds') : context;
       const confirmed = confirmHold(hold, holdId, key, this.clock.now());
-      if (confirmed.length === 0) return { coi: hold!.coi, holdId };
+      // A retry answers as the first request did (issue 11 §8): once read models show the booking already
+      // recorded, so its answer waits for where the hold and pathway streams stand (the confirmation is in both).
+      if (confirmed.length === 0) return { coi: hold!.coi, holdId, position: later(position, pathway?.position) };
       const decisions: AlsoAppend[] = [
         { streamId: holdStreamId(holdId), expectedVersion: version, events: confirmed },
         { streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway!.version, events: bookPlanOn(pathway!.state, hold!.coi, holdId) },
@@ -352,7 +357,8 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, H
       const { hold, version, pathway } = await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
       // The expiry sweep acts for the system, not a trust.
       const acting = pathway?.state && !expired ? actingForTrust(context, pathway.state.referringTrust, 'release holds') : context;
-      const released = releaseHold(hold, holdId, reason, expired);
+      const bookedOnIt = pathway?.state?.holdId === holdId && pathway.state.status === 'BOOKED' ? pathway.state.progress : null;
+      const released = releaseHold(hold, holdId, reason, expired, bookedOnIt);
       if (released.length === 0) return { coi: hold!.coi, holdId };
       const decisions: AlsoAppend[] = [{ streamId: holdStreamId(holdId), expectedVersion: version, events: released }];
       if (pathway!.state?.holdId === holdId) {

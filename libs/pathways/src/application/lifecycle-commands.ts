@@ -1,14 +1,46 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
 import { AggregateRepository, EVENT_STORE, type CommandContext, type EventStore } from '@bedside/event-store';
-import type { ProductProcess } from '@bedside/network';
-import { CLINICAL, CLOCK, NotFoundError, requireRole, type Clock } from '@bedside/shared';
-import { normaliseCoi, pathwayEvolver, pathwayStreamId, requirePathway, type LifecycleContext, type LifecycleEvent, type Progress } from '../domain';
+import { siteEvolver, siteStreamId, unitEvolver, unitStreamId, type Designation, type ProductProcess } from '@bedside/network';
+import { CLINICAL, CLOCK, ConflictError, NotFoundError, requireRole, type Clock } from '@bedside/shared';
+import {
+  holdEvolver,
+  holdStreamId,
+  normaliseCoi,
+  pathwayEvolver,
+  pathwayStreamId,
+  requirePathway,
+  type Booking,
+  type LifecycleContext,
+  type LifecycleEvent,
+  type Pathway,
+  type Progress,
+  type SlotRef,
+  type UnitFacts,
+  type When,
+} from '../domain';
 import { actingForTrust } from './pathway-access';
+import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
 import type { PathwayChanged } from './referral-commands';
 
+export type Step = (context: LifecycleContext, progress: Progress, when: When) => LifecycleEvent[];
 
-export type Step = (context: LifecycleContext, progress: Progress, now: Date) => LifecycleEvent[];
+/** When the step happened, if not now, and why it is recorded late (issue 11 §2). */
+export interface StepTiming {
+  readonly occurredAt?: Date | null;
+  readonly lateReason?: string | null;
+}
+
+/** What a step is judged against beyond the pathway: the booked units' states, the booked sessions' times. */
+export interface StepNeeds {
+  /** Units to look up besides the booked ones (the unit a step names). */
+  readonly units?: readonly string[];
+  /** Receipt and manufacture are judged against the booked unit. */
+  readonly bookedUnits?: boolean;
+  /** Collection: when the booked apheresis sessions begin. */
+  readonly sessions?: boolean;
+}
 
 /** Records one step of a pathway's lifecycle, decided by the pure rules in domain/lifecycle.ts. */
 export class RecordStepCommand {
@@ -16,49 +48,134 @@ export class RecordStepCommand {
     readonly coi: string,
     readonly step: Step,
     readonly context: CommandContext,
+    readonly timing: StepTiming = {},
+    readonly needs: StepNeeds = {},
   ) {}
 }
+
+interface PinnedDmmf {
+  readonly process: ProductProcess;
+  readonly designation: Designation;
+}
+
+const unitOf = (slot: SlotRef) => (slot.resourceKey.startsWith('unit:') ? slot.resourceKey.slice('unit:'.length) : null);
+const isApheresis = (slot: SlotRef) => slot.resourceKey.endsWith(':APHERESIS_CHAIR');
 
 @CommandHandler(RecordStepCommand)
 export class RecordStepHandler implements ICommandHandler<RecordStepCommand, PathwayChanged> {
   constructor(
     private readonly repository: AggregateRepository,
+    private readonly dataSource: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
   ) {}
 
-  async execute({ coi: raw, step, context }: RecordStepCommand): Promise<PathwayChanged> {
+  /** Published DMMF versions never change (a change is a new version): each is read once per process. */
+  private readonly dmmfs = new Map<string, PinnedDmmf>();
+
+  async execute({ coi: raw, step, context, timing, needs }: RecordStepCommand): Promise<PathwayChanged> {
     requireRole(context.role, CLINICAL, 'record a clinical step');
     const coi = normaliseCoi(raw);
+    const now = this.clock.now();
     // The rules need the process of the DMMF version this pathway was planned under.
     const { state } = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
     const pathway = requirePathway(state, coi);
     const acting = actingForTrust(context, pathway.referringTrust, 'record clinical steps');
-    const process = await this.processOf(pathway.productCode, pathway.dmmfVersion);
+    const dmmf = await this.dmmfOf(pathway.productCode, pathway.dmmfVersion);
+    const slots = await this.bookedSlots(pathway);
+    const booking = slots && (await this.booking(slots, needs.sessions ?? false));
+    const unitIds = [...new Set([...(needs.bookedUnits ? (booking?.unitIds ?? []) : []), ...(needs.units ?? [])])];
+    const units = await this.units(unitIds, dmmf.designation);
+    const when: When = { at: timing.occurredAt ?? now, now, lateReason: timing.lateReason };
     const { position } = await this.repository.execute(
       pathwayStreamId(coi),
       pathwayEvolver,
       (current) => {
-        const now = requirePathway(current, coi);
+        const latest = requirePathway(current, coi);
+        if (latest.holdId !== pathway.holdId) {
+          throw new ConflictError(`The booking of pathway ${coi} changed while this step was being recorded (a repair was accepted): record it again.`, { coi });
+        }
         const ctx: LifecycleContext = {
           coi,
-          booked: now.status === 'BOOKED',
-          gate: process.conditioningGate,
-          conditioningDays: process.conditioningDays,
-          maxFreshHoldHours: process.startingMaterial === 'FRESH' ? process.maxFreshHoldHours : null,
-          shelfLifeHours: process.shelfLifeHours,
+          booked: latest.status === 'BOOKED',
+          process: dmmf.process,
+          earliestCollectionDate: latest.earliestCollectionDate,
+          postponedUntil: latest.postponedUntil,
+          lateAfterMinutes: this.options.lateRecordingMinutes,
+          booking,
+          units,
         };
-        return step(ctx, now.progress, this.clock.now());
+        return step(ctx, latest.progress, when);
       },
-      acting,
+      // A late step says why in the audit trail too, unless the step has its own reason.
+      timing.lateReason?.trim() && !acting.reason ? { ...acting, reason: timing.lateReason.trim() } : acting,
     );
     return { coi, position };
   }
 
-  private async processOf(productCode: string, version: number): Promise<ProductProcess> {
+  private async dmmfOf(productCode: string, version: number): Promise<PinnedDmmf> {
+    const key = `${productCode}\n${version}`;
+    const known = this.dmmfs.get(key);
+    if (known) return known;
     const events = await this.store.readStream(`dmmf-${productCode}`);
-    const published = events.find((e) => (e.data as { version: number }).version === version);
+    const published = events.map((e) => e.data as unknown as PinnedDmmf & { version: number }).find((d) => d.version === version);
     if (!published) throw new NotFoundError('DMMF version', `${productCode} v${version}`);
-    return (published.data as unknown as { process: ProductProcess }).process;
+    const pinned = { process: published.process, designation: published.designation };
+    this.dmmfs.set(key, pinned);
+    return pinned;
+  }
+
+  /** The slots of the booking in place: its hold's (an accepted repair places a new hold listing the whole booking). */
+  private async bookedSlots(pathway: Pathway): Promise<readonly SlotRef[] | null> {
+    if (pathway.status !== 'BOOKED' || !pathway.holdId) return null;
+    const { state: hold } = await this.repository.load(holdStreamId(pathway.holdId), holdEvolver);
+    return hold?.slots ?? null;
+  }
+
+  private async booking(slots: readonly SlotRef[], withSessions: boolean): Promise<Booking> {
+    const chairs = slots.filter(isApheresis);
+    return {
+      unitIds: [...new Set(slots.map(unitOf).filter((id): id is string => id !== null))],
+      apheresisDays: [...new Set(chairs.map((s) => s.day))].sort(),
+      firstSessionStartsAt: withSessions ? await this.firstStart(chairs) : null,
+    };
+  }
+
+  /** When the first booked apheresis session begins, from the calendars' slots. */
+  private async firstStart(chairs: readonly SlotRef[]): Promise<Date | null> {
+    if (chairs.length === 0) return null;
+    const [row]: { starts_at: Date | null }[] = await this.dataSource.query(
+      `SELECT min(s.starts_at) AS starts_at
+         FROM capacity_slots s
+         JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
+      [chairs.map((s) => s.resourceKey), chairs.map((s) => s.day), chairs.map((s) => s.session)],
+    );
+    return row?.starts_at ? new Date(row.starts_at) : null;
+  }
+
+  /** Each unit as its stream tells it now, its site's status from the site's stream, and whether the pinned DMMF designates it. */
+  private async units(unitIds: readonly string[], designation: Designation): Promise<Map<string, UnitFacts>> {
+    const facts = new Map<string, UnitFacts>();
+    if (unitIds.length === 0) return facts;
+    const units = await this.repository.loadMany(unitIds.map(unitStreamId), unitEvolver);
+    const siteCodes = [...new Set([...units.values()].flatMap(({ state }) => (state ? [state.homeSiteCode] : [])))];
+    const sites = siteCodes.length > 0 ? await this.repository.loadMany(siteCodes.map(siteStreamId), siteEvolver) : new Map();
+    for (const unitId of unitIds) {
+      const unit = units.get(unitStreamId(unitId))?.state;
+      if (!unit) {
+        facts.set(unitId, { unitId, designated: false });
+        continue;
+      }
+      const site = sites.get(siteStreamId(unit.homeSiteCode))?.state;
+      facts.set(unitId, {
+        unitId,
+        siteCode: unit.homeSiteCode,
+        qualification: unit.qualification,
+        siteStatus: site?.status,
+        designated: designation.unitIds.includes(unitId) || designation.siteCodes.includes(unit.homeSiteCode),
+      });
+    }
+    return facts;
   }
 }

@@ -1,4 +1,5 @@
 import { eventClass, BedsideError, ConflictError, NotFoundError, type Evolver } from '@bedside/shared';
+import type { ProductState } from './lifecycle';
 import type { SlotRef } from './slot';
 
 export class HoldExpiredError extends BedsideError {
@@ -77,9 +78,20 @@ export function confirmHold(hold: Hold | undefined, holdId: string, idempotencyK
   return [new HoldConfirmed({ holdId, coi: hold.coi, idempotencyKey, slots: hold.slots })];
 }
 
-export function releaseHold(hold: Hold | undefined, holdId: string, reason: string, expired: boolean): HoldReleased[] {
+/**
+ * Gives a hold's places back. A booking is given back only before collection (issue 11 §2): once
+ * material exists its slots are the patient's care under way, so `booked` is where the pathway booked
+ * on this hold stands (null when the pathway is not booked on it).
+ */
+export function releaseHold(hold: Hold | undefined, holdId: string, reason: string, expired: boolean, booked: { readonly product: ProductState } | null = null): HoldReleased[] {
   if (!hold) throw new NotFoundError('hold', holdId);
   if (hold.status === 'RELEASED') return [];
   if (hold.status === 'CONFIRMED' && expired) return [];
+  if (hold.status === 'CONFIRMED' && booked && booked.product !== 'NOT_COLLECTED') {
+    throw new ConflictError(
+      `Booking ${holdId} of pathway ${hold.coi} cannot be released as collection is recorded: the ways out are repair (atRiskPathways / acceptRepair) or withdrawal (withdrawPathway).`,
+      { holdId, productState: booked.product },
+    );
+  }
   return [new HoldReleased({ holdId, coi: hold.coi, reason, expired })];
 }

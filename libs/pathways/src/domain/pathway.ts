@@ -1,5 +1,5 @@
 import { eventClass, ConflictError, NotFoundError, oneOf, optionalReason, optionalText, parseLocalDate, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
-import { evolveProgress, NOT_STARTED, StepOutOfOrderError, type LifecycleEvent, type Progress } from './lifecycle';
+import { evolveProgress, NOT_STARTED, productTrackRestarted, StepOutOfOrderError, type LifecycleEvent, type Progress } from './lifecycle';
 import type { SlotRef } from './slot';
 import type { WaitlistJoined } from './waitlist';
 import type { Washout } from './washout';
@@ -113,7 +113,7 @@ export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
       case 'WaitlistJoined':
         return state && { ...state, waitlisted: true };
       case 'PlanRepaired':
-        return state && { ...state, status: 'BOOKED', holdId: event.data.toHoldId, progress: event.data.recollection ? NOT_STARTED : state.progress };
+        return state && { ...state, status: 'BOOKED', holdId: event.data.toHoldId, progress: event.data.recollection ? productTrackRestarted(state.progress) : state.progress };
       case 'PatientPostponed':
         return state && { ...state, ...postponedDates(state.earliestCollectionDate, state.progress, event.data.until) };
       case 'PlanBooked':

@@ -1,15 +1,29 @@
-import { Args, Field, ID, InputType, Int, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Field, ID, InputType, Int, Mutation, registerEnumType, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
-import { Acting, Allow } from '@bedside/graphql-common';
+import { Acting, Allow, asEnum } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
 import { CLINICAL, NotFoundError } from '@bedside/shared';
-import { RecordStepCommand, type Step } from '../application/lifecycle-commands';
+import { RecordStepCommand, type Step, type StepNeeds, type StepTiming } from '../application/lifecycle-commands';
 import { PathwayReads } from '../application/pathway-reads';
 import type { PathwayChanged } from '../application/referral-commands';
 import * as rules from '../domain/lifecycle';
+import { HANDOVER_KINDS, type HandoverKind } from '../domain/lifecycle';
 import { toPathway } from './pathway.mapper';
 import { Pathway } from './pathway.types';
+
+export const HandoverKindEnum = asEnum(HANDOVER_KINDS);
+registerEnumType(HandoverKindEnum, {
+  name: 'HandoverKind',
+  description: 'Which end of the chain of custody a handover is.',
+  valuesMap: {
+    SHIPPED: { description: 'Leaving the collection site.' },
+    RECEIVED: { description: 'Received at the booked unit’s site.' },
+  },
+});
+
+const OCCURRED_AT = 'When it happened (UTC instant), if not now: not in the future, not before the step it follows. The clinical rules judge this instant.';
+const LATE_REASON = 'Why the step is recorded late: needed when it is recorded more than LATE_RECORDING_MINUTES (default 60) after it happened.';
 
 @InputType({ description: 'Collection completed.' })
 class CollectionInput {
@@ -17,23 +31,34 @@ class CollectionInput {
   @Field({ description: 'Site where collection happened.' }) siteCode!: string;
   @Field(() => Int, { description: 'Apheresis sessions it took.' }) sessions!: number;
   @Field(() => Number, { nullable: true, description: 'CD3+ yield, ×10⁹ cells.' }) cd3YieldE9?: number | null;
+  @Field(() => Date, { nullable: true, description: 'When collection ended (the last session), if not now.' }) occurredAt?: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the first session began: the fresh hold counts from it. Default: the first booked apheresis session when collection ended on a booked day, else one session before occurredAt.',
+  })
+  firstSessionStartedAt?: Date | null;
+  @Field(() => String, { nullable: true, description: LATE_REASON }) lateReason?: string | null;
 }
 
 @InputType({ description: 'A chain-of-custody handover of starting material; the label’s Chain of Identity is checked.' })
 class HandoverInput {
   @Field(() => ID, { description: 'Chain of Identity of the pathway.' }) coi!: string;
-  @Field({ description: 'SHIPPED (leaving the collection site) or RECEIVED (at the unit).' }) handover!: string;
+  @Field(() => HandoverKindEnum, { description: 'SHIPPED (leaving the collection site) or RECEIVED (at the booked unit’s site).' }) handover!: HandoverKind;
   @Field({ description: 'Who handed over.' }) from!: string;
   @Field({ description: 'Who received.' }) to!: string;
   @Field({ description: 'Site of the handover.' }) siteCode!: string;
   @Field({ description: 'Condition on handover (temperature, seal).' }) condition!: string;
   @Field({ description: 'Chain of Identity read from the label.' }) scannedCoi!: string;
+  @Field(() => Date, { nullable: true, description: OCCURRED_AT }) occurredAt?: Date | null;
+  @Field(() => String, { nullable: true, description: LATE_REASON }) lateReason?: string | null;
 }
 
-@InputType({ description: 'Start of manufacture on a unit.' })
+@InputType({ description: 'Start of manufacture on the booked unit.' })
 class ManufactureStartInput {
   @Field({ description: 'Site of the unit.' }) siteCode!: string;
-  @Field({ description: 'The unit.' }) unitId!: string;
+  @Field({ description: 'The unit: the one the booking names, qualified, at an active site, designated in the pathway’s DMMF version.' }) unitId!: string;
+  @Field(() => Date, { nullable: true, description: OCCURRED_AT }) occurredAt?: Date | null;
+  @Field(() => String, { nullable: true, description: LATE_REASON }) lateReason?: string | null;
 }
 
 @InputType({ description: 'QC release; an exceptional release of out-of-specification product carries reason and approver.' })
@@ -42,6 +67,8 @@ class ReleaseInput {
   @Field(() => Boolean, { nullable: true, description: 'Out-of-specification product released exceptionally (default no).' }) exceptional?: boolean | null;
   @Field(() => String, { nullable: true, description: 'Why (required when exceptional).' }) reason?: string | null;
   @Field(() => String, { nullable: true, description: 'Qualified Person approving (required when exceptional).' }) approver?: string | null;
+  @Field(() => Date, { nullable: true, description: OCCURRED_AT }) occurredAt?: Date | null;
+  @Field(() => String, { nullable: true, description: LATE_REASON }) lateReason?: string | null;
 }
 
 @InputType({ description: 'Infusion; blocked when the product label’s Chain of Identity is not the pathway’s.' })
@@ -49,12 +76,25 @@ class InfusionInput {
   @Field(() => ID, { description: 'Chain of Identity of the pathway.' }) coi!: string;
   @Field({ description: 'Treatment centre.' }) siteCode!: string;
   @Field({ description: 'Chain of Identity read from the product label at the bedside.' }) productCoi!: string;
+  @Field(() => Date, { nullable: true, description: OCCURRED_AT }) occurredAt?: Date | null;
+  @Field(() => String, { nullable: true, description: LATE_REASON }) lateReason?: string | null;
 }
 
 const COI = { type: () => ID, description: 'Chain of Identity of the pathway.' };
 const SITE = { description: 'Site where it happened.' };
+const WHEN = { type: () => Date, nullable: true, description: OCCURRED_AT };
+const LATE = { type: () => String, nullable: true, description: LATE_REASON };
 
-/** The clinical steps after booking, each only in its permitted order (STEP_OUT_OF_ORDER otherwise). */
+/** The unit a step names, when it could be one (longer ids are refused by the rules). */
+const namedUnit = (unitId: string): string[] => {
+  const id = unitId.trim().toUpperCase();
+  return id && id.length <= 40 ? [id] : [];
+};
+
+/**
+ * The clinical steps after booking, each only in its permitted order (STEP_OUT_OF_ORDER otherwise),
+ * each dated when it happened (`occurredAt`, default now; issue 11 §2).
+ */
 @Resolver(() => Pathway)
 export class LifecycleResolver {
   constructor(
@@ -63,8 +103,8 @@ export class LifecycleResolver {
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
-  private async record(coi: string, step: Step, acting: CommandContext): Promise<Pathway> {
-    const { coi: id, position }: PathwayChanged = await this.commands.execute(new RecordStepCommand(coi, step, acting));
+  private async record(coi: string, step: Step, acting: CommandContext, timing: StepTiming, needs: StepNeeds = {}): Promise<Pathway> {
+    const { coi: id, position }: PathwayChanged = await this.commands.execute(new RecordStepCommand(coi, step, acting, timing, needs));
     await this.readYourWrites.after(position);
     const row = await this.reads.pathway(id);
     if (!row) throw new NotFoundError('pathway', id);
@@ -72,81 +112,123 @@ export class LifecycleResolver {
   }
 
   @Allow(CLINICAL)
-  @Mutation(() => Pathway, { description: 'Collection completed (leukapheresis).' })
+  @Mutation(() => Pathway, { description: 'Collection completed (leukapheresis); not before the washout ends.' })
   recordCollection(@Args('input', { description: 'The collection.' }) input: CollectionInput, @Acting() acting: CommandContext) {
-    return this.record(input.coi, (c, p, now) => rules.recordCollection(c, p, input.siteCode, now, input.sessions, input.cd3YieldE9 ?? null), acting);
+    const collection = { siteCode: input.siteCode, sessions: input.sessions, cd3YieldE9: input.cd3YieldE9 ?? null, firstSessionStartedAt: input.firstSessionStartedAt ?? null };
+    return this.record(input.coi, (c, p, when) => rules.recordCollection(c, p, collection, when), acting, input, { sessions: true });
   }
 
   @Allow(CLINICAL)
-  @Mutation(() => Pathway, { description: 'Starting material shipped or received (chain of custody; COI checked).' })
+  @Mutation(() => Pathway, { description: 'Starting material shipped or received (chain of custody; COI checked); received only at the booked unit’s site.' })
   recordHandover(@Args('input', { description: 'The handover.' }) input: HandoverInput, @Acting() acting: CommandContext) {
-    return this.record(input.coi, (c, p, now) => rules.recordHandover(c, p, { ...input, handover: input.handover === 'SHIPPED' ? 'SHIPPED' : 'RECEIVED', scannedCoi: input.scannedCoi.trim().toUpperCase() }, now), acting);
+    const handover = { ...input, scannedCoi: input.scannedCoi.trim().toUpperCase() };
+    return this.record(input.coi, (c, p, when) => rules.recordHandover(c, p, handover, when), acting, input, { bookedUnits: input.handover === 'RECEIVED' });
   }
 
   @Allow(CLINICAL)
-  @Mutation(() => Pathway, { description: 'Manufacture started (fresh material: within its hold).' })
+  @Mutation(() => Pathway, { description: 'Manufacture started on the booked unit (fresh material: within its hold of the first collection session).' })
   startManufacture(@Args('coi', COI) coi: string, @Args('input', { description: 'Where.' }) input: ManufactureStartInput, @Acting() acting: CommandContext) {
-    return this.record(coi, (c, p, now) => rules.startManufacture(c, p, input.siteCode, input.unitId, now), acting);
+    return this.record(coi, (c, p, when) => rules.startManufacture(c, p, input.siteCode, input.unitId, when), acting, input, { bookedUnits: true, units: namedUnit(input.unitId) });
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Manufacture completed.' })
-  completeManufacture(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Acting() acting: CommandContext) {
-    return this.record(coi, (c, p, now) => rules.completeManufacture(c, p, siteCode, now), acting);
+  completeManufacture(
+    @Args('coi', COI) coi: string,
+    @Args('siteCode', SITE) siteCode: string,
+    @Acting() acting: CommandContext,
+    @Args('occurredAt', WHEN) occurredAt?: Date | null,
+    @Args('lateReason', LATE) lateReason?: string | null,
+  ) {
+    return this.record(coi, (c, p, when) => rules.completeManufacture(c, p, siteCode, when), acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Manufacture failed, with the reason.' })
-  failManufacture(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Args('reason', { description: 'Why.' }) reason: string, @Acting() acting: CommandContext) {
-    return this.record(coi, (c, p, now) => rules.failManufacture(c, p, siteCode, now, reason), { ...acting, reason });
+  failManufacture(
+    @Args('coi', COI) coi: string,
+    @Args('siteCode', SITE) siteCode: string,
+    @Args('reason', { description: 'Why.' }) reason: string,
+    @Acting() acting: CommandContext,
+    @Args('occurredAt', WHEN) occurredAt?: Date | null,
+    @Args('lateReason', LATE) lateReason?: string | null,
+  ) {
+    return this.record(coi, (c, p, when) => rules.failManufacture(c, p, siteCode, when, reason), { ...acting, reason }, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'QC release (exceptional release carries reason and approver).' })
   releaseProduct(@Args('coi', COI) coi: string, @Args('input', { description: 'The release.' }) input: ReleaseInput, @Acting() acting: CommandContext) {
     const release = { ...input, exceptional: input.exceptional ?? false };
-    return this.record(coi, (c, p, now) => rules.releaseProduct(c, p, input.siteCode, now, release), input.reason ? { ...acting, reason: input.reason } : acting);
+    return this.record(coi, (c, p, when) => rules.releaseProduct(c, p, input.siteCode, when, release), input.reason ? { ...acting, reason: input.reason } : acting, input);
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'QC failed, with the reason.' })
-  failQc(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Args('reason', { description: 'Why.' }) reason: string, @Acting() acting: CommandContext) {
-    return this.record(coi, (c, p, now) => rules.failQc(c, p, siteCode, now, reason), { ...acting, reason });
+  failQc(
+    @Args('coi', COI) coi: string,
+    @Args('siteCode', SITE) siteCode: string,
+    @Args('reason', { description: 'Why.' }) reason: string,
+    @Acting() acting: CommandContext,
+    @Args('occurredAt', WHEN) occurredAt?: Date | null,
+    @Args('lateReason', LATE) lateReason?: string | null,
+  ) {
+    return this.record(coi, (c, p, when) => rules.failQc(c, p, siteCode, when, reason), { ...acting, reason }, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Product availability confirmed: the gate before conditioning.' })
-  confirmProductAvailability(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Acting() acting: CommandContext) {
-    return this.record(coi, (c, p, now) => rules.confirmAvailability(c, p, siteCode, now), acting);
+  confirmProductAvailability(
+    @Args('coi', COI) coi: string,
+    @Args('siteCode', SITE) siteCode: string,
+    @Acting() acting: CommandContext,
+    @Args('occurredAt', WHEN) occurredAt?: Date | null,
+    @Args('lateReason', LATE) lateReason?: string | null,
+  ) {
+    return this.record(coi, (c, p, when) => rules.confirmAvailability(c, p, siteCode, when), acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Lymphodepleting conditioning started.' })
-  startConditioning(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Acting() acting: CommandContext) {
-    return this.record(coi, (c, p, now) => rules.startConditioning(c, p, siteCode, now), acting);
+  startConditioning(
+    @Args('coi', COI) coi: string,
+    @Args('siteCode', SITE) siteCode: string,
+    @Acting() acting: CommandContext,
+    @Args('occurredAt', WHEN) occurredAt?: Date | null,
+    @Args('lateReason', LATE) lateReason?: string | null,
+  ) {
+    return this.record(coi, (c, p, when) => rules.startConditioning(c, p, siteCode, when), acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
-  @Mutation(() => Pathway, { description: 'A conditioning dose given, by its day relative to infusion (e.g. -5).' })
+  @Mutation(() => Pathway, { description: 'A conditioning dose given, by its day relative to infusion (e.g. -5); each on the calendar day the regimen sets after the first.' })
   recordConditioningDose(
     @Args('coi', COI) coi: string,
     @Args('siteCode', SITE) siteCode: string,
     @Args('day', { type: () => Int, description: 'Day relative to infusion, e.g. -5.' }) day: number,
     @Acting() acting: CommandContext,
+    @Args('occurredAt', WHEN) occurredAt?: Date | null,
+    @Args('lateReason', LATE) lateReason?: string | null,
   ) {
-    return this.record(coi, (c, p, now) => rules.recordConditioningDose(c, p, siteCode, now, day), acting);
+    return this.record(coi, (c, p, when) => rules.recordConditioningDose(c, p, siteCode, when, day), acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
-  @Mutation(() => Pathway, { description: 'Infusion (day 0); blocked when the product’s Chain of Identity is not the pathway’s.' })
+  @Mutation(() => Pathway, { description: 'Infusion (day 0), within the product’s window after the last conditioning dose; blocked when the product’s Chain of Identity is not the pathway’s.' })
   recordInfusion(@Args('input', { description: 'The infusion.' }) input: InfusionInput, @Acting() acting: CommandContext) {
-    return this.record(input.coi, (c, p, now) => rules.recordInfusion(c, p, input.siteCode, now, input.productCoi.trim().toUpperCase()), acting);
+    return this.record(input.coi, (c, p, when) => rules.recordInfusion(c, p, input.siteCode, when, input.productCoi.trim().toUpperCase()), acting, input);
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Discharged from monitoring.' })
-  dischargeFromMonitoring(@Args('coi', COI) coi: string, @Args('siteCode', SITE) siteCode: string, @Acting() acting: CommandContext) {
-    return this.record(coi, (c, p, now) => rules.discharge(c, p, siteCode, now), acting);
+  dischargeFromMonitoring(
+    @Args('coi', COI) coi: string,
+    @Args('siteCode', SITE) siteCode: string,
+    @Acting() acting: CommandContext,
+    @Args('occurredAt', WHEN) occurredAt?: Date | null,
+    @Args('lateReason', LATE) lateReason?: string | null,
+  ) {
+    return this.record(coi, (c, p, when) => rules.discharge(c, p, siteCode, when), acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
@@ -157,7 +239,9 @@ export class LifecycleResolver {
     @Acting() acting: CommandContext,
     @Args('siteCode', { nullable: true, description: 'Site recording it.' }) siteCode?: string,
     @Args('died', { nullable: true, description: 'The patient died.' }) died?: boolean,
+    @Args('occurredAt', WHEN) occurredAt?: Date | null,
+    @Args('lateReason', LATE) lateReason?: string | null,
   ) {
-    return this.record(coi, (c, p, now) => rules.withdraw(c, p, siteCode ?? 'NONE', now, reason, died ?? false), { ...acting, reason });
+    return this.record(coi, (c, p, when) => rules.withdraw(c, p, siteCode ?? 'NONE', when, reason, died ?? false), { ...acting, reason }, { occurredAt, lateReason });
   }
 }
