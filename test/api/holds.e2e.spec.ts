@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { addDays } from '@bedside/shared';
 import { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { normaliseCoi } from '@bedside/pathways';
@@ -19,7 +20,7 @@ const REFER = `mutation($input: ReferralInput!) { referPatient(input: $input) { 
 const HOLD = `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id coi status expiresAt slots { resourceKey day session } } }`;
 const CONFIRM = `mutation($holdId: ID!, $key: String!) { confirmHold(holdId: $holdId, idempotencyKey: $key) { coi status holdId } }`;
 
-/** A small network: one centre with two apheresis chairs and a one-batch unit, and a product made on it. */
+/** A small network: one centre with two apheresis chairs, beds and chairs for treatment, a one-batch unit, and a product made on it. */
 async function buildNetwork(api: TestApi): Promise<void> {
   const ok = async (query: string, variables?: Record<string, unknown>) => {
     const result = await api.gql(query, variables);
@@ -29,6 +30,10 @@ async function buildNetwork(api: TestApi): Promise<void> {
   await ok(`mutation { onboardSite(code: "RBV01") { code } }`);
   await ok(`mutation { activateSite(code: "RBV01") { code } }`);
   await ok(`mutation($d: LocalDate!) { setResourceCalendar(input: { siteCode: "RBV01", resource: APHERESIS_CHAIR, count: 2, openingDays: [MON, TUE, WED, THU, FRI, SAT, SUN], sessions: [{ name: "AM", start: "08:00", end: "13:00" }], effectiveFrom: $d }) { siteCode } }`, { d: today });
+  for (const resource of ['CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED']) {
+    const sessions = resource === 'CONDITIONING_CHAIR' ? '[{ name: "AM", start: "08:30", end: "12:30" }]' : '[]';
+    await ok(`mutation($d: LocalDate!) { setResourceCalendar(input: { siteCode: "RBV01", resource: ${resource}, count: 4, openingDays: [MON, TUE, WED, THU, FRI, SAT, SUN], sessions: ${sessions}, effectiveFrom: $d }) { siteCode } }`, { d: today });
+  }
   await ok(`mutation { registerUnit(input: { id: "MU-1", name: "Cocoon 1", kind: CELL_THERAPY, mobility: FIXED, batchCapacity: 1, homeSiteCode: "RBV01" }) { id } }`);
   await ok(`mutation { setUnitQualification(id: "MU-1", state: QUALIFIED, reason: "PQ passed") { id } }`);
   await ok(`mutation($input: DmmfVersionInput!) { publishDmmfVersion(input: $input) { version } }`, { input: { process, designation: { siteCodes: ['RBV01'], unitIds: ['MU-1'] }, reason: 'v1' } });
@@ -39,6 +44,23 @@ async function refer(api: TestApi, patientRef: string): Promise<string> {
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return result.data!.referPatient.coi;
 }
+
+const PLAN = `query($coi: ID!) { planOptions(input: { coi: $coi, count: 1 }) { slots { resourceKey day session } } }`;
+
+/** The best plan's slots for a referral: a hold holds a whole plan (issue 11 §4). */
+async function planFor(api: TestApi, coi: string): Promise<Slot[]> {
+  const result = await api.gql(PLAN, { coi }, AS_SCHEDULER);
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return result.data!.planOptions[0].slots;
+}
+
+interface Slot {
+  resourceKey: string;
+  day: string;
+  session: string;
+}
+const bayOf = (slots: Slot[]) => slots.find((s) => s.resourceKey === 'unit:MU-1')!;
+const chairOf = (slots: Slot[]) => slots.find((s) => s.resourceKey.endsWith(':APHERESIS_CHAIR'))!;
 
 const bay = (day: string) => ({ resourceKey: 'unit:MU-1', day, session: '' });
 const chair = (day: string) => ({ resourceKey: 'site:RBV01:APHERESIS_CHAIR', day, session: 'AM' });
@@ -83,36 +105,39 @@ describe('referrals, holds and bookings', () => {
 
   it('holds a whole plan at once, books it, and books nothing twice on a retried confirm', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0010');
-    const slots = [chair(inDays(3)), ...[4, 5, 6, 7, 8, 9, 10].map((d) => bay(inDays(d)))];
+    const slots = await planFor(api, coi);
+    const bayDay = bayOf(slots).day;
+    const chairDay = chairOf(slots).day;
     const held = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'plan-0010' } }, AS_SCHEDULER);
     expect(held.errors).toBeUndefined();
     expect(held.data!.holdPlan).toMatchObject({ coi, status: 'HELD', slots });
     const retried = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'plan-0010' } }, AS_SCHEDULER);
     expect(retried.data!.holdPlan.id).toBe(held.data!.holdPlan.id);
-    expect(await commitments('unit:MU-1', inDays(5))).toEqual({ committed: 0, tentative: 1 });
+    expect(await commitments('unit:MU-1', bayDay)).toEqual({ committed: 0, tentative: 1 });
 
     const holdId = held.data!.holdPlan.id;
     const booked = await api.gql(CONFIRM, { holdId, key: 'confirm-0010' }, AS_SCHEDULER);
     expect(booked.data!.confirmHold).toEqual({ coi, status: 'BOOKED', holdId });
     const again = await api.gql(CONFIRM, { holdId, key: 'confirm-0010' }, AS_SCHEDULER);
     expect(again.data!.confirmHold.status).toBe('BOOKED');
-    expect(await commitments('unit:MU-1', inDays(5))).toEqual({ committed: 1, tentative: 0 });
-    expect(await commitments('site:RBV01:APHERESIS_CHAIR', inDays(3))).toEqual({ committed: 1, tentative: 0 });
+    expect(await commitments('unit:MU-1', bayDay)).toEqual({ committed: 1, tentative: 0 });
+    expect(await commitments('site:RBV01:APHERESIS_CHAIR', chairDay)).toEqual({ committed: 1, tentative: 0 });
     const other = await api.gql(CONFIRM, { holdId, key: 'someone-else' }, AS_SCHEDULER);
     expect(other.errors![0]!.extensions.code).toBe('CONFLICT');
 
     // The unit's only batch slot is now taken on those days.
-    const { data } = await api.gql(`{ capacity(filter: { unitIds: ["MU-1"] }, from: "${inDays(5)}", to: "${inDays(5)}") { edges { node { committed free } } } }`);
+    const { data } = await api.gql(`{ capacity(filter: { unitIds: ["MU-1"] }, from: "${bayDay}", to: "${bayDay}") { edges { node { committed free } } } }`);
     expect(data!.capacity.edges[0].node).toEqual({ committed: 1, free: 0 });
   });
 
   it('gives the last manufacturing slot to exactly one of 50 racing schedulers; the other 49 get SLOT_TAKEN', async () => {
-    const day = inDays(20);
     const cois: string[] = [];
     for (let i = 0; i < 50; i++) cois.push(await refer(api, `RACE-${i}`));
-    const attempts = await Promise.all(
-      cois.map((coi, i) => api.gql(HOLD, { input: { coi, slots: [chair(day), bay(day)], idempotencyKey: `race-${i}` } }, AS_SCHEDULER)),
-    );
+    // Every one of them wants the same best plan, whose unit takes one batch at a time.
+    const slots = await planFor(api, cois[0]!);
+    const day = bayOf(slots).day;
+    const chairDay = chairOf(slots).day;
+    const attempts = await Promise.all(cois.map((coi, i) => api.gql(HOLD, { input: { coi, slots, idempotencyKey: `race-${i}` } }, AS_SCHEDULER)));
     const winners = attempts.filter((a) => !a.errors);
     const losers = attempts.filter((a) => a.errors);
     expect(winners).toHaveLength(1);
@@ -123,7 +148,7 @@ describe('referrals, holds and bookings', () => {
     }
     // Capacity intact: one place held on the bay, one on a chair of two; nothing half-written for the losers.
     expect(await commitments('unit:MU-1', day)).toEqual({ committed: 0, tentative: 1 });
-    expect(await commitments('site:RBV01:APHERESIS_CHAIR', day)).toEqual({ committed: 0, tentative: 1 });
+    expect(await commitments('site:RBV01:APHERESIS_CHAIR', chairDay)).toEqual({ committed: 0, tentative: 1 });
     const store = api.app.get<EventStore>(EVENT_STORE);
     const bayLog = await store.readStream(`slot-unit:MU-1-${day}-day`);
     expect(bayLog.map((e) => e.type)).toEqual(['SlotHeld']);
@@ -133,28 +158,36 @@ describe('referrals, holds and bookings', () => {
 
   it('releases a hold on request and restores the capacity', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0030');
-    const held = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(30))], idempotencyKey: 'plan-0030' } }, AS_SCHEDULER);
+    const slots = await planFor(api, coi);
+    const held = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'plan-0030' } }, AS_SCHEDULER);
+    expect(await commitments('unit:MU-1', bayOf(slots).day)).toEqual({ committed: 0, tentative: 1 });
     const released = await api.gql(`mutation($id: ID!) { releaseHold(holdId: $id, reason: "Consultant declined") { status holdId } }`, { id: held.data!.holdPlan.id }, AS_SCHEDULER);
     expect(released.data!.releaseHold).toEqual({ status: 'REFERRED', holdId: null });
-    expect(await commitments('unit:MU-1', inDays(30))).toEqual({ committed: 0, tentative: 0 });
+    expect(await commitments('unit:MU-1', bayOf(slots).day)).toEqual({ committed: 0, tentative: 0 });
   });
 
   it('books on what the log says, not on what it remembers: a hold released elsewhere meanwhile is not booked', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0040');
-    const slot = bay(inDays(40));
-    const held = await api.gql(HOLD, { input: { coi, slots: [slot], idempotencyKey: 'plan-0040' } }, AS_SCHEDULER);
+    const slots = await planFor(api, coi);
+    const held = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'plan-0040' } }, AS_SCHEDULER);
     const holdId = held.data!.holdPlan.id;
     // Another Bedside server releases the hold (as its expiry sweep would) before this one confirms it.
     const store = api.app.get<EventStore>(EVENT_STORE);
     const versionOf = async (streamId: string) => (await store.readStream(streamId)).length;
     const pathwayStream = `pathway-${normaliseCoi(coi)}`;
-    const slotStream = `slot-unit:MU-1-${inDays(40)}-day`;
+    const slotStream = (slot: Slot) => `slot-${slot.resourceKey}-${slot.day}-${slot.session || 'day'}`;
     const reason = 'Released by another server';
     await store.append(
       [
         { streamId: `hold-${holdId}`, expectedVersion: 1, events: [{ type: 'HoldReleased', data: { holdId, coi, reason, expired: false } }] },
         { streamId: pathwayStream, expectedVersion: await versionOf(pathwayStream), events: [{ type: 'PlanReleased', data: { coi, holdId, reason, expired: false } }] },
-        { streamId: slotStream, expectedVersion: await versionOf(slotStream), events: [{ type: 'SlotReleased', data: { slot, holdId, coi, wasBooked: false, reason } }] },
+        ...(await Promise.all(
+          slots.map(async (slot) => ({
+            streamId: slotStream(slot),
+            expectedVersion: await versionOf(slotStream(slot)),
+            events: [{ type: 'SlotReleased', data: { slot, holdId, coi, wasBooked: false, reason } }],
+          })),
+        )),
       ],
       { actor: 'other-server', correlationId: 'release-0040' },
     );
@@ -162,7 +195,7 @@ describe('referrals, holds and bookings', () => {
     expect(confirmed.errors![0]!.extensions.code).toBe('CONFLICT');
     expect(confirmed.errors![0]!.message).toMatch(/was released/);
     expect((await store.readStream(`hold-${holdId}`)).map((e) => e.type)).toEqual(['HoldPlaced', 'HoldReleased']);
-    await eventually(async () => expect(await commitments('unit:MU-1', inDays(40))).toEqual({ committed: 0, tentative: 0 }));
+    await eventually(async () => expect(await commitments('unit:MU-1', bayOf(slots).day)).toEqual({ committed: 0, tentative: 0 }));
   });
 
   it('refuses a plan that collects during the washout or manufactures on an undesignated unit', async () => {
@@ -187,11 +220,39 @@ describe('referrals, holds and bookings', () => {
     expect(undesignated.errors![0]!.message).toMatch(/MU-2 is not designated/);
   });
 
+  it('holds only a whole, feasible plan, and names the rule a set of slots breaks (issue 11 §4)', async () => {
+    const coi = await refer(api, 'RBV-PSEUDO-0060');
+    const slots = await planFor(api, coi);
+    const refusal = async (tried: Slot[], key: string) => {
+      const { errors } = await api.gql(HOLD, { input: { coi, slots: tried, idempotencyKey: key } }, AS_SCHEDULER);
+      expect(errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slots' });
+      return errors![0]!;
+    };
+    // Collection and manufacture only, as holds were made before: no treatment is held, so none is booked.
+    const partial = await refusal(slots.filter((s) => s.resourceKey === 'unit:MU-1' || s.resourceKey.endsWith(':APHERESIS_CHAIR')), 'p1');
+    expect(partial.extensions.rule).toBe('R7 treatment');
+    expect(partial.message).toMatch(/^These slots are not a plan Bedside can book \(R7 treatment\): a held plan covers every step from collection to monitoring, and these slots have no conditioning chair session/);
+    // The infusion bed a day late: the product is infused three days after the last conditioning dose.
+    const lateBed = slots.map((s) => (s.resourceKey.endsWith(':INFUSION_BED') ? { ...s, day: addDays(s.day, 1) } : s));
+    const late = await refusal(lateBed, 'p2');
+    expect(late.extensions.rule).toBe('R7 treatment');
+    expect(late.message).toMatch(/monitoring beds run from the infusion day|is 4 day\(s\) after the last conditioning day/);
+    // Manufacture a day before collection's material could reach it.
+    const early = slots.map((s) => (s.resourceKey === 'unit:MU-1' ? { ...s, day: addDays(s.day, -1) } : s));
+    const beforeMaterial = await refusal(early, 'p3');
+    expect(beforeMaterial.extensions.rule).toMatch(/^R[3-8]/);
+    // Nothing was held by any of them; the plan itself still holds.
+    expect(await commitments('unit:MU-1', bayOf(slots).day)).toEqual({ committed: 0, tentative: 0 });
+    const held = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'p4' } }, AS_SCHEDULER);
+    expect(held.errors).toBeUndefined();
+  });
+
   it('refuses slots that do not exist or are closed, holding nothing', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0040');
+    const before = await commitments('unit:MU-1', inDays(2));
     const beyond = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2)), bay(inDays(900))], idempotencyKey: 'k1' } }, AS_SCHEDULER);
     expect(beyond.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slots' });
-    expect(await commitments('unit:MU-1', inDays(2))).toEqual({ committed: 0, tentative: 0 });
+    expect(await commitments('unit:MU-1', inDays(2))).toEqual(before);
     const planner = await api.gql(HOLD, { input: { coi, slots: [bay(inDays(2))], idempotencyKey: 'k2' } }, AS_PLANNER);
     expect(planner.errors![0]!.extensions.code).toBe('FORBIDDEN');
   });
@@ -205,7 +266,7 @@ describe('hold expiry', () => {
       const first = await startTestApi({ database, holdSeconds: 1, holdExpirySweepMs: 0 });
       await buildNetwork(first);
       const coi = await refer(first, 'EXPIRY-1');
-      const held = await first.gql(HOLD, { input: { coi, slots: [bay(inDays(3))], idempotencyKey: 'exp-1' } }, AS_SCHEDULER);
+      const held = await first.gql(HOLD, { input: { coi, slots: await planFor(first, coi), idempotencyKey: 'exp-1' } }, AS_SCHEDULER);
       const holdId = held.data!.holdPlan.id;
       const expiresAt = new Date(held.data!.holdPlan.expiresAt).getTime();
       await first.close();

@@ -9,6 +9,8 @@ const PATHWAY_CHANGED = `subscription($coi: ID, $trust: ID) { pathwayChanged(coi
 const AT_RISK_CHANGED = `subscription { atRiskChanged { flagged reasons pathway { coi referringTrust } } }`;
 const CAPACITY_CHANGED = `subscription($from: LocalDate!, $to: LocalDate!) {
   capacityChanged(filter: { siteCodes: ["RBV01"], resources: [APHERESIS_CHAIR] }, from: $from, to: $to) { from to truncated slots { siteCode day session committed tentative free freeBusyOnly } } }`;
+const CHAIRS_CHANGED = `subscription($site: String!, $from: LocalDate!, $to: LocalDate!) {
+  capacityChanged(filter: { siteCodes: [$site], resources: [APHERESIS_CHAIR] }, from: $from, to: $to) { from to truncated slots { siteCode day session committed tentative free freeBusyOnly } } }`;
 
 describe('subscriptions over WebSocket, driven by the read models', () => {
   let api: TestApi;
@@ -71,28 +73,40 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
   });
 
   it('sends capacity changes for a site and range, with bookings masked as free/busy for another trust', async () => {
-    const booked = await referAndBook(api, 'LIVE-3');
-    const day = booked.plan.collectionDays[0]!;
+    // One patient booked, another's whole plan then held: its collection day's chairs move.
+    await referAndBook(api, 'LIVE-3');
+    const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'LIVE-4', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+    });
+    const { planOptions } = await step<{ planOptions: { slots: { resourceKey: string; day: string; session: string }[] }[] }>(
+      api,
+      `query($coi: ID!) { planOptions(input: { coi: $coi, count: 1 }) { slots { resourceKey day session } } }`,
+      { coi: referPatient.coi },
+    );
+    const chair = planOptions[0]!.slots.find((s) => s.resourceKey === 'site:RBV01:APHERESIS_CHAIR')!;
+    const day = chair.day;
+    const { capacity } = await step<{ capacity: { edges: { node: { session: string; committed: number; tentative: number } }[] } }>(
+      api,
+      `query($day: LocalDate!) { capacity(filter: { siteCodes: ["RBV01"], resources: [APHERESIS_CHAIR] }, from: $day, to: $day) { edges { node { session committed tentative } } } }`,
+      { day },
+    );
+    const before = capacity.edges.map((e) => e.node).find((n) => n.session === chair.session)!;
     const planner = await as(AS_PLANNER, CAPACITY_CHANGED, { from: day, to: day });
     const otherTrust = await as(AS_OTHER_TRUST, CAPACITY_CHANGED, { from: day, to: day });
     const others = await Promise.all([AS_DASHBOARD, AS_QA, AS_SCHEDULER].map((persona) => as(persona, CAPACITY_CHANGED, { from: day, to: day })));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    // Another patient's hold on the same day's chairs moves that day's capacity.
-    const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'LIVE-4', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
-    });
-    const chair = booked.plan.slots.find((s) => s.resourceKey === 'site:RBV01:APHERESIS_CHAIR')!;
-    await step(api, `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi: referPatient.coi, slots: [chair], idempotencyKey: 'live-4' } });
+    await step(api, `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi: referPatient.coi, slots: planOptions[0]!.slots, idempotencyKey: 'live-4' } });
 
     const chairOf = (m: { data?: Record<string, any> | null }) => m.data?.capacityChanged.slots.find((s: { session: string }) => s.session === chair.session);
-    const seen = (await planner.until((m) => chairOf(m)?.tentative === 1)).data!.capacityChanged;
+    const held = before.tentative + 1;
+    const seen = (await planner.until((m) => chairOf(m)?.tentative === held)).data!.capacityChanged;
     expect(seen).toMatchObject({ from: day, to: day, truncated: false });
-    expect(chairOf({ data: { capacityChanged: seen } })).toMatchObject({ siteCode: 'RBV01', day, committed: 1, tentative: 1, freeBusyOnly: false });
+    expect(chairOf({ data: { capacityChanged: seen } })).toMatchObject({ siteCode: 'RBV01', day, committed: before.committed, tentative: held, freeBusyOnly: false });
     const masked = chairOf(await otherTrust.until((m) => chairOf(m) !== undefined));
     expect(masked).toMatchObject({ committed: null, tentative: null, freeBusyOnly: true });
     expect(masked.free).toBeLessThanOrEqual(1);
     // Dashboards, QA and the RBV scheduler (RBV01 is their trust's) see the change in full.
-    for (const subscriber of others) expect(chairOf(await subscriber.until((m) => chairOf(m)?.tentative === 1))).toMatchObject({ freeBusyOnly: false, tentative: 1 });
+    for (const subscriber of others) expect(chairOf(await subscriber.until((m) => chairOf(m)?.tentative === held))).toMatchObject({ freeBusyOnly: false, tentative: held });
   });
 
   it('tells a subscriber following the chairs of a plan’s days of its hold and then of its confirmation', async () => {
@@ -106,34 +120,36 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
       { coi: referPatient.coi },
     );
     const plan = planOptions[0]!;
-    const chair = plan.slots.find((s) => s.resourceKey === 'site:RBV01:APHERESIS_CHAIR')!;
-    expect(chair).toBeDefined();
+    const chair = plan.slots.find((s) => s.resourceKey.endsWith(':APHERESIS_CHAIR'))!;
+    const site = chair.resourceKey.split(':')[1]!;
+    // Filtered by the chair's day and session below, so other slots of the plan can share a session name.
     const days = plan.slots.map((s) => s.day).sort();
     const [from, to] = [days[0]!, days[days.length - 1]!];
     const chairNow = async () => {
-      const { data } = await api.gql(`query($day: LocalDate!) { capacity(filter: { siteCodes: ["RBV01"], resources: [APHERESIS_CHAIR] }, from: $day, to: $day) { edges { node { session committed tentative free } } } }`, { day: chair.day });
+      const { data } = await api.gql(`query($day: LocalDate!, $site: String!) { capacity(filter: { siteCodes: [$site], resources: [APHERESIS_CHAIR] }, from: $day, to: $day) { edges { node { session committed tentative free } } } }`, { day: chair.day, site });
       return data!.capacity.edges.map((e: { node: { session: string } }) => e.node).find((n: { session: string }) => n.session === chair.session) as { committed: number; tentative: number; free: number };
     };
     const before = await chairNow();
     expect(before.free).toBeGreaterThan(0);
 
     // Following the plan's days before anything is held on them.
-    const planner = await as(AS_PLANNER, CAPACITY_CHANGED, { from, to });
+    const planner = await as(AS_PLANNER, CHAIRS_CHANGED, { site, from, to });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const { holdPlan } = await step<{ holdPlan: { id: string } }>(api, `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, {
       input: { coi: referPatient.coi, slots: plan.slots, idempotencyKey: 'live-8' },
     });
-    const chairOf = (m: { data?: Record<string, any> | null }) => m.data?.capacityChanged?.slots.find((s: { day: string; session: string }) => s.day === chair.day && s.session === chair.session);
+    const chairOf = (m: { data?: Record<string, any> | null }) =>
+      m.data?.capacityChanged?.slots.find((s: { siteCode: string; day: string; session: string }) => s.siteCode === site && s.day === chair.day && s.session === chair.session);
     const held = await planner.until((m) => chairOf(m)?.tentative === before.tentative + 1);
     expect(held.data!.capacityChanged.from <= chair.day && chair.day <= held.data!.capacityChanged.to).toBe(true);
-    expect(chairOf(held)).toMatchObject({ siteCode: 'RBV01', day: chair.day, committed: before.committed, tentative: before.tentative + 1, free: before.free - 1 });
+    expect(chairOf(held)).toMatchObject({ siteCode: site, day: chair.day, committed: before.committed, tentative: before.tentative + 1, free: before.free - 1 });
 
     await step(api, `mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "c") { status } }`, { id: holdPlan.id });
     const booked = await planner.until((m) => chairOf(m)?.committed === before.committed + 1);
     expect(booked.data!.capacityChanged).toMatchObject({ truncated: false });
     expect(booked.data!.capacityChanged.from <= chair.day && chair.day <= booked.data!.capacityChanged.to).toBe(true);
     // The place moved from held to booked: still taken, so the day's chair has one place fewer than before the hold.
-    expect(chairOf(booked)).toMatchObject({ siteCode: 'RBV01', day: chair.day, committed: before.committed + 1, tentative: before.tentative, free: before.free - 1 });
+    expect(chairOf(booked)).toMatchObject({ siteCode: site, day: chair.day, committed: before.committed + 1, tentative: before.tentative, free: before.free - 1 });
   });
 
   it('flags pathways at risk as capacity closes, and clears them when it reopens, for their own trust only', async () => {

@@ -13,6 +13,10 @@ function moveDates(query: string, today: string, monday: string): string {
   return query.replace(/"2027-01-01"/g, `"${today}"`).replace(/"2027-01-(0[4-8])"/g, (_all, day: string) => `"${addDays(monday, Number(day) - 4)}"`);
 }
 
+/** Slots as GraphQL input literals. */
+const slotList = (slots: { resourceKey: string; day: string; session: string }[]) =>
+  `[${slots.map((s) => `{ resourceKey: "${s.resourceKey}", day: "${s.day}", session: "${s.session}" }`).join(',\n            ')}]`;
+
 describe('README examples', () => {
   let api: TestApi;
   const today = localDateOf(testInstant(), 'Europe/London');
@@ -32,7 +36,10 @@ describe('README examples', () => {
 
     const results: Record<string, any>[] = [];
     for (const example of examples) {
-      const query = moveDates(example, today, nextMonday);
+      // A hold holds one whole plan (issue 11 §4): the README's hold takes the first plan's slots, as a scheduler would.
+      const plan = results.find((r) => 'planOptions' in r)?.planOptions[0];
+      const query = plan && /holdPlan\(/.test(example) ? example.replace(/slots: \[[\s\S]*?\]\n/, `slots: ${slotList(plan.slots)}\n`) : moveDates(example, today, nextMonday);
+      if (process.env.PRINT_README_PLAN && plan) console.log(slotList(plan.slots));
       const result = await api.gql(query);
       expect({ query, errors: result.errors }).toEqual({ query, errors: undefined });
       results.push(result.data!);

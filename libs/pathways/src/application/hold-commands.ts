@@ -13,6 +13,8 @@ import {
   confirmHold,
   describeSlot,
   hasBegun,
+  judgementHorizonDays,
+  judgePlanSlots,
   holdEvolver,
   HoldPlaced,
   holdPlanOn,
@@ -33,6 +35,7 @@ import {
 } from '../domain';
 import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
+import { PlanOptions } from './plan-options';
 import type { PathwayChanged } from './referral-commands';
 
 /** Racing writers on the same slots re-read and decide again; past this they are told to retry. */
@@ -140,6 +143,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly knownHolds: KnownHolds,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly plans: PlanOptions,
   ) {}
 
   private readonly designations = new Map<string, Pick<PlanRules, 'designatedUnitIds' | 'designatedSiteCodes'>>();
@@ -185,6 +189,11 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
         }
         const designation = await this.designation(pathway.state.productCode, pathway.state.dmmfVersion);
         checkPlanSlots(slots, { earliestCollectionDate: pathway.state.earliestCollectionDate, ...designation, unitSites });
+        // A hold holds a plan (issue 11 §4): judged once, by the plan search's own rules; a retry after a race re-reads only capacity.
+        if (attempt === 1) {
+          const { earliestCollectionDate } = pathway.state;
+          judgePlanSlots(await this.plans.inputForPlan(pathway.state, judgementHorizonDays(earliestCollectionDate, slots)), slots);
+        }
       }
       const expiresAt = new Date(now.getTime() + seconds * 1000);
       const planHeld = holdPlanOn(pathway.state, coi, holdId, expiresAt, slots);

@@ -121,6 +121,20 @@ export class PlanOptions {
     return searchInput(basis, free, { earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 });
   }
 
+  /**
+   * The search's view of the network for judging a plan someone wants to hold (issue 11 §4): the
+   * pathway's pinned process, from the later of its earliest collection date and today, over `horizonDays`.
+   */
+  async inputForPlan(pathway: { productCode: string; dmmfVersion: number; earliestCollectionDate: LocalDate }, horizonDays: number): Promise<PlanSearchInput> {
+    const now = this.clock.now();
+    const today = localDateOf(now, NETWORK_ZONE);
+    const earliest = pathway.earliestCollectionDate > today ? pathway.earliestCollectionDate : today;
+    const basis = await this.basis(pathway.productCode, pathway.dmmfVersion);
+    const days = Math.max(7, horizonDays);
+    const free = await this.freeSlots(basis, earliest, addDays(earliest, days + basis.process.monitoringInpatientDays), now);
+    return searchInput(basis, free, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 });
+  }
+
   async basis(productCode: string, version: number): Promise<PlanBasis> {
     const [{ key }] = await this.dataSource.query(`SELECT ${appliedKey('$1')} AS key`, [BASIS_PROJECTIONS]);
     return this.basisAt(productCode, version, key);

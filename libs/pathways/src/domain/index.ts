@@ -14,4 +14,5 @@ import { WaitlistJoined } from './waitlist';
 
 export const PATHWAY_EVENT_CLASSES = [CoiIssued, PatientReferred, PlanHeld, PlanBooked, PlanReleased, PlanRepaired, PatientPostponed, HoldPlaced, HoldConfirmed, HoldReleased, SlotHeld, SlotBooked, SlotReleased, ...LIFECYCLE_EVENT_CLASSES, WaitlistJoined] as const;
 export * from './plan-search';
+export * from './plan-judgement';
 export * from './clinical-rules';
