@@ -71,4 +71,22 @@ describe('disruption and repair', () => {
     const infusion = await api.gql(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, { input: { coi, siteCode: 'RBV01', productCoi: coi } }, AS_SCHEDULER);
     expect(infusion.errors![0]!.extensions).toMatchObject({ code: 'STEP_OUT_OF_ORDER', shelfLifeHours: 0.0005 });
   });
+
+  it('refuses a repair proposal that time has overtaken, naming the slot that has begun (issue 11 §3)', async () => {
+    const booked = await referAndBook(api, 'REPAIR-LATE');
+    const unitId = booked.plan.slots.find((s) => s.resourceKey.startsWith('unit:'))!.resourceKey.slice('unit:'.length);
+    await api.gql(`mutation($id: ID!) { setUnitQualification(id: $id, state: OUT_OF_SERVICE, reason: "Door seal") { qualification } }`, { id: unitId });
+    const shown = (await api.gql(`{ atRiskPathways { edges { node { pathway { coi } proposalId proposal { steps { kind start slots { resourceKey day session } } } } } } }`)).data!.atRiskPathways.edges
+      .map((e: { node: unknown }) => e.node)
+      .find((n: { pathway: { coi: string } }) => n.pathway.coi === booked.coi);
+    const first = shown.proposal.steps[0];
+    // The scheduler comes back to it a minute after its first session began.
+    api.clock.set(new Date(Date.parse(first.start) + 60_000));
+    const late = await api.gql(`mutation($coi: ID!, $id: ID!) { acceptRepair(coi: $coi, proposalId: $id) { status } }`, { coi: booked.coi, id: shown.proposalId }, AS_SCHEDULER);
+    expect(late.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slots', slot: first.slots[0] });
+    expect(late.errors![0]!.message).toMatch(/began at .*: a plan cannot start in the past\. Look at atRiskPathways again for the current proposal\.$/);
+    // Nothing moved: the pathway is still booked on its first plan, and still at risk.
+    const { pathway } = (await api.gql(`query($coi: ID!) { pathway(coi: $coi) { holdId } }`, { coi: booked.coi }, AS_SCHEDULER)).data!;
+    expect(pathway.holdId).toBe(booked.holdId);
+  });
 });

@@ -6,6 +6,7 @@ import { AggregateRepository, ConcurrencyError, type AlsoAppend, type CommandCon
 import { CLINICAL, CLOCK, ConflictError, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
   HoldConfirmed,
+  hasBegun,
   holdEvolver,
   HoldPlaced,
   HoldReleased,
@@ -17,6 +18,7 @@ import {
   releaseSlot,
   repairPlanOn,
   requirePathway,
+  SlotInThePastError,
   slotEvolver,
   slotStreamId,
   transferSlot,
@@ -62,6 +64,24 @@ export class AtRiskPathways {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * The slots of proposals shown lately, by id (bounded): a scheduler accepting one that time has
+   * overtaken is told which slot has begun (issue 11 §3), not only that the proposal moved on.
+   */
+  private readonly shown = new Map<string, readonly SlotRef[]>();
+  private static readonly SHOWN_LIMIT = 5_000;
+
+  /** The slots of a proposal shown lately, if this process showed it. */
+  shownProposal(proposalId: string): readonly SlotRef[] | undefined {
+    return this.shown.get(proposalId);
+  }
+
+  private remember(proposalId: string, slots: readonly SlotRef[]): void {
+    this.shown.delete(proposalId);
+    if (this.shown.size >= AtRiskPathways.SHOWN_LIMIT) this.shown.delete(this.shown.keys().next().value!);
+    this.shown.set(proposalId, slots);
+  }
+
   /** A page in COI order after a cursor (`limit + 1` rows, to tell whether there is more). */
   async page(afterCoi: string | null, limit: number, caller: Caller, withProposals = true): Promise<AtRisk[]> {
     return this.entries(await this.rows(null, afterCoi, limit + 1, trustScope(caller)), withProposals);
@@ -96,6 +116,7 @@ export class AtRiskPathways {
         continue;
       }
       const proposal = repair.result.plans[0] ?? null;
+      if (proposal) this.remember(proposalIdOf(proposal), proposal.slots);
       result.push({
         ...base,
         proposal,
@@ -211,7 +232,11 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
     const acting = await this.access.actingOn(coi, context, 'accept repairs');
     const entry = await this.atRisk.entry(coi);
     if (!entry) throw new ConflictError(`Pathway ${coi} is not at risk: its booking still holds.`, { coi });
+    const now = this.clock.now();
     if (!entry.proposal || entry.proposalId !== proposalId) {
+      // Nothing in the past (issue 11 §3): a proposal time has overtaken names the slot that has begun.
+      const shown = this.atRisk.shownProposal(proposalId);
+      if (shown) await this.refuseBegun(shown, now);
       throw new ConflictError('That repair proposal is no longer available: capacity has moved or a step was recorded since. Look at atRiskPathways again for the current proposal.', {
         coi,
         currentProposalId: entry.proposalId,
@@ -221,7 +246,7 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
     const newSlots: SlotRef[] = [...entry.proposal.slots];
     const kept = new Set(entry.keptSlots.map(slotStreamId));
     const booking = [...entry.keptSlots, ...newSlots];
-    const capacities = await this.capacities(newSlots);
+    const capacities = await this.refuseBegun(newSlots, now);
     const newHoldId = createHash('sha256').update(`${coi}\nrepair\n${proposalId}`).digest('hex').slice(0, 32);
     for (let attempt = 1; ; attempt++) {
       const pathway = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
@@ -263,12 +288,20 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
     }
   }
 
-  private async capacities(slots: readonly SlotRef[]): Promise<Map<string, number>> {
-    const rows: { resource_key: string; day: string; session: string; capacity: number }[] = await this.dataSource.query(
-      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity FROM capacity_slots s
+  /** Each slot's capacity, after refusing any that has begun by `now` (BAD_USER_INPUT naming it). */
+  private async refuseBegun(slots: readonly SlotRef[], now: Date): Promise<Map<string, number>> {
+    const rows: { resource_key: string; day: string; session: string; capacity: number; starts_at: Date }[] = await this.dataSource.query(
+      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity, s.starts_at FROM capacity_slots s
          JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
       [slots.map((s) => s.resourceKey), slots.map((s) => s.day), slots.map((s) => s.session)],
     );
-    return new Map(rows.map((r) => [slotStreamId({ resourceKey: r.resource_key, day: r.day, session: r.session }), r.capacity]));
+    const capacities = new Map<string, number>();
+    for (const row of rows) {
+      const slot = { resourceKey: row.resource_key, day: row.day, session: row.session };
+      const startsAt = new Date(row.starts_at);
+      if (hasBegun({ startsAt }, now)) throw new SlotInThePastError(slot, startsAt, now, 'Look at atRiskPathways again for the current proposal.');
+      capacities.set(slotStreamId(slot), row.capacity);
+    }
+    return capacities;
   }
 }

@@ -18,11 +18,9 @@ export const hasBegun = (slot: { readonly startsAt: Date }, now: Date): boolean 
 
 /** The refusal for a slot in the past, naming it, for every command that would take one. */
 export class SlotInThePastError extends ValidationError {
-  constructor(slot: SlotRef, startsAt: Date, now: Date) {
-    super(
-      'slots',
-      `${describeSlot(slot)} began at ${startsAt.toISOString()}, before now (${now.toISOString()}): a plan cannot start in the past. Ask planOptions again for slots from now on.`,
-    );
+  constructor(slot: SlotRef, startsAt: Date, now: Date, whatNext = 'Ask planOptions again for slots from now on.') {
+    super('slots', `${describeSlot(slot)} began at ${startsAt.toISOString()}, before now (${now.toISOString()}): a plan cannot start in the past. ${whatNext}`);
+    Object.assign(this.details, { slot, startedAt: startsAt.toISOString() });
   }
 }
 
