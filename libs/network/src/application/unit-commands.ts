@@ -1,6 +1,7 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, type CommandContext, type GlobalPosition } from '@bedside/event-store';
-import { requireRole } from '@bedside/shared';
+import { CLOCK, requireRole, type Clock } from '@bedside/shared';
 import { normaliseOdsCode, normaliseUnitId, registerUnit, setUnitQualification, unitEvolver, unitStreamId, type RegisterUnit } from '../domain';
 import { NetworkLookup } from './network-lookup';
 
@@ -30,13 +31,14 @@ export class RegisterUnitHandler implements ICommandHandler<RegisterUnitCommand,
   constructor(
     private readonly repository: AggregateRepository,
     private readonly lookup: NetworkLookup,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ input, context }: RegisterUnitCommand): Promise<UnitChanged> {
     requireRole(context.role, ['control_site_qa'], 'register a modular unit');
     const unitId = normaliseUnitId('unitId', input.unitId);
     const home = await this.lookup.site(normaliseOdsCode('homeSiteCode', input.homeSiteCode));
-    const { position } = await this.repository.execute(unitStreamId(unitId), unitEvolver, (state) => registerUnit(state, input, home?.status), context);
+    const { position } = await this.repository.execute(unitStreamId(unitId), unitEvolver, (state) => registerUnit(state, input, home?.status, this.clock.now()), context);
     return { unitId, position };
   }
 }

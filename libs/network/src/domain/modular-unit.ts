@@ -33,6 +33,11 @@ export interface UnitRegisteredData {
   readonly batchCapacity: number;
   readonly homeSiteCode: string;
   readonly fillFinish: FillFinishSpec | null;
+  /**
+   * When it was registered, by Bedside's clock: its capacity is laid out from that day (issue 11 §1).
+   * Absent from units registered before 2026-12; their log's recordedAt stands in.
+   */
+  readonly registeredAt?: string;
 }
 
 export interface UnitQualificationChangedData {
@@ -125,12 +130,12 @@ export function validateUnitRegistration(command: RegisterUnit): UnitRegisteredD
 }
 
 /** `homeSiteStatus` is the home site's lifecycle status, or undefined when it is not registered. */
-export function registerUnit(state: ModularUnit | undefined, command: RegisterUnit, homeSiteStatus: string | undefined): UnitRegistered[] {
+export function registerUnit(state: ModularUnit | undefined, command: RegisterUnit, homeSiteStatus: string | undefined, now: Date): UnitRegistered[] {
   const data = validateUnitRegistration(command);
   if (state) throw new ConflictError(`Unit ${data.unitId} is already registered.`, { unitId: data.unitId });
   if (homeSiteStatus === undefined) throw new NotFoundError('site', data.homeSiteCode, "Register the unit's home site first.");
   if (homeSiteStatus === 'CEASED') throw new ValidationError('homeSiteCode', `Site ${data.homeSiteCode} has ceased; choose another home site.`);
-  return [new UnitRegistered(data)];
+  return [new UnitRegistered({ ...data, registeredAt: now.toISOString() })];
 }
 
 export function setUnitQualification(state: ModularUnit | undefined, unitId: string, to: string, rawReason: string | null | undefined): UnitQualificationChanged[] {

@@ -79,7 +79,9 @@ export function capacityChangeOf(event: RecordedEvent): CapacityChange | null {
       return { kind: 'exceptionWithdrawn', exceptionId: data.exceptionId as string, owner: data.owner as CalendarOwner };
     case 'UnitRegistered': {
       const d = data as unknown as UnitRegisteredData;
-      return { kind: 'unitRegistered', unitId: d.unitId, siteCode: d.homeSiteCode, batchCapacity: d.batchCapacity, recordedAt: event.recordedAt, entry: { state: 'REQUALIFYING', at, reason: 'newly registered' } };
+      // Laid out from when the clock says it was registered; older events only have the log's own time.
+      const registeredAt = d.registeredAt ? new Date(d.registeredAt) : event.recordedAt;
+      return { kind: 'unitRegistered', unitId: d.unitId, siteCode: d.homeSiteCode, batchCapacity: d.batchCapacity, recordedAt: registeredAt, entry: { state: 'REQUALIFYING', at, reason: 'newly registered' } };
     }
     case 'UnitQualificationChanged': {
       const d = data as unknown as UnitQualificationChangedData;
