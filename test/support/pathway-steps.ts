@@ -32,9 +32,15 @@ export async function step<T = Record<string, unknown>>(api: TestApi, query: str
 }
 
 /** Refers a patient, holds the best plan and confirms it, as a scheduler would. */
-export async function referAndBook(api: TestApi, patientRef: string, productCode = 'POC-CAR19', treatmentCentre = 'RBV01'): Promise<BookedPathway> {
+export async function referAndBook(
+  api: TestApi,
+  patientRef: string,
+  productCode = 'POC-CAR19',
+  treatmentCentre = 'RBV01',
+  washout: { drugClass: string; lastDoseDate?: string } = { drugClass: 'NONE' },
+): Promise<BookedPathway> {
   const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-    input: { patientRef, referringTrust: 'RBV', productCode, treatmentCentre, washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+    input: { patientRef, referringTrust: 'RBV', productCode, treatmentCentre, washout, priority: 'URGENT' },
   });
   const coi = referPatient.coi;
   const { planOptions } = await step<{ planOptions: BookedPathway['plan'][] }>(
