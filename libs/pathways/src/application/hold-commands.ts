@@ -13,7 +13,6 @@ import {
   confirmHold,
   describeSlot,
   hasBegun,
-  judgementHorizonDays,
   judgePlanSlots,
   holdEvolver,
   HoldPlaced,
@@ -191,8 +190,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
         checkPlanSlots(slots, { earliestCollectionDate: pathway.state.earliestCollectionDate, ...designation, unitSites });
         // A hold holds a plan (issue 11 §4): judged once, by the plan search's own rules; a retry after a race re-reads only capacity.
         if (attempt === 1) {
-          const { earliestCollectionDate } = pathway.state;
-          judgePlanSlots(await this.plans.inputForPlan(pathway.state, judgementHorizonDays(earliestCollectionDate, slots)), slots);
+          judgePlanSlots(await this.plans.inputForPlan(pathway.state, slots), slots);
         }
       }
       const expiresAt = new Date(now.getTime() + seconds * 1000);

@@ -123,14 +123,18 @@ export class PlanOptions {
 
   /**
    * The search's view of the network for judging a plan someone wants to hold (issue 11 §4): the
-   * pathway's pinned process, from the later of its earliest collection date and today, over `horizonDays`.
+   * pathway's pinned process, over the days of the slots it names (from the later of its first day, the
+   * earliest collection date and today).
    */
-  async inputForPlan(pathway: { productCode: string; dmmfVersion: number; earliestCollectionDate: LocalDate }, horizonDays: number): Promise<PlanSearchInput> {
+  async inputForPlan(pathway: { productCode: string; dmmfVersion: number; earliestCollectionDate: LocalDate }, slots: readonly { day: LocalDate }[]): Promise<PlanSearchInput> {
     const now = this.clock.now();
     const today = localDateOf(now, NETWORK_ZONE);
-    const earliest = pathway.earliestCollectionDate > today ? pathway.earliestCollectionDate : today;
+    // Only the plan's own days matter: from its first slot (never before the washout or today) to its last.
+    const first = slots.reduce((min, s) => (s.day < min ? s.day : min), slots[0]!.day);
+    const earliest = [pathway.earliestCollectionDate, today, first].reduce((max, d) => (d > max ? d : max));
+    const last = slots.reduce((max, s) => (s.day > max ? s.day : max), earliest);
     const basis = await this.basis(pathway.productCode, pathway.dmmfVersion);
-    const days = Math.max(7, horizonDays);
+    const days = Math.max(7, daysBetween(earliest, last) + 1);
     const free = await this.freeSlots(basis, earliest, addDays(earliest, days + basis.process.monitoringInpatientDays), now);
     return searchInput(basis, free, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 });
   }

@@ -1,4 +1,4 @@
-import { addDays, daysBetween, ValidationError, type LocalDate } from '@bedside/shared';
+import { addDays, daysBetween, ValidationError } from '@bedside/shared';
 import { conditioningDaysBeforeInfusion, conditioningMayStart, freshHoldEndsAt, infusionGapDays } from './clinical-rules';
 import { searchPlans, type FreeSlot, type PlanSearchInput, type VeinToVeinPlan } from './plan-search';
 import { describeSlot, slotStreamId, type SlotRef } from './slot';
@@ -189,10 +189,4 @@ function explain(input: PlanSearchInput, parts: Parts): PlanRuleError {
   const missing = [...chairs, ...bays, ...conditioning, ...infusion, ...parts.monitoring].find((s) => !real(s));
   if (missing) return new PlanRuleError('one plan', `${describeSlot(missing)} is not in the network's calendars.`);
   return new PlanRuleError('R1-R8', 'they do not make one vein-to-vein plan the search could offer. Hold the slots of a plan from planOptions.');
-}
-
-/** The days a held plan's judgement must see: from the earliest collection day to the last slot's day. */
-export function judgementHorizonDays(earliest: LocalDate, slots: readonly SlotRef[]): number {
-  const last = slots.reduce((max, s) => (s.day > max ? s.day : max), earliest);
-  return daysBetween(earliest, last) + 1;
 }
