@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventTypeRegistry } from '@bedside/event-store';
 import { SLOT_COMMITMENTS_AS_OF } from '@bedside/network';
-import { ProjectionRegistry } from '@bedside/read-model';
+import { ProjectionRegistry, ReactorRegistry } from '@bedside/read-model';
 import { ConfirmHoldHandler, HoldPlanHandler, KnownHolds, ReleaseHoldHandler } from './application/hold-commands';
 import { HoldExpiry } from './application/hold-expiry';
 import { PathwayAsOf, SlotCommitmentsHistory } from './application/pathway-as-of';
@@ -36,6 +36,8 @@ export class PathwaysModule implements OnModuleInit {
   constructor(
     private readonly events: EventTypeRegistry,
     private readonly projections: ProjectionRegistry,
+    private readonly reactors: ReactorRegistry,
+    private readonly waitlistOffers: WaitlistOffers,
   ) {}
 
   static forRoot(options: PathwaysOptions): DynamicModule {
@@ -83,5 +85,6 @@ export class PathwaysModule implements OnModuleInit {
   onModuleInit(): void {
     this.events.register(...PATHWAY_EVENT_CLASSES);
     for (const projection of [new PathwaysProjection(), new HoldsProjection(), new CapacityCommitmentsProjection()]) this.projections.register(projection);
+    this.reactors.register(this.waitlistOffers);
   }
 }

@@ -26,8 +26,13 @@ const toCheckpoint = (row: CheckpointRow): Checkpoint => ({
   rebuiltAt: row.rebuilt_at,
 });
 
-export async function ensureCheckpoint(manager: EntityManager, name: string): Promise<void> {
-  await manager.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
+/** Creates the checkpoint row if there is none, at `at` (the start of the log unless given). */
+export async function ensureCheckpoint(manager: EntityManager, name: string, at: GlobalPosition = START_OF_LOG): Promise<void> {
+  await manager.query('INSERT INTO projection_checkpoints (name, transaction_id, global_position) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [
+    name,
+    at.transactionId.toString(),
+    at.position.toString(),
+  ]);
 }
 
 export async function readCheckpoint(manager: EntityManager, name: string, forUpdate = false): Promise<Checkpoint> {
@@ -49,6 +54,17 @@ export async function lockCheckpointForBatch(manager: EntityManager, name: strin
     [name],
   );
   return rows[0] ? toCheckpoint(rows[0]) : { position: START_OF_LOG, eventsApplied: 0, lastEventRecordedAt: null, updatedAt: new Date(0), rebuiltAt: null };
+}
+
+/**
+ * A reactor's checkpoint, held for its transaction by an advisory lock rather than a row lock: the
+ * reactor appends events while it holds it, and a transaction with a transaction id (a row lock takes
+ * one) would hide every later event from log readers (`pg_snapshot_xmin`) until it ends, so the read
+ * models it waits for could never show what it appended. Two processes still take turns.
+ */
+export async function lockReactorCheckpoint(manager: EntityManager, name: string): Promise<Checkpoint> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtext('bedside-reactor:' || $1))`, [name]);
+  return readCheckpoint(manager, name);
 }
 
 export async function advanceCheckpoint(

@@ -1,6 +1,7 @@
 export * from './projection';
 export * from './projection-engine';
 export * from './projection-registry';
+export * from './reactor';
 export * from './checkpoint-store';
 export * from './upsert-rows';
 export * from './nest/read-model.module';

@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isAfter, START_OF_LOG, type EventStore, type EventSubscription, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
 import { quoteIdentifier } from '@bedside/database';
-import { advanceCheckpoint, ensureCheckpoint, lockCheckpointForBatch, readCheckpoint, resetCheckpoint, type Checkpoint } from './checkpoint-store';
+import { advanceCheckpoint, ensureCheckpoint, lockCheckpointForBatch, lockReactorCheckpoint, readCheckpoint, resetCheckpoint, type Checkpoint } from './checkpoint-store';
 import type { Projection } from './projection';
+import type { Reactor } from './reactor';
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -58,9 +59,13 @@ export interface StartOptions {
   readonly idleCheckpointMs?: number;
 }
 
-/** A projection following the log in this process. */
+/** How a follower's checkpoint is held for a batch's transaction. */
+type CheckpointLock = (manager: EntityManager, name: string) => Promise<Checkpoint>;
+
+/** A projection (or reactor) following the log in this process. */
 interface Running {
-  readonly projection: Projection;
+  readonly projection: Pick<Projection, 'name' | 'eventTypes'>;
+  readonly lock: CheckpointLock;
   readonly subscription: EventSubscription;
   /** The checkpoint as this process last stored or read it: never behind the stored one unless a rebuild reset it. */
   stored: GlobalPosition;
@@ -118,10 +123,41 @@ export class ProjectionEngine {
     });
   }
 
+  /**
+   * Reacts to each event the reactor reads, one transaction each holding its checkpoint, which moves
+   * past the event (and the events after it that it does not read) only once the reaction is done.
+   */
+  private async react(reactor: Reactor, events: readonly RecordedEvent[], deliveredAfter: GlobalPosition): Promise<void> {
+    const wanted = new Set(reactor.eventTypes);
+    const triggers = events.flatMap((e, i) => (wanted.has(e.type) ? [i] : []));
+    for (const [n, i] of triggers.entries()) {
+      const event = events[i]!;
+      const upTo = events[(triggers[n + 1] ?? events.length) - 1]!;
+      await this.withCheckpoint(
+        reactor.name,
+        deliveredAfter,
+        async (manager, checkpoint) => {
+          if (!isAfter(upTo.globalPosition, checkpoint.position)) return;
+          // Another process may have reacted already (it held the lock first): then only move on.
+          const due = isAfter(event.globalPosition, checkpoint.position);
+          if (due) await reactor.react(event);
+          await advanceCheckpoint(manager, reactor.name, upTo.globalPosition, due ? 1 : 0, upTo.recordedAt);
+        },
+        lockReactorCheckpoint,
+      );
+      deliveredAfter = upTo.globalPosition;
+    }
+  }
+
   /** A transaction holding the projection's checkpoint row, refused if the checkpoint is behind `deliveredAfter`. */
-  private withCheckpoint<T>(name: string, deliveredAfter: GlobalPosition | undefined, work: (manager: EntityManager, checkpoint: Checkpoint) => Promise<T>): Promise<T> {
+  private withCheckpoint<T>(
+    name: string,
+    deliveredAfter: GlobalPosition | undefined,
+    work: (manager: EntityManager, checkpoint: Checkpoint) => Promise<T>,
+    lock: CheckpointLock = lockCheckpointForBatch,
+  ): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
-      const checkpoint = await lockCheckpointForBatch(manager, name);
+      const checkpoint = await lock(manager, name);
       if (deliveredAfter && isAfter(deliveredAfter, checkpoint.position)) throw new CheckpointMovedBack();
       return work(manager, checkpoint);
     });
@@ -135,6 +171,32 @@ export class ProjectionEngine {
   async start(projection: Projection, options: StartOptions = {}): Promise<void> {
     if (this.running.has(projection.name)) return;
     await ensureCheckpoint(this.dataSource.manager, projection.name);
+    await this.follow(projection, lockCheckpointForBatch, options, async (events, deliveredAfter) => this.applyAndReturn(projection, events, deliveredAfter), () =>
+      this.start(projection, options),
+    );
+  }
+
+  /**
+   * Starts a reactor from its checkpoint, like a projection (history first, then live), but each
+   * event it reads in a transaction of its own (see `react`). A reactor new to a log starts at its
+   * head: it acts on what happens from when it is first deployed, not again on the whole history.
+   */
+  async startReactor(reactor: Reactor, options: StartOptions = {}): Promise<void> {
+    if (this.running.has(reactor.name)) return;
+    await ensureCheckpoint(this.dataSource.manager, reactor.name, await this.store.headPosition());
+    await this.follow(reactor, lockReactorCheckpoint, options, async (events, deliveredAfter) => {
+      await this.react(reactor, events, deliveredAfter);
+      return [];
+    }, () => this.startReactor(reactor, options));
+  }
+
+  private async follow(
+    projection: Pick<Projection, 'name' | 'eventTypes'>,
+    lock: CheckpointLock,
+    options: StartOptions,
+    apply: (events: readonly RecordedEvent[], deliveredAfter: GlobalPosition) => Promise<readonly RecordedEvent[]>,
+    again: () => Promise<void>,
+  ): Promise<void> {
     const { position } = await readCheckpoint(this.dataSource.manager, projection.name);
     const wanted = new Set(projection.eventTypes);
     let restarting = false;
@@ -143,11 +205,12 @@ export class ProjectionEngine {
       if (!restarting) {
         restarting = true;
         this.logger.log(`projection ${projection.name}: its checkpoint was reset (rebuild?); following the log again from there`);
-        void this.restart(projection, options);
+        void this.restart(projection.name, again);
       }
     };
     const running: Running = {
       projection,
+      lock,
       stored: position,
       queue: Promise.resolve(),
       subscription: this.store.subscribe({
@@ -166,7 +229,7 @@ export class ProjectionEngine {
               return;
             }
             try {
-              const applied = await this.applyAndReturn(projection, events, running.stored);
+              const applied = await apply(events, running.stored);
               this.markStored(running, last.globalPosition);
               if (applied.length > 0) this.tell({ projection: projection.name, events: applied });
             } catch (error) {
@@ -202,20 +265,25 @@ export class ProjectionEngine {
       running.timer = undefined;
       const skipped = running.skipped;
       if (!skipped) return false;
-      await this.withCheckpoint(running.projection.name, running.stored, async (manager, checkpoint) => {
-        if (isAfter(skipped.position, checkpoint.position)) await advanceCheckpoint(manager, running.projection.name, skipped.position, 0, skipped.recordedAt);
-      });
+      await this.withCheckpoint(
+        running.projection.name,
+        running.stored,
+        async (manager, checkpoint) => {
+          if (isAfter(skipped.position, checkpoint.position)) await advanceCheckpoint(manager, running.projection.name, skipped.position, 0, skipped.recordedAt);
+        },
+        running.lock,
+      );
       this.markStored(running, skipped.position);
       return true;
     });
   }
 
-  private async restart(projection: Projection, options: StartOptions): Promise<void> {
-    const current = this.running.get(projection.name);
-    this.running.delete(projection.name);
+  private async restart(name: string, again: () => Promise<void>): Promise<void> {
+    const current = this.running.get(name);
+    this.running.delete(name);
     if (current) clearTimeout(current.timer);
     await current?.subscription.stop();
-    await this.start(projection, options);
+    await again();
   }
 
   /**

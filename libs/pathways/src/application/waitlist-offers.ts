@@ -1,23 +1,33 @@
-import { Inject, Logger } from '@nestjs/common';
-import { CommandBus, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore } from '@bedside/event-store';
-import { ProjectionEngine, ProjectionRegistry } from '@bedside/read-model';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
+import { ProjectionEngine, ProjectionRegistry, type Reactor } from '@bedside/read-model';
 import { BedsideError, SYSTEM_CALLER } from '@bedside/shared';
-import { HoldReleased } from '../domain';
-import { HoldPlanCommand } from './hold-commands';
+import { CAPACITY_REOPENING_EVENT_TYPES, capacityReopenedBy } from '../domain/capacity-reopened';
+import { HoldPlanCommand, type HoldChanged } from './hold-commands';
 import { PlanOptions } from './plan-options';
 import { WaitlistReads } from './waitlist';
 
+/** How long an offer waits for read models to show the capacity; past it the event is tried again later. */
+const READ_MODELS_TIMEOUT_MS = 30_000;
+
 /**
- * Offers freed capacity to the waitlist in priority order (issue 4): when a hold or booking is
- * released, the first waiting referral whose best plan now meets its deadline gets that plan held in
- * its name, for the usual hold time, for its scheduler to confirm. One offer per release.
- * Runs after the release has committed; a failed offer is logged and the list stays as it was.
+ * Offers capacity given back (a hold released or lapsed, an exception withdrawn, a unit requalified,
+ * a site (re)activated, a calendar set) to the waitlist in priority order (issue 4; issue 11 §8):
+ * every waiting referral whose best plan now meets its clinical deadline gets that plan held in its
+ * name, for the usual hold time, for its scheduler to confirm, down the list while capacity lasts.
+ *
+ * A reactor on the event log with its own checkpoint (libs/read-model/src/reactor.ts), not a handler
+ * on the in-memory bus: an event whose offers a stopped process never made is offered by the next.
+ * The hold's idempotency key comes from the triggering event, so an event offered again after a crash
+ * finds each hold it had placed (HoldPlanCommand is idempotent per pathway and key): once per event
+ * and pathway.
  */
-@EventsHandler(HoldReleased)
-export class WaitlistOffers implements IEventHandler<HoldReleased> {
+@Injectable()
+export class WaitlistOffers implements Reactor {
+  readonly name = 'waitlist-offers';
+  readonly eventTypes = CAPACITY_REOPENING_EVENT_TYPES;
   private readonly logger = new Logger('Waitlist');
-  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly commands: CommandBus,
@@ -28,36 +38,50 @@ export class WaitlistOffers implements IEventHandler<HoldReleased> {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  handle(event: HoldReleased): void {
-    // One offer at a time: two releases in a row must not offer the same capacity twice.
-    this.queue = this.queue.then(() => this.offer(event.data.holdId)).catch((error: unknown) => this.logger.warn(`waitlist offer failed: ${(error as Error).message}`));
-  }
-
-  /** Resolves when offers triggered so far are done (for tests and shutdown). */
-  settled(): Promise<void> {
-    return this.queue;
-  }
-
-  private async offer(releasedHoldId: string): Promise<void> {
-    // Read models must show the released capacity before the search looks for it.
-    await this.projections.waitFor(this.registry.names(), await this.store.lastRecordedPosition(), 10_000);
+  async react(event: RecordedEvent): Promise<void> {
+    const freed = capacityReopenedBy(event);
+    if (!freed) return;
+    // Read models must show what was given back before the search looks for it.
+    await this.readModelsAt(event.globalPosition);
+    const key = `waitlist-offer-${event.eventId}`;
     for (const entry of await this.waitlist.entries(null, SYSTEM_CALLER)) {
-      const { plans } = await this.plans.forPathway(entry.pathway.coi, { count: 1 });
-      const plan = plans[0];
-      if (!plan || plan.meetsClinicalDeadline === false) continue;
+      const coi = entry.pathway.coi;
       try {
-        await this.commands.execute(
+        const [plan] = (await this.plans.forPathway(coi, { count: 1 })).plans;
+        if (!plan || plan.meetsClinicalDeadline === false) continue;
+        const { position } = await this.commands.execute<HoldPlanCommand, HoldChanged>(
           new HoldPlanCommand(
-            { coi: entry.pathway.coi, slots: plan.slots, idempotencyKey: `waitlist-offer-${releasedHoldId}` },
-            { actor: 'bedside:waitlist', role: 'scheduler', trusts: [entry.pathway.referring_trust], correlationId: `waitlist-offer-${releasedHoldId}`, reason: `Offered from the waitlist (priority score ${entry.score.score}) after hold ${releasedHoldId} was released` },
+            { coi, slots: plan.slots, idempotencyKey: key },
+            {
+              actor: 'bedside:waitlist',
+              role: 'scheduler',
+              trusts: [entry.pathway.referring_trust],
+              correlationId: key,
+              causationId: event.eventId,
+              reason: `Offered from the waitlist (priority score ${entry.score.score}) because ${freed}`,
+            },
           ),
         );
-        this.logger.log(`offered a plan infusing on ${plan.infusionDay} to waitlisted pathway ${entry.pathway.coi}`);
-        return;
+        // The next search must see these places taken. No position: a hold placed before a crash, now found.
+        await this.readModelsAt(position ?? (await this.store.lastRecordedPosition()));
+        this.logger.log(`offered a plan infusing on ${plan.infusionDay} to waitlisted pathway ${coi} because ${freed}`);
       } catch (error) {
-        // Taken meanwhile, or the pathway moved on: offer to the next in line.
+        // Taken meanwhile, or the pathway moved on: offer to the next in line. Anything else is tried again.
         if (!(error instanceof BedsideError)) throw error;
       }
+    }
+  }
+
+  /** Resolves once offers for everything recorded so far are made (for tests). */
+  async settled(timeoutMs = 20_000): Promise<void> {
+    if (!(await this.projections.waitFor([this.name], await this.store.lastRecordedPosition(), timeoutMs))) {
+      throw new Error(`waitlist offers had not caught up with the log after ${timeoutMs} ms`);
+    }
+  }
+
+  private async readModelsAt(position: GlobalPosition): Promise<void> {
+    if (!(await this.projections.waitFor(this.registry.names(), position, READ_MODELS_TIMEOUT_MS))) {
+      throw new Error(`read models had not reached ${position.transactionId}/${position.position} after ${READ_MODELS_TIMEOUT_MS} ms; waitlist offers will try again`);
     }
   }
 }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore, type GlobalPosition } from '@bedside/event-store';
 import { ProjectionEngine } from '../projection-engine';
 import { ProjectionRegistry } from '../projection-registry';
+import { ReactorRegistry } from '../reactor';
 import { ProjectionsResolver } from './projections.resolver';
 import { LiveUpdates } from './live-updates';
 
@@ -21,6 +22,7 @@ class ProjectionRunner implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly engine: ProjectionEngine,
     private readonly registry: ProjectionRegistry,
+    private readonly reactors: ReactorRegistry,
     @Inject(OPTIONS) private readonly options: ReadModelModuleOptions,
   ) {}
 
@@ -29,7 +31,10 @@ class ProjectionRunner implements OnApplicationBootstrap, OnModuleDestroy {
     for (const projection of this.registry.all()) {
       await this.engine.start(projection, { pollIntervalMs: this.options.pollIntervalMs });
     }
-    this.logger.log(`following the event log: ${this.registry.names().join(', ') || '(no projections)'}`);
+    // Reactors act on what read models show, so they run where the projections do.
+    for (const reactor of this.reactors.all()) await this.engine.startReactor(reactor, { pollIntervalMs: this.options.pollIntervalMs });
+    const names = [...this.registry.names(), ...this.reactors.all().map((r) => `${r.name} (reactor)`)];
+    this.logger.log(`following the event log: ${names.join(', ') || '(no projections)'}`);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -68,6 +73,7 @@ export class ReadModelModule {
       providers: [
         { provide: OPTIONS, useValue: options },
         { provide: ProjectionRegistry, useValue: new ProjectionRegistry() },
+        { provide: ReactorRegistry, useValue: new ReactorRegistry() },
         {
           provide: ProjectionEngine,
           inject: [DataSource, EVENT_STORE],
@@ -84,7 +90,7 @@ export class ReadModelModule {
         ReadYourWrites,
         LiveUpdates,
       ],
-      exports: [ProjectionRegistry, ProjectionEngine, ReadYourWrites, LiveUpdates],
+      exports: [ProjectionRegistry, ReactorRegistry, ProjectionEngine, ReadYourWrites, LiveUpdates],
     };
   }
 }
