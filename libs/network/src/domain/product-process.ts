@@ -152,6 +152,9 @@ export function checkProcessCanBePlanned(process: ProductProcess): void {
   }
   if (process.conditioningGate === 'RELEASE_BEFORE_CONDITIONING') {
     // Released after QC, then the whole course and the shortest gap before infusion: the product must still be in date.
+    // Whole days are the best the instants can do (issue 11 §6): a bay day ends and an infusion bed's day begins at
+    // midnight (capacity.ts), so with the unit on site the infusion can be exactly this long after manufacture ends
+    // (plan-search.ts R8 judges the instant, as the lifecycle does); travel or an earlier bay end only costs hours.
     const daysToInfusion = process.qcReleaseDays + span + process.infusionWindowMinDays;
     if (process.shelfLifeHours < daysToInfusion * 24) {
       throw new ValidationError(

@@ -49,3 +49,27 @@ export function conditioningMayStart(gate: ConditioningGate, manufactureStartsAt
   if (gate !== 'CONDITIONING_DURING_MANUFACTURE') return true;
   return manufactureStartsAt !== null && conditioningSessionStartsAt.getTime() >= manufactureStartsAt.getTime();
 }
+
+/**
+ * When the product's shelf life ends: the end of manufacture + shelfLifeHours (domain.md step 6). The
+ * lifecycle refuses an infusion after it (lifecycle.ts recordInfusion); an infusion at that instant is
+ * accepted. The plan search offers only infusions by then (plan-search.ts R8; issue 11 §6).
+ */
+export function shelfLifeEndsAt(process: Pick<ProductProcess, 'shelfLifeHours'>, manufacturedAt: Date): Date {
+  return new Date(manufacturedAt.getTime() + process.shelfLifeHours * HOUR_MS);
+}
+
+/**
+ * The instant from which the first conditioning session may start (domain.md step 7; issue 11 §6), as
+ * the plan search judges the gate: CONDITIONING_DURING_MANUFACTURE, once manufacture has started (as
+ * conditioningMayStart); RELEASE_BEFORE_CONDITIONING, once the product is released and in stock at the
+ * treatment centre, `travelHours` after release (the lifecycle confirms availability only after the
+ * release). Null while the instant it counts from is not known.
+ */
+export function conditioningGateOpensAt(
+  gate: ConditioningGate,
+  facts: { readonly manufactureStartsAt: Date | null; readonly releasedAt: Date | null; readonly travelHours: number },
+): Date | null {
+  if (gate === 'CONDITIONING_DURING_MANUFACTURE') return facts.manufactureStartsAt;
+  return facts.releasedAt && new Date(facts.releasedAt.getTime() + facts.travelHours * HOUR_MS);
+}

@@ -1,7 +1,7 @@
 import { addDays, daysBetween, ValidationError, wholeNumber, type LocalDate } from '@bedside/shared';
 import type { CapacitySlot, ProductProcess, Resource } from '@bedside/network';
 import type { SlotRef } from './slot';
-import { conditioningMayStart, freshHoldEndsAt, infusionGapDays } from './clinical-rules';
+import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusionGapDays, shelfLifeEndsAt } from './clinical-rules';
 
 /**
  * Exact search for the earliest vein-to-vein plan (domain.md "The vein-to-vein pathway", steps 2-9).
@@ -24,26 +24,39 @@ import { conditioningMayStart, freshHoldEndsAt, infusionGapDays } from './clinic
  *    manufactureDays consecutive calendar days D_m ... D_m+manufactureDays-1.
  * R6 Product ready day R (step 6): D_m + manufactureDays + qcReleaseDays when released before conditioning;
  *    D_m + manufactureDays when conditioning runs during manufacture (release results follow infusion).
+ *    Manufacture ends when its last bay day's slot ends. Released before conditioning with QC days, the
+ *    product is released (QC_RELEASE ends) as the unit's bay opens on day R (without a slot that day, QC
+ *    days after manufacture ends), never before manufacture ends; otherwise it is ready when made.
  * R7 Treatment (steps 8-9) at one treatment centre T, infusion day I < horizonDays: the last conditioning
  *    day is I - g for a gap g within [infusionWindowMinDays, infusionWindowMaxDays] ("infuse exactly on day 0,
  *    or 2 to 14 days after conditioning"); conditioning keeps the process's day pattern (with g = -last of
  *    conditioningDays the days are exactly I + d). Each conditioning day needs a CONDITIONING_CHAIR session
  *    with free >= 1, day I an INFUSION_BED, days I ... I+monitoringInpatientDays-1 a MONITORING_BED.
- *    The product travels from the unit's site to T on a route with a known travel time.
+ *    The product travels from the unit's site to T on a route with a known travel time, leaving at its
+ *    release before conditioning, at the end of manufacture during it. The infusion happens at the later
+ *    of the infusion bed slot's start and the product's arrival at T (the INFUSION step starts then), and
+ *    must fall within that slot (on day I: the window is counted in days).
  * R8 Gate (step 7). RELEASE_BEFORE_CONDITIONING: released and in stock at T before conditioning: the first
  *    conditioning day >= R + ceil(travel hours unit->T / 24) (released product ships on day R and is in
- *    stock from the next day, or day R itself on the same site). CONDITIONING_DURING_MANUFACTURE: I = R
- *    (day 0 is the day the product is ready), the first conditioning session STARTS at or after the instant
- *    manufacture starts (clinical-rules.ts conditioningMayStart: the unit can only confirm a batch that is
- *    under way, so a 09:00 start rules out an 08:30 session that day), and travel unit->T <= shelfLifeHours.
- *    Both: conditioning starts after the last collection day (lymphodepletion never precedes collection).
+ *    stock from the next day, or day R itself on the same site), and the first conditioning session STARTS
+ *    at or after the release instant (R6) + travel (clinical-rules.ts conditioningGateOpensAt: the
+ *    lifecycle confirms availability only after the release, so a 07:00 release rules out a 06:30 session
+ *    that day; issue 11 §6). CONDITIONING_DURING_MANUFACTURE: I = R (day 0 is the day the product is
+ *    ready), the first conditioning session STARTS at or after the instant manufacture starts
+ *    (clinical-rules.ts conditioningMayStart: the unit can only confirm a batch that is under way, so a
+ *    09:00 start rules out an 08:30 session that day). Both: the infusion instant (R7) is within the shelf
+ *    life, no later than the end of manufacture + shelfLifeHours (clinical-rules.ts shelfLifeEndsAt, as
+ *    the lifecycle's recordInfusion judges it; issue 11 §6), so the product reaches T by then and, during
+ *    manufacture, on day I; and conditioning starts after the last collection day (lymphodepletion never
+ *    precedes collection).
  *
  * Order: earliest infusion, then fewer travel hours (A->unit + unit->T), then the preferred centre (as T,
  * then as A), then the earliest collection, then centre, unit and centre codes. Plans are distinct by
  * (A, unit, T, first collection day, I); within one such choice the search takes the earliest manufacture
- * start, the gap nearest the process's own, and the earliest free session (really free before relaxed),
- * save that the first collection session is the earliest that leaves the fresh hold room for that start,
- * and the first conditioning session under CONDITIONING_DURING_MANUFACTURE the earliest not before it.
+ * start whose product is in date at the infusion (R8), the gap nearest the process's own, and the earliest
+ * free session (really free before relaxed), save that the first collection session is the earliest that
+ * leaves the fresh hold room for that start, the first conditioning session the earliest the gate allows
+ * (R8), and the infusion bed the earliest the shelf life allows.
  */
 
 /** A slot of live capacity with the places still free on it (capacity minus holds and bookings; >= 1 is bookable). */
@@ -207,6 +220,8 @@ interface Net {
   readonly keptUpstream: Upstream | null;
   /** Scoped searches already made in this call (see scoped). */
   readonly scopedBests: Map<string, Outcome>;
+  /** How long the product stays in date after manufacture ends (clinical-rules.ts shelfLifeEndsAt), in ms (R8). */
+  readonly shelfLifeMs: number;
 }
 
 interface Scope {
@@ -244,6 +259,10 @@ interface Upstream {
   readonly startAt: Date;
   readonly dm: number;
   readonly ready: number;
+  /** When manufacture ends, when the product is released (R6), and when its shelf life ends (R8), in ms. */
+  readonly made: number;
+  readonly released: number;
+  readonly expires: number;
 }
 
 interface Choice {
@@ -335,13 +354,14 @@ function indexNetwork(input: PlanSearchInput): Net {
     return hourCache.get(key);
   };
   const index = (d: LocalDate) => daysBetween(input.earliestCollectionDate, d);
-  const { keptCollection, keptUpstream } = keptParts(input, index, hours);
+  const { keptCollection, keptUpstream } = keptParts(input, index, hours, bays);
   return {
     input,
     patientFrom: input.patientAvailableFrom ? Math.max(0, index(input.patientAvailableFrom)) : 0,
     keptCollection,
     keptUpstream,
     scopedBests: new Map(),
+    shelfLifeMs: shelfLifeEndsAt(p, new Date(0)).getTime(),
     p,
     rbc: p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING',
     horizon,
@@ -363,7 +383,12 @@ function indexNetwork(input: PlanSearchInput): Net {
 }
 
 /** The done collection as a run of days with one pseudo-session ending at `collectedAt`; a started batch as a fixed upstream. */
-function keptParts(input: PlanSearchInput, index: (d: LocalDate) => number, hours: (from: string, to: string) => number | undefined): Pick<Net, 'keptCollection' | 'keptUpstream'> {
+function keptParts(
+  input: PlanSearchInput,
+  index: (d: LocalDate) => number,
+  hours: (from: string, to: string) => number | undefined,
+  bays: Net['bays'],
+): Pick<Net, 'keptCollection' | 'keptUpstream'> {
   const kept = input.kept;
   if (!kept) return { keptCollection: null, keptUpstream: null };
   const { collection, manufacture } = kept;
@@ -383,6 +408,8 @@ function keptParts(input: PlanSearchInput, index: (d: LocalDate) => number, hour
   const col: Collection = { centre: collection.materialSite, days: collection.days.map(index), firsts: [], middle: [], last: [session], departsAt: collection.departsAt?.getTime() };
   if (!manufacture) return { keptCollection: col, keptUpstream: null };
   const start = manufacture.startedAt.getTime();
+  const made = manufacture.endsAt.getTime();
+  const ready = index(manufacture.readyDay);
   const up: Upstream = {
     col,
     unit: manufacture.unit,
@@ -393,9 +420,22 @@ function keptParts(input: PlanSearchInput, index: (d: LocalDate) => number, hour
     start,
     startAt: manufacture.startedAt,
     dm: index(manufacture.startDay),
-    ready: index(manufacture.readyDay),
+    ready,
+    made,
+    released: releaseOf({ p: input.process, rbc: input.process.conditioningGate === 'RELEASE_BEFORE_CONDITIONING' }, bays.get(manufacture.unit.unitId), made, ready),
+    expires: shelfLifeEndsAt(input.process, manufacture.endsAt).getTime(),
   };
   return { keptCollection: col, keptUpstream: up };
+}
+
+/**
+ * R6: when the product is released, for manufacture ending at `made` with ready day index `ready`.
+ * Released before conditioning with QC days: as the unit's bay opens on the ready day (QC days after
+ * `made` without a slot then), never before `made`; otherwise at `made`.
+ */
+function releaseOf(net: Pick<Net, 'p' | 'rbc'>, bay: readonly (FreeSlot | undefined)[] | undefined, made: number, ready: number): number {
+  if (!net.rbc || net.p.qcReleaseDays === 0) return made;
+  return Math.max(made, bay?.[ready]?.startsAt.getTime() ?? made + net.p.qcReleaseDays * 24 * HOUR_MS);
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -451,42 +491,59 @@ function runStarts(net: Net, bay: readonly (FreeSlot | undefined)[], relax: Rela
 const holdEnd = (net: Net, first: FreeSlot) => freshHoldEndsAt(net.p, first.startsAt)?.getTime() ?? Number.POSITIVE_INFINITY;
 const reallyFree = (up: Pick<Upstream, 'first' | 'session'>) => (up.first.free >= 1 ? 1 : 0) + (up.session.free >= 1 ? 1 : 0);
 
+/** One collection's manufacture starts on one unit, in day order, made only when asked for (R3-R6). */
+interface Starts {
+  /** The first start on day index `dm` or later (undefined if none), with its earliest start instant. */
+  readonly from: (dm: number) => Upstream | undefined;
+  /** The start after `up`. */
+  readonly after: (up: Upstream) => Upstream | undefined;
+}
+
 /**
- * R3-R6 for one collection and one unit. Release before conditioning: only the earliest start matters
- * (the gate is a lower bound on conditioning), so one option. During manufacture: I = R, so every start
- * day the hold allows is a different infusion day, and each is kept, with its earliest start instant (the
- * gate compares it with the first conditioning session, R8).
+ * R3-R6 for one collection and one unit: the start days the hold allows, each with its earliest start
+ * instant. During manufacture I = R, so each is a different infusion day (the gate compares the start
+ * with the first conditioning session, R8). Release before conditioning: a later start is later in every
+ * gate, but its product is in date later too (R8 shelf life); the search asks for the first in date.
  */
-function upstreamsOf(net: Net, col: Collection, unit: DesignatedUnit, hours: number, next: Int32Array, emit: (u: Upstream) => void): void {
+function startsOf(net: Net, col: Collection, unit: DesignatedUnit, hours: number, next: Int32Array): Starts {
   const { p } = net;
   const bay = net.bays.get(unit.unitId)!;
   const lastDay = col.days[col.days.length - 1]!;
-  const byStart = new Map<number, Upstream>();
   // Sessions that may open a collection of several days, with the end of the hold each opens.
   const firsts = col.firsts.map((first) => ({ first, holdEnds: holdEnd(net, first) }));
-  for (const session of col.last) {
+  // Per last session: when the material arrives, the first day whose bay ends after that, and the hold.
+  const lasts = col.last.map((session) => {
     const end = session.endsAt.getTime();
     const openers = firsts.length > 0 ? firsts : [{ first: session, holdEnds: holdEnd(net, session) }];
-    const latestHoldEnd = Math.max(...openers.map((o) => o.holdEnds));
     const arrival = Math.max(end, col.departsAt ?? end) + hours * HOUR_MS;
     let j = lastDay;
     while (j < net.days && !(bay[j] && bay[j]!.endsAt.getTime() > arrival)) j++;
-    for (let dm = next[j] ?? NONE; dm !== NONE; dm = next[dm + 1]!) {
+    return { session, openers, latestHoldEnd: Math.max(...openers.map((o) => o.holdEnds)), arrival, j };
+  });
+  // Release before conditioning asks again for the same days as infusion days go by; during manufacture each is asked for once.
+  const memo = net.rbc ? new Map<number, Upstream | undefined>() : null;
+  const from = (low: number): Upstream | undefined => {
+    if (memo?.has(low)) return memo.get(low);
+    let best: Upstream | undefined;
+    for (const { session, openers, latestHoldEnd, arrival, j } of lasts) {
+      const dm = next[Math.min(Math.max(j, low), net.days)]!;
+      if (dm === NONE) continue;
       const ready = dm + p.manufactureDays + (net.rbc ? p.qcReleaseDays : 0);
-      if (ready >= net.horizon) break;
+      if (ready >= net.horizon) continue; // later days are only later
       const start = Math.max(arrival, bay[dm]!.startsAt.getTime());
-      if (start > latestHoldEnd) break; // later days only start later
+      if (start > latestHoldEnd) continue; // later days only start later
       // The earliest first session whose hold still runs at the start, really free before relaxed.
       const fits = openers.filter((o) => start <= o.holdEnds);
       const first = (fits.find((o) => o.first.free >= 1) ?? fits[0]!).first;
-      const up: Upstream = { col, unit, first, session, hours, arrival, start, startAt: new Date(start), dm, ready };
-      const seen = byStart.get(dm);
-      if (!seen || start < seen.start || (start === seen.start && reallyFree(up) > reallyFree(seen))) byStart.set(dm, up);
-      if (net.rbc) break;
+      // The earliest day; on it the earliest start, really free before relaxed.
+      if (best && (dm > best.dm || (dm === best.dm && (start > best.start || (start === best.start && (first.free >= 1 ? 1 : 0) + (session.free >= 1 ? 1 : 0) <= reallyFree(best)))))) continue;
+      const made = bay[dm + p.manufactureDays - 1]!.endsAt.getTime();
+      best = { col, unit, first, session, hours, arrival, start, startAt: new Date(start), dm, ready, made, released: releaseOf(net, bay, made, ready), expires: made + net.shelfLifeMs };
     }
-  }
-  if (!net.rbc) byStart.forEach((up) => emit(up));
-  else if (byStart.size > 0) emit(byStart.get(Math.min(...byStart.keys()))!);
+    memo?.set(low, best);
+    return best;
+  };
+  return { from, after: (up) => from(up.dm + 1) };
 }
 
 interface Care {
@@ -496,6 +553,8 @@ interface Care {
   readonly latestChair: readonly (Date | undefined)[];
   /** Infusion and monitoring beds from this day (R7). */
   readonly beds: Uint8Array;
+  /** The earliest start of a free infusion bed slot on each day, in ms (infinite if none): the shelf life bounds it (R8). */
+  readonly firstBed: Float64Array;
 }
 
 function careAt(net: Net, centre: string, relax: Relax): Care {
@@ -506,15 +565,34 @@ function careAt(net: Net, centre: string, relax: Relax): Care {
   const course = new Uint8Array(net.days);
   const beds = new Uint8Array(net.days);
   const latestChair: (Date | undefined)[] = new Array(net.days);
+  const firstBed = new Float64Array(net.days).fill(Number.POSITIVE_INFINITY);
   for (let i = 0; i < net.days; i++) {
     course[i] = net.offsets.every((o) => has(chairs, i + o)) ? 1 : 0;
     for (const s of chairs?.[i] ?? []) if (isFree(s, relax)) latestChair[i] = s.startsAt; // sorted by start
+    const bed = infusion?.[i]?.find((s) => isFree(s, relax)); // sorted by start
+    if (bed) firstBed[i] = bed.startsAt.getTime();
     let ok = i < net.horizon && has(infusion, i);
     for (let k = 0; ok && k < net.p.monitoringInpatientDays; k++) ok = has(monitoring, i + k);
     beds[i] = ok ? 1 : 0;
   }
-  return { course, beds, latestChair };
+  return { course, beds, latestChair, firstBed };
 }
+
+/** R7, R8: when the product reaches a centre `hours` from its unit: from its release before conditioning, from the end of manufacture during it. */
+const arrivalAt = (net: Net, up: Upstream, hours: number) => (net.rbc ? up.released : up.made) + hours * HOUR_MS;
+
+/**
+ * R7, R8: the infusion instant on an infusion bed slot, the later of the slot's start and the product's
+ * arrival; null unless it falls within the slot (on the infusion day) and within the shelf life.
+ */
+function infusionAt(net: Net, up: Upstream, hours: number, bed: FreeSlot): number | null {
+  const at = Math.max(bed.startsAt.getTime(), arrivalAt(net, up, hours));
+  return at < bed.endsAt.getTime() && at <= up.expires ? at : null;
+}
+
+/** R8: the instant from which the first conditioning session may start at a centre `hours` from the unit. */
+const gateOpensAt = (net: Net, up: Upstream, hours: number): number =>
+  conditioningGateOpensAt(net.p.conditioningGate, { manufactureStartsAt: up.startAt, releasedAt: new Date(up.released), travelHours: hours })!.getTime();
 
 /**
  * Walks infusion days upwards, so the first day with any plan is the earliest there is (exactness), and
@@ -535,35 +613,61 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     );
     return [{ unit, from, next: runStarts(net, bay, relax) }];
   });
-  // Release before conditioning: each unit's options sorted by ready day. During manufacture: by ready day (I = R).
-  const byUnit = new Map<string, Upstream[]>();
+  // Release before conditioning: each unit's collections, each with its starts (asked for by the shelf
+  // life, R8), sorted by their first ready day. During manufacture: every start by ready day (I = R).
+  const byUnit = new Map<string, { first: Upstream; starts: Starts }[]>();
   const byReady = new Map<number, Upstream[]>();
   let upstreams = 0;
-  const add = (up: Upstream) => {
+  const add = (starts: Starts) => {
+    const first = starts.from(0);
+    if (!first) return;
     upstreams++;
     if (net.rbc) {
-      const list = byUnit.get(up.unit.unitId) ?? [];
-      byUnit.set(up.unit.unitId, list);
+      const list = byUnit.get(first.unit.unitId) ?? [];
+      byUnit.set(first.unit.unitId, list);
       let at = list.length;
-      while (at > 0 && list[at - 1]!.ready > up.ready) at--; // collections come in day order: nearly always at the end
-      list.splice(at, 0, up);
+      while (at > 0 && list[at - 1]!.first.ready > first.ready) at--; // collections come in day order: nearly always at the end
+      list.splice(at, 0, { first, starts });
     } else {
-      const list = byReady.get(up.ready) ?? [];
-      byReady.set(up.ready, list);
-      list.push(up);
+      for (let up: Upstream | undefined = first; up; up = starts.after(up)) {
+        const list = byReady.get(up.ready) ?? [];
+        byReady.set(up.ready, list);
+        list.push(up);
+      }
     }
   };
   // Options are made only once an infusion day could use them: a collection ending on day e gives
   // manufacture from e, so infusion from e + manufactureDays under either gate (lazy, and still exact).
-  if (net.keptUpstream) add(net.keptUpstream);
+  const kept = net.keptUpstream;
+  if (kept) add({ from: () => kept, after: () => undefined }); // its days may lie before day 0
   let taken = 0;
   const takeCollectionsUpTo = (lastDay: number) => {
     for (; taken < cols.length && lastOf(cols[taken]!) <= lastDay; taken++) {
       for (const { unit, from, next } of units) {
         const hours = from.get(cols[taken]!.centre);
-        if (hours !== undefined) upstreamsOf(net, cols[taken]!, unit, hours, next, add);
+        if (hours !== undefined) add(startsOf(net, cols[taken]!, unit, hours, next));
       }
     }
+  };
+  // R8 shelf life: the first start day whose product can be in date at `at` on each unit (a lower bound:
+  // bay days end in day order, so no start before it is), found from the latest end of a bay day so far.
+  const bayEnds = new Map<string, Float64Array>();
+  const inDateFrom = (unitId: string, at: number): number => {
+    const bay = net.bays.get(unitId);
+    if (kept || !bay) return 0;
+    let ends = bayEnds.get(unitId);
+    if (!ends) {
+      ends = new Float64Array(net.days).fill(Number.NEGATIVE_INFINITY);
+      for (let e = 0; e < net.days; e++) ends[e] = Math.max(e > 0 ? ends[e - 1]! : Number.NEGATIVE_INFINITY, bay[e]?.endsAt.getTime() ?? Number.NEGATIVE_INFINITY);
+      bayEnds.set(unitId, ends);
+    }
+    let [lo, hi] = [0, net.days];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid]! + net.shelfLifeMs < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(0, lo - (p.manufactureDays - 1));
   };
   // Product routes from each unit to each treatment centre: hours, and days until in stock (R8).
   const routesTo = new Map(
@@ -595,9 +699,10 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       const firsts = net.gaps.map((g) => infusion - g - net.span).filter((f) => f >= net.patientFrom && care.course[f]);
       if (firsts.length === 0) continue;
       // Preferred centre: as treatment centre counts more than as apheresis centre.
-      // R8 during manufacture: some free session of the first conditioning day starts at or after manufacture.
-      const gateOpen = (up: Upstream, f: number) => {
-        if (net.rbc) return true;
+      // R8: some free session of the first conditioning day starts at or after the gate opens (release
+      // and travel before conditioning, never relaxed; the start of manufacture during it).
+      const gateOpen = (up: Upstream, f: number, opens: number) => {
+        if (net.rbc) return (care.latestChair[f]?.getTime() ?? Number.NEGATIVE_INFINITY) >= opens;
         if (relax.has('SESSION_TIME')) return f >= up.dm;
         const latest = care.latestChair[f];
         if (latest !== undefined && conditioningMayStart(p.conditioningGate, up.startAt, latest)) return true;
@@ -606,24 +711,36 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       };
       const choose = (up: Upstream, notBefore: number, productHours: number) => {
         const lastCollection = up.col.days[up.col.days.length - 1]!;
-        const first = firsts.find((f) => f >= notBefore && f > lastCollection && gateOpen(up, f));
+        const opens = net.rbc ? gateOpensAt(net, up, productHours) : up.start;
+        const first = firsts.find((f) => f >= notBefore && f > lastCollection && gateOpen(up, f, opens));
         if (first === undefined) return;
         const preference = preferred === null ? 0 : (centre === preferred ? 0 : 2) + (up.col.centre === preferred ? 0 : 1);
         offer({ up, centre, first, infusion, productHours, travel: up.hours + productHours, preference });
       };
+      // R7, R8: a free infusion bed slot the product reaches within it and within its shelf life.
+      const bedList = net.sites.INFUSION_BED.get(centre)![infusion]!;
+      const bedFits = (up: Upstream, hours: number) => bedList.some((s) => isFree(s, relax) && infusionAt(net, up, hours, s) !== null);
       const routes = routesTo.get(centre)!;
       if (net.rbc) {
         const latest = Math.max(...firsts);
+        const firstBed = care.firstBed[infusion]!;
         for (const [unitId, { hours, stockDelay }] of routes) {
-          for (const up of byUnit.get(unitId) ?? []) {
-            if (up.ready + stockDelay > latest) break;
-            choose(up, up.ready + stockDelay, hours);
+          const low = inDateFrom(unitId, firstBed);
+          for (const { first, starts } of byUnit.get(unitId) ?? []) {
+            if (first.ready + stockDelay > latest) break;
+            // The earliest start whose product is in date at this infusion: earlier ones have expired (made
+            // earlier), and a later one only opens the gate later, so it is the one to try (R8).
+            for (let up = starts.from(low); up && up.ready + stockDelay <= latest; up = starts.after(up)) {
+              if (up.expires < firstBed || !bedFits(up, hours)) continue;
+              choose(up, up.ready + stockDelay, hours);
+              break;
+            }
           }
         }
       } else {
         for (const up of byReady.get(infusion) ?? []) {
           const hours = routes.get(up.unit.unitId)?.hours;
-          if (hours !== undefined && hours <= p.shelfLifeHours) choose(up, 0, hours);
+          if (hours !== undefined && bedFits(up, hours)) choose(up, 0, hours);
         }
       }
     }
@@ -655,22 +772,27 @@ function build(net: Net, choice: Choice, relax: Relax): { plan: Omit<VeinToVeinP
   const bays = keptManufacture ? [] : Array.from({ length: p.manufactureDays }, (_, k) => bay[up.dm + k]!);
   const made = keptManufacture ? keptManufacture.endsAt : bays[bays.length - 1]!.endsAt;
   step('MANUFACTURE', unitSite, bays, new Date(up.start), made, { unitId: up.unit.unitId, ...(keptManufacture && { slots: keptManufacture.slots }) });
-  let readyAt = made;
-  if (net.rbc && p.qcReleaseDays > 0) {
-    readyAt = bay[up.ready]?.startsAt ?? new Date(made.getTime() + p.qcReleaseDays * 24 * HOUR_MS);
-    step('QC_RELEASE', unitSite, [], made, readyAt, { unitId: up.unit.unitId });
-  }
-  if (unitSite !== centre) step('TRANSPORT', centre, [], readyAt, new Date(readyAt.getTime() + choice.productHours * HOUR_MS), { fromSiteCode: unitSite });
-  // R8 during manufacture: the first session starts at or after manufacture (always true before release).
+  // R6: released (before conditioning) as the unit opens on the ready day; during manufacture, ready when made.
+  const readyAt = new Date(up.released);
+  if (net.rbc && p.qcReleaseDays > 0) step('QC_RELEASE', unitSite, [], made, readyAt, { unitId: up.unit.unitId });
+  if (unitSite !== centre) step('TRANSPORT', centre, [], readyAt, new Date(arrivalAt(net, up, choice.productHours)), { fromSiteCode: unitSite });
+  // R8: the first session starts once the gate opens (released and in stock; manufacture under way).
+  const opens = gateOpensAt(net, up, choice.productHours);
+  const gateAllows = (s: FreeSlot) => (net.rbc ? s.startsAt.getTime() >= opens : relax.has('SESSION_TIME') || conditioningMayStart(p.conditioningGate, up.startAt, s.startsAt));
   const conditioning = net.offsets.map((o, k) => {
     const list = net.sites.CONDITIONING_CHAIR.get(centre)![first + o]!;
-    return pick(k === 0 && !relax.has('SESSION_TIME') ? list.filter((s) => conditioningMayStart(p.conditioningGate, up.startAt, s.startsAt)) : list, relax)!;
+    return pick(k === 0 ? list.filter(gateAllows) : list, relax)!;
   });
   step('CONDITIONING', centre, conditioning, conditioning[0]!.startsAt, conditioning[conditioning.length - 1]!.endsAt);
-  const bed = pick(net.sites.INFUSION_BED.get(centre)![infusion]!, relax)!;
-  step('INFUSION', centre, [bed], bed.startsAt, bed.endsAt);
+  // R7, R8: the infusion at the later of the bed slot's start and the product's arrival, in date.
+  const bed = pick(net.sites.INFUSION_BED.get(centre)![infusion]!.filter((s) => infusionAt(net, up, choice.productHours, s) !== null), relax)!;
+  const infusedAt = new Date(infusionAt(net, up, choice.productHours, bed)!);
+  step('INFUSION', centre, [bed], infusedAt, bed.endsAt);
+  // Monitoring starts with the infusion, not before it (the steps stay in pathway order).
   const monitoring = Array.from({ length: p.monitoringInpatientDays }, (_, k) => pick(net.sites.MONITORING_BED.get(centre)![infusion + k]!, relax)!);
-  if (monitoring.length > 0) step('MONITORING', centre, monitoring, monitoring[0]!.startsAt, monitoring[monitoring.length - 1]!.endsAt);
+  if (monitoring.length > 0) {
+    step('MONITORING', centre, monitoring, new Date(Math.max(monitoring[0]!.startsAt.getTime(), infusedAt.getTime())), monitoring[monitoring.length - 1]!.endsAt);
+  }
   steps.sort((a, b) => a.start.getTime() - b.start.getTime()); // stable: equal starts keep pathway order
 
   const used = [...chairs, ...bays, ...conditioning, bed, ...monitoring];
@@ -823,5 +945,5 @@ function whyNone(net: Net, scope: Scope, found: Outcome): string {
       return `No treatment centre has a conditioning session that starts after manufacture does ${within} (the unit can confirm only a batch that is under way): with later sessions${later ? '' : ' and every slot free'}, infusion could be on ${day(laterAndFree.infusion)}.`;
     }
   }
-  return `No treatment centre can condition and infuse after manufacture ${within}: check conditioning, infusion and monitoring calendars, routes from the units${net.rbc ? '' : ' and the shelf life'}.`;
+  return `No treatment centre can condition and infuse after manufacture ${within}: check conditioning, infusion and monitoring calendars, routes from the units and the shelf life.`;
 }
