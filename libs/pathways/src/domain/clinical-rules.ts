@@ -43,7 +43,8 @@ export function conditioningDaysBeforeInfusion(process: Pick<ProductProcess, 'co
  * the unit can confirm only a batch that is under way, so the first conditioning session may start no
  * earlier than the instant manufacture starts (the same day is not enough: a 09:00 start does not cover
  * an 08:30 session); never before manufacture has started (`manufactureStartsAt` null).
- * RELEASE_BEFORE_CONDITIONING: this rule does not bind (true); that gate is release and stock, judged by day.
+ * RELEASE_BEFORE_CONDITIONING: this rule does not bind (true); that gate is release and stock at the
+ * treatment centre, as instants (conditioningGateOpensAt below).
  */
 export function conditioningMayStart(gate: ConditioningGate, manufactureStartsAt: Date | null, conditioningSessionStartsAt: Date): boolean {
   if (gate !== 'CONDITIONING_DURING_MANUFACTURE') return true;

@@ -1,6 +1,6 @@
 import { addDays, BedsideError, ConflictError, daysBetween, eventClass, localDateOf, NotFoundError, optionalReason, requireText, ValidationError, type LocalDate } from '@bedside/shared';
 import type { ConditioningGate, ProductProcess, QualificationState, SiteStatus } from '@bedside/network';
-import { freshHoldEndsAt, hoursHeld, infusionGapDays } from './clinical-rules';
+import { freshHoldEndsAt, hoursHeld, infusionGapDays, shelfLifeEndsAt } from './clinical-rules';
 
 /**
  * The clinical steps after booking, in their permitted order (21 CFR 11.10(f): operational checks
@@ -572,10 +572,11 @@ export function recordInfusion(ctx: LifecycleContext, p: Progress, siteCode: str
   if (!ready.includes(p.product)) throw new StepOutOfOrderError('Infusion', `the product is ${p.product.replace(/_/g, ' ').toLowerCase()}, not ready to infuse.`);
   const stepFacts = facts(ctx, p, 'Infusion', siteCode, when);
   checkInfusionWindow(ctx, p, when.at);
-  if (p.manufacturedAt && when.at.getTime() > Date.parse(p.manufacturedAt) + shelfLifeHours * HOUR_MS) {
+  const expiresAt = p.manufacturedAt ? shelfLifeEndsAt(ctx.process, new Date(p.manufacturedAt)) : null;
+  if (expiresAt && when.at.getTime() > expiresAt.getTime()) {
     throw new StepOutOfOrderError(
       'Infusion',
-      `the product passed its ${shelfLifeHours} h shelf life at ${new Date(Date.parse(p.manufacturedAt) + shelfLifeHours * HOUR_MS).toISOString()}: do not infuse it; record the deviation and repair the pathway.`,
+      `the product passed its ${shelfLifeHours} h shelf life at ${expiresAt.toISOString()}: do not infuse it; record the deviation and repair the pathway.`,
       { shelfLifeHours },
     );
   }

@@ -1,5 +1,5 @@
 import { addDays, daysBetween, ValidationError } from '@bedside/shared';
-import { conditioningDaysBeforeInfusion, conditioningMayStart, freshHoldEndsAt, infusionGapDays } from './clinical-rules';
+import { conditioningDaysBeforeInfusion, conditioningMayStart, freshHoldEndsAt, infusionGapDays, shelfLifeEndsAt } from './clinical-rules';
 import { searchPlans, type FreeSlot, type PlanSearchInput, type VeinToVeinPlan } from './plan-search';
 import { describeSlot, slotStreamId, type SlotRef } from './slot';
 
@@ -185,6 +185,17 @@ function explain(input: PlanSearchInput, parts: Parts): PlanRuleError {
   } else {
     if (infusionDay !== ready) return new PlanRuleError('R8 gate', `this product is infused on the day it is ready (${ready}), not on ${infusionDay}.`);
     if (toCentre > p.shelfLifeHours) return new PlanRuleError('R8 gate', `the ${toCentre} h journey from ${unit.siteCode} to ${treatment} is longer than the product's ${p.shelfLifeHours} h shelf life.`);
+  }
+  const [lastBay, bed] = [real(bays.at(-1)!), real(infusion[0]!)];
+  if (lastBay && bed) {
+    // The product keeps shelfLifeHours from the end of manufacture (clinical-rules.ts shelfLifeEndsAt).
+    const expires = shelfLifeEndsAt(p, lastBay.endsAt);
+    const arrival = new Date(lastBay.endsAt.getTime() + toCentre * 3_600_000);
+    if (p.conditioningGate === 'CONDITIONING_DURING_MANUFACTURE' && arrival >= bed.endsAt) {
+      return new PlanRuleError('R8 gate', `the product leaves ${unit.siteCode} at the end of manufacture (${lastBay.endsAt.toISOString()}) and reaches ${treatment} at ${arrival.toISOString()}, after the infusion day ${infusionDay}.`);
+    }
+    const infusedAt = p.conditioningGate === 'CONDITIONING_DURING_MANUFACTURE' && arrival > bed.startsAt ? arrival : bed.startsAt;
+    if (infusedAt > expires) return new PlanRuleError('R8 shelf life', `infusion on ${infusionDay} is after the product's ${p.shelfLifeHours} h shelf life ends (${expires.toISOString()}).`);
   }
   const missing = [...chairs, ...bays, ...conditioning, ...infusion, ...parts.monitoring].find((s) => !real(s));
   if (missing) return new PlanRuleError('one plan', `${describeSlot(missing)} is not in the network's calendars.`);

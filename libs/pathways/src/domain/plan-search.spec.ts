@@ -1,6 +1,7 @@
 import { addDays, daysBetween, type LocalDate } from '@bedside/shared';
 import type { ProductProcess, Resource } from '@bedside/network';
 import { searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type VeinToVeinPlan } from './plan-search';
+import { judgePlanSlots, type PlanRuleError } from './plan-judgement';
 import { conditioningMayStart, freshHoldEndsAt, hoursHeld, shelfLifeEndsAt } from './clinical-rules';
 import {
   completeManufacture,
@@ -1170,5 +1171,55 @@ describe('vein-to-vein plan search: the lifecycle refuses the plans issue 11 fou
     expect(walked(course)).toBe(
       `day -4 dose at ${at(day(3), '08:30').toISOString()} refused: Conditioning dose cannot be recorded now: the day -4 dose falls on ${day(2)} (the day -5 dose was given on ${day(1)}), not on ${day(3)}. If it was given on ${day(2)}, say so (occurredAt); if the regimen slipped, escalate to the treating consultant before going on.`,
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Issue 11 §4: a hold holds a plan. holdPlan judges slots with judgePlanSlots (plan-judgement.ts), the search
+// run with only those slots free: every plan the search offers must be held; the same plan with one slot moved
+// a day or left out is either refused, naming a rule, or (a later but valid plan) held only if the independent
+// checker above accepts it and the lifecycle records it step by step.
+
+describe('holding a plan: the judge holds what the search offers and nothing the rules refuse (issue 11 §4)', () => {
+  it('holds every plan offered on 250 random networks; a plan with a slot moved or missing is refused naming a rule, or checks out', () => {
+    let held = 0;
+    let refused = 0;
+    let heldChanged = 0;
+    for (let seed = 1; seed <= 250; seed++) {
+      const world = randomWorld(seed);
+      const { input } = world;
+      for (const plan of searchPlans(input).plans) {
+        const context = `seed ${seed}, plan ${key(plan)}`;
+        expect({ context, judged: judgePlanSlots(input, plan.slots).slots }).toEqual({ context, judged: plan.slots });
+        held++;
+        for (const [k, slot] of plan.slots.entries()) {
+          for (const changed of [plan.slots.map((s, j) => (j === k ? { ...s, day: addDays(s.day, 1) } : s)), plan.slots.filter((_, j) => j !== k)]) {
+            let judged: VeinToVeinPlan | null = null;
+            let rule: string | undefined;
+            try {
+              judged = judgePlanSlots(input, changed);
+            } catch (error) {
+              rule = (error as PlanRuleError).details.rule as string;
+            }
+            if (judged) {
+              // Only another complete, feasible plan may be held: checked by the rules above and walked. Capacity
+              // is the slot streams' to judge when the hold is placed, so the checker sees the slots as free; the
+              // judge's explanation is not a plan's, so it is not checked (a claim-free one stands in).
+              const given = new Set(changed.map((c) => `${c.resourceKey}|${c.day}|${c.session}`));
+              const free = input.free.map((f) => (given.has(`${f.resourceKey}|${f.day}|${f.session}`) ? { ...f, free: Math.max(1, f.free) } : f));
+              check({ ...world, input: { ...input, free } }, { ...judged, limitedBy: 'opening days' });
+              expect({ context, slot, refusal: walk(input.process, judged, input.earliestCollectionDate, sessionStarts(world)) }).toEqual({ context, slot, refusal: null });
+              heldChanged++;
+            } else {
+              expect({ context, slot, rule }).toEqual({ context, slot, rule: expect.stringMatching(/^(R[1-8]|one plan)/) });
+              refused++;
+            }
+          }
+        }
+      }
+    }
+    expect(held).toBeGreaterThan(280);
+    expect(refused).toBeGreaterThan(held * 10);
+    expect(heldChanged).toBeLessThan(refused);
   });
 });
