@@ -34,7 +34,7 @@ import {
 } from '../domain';
 import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
-import { PlanOptions } from './plan-options';
+import { JUDGEMENT_KEY_PARAMS, judgementKeysSql, PlanOptions, type JudgementKeys } from './plan-options';
 import type { PathwayChanged } from './referral-commands';
 
 /** Racing writers on the same slots re-read and decide again; past this they are told to retry. */
@@ -190,7 +190,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
         checkPlanSlots(slots, { earliestCollectionDate: pathway.state.earliestCollectionDate, ...designation, unitSites });
         // A hold holds a plan (issue 11 §4): judged once, by the plan search's own rules; a retry after a race re-reads only capacity.
         if (attempt === 1) {
-          judgePlanSlots(await this.plans.inputForPlan(pathway.state, slots), slots);
+          judgePlanSlots(await this.plans.inputForPlan(pathway.state, slots, capacities.value.keys), slots);
         }
       }
       const expiresAt = new Date(now.getTime() + seconds * 1000);
@@ -244,14 +244,15 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
   }
 
   /** What each slot offers now, from live capacity, and when it begins; a slot it does not list cannot be held. */
-  private async capacities(slots: readonly SlotRef[]): Promise<{ capacity: Map<string, number>; startsAt: Map<string, Date> }> {
-    const rows = await preparedQuery<{ resource_key: string; day: string; session: string; capacity: number; closed_reason: string | null; starts_at: Date }>(
+  private async capacities(slots: readonly SlotRef[]): Promise<{ capacity: Map<string, number>; startsAt: Map<string, Date>; keys: JudgementKeys }> {
+    // With where the plan search's read models stand, so judging the plan costs no round trip of its own.
+    const rows = await preparedQuery<{ resource_key: string; day: string; session: string; capacity: number; closed_reason: string | null; starts_at: Date } & JudgementKeys>(
       this.dataSource,
-      'bedside_hold_capacities_v2',
-      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity, s.closed_reason, s.starts_at
+      'bedside_hold_capacities_v3',
+      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity, s.closed_reason, s.starts_at, ${judgementKeysSql('$4', '$5')}
          FROM capacity_slots s
          JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
-      [slots.map((s) => s.resourceKey), slots.map((s) => s.day), slots.map((s) => s.session)],
+      [slots.map((s) => s.resourceKey), slots.map((s) => s.day), slots.map((s) => s.session), ...JUDGEMENT_KEY_PARAMS],
     );
     const found = new Map(rows.map((r) => [slotStreamId({ resourceKey: r.resource_key, day: r.day, session: r.session }), r]));
     const capacities = new Map<string, number>();
@@ -263,7 +264,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
       capacities.set(slotStreamId(slot), row.capacity);
       startsAt.set(slotStreamId(slot), new Date(row.starts_at));
     }
-    return { capacity: capacities, startsAt };
+    return { capacity: capacities, startsAt, keys: rows[0] ?? { basis_key: null, layout_key: null } };
   }
 }
 

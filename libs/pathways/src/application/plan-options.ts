@@ -57,6 +57,17 @@ const LAYOUT_PROJECTIONS = ['capacity'];
 const appliedKey = (param: string) =>
   `(SELECT string_agg(name || ':' || events_applied || ':' || coalesce(rebuilt_at::text, '-'), ',' ORDER BY name) FROM projection_checkpoints WHERE name = ANY(${param}))`;
 
+/**
+ * Where the basis's and the layout's read models stand, as columns a caller may read in a statement it
+ * runs anyway (HoldPlanHandler reads them with the slots' capacities): parameters JUDGEMENT_KEY_PARAMS.
+ */
+export const judgementKeysSql = (basisParam: string, layoutParam: string) => `${appliedKey(basisParam)} AS basis_key, ${appliedKey(layoutParam)} AS layout_key`;
+export const JUDGEMENT_KEY_PARAMS = [BASIS_PROJECTIONS, LAYOUT_PROJECTIONS] as const;
+export interface JudgementKeys {
+  readonly basis_key: string | null;
+  readonly layout_key: string | null;
+}
+
 /** Days since 1970-01-01: slot keys are built from these rather than formatted dates. */
 const dayNumber = (day: LocalDate) => daysBetween('1970-01-01', day);
 /** Capacity is laid out and kept in blocks of this many days. */
@@ -78,6 +89,22 @@ interface LaidOutSlot {
 }
 
 const slotKey = (resourceKey: string, day: number, session: string) => `${resourceKey}\n${day}\n${session}`;
+
+/** A block's slots by resource key, worked out once per block kept. */
+const blocksByResource = new WeakMap<readonly LaidOutSlot[], Map<string, LaidOutSlot[]>>();
+function byResource(block: readonly LaidOutSlot[]): Map<string, LaidOutSlot[]> {
+  let index = blocksByResource.get(block);
+  if (!index) {
+    index = new Map();
+    for (const slot of block) {
+      const list = index.get(slot.resourceKey);
+      if (list) list.push(slot);
+      else index.set(slot.resourceKey, [slot]);
+    }
+    blocksByResource.set(block, index);
+  }
+  return index;
+}
 
 /**
  * Gathers what the plan search needs from the read models (the pathway, its pinned DMMF version,
@@ -126,16 +153,26 @@ export class PlanOptions {
    * pathway's pinned process, over the days of the slots it names (from the later of its first day, the
    * earliest collection date and today).
    */
-  async inputForPlan(pathway: { productCode: string; dmmfVersion: number; earliestCollectionDate: LocalDate }, slots: readonly { day: LocalDate }[]): Promise<PlanSearchInput> {
+  async inputForPlan(
+    pathway: { productCode: string; dmmfVersion: number; earliestCollectionDate: LocalDate },
+    slots: readonly { resourceKey: string; day: LocalDate }[],
+    keys?: JudgementKeys,
+  ): Promise<PlanSearchInput> {
     const now = this.clock.now();
     const today = localDateOf(now, NETWORK_ZONE);
     // Only the plan's own days matter: from its first slot (never before the washout or today) to its last.
     const first = slots.reduce((min, s) => (s.day < min ? s.day : min), slots[0]!.day);
     const earliest = [pathway.earliestCollectionDate, today, first].reduce((max, d) => (d > max ? d : max));
     const last = slots.reduce((max, s) => (s.day > max ? s.day : max), earliest);
-    const basis = await this.basis(pathway.productCode, pathway.dmmfVersion);
     const days = Math.max(7, daysBetween(earliest, last) + 1);
-    const free = await this.freeSlots(basis, earliest, addDays(earliest, days + basis.process.monitoringInpatientDays), now);
+    // The basis and the capacity layout as their read models stand, in one statement; what is held and
+    // booked is not read: the judge looks at the plan's shape, and the slot streams at its capacity.
+    const { basis_key: basisKey, layout_key: layoutKey }: JudgementKeys =
+      keys ?? (await this.dataSource.query(`SELECT ${judgementKeysSql('$1', '$2')}`, [...JUDGEMENT_KEY_PARAMS]))[0];
+    const basis = await this.basisAt(pathway.productCode, pathway.dmmfVersion, basisKey);
+    // Only the resources the slots name: the judge looks at nothing else (plan-judgement.ts).
+    const resources = new Set(slots.map((s) => s.resourceKey));
+    const free = await this.layoutSlots(basis, layoutKey, earliest, addDays(earliest, days + basis.process.monitoringInpatientDays), now, new Map(), resources);
     return searchInput(basis, free, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 });
   }
 
@@ -196,8 +233,6 @@ export class PlanOptions {
    * opening days). A slot that has begun by `now` is listed with nothing free: it is the past.
    */
   async freeSlots(basis: PlanBasis, from: LocalDate, to: LocalDate, now: Date = this.clock.now()): Promise<FreeSlot[]> {
-    const first = dayNumber(from);
-    const last = dayNumber(to);
     // Places held or booked, and the layout's key, in one statement: both as of the same moment.
     const [{ layout_key: key, used }]: { layout_key: string | null; used: [string, number, string, number][] }[] = await this.dataSource.query(
       `SELECT ${appliedKey('$3')} AS layout_key,
@@ -207,11 +242,28 @@ export class PlanOptions {
     );
     const taken = new Map<string, number>();
     for (const [resourceKey, day, session, places] of used) taken.set(slotKey(resourceKey, day, session), places);
+    return this.layoutSlots(basis, key, from, to, now, taken);
+  }
+
+  /** The laid-out slots the basis could use in the range, with what `taken` leaves free (begun: nothing). */
+  private async layoutSlots(
+    basis: PlanBasis,
+    key: string | null,
+    from: LocalDate,
+    to: LocalDate,
+    now: Date,
+    taken: ReadonlyMap<string, number>,
+    onlyResources?: ReadonlySet<string>,
+  ): Promise<FreeSlot[]> {
+    const first = dayNumber(from);
+    const last = dayNumber(to);
     const units = new Set(basis.units.map((u) => u.unitId));
     const centres = new Set(basis.centres);
     const free: FreeSlot[] = [];
     for (let block = Math.floor(first / BLOCK_DAYS); block <= Math.floor(last / BLOCK_DAYS); block++) {
-      for (const slot of await this.laidOut(key, block)) {
+      const laidOut = await this.laidOut(key, block);
+      const slots = onlyResources ? [...onlyResources].flatMap((resourceKey) => byResource(laidOut).get(resourceKey) ?? []) : laidOut;
+      for (const slot of slots) {
         if (slot.dayNumber < first || slot.dayNumber > last) continue;
         if (slot.unitId === null ? !(centres.has(slot.siteCode) && CENTRE_RESOURCE_SET.has(slot.resource)) : !units.has(slot.unitId)) continue;
         const startsAt = new Date(slot.startsAt);

@@ -106,8 +106,11 @@ function restricted(input: PlanSearchInput, parts: Parts, given: ReadonlySet<str
     preferredCentre: null,
     designatedUnits: input.designatedUnits.filter((u) => u.unitId === unitId),
     treatmentCentres: input.treatmentCentres.filter((c) => centres.includes(c)),
-    // Capacity is the slot streams' to judge when the hold is placed (SLOT_TAKEN); here only the shape.
-    free: input.free.map((slot): FreeSlot => ({ ...slot, free: given.has(slotStreamId(slot)) ? 1 : 0 })),
+    // Capacity is the slot streams' to judge when the hold is placed (SLOT_TAKEN); here only the shape. Only
+    // the places the slots name are looked at (the centres' resources and the unit), full or not.
+    free: input.free
+      .filter((slot) => (slot.unitId === null ? centres.includes(slot.siteCode) : slot.unitId === unitId))
+      .map((slot): FreeSlot => ({ ...slot, free: given.has(slotStreamId(slot)) ? 1 : 0 })),
   };
 }
 
