@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { instantsFrom } from './instants';
@@ -28,6 +28,8 @@ const root = join(__dirname, '..', '..');
 const jest = join(root, 'node_modules', '.bin', 'jest');
 const out = mkdtempSync(join(tmpdir(), 'bedside-instants-'));
 const only = process.argv.slice(2);
+/** One instant's suites take about 90 s here; ten minutes means something hangs. */
+const INSTANT_TIMEOUT_MS = 10 * 60_000;
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -42,7 +44,15 @@ try {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, BEDSIDE_TEST_NOW: at.toISOString(), NODE_OPTIONS: '--experimental-vm-modules' },
+      // An instant that hangs must not hang CI: it is stopped and counted as failed.
+      timeout: INSTANT_TIMEOUT_MS,
+      killSignal: 'SIGTERM',
     });
+    if (run.error || !existsSync(results)) {
+      failures.push(`${name} (${at.toISOString()}): did not finish within ${INSTANT_TIMEOUT_MS / 60_000} min`);
+      console.log(`== ${name}: stopped after ${((performance.now() - started) / 1000).toFixed(0)} s (${run.error?.message ?? 'no results'})`);
+      continue;
+    }
     const r = JSON.parse(readFileSync(results, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
     passed += r.numPassedTests;
     failed += r.numFailedTests;
