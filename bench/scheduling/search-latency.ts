@@ -6,7 +6,7 @@ import { PATHWAY_READ_MODELS, type BenchNetwork } from './network';
 import { BookingStats, dayAfter, Scheduler, type ProductCode, type ReferralRequest } from './scheduler';
 import type { SchedulingBenchSettings } from './settings';
 
-/** Washout intervals a new referral comes with (domain.md step 3): none, corticosteroid, anti-CD20, chemotherapy, immunotherapy. */
+/** Washout intervals a new referral comes with (docs/domain.md step 2): none, corticosteroid, anti-CD20, chemotherapy, immunotherapy. */
 const WASHOUT_DAYS = [0, 3, 7, 14, 42] as const;
 
 export interface SearchSample {

@@ -1,7 +1,7 @@
 import { addDays, oneOf, parseLocalDate, ValidationError, wholeNumber, type LocalDate } from '@bedside/shared';
 
 /**
- * Minimum treatment-free intervals before leukapheresis (domain-sources.md §1.1 step 3): 72 h after
+ * Minimum treatment-free intervals before leukapheresis (docs/domain.md step 2 and Sources): 72 h after
  * corticosteroids, 2 weeks after cytotoxic chemotherapy, 6 weeks to 3 months after some
  * immunotherapies, 1 week after anti-CD20 (autoimmune table). Defaults the clinician can override.
  */
