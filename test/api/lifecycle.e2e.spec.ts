@@ -106,7 +106,9 @@ describe('the clinical lifecycle after booking', () => {
     const infusedAt = walked.find((s) => s.name === 'INFUSED')!.at;
     const collectedAt = walked.find((s) => s.name === 'COLLECTION')!.at;
     const { kpis } = (await api.gql(`{ kpis(filter: { productCode: "CRYO-CAR19" }) { timelines { infused veinToVeinMedianDays } } }`)).data!;
-    expect(kpis.timelines).toEqual([{ infused: 1, veinToVeinMedianDays: expect.closeTo((infusedAt.getTime() - collectedAt.getTime()) / 86_400_000, 6) }]);
+    // Each step is recorded at the clock, which runs on from its planned instant by the milliseconds the
+    // request takes: the KPI is the planned vein-to-vein time to within about a minute (3 digits of a day).
+    expect(kpis.timelines).toEqual([{ infused: 1, veinToVeinMedianDays: expect.closeTo((infusedAt.getTime() - collectedAt.getTime()) / 86_400_000, 3) }]);
     expect(Math.abs(kpis.timelines[0].veinToVeinMedianDays - booked.plan.veinToVeinDays)).toBeLessThan(1);
   });
 

@@ -139,8 +139,13 @@ describe('freed capacity offered down the list', () => {
     // Collected on day 1, a one-session patient is infused on `infusionDay`; on day 2, the day after.
     const probe = await bestPlan(await refer('PROBE', null));
     expect(chairDays(probe.slots)).toEqual([day1]);
-    const deadline = addDays(probe.infusionDay, 1);
     const released = await hold(twoDays, twoDaysPlan);
+    // With both chair days held, the next plan collects after them: the deadline is the day before it
+    // infuses. (Not simply the probe's day after: at 00:30 today's bay day has begun, so a collection
+    // today starts manufacture tomorrow, and day 1 and day 2 both infuse on the same day.)
+    const blocked = await bestPlan(await refer('PROBE-AFTER', null));
+    const deadline = addDays(blocked.infusionDay, -1);
+    expect(deadline >= probe.infusionDay).toBe(true);
 
     const first = await refer('URGENT-1', deadline);
     const second = await refer('URGENT-2', deadline);
