@@ -247,6 +247,23 @@ describe('referrals, holds and bookings', () => {
     expect(held.errors).toBeUndefined();
   });
 
+  it('holds a plan as long as asked up to the ceiling (HOLD_MAX_MINUTES, 24 h by default), and refuses a longer hold, holding nothing (issue 11 §4)', async () => {
+    const coi = await refer(api, 'RBV-PSEUDO-0070');
+    const slots = await planFor(api, coi);
+    const tooLong = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'c1', holdMinutes: 24 * 60 + 1 } }, AS_SCHEDULER);
+    expect(tooLong.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'holdMinutes' });
+    expect(await commitments('unit:MU-1', bayOf(slots).day)).toEqual({ committed: 0, tentative: 0 });
+    const before = api.clock.now().getTime();
+    const held = await api.gql(HOLD, { input: { coi, slots, idempotencyKey: 'c2', holdMinutes: 90 } }, AS_SCHEDULER);
+    expect(held.errors).toBeUndefined();
+    const lasts = new Date(held.data!.holdPlan.expiresAt).getTime() - before;
+    // Ninety minutes from when it was placed, give or take the request's own time.
+    expect(lasts).toBeGreaterThanOrEqual(90 * 60_000);
+    expect(lasts).toBeLessThan(91 * 60_000);
+    const released = await api.gql(`mutation($id: ID!) { releaseHold(holdId: $id, reason: "Test done") { status } }`, { id: held.data!.holdPlan.id }, AS_SCHEDULER);
+    expect(released.errors).toBeUndefined();
+  });
+
   it('refuses slots that do not exist or are closed, holding nothing', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0040');
     const before = await commitments('unit:MU-1', inDays(2));
