@@ -5,6 +5,7 @@ export * from './postgres/postgres-event-store';
 export * from './kurrentdb/kurrentdb-event-store';
 export * from './postgres/migrations';
 export * from './aggregate/aggregate-repository';
+export * from './aggregate/retry-policy';
 export * from './aggregate/command-context';
 export * from './aggregate/event-type-registry';
 export * from './nest/event-store.module';

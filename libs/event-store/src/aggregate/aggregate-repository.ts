@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { ConflictError, replay, type DomainEvent, type Evolver } from '@bedside/shared';
-import { ConcurrencyError } from '../errors';
+import { replay, type DomainEvent, type Evolver } from '@bedside/shared';
 import type { EventStore, ExpectedVersion, GlobalPosition, RecordedEvent, StreamAppend } from '../types';
 import type { CommandContext } from './command-context';
 import { EventTypeRegistry } from './event-type-registry';
+import { retryOnConflict } from './retry-policy';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 
@@ -17,25 +17,6 @@ export interface Loaded<State> {
    * that finds its work already done answers once read models reach it, as the first answer did.
    */
   readonly position?: GlobalPosition;
-}
-
-const STREAM_KINDS: readonly (readonly [prefix: string, what: string])[] = [
-  ['pathway-', 'this pathway'],
-  ['hold-', 'this hold'],
-  ['slot-', 'the same places'],
-  ['site-', 'this site'],
-  ['unit-', 'this unit'],
-  ['dmmf-', "this product's DMMF"],
-  ['calendar-', 'this calendar'],
-];
-
-/**
- * A race lost more often than a command retries, said as a user can act on it (issue 11 §8): CONFLICT,
- * never an internal error. Nothing was recorded, since an append lands whole or not at all.
- */
-export function concurrencyConflict(error: ConcurrencyError): ConflictError {
-  const what = STREAM_KINDS.find(([prefix]) => error.streamId.startsWith(prefix))?.[1] ?? 'the same record';
-  return new ConflictError(`Someone else changed ${what} at the same moment; nothing was recorded. Try again.`, { streamId: error.streamId });
 }
 
 const loaded = <State, Event extends DomainEvent>(evolver: Evolver<State, Event>, recorded: readonly RecordedEvent[], events: readonly Event[]): Loaded<State> => ({
@@ -59,8 +40,6 @@ export interface AlsoAppend {
 export interface ExecuteOptions<Event extends DomainEvent> {
   /** Further streams to write in the same transaction (e.g. a uniqueness reservation). */
   readonly alsoAppend?: (events: readonly Event[]) => readonly AlsoAppend[];
-  /** Attempts when another writer got to the stream first; each re-reads and decides again. */
-  readonly maxAttempts?: number;
 }
 
 export interface Executed<State, Event> extends Loaded<State> {
@@ -90,8 +69,8 @@ export class AggregateRepository {
   /**
    * Appends decisions about several streams, each at the version it was decided on, in one
    * transaction; publishes after the commit. A ConcurrencyError names the stream that moved: callers
-   * read again and decide again, and give up with `concurrencyConflict` (the GraphQL error formatter
-   * turns any that escapes into the same CONFLICT).
+   * read again and decide again under `retryOnConflict` (retry-policy.ts), which gives up with CONFLICT
+   * (the GraphQL error formatter turns any that escapes into the same).
    */
   async appendDecisions(streams: readonly AlsoAppend[], context: CommandContext): Promise<GlobalPosition> {
     const appends = streams.filter((s) => s.events.length > 0);
@@ -131,7 +110,10 @@ export class AggregateRepository {
     };
   }
 
-  /** Load, decide, append; a race on the stream is decided again, up to `maxAttempts` times, then answers CONFLICT. */
+  /**
+   * Load, decide, append; a race on the stream is decided again under the retry policy
+   * (retry-policy.ts), then answers CONFLICT. A race on another stream is its caller's to judge.
+   */
   async execute<State, Event extends DomainEvent>(
     streamId: string,
     evolver: Evolver<State, Event>,
@@ -139,26 +121,23 @@ export class AggregateRepository {
     context: CommandContext,
     options: ExecuteOptions<Event> = {},
   ): Promise<Executed<State, Event>> {
-    const maxAttempts = options.maxAttempts ?? 3;
-    for (let attempt = 1; ; attempt++) {
-      const { state, version } = await this.load(streamId, evolver);
-      const events = decide(state);
-      if (events.length === 0) return { state, version, events };
-      const others = options.alsoAppend?.(events) ?? [];
-      const streams: StreamAppend[] = [{ streamId, expectedVersion: version, events }, ...others].map((append) => ({
-        streamId: append.streamId,
-        expectedVersion: append.expectedVersion,
-        events: append.events.map((e) => this.registry.toNewEvent(e)),
-      }));
-      try {
+    return retryOnConflict(
+      async () => {
+        const { state, version } = await this.load(streamId, evolver);
+        const events = decide(state);
+        if (events.length === 0) return { state, version, events };
+        const others = options.alsoAppend?.(events) ?? [];
+        const streams: StreamAppend[] = [{ streamId, expectedVersion: version, events }, ...others].map((append) => ({
+          streamId: append.streamId,
+          expectedVersion: append.expectedVersion,
+          events: append.events.map((e) => this.registry.toNewEvent(e)),
+        }));
         const result = await this.store.append(streams, context);
         const newState = events.reduce(evolver.evolve, state);
         this.eventBus.publishAll([...events, ...others.flatMap((o) => o.events)]);
         return { state: newState, version: result.versions.get(streamId)!, events, position: result.lastPosition };
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || error.streamId !== streamId) throw error; // another stream's race is its caller's to judge
-        if (attempt >= maxAttempts) throw concurrencyConflict(error);
-      }
-    }
+      },
+      { retries: (error) => error.streamId === streamId },
+    );
   }
 }

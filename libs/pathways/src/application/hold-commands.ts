@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AggregateRepository, ConcurrencyError, EVENT_STORE, isAfter, type AlsoAppend, type CommandContext, type EventStore, type GlobalPosition, type Loaded } from '@bedside/event-store';
+import { AggregateRepository, EVENT_STORE, isAfter, retryOnConflict, type AlsoAppend, type RetryOnConflict, type CommandContext, type EventStore, type GlobalPosition, type Loaded } from '@bedside/event-store';
 import { preparedQuery } from '@bedside/database';
 import { unitEvolver, unitStreamId } from '@bedside/network';
 import { CLINICAL, CLOCK, ConflictError, type Clock, numberIn, optionalReason, parseLocalDate, replay, requireRole, requireText, ValidationError } from '@bedside/shared';
@@ -36,9 +36,6 @@ import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
 import { JUDGEMENT_KEY_PARAMS, judgementKeysSql, PlanOptions, type JudgementKeys } from './plan-options';
 import type { PathwayChanged } from './referral-commands';
-
-/** Racing writers on the same slots re-read and decide again; past this they are told to retry. */
-const MAX_ATTEMPTS = 8;
 
 export class HoldPlanCommand {
   constructor(
@@ -168,7 +165,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     // Live capacity and the streams do not depend on each other: read them side by side.
     // What live capacity says about the slots is judged after the trust check, like the input.
     let [capacities, streams] = await Promise.all([this.capacities(slots).then((value) => ({ value }), (error: unknown) => ({ error })), read()]);
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict(async (attempt) => {
       if (attempt > 1) streams = await read();
       const pathway = streams.load(pathwayStreamId(coi), pathwayEvolver);
       const acting = pathway.state ? actingForTrust(context, pathway.state.referringTrust, 'hold plans') : context;
@@ -204,19 +201,15 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
         const { state, version } = streams.load(slotStreamId(slot), slotEvolver);
         decisions.push({ streamId: slotStreamId(slot), expectedVersion: version, events: holdSlot(state, slot, capacities.value.capacity.get(slotStreamId(slot))!, holdId, coi) });
       }
-      try {
-        const position = await this.repository.appendDecisions(decisions, acting);
-        this.knownHolds.rememberPlaced(holdId, {
-          hold: replay(holdEvolver, holdPlaced)!,
-          holdVersion: holdPlaced.length,
-          pathway: planHeld.reduce<Pathway | undefined>(pathwayEvolver.evolve, pathway.state)!,
-          pathwayVersion: pathway.version + planHeld.length,
-        });
-        return { coi, holdId, position };
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
-      }
-    }
+      const position = await this.repository.appendDecisions(decisions, acting);
+      this.knownHolds.rememberPlaced(holdId, {
+        hold: replay(holdEvolver, holdPlaced)!,
+        holdVersion: holdPlaced.length,
+        pathway: planHeld.reduce<Pathway | undefined>(pathwayEvolver.evolve, pathway.state)!,
+        pathwayVersion: pathway.version + planHeld.length,
+      });
+      return { coi, holdId, position };
+    }, SLOTS_KEPT_CHANGING);
   }
 
   /**
@@ -277,10 +270,10 @@ function settle<T>(check: () => T): { value: T } | { error: unknown } {
   }
 }
 
-function retryLater(error: unknown): unknown {
-  if (!(error instanceof ConcurrencyError)) return error;
-  return new ConflictError('Other schedulers kept changing the same slots; nothing was held. Try again.', { streamId: error.streamId });
-}
+/** A hold's race lost on every attempt: said in the scheduler's words. */
+const SLOTS_KEPT_CHANGING: RetryOnConflict = {
+  giveUp: (error) => new ConflictError('Other schedulers kept changing the same slots; nothing was held. Try again.', { streamId: error.streamId }),
+};
 
 /** A hold and the pathway it is for: one read when the pathway is known here, else the hold first. */
 async function loadHoldAndPathway(
@@ -326,7 +319,7 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
     // versions, without reading them; if either stream has moved on, the append is refused and the
     // next attempt reads them.
     let placed = this.knownHolds.takePlaced(holdId);
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict(async () => {
       const { hold, version, position, pathway } = placed
         ? { hold: placed.hold, version: placed.holdVersion, position: undefined, pathway: { state: placed.pathway, version: placed.pathwayVersion } }
         : await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
@@ -340,12 +333,8 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
         { streamId: holdStreamId(holdId), expectedVersion: version, events: confirmed },
         { streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway!.version, events: bookPlanOn(pathway!.state, hold!.coi, holdId) },
       ];
-      try {
-        return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...acting, reason: 'Plan confirmed' }) };
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
-      }
-    }
+      return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...acting, reason: 'Plan confirmed' }) };
+    }, SLOTS_KEPT_CHANGING);
   }
 }
 
@@ -361,7 +350,7 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, H
     if (!expired) requireRole(context.role, CLINICAL, 'release a hold');
     const reason = optionalReason(rawReason) ?? (expired ? 'Hold expired' : 'Released by the scheduler');
     this.knownHolds.takePlaced(holdId); // stale once released
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict(async () => {
       const { hold, version, pathway } = await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
       // The expiry sweep acts for the system, not a trust.
       const acting = pathway?.state && !expired ? actingForTrust(context, pathway.state.referringTrust, 'release holds') : context;
@@ -377,11 +366,7 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, H
         const { state, version: slotVersion } = slotStates.get(slotStreamId(slot))!;
         decisions.push({ streamId: slotStreamId(slot), expectedVersion: slotVersion, events: releaseSlot(state, slot, holdId, hold!.coi, reason, hold!.status === 'CONFIRMED') });
       }
-      try {
-        return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...acting, reason }) };
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw retryLater(error);
-      }
-    }
+      return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...acting, reason }) };
+    }, SLOTS_KEPT_CHANGING);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AggregateRepository, ConcurrencyError, EVENT_STORE, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
+import { AggregateRepository, EVENT_STORE, retryOnConflict, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
 import { CLINICAL, CLOCK, ConflictError, type Clock, localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
 import {
   coiRegisterStreamId,
@@ -103,22 +103,23 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
   private async issueCoi(now: Date): Promise<string> {
     const year = now.getUTCFullYear();
     const stream = coiRegisterStreamId(this.options.coiFacilityId, year);
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
-      const sequence = (last?.streamPosition ?? 0) + 1;
-      const coi = issueCoi(this.options.coiFacilityId, year, sequence);
-      try {
+    return retryOnConflict(
+      async () => {
+        const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+        const sequence = (last?.streamPosition ?? 0) + 1;
+        const coi = issueCoi(this.options.coiFacilityId, year, sequence);
         await this.repository.appendDecisions([{ streamId: stream, expectedVersion: sequence - 1, events: [new CoiIssued({ coi, sequence })] }], {
           actor: 'bedside',
           correlationId: `coi-${coi}`,
         });
         return coi;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-      }
-    }
-    throw new ConflictError('Could not issue a Chain of Identity identifier: many referrals are being made at once. Nothing was recorded; try again.', {
-      register: stream,
-    });
+      },
+      {
+        giveUp: () =>
+          new ConflictError('Could not issue a Chain of Identity identifier: many referrals are being made at once. Nothing was recorded; try again.', {
+            register: stream,
+          }),
+      },
+    );
   }
 }

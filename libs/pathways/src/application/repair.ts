@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AggregateRepository, ConcurrencyError, type AlsoAppend, type CommandContext } from '@bedside/event-store';
+import { AggregateRepository, retryOnConflict, type AlsoAppend, type CommandContext } from '@bedside/event-store';
 import { CLINICAL, CLOCK, ConflictError, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
   HoldConfirmed,
@@ -248,7 +248,7 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
     const booking = [...entry.keptSlots, ...newSlots];
     const capacities = await this.refuseBegun(newSlots, now);
     const newHoldId = createHash('sha256').update(`${coi}\nrepair\n${proposalId}`).digest('hex').slice(0, 32);
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict(async () => {
       const pathway = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
       const oldHoldId = requirePathway(pathway.state, coi).holdId!;
       const oldHold = await this.repository.load(holdStreamId(oldHoldId), holdEvolver);
@@ -280,12 +280,8 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
           new HoldConfirmed({ holdId: newHoldId, coi, idempotencyKey: `repair-${proposalId}`, slots: booking }),
         ],
       });
-      try {
-        return { coi, position: await this.repository.appendDecisions(decisions, { ...acting, reason }) };
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= 8) throw error;
-      }
-    }
+      return { coi, position: await this.repository.appendDecisions(decisions, { ...acting, reason }) };
+    });
   }
 
   /** Each slot's capacity, after refusing any that has begun by `now` (BAD_USER_INPUT naming it). */
