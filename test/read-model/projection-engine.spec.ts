@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { runMigrations } from '@bedside/database';
 import { PostgresEventStore, START_OF_LOG, type EventMetadata, type RecordedEvent } from '@bedside/event-store';
-import { CapacityProjection, SiteDirectoryProjection, SiteRecord } from '@bedside/network';
+import { CapacityProjection, SiteDirectoryProjection, SiteRecord, type SiteEvent } from '@bedside/network';
 import { ProjectionEngine, type Projection } from '@bedside/read-model';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { eventually } from '../support/test-api';
@@ -118,11 +118,11 @@ describe('projections', () => {
   });
 
   it('writes nothing, and keeps its checkpoint, when a batch fails', async () => {
-    const failing: Projection = {
+    const failing: Projection<SiteEvent> = {
       name: 'failing-directory',
       tables: ['sites'],
       eventTypes: projection.eventTypes,
-      apply: async (events: readonly RecordedEvent[], manager) => {
+      apply: async (events, manager) => {
         await projection.apply(events, manager);
         throw new Error('disk full');
       },

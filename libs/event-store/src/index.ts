@@ -1,4 +1,5 @@
 export * from './types';
+export * from './recorded-as';
 export * from './errors';
 export * from './upcasters';
 export * from './postgres/postgres-event-store';

@@ -1,3 +1,4 @@
+import type { DomainEvent } from '@bedside/shared';
 /**
  * Where an event sits in the global log. Readers order by (transactionId, position) so that an
  * event whose transaction committed late is never skipped (architecture.md §2); checkpoints store both.
@@ -52,6 +53,14 @@ export interface RecordedEvent {
   readonly metadata: EventMetadata;
   readonly recordedAt: Date;
 }
+
+/**
+ * A recorded event whose type and data are those of one event of a domain union (issue 12 §2): a reader
+ * that switches on `type` gets `data` narrowed with it, so reading a field the event does not have is a
+ * compile error. Stored data is that shape because upcasters bring older versions up to date as they are
+ * read (upcasters.ts), and a projection or reactor is delivered only the types it lists.
+ */
+export type RecordedAs<E extends DomainEvent> = E extends DomainEvent ? Omit<RecordedEvent, 'type' | 'data'> & { readonly type: E['type']; readonly data: E['data'] } : never;
 
 /**
  * The stream version an append expects. One convention for every adapter: a stream with no events

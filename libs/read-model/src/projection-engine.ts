@@ -2,8 +2,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { isAfter, START_OF_LOG, type EventStore, type EventSubscription, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
 import { quoteIdentifier } from '@bedside/database';
 import { advanceCheckpoint, ensureCheckpoint, lockCheckpointForBatch, lockReactorCheckpoint, readCheckpoint, resetCheckpoint, type Checkpoint } from './checkpoint-store';
-import type { Projection } from './projection';
-import type { Reactor } from './reactor';
+import type { AnyProjection } from './projection';
+import type { AnyReactor } from './reactor';
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -64,7 +64,7 @@ type CheckpointLock = (manager: EntityManager, name: string) => Promise<Checkpoi
 
 /** A projection (or reactor) following the log in this process. */
 interface Running {
-  readonly projection: Pick<Projection, 'name' | 'eventTypes'>;
+  readonly projection: Pick<AnyProjection, 'name' | 'eventTypes'>;
   readonly lock: CheckpointLock;
   readonly subscription: EventSubscription;
   /** The checkpoint as this process last stored or read it: never behind the stored one unless a rebuild reset it. */
@@ -105,11 +105,11 @@ export class ProjectionEngine {
    * the same projection (or a rebuild beside a live server) serialise instead of double-applying.
    * `deliveredAfter`, when given, is where the caller believes the checkpoint stands.
    */
-  async applyBatch(projection: Projection, events: readonly RecordedEvent[], deliveredAfter?: GlobalPosition): Promise<number> {
+  async applyBatch(projection: AnyProjection, events: readonly RecordedEvent[], deliveredAfter?: GlobalPosition): Promise<number> {
     return (await this.applyAndReturn(projection, events, deliveredAfter)).length;
   }
 
-  private async applyAndReturn(projection: Projection, events: readonly RecordedEvent[], deliveredAfter?: GlobalPosition): Promise<readonly RecordedEvent[]> {
+  private async applyAndReturn(projection: AnyProjection, events: readonly RecordedEvent[], deliveredAfter?: GlobalPosition): Promise<readonly RecordedEvent[]> {
     if (events.length === 0) return [];
     return this.withCheckpoint(projection.name, deliveredAfter, async (manager, checkpoint) => {
       const fresh = events.filter((e) => isAfter(e.globalPosition, checkpoint.position));
@@ -127,7 +127,7 @@ export class ProjectionEngine {
    * Reacts to each event the reactor reads, one transaction each holding its checkpoint, which moves
    * past the event (and the events after it that it does not read) only once the reaction is done.
    */
-  private async react(reactor: Reactor, events: readonly RecordedEvent[], deliveredAfter: GlobalPosition): Promise<void> {
+  private async react(reactor: AnyReactor, events: readonly RecordedEvent[], deliveredAfter: GlobalPosition): Promise<void> {
     const wanted = new Set(reactor.eventTypes);
     const triggers = events.flatMap((e, i) => (wanted.has(e.type) ? [i] : []));
     for (const [n, i] of triggers.entries()) {
@@ -168,7 +168,7 @@ export class ProjectionEngine {
    * nothing the projection reads opens no transaction: its checkpoint moves on with the next batch
    * that has, or after IDLE_CHECKPOINT_MS, or when something here waits for it (waitFor, status).
    */
-  async start(projection: Projection, options: StartOptions = {}): Promise<void> {
+  async start(projection: AnyProjection, options: StartOptions = {}): Promise<void> {
     if (this.running.has(projection.name)) return;
     await ensureCheckpoint(this.dataSource.manager, projection.name);
     await this.follow(projection, lockCheckpointForBatch, options, async (events, deliveredAfter) => this.applyAndReturn(projection, events, deliveredAfter), () =>
@@ -181,7 +181,7 @@ export class ProjectionEngine {
    * event it reads in a transaction of its own (see `react`). A reactor new to a log starts at its
    * head: it acts on what happens from when it is first deployed, not again on the whole history.
    */
-  async startReactor(reactor: Reactor, options: StartOptions = {}): Promise<void> {
+  async startReactor(reactor: AnyReactor, options: StartOptions = {}): Promise<void> {
     if (this.running.has(reactor.name)) return;
     await ensureCheckpoint(this.dataSource.manager, reactor.name, await this.store.headPosition());
     await this.follow(reactor, lockReactorCheckpoint, options, async (events, deliveredAfter) => {
@@ -191,7 +191,7 @@ export class ProjectionEngine {
   }
 
   private async follow(
-    projection: Pick<Projection, 'name' | 'eventTypes'>,
+    projection: Pick<AnyProjection, 'name' | 'eventTypes'>,
     lock: CheckpointLock,
     options: StartOptions,
     apply: (events: readonly RecordedEvent[], deliveredAfter: GlobalPosition) => Promise<readonly RecordedEvent[]>,
@@ -320,7 +320,7 @@ export class ProjectionEngine {
   }
 
   /** Empties the projection's tables and replays the whole log into them. */
-  async rebuild(projection: Projection, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<RebuildProgress> {
+  async rebuild(projection: AnyProjection, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<RebuildProgress> {
     const head = await this.store.headPosition();
     await ensureCheckpoint(this.dataSource.manager, projection.name);
     await this.dataSource.transaction(async (manager) => {
@@ -382,7 +382,7 @@ export class ProjectionEngine {
     }
   }
 
-  async status(projections: readonly Projection[]): Promise<ProjectionStatus[]> {
+  async status(projections: readonly AnyProjection[]): Promise<ProjectionStatus[]> {
     const head = await this.store.lastRecordedPosition();
     await this.storeSkippedOf(projections.map((p) => p.name));
     const statuses: ProjectionStatus[] = [];

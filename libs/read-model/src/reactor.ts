@@ -1,4 +1,5 @@
-import type { RecordedEvent } from '@bedside/event-store';
+import type { DomainEvent } from '@bedside/shared';
+import type { Delivered } from './projection';
 
 /**
  * Acts on events of the log (sends commands) instead of keeping a read model, from a checkpoint of its
@@ -7,24 +8,28 @@ import type { RecordedEvent } from '@bedside/event-store';
  * a crash an event may be reacted to again: `react` must make that harmless (an idempotency key
  * derived from the event). Never rebuilt: replaying history would act on it all again.
  */
-export interface Reactor {
+export interface Reactor<E extends DomainEvent = never> {
   /** Stable name: the checkpoint's key (distinct from every projection's). */
   readonly name: string;
   /** The event types it acts on; others only move its checkpoint on. */
-  readonly eventTypes: readonly string[];
-  react(event: RecordedEvent): Promise<void>;
+  readonly eventTypes: readonly ([E] extends [never] ? string : E['type'])[];
+  /** `E` is the union of the domain events it acts on (issue 12 §2); it is handed only those types. */
+  react(event: Delivered<E>): Promise<void>;
 }
+
+/** Any reactor, as the engine and registry hold it. */
+export type AnyReactor = Reactor<DomainEvent>;
 
 /** Every reactor of the application; they run beside the projections, in processes that run those. */
 export class ReactorRegistry {
-  private readonly reactors = new Map<string, Reactor>();
+  private readonly reactors = new Map<string, AnyReactor>();
 
-  register(reactor: Reactor): void {
+  register(reactor: AnyReactor): void {
     if (this.reactors.has(reactor.name)) throw new Error(`Two reactors are named "${reactor.name}".`);
     this.reactors.set(reactor.name, reactor);
   }
 
-  all(): Reactor[] {
+  all(): AnyReactor[] {
     return [...this.reactors.values()];
   }
 }

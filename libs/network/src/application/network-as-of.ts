@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { EVENT_STORE, isAfter, START_OF_LOG, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
+import { EVENT_STORE, isAfter, recordedOfTypes, START_OF_LOG, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
 import { CLOCK, ValidationError, type Caller, type Clock } from '@bedside/shared';
-import { BANK_HOLIDAYS_STREAM, calendarStreamId, dmmfStreamId, expandCapacity, normaliseOdsCode, normaliseProductCode, normaliseUnitId, siteStreamId, unitStreamId } from '../domain';
+import { BANK_HOLIDAYS_STREAM, calendarStreamId, dmmfStreamId, expandCapacity, normaliseOdsCode, normaliseProductCode, normaliseUnitId, siteStreamId, unitStreamId, type DmmfEvent, type SiteEvent, type UnitEvent } from '../domain';
 import { CAPACITY_INPUT_EVENT_TYPES, CapacityInputsFold, capacitySources } from '../projections/capacity-inputs';
-import { applyUnitEvent, dmmfRowOf } from '../projections/network-model.projections';
+import { applyUnitEvent, DMMF_EVENT_TYPES, dmmfRowOf, UNIT_EVENT_TYPES } from '../projections/network-model.projections';
 import { applySiteEvent, SITE_DIRECTORY_EVENT_TYPES } from '../projections/site-directory.projection';
 import type { SiteRecord } from '../projections/site-record.entity';
 import { checkRange, maskForCaller, NetworkReadModel, slotMatches, type CapacityQuery, type CapacityRow, type DmmfRow, type UnitRow } from './network-read-model';
@@ -71,7 +71,7 @@ export class NetworkAsOf {
   async site(rawCode: string, asOf: Date): Promise<SiteRecord | null> {
     checkAsOf(asOf, this.clock.now());
     const events = await this.store.readStream(siteStreamId(normaliseOdsCode('code', rawCode)), { recordedUpTo: asOf });
-    return events.reduce<SiteRecord | undefined>(applySiteEvent, undefined) ?? null;
+    return recordedOfTypes<SiteEvent>(events, SITE_DIRECTORY_EVENT_TYPES).reduce<SiteRecord | undefined>(applySiteEvent, undefined) ?? null;
   }
 
   /** Sites ordered by code after a cursor, `limit + 1` of them, as `SiteDirectory.list` gives them. */
@@ -93,15 +93,15 @@ export class NetworkAsOf {
   async unit(rawId: string, asOf: Date): Promise<UnitRow | undefined> {
     checkAsOf(asOf, this.clock.now());
     const events = await this.store.readStream(unitStreamId(normaliseUnitId('id', rawId)), { recordedUpTo: asOf });
-    return events.reduce<UnitRow | undefined>(applyUnitEvent, undefined);
+    return recordedOfTypes<UnitEvent>(events, UNIT_EVENT_TYPES).reduce<UnitRow | undefined>(applyUnitEvent, undefined);
   }
 
   /** Units ordered by id after a cursor, `limit + 1` of them, as `NetworkReadModel.units` gives them. */
   async units(filter: { kind?: string | null; siteCode?: string | null }, limit: number, afterId: string | undefined, asOf: Date): Promise<UnitRow[]> {
     const siteCode = filter.siteCode ? normaliseOdsCode('siteCode', filter.siteCode) : null;
     const units = new Map<string, UnitRow>();
-    for (const event of await this.log(['UnitRegistered', 'UnitQualificationChanged'], asOf)) {
-      const unitId = (event.data as { unitId: string }).unitId;
+    for (const event of recordedOfTypes<UnitEvent>(await this.log(UNIT_EVENT_TYPES, asOf), UNIT_EVENT_TYPES)) {
+      const unitId = event.data.unitId;
       const next = applyUnitEvent(units.get(unitId), event);
       if (next) units.set(unitId, next);
     }
@@ -114,7 +114,7 @@ export class NetworkAsOf {
   /** Every product with a DMMF then, at its latest version then. */
   async products(asOf: Date): Promise<DmmfRow[]> {
     const latest = new Map<string, DmmfRow>();
-    for (const event of await this.log(['DmmfVersionPublished'], asOf)) {
+    for (const event of recordedOfTypes<DmmfEvent>(await this.log(DMMF_EVENT_TYPES, asOf), DMMF_EVENT_TYPES)) {
       const row = dmmfRowOf(event);
       latest.set(row.product_code, later(latest.get(row.product_code), row));
     }
@@ -124,7 +124,7 @@ export class NetworkAsOf {
   /** A product's latest DMMF version as of the instant. */
   async dmmf(productCode: string, asOf: Date): Promise<DmmfRow | undefined> {
     const events = await this.store.readStream(dmmfStreamId(normaliseProductCode('productCode', productCode)), { recordedUpTo: asOf });
-    return events.filter((e) => e.type === 'DmmfVersionPublished').map(dmmfRowOf).reduce<DmmfRow | undefined>(later, undefined);
+    return recordedOfTypes<DmmfEvent>(events, DMMF_EVENT_TYPES).map(dmmfRowOf).reduce<DmmfRow | undefined>(later, undefined);
   }
 
   /**
@@ -210,8 +210,8 @@ export class NetworkAsOf {
 
   private async allSites(asOf: Date): Promise<Map<string, SiteRecord>> {
     const sites = new Map<string, SiteRecord>();
-    for (const event of await this.log(SITE_DIRECTORY_EVENT_TYPES, asOf)) {
-      const code = (event.data as { code: string }).code;
+    for (const event of recordedOfTypes<SiteEvent>(await this.log(SITE_DIRECTORY_EVENT_TYPES, asOf), SITE_DIRECTORY_EVENT_TYPES)) {
+      const code = event.data.code;
       const next = applySiteEvent(sites.get(code), event);
       if (next) sites.set(code, next);
     }

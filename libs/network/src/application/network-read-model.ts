@@ -1,36 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { addDays, daysBetween, parseLocalDate, trustScope, ValidationError, type Caller, type LocalDate } from '@bedside/shared';
-import { normaliseOdsCode, normaliseProductCode, normaliseUnitId, type ProductProcess } from '../domain';
+import { normaliseOdsCode, normaliseProductCode, normaliseUnitId } from '../domain';
+import type { DmmfRow, UnitRow } from '../projections/network-model.projections';
 
-export interface UnitRow {
-  unit_id: string;
-  name: string;
-  kind: string;
-  mobility: string;
-  batch_capacity: number;
-  home_site_code: string;
-  current_site_code: string;
-  qualification: string;
-  qualification_reason: string | null;
-  qualification_changed_at: Date;
-  fill_finish: Record<string, number> | null;
-  registered_at: Date;
-  registered_by: string;
-  stream_version: number;
-}
-
-export interface DmmfRow {
-  product_code: string;
-  version: number;
-  name: string;
-  process: ProductProcess;
-  designated_site_codes: string[];
-  designated_unit_ids: string[];
-  reason: string;
-  published_at: Date;
-  published_by: string;
-}
+export type { DmmfRow, UnitRow } from '../projections/network-model.projections';
 
 export interface CapacityRow {
   resource_key: string;

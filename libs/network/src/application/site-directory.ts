@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, Not, type FindOptionsWhere, type Repository } from 'typeorm';
-import { EVENT_STORE, type EventStore } from '@bedside/event-store';
+import { EVENT_STORE, recordedOfTypes, type EventStore } from '@bedside/event-store';
 import { CLOCK, type Clock } from '@bedside/shared';
-import { normaliseOdsCode, siteStreamId, type SiteKind, type SiteStatus } from '../domain';
-import { applySiteEvent } from '../projections/site-directory.projection';
+import { normaliseOdsCode, siteStreamId, type SiteEvent, type SiteKind, type SiteStatus } from '../domain';
+import { applySiteEvent, SITE_DIRECTORY_EVENT_TYPES } from '../projections/site-directory.projection';
 import { SiteRecord } from '../projections/site-record.entity';
 import { checkAsOf } from './network-as-of';
 
@@ -32,7 +32,7 @@ export class SiteDirectory {
   /** The site as its own stream tells it, up to an instant: exact even before the projection catches up. */
   async fromStream(code: string, recordedUpTo?: Date): Promise<SiteRecord | null> {
     const events = await this.store.readStream(siteStreamId(code), recordedUpTo ? { recordedUpTo } : {});
-    return events.reduce<SiteRecord | undefined>(applySiteEvent, undefined) ?? null;
+    return recordedOfTypes<SiteEvent>(events, SITE_DIRECTORY_EVENT_TYPES).reduce<SiteRecord | undefined>(applySiteEvent, undefined) ?? null;
   }
 
   /** Sites ordered by code, `limit + 1` of them so the caller knows whether more follow. */

@@ -1,17 +1,50 @@
 import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '@bedside/event-store';
+import type { RecordedAs } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
-import type { DmmfRow, UnitRow } from '../application/network-read-model';
-import type { DmmfVersionPublishedData, TravelTimeData, UnitQualificationChangedData, UnitRegisteredData } from '../domain';
+import type { DmmfEvent, ProductProcess, TravelTimeSet, UnitEvent } from '../domain';
+
+/** A row of `modular_units`, owned by `ModularUnitsProjection` (readers import it from here). */
+export interface UnitRow {
+  unit_id: string;
+  name: string;
+  kind: string;
+  mobility: string;
+  batch_capacity: number;
+  home_site_code: string;
+  current_site_code: string;
+  qualification: string;
+  qualification_reason: string | null;
+  qualification_changed_at: Date;
+  fill_finish: Record<string, number> | null;
+  registered_at: Date;
+  registered_by: string;
+  stream_version: number;
+}
+
+/** A row of `dmmf_versions`, owned by `DmmfVersionsProjection`. */
+export interface DmmfRow {
+  product_code: string;
+  version: number;
+  name: string;
+  process: ProductProcess;
+  designated_site_codes: string[];
+  designated_unit_ids: string[];
+  reason: string;
+  published_at: Date;
+  published_by: string;
+}
+
+export const UNIT_EVENT_TYPES: readonly UnitEvent['type'][] = ['UnitRegistered', 'UnitQualificationChanged'];
+export const DMMF_EVENT_TYPES: readonly DmmfEvent['type'][] = ['DmmfVersionPublished'];
 
 /**
  * Folds one event of a unit's stream into its `modular_units` row. Used by the projection and, for
  * `asOf` reads, directly on the stream, so both show a unit the same way. An event the row already
  * reflects changes nothing.
  */
-export function applyUnitEvent(row: UnitRow | undefined, event: RecordedEvent): UnitRow | undefined {
+export function applyUnitEvent(row: UnitRow | undefined, event: RecordedAs<UnitEvent>): UnitRow | undefined {
   if (event.type === 'UnitRegistered') {
-    const d = event.data as unknown as UnitRegisteredData;
+    const d = event.data;
     return {
       unit_id: d.unitId,
       name: d.name,
@@ -29,14 +62,14 @@ export function applyUnitEvent(row: UnitRow | undefined, event: RecordedEvent): 
       stream_version: event.streamPosition,
     };
   }
-  if (event.type !== 'UnitQualificationChanged' || !row || row.stream_version >= event.streamPosition) return row;
-  const d = event.data as unknown as UnitQualificationChangedData;
+  if (!row || row.stream_version >= event.streamPosition) return row;
+  const d = event.data;
   return { ...row, qualification: d.to, qualification_reason: d.reason, qualification_changed_at: event.recordedAt, stream_version: event.streamPosition };
 }
 
 /** A published DMMF version as its `dmmf_versions` row (projection and `asOf` reads alike). */
-export function dmmfRowOf(event: RecordedEvent): DmmfRow {
-  const d = event.data as unknown as DmmfVersionPublishedData;
+export function dmmfRowOf(event: RecordedAs<DmmfEvent>): DmmfRow {
+  const d = event.data;
   return {
     product_code: d.productCode,
     version: d.version,
@@ -51,17 +84,17 @@ export function dmmfRowOf(event: RecordedEvent): DmmfRow {
 }
 
 /** `modular_units`: every unit with its qualification state. */
-export class ModularUnitsProjection implements Projection {
+export class ModularUnitsProjection implements Projection<UnitEvent> {
   readonly name = 'modular-units';
   readonly tables = ['modular_units'];
-  readonly eventTypes = ['UnitRegistered', 'UnitQualificationChanged'];
+  readonly eventTypes = UNIT_EVENT_TYPES;
 
-  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
-    const ids = [...new Set(events.map((e) => (e.data as { unitId: string }).unitId))];
-    const existing: Record<string, unknown>[] = await manager.query('SELECT * FROM modular_units WHERE unit_id = ANY($1)', [ids]);
-    const rows = new Map(existing.map((r) => [r.unit_id as string, r as unknown as UnitRow]));
+  async apply(events: readonly RecordedAs<UnitEvent>[], manager: EntityManager): Promise<void> {
+    const ids = [...new Set(events.map((e) => e.data.unitId))];
+    const existing: UnitRow[] = await manager.query('SELECT * FROM modular_units WHERE unit_id = ANY($1)', [ids]);
+    const rows = new Map(existing.map((r) => [r.unit_id, r]));
     for (const event of events) {
-      const unitId = (event.data as { unitId: string }).unitId;
+      const unitId = event.data.unitId;
       const next = applyUnitEvent(rows.get(unitId), event);
       if (next) rows.set(unitId, next);
     }
@@ -91,12 +124,12 @@ export class ModularUnitsProjection implements Projection {
 }
 
 /** `dmmf_versions`: every published version, never changed afterwards. */
-export class DmmfVersionsProjection implements Projection {
+export class DmmfVersionsProjection implements Projection<DmmfEvent> {
   readonly name = 'dmmf-versions';
   readonly tables = ['dmmf_versions'];
-  readonly eventTypes = ['DmmfVersionPublished'];
+  readonly eventTypes = DMMF_EVENT_TYPES;
 
-  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
+  async apply(events: readonly RecordedAs<DmmfEvent>[], manager: EntityManager): Promise<void> {
     const rows = events.map(dmmfRowOf);
     await upsertRows(
       manager,
@@ -119,15 +152,15 @@ export class DmmfVersionsProjection implements Projection {
 }
 
 /** `travel_times`: hours between sites, stored both ways for simple lookups. */
-export class TravelTimesProjection implements Projection {
+export class TravelTimesProjection implements Projection<TravelTimeSet> {
   readonly name = 'travel-times';
   readonly tables = ['travel_times'];
-  readonly eventTypes = ['TravelTimeSet'];
+  readonly eventTypes: readonly TravelTimeSet['type'][] = ['TravelTimeSet'];
 
-  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
+  async apply(events: readonly RecordedAs<TravelTimeSet>[], manager: EntityManager): Promise<void> {
     const rows = new Map<string, object>();
     for (const event of events) {
-      const d = event.data as unknown as TravelTimeData;
+      const d = event.data;
       for (const [from, to] of [
         [d.fromSiteCode, d.toSiteCode],
         [d.toSiteCode, d.fromSiteCode],

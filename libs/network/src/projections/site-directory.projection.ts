@@ -1,10 +1,10 @@
 import { In, type EntityManager } from 'typeorm';
-import type { RecordedEvent } from '@bedside/event-store';
+import type { RecordedAs } from '@bedside/event-store';
 import type { Projection } from '@bedside/read-model';
-import { SITE_TRANSITIONS, type SiteAction, type SiteRegisteredData, type SiteStatusChangedData } from '../domain';
+import { SITE_TRANSITIONS, type SiteAction, type SiteEvent, type SiteStatusEvent } from '../domain';
 import { SiteRecord } from './site-record.entity';
 
-const ACTION_BY_EVENT: Readonly<Record<string, SiteAction>> = {
+const ACTION_BY_EVENT: Readonly<Record<SiteStatusEvent['type'], SiteAction>> = {
   SiteOnboardingStarted: 'onboard',
   SiteActivated: 'activate',
   SitePaused: 'pause',
@@ -12,15 +12,15 @@ const ACTION_BY_EVENT: Readonly<Record<string, SiteAction>> = {
   SiteCeased: 'cease',
 };
 
-export const SITE_DIRECTORY_EVENT_TYPES = ['SiteRegistered', ...Object.keys(ACTION_BY_EVENT)];
+export const SITE_DIRECTORY_EVENT_TYPES: readonly SiteEvent['type'][] = ['SiteRegistered', 'SiteOnboardingStarted', 'SiteActivated', 'SitePaused', 'SiteSuspended', 'SiteCeased'];
 
 /**
  * Folds one event of a site's stream into its directory row. Used by the projection and, for
  * `asOf` reads, directly on the stream, so both show a site the same way.
  */
-export function applySiteEvent(row: SiteRecord | undefined, event: RecordedEvent): SiteRecord | undefined {
+export function applySiteEvent(row: SiteRecord | undefined, event: RecordedAs<SiteEvent>): SiteRecord | undefined {
   if (event.type === 'SiteRegistered') {
-    const data = event.data as unknown as SiteRegisteredData;
+    const data = event.data;
     return Object.assign(new SiteRecord(), {
       code: data.code,
       name: data.name,
@@ -39,12 +39,10 @@ export function applySiteEvent(row: SiteRecord | undefined, event: RecordedEvent
       streamVersion: event.streamPosition,
     } satisfies SiteRecord);
   }
-  const action = ACTION_BY_EVENT[event.type];
-  if (!row || !action) return row;
-  const data = event.data as unknown as SiteStatusChangedData;
+  if (!row) return row;
   return Object.assign(new SiteRecord(), row, {
-    status: SITE_TRANSITIONS[action].to,
-    statusReason: data.reason ?? null,
+    status: SITE_TRANSITIONS[ACTION_BY_EVENT[event.type]].to,
+    statusReason: event.data.reason ?? null,
     statusChangedAt: event.recordedAt,
     statusChangedBy: event.metadata.actor,
     streamVersion: event.streamPosition,
@@ -52,18 +50,18 @@ export function applySiteEvent(row: SiteRecord | undefined, event: RecordedEvent
 }
 
 /** The `sites` table: every registered site with its current lifecycle status. */
-export class SiteDirectoryProjection implements Projection {
+export class SiteDirectoryProjection implements Projection<SiteEvent> {
   readonly name = 'site-directory';
   readonly tables = ['sites'];
   readonly eventTypes = SITE_DIRECTORY_EVENT_TYPES;
 
-  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
-    const codes = [...new Set(events.map((e) => (e.data as { code: string }).code))];
+  async apply(events: readonly RecordedAs<SiteEvent>[], manager: EntityManager): Promise<void> {
+    const codes = [...new Set(events.map((e) => e.data.code))];
     const existing = await manager.find(SiteRecord, { where: { code: In(codes) } });
     const rows = new Map(existing.map((row) => [row.code, row]));
     const changed = new Set<string>();
     for (const event of events) {
-      const code = (event.data as { code: string }).code;
+      const code = event.data.code;
       const row = rows.get(code);
       // A second guard beside the checkpoint: an event the row already reflects changes nothing.
       if (row && event.streamPosition <= row.streamVersion) continue;
