@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@bedside/event-store';
+import { EVENT_STORE, recordedAs, recordedOfTypes, type EventStore, type RecordedEvent } from '@bedside/event-store';
 import { checkAsOf, slotKey, type CommittedSlotRef, type SlotCommitmentsAsOf } from '@bedside/network';
 import { CLOCK, requireTrust, type Caller, type Clock } from '@bedside/shared';
-import { holdStreamId, normaliseCoi, pathwayStreamId, slotStreamId, type PatientReferredData, type SlotEventData } from '../domain';
-import { applyPathwayEvent, commitmentChanges } from '../projections/pathway.projections';
+import { holdStreamId, normaliseCoi, pathwayStreamId, slotStreamId, type PathwayEvent, type PatientReferred, type SlotEventData } from '../domain';
+import { applyPathwayEvent, commitmentChanges, PATHWAY_EVENT_TYPES } from '../projections/pathway.projections';
 import type { PathwayRow } from './pathway-reads';
 
 /** Slot streams read per round trip (a year of network-wide capacity is tens of thousands). */
@@ -69,11 +69,12 @@ export class PathwayAsOf {
     const coi = normaliseCoi(rawCoi);
     const events = await this.store.readStream(pathwayStreamId(coi), { recordedUpTo: asOf });
     if (events.length === 0) {
-      const [referral] = await this.store.readStream(pathwayStreamId(coi), { maxCount: 1 });
-      if (referral) requireTrust(caller, (referral.data as unknown as PatientReferredData).referringTrust, 'see pathways');
+      const [first] = await this.store.readStream(pathwayStreamId(coi), { maxCount: 1 });
+      const referral = first && recordedAs<PatientReferred>(first, ['PatientReferred']);
+      if (referral) requireTrust(caller, referral.data.referringTrust, 'see pathways');
       return undefined;
     }
-    const row = events.reduce<Record<string, unknown> | undefined>(applyPathwayEvent, undefined);
+    const row = recordedOfTypes<PathwayEvent>(events, PATHWAY_EVENT_TYPES).reduce<Record<string, unknown> | undefined>(applyPathwayEvent, undefined);
     if (!row) return undefined;
     requireTrust(caller, row.referring_trust as string, 'see pathways');
     // As the table gives them: instants as Dates (the event holds the hold's expiry as text).

@@ -1,19 +1,28 @@
 import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '@bedside/event-store';
+import type { RecordedAs, RecordedEvent } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
-import { pathwayColumns } from '../application/pathway-reads';
-import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, postponedDates, statusOf, type HoldConfirmedData, type HoldPlacedData, type LifecycleEvent, type PatientReferredData, type Progress, type SlotEventData, type SlotRef } from '../domain';
+import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, postponedDates, statusOf, type HoldConfirmedData, type HoldEvent, type PathwayEvent, type Progress, type SlotEventData, type SlotRef } from '../domain';
+import { pathwayColumns } from './pathway-row';
 
-const LIFECYCLE_TYPES = LIFECYCLE_EVENT_CLASSES.map((c) => c.type as string);
+/** Every event of a pathway's stream, which the pathways row folds. */
+export const PATHWAY_EVENT_TYPES: readonly PathwayEvent['type'][] = [
+  'PatientReferred',
+  'PlanHeld',
+  'PlanBooked',
+  'PlanReleased',
+  'PlanRepaired',
+  'PatientPostponed',
+  'WaitlistJoined',
+  ...LIFECYCLE_EVENT_CLASSES.map((c) => c.type),
+];
 
 /**
  * Folds one event of a pathway's stream into its `pathways` row. Used by the projection and, for
  * `asOf` reads, directly on the stream, so both show a pathway the same way.
  */
-export function applyPathwayEvent(row: Record<string, unknown> | undefined, event: RecordedEvent): Record<string, unknown> | undefined {
-  const data = event.data as Record<string, unknown> & { coi: string };
+export function applyPathwayEvent(row: Record<string, unknown> | undefined, event: RecordedAs<PathwayEvent>): Record<string, unknown> | undefined {
   if (event.type === 'PatientReferred') {
-    const d = data as unknown as PatientReferredData;
+    const d = event.data;
     return {
       coi: d.coi,
       patient_ref: d.patientRef,
@@ -42,31 +51,44 @@ export function applyPathwayEvent(row: Record<string, unknown> | undefined, even
   }
   if (!row) return row;
   const next: Record<string, unknown> = { ...row, updated_at: event.recordedAt, stream_version: event.streamPosition };
-  if (event.type === 'PlanHeld') Object.assign(next, { plan_status: 'PLAN_HELD', hold_id: data.holdId, hold_expires_at: data.expiresAt, waitlisted_at: null, waitlist_reason: null });
-  if (event.type === 'PlanRepaired') Object.assign(next, { plan_status: 'BOOKED', hold_id: data.toHoldId, hold_expires_at: null, ...(data.recollection ? { progress: NOT_STARTED } : {}) });
-  if (event.type === 'PatientPostponed') {
-    const { earliestCollectionDate, postponedUntil } = postponedDates(row.earliest_collection_date as string, { ...NOT_STARTED, ...(row.progress as Partial<Progress>) }, data.until as string);
-    Object.assign(next, { earliest_collection_date: earliestCollectionDate, postponed_until: postponedUntil, postponement_reason: data.reason });
-  }
-  if (event.type === 'WaitlistJoined') Object.assign(next, { waitlisted_at: data.joinedAt ? new Date(String(data.joinedAt)) : event.recordedAt, waitlist_reason: data.reason });
-  if (event.type === 'PlanBooked') Object.assign(next, { plan_status: 'BOOKED', hold_expires_at: null });
-  if (event.type === 'PlanReleased') Object.assign(next, { plan_status: 'REFERRED', hold_id: null, hold_expires_at: null });
-  if (LIFECYCLE_TYPES.includes(event.type)) {
-    const progress = { ...NOT_STARTED, ...(row.progress as Partial<Progress>) };
-    next.progress = evolveProgress(progress, { type: event.type, data: event.data } as unknown as LifecycleEvent);
+  const progress = (): Progress => ({ ...NOT_STARTED, ...(row.progress as Partial<Progress>) });
+  switch (event.type) {
+    case 'PlanHeld':
+      Object.assign(next, { plan_status: 'PLAN_HELD', hold_id: event.data.holdId, hold_expires_at: event.data.expiresAt, waitlisted_at: null, waitlist_reason: null });
+      break;
+    case 'PlanRepaired':
+      Object.assign(next, { plan_status: 'BOOKED', hold_id: event.data.toHoldId, hold_expires_at: null, ...(event.data.recollection ? { progress: NOT_STARTED } : {}) });
+      break;
+    case 'PatientPostponed': {
+      const { earliestCollectionDate, postponedUntil } = postponedDates(row.earliest_collection_date as string, progress(), event.data.until);
+      Object.assign(next, { earliest_collection_date: earliestCollectionDate, postponed_until: postponedUntil, postponement_reason: event.data.reason });
+      break;
+    }
+    case 'WaitlistJoined':
+      Object.assign(next, { waitlisted_at: event.data.joinedAt ? new Date(event.data.joinedAt) : event.recordedAt, waitlist_reason: event.data.reason });
+      break;
+    case 'PlanBooked':
+      Object.assign(next, { plan_status: 'BOOKED', hold_expires_at: null });
+      break;
+    case 'PlanReleased':
+      Object.assign(next, { plan_status: 'REFERRED', hold_id: null, hold_expires_at: null });
+      break;
+    default:
+      // What is left is a lifecycle step, folded by the lifecycle's own evolver.
+      next.progress = evolveProgress(progress(), event);
   }
   next.status = statusOf(next.plan_status as 'REFERRED' | 'PLAN_HELD' | 'BOOKED', { ...NOT_STARTED, ...(next.progress as Partial<Progress>) });
   return next;
 }
 
 /** `pathways`: one row per referral with where it stands. */
-export class PathwaysProjection implements Projection {
+export class PathwaysProjection implements Projection<PathwayEvent> {
   readonly name = 'pathways';
   readonly tables = ['pathways'];
-  readonly eventTypes = ['PatientReferred', 'PlanHeld', 'PlanBooked', 'PlanReleased', 'PlanRepaired', 'PatientPostponed', 'WaitlistJoined', ...LIFECYCLE_TYPES];
+  readonly eventTypes = PATHWAY_EVENT_TYPES;
 
-  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
-    const cois = [...new Set(events.map((e) => (e.data as { coi: string }).coi))];
+  async apply(events: readonly RecordedAs<PathwayEvent>[], manager: EntityManager): Promise<void> {
+    const cois = [...new Set(events.map((e) => e.data.coi))];
     const existing: Record<string, unknown>[] = await manager.query(
       `SELECT ${pathwayColumns()}
          FROM pathways WHERE coi = ANY($1)`,
@@ -74,7 +96,7 @@ export class PathwaysProjection implements Projection {
     );
     const rows = new Map(existing.map((r) => [r.coi as string, r]));
     for (const event of events) {
-      const coi = (event.data as { coi: string }).coi;
+      const coi = event.data.coi;
       const next = applyPathwayEvent(rows.get(coi), event);
       if (next) rows.set(coi, next);
     }
@@ -113,25 +135,25 @@ export class PathwaysProjection implements Projection {
 }
 
 /** `holds`: every hold and its status; the expiry sweep reads the ones in force. */
-export class HoldsProjection implements Projection {
+export class HoldsProjection implements Projection<HoldEvent> {
   readonly name = 'holds';
   readonly tables = ['holds'];
-  readonly eventTypes = ['HoldPlaced', 'HoldConfirmed', 'HoldReleased'];
+  readonly eventTypes: readonly HoldEvent['type'][] = ['HoldPlaced', 'HoldConfirmed', 'HoldReleased'];
 
   /** At most two statements a batch: new holds with their latest status, then the status of older ones. */
-  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
+  async apply(events: readonly RecordedAs<HoldEvent>[], manager: EntityManager): Promise<void> {
     const placed = new Map<string, Record<string, unknown>>();
     const changed = new Map<string, { hold_id: string; status: string; updated_at: Date }>();
     for (const event of events) {
       if (event.type === 'HoldPlaced') {
-        const d = event.data as unknown as HoldPlacedData;
+        const d = event.data;
         if (!placed.has(d.holdId)) {
           placed.set(d.holdId, { hold_id: d.holdId, coi: d.coi, status: 'HELD', slots: d.slots, expires_at: d.expiresAt, placed_at: event.recordedAt, placed_by: event.metadata.actor, updated_at: event.recordedAt });
         }
         continue;
       }
-      const { holdId } = event.data as { holdId: string };
-      const status = event.type === 'HoldConfirmed' ? 'CONFIRMED' : (event.data as { expired: boolean }).expired ? 'EXPIRED' : 'RELEASED';
+      const { holdId } = event.data;
+      const status = event.type === 'HoldConfirmed' ? 'CONFIRMED' : event.data.expired ? 'EXPIRED' : 'RELEASED';
       const row = placed.get(holdId);
       if (row) Object.assign(row, { status, updated_at: event.recordedAt });
       else changed.set(holdId, { hold_id: holdId, status, updated_at: event.recordedAt });
