@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
+import { EVENT_STORE, type EventStore, type GlobalPosition, type RecordedAs } from '@bedside/event-store';
 import { ProjectionEngine, ProjectionRegistry, type Reactor } from '@bedside/read-model';
 import { BedsideError, SYSTEM_CALLER } from '@bedside/shared';
-import { CAPACITY_REOPENING_EVENT_TYPES, capacityReopenedBy } from '../domain/capacity-reopened';
+import { CAPACITY_REOPENING_EVENT_TYPES, capacityReopenedBy, type CapacityReopeningEvent } from '../domain/capacity-reopened';
 import { HoldPlanCommand, type HoldChanged } from './hold-commands';
 import { PlanOptions } from './plan-options';
 import { WaitlistReads } from './waitlist';
@@ -24,7 +24,7 @@ const READ_MODELS_TIMEOUT_MS = 30_000;
  * and pathway.
  */
 @Injectable()
-export class WaitlistOffers implements Reactor {
+export class WaitlistOffers implements Reactor<CapacityReopeningEvent> {
   readonly name = 'waitlist-offers';
   readonly eventTypes = CAPACITY_REOPENING_EVENT_TYPES;
   private readonly logger = new Logger('Waitlist');
@@ -38,7 +38,7 @@ export class WaitlistOffers implements Reactor {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async react(event: RecordedEvent): Promise<void> {
+  async react(event: RecordedAs<CapacityReopeningEvent>): Promise<void> {
     const freed = capacityReopenedBy(event);
     if (!freed) return;
     // Read models must show what was given back before the search looks for it.

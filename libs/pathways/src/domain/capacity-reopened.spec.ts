@@ -10,14 +10,14 @@ describe('capacity reopened (issue 11 §8)', () => {
     expect(capacityReopenedBy({ type: 'CalendarExceptionWithdrawn', data: { exceptionId: 'E-2', owner: { unitId: 'MU-1' }, reason: '' } })).toBe('calendar exception E-2 of unit MU-1 was withdrawn');
     expect(capacityReopenedBy({ type: 'UnitQualificationChanged', data: { unitId: 'MU-1', from: 'OUT_OF_SERVICE', to: 'QUALIFIED', reason: 'PQ passed' } })).toBe('unit MU-1 was requalified (PQ passed)');
     expect(capacityReopenedBy({ type: 'SiteActivated', data: { code: 'RBV01', from: 'PAUSED' } })).toBe('site RBV01 was reactivated');
-    expect(capacityReopenedBy({ type: 'ResourceCalendarSet', data: { siteCode: 'RBV01', resource: 'APHERESIS_CHAIR', count: 2, effectiveFrom: '2027-01-04' } })).toBe(
+    const calendar = { siteCode: 'RBV01', resource: 'APHERESIS_CHAIR', count: 2, openingDays: ['MON'], sessions: [], openOnBankHolidays: false, effectiveFrom: '2027-01-04' } as const;
+    expect(capacityReopenedBy({ type: 'ResourceCalendarSet', data: calendar })).toBe(
       'the apheresis chair calendar of site RBV01 was set (2 from 2027-01-04)',
     );
   });
 
-  it('finds nothing freed when a unit goes out of service or moves between unbookable states, or by other events', () => {
+  it('finds nothing freed when a unit goes out of service or moves between unbookable states', () => {
     expect(capacityReopenedBy({ type: 'UnitQualificationChanged', data: { unitId: 'MU-1', from: 'QUALIFIED', to: 'OUT_OF_SERVICE', reason: 'Fault' } })).toBeNull();
     expect(capacityReopenedBy({ type: 'UnitQualificationChanged', data: { unitId: 'MU-1', from: 'OUT_OF_SERVICE', to: 'REQUALIFYING', reason: 'Repaired' } })).toBeNull();
-    expect(capacityReopenedBy({ type: 'HoldPlaced', data: { holdId: 'h1' } })).toBeNull();
   });
 });
