@@ -2,35 +2,29 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AggregateRepository, EVENT_STORE, isAfter, retryOnConflict, type AlsoAppend, type RetryOnConflict, type CommandContext, type EventStore, type GlobalPosition, type Loaded } from '@bedside/event-store';
+import { AggregateRepository, EVENT_STORE, isAfter, retryOnConflict, type RetryOnConflict, type CommandContext, type EventStore, type GlobalPosition, type Loaded } from '@bedside/event-store';
 import { preparedQuery } from '@bedside/database';
 import { unitEvolver, unitStreamId } from '@bedside/network';
 import { CLINICAL, CLOCK, ConflictError, type Clock, numberIn, optionalReason, parseLocalDate, replay, requireRole, requireText, ValidationError } from '@bedside/shared';
 import {
   checkPlanSlots,
-  type PlanRules,
-  bookPlanOn,
-  confirmHold,
+  decideConfirmHold,
+  decidePlaceHold,
+  decideReleaseHold,
   describeSlot,
-  hasBegun,
-  judgePlanSlots,
+  type Hold,
   holdEvolver,
-  HoldPlaced,
-  holdPlanOn,
-  holdSlot,
   holdStreamId,
+  judgePlanSlots,
   normaliseCoi,
+  type Pathway,
   pathwayEvolver,
   pathwayStreamId,
-  PlanReleased,
-  releaseHold,
-  releaseSlot,
-  SlotInThePastError,
+  type PlanRules,
+  refuseBegunSlots,
   slotEvolver,
-  slotStreamId,
-  type Hold,
-  type Pathway,
   type SlotRef,
+  slotStreamId,
 } from '../domain';
 import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
@@ -173,10 +167,8 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
       if (existing.state) return { coi, holdId }; // a retried request: the hold it made stands
       if ('error' in capacities) throw capacities.error;
       const now = this.clock.now();
-      for (const slot of slots) {
-        const startsAt = capacities.value.startsAt.get(slotStreamId(slot))!;
-        if (hasBegun({ startsAt }, now)) throw new SlotInThePastError(slot, startsAt, now);
-      }
+      // A plan in the past is refused first, naming the slot, before any rule of the plan is judged.
+      refuseBegunSlots(slots, capacities.value.startsAt, now);
       if (pathway.state) {
         const unitSites = new Map<string, string>();
         for (const unitId of unitIds) {
@@ -190,23 +182,27 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
           judgePlanSlots(await this.plans.inputForPlan(pathway.state, slots, capacities.value.keys), slots);
         }
       }
-      const expiresAt = new Date(now.getTime() + seconds * 1000);
-      const planHeld = holdPlanOn(pathway.state, coi, holdId, expiresAt, slots);
-      const holdPlaced = [new HoldPlaced({ holdId, coi, slots, expiresAt: expiresAt.toISOString(), idempotencyKey })];
-      const decisions: AlsoAppend[] = [
-        { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: planHeld },
-        { streamId: holdStreamId(holdId), expectedVersion: 'no_stream', events: holdPlaced },
-      ];
-      for (const slot of slots) {
-        const { state, version } = streams.load(slotStreamId(slot), slotEvolver);
-        decisions.push({ streamId: slotStreamId(slot), expectedVersion: version, events: holdSlot(state, slot, capacities.value.capacity.get(slotStreamId(slot))!, holdId, coi) });
-      }
-      const position = await this.repository.appendDecisions(decisions, acting);
+      const writes = decidePlaceHold({
+        coi,
+        holdId,
+        idempotencyKey,
+        slots,
+        now,
+        expiresAt: new Date(now.getTime() + seconds * 1000),
+        pathway,
+        hold: existing,
+        slotStates: new Map(slots.map((slot) => [slotStreamId(slot), streams.load(slotStreamId(slot), slotEvolver)])),
+        capacity: capacities.value.capacity,
+        startsAt: capacities.value.startsAt,
+      });
+      const [planHeld, holdPlaced] = writes;
+      if (!planHeld || !holdPlaced) return { coi, holdId }; // placed meanwhile by this same request
+      const position = await this.repository.appendDecisions(writes, acting);
       this.knownHolds.rememberPlaced(holdId, {
-        hold: replay(holdEvolver, holdPlaced)!,
-        holdVersion: holdPlaced.length,
-        pathway: planHeld.reduce<Pathway | undefined>(pathwayEvolver.evolve, pathway.state)!,
-        pathwayVersion: pathway.version + planHeld.length,
+        hold: replay(holdEvolver, holdPlaced.events)!,
+        holdVersion: holdPlaced.events.length,
+        pathway: planHeld.events.reduce<Pathway | undefined>(pathwayEvolver.evolve, pathway.state)!,
+        pathwayVersion: pathway.version + planHeld.events.length,
       });
       return { coi, holdId, position };
     }, SLOTS_KEPT_CHANGING);
@@ -325,15 +321,11 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, H
         : await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
       placed = undefined;
       const acting = pathway?.state ? actingForTrust(context, pathway.state.referringTrust, 'confirm holds') : context;
-      const confirmed = confirmHold(hold, holdId, key, this.clock.now());
+      const writes = decideConfirmHold({ holdId, idempotencyKey: key, now: this.clock.now(), hold: { state: hold, version }, pathway: pathway ?? { state: undefined, version: 0 } });
       // A retry answers as the first request did (issue 11 §8): once read models show the booking already
       // recorded, so its answer waits for where the hold and pathway streams stand (the confirmation is in both).
-      if (confirmed.length === 0) return { coi: hold!.coi, holdId, position: later(position, pathway?.position) };
-      const decisions: AlsoAppend[] = [
-        { streamId: holdStreamId(holdId), expectedVersion: version, events: confirmed },
-        { streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway!.version, events: bookPlanOn(pathway!.state, hold!.coi, holdId) },
-      ];
-      return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...acting, reason: 'Plan confirmed' }) };
+      if (writes.length === 0) return { coi: hold!.coi, holdId, position: later(position, pathway?.position) };
+      return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(writes, { ...acting, reason: 'Plan confirmed' }) };
     }, SLOTS_KEPT_CHANGING);
   }
 }
@@ -354,19 +346,11 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, H
       const { hold, version, pathway } = await loadHoldAndPathway(this.repository, this.knownHolds, holdId);
       // The expiry sweep acts for the system, not a trust.
       const acting = pathway?.state && !expired ? actingForTrust(context, pathway.state.referringTrust, 'release holds') : context;
-      const bookedOnIt = pathway?.state?.holdId === holdId && pathway.state.status === 'BOOKED' ? pathway.state.progress : null;
-      const released = releaseHold(hold, holdId, reason, expired, bookedOnIt);
-      if (released.length === 0) return { coi: hold!.coi, holdId };
-      const decisions: AlsoAppend[] = [{ streamId: holdStreamId(holdId), expectedVersion: version, events: released }];
-      if (pathway!.state?.holdId === holdId) {
-        decisions.push({ streamId: pathwayStreamId(hold!.coi), expectedVersion: pathway!.version, events: [new PlanReleased({ coi: hold!.coi, holdId, reason, expired })] });
-      }
-      const slotStates = await this.repository.loadMany(hold!.slots.map(slotStreamId), slotEvolver);
-      for (const slot of hold!.slots) {
-        const { state, version: slotVersion } = slotStates.get(slotStreamId(slot))!;
-        decisions.push({ streamId: slotStreamId(slot), expectedVersion: slotVersion, events: releaseSlot(state, slot, holdId, hold!.coi, reason, hold!.status === 'CONFIRMED') });
-      }
-      return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(decisions, { ...acting, reason }) };
+      // A hold that does not exist is refused before its slots are looked for.
+      const slotStates = hold ? await this.repository.loadMany(hold.slots.map(slotStreamId), slotEvolver) : new Map();
+      const writes = decideReleaseHold({ holdId, reason, expired, hold: { state: hold, version }, pathway: pathway ?? { state: undefined, version: 0 }, slotStates });
+      if (writes.length === 0) return { coi: hold!.coi, holdId };
+      return { coi: hold!.coi, holdId, position: await this.repository.appendDecisions(writes, { ...acting, reason }) };
     }, SLOTS_KEPT_CHANGING);
   }
 }

@@ -2,28 +2,21 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AggregateRepository, retryOnConflict, type AlsoAppend, type CommandContext } from '@bedside/event-store';
+import { AggregateRepository, retryOnConflict, type CommandContext } from '@bedside/event-store';
 import { CLINICAL, CLOCK, ConflictError, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
-  HoldConfirmed,
+  decideRepair,
   hasBegun,
   holdEvolver,
-  HoldPlaced,
-  HoldReleased,
-  holdSlot,
   holdStreamId,
   normaliseCoi,
   pathwayEvolver,
   pathwayStreamId,
-  releaseSlot,
-  repairPlanOn,
   requirePathway,
-  SlotInThePastError,
   slotEvolver,
-  slotStreamId,
-  transferSlot,
-  type SlotEvent,
+  SlotInThePastError,
   type SlotRef,
+  slotStreamId,
   type VeinToVeinPlan,
 } from '../domain';
 import { pathwayColumns, type PathwayRow } from './pathway-reads';
@@ -244,7 +237,6 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
     }
     const reason = `Repaired: ${entry.reasons.join('; ')}`;
     const newSlots: SlotRef[] = [...entry.proposal.slots];
-    const kept = new Set(entry.keptSlots.map(slotStreamId));
     const booking = [...entry.keptSlots, ...newSlots];
     const capacities = await this.refuseBegun(newSlots, now);
     const newHoldId = createHash('sha256').update(`${coi}\nrepair\n${proposalId}`).digest('hex').slice(0, 32);
@@ -252,35 +244,21 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
       const pathway = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
       const oldHoldId = requirePathway(pathway.state, coi).holdId!;
       const oldHold = await this.repository.load(holdStreamId(oldHoldId), holdEvolver);
-      const decisions: AlsoAppend[] = [
-        { streamId: pathwayStreamId(coi), expectedVersion: pathway.version, events: repairPlanOn(pathway.state, coi, newHoldId, booking, reason) },
-        { streamId: holdStreamId(oldHoldId), expectedVersion: oldHold.version, events: [new HoldReleased({ holdId: oldHoldId, coi, reason, expired: false })] },
-      ];
-      // Steps already done move their places to the new booking; other old places are released, new ones taken.
-      const oldWasBooked = oldHold.state!.status === 'CONFIRMED';
-      const touched = new Map<string, SlotRef>([...oldHold.state!.slots, ...booking].map((s) => [slotStreamId(s), s]));
-      const slotStates = await this.repository.loadMany([...touched.keys()], slotEvolver);
-      for (const [streamId, slot] of touched) {
-        const { state, version } = slotStates.get(streamId)!;
-        let events: SlotEvent[];
-        if (kept.has(streamId)) events = transferSlot(state, slot, oldHoldId, newHoldId, coi, reason);
-        else {
-          events = oldHold.state!.slots.some((s) => slotStreamId(s) === streamId) ? [...releaseSlot(state, slot, oldHoldId, coi, reason, oldWasBooked)] : [];
-          if (newSlots.some((s) => slotStreamId(s) === streamId)) events.push(...holdSlot(events.reduce(slotEvolver.evolve, state), slot, capacities.get(streamId) ?? 0, newHoldId, coi));
-        }
-        decisions.push({ streamId, expectedVersion: version, events });
-      }
-      // The new booking is placed and confirmed at once. Its stream goes last, so its confirmation follows
-      // the places it books in the log (a read model that stops between them never counts a place twice).
-      decisions.push({
-        streamId: holdStreamId(newHoldId),
-        expectedVersion: 'no_stream',
-        events: [
-          new HoldPlaced({ holdId: newHoldId, coi, slots: booking, expiresAt: this.clock.now().toISOString(), idempotencyKey: `repair-${proposalId}` }),
-          new HoldConfirmed({ holdId: newHoldId, coi, idempotencyKey: `repair-${proposalId}`, slots: booking }),
-        ],
+      const touched = [...new Set([...oldHold.state!.slots, ...booking].map(slotStreamId))];
+      const writes = decideRepair({
+        coi,
+        proposalId,
+        newHoldId,
+        reason,
+        now: this.clock.now(),
+        pathway,
+        oldHold,
+        kept: entry.keptSlots,
+        taken: newSlots,
+        slotStates: await this.repository.loadMany(touched, slotEvolver),
+        capacity: capacities,
       });
-      return { coi, position: await this.repository.appendDecisions(decisions, { ...acting, reason }) };
+      return { coi, position: await this.repository.appendDecisions(writes, { ...acting, reason }) };
     });
   }
 

@@ -2,6 +2,7 @@ export * from './chain-of-identity';
 export * from './washout';
 export * from './slot';
 export * from './hold';
+export * from './hold-decisions';
 export * from './pathway';
 export * from './lifecycle';
 export * from './waitlist';
