@@ -38,11 +38,6 @@ interface Row {
   readonly make: (context: CommandContext) => object;
 }
 
-/** A step that must never run: a refused command does not get as far as the lifecycle rules. */
-const neverRuns = () => {
-  throw new Error('the step ran: the role check did not come first');
-};
-
 /** Garbage in every field: past a role check, each of these fails validation or names something that does not exist. */
 const rows: Row[] = [
   // Network (libs/network/src/application): Control Site QA, or calendar keepers.
@@ -95,7 +90,7 @@ const rows: Row[] = [
   { command: ConfirmHoldCommand, allowed: CLINICAL, make: (c) => new ConfirmHoldCommand('no-such-hold', '', c) },
   { command: ReleaseHoldCommand, allowed: CLINICAL, make: (c) => new ReleaseHoldCommand('no-such-hold', '', c) },
   { command: JoinWaitlistCommand, allowed: CLINICAL, make: (c) => new JoinWaitlistCommand('not a coi', '', c) },
-  { command: RecordStepCommand, allowed: CLINICAL, make: (c) => new RecordStepCommand('not a coi', neverRuns, c, { occurredAt: new Date(Number.NaN), lateReason: '' }, { units: ['MU-NOWHERE'] }) },
+  { command: RecordStepCommand, allowed: CLINICAL, make: (c) => new RecordStepCommand('not a coi', { step: 'MANUFACTURE_STARTED', siteCode: 'ZZZ99', unitId: 'MU-NOWHERE' }, c, { occurredAt: new Date(Number.NaN), lateReason: '' }) },
   { command: AcceptRepairCommand, allowed: CLINICAL, make: (c) => new AcceptRepairCommand('not a coi', 'no-such-proposal', c) },
   { command: PostponePatientCommand, allowed: CLINICAL, make: (c) => new PostponePatientCommand('not a coi', 'someday', '', c) },
 ];

@@ -12,10 +12,12 @@ import {
   pathwayStreamId,
   requirePathway,
   type Booking,
+  decideStep,
+  stepNeeds,
+  stepReason,
   type LifecycleContext,
-  type LifecycleEvent,
+  type LifecycleStep,
   type Pathway,
-  type Progress,
   type SlotRef,
   type UnitFacts,
   type When,
@@ -24,32 +26,19 @@ import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
 import type { PathwayChanged } from './referral-commands';
 
-export type Step = (context: LifecycleContext, progress: Progress, when: When) => LifecycleEvent[];
-
 /** When the step happened, if not now, and why it is recorded late (issue 11 §2). */
 export interface StepTiming {
   readonly occurredAt?: Date | null;
   readonly lateReason?: string | null;
 }
 
-/** What a step is judged against beyond the pathway: the booked units' states, the booked sessions' times. */
-export interface StepNeeds {
-  /** Units to look up besides the booked ones (the unit a step names). */
-  readonly units?: readonly string[];
-  /** Receipt and manufacture are judged against the booked unit. */
-  readonly bookedUnits?: boolean;
-  /** Collection: when the booked apheresis sessions begin. */
-  readonly sessions?: boolean;
-}
-
-/** Records one step of a pathway's lifecycle, decided by the pure rules in domain/lifecycle.ts. */
+/** Records one step of a pathway's lifecycle, decided by the pure rules in domain/lifecycle-steps.ts. */
 export class RecordStepCommand {
   constructor(
     readonly coi: string,
-    readonly step: Step,
+    readonly step: LifecycleStep,
     readonly context: CommandContext,
     readonly timing: StepTiming = {},
-    readonly needs: StepNeeds = {},
   ) {}
 }
 
@@ -74,18 +63,21 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
   /** Published DMMF versions never change (a change is a new version): each is read once per process. */
   private readonly dmmfs = new Map<string, PinnedDmmf>();
 
-  async execute({ coi: raw, step, context, timing, needs }: RecordStepCommand): Promise<PathwayChanged> {
+  async execute({ coi: raw, step, context, timing }: RecordStepCommand): Promise<PathwayChanged> {
     requireRole(context.role, CLINICAL, 'record a clinical step');
     const coi = normaliseCoi(raw);
     const now = this.clock.now();
     // The rules need the process of the DMMF version this pathway was planned under.
     const { state } = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
     const pathway = requirePathway(state, coi);
-    const acting = actingForTrust(context, pathway.referringTrust, 'record clinical steps');
+    const trusted = actingForTrust(context, pathway.referringTrust, 'record clinical steps');
+    const stepWhy = stepReason(step);
+    const acting = stepWhy ? { ...trusted, reason: stepWhy } : trusted;
+    const needs = stepNeeds(step);
     const dmmf = await this.dmmfOf(pathway.productCode, pathway.dmmfVersion);
     const slots = await this.bookedSlots(pathway);
-    const booking = slots && (await this.booking(slots, needs.sessions ?? false));
-    const unitIds = [...new Set([...(needs.bookedUnits ? (booking?.unitIds ?? []) : []), ...(needs.units ?? [])])];
+    const booking = slots && (await this.booking(slots, needs.sessions));
+    const unitIds = [...new Set([...(needs.bookedUnits ? (booking?.unitIds ?? []) : []), ...needs.units])];
     const units = await this.units(unitIds, dmmf.designation);
     const when: When = { at: timing.occurredAt ?? now, now, lateReason: timing.lateReason };
     const { position } = await this.repository.execute(
@@ -106,7 +98,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
           booking,
           units,
         };
-        return step(ctx, latest.progress, when);
+        return decideStep(ctx, latest.progress, step, when);
       },
       // A late step says why in the audit trail too, unless the step has its own reason.
       timing.lateReason?.trim() && !acting.reason ? { ...acting, reason: timing.lateReason.trim() } : acting,

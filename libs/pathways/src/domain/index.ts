@@ -5,6 +5,7 @@ export * from './hold';
 export * from './hold-decisions';
 export * from './pathway';
 export * from './lifecycle';
+export * from './lifecycle-steps';
 export * from './waitlist';
 
 import { HoldConfirmed, HoldPlaced, HoldReleased } from './hold';

@@ -4,11 +4,10 @@ import type { CommandContext } from '@bedside/event-store';
 import { Acting, Allow, asEnum } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
 import { CLINICAL, NotFoundError } from '@bedside/shared';
-import { RecordStepCommand, type Step, type StepNeeds, type StepTiming } from '../application/lifecycle-commands';
+import { RecordStepCommand, type StepTiming } from '../application/lifecycle-commands';
 import { PathwayReads } from '../application/pathway-reads';
 import type { PathwayChanged } from '../application/referral-commands';
-import * as rules from '../domain/lifecycle';
-import { HANDOVER_KINDS, type HandoverKind } from '../domain/lifecycle';
+import { HANDOVER_KINDS, type HandoverKind, type LifecycleStep } from '../domain';
 import { toPathway } from './pathway.mapper';
 import { Pathway } from './pathway.types';
 
@@ -85,12 +84,6 @@ const SITE = { description: 'Site where it happened.' };
 const WHEN = { type: () => Date, nullable: true, description: OCCURRED_AT };
 const LATE = { type: () => String, nullable: true, description: LATE_REASON };
 
-/** The unit a step names, when it could be one (longer ids are refused by the rules). */
-const namedUnit = (unitId: string): string[] => {
-  const id = unitId.trim().toUpperCase();
-  return id && id.length <= 40 ? [id] : [];
-};
-
 /**
  * The clinical steps after booking, each only in its permitted order (STEP_OUT_OF_ORDER otherwise),
  * each dated when it happened (`occurredAt`, default now; issue 11 §2).
@@ -103,8 +96,8 @@ export class LifecycleResolver {
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
-  private async record(coi: string, step: Step, acting: CommandContext, timing: StepTiming, needs: StepNeeds = {}): Promise<Pathway> {
-    const { coi: id, position }: PathwayChanged = await this.commands.execute(new RecordStepCommand(coi, step, acting, timing, needs));
+  private async record(coi: string, step: LifecycleStep, acting: CommandContext, timing: StepTiming): Promise<Pathway> {
+    const { coi: id, position }: PathwayChanged = await this.commands.execute(new RecordStepCommand(coi, step, acting, timing));
     await this.readYourWrites.after(position);
     const row = await this.reads.pathway(id);
     if (!row) throw new NotFoundError('pathway', id);
@@ -115,20 +108,20 @@ export class LifecycleResolver {
   @Mutation(() => Pathway, { description: 'Collection completed (leukapheresis); not before the washout ends.' })
   recordCollection(@Args('input', { description: 'The collection.' }) input: CollectionInput, @Acting() acting: CommandContext) {
     const collection = { siteCode: input.siteCode, sessions: input.sessions, cd3YieldE9: input.cd3YieldE9 ?? null, firstSessionStartedAt: input.firstSessionStartedAt ?? null };
-    return this.record(input.coi, (c, p, when) => rules.recordCollection(c, p, collection, when), acting, input, { sessions: true });
+    return this.record(input.coi, { step: 'COLLECTION', collection }, acting, input);
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Starting material shipped or received (chain of custody; COI checked); received only at the booked unit’s site.' })
   recordHandover(@Args('input', { description: 'The handover.' }) input: HandoverInput, @Acting() acting: CommandContext) {
     const handover = { ...input, scannedCoi: input.scannedCoi.trim().toUpperCase() };
-    return this.record(input.coi, (c, p, when) => rules.recordHandover(c, p, handover, when), acting, input, { bookedUnits: input.handover === 'RECEIVED' });
+    return this.record(input.coi, { step: 'HANDOVER', handover }, acting, input);
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Manufacture started on the booked unit (fresh material: within its hold of the first collection session).' })
   startManufacture(@Args('coi', COI) coi: string, @Args('input', { description: 'Where.' }) input: ManufactureStartInput, @Acting() acting: CommandContext) {
-    return this.record(coi, (c, p, when) => rules.startManufacture(c, p, input.siteCode, input.unitId, when), acting, input, { bookedUnits: true, units: namedUnit(input.unitId) });
+    return this.record(coi, { step: 'MANUFACTURE_STARTED', siteCode: input.siteCode, unitId: input.unitId }, acting, input);
   }
 
   @Allow(CLINICAL)
@@ -140,7 +133,7 @@ export class LifecycleResolver {
     @Args('occurredAt', WHEN) occurredAt?: Date | null,
     @Args('lateReason', LATE) lateReason?: string | null,
   ) {
-    return this.record(coi, (c, p, when) => rules.completeManufacture(c, p, siteCode, when), acting, { occurredAt, lateReason });
+    return this.record(coi, { step: 'MANUFACTURE_COMPLETED', siteCode }, acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
@@ -153,14 +146,13 @@ export class LifecycleResolver {
     @Args('occurredAt', WHEN) occurredAt?: Date | null,
     @Args('lateReason', LATE) lateReason?: string | null,
   ) {
-    return this.record(coi, (c, p, when) => rules.failManufacture(c, p, siteCode, when, reason), { ...acting, reason }, { occurredAt, lateReason });
+    return this.record(coi, { step: 'MANUFACTURE_FAILED', siteCode, reason }, acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'QC release (exceptional release carries reason and approver).' })
   releaseProduct(@Args('coi', COI) coi: string, @Args('input', { description: 'The release.' }) input: ReleaseInput, @Acting() acting: CommandContext) {
-    const release = { ...input, exceptional: input.exceptional ?? false };
-    return this.record(coi, (c, p, when) => rules.releaseProduct(c, p, input.siteCode, when, release), input.reason ? { ...acting, reason: input.reason } : acting, input);
+    return this.record(coi, { step: 'PRODUCT_RELEASED', siteCode: input.siteCode, exceptional: input.exceptional ?? false, reason: input.reason, approver: input.approver }, acting, input);
   }
 
   @Allow(CLINICAL)
@@ -173,7 +165,7 @@ export class LifecycleResolver {
     @Args('occurredAt', WHEN) occurredAt?: Date | null,
     @Args('lateReason', LATE) lateReason?: string | null,
   ) {
-    return this.record(coi, (c, p, when) => rules.failQc(c, p, siteCode, when, reason), { ...acting, reason }, { occurredAt, lateReason });
+    return this.record(coi, { step: 'QC_FAILED', siteCode, reason }, acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
@@ -185,7 +177,7 @@ export class LifecycleResolver {
     @Args('occurredAt', WHEN) occurredAt?: Date | null,
     @Args('lateReason', LATE) lateReason?: string | null,
   ) {
-    return this.record(coi, (c, p, when) => rules.confirmAvailability(c, p, siteCode, when), acting, { occurredAt, lateReason });
+    return this.record(coi, { step: 'AVAILABILITY_CONFIRMED', siteCode }, acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
@@ -197,7 +189,7 @@ export class LifecycleResolver {
     @Args('occurredAt', WHEN) occurredAt?: Date | null,
     @Args('lateReason', LATE) lateReason?: string | null,
   ) {
-    return this.record(coi, (c, p, when) => rules.startConditioning(c, p, siteCode, when), acting, { occurredAt, lateReason });
+    return this.record(coi, { step: 'CONDITIONING_STARTED', siteCode }, acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
@@ -210,13 +202,13 @@ export class LifecycleResolver {
     @Args('occurredAt', WHEN) occurredAt?: Date | null,
     @Args('lateReason', LATE) lateReason?: string | null,
   ) {
-    return this.record(coi, (c, p, when) => rules.recordConditioningDose(c, p, siteCode, when, day), acting, { occurredAt, lateReason });
+    return this.record(coi, { step: 'CONDITIONING_DOSE', siteCode, day }, acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
   @Mutation(() => Pathway, { description: 'Infusion (day 0), within the product’s window after the last conditioning dose; blocked when the product’s Chain of Identity is not the pathway’s.' })
   recordInfusion(@Args('input', { description: 'The infusion.' }) input: InfusionInput, @Acting() acting: CommandContext) {
-    return this.record(input.coi, (c, p, when) => rules.recordInfusion(c, p, input.siteCode, when, input.productCoi.trim().toUpperCase()), acting, input);
+    return this.record(input.coi, { step: 'INFUSED', siteCode: input.siteCode, productCoi: input.productCoi.trim().toUpperCase() }, acting, input);
   }
 
   @Allow(CLINICAL)
@@ -228,7 +220,7 @@ export class LifecycleResolver {
     @Args('occurredAt', WHEN) occurredAt?: Date | null,
     @Args('lateReason', LATE) lateReason?: string | null,
   ) {
-    return this.record(coi, (c, p, when) => rules.discharge(c, p, siteCode, when), acting, { occurredAt, lateReason });
+    return this.record(coi, { step: 'DISCHARGED', siteCode }, acting, { occurredAt, lateReason });
   }
 
   @Allow(CLINICAL)
@@ -242,6 +234,6 @@ export class LifecycleResolver {
     @Args('occurredAt', WHEN) occurredAt?: Date | null,
     @Args('lateReason', LATE) lateReason?: string | null,
   ) {
-    return this.record(coi, (c, p, when) => rules.withdraw(c, p, siteCode ?? 'NONE', when, reason, died ?? false), { ...acting, reason }, { occurredAt, lateReason });
+    return this.record(coi, { step: 'WITHDRAWN', siteCode: siteCode ?? 'NONE', reason, died: died ?? false }, acting, { occurredAt, lateReason });
   }
 }
