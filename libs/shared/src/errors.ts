@@ -1,5 +1,5 @@
 /**
- * Stable error codes: GraphQL clients see them as `extensions.code` (docs/api.md), so they are
+ * Stable error codes: GraphQL clients see them as `extensions.code` (README.md, "Try it", which lists them), so they are
  * part of the public contract and never renamed.
  */
 export type ErrorCode =
