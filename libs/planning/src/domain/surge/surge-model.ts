@@ -1,0 +1,143 @@
+import { cumulativeDemand, moveDays, weightOf, type SurgeInstance } from './surge-instance';
+import { timelineOf, type SurgePlan } from './surge-plan';
+
+/**
+ * The surge question as a mixed-integer programme (issue 13 §3), in the arrays HiGHS takes (a minimising
+ * objective, bounds, and a row-wise sparse matrix). Units are alike, so the model counts them:
+ *
+ * - `ready[r][t]`, integer: units filling in region r on day t;
+ * - `move[a][b][t]`, integer: units leaving a on day t for b, filling there from day t + moveDays(a, b)
+ *   (moves that would arrive after the last day are left out: they could fill nothing);
+ * - `released[r][t]`, continuous: doses released in r by the end of day t (filled releaseDays earlier);
+ * - `unmet[r][t]` ≥ wanted − released, continuous, ≥ 0, on days something is wanted: the objective
+ *   counts it once per day, times the region's weight.
+ *
+ * Rows: units are conserved in every region on every day (those filling or leaving are those that stood
+ * or arrived there), releases add up, and unmet covers what is wanted. Counting per region and day, not one
+ * binary per unit and day, keeps the model within reach of a single-threaded WebAssembly solver.
+ */
+export interface LinearProgram {
+  readonly numCols: number;
+  readonly numRows: number;
+  readonly colCost: Float64Array;
+  readonly colLower: Float64Array;
+  readonly colUpper: Float64Array;
+  readonly rowLower: Float64Array;
+  readonly rowUpper: Float64Array;
+  readonly matrix: { readonly format: 'csr'; readonly starts: Int32Array; readonly indices: Int32Array; readonly values: Float64Array };
+  /** 1 for an integer column, 0 for a continuous one. */
+  readonly integrality: Int32Array;
+}
+
+export interface SurgeModel {
+  readonly program: LinearProgram;
+  /** Turns the solver's column values into a plan for every unit. */
+  decode(columnValues: ArrayLike<number>): SurgePlan;
+}
+
+interface Move {
+  readonly from: number;
+  readonly to: number;
+  readonly day: number;
+  readonly column: number;
+}
+
+export function buildSurgeModel(instance: SurgeInstance): SurgeModel {
+  const R = instance.regions.length;
+  const D = instance.days;
+  const wanted = cumulativeDemand(instance);
+  const start = instance.regions.map((region) => instance.units.filter((u) => u.region === region).length);
+  const cost: number[] = [];
+  const lower: number[] = [];
+  const upper: number[] = [];
+  const integer: number[] = [];
+  const column = (c: number, lo: number, hi: number, isInteger: boolean) => {
+    cost.push(c);
+    lower.push(lo);
+    upper.push(hi);
+    integer.push(isInteger ? 1 : 0);
+    return cost.length - 1;
+  };
+  const units = instance.units.length;
+  const ready = instance.regions.map(() => Array.from({ length: D }, () => column(0, 0, units, true)));
+  const moves: Move[] = [];
+  for (let a = 0; a < R; a++) {
+    for (let b = 0; b < R; b++) {
+      if (a === b) continue;
+      const lost = moveDays(instance, a, b);
+      for (let t = 0; t + lost < D; t++) moves.push({ from: a, to: b, day: t, column: column(0, 0, units, true) });
+    }
+  }
+  const released = instance.regions.map(() => Array.from({ length: D }, () => column(0, 0, Number.POSITIVE_INFINITY, false)));
+  const unmet = instance.regions.map((region, r) => Array.from({ length: D }, (_, t) => (wanted[r]![t]! > 0 ? column(weightOf(instance, region), 0, Number.POSITIVE_INFINITY, false) : -1)));
+
+  const starts: number[] = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  const rowLower: number[] = [];
+  const rowUpper: number[] = [];
+  const row = (terms: readonly (readonly [number, number])[], lo: number, hi: number) => {
+    const merged = new Map<number, number>();
+    for (const [col, coefficient] of terms) merged.set(col, (merged.get(col) ?? 0) + coefficient);
+    for (const [col, coefficient] of [...merged].sort((x, y) => x[0] - y[0])) {
+      indices.push(col);
+      values.push(coefficient);
+    }
+    starts.push(indices.length);
+    rowLower.push(lo);
+    rowUpper.push(hi);
+  };
+  const leaving = (r: number, t: number) => moves.filter((m) => m.from === r && m.day === t);
+  const arriving = (r: number, t: number) => moves.filter((m) => m.to === r && m.day + moveDays(instance, m.from, r) === t);
+  for (let r = 0; r < R; r++) {
+    for (let t = 0; t < D; t++) {
+      // Filling or leaving today = stood here yesterday (or on day 0) + arrived today.
+      const terms: [number, number][] = [[ready[r]![t]!, 1], ...leaving(r, t).map((m): [number, number] => [m.column, 1]), ...arriving(r, t).map((m): [number, number] => [m.column, -1])];
+      if (t > 0) terms.push([ready[r]![t - 1]!, -1]);
+      const stood = t === 0 ? start[r]! : 0;
+      row(terms, stood, stood);
+      // Released by today = released by yesterday + what was filled releaseDays ago.
+      const releaseTerms: [number, number][] = [[released[r]![t]!, 1]];
+      if (t > 0) releaseTerms.push([released[r]![t - 1]!, -1]);
+      const filledOn = t - instance.releaseDays;
+      if (filledOn >= 0) releaseTerms.push([ready[r]![filledOn]!, -instance.dosesPerUnitDay]);
+      row(releaseTerms, 0, 0);
+      if (unmet[r]![t]! >= 0) row([[unmet[r]![t]!, 1], [released[r]![t]!, 1]], wanted[r]![t]!, Number.POSITIVE_INFINITY);
+    }
+  }
+  const program: LinearProgram = {
+    numCols: cost.length,
+    numRows: rowLower.length,
+    colCost: Float64Array.from(cost),
+    colLower: Float64Array.from(lower),
+    colUpper: Float64Array.from(upper),
+    rowLower: Float64Array.from(rowLower),
+    rowUpper: Float64Array.from(rowUpper),
+    matrix: { format: 'csr', starts: Int32Array.from(starts), indices: Int32Array.from(indices), values: Float64Array.from(values) },
+    integrality: Int32Array.from(integer),
+  };
+  return { program, decode: (columnValues) => decodeMoves(instance, moves, columnValues) };
+}
+
+/** Follows each unit through the counted moves, the first units to arrive being the first to leave again. */
+function decodeMoves(instance: SurgeInstance, moves: readonly Move[], columnValues: ArrayLike<number>): SurgePlan {
+  const pools = instance.regions.map((region) => instance.units.filter((u) => u.region === region).map((u) => u.unitId));
+  const target = new Map(instance.units.map((u) => [u.unitId, new Array<number>(instance.days).fill(instance.regions.indexOf(u.region))]));
+  const arrivals = new Map<number, { unitId: string; region: number }[]>();
+  const byDay = new Map<number, Move[]>();
+  for (const m of moves) if (Math.round(columnValues[m.column]!) > 0) byDay.set(m.day, [...(byDay.get(m.day) ?? []), m]);
+  for (let t = 0; t < instance.days; t++) {
+    for (const { unitId, region } of arrivals.get(t) ?? []) pools[region]!.push(unitId);
+    for (const m of byDay.get(t) ?? []) {
+      const count = Math.round(columnValues[m.column]!);
+      const leaving = pools[m.from]!.splice(0, count);
+      if (leaving.length < count) throw new Error(`The solution moves ${count} unit(s) from ${instance.regions[m.from]} on day ${t}, where ${leaving.length} stand.`);
+      for (const unitId of leaving) {
+        target.get(unitId)!.fill(m.to, t);
+        const day = t + moveDays(instance, m.from, m.to);
+        arrivals.set(day, [...(arrivals.get(day) ?? []), { unitId, region: m.to }]);
+      }
+    }
+  }
+  return { timelines: instance.units.map((u) => timelineOf(instance, u.unitId, u.region, (day) => target.get(u.unitId)![day]!)) };
+}
