@@ -1,0 +1,59 @@
+import { dosesPerUnitDay, type FillFinishSpec, type SurgeInstance } from './surge-instance';
+
+/**
+ * The reference surge question of issue 13's benchmark: 8 mobile fill-finish units, the ten host regions
+ * (the seven NHS England regions and the three devolved nations), 100 daily periods, and demand that
+ * exceeds what the units can fill. The pandemic arrives as waves, region after region, so where a unit
+ * stands matters over time. Populations (millions) set each region's share of the doses; a unit's output
+ * follows docs/domain.md "Surge" (a mobile line fills far below a fixed line's 400 vials a minute).
+ */
+export const NHS_REGIONS = [
+  { code: 'LON', name: 'London', population: 9.0, wave: 0, x: 53, y: 78 },
+  { code: 'SE', name: 'South East', population: 9.3, wave: 6, x: 50, y: 85 },
+  { code: 'EOE', name: 'East of England', population: 6.5, wave: 9, x: 60, y: 68 },
+  { code: 'MID', name: 'Midlands', population: 11.0, wave: 14, x: 42, y: 62 },
+  { code: 'SW', name: 'South West', population: 5.8, wave: 18, x: 30, y: 88 },
+  { code: 'NW', name: 'North West', population: 7.4, wave: 22, x: 35, y: 45 },
+  { code: 'NEY', name: 'North East and Yorkshire', population: 8.2, wave: 26, x: 48, y: 40 },
+  { code: 'WAL', name: 'Wales', population: 3.1, wave: 30, x: 25, y: 65 },
+  { code: 'SCO', name: 'Scotland', population: 5.5, wave: 36, x: 35, y: 15 },
+  { code: 'NI', name: 'Northern Ireland', population: 1.9, wave: 40, x: 10, y: 35 },
+] as const;
+
+export interface ReferenceOptions {
+  readonly dosesPerVial?: number;
+  readonly requalificationDays?: number;
+  readonly units?: number;
+  readonly days?: number;
+}
+
+export const REFERENCE_FILL_FINISH: Omit<FillFinishSpec, 'dosesPerVial'> = { vialsPerHour: 300, shiftsPerDay: 2, hoursPerShift: 8, effectiveOutputFactor: 0.7 };
+
+export function referenceSurgeInstance(options: ReferenceOptions = {}): SurgeInstance {
+  const days = options.days ?? 100;
+  const units = options.units ?? 8;
+  const regions = NHS_REGIONS.map((r) => r.code);
+  // A day on the road per 25 map units, at least one; a crossing to Northern Ireland takes a day more.
+  const travelDays = NHS_REGIONS.map((a) =>
+    NHS_REGIONS.map((b) => (a === b ? 0 : Math.max(1, Math.round(Math.hypot(a.x - b.x, a.y - b.y) / 25)) + (a.code === 'NI' || b.code === 'NI' ? 1 : 0))),
+  );
+  // Forty million doses wanted in all, each region's share over a 30-day wave from its start.
+  const totalDoses = 40_000_000;
+  const population = NHS_REGIONS.reduce((sum, r) => sum + r.population, 0);
+  const demand = NHS_REGIONS.flatMap((r) =>
+    Array.from({ length: 30 }, (_, i) => ({ region: r.code, day: r.wave + i, doses: Math.round((totalDoses * r.population) / population / 30) })).filter((d) => d.day < days),
+  );
+  return {
+    regions,
+    days,
+    travelDays,
+    teardownDays: 1,
+    setupDays: 2,
+    requalificationDays: options.requalificationDays ?? 7,
+    releaseDays: 3,
+    dosesPerUnitDay: dosesPerUnitDay({ ...REFERENCE_FILL_FINISH, dosesPerVial: options.dosesPerVial ?? 10 }),
+    // The units start where fill-finish capacity stands today: half in London, half in the North West.
+    units: Array.from({ length: units }, (_, i) => ({ unitId: `FF-${String(i + 1).padStart(2, '0')}`, region: i % 2 === 0 ? 'LON' : 'NW' })),
+    demand,
+  };
+}
