@@ -9,11 +9,31 @@ export const developmentKeyFile = (env: NodeJS.ProcessEnv = process.env) => join
 export const usesIdentityProvider = (env: NodeJS.ProcessEnv = process.env) => !!(env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE);
 
 /**
+ * What production may not start without (issue 14 §6): tokens from a real identity provider, checked for
+ * who issued them and whom they are for. Checked before anything starts, so a half-configured server
+ * stops at once with the variable to set, instead of accepting tokens meant for another service.
+ */
+export function requireProductionAuth(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.NODE_ENV !== 'production') return;
+  const missing = [
+    ...(usesIdentityProvider(env) ? [] : ['AUTH_JWKS_URL (or AUTH_JWKS_FILE)']),
+    ...(env.AUTH_ISSUER ? [] : ['AUTH_ISSUER']),
+    ...(env.AUTH_AUDIENCE ? [] : ['AUTH_AUDIENCE']),
+  ];
+  if (missing.length > 0) {
+    throw new Error(
+      `NODE_ENV=production needs ${missing.join(', ')}: Bedside accepts only tokens from your identity provider (AUTH_JWKS_URL, AUTH_ISSUER) that are meant for it (AUTH_AUDIENCE, the "aud" your provider writes for Bedside).`,
+    );
+  }
+}
+
+/**
  * How bearer tokens are verified. With AUTH_JWKS_URL (an OIDC provider's keys) or AUTH_JWKS_FILE, tokens
  * from that issuer are accepted as they are, their claims mapped by AUTH_*_CLAIM. Without either, and
  * not in production, a development key signs and verifies the tokens `npm run token` mints.
  */
 export async function authConfigFromEnv(env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<AuthConfig> {
+  requireProductionAuth(env);
   const claims = {
     actorClaims: env.AUTH_ACTOR_CLAIMS ? env.AUTH_ACTOR_CLAIMS.split(',').map((c) => c.trim()) : DEFAULT_CLAIMS.actorClaims,
     roleClaim: env.AUTH_ROLE_CLAIM ?? DEFAULT_CLAIMS.roleClaim,
@@ -28,9 +48,6 @@ export async function authConfigFromEnv(env: NodeJS.ProcessEnv, warn: (line: str
       audience: env.AUTH_AUDIENCE || null,
       claims,
     };
-  }
-  if (env.NODE_ENV === 'production') {
-    throw new Error('In production Bedside needs your identity provider: set AUTH_JWKS_URL (or AUTH_JWKS_FILE) and AUTH_ISSUER, and AUTH_AUDIENCE.');
   }
   const file = developmentKeyFile(env);
   warn(`authentication: development tokens signed by ${file} (mint one with: npm run token -- --role scheduler --trust RBV)`);

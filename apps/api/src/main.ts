@@ -6,11 +6,13 @@ import { EVENT_STORE } from '@bedside/event-store';
 import { seedDemoNetwork } from '@bedside/network';
 import { CLOCK, localDateOf, type Clock } from '@bedside/shared';
 import { createApi } from './bootstrap';
-import { authConfigFromEnv } from './auth-config';
+import { authConfigFromEnv, requireProductionAuth } from './auth-config';
 import { apiConfigFromEnv, serverConfigFromEnv } from './config';
 import { MIGRATIONS } from './migrations';
 
 async function main(): Promise<void> {
+  // A production server refuses to start half-configured, before it opens anything (issue 14 §6).
+  requireProductionAuth(process.env);
   const server = serverConfigFromEnv();
   const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
   const consoleLogger = new ConsoleLogger('Bedside', {
