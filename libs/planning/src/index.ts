@@ -6,3 +6,4 @@ export * from './domain/surge/surge-exhaustive';
 export * from './solver/solve-program';
 export * from './solver/solve-in-worker';
 export * from './domain/surge/reference-instance';
+export * from './application/optimise-surge';
