@@ -1,0 +1,79 @@
+import { cpus, release, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { HIGHS_VERSION, optimiseSurge, referenceSurgeInstance, type SurgeResult } from '@bedside/planning';
+import { numberFromEnv } from '../support/env';
+import { cpuBusyShare } from '../support/machine';
+import { markdownTable } from '../support/format';
+import { writeMarkdownSection } from '../support/markdown-section';
+
+/**
+ * bench:planning (issue 13): the reference surge question (8 mobile fill-finish units, the ten UK host
+ * regions, 100 daily periods, demand beyond what the units can fill) at 10 and 15 doses per vial and a
+ * requalification lag of 0, 7 and 18 days: the time to a plan within 1% of optimal, and weighted unmet
+ * dose-days against both baselines measured in the same run.
+ */
+const started = performance.now();
+const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+const timeLimitSeconds = numberFromEnv('BENCH_PLANNING_TIME_LIMIT', 60, { min: 1 });
+
+interface Row {
+  readonly dosesPerVial: number;
+  readonly requalificationDays: number;
+  readonly result: SurgeResult;
+  readonly wallSeconds: number;
+}
+
+async function main(): Promise<void> {
+  const busy = (await cpuBusyShare(2000)) ?? 0;
+  const rows: Row[] = [];
+  for (const dosesPerVial of [10, 15]) {
+    for (const requalificationDays of [0, 7, 18]) {
+      const instance = referenceSurgeInstance({ dosesPerVial, requalificationDays });
+      const t0 = performance.now();
+      const result = await optimiseSurge(instance, { timeLimitSeconds, relativeGap: 0.01, killAfterMs: (timeLimitSeconds + 15) * 1000 });
+      const wallSeconds = (performance.now() - t0) / 1000;
+      rows.push({ dosesPerVial, requalificationDays, result, wallSeconds });
+      log(
+        `${dosesPerVial} doses/vial, requalification ${requalificationDays} d: ${result.solver.status} in ${wallSeconds.toFixed(1)} s, gap ${formatGap(result.solver.gap)}, ` +
+          `gain over the better baseline ${(result.gainOverBestBaseline * 100).toFixed(1)}%`,
+      );
+    }
+  }
+  const million = (x: number) => (x / 1e6).toFixed(1);
+  const table = markdownTable(
+    ['doses/vial', 'requalification', 'solver', 'wall time', 'gap', 'optimised', 'proportional', 'greedy', 'gain over better baseline'],
+    rows.map(({ dosesPerVial, requalificationDays, result, wallSeconds }) => [
+      String(dosesPerVial),
+      `${requalificationDays} d`,
+      result.solver.status,
+      `${wallSeconds.toFixed(1)} s`,
+      formatGap(result.solver.gap),
+      million(result.proposed.outcome.weightedUnmetDoseDays),
+      million(result.baselines.proportional.outcome.weightedUnmetDoseDays),
+      million(result.baselines.greedy.outcome.weightedUnmetDoseDays),
+      `${(result.gainOverBestBaseline * 100).toFixed(1)}%`,
+    ]),
+  );
+  const within30 = rows.filter((r) => r.result.solver.status === 'OPTIMAL' && r.wallSeconds <= 30).length;
+  const gains = rows.map((r) => r.result.gainOverBestBaseline);
+  const section = [
+    '## Surge planning (bench:planning)',
+    '',
+    `The reference surge question (issue 13): 8 mobile fill-finish units starting in London and the North West, the ten UK host regions, 100 daily periods, 40 million doses wanted in 30-day waves region after region, a unit filling ${referenceSurgeInstance().dosesPerUnitDay.toLocaleString('en-GB')} doses a day at 10 doses per vial. Each row is one solve to a 1% gap with a ${timeLimitSeconds} s limit (HiGHS ${HIGHS_VERSION}, WebAssembly, in a worker thread), and both baselines in the same run. Figures are weighted unmet dose-days, in millions (lower is better).`,
+    '',
+    table,
+    '',
+    `**Targets.** Reference question within 30 s: ${within30} of ${rows.length} rows. At least 10% fewer weighted unmet dose-days than the better baseline: ${gains.filter((g) => g >= 0.1).length} of ${rows.length} rows (gains ${gains.map((g) => `${(g * 100).toFixed(1)}%`).join(', ')}).`,
+    '',
+    `**Machine.** ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}; Node ${process.versions.node}; ${Math.round(busy * 100)}% of CPU time was busy in the 2 s before the run. Run with \`npm run bench:planning\` (\`BENCH_PLANNING_TIME_LIMIT\` sets the solver's limit in seconds).`,
+  ].join('\n');
+  await writeMarkdownSection(process.env.BENCH_REPORT_FILE || 'docs/benchmarks.md', 'planning', section);
+  log('written to docs/benchmarks.md');
+}
+
+const formatGap = (gap: number | undefined) => (gap === undefined ? 'n/a' : `${(gap * 100).toFixed(2)}%`);
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
