@@ -7,3 +7,4 @@ export * from './solver/solve-program';
 export * from './solver/solve-in-worker';
 export * from './domain/surge/reference-instance';
 export * from './application/optimise-surge';
+export * from './domain/scenario';
