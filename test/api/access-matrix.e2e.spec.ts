@@ -15,6 +15,19 @@ const PATIENT_LEVEL: Caller[] = ['planner', 'scheduler', 'qa'];
 const OWN_TRUST_CLINICAL: Caller[] = ['scheduler', 'qa'];
 const QA_ONLY: Caller[] = ['qa'];
 const PLANNING: Caller[] = ['planner', 'qa'];
+const PLANNER_ONLY: Caller[] = ['planner'];
+
+const SCENARIO_WITH_NEGATIVE_DOSES = {
+  name: 'x',
+  asOf: '2027-01-04',
+  days: 10,
+  vaccineDemand: [{ region: 'LON', day: 0, doses: -1 }],
+  fillFinish: { vialsPerHour: 300, dosesPerVial: 10, shiftsPerDay: 2, hoursPerShift: 8, effectiveOutputFactor: 0.7 },
+  teardownDays: 0,
+  setupDays: 0,
+  requalificationDays: 0,
+  releaseDays: 0,
+};
 
 interface Row {
   /** The root field this row covers (every Query and Mutation field must have one). */
@@ -106,6 +119,11 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'withdrawPathway', query: `mutation($coi: ID!) { withdrawPathway(coi: $coi, reason: " ") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'postponePatient', query: `mutation($coi: ID!, $d: LocalDate!) { postponePatient(coi: $coi, until: $d, reason: "x") { status } }`, variables: () => ({ ...coi(), d: addDays(today, -1) }), allowed: OWN_TRUST_CLINICAL },
     { field: 'acceptRepair', query: `mutation($coi: ID!) { acceptRepair(coi: $coi, proposalId: "none") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
+    // Surge scenarios (issue 13): planners write them, planners and QA read them. Invalid input keeps the allowed calls harmless.
+    { field: 'scenario', query: `{ scenario(id: "none") { id } }`, allowed: PLANNING },
+    { field: 'scenarios', query: `{ scenarios { edges { node { id } } } }`, allowed: PLANNING },
+    { field: 'createScenario', query: `mutation($input: ScenarioInput!) { createScenario(input: $input) { id } }`, variables: () => ({ input: SCENARIO_WITH_NEGATIVE_DOSES }), allowed: PLANNER_ONLY },
+    { field: 'updateScenario', query: `mutation($input: ScenarioInput!) { updateScenario(id: "none", input: $input) { id } }`, variables: () => ({ input: SCENARIO_WITH_NEGATIVE_DOSES }), allowed: PLANNER_ONLY },
     { field: 'joinWaitlist', query: `mutation($coi: ID!) { joinWaitlist(coi: $coi) { place } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
   ];
 

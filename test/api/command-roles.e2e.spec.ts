@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { EVENT_STORE, type CommandContext, type EventStore } from '@bedside/event-store';
-import { BedsideError, CLINICAL, ROLES, type Role } from '@bedside/shared';
+import { BedsideError, CLINICAL, ROLES, SCENARIO_PLANNERS, type Role } from '@bedside/shared';
 import { AddCalendarExceptionCommand, DeclareBankHolidaysCommand, SetResourceCalendarCommand, SetTravelTimeCommand, WithdrawCalendarExceptionCommand } from '../../libs/network/src/application/calendar-commands';
 import { PublishDmmfVersionCommand } from '../../libs/network/src/application/dmmf-commands';
 import { ChangeSiteStatusCommand, RegisterSiteCommand } from '../../libs/network/src/application/site-commands';
@@ -14,6 +14,8 @@ import { PostponePatientCommand } from '../../libs/pathways/src/application/post
 import { ReferPatientCommand } from '../../libs/pathways/src/application/referral-commands';
 import { AcceptRepairCommand } from '../../libs/pathways/src/application/repair';
 import { JoinWaitlistCommand } from '../../libs/pathways/src/application/waitlist';
+import { CreateScenarioCommand, UpdateScenarioCommand } from '../../libs/planning/src/application/scenario-commands';
+import type { ScenarioAssumptions } from '../../libs/planning/src/domain/scenario';
 import { startDemoApi, type TestApi } from '../support/test-api';
 
 /**
@@ -37,6 +39,9 @@ interface Row {
   /** The command with input that is invalid or names nothing, sent with this context. */
   readonly make: (context: CommandContext) => object;
 }
+
+/** A scenario no planner could mean: no name, no days, negative doses. */
+const NONSENSE_SCENARIO = { name: '', asOf: 'someday', days: 0, vaccineDemand: [{ region: 'ATLANTIS', day: -1, doses: -1 }] } as unknown as ScenarioAssumptions;
 
 /** Garbage in every field: past a role check, each of these fails validation or names something that does not exist. */
 const rows: Row[] = [
@@ -93,6 +98,8 @@ const rows: Row[] = [
   { command: RecordStepCommand, allowed: CLINICAL, make: (c) => new RecordStepCommand('not a coi', { step: 'MANUFACTURE_STARTED', siteCode: 'ZZZ99', unitId: 'MU-NOWHERE' }, c, { occurredAt: new Date(Number.NaN), lateReason: '' }) },
   { command: AcceptRepairCommand, allowed: CLINICAL, make: (c) => new AcceptRepairCommand('not a coi', 'no-such-proposal', c) },
   { command: PostponePatientCommand, allowed: CLINICAL, make: (c) => new PostponePatientCommand('not a coi', 'someday', '', c) },
+  { command: CreateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new CreateScenarioCommand(NONSENSE_SCENARIO, c) },
+  { command: UpdateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new UpdateScenarioCommand('no-such-scenario', NONSENSE_SCENARIO, 7, '', c) },
 ];
 
 /** A caller in a role, for every trust they could name, so only the role can be what refuses them. */

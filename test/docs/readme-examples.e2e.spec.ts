@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { addDays, localDateOf, weekdayOf } from '@bedside/shared';
-import { startDemoApi, type TestApi, testInstant } from '../support/test-api';
+import { AS_PLANNER, startDemoApi, type TestApi, testInstant } from '../support/test-api';
 
 const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
 
@@ -40,7 +40,8 @@ describe('README examples', () => {
       const plan = results.find((r) => 'planOptions' in r)?.planOptions[0];
       const query = plan && /holdPlan\(/.test(example) ? example.replace(/slots: \[[\s\S]*?\]\n/, `slots: ${slotList(plan.slots)}\n`) : moveDates(example, today, nextMonday);
       if (process.env.PRINT_README_PLAN && plan) console.log(slotList(plan.slots));
-      const result = await api.gql(query);
+      // An example a planner runs says so on its first line (`# As a planner`); the rest run as Control Site QA.
+      const result = await api.gql(query, {}, /^# As a planner/.test(query) ? AS_PLANNER : undefined);
       expect({ query, errors: result.errors }).toEqual({ query, errors: undefined });
       results.push(result.data!);
     }
@@ -60,5 +61,6 @@ describe('README examples', () => {
     expect(answer('atRiskPathways').edges).toEqual([]); // the held plan is not booked, so nothing is at risk yet
     expect(answer('kpis').utilisation.map((u: { resource: string }) => u.resource)).toContain('MANUFACTURING_BAY');
     expect(JSON.stringify(answer('auditTrail'))).toContain('SitePaused');
+    expect(answer('createScenario')).toMatchObject({ version: 1, dosesPerUnitDay: 33_600 });
   });
 });

@@ -9,6 +9,7 @@ import { AccessGuard, subscriberIdentity, checkCost, DEFAULT_LIMITS, formatGraph
 import { TokenVerifier } from '@bedside/identity';
 import { NetworkModule, SiteRecord } from '@bedside/network';
 import { PathwaysModule } from '@bedside/pathways';
+import { PlanningModule } from '@bedside/planning';
 import { ReadModelModule } from '@bedside/read-model';
 import { systemClock } from '@bedside/shared';
 import { AuditExportController } from './audit/audit-export.controller';
@@ -73,6 +74,7 @@ export class AppModule {
               }),
             ]),
         NetworkModule,
+        PlanningModule,
         PathwaysModule.forRoot({
           holdSeconds: config.holdSeconds ?? 1800,
           maxHoldMinutes: config.maxHoldMinutes ?? 24 * 60,

@@ -10,3 +10,4 @@ export * from './demo/demo-network';
 export * from './demo/seed-demo-network';
 export { NetworkReadModel } from './application/network-read-model';
 export { checkAsOf, slotKey, SLOT_COMMITMENTS_AS_OF, type CommittedSlotRef, type SlotCommitmentsAsOf } from './application/network-as-of';
+export { UnitKindEnum } from './graphql/enums';

@@ -8,3 +8,6 @@ export * from './solver/solve-in-worker';
 export * from './domain/surge/reference-instance';
 export * from './application/optimise-surge';
 export * from './domain/scenario';
+export * from './planning.module';
+export * from './application/scenario-commands';
+export { CreateScenarios1763700001000 } from './projections/migrations/1763700001000-create-scenarios';

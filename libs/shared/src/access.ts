@@ -14,6 +14,10 @@ export const PATIENT_LEVEL_READERS: readonly Role[] = ['scheduler', 'planner', '
 export const CLINICAL: readonly Role[] = ['scheduler', 'control_site_qa'];
 /** Calendars, travel times and bank holidays. */
 export const NETWORK_PLANNING: readonly Role[] = ['planner', 'control_site_qa'];
+/** Surge scenarios: planners create, edit and run them (issue 13). */
+export const SCENARIO_PLANNERS: readonly Role[] = ['planner'];
+/** Scenarios and their runs are read by planners and by Control Site QA, who commits a run's plan. */
+export const SCENARIO_READERS: readonly Role[] = ['planner', 'control_site_qa'];
 /** Sites, units and DMMFs (the Control Site's licence). */
 export const CONTROL_SITE: readonly Role[] = ['control_site_qa'];
 

@@ -11,7 +11,7 @@ const assumptions: ScenarioAssumptions = {
     { region: 'nw' as never, day: 20, doses: 1_500_000 },
   ],
   referralsPerWeek: [{ region: 'NW', productCode: 'poc-car19', perWeek: 3 }],
-  unitsAdded: [{ unitId: 'ff-new-1', kind: 'VACCINE_FILL_FINISH', region: 'MID' }],
+  unitsAdded: [{ unitId: 'ff-new-1', kind: 'FILL_FINISH', region: 'MID' }],
   unitsRemoved: ['MU-OLD'],
   outages: [{ target: 'mu-ff-2', fromDay: 10, toDay: 14 }],
   processChanges: [{ productCode: 'POC-CAR19', qcReleaseDays: 3 }],

@@ -1,4 +1,5 @@
 import { ConflictError, eventClass, optionalReason, parseLocalDate, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
+import { UNIT_KINDS, type UnitKind } from '@bedside/network';
 import { dosesPerUnitDay, type FillFinishSpec, type SurgeInstance, type SurgeLimits, DEFAULT_SURGE_LIMITS } from './surge/surge-instance';
 
 /**
@@ -35,7 +36,7 @@ export interface ScenarioAssumptions {
   /** CAR-T referrals a week per region and product. */
   readonly referralsPerWeek: readonly { readonly region: RegionCode; readonly productCode: string; readonly perWeek: number }[];
   /** Mobile units assumed added, standing in a region on day 0. */
-  readonly unitsAdded: readonly { readonly unitId: string; readonly kind: 'VACCINE_FILL_FINISH' | 'CELL_THERAPY'; readonly region: RegionCode }[];
+  readonly unitsAdded: readonly { readonly unitId: string; readonly kind: UnitKind; readonly region: RegionCode }[];
   /** Units of the live network assumed gone. */
   readonly unitsRemoved: readonly string[];
   /** A unit or site out of service for some days. */
@@ -109,7 +110,10 @@ export function validateScenarioAssumptions(input: ScenarioAssumptions, limits: 
     if (!Number.isFinite(r.perWeek) || r.perWeek < 0) throw new ValidationError(`referralsPerWeek[${i}].perWeek`, 'Referrals a week cannot be negative.');
     return { region: region(`referralsPerWeek[${i}].region`, r.region), productCode: requireText(`referralsPerWeek[${i}].productCode`, r.productCode, 40).toUpperCase(), perWeek: r.perWeek };
   });
-  const unitsAdded = input.unitsAdded.map((u, i) => ({ unitId: requireText(`unitsAdded[${i}].unitId`, u.unitId, 40).toUpperCase(), kind: u.kind, region: region(`unitsAdded[${i}].region`, u.region) }));
+  const unitsAdded = input.unitsAdded.map((u, i) => {
+    if (!UNIT_KINDS.includes(u.kind)) throw new ValidationError(`unitsAdded[${i}].kind`, `A unit is ${UNIT_KINDS.join(' or ')}.`);
+    return { unitId: requireText(`unitsAdded[${i}].unitId`, u.unitId, 40).toUpperCase(), kind: u.kind, region: region(`unitsAdded[${i}].region`, u.region) };
+  });
   if (unitsAdded.length + input.unitsRemoved.length > limits.maxUnits) throw new ValidationError('unitsAdded', `A scenario may change at most ${limits.maxUnits} units.`);
   const outages = input.outages.map((o, i) => {
     const fromDay = wholeIn(`outages[${i}].fromDay`, o.fromDay, 0, days - 1, 'An outage’s first day');
@@ -176,7 +180,7 @@ export function surgeQuestionOf(assumptions: ScenarioAssumptions, network: Surge
   const removed = new Set(assumptions.unitsRemoved);
   const units = [
     ...network.fillFinishUnits.filter((u) => !removed.has(u.unitId)),
-    ...assumptions.unitsAdded.filter((u) => u.kind === 'VACCINE_FILL_FINISH').map(({ unitId, region }) => ({ unitId, region })),
+    ...assumptions.unitsAdded.filter((u) => u.kind === 'FILL_FINISH').map(({ unitId, region }) => ({ unitId, region })),
   ];
   const weights: Record<string, number> = {};
   for (const d of assumptions.vaccineDemand) if (d.weight !== undefined) weights[d.region] = d.weight;

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SCENARIO_COLUMNS, type ScenarioVersionRow } from '../projections/scenarios.projection';
+
+/** Reads of the planning slice's `scenario_versions` table. */
+@Injectable()
+export class ScenarioReads {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** A scenario's latest version, or the version asked for. */
+  async scenario(scenarioId: string, version?: number | null): Promise<ScenarioVersionRow | undefined> {
+    const [row] = await this.dataSource.query<ScenarioVersionRow[]>(
+      `SELECT ${SCENARIO_COLUMNS} FROM scenario_versions WHERE scenario_id = $1 AND ($2::int IS NULL OR version = $2) ORDER BY version DESC LIMIT 1`,
+      [scenarioId, version ?? null],
+    );
+    return row;
+  }
+
+  /** Scenarios at their latest version, newest first then by id, `limit + 1` of them after a cursor. */
+  scenarios(limit: number, after?: { recordedAt: string; scenarioId: string }): Promise<ScenarioVersionRow[]> {
+    return this.dataSource.query(
+      `SELECT * FROM (SELECT DISTINCT ON (scenario_id) ${SCENARIO_COLUMNS} FROM scenario_versions ORDER BY scenario_id, version DESC) latest
+        WHERE $1::timestamptz IS NULL OR (recorded_at, scenario_id) < ($1::timestamptz, $2::text)
+        ORDER BY recorded_at DESC, scenario_id DESC LIMIT $3`,
+      [after?.recordedAt ?? null, after?.scenarioId ?? null, limit + 1],
+    );
+  }
+}
