@@ -1,0 +1,203 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { AggregateRepository, EVENT_STORE, retryOnConflict, type CommandContext, type EventStore } from '@bedside/event-store';
+import { preparedQuery } from '@bedside/database';
+import { unitEvolver, unitStreamId } from '@bedside/network';
+import {
+  CLINICAL,
+  CLOCK,
+  ConflictError,
+  type Clock,
+  numberIn,
+  parseLocalDate,
+  replay,
+  requireRole,
+  requireText,
+  ValidationError,
+} from '@bedside/shared';
+import {
+  checkPlanSlots,
+  decidePlaceHold,
+  describeSlot,
+  holdEvolver,
+  holdStreamId,
+  judgePlanSlots,
+  normaliseCoi,
+  type Pathway,
+  pathwayEvolver,
+  pathwayStreamId,
+  type PlanRules,
+  refuseBegunSlots,
+  slotEvolver,
+  type SlotRef,
+  slotStreamId,
+} from '../domain';
+import { actingForTrust } from './pathway-access';
+import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
+import { JUDGEMENT_KEY_PARAMS, judgementKeysSql, PlanOptions, type JudgementKeys } from './plan-options';
+import { holdIdFor, KnownHolds, SLOTS_KEPT_CHANGING, type HoldChanged } from './hold-shared';
+
+export class HoldPlanCommand {
+  constructor(
+    readonly input: { coi: string; slots: readonly SlotRef[]; idempotencyKey: string; holdMinutes?: number | null },
+    readonly context: CommandContext,
+  ) {}
+}
+
+function normaliseSlots(slots: readonly SlotRef[]): SlotRef[] {
+  if (slots.length === 0 || slots.length > 200) throw new ValidationError('slots', 'A plan holds 1 to 200 slots.');
+  const unique = new Map<string, SlotRef>();
+  for (const [i, slot] of slots.entries()) {
+    const ref = { resourceKey: requireText(`slots[${i}].resourceKey`, slot.resourceKey, 100), day: parseLocalDate(`slots[${i}].day`, slot.day), session: slot.session ?? '' };
+    unique.set(slotStreamId(ref), ref);
+  }
+  return [...unique.values()];
+}
+
+/**
+ * Holds every slot of a plan at once, for a set time: one atomic append over the pathway, the hold
+ * and every slot stream, each at the version it was decided on. Two schedulers can never get the
+ * same last place: one append wins, the other re-reads, finds the slot full and gets SLOT_TAKEN.
+ */
+@CommandHandler(HoldPlanCommand)
+export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldChanged> {
+  constructor(
+    private readonly repository: AggregateRepository,
+    private readonly dataSource: DataSource,
+    @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly knownHolds: KnownHolds,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly plans: PlanOptions,
+  ) {}
+
+  private readonly designations = new Map<string, Pick<PlanRules, 'designatedUnitIds' | 'designatedSiteCodes'>>();
+
+  async execute({ input, context }: HoldPlanCommand): Promise<HoldChanged> {
+    requireRole(context.role, CLINICAL, 'hold a plan');
+    const coi = normaliseCoi(input.coi);
+    // Who before what (issue 11 §7): input that fails validation is judged only once the caller may act
+    // for the pathway's trust, so no answer says anything about another trust's patients or plans.
+    const checked = settle(() => this.checkInput(input));
+    if ('error' in checked) {
+      const { state } = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
+      if (state) actingForTrust(context, state.referringTrust, 'hold plans');
+      throw checked.error;
+    }
+    const { idempotencyKey, slots, seconds } = checked.value;
+    const holdId = holdIdFor(coi, idempotencyKey);
+    this.knownHolds.remember(holdId, coi);
+    const unitIds = [...new Set(slots.filter((s) => s.resourceKey.startsWith('unit:')).map((s) => s.resourceKey.slice('unit:'.length)))];
+    // Everything the decision reads, in one query: the hold (a retry finds it), the pathway, the units' sites, every slot.
+    const streamIds = [holdStreamId(holdId), pathwayStreamId(coi), ...unitIds.map(unitStreamId), ...slots.map(slotStreamId)];
+    const read = () => this.repository.readMany(streamIds);
+    // Live capacity and the streams do not depend on each other: read them side by side.
+    // What live capacity says about the slots is judged after the trust check, like the input.
+    let [capacities, streams] = await Promise.all([this.capacities(slots).then((value) => ({ value }), (error: unknown) => ({ error })), read()]);
+    return retryOnConflict(async (attempt) => {
+      if (attempt > 1) streams = await read();
+      const pathway = streams.load(pathwayStreamId(coi), pathwayEvolver);
+      const acting = pathway.state ? actingForTrust(context, pathway.state.referringTrust, 'hold plans') : context;
+      const existing = streams.load(holdStreamId(holdId), holdEvolver);
+      if (existing.state) return { coi, holdId }; // a retried request: the hold it made stands
+      if ('error' in capacities) throw capacities.error;
+      const now = this.clock.now();
+      // A plan in the past is refused first, naming the slot, before any rule of the plan is judged.
+      refuseBegunSlots(slots, capacities.value.startsAt, now);
+      if (pathway.state) {
+        const unitSites = new Map<string, string>();
+        for (const unitId of unitIds) {
+          const unit = streams.load(unitStreamId(unitId), unitEvolver).state;
+          if (unit) unitSites.set(unitId, unit.homeSiteCode);
+        }
+        const designation = await this.designation(pathway.state.productCode, pathway.state.dmmfVersion);
+        checkPlanSlots(slots, { earliestCollectionDate: pathway.state.earliestCollectionDate, ...designation, unitSites });
+        // A hold holds a plan (issue 11 §4): judged once, by the plan search's own rules; a retry after a race re-reads only capacity.
+        if (attempt === 1) {
+          judgePlanSlots(await this.plans.inputForPlan(pathway.state, slots, capacities.value.keys), slots);
+        }
+      }
+      const writes = decidePlaceHold({
+        coi,
+        holdId,
+        idempotencyKey,
+        slots,
+        now,
+        expiresAt: new Date(now.getTime() + seconds * 1000),
+        pathway,
+        hold: existing,
+        slotStates: new Map(slots.map((slot) => [slotStreamId(slot), streams.load(slotStreamId(slot), slotEvolver)])),
+        capacity: capacities.value.capacity,
+        startsAt: capacities.value.startsAt,
+      });
+      const [planHeld, holdPlaced] = writes;
+      if (!planHeld || !holdPlaced) return { coi, holdId }; // placed meanwhile by this same request
+      const position = await this.repository.appendDecisions(writes, acting);
+      this.knownHolds.rememberPlaced(holdId, {
+        hold: replay(holdEvolver, holdPlaced.events)!,
+        holdVersion: holdPlaced.events.length,
+        pathway: planHeld.events.reduce<Pathway | undefined>(pathwayEvolver.evolve, pathway.state)!,
+        pathwayVersion: pathway.version + planHeld.events.length,
+      });
+      return { coi, holdId, position };
+    }, SLOTS_KEPT_CHANGING);
+  }
+
+  /**
+   * Where a DMMF version lets the product be made. A published version is never changed (a change is
+   * a new version), so it is read from its stream once per process and kept.
+   */
+  private async designation(productCode: string, dmmfVersion: number): Promise<Pick<PlanRules, 'designatedUnitIds' | 'designatedSiteCodes'>> {
+    const key = `${productCode}\n${dmmfVersion}`;
+    const known = this.designations.get(key);
+    if (known) return known;
+    const events = await this.store.readStream(`dmmf-${productCode}`);
+    const dmmf = events.map((e) => e.data as { version: number; designation: { siteCodes: string[]; unitIds: string[] } }).find((d) => d.version === dmmfVersion);
+    const designation = { designatedUnitIds: new Set(dmmf?.designation.unitIds ?? []), designatedSiteCodes: new Set(dmmf?.designation.siteCodes ?? []) };
+    // Not kept while the version is unknown here: it may be published a moment from now.
+    if (dmmf) this.designations.set(key, designation);
+    return designation;
+  }
+
+  private checkInput(input: HoldPlanCommand['input']): { idempotencyKey: string; slots: SlotRef[]; seconds: number } {
+    const idempotencyKey = requireText('idempotencyKey', input.idempotencyKey, 200);
+    const slots = normaliseSlots(input.slots);
+    const ceiling = this.options.maxHoldMinutes;
+    const seconds = input.holdMinutes ? numberIn('holdMinutes', input.holdMinutes, 1, ceiling) * 60 : Math.min(this.options.holdSeconds, ceiling * 60);
+    return { idempotencyKey, slots, seconds };
+  }
+
+  /** What each slot offers now, from live capacity, and when it begins; a slot it does not list cannot be held. */
+  private async capacities(slots: readonly SlotRef[]): Promise<{ capacity: Map<string, number>; startsAt: Map<string, Date>; keys: JudgementKeys }> {
+    // With where the plan search's read models stand, so judging the plan costs no round trip of its own.
+    const rows = await preparedQuery<{ resource_key: string; day: string; session: string; capacity: number; closed_reason: string | null; starts_at: Date } & JudgementKeys>(
+      this.dataSource,
+      'bedside_hold_capacities_v3',
+      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity, s.closed_reason, s.starts_at, ${judgementKeysSql('$4', '$5')}
+         FROM capacity_slots s
+         JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
+      [slots.map((s) => s.resourceKey), slots.map((s) => s.day), slots.map((s) => s.session), ...JUDGEMENT_KEY_PARAMS],
+    );
+    const found = new Map(rows.map((r) => [slotStreamId({ resourceKey: r.resource_key, day: r.day, session: r.session }), r]));
+    const capacities = new Map<string, number>();
+    const startsAt = new Map<string, Date>();
+    for (const slot of slots) {
+      const row = found.get(slotStreamId(slot));
+      if (!row) throw new ValidationError('slots', `${describeSlot(slot)} is not a bookable slot (no calendar that day, or beyond the calendar's horizon).`);
+      if (row.capacity === 0) throw new ConflictError(`${describeSlot(slot)} is closed: ${row.closed_reason ?? 'no capacity'}.`, { slot });
+      capacities.set(slotStreamId(slot), row.capacity);
+      startsAt.set(slotStreamId(slot), new Date(row.starts_at));
+    }
+    return { capacity: capacities, startsAt, keys: rows[0] ?? { basis_key: null, layout_key: null } };
+  }
+}
+
+/** Runs a check now and keeps its refusal for later, when it may be told. */
+function settle<T>(check: () => T): { value: T } | { error: unknown } {
+  try {
+    return { value: check() };
+  } catch (error) {
+    return { error };
+  }
+}
