@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { CommandContext, GlobalPosition } from '@bedside/event-store';
-import { ConfirmHoldCommand, HoldPlanCommand, type HoldChanged, type PlanSearchResult, type VeinToVeinPlan } from '@bedside/pathways';
+import { ConfirmHoldCommand, HoldPlanCommand, normaliseCoi, type HoldChanged, type PlanSearchResult, type VeinToVeinPlan } from '@bedside/pathways';
 import { addDays, BedsideError, daysBetween, type LocalDate } from '@bedside/shared';
 // PlanOptions and the referral command are not part of the package's public surface: the resolver uses them in-package.
 import { PlanOptions } from '../../libs/pathways/src/application/plan-options';
@@ -153,7 +153,7 @@ export class Scheduler {
     const before = performance.now();
     let held: HoldChanged;
     try {
-      held = await this.network.commands.execute(new HoldPlanCommand({ coi, slots: plan.slots, idempotencyKey: key }, this.contextFor()));
+      held = await this.network.commands.execute(new HoldPlanCommand({ coi: normaliseCoi(coi), slots: plan.slots, idempotencyKey: key }, this.contextFor()));
     } catch (error) {
       if (!isRaceLoss(error)) throw error;
       this.stats.refusedHoldMs.push(performance.now() - before);

@@ -14,6 +14,7 @@ import { PostponePatientCommand } from '../../libs/pathways/src/application/post
 import { ReferPatientCommand } from '../../libs/pathways/src/application/referral-commands';
 import { AcceptRepairCommand } from '../../libs/pathways/src/application/repair';
 import { JoinWaitlistCommand } from '../../libs/pathways/src/application/waitlist';
+import { issueCoi } from '../../libs/pathways/src/domain';
 import { CreateScenarioCommand, UpdateScenarioCommand } from '../../libs/planning/src/application/scenario-commands';
 import type { ScenarioAssumptions } from '../../libs/planning/src/domain/scenario';
 import { startDemoApi, type TestApi } from '../support/test-api';
@@ -39,6 +40,9 @@ interface Row {
   /** The command with input that is invalid or names nothing, sent with this context. */
   readonly make: (context: CommandContext) => object;
 }
+
+/** A Chain of Identity of a facility that is not in the network: commands carry checked ones (parsed by the resolvers). */
+const NO_SUCH_COI = issueCoi('Z9999', 26, 1);
 
 /** A scenario no planner could mean: no name, no days, negative doses. */
 const NONSENSE_SCENARIO = { name: '', asOf: 'someday', days: 0, vaccineDemand: [{ region: 'ATLANTIS', day: -1, doses: -1 }] } as unknown as ScenarioAssumptions;
@@ -90,14 +94,14 @@ const rows: Row[] = [
   {
     command: HoldPlanCommand,
     allowed: CLINICAL,
-    make: (c) => new HoldPlanCommand({ coi: 'not a coi', slots: [], idempotencyKey: '' }, c),
+    make: (c) => new HoldPlanCommand({ coi: NO_SUCH_COI, slots: [], idempotencyKey: '' }, c),
   },
   { command: ConfirmHoldCommand, allowed: CLINICAL, make: (c) => new ConfirmHoldCommand('no-such-hold', '', c) },
   { command: ReleaseHoldCommand, allowed: CLINICAL, make: (c) => new ReleaseHoldCommand('no-such-hold', '', c) },
-  { command: JoinWaitlistCommand, allowed: CLINICAL, make: (c) => new JoinWaitlistCommand('not a coi', '', c) },
-  { command: RecordStepCommand, allowed: CLINICAL, make: (c) => new RecordStepCommand('not a coi', { step: 'MANUFACTURE_STARTED', siteCode: 'ZZZ99', unitId: 'MU-NOWHERE' }, c, { occurredAt: new Date(Number.NaN), lateReason: '' }) },
-  { command: AcceptRepairCommand, allowed: CLINICAL, make: (c) => new AcceptRepairCommand('not a coi', 'no-such-proposal', c) },
-  { command: PostponePatientCommand, allowed: CLINICAL, make: (c) => new PostponePatientCommand('not a coi', 'someday', '', c) },
+  { command: JoinWaitlistCommand, allowed: CLINICAL, make: (c) => new JoinWaitlistCommand(NO_SUCH_COI, '', c) },
+  { command: RecordStepCommand, allowed: CLINICAL, make: (c) => new RecordStepCommand(NO_SUCH_COI, { step: 'MANUFACTURE_STARTED', siteCode: 'ZZZ99', unitId: 'MU-NOWHERE' }, c, { occurredAt: new Date(Number.NaN), lateReason: '' }) },
+  { command: AcceptRepairCommand, allowed: CLINICAL, make: (c) => new AcceptRepairCommand(NO_SUCH_COI, 'no-such-proposal', c) },
+  { command: PostponePatientCommand, allowed: CLINICAL, make: (c) => new PostponePatientCommand(NO_SUCH_COI, 'someday', '', c) },
   { command: CreateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new CreateScenarioCommand(NONSENSE_SCENARIO, c) },
   { command: UpdateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new UpdateScenarioCommand('no-such-scenario', NONSENSE_SCENARIO, 7, '', c) },
 ];
@@ -192,7 +196,8 @@ describe('command handlers check the role before anything else (issue 11 §7)', 
     ['RegisterSiteCommand', 'control_site_qa', 'BAD_USER_INPUT', make(RegisterSiteCommand)],
     ['SetTravelTimeCommand', 'planner', 'BAD_USER_INPUT', make(SetTravelTimeCommand)],
     ['HoldPlanCommand', 'scheduler', 'BAD_USER_INPUT', make(HoldPlanCommand)],
-    ['JoinWaitlistCommand', 'scheduler', 'BAD_USER_INPUT', make(JoinWaitlistCommand)],
+    // Commands carry checked Chains of Identity (resolvers parse them): what answers is the pathway that does not exist.
+    ['JoinWaitlistCommand', 'scheduler', 'NOT_FOUND', make(JoinWaitlistCommand)],
     // A well-formed key, so what answers is the hold that does not exist.
     ['ConfirmHoldCommand', 'control_site_qa', 'NOT_FOUND', (c: CommandContext) => new ConfirmHoldCommand('no-such-hold', 'command-roles', c)],
   ] as const)('%s as %s gets past the role check to %s', async (_name, role, code, command) => {

@@ -1,3 +1,4 @@
+import type { ChainOfIdentity } from '../domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -35,7 +36,7 @@ export interface StepTiming {
 /** Records one step of a pathway's lifecycle, decided by the pure rules in domain/lifecycle-steps.ts. */
 export class RecordStepCommand {
   constructor(
-    readonly coi: string,
+    readonly coi: ChainOfIdentity,
     readonly step: LifecycleStep,
     readonly context: CommandContext,
     readonly timing: StepTiming = {},
@@ -65,7 +66,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
 
   async execute({ coi: raw, step, context, timing }: RecordStepCommand): Promise<PathwayChanged> {
     requireRole(context.role, CLINICAL, 'record a clinical step');
-    const coi = normaliseCoi(raw);
+    const coi = raw;
     const now = this.clock.now();
     // The rules need the process of the DMMF version this pathway was planned under.
     const { state } = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);

@@ -1,3 +1,4 @@
+import type { ChainOfIdentity } from '../domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -40,7 +41,7 @@ import { holdIdFor, KnownHolds, SLOTS_KEPT_CHANGING, type HoldChanged } from './
 
 export class HoldPlanCommand {
   constructor(
-    readonly input: { coi: string; slots: readonly SlotRef[]; idempotencyKey: string; holdMinutes?: number | null },
+    readonly input: { coi: ChainOfIdentity; slots: readonly SlotRef[]; idempotencyKey: string; holdMinutes?: number | null },
     readonly context: CommandContext,
   ) {}
 }
@@ -76,7 +77,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
 
   async execute({ input, context }: HoldPlanCommand): Promise<HoldChanged> {
     requireRole(context.role, CLINICAL, 'hold a plan');
-    const coi = normaliseCoi(input.coi);
+    const coi = input.coi;
     // Who before what (issue 11 §7): input that fails validation is judged only once the caller may act
     // for the pathway's trust, so no answer says anything about another trust's patients or plans.
     const checked = settle(() => this.checkInput(input));

@@ -1,3 +1,4 @@
+import type { ChainOfIdentity } from '../domain';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, type CommandContext } from '@bedside/event-store';
 import { Inject } from '@nestjs/common';
@@ -9,7 +10,7 @@ import type { PathwayChanged } from './referral-commands';
 /** The patient cannot go on before `until`: a booked pathway then shows at risk with a repaired plan. */
 export class PostponePatientCommand {
   constructor(
-    readonly coi: string,
+    readonly coi: ChainOfIdentity,
     readonly until: string,
     readonly reason: string,
     readonly context: CommandContext,
@@ -26,7 +27,7 @@ export class PostponePatientHandler implements ICommandHandler<PostponePatientCo
 
   async execute({ coi: raw, until, reason, context }: PostponePatientCommand): Promise<PathwayChanged> {
     requireRole(context.role, CLINICAL, 'postpone a patient');
-    const coi = normaliseCoi(raw);
+    const coi = raw;
     const today = localDateOf(this.clock.now(), 'Europe/London');
     const acting = await this.access.actingOn(coi, context, 'postpone patients');
     const { position } = await this.repository.execute(pathwayStreamId(coi), pathwayEvolver, (state) => postponePatient(state, coi, until, reason, today), { ...acting, reason });

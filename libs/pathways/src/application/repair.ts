@@ -1,3 +1,4 @@
+import type { ChainOfIdentity } from '../domain';
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -202,7 +203,7 @@ function batchStoppedNote(row: PathwayRow): string {
 
 export class AcceptRepairCommand {
   constructor(
-    readonly coi: string,
+    readonly coi: ChainOfIdentity,
     readonly proposalId: string,
     readonly context: CommandContext,
   ) {}
@@ -221,7 +222,7 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
 
   async execute({ coi: raw, proposalId, context }: AcceptRepairCommand): Promise<PathwayChanged> {
     requireRole(context.role, CLINICAL, 'accept a repaired plan');
-    const coi = normaliseCoi(raw);
+    const coi = raw;
     const acting = await this.access.actingOn(coi, context, 'accept repairs');
     const entry = await this.atRisk.entry(coi);
     if (!entry) throw new ConflictError(`Pathway ${coi} is not at risk: its booking still holds.`, { coi });

@@ -1,3 +1,4 @@
+import { normaliseCoi } from '../domain';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore, type GlobalPosition, type RecordedAs } from '@bedside/event-store';
@@ -51,7 +52,7 @@ export class WaitlistOffers implements Reactor<CapacityReopeningEvent> {
         if (!plan || plan.meetsClinicalDeadline === false) continue;
         const { position } = await this.commands.execute<HoldPlanCommand, HoldChanged>(
           new HoldPlanCommand(
-            { coi, slots: plan.slots, idempotencyKey: key },
+            { coi: normaliseCoi(coi), slots: plan.slots, idempotencyKey: key },
             {
               actor: 'bedside:waitlist',
               role: 'scheduler',

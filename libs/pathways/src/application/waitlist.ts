@@ -1,3 +1,4 @@
+import type { ChainOfIdentity } from '../domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -11,7 +12,7 @@ import type { PathwayChanged } from './referral-commands';
 
 export class JoinWaitlistCommand {
   constructor(
-    readonly coi: string,
+    readonly coi: ChainOfIdentity,
     readonly reason: string | null | undefined,
     readonly context: CommandContext,
   ) {}
@@ -30,7 +31,7 @@ export class JoinWaitlistHandler implements ICommandHandler<JoinWaitlistCommand,
 
   async execute({ coi: raw, reason, context }: JoinWaitlistCommand): Promise<PathwayChanged> {
     requireRole(context.role, CLINICAL, 'put a referral on the waitlist');
-    const coi = normaliseCoi(raw);
+    const coi = raw;
     const acting = await this.access.actingOn(coi, context, 'put referrals on the waitlist');
     const { plans } = await this.plans.forPathway(coi, {});
     const [row] = await this.dataSource.query(`SELECT to_char(clinical_deadline, 'YYYY-MM-DD') AS deadline FROM pathways WHERE coi = $1`, [coi]);

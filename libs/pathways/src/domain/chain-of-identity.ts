@@ -5,6 +5,12 @@ import { ValidationError } from '@bedside/shared';
  * basis of ST-028 COIs): facility id (a letter and four digits), two-digit year, six-digit sequence,
  * then an ISO 7064 Mod 37-2 check character, e.g. "B000126000123" + check.
  */
+/**
+ * A Chain of Identity identifier that has been checked (shape and check character) and normalised:
+ * commands carry this, so a handler never meets one a resolver did not parse (issue 12 §4).
+ */
+export type ChainOfIdentity = string & { readonly __checked: 'ChainOfIdentity' };
+
 const COI = /^([A-Z]\d{4})(\d{2})(\d{6})([0-9A-Z*])$/;
 const CHARSET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*';
 
@@ -19,7 +25,7 @@ export function mod37Check(body: string): string {
   return CHARSET[(38 - sum) % 37]!;
 }
 
-export function normaliseCoi(raw: string): string {
+export function normaliseCoi(raw: string): ChainOfIdentity {
   const coi = raw.replace(/[\s-]/g, '').toUpperCase();
   const match = COI.exec(coi);
   if (!match) {
@@ -28,11 +34,11 @@ export function normaliseCoi(raw: string): string {
   if (mod37Check(coi.slice(0, -1)) !== coi.at(-1)) {
     throw new ValidationError('coi', `The check character of "${raw}" is wrong: the identifier was mistyped. Copy it from the label again.`);
   }
-  return coi;
+  return coi as ChainOfIdentity;
 }
 
-export function issueCoi(facilityId: string, year: number, sequence: number): string {
+export function issueCoi(facilityId: string, year: number, sequence: number): ChainOfIdentity {
   const body = `${facilityId}${String(year % 100).padStart(2, '0')}${String(sequence).padStart(6, '0')}`;
   if (!/^[A-Z]\d{4}\d{8}$/.test(body)) throw new Error(`Cannot issue a COI from facility "${facilityId}", sequence ${sequence}.`);
-  return body + mod37Check(body);
+  return (body + mod37Check(body)) as ChainOfIdentity;
 }

@@ -7,7 +7,7 @@ import { CLINICAL, NotFoundError } from '@bedside/shared';
 import { RecordStepCommand, type StepTiming } from '../application/lifecycle-commands';
 import { PathwayReads } from '../application/pathway-reads';
 import type { PathwayChanged } from '../application/referral-commands';
-import { HANDOVER_KINDS, type HandoverKind, type LifecycleStep } from '../domain';
+import { HANDOVER_KINDS, normaliseCoi, type HandoverKind, type LifecycleStep } from '../domain';
 import { toPathway } from './pathway.mapper';
 import { Pathway } from './pathway.types';
 
@@ -97,7 +97,7 @@ export class LifecycleResolver {
   ) {}
 
   private async record(coi: string, step: LifecycleStep, acting: CommandContext, timing: StepTiming): Promise<Pathway> {
-    const { coi: id, position }: PathwayChanged = await this.commands.execute(new RecordStepCommand(coi, step, acting, timing));
+    const { coi: id, position }: PathwayChanged = await this.commands.execute(new RecordStepCommand(normaliseCoi(coi), step, acting, timing));
     await this.readYourWrites.after(position);
     const row = await this.reads.pathway(id);
     if (!row) throw new NotFoundError('pathway', id);

@@ -81,7 +81,7 @@ export class PathwayResolver {
   @Allow(CLINICAL)
   @Mutation(() => Hold, { description: 'Holds every slot of a plan at once (SLOT_TAKEN when another scheduler got one first; nothing is then held).' })
   async holdPlan(@Args('input', { description: 'The plan to hold.' }) input: HoldPlanInput, @Acting() acting: CommandContext): Promise<Hold> {
-    const { holdId, position }: HoldChanged = await this.commands.execute(new HoldPlanCommand(input, acting));
+    const { holdId, position }: HoldChanged = await this.commands.execute(new HoldPlanCommand({ ...input, coi: normaliseCoi(input.coi) }, acting));
     await this.readYourWrites.after(position);
     const row = await this.reads.hold(holdId);
     if (!row) throw new NotFoundError('hold', holdId);

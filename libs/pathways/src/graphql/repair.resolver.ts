@@ -1,3 +1,4 @@
+import { normaliseCoi } from '../domain';
 import { Args, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
@@ -71,7 +72,7 @@ export class RepairResolver {
     @Args('reason', { description: 'Why, for the record.' }) reason: string,
     @Acting() acting: CommandContext,
   ): Promise<Pathway> {
-    return this.changed(await this.commands.execute(new PostponePatientCommand(coi, until, reason, acting)));
+    return this.changed(await this.commands.execute(new PostponePatientCommand(normaliseCoi(coi), until, reason, acting)));
   }
 
   @Allow(CLINICAL)
@@ -81,7 +82,7 @@ export class RepairResolver {
     @Args('proposalId', { type: () => ID, description: 'From atRiskPathways.' }) proposalId: string,
     @Acting() acting: CommandContext,
   ): Promise<Pathway> {
-    return this.changed(await this.commands.execute(new AcceptRepairCommand(coi, proposalId, acting)));
+    return this.changed(await this.commands.execute(new AcceptRepairCommand(normaliseCoi(coi), proposalId, acting)));
   }
 
   private async changed({ coi: id, position }: PathwayChanged): Promise<Pathway> {

@@ -74,9 +74,9 @@ export class WaitlistResolver {
     @Acting() acting: CommandContext,
     @Args('reason', { type: () => String, nullable: true, description: 'Why it waits (default: what the plan search found).' }) reason?: string,
   ): Promise<WaitlistEntry> {
-    const { position }: PathwayChanged = await this.commands.execute(new JoinWaitlistCommand(coi, reason, acting));
-    await this.readYourWrites.after(position);
     const id = normaliseCoi(coi);
+    const { position }: PathwayChanged = await this.commands.execute(new JoinWaitlistCommand(id, reason, acting));
+    await this.readYourWrites.after(position);
     const entries = await this.reads.entries(null, acting);
     const index = entries.findIndex((e) => e.pathway.coi === id);
     const entry = entries[index]!;
