@@ -6,7 +6,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Pool } from 'pg';
 import { runMigrations } from '@bedside/database';
 import { EVENT_STORE } from '@bedside/event-store';
-import { NetworkReadModel, seedDemoNetwork } from '@bedside/network';
+import { CapacityQueries } from '@bedside/capacity';
+import { seedDemoNetwork } from '@bedside/network';
 import { ProjectionEngine, ProjectionRegistry } from '@bedside/read-model';
 import { addDays, localDateOf } from '@bedside/shared';
 import { AppModule } from '../../apps/api/src/app.module';
@@ -83,7 +84,7 @@ async function measureScale(scale: number): Promise<ScaleFigures> {
     log(`scale ${scale}: ${events} events seeded in ${seedSeconds.toFixed(1)} s; all read models rebuilt in ${rebuildSeconds.toFixed(1)} s`);
     await pool.query('VACUUM ANALYZE');
 
-    const readModel = app.get(NetworkReadModel);
+    const readModel = app.get(CapacityQueries);
     const from = addDays(today, 1);
     const to = addDays(from, 364);
     const all = await readModel.capacity({}, from, to, 10_000_000, undefined, NETWORK_WIDE);
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
     '',
     `**Machine.** ${machineLine(machine, serverSource)}`,
     '',
-    `**Method.** For each network size a fresh database is seeded with the demo network (\`seedDemoNetwork\`, through the ordinary commands; scale N = N copies of the ten centres and their units), every read model is rebuilt from the log, and each query runs ${REPEATS} times after two warm-ups through \`NetworkReadModel\` (the code the \`capacity\` and \`utilisation\` resolvers call), beside the same rows read by a plain SQL query as a baseline. Range: 365 days from tomorrow.`,
+    `**Method.** For each network size a fresh database is seeded with the demo network (\`seedDemoNetwork\`, through the ordinary commands; scale N = N copies of the ten centres and their units), every read model is rebuilt from the log, and each query runs ${REPEATS} times after two warm-ups through \`CapacityQueries\` (the code the \`capacity\` and \`utilisation\` resolvers call), beside the same rows read by a plain SQL query as a baseline. Range: 365 days from tomorrow.`,
     '',
     markdownTable(
       ['network', 'events in the log', 'seed s', 'rebuild all read models s', 'capacity slots (365 days)'],

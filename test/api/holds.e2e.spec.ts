@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { addDays } from '@bedside/shared';
 import { DataSource } from 'typeorm';
+import { CapacityReads } from '@bedside/capacity';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { normaliseCoi } from '@bedside/pathways';
 import { AS_PLANNER, AS_SCHEDULER, eventually, startTestApi, type TestApi, testInstant } from '../support/test-api';
@@ -67,8 +68,11 @@ const chair = (day: string) => ({ resourceKey: 'site:RBV01:APHERESIS_CHAIR', day
 
 describe('referrals, holds and bookings', () => {
   let api: TestApi;
-  const commitments = async (resourceKey: string, day: string) =>
-    (await api.app.get(DataSource).query(`SELECT committed, tentative FROM capacity_commitments WHERE resource_key = $1 AND day = $2`, [resourceKey, day]))[0] ?? { committed: 0, tentative: 0 };
+  /** Places held and booked on a resource's day, over its sessions, as live capacity counts them. */
+  const commitments = async (resourceKey: string, day: string) => {
+    const { slots } = await api.app.get(CapacityReads).placed(['', 'AM', 'PM'].map((session) => ({ resourceKey, day, session })));
+    return [...slots.values()].reduce((sum, s) => ({ committed: sum.committed + s.committed, tentative: sum.tentative + s.tentative }), { committed: 0, tentative: 0 });
+  };
 
   beforeAll(async () => {
     api = await startTestApi();

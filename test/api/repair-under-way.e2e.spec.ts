@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { CapacityReads, slotKey } from '@bedside/capacity';
 import { addDays, localDateOf } from '@bedside/shared';
 import { atEndOf, collectAndDeliver, referAndBook, startManufacture, step, type Slot } from '../support/pathway-steps';
 import { AS_SCHEDULER, startDemoApi, type TestApi, testInstant } from '../support/test-api';
@@ -26,7 +27,7 @@ describe('repairing pathways under way, and postponed patients', () => {
   const atRisk = async (coi: string): Promise<Entry | undefined> =>
     (await step<{ atRiskPathways: { edges: { node: Entry }[] } }>(api, AT_RISK)).atRiskPathways.edges.map((e) => e.node).find((e) => e.pathway.coi === coi);
   const committed = async (slot: Slot) =>
-    (await db.query(`SELECT committed FROM capacity_commitments WHERE resource_key = $1 AND day = $2 AND session = $3`, [slot.resourceKey, slot.day, slot.session]))[0]?.committed ?? 0;
+    (await api.app.get(CapacityReads).placed([slot])).slots.get(slotKey(slot))?.committed ?? 0;
   const setQualification = (id: string, state: string) =>
     api.gql(`mutation($id: ID!, $state: QualificationState!) { setUnitQualification(id: $id, state: $state, reason: "Incubator fault under investigation") { qualification } }`, { id, state });
 

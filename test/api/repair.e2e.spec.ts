@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { CapacityReads, slotKey } from '@bedside/capacity';
 import { plannedSteps, referAndBook, regimenOf, walkThePlan } from '../support/pathway-steps';
 import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
@@ -40,7 +41,7 @@ describe('disruption and repair', () => {
     // The old unit's days are free again, the new unit's booked: commitments follow the swap.
     const db = api.app.get(DataSource);
     const committed = async (resourceKey: string, day: string) =>
-      (await db.query(`SELECT committed FROM capacity_commitments WHERE resource_key = $1 AND day = $2`, [resourceKey, day]))[0]?.committed ?? 0;
+      (await api.app.get(CapacityReads).placed([{ resourceKey, day, session: '' }])).slots.get(slotKey({ resourceKey, day, session: '' }))?.committed ?? 0;
     const oldBay = plan.slots.find((s: { resourceKey: string }) => s.resourceKey.startsWith('unit:'));
     const newBay = entry.proposal.slots.find((s: { resourceKey: string }) => s.resourceKey.startsWith('unit:'));
     expect(await committed(oldBay.resourceKey, oldBay.day)).toBe(0);

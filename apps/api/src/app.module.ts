@@ -7,6 +7,7 @@ import { EventStoreModule } from '@bedside/event-store';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard, subscriberIdentity, checkCost, DEFAULT_LIMITS, formatGraphQLErrors, RequestRateLimiter, validationRules, withoutPropertyResolvers } from '@bedside/graphql-common';
 import { TokenVerifier } from '@bedside/identity';
+import { CapacityModule } from '@bedside/capacity';
 import { NetworkModule, SiteRecord } from '@bedside/network';
 import { PathwaysModule } from '@bedside/pathways';
 import { PlanningModule } from '@bedside/planning';
@@ -74,6 +75,7 @@ export class AppModule {
               }),
             ]),
         NetworkModule,
+        CapacityModule,
         PlanningModule,
         PathwaysModule.forRoot({
           holdSeconds: config.holdSeconds ?? 1800,

@@ -14,8 +14,6 @@ import { PublishDmmfVersionHandler } from './application/dmmf-commands';
 import { NetworkAsOf } from './application/network-as-of';
 import { NetworkLookup } from './application/network-lookup';
 import { NetworkReadModel } from './application/network-read-model';
-import { LiveCapacity } from './application/live-capacity';
-import { CapacitySubscriptionResolver } from './graphql/capacity-subscription.resolver';
 import { ChangeSiteStatusHandler, RegisterSiteHandler } from './application/site-commands';
 import { SiteDirectory } from './application/site-directory';
 import { RegisterUnitHandler, SetUnitQualificationHandler } from './application/unit-commands';
@@ -23,13 +21,11 @@ import { NETWORK_EVENT_CLASSES } from './domain';
 import { NetworkModelFieldsResolver, NetworkModelResolver } from './graphql/network-model.resolver';
 import { NetworkResolver } from './graphql/network.resolver';
 import { SiteResolver } from './graphql/site.resolver';
-import { SiteUtilisationResolver } from './graphql/site-utilisation.resolver';
-import { CapacityProjection } from './projections/capacity.projection';
 import { DmmfVersionsProjection, ModularUnitsProjection, TravelTimesProjection } from './projections/network-model.projections';
 import { SiteDirectoryProjection } from './projections/site-directory.projection';
 import { SiteRecord } from './projections/site-record.entity';
 
-/** The network bounded context: Control Site, sites, DMMFs, modular units, calendars, travel and live capacity. */
+/** The network bounded context: Control Site, sites, DMMFs, modular units, calendars and travel (live capacity is the capacity slice's). */
 @Module({
   imports: [CqrsModule, TypeOrmModule.forFeature([SiteRecord])],
   providers: [
@@ -46,15 +42,13 @@ import { SiteRecord } from './projections/site-record.entity';
     NetworkLookup,
     SiteDirectory,
     NetworkReadModel,
-    LiveCapacity,
-    CapacitySubscriptionResolver,
     NetworkAsOf,
     SiteResolver,
     NetworkResolver,
     NetworkModelResolver,
     NetworkModelFieldsResolver,
-    SiteUtilisationResolver,
   ],
+  exports: [NetworkReadModel, NetworkAsOf],
 })
 export class NetworkModule implements OnModuleInit {
   constructor(
@@ -69,7 +63,6 @@ export class NetworkModule implements OnModuleInit {
       new ModularUnitsProjection(),
       new DmmfVersionsProjection(),
       new TravelTimesProjection(),
-      new CapacityProjection(),
     ]) {
       this.projections.register(projection);
     }

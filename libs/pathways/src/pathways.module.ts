@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventTypeRegistry } from '@bedside/event-store';
-import { SLOT_COMMITMENTS_AS_OF } from '@bedside/network';
+import { CapacityModule, SLOT_COMMITMENTS_AS_OF } from '@bedside/capacity';
 import { ProjectionRegistry, ReactorRegistry } from '@bedside/read-model';
 import { ConfirmHoldHandler, HoldPlanHandler, KnownHolds, ReleaseHoldHandler } from './application/hold-commands';
 import { HoldExpiry } from './application/hold-expiry';
@@ -28,7 +28,7 @@ import { RepairPlanning } from './application/repair-planning';
 import { PathwayAccess } from './application/pathway-access';
 import { LivePathways } from './application/live-pathways';
 import { PathwaySubscriptionsResolver } from './graphql/pathway-subscriptions.resolver';
-import { CapacityCommitmentsProjection, HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
+import { HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
 
 /** Vein-to-vein scheduling: referrals, holds and bookings (plan search and the clinical lifecycle follow). */
 @Module({})
@@ -43,7 +43,7 @@ export class PathwaysModule implements OnModuleInit {
   static forRoot(options: PathwaysOptions): DynamicModule {
     return {
       module: PathwaysModule,
-      imports: [CqrsModule],
+      imports: [CqrsModule, CapacityModule],
       providers: [
         { provide: PATHWAYS_OPTIONS, useValue: options },
         ReferPatientHandler,
@@ -54,7 +54,7 @@ export class PathwaysModule implements OnModuleInit {
         PathwayReads,
         PathwayAsOf,
         SlotCommitmentsHistory,
-        // Capacity as of an instant (network context) adds up the holds and bookings this context records.
+        // Capacity as of an instant (capacity slice) adds up the holds and bookings this context records.
         { provide: SLOT_COMMITMENTS_AS_OF, useExisting: SlotCommitmentsHistory },
         PlanOptions,
         HoldExpiry,
@@ -84,7 +84,7 @@ export class PathwaysModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.register(...PATHWAY_EVENT_CLASSES);
-    for (const projection of [new PathwaysProjection(), new HoldsProjection(), new CapacityCommitmentsProjection()]) this.projections.register(projection);
+    for (const projection of [new PathwaysProjection(), new HoldsProjection()]) this.projections.register(projection);
     this.reactors.register(this.waitlistOffers);
   }
 }

@@ -1,29 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { addDays, daysBetween, parseLocalDate, trustScope, ValidationError, type Caller, type LocalDate } from '@bedside/shared';
-import { normaliseOdsCode, normaliseProductCode, normaliseUnitId } from '../domain';
+import { AggregateRepository } from '@bedside/event-store';
+import { trustScope, ValidationError, type Caller } from '@bedside/shared';
+import {
+  calendarEvolver,
+  calendarStreamId,
+  normaliseOdsCode,
+  normaliseProductCode,
+  normaliseUnitId,
+  type CalendarException,
+  type CalendarOwner,
+  type ResourceCalendar,
+} from '../domain';
 import type { DmmfRow, UnitRow } from '../projections/network-model.projections';
 
 export type { DmmfRow, UnitRow } from '../projections/network-model.projections';
-
-export interface CapacityRow {
-  resource_key: string;
-  day: string;
-  session: string;
-  site_code: string;
-  unit_id: string | null;
-  resource: string;
-  starts_at: Date;
-  ends_at: Date;
-  nominal: number;
-  capacity: number;
-  /** null: another trust's capacity, shown to a scheduler as free or busy only. */
-  committed: number | null;
-  tentative: number | null;
-  free: number;
-  closed_reason: string | null;
-  free_busy_only: boolean;
-}
 
 export interface CapacityQuery {
   readonly siteCodes?: readonly string[] | null;
@@ -34,29 +25,16 @@ export interface CapacityQuery {
   readonly onlyFree?: boolean | null;
 }
 
-export interface UtilisationRow {
-  site_code: string;
-  unit_id: string | null;
-  resource: string;
-  capacity: number;
-  committed: number;
-  tentative: number;
-}
-
-/** Slots in a day range ($1, $2), of sites ($3), units ($4), resources ($5), and serving a product ($6 sites, $7 units). */
-const SLOT_FILTER = `WHERE s.day BETWEEN $1 AND $2
-          AND ($3::text[] IS NULL OR s.site_code = ANY($3))
-          AND ($4::text[] IS NULL OR s.unit_id = ANY($4))
-          AND ($5::text[] IS NULL OR s.resource = ANY($5))
-          AND ($6::text[] IS NULL OR s.unit_id IS NULL OR s.unit_id = ANY($7) OR s.site_code = ANY($6))`;
-
-/** A capacity query may span at most this many days (a year and a month, the calendar horizon). */
-export const MAX_CAPACITY_RANGE_DAYS = 400;
+/** Code-point order, as the tables sort under the C collation. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Reads of the network model's tables. */
 @Injectable()
 export class NetworkReadModel {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repository: AggregateRepository,
+  ) {}
 
   async unit(id: string): Promise<UnitRow | undefined> {
     const [row] = await this.dataSource.query('SELECT * FROM modular_units WHERE unit_id = $1', [normaliseUnitId('id', id)]);
@@ -94,39 +72,6 @@ export class NetworkReadModel {
     return this.dataSource.query('SELECT DISTINCT ON (product_code) * FROM dmmf_versions ORDER BY product_code, version DESC');
   }
 
-  /** Slots with what is free on them, in day order, keyset-paged after (day, resource key, session). */
-  async capacity(query: CapacityQuery, from: string, to: string, limit: number, after: [string, string, string] | undefined, caller: Caller): Promise<CapacityRow[]> {
-    const range = checkRange(from, to);
-    const filter = await this.resolveFilter(query);
-    const rows: CapacityRow[] = await this.dataSource.query(
-      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.site_code, s.unit_id, s.resource, s.starts_at, s.ends_at,
-              s.nominal, s.capacity, coalesce(c.committed, 0) AS committed, coalesce(c.tentative, 0) AS tentative,
-              greatest(0, s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0)) AS free, s.closed_reason
-         FROM capacity_slots s
-         LEFT JOIN capacity_commitments c USING (resource_key, day, session)
-        ${SLOT_FILTER}
-          AND (NOT $8 OR s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0) > 0)
-          AND ($9::date IS NULL OR (s.day, s.resource_key, s.session) > ($9::date, $10::text, $11::text))
-        ORDER BY s.day, s.resource_key, s.session
-        LIMIT $12`,
-      [
-        range.from,
-        range.to,
-        filter.siteCodes,
-        filter.unitIds,
-        filter.resources,
-        filter.productSites,
-        filter.productUnits,
-        query.onlyFree ?? false,
-        after?.[0] ?? null,
-        after?.[1] ?? null,
-        after?.[2] ?? null,
-        limit + 1,
-      ],
-    );
-    return maskForCaller(rows, await this.ownSites(caller));
-  }
-
   /** Sites of a scheduler's trusts; null for network-wide roles. */
   async ownSites(caller: Caller): Promise<Set<string> | null> {
     const trusts = trustScope(caller);
@@ -135,35 +80,17 @@ export class NetworkReadModel {
     return new Set(rows.map((r) => r.code));
   }
 
-  /** Capacity and commitments summed per site resource and per unit over a range. */
-  /** Per site resource and unit; a scheduler gets their own trusts' sites only (others' bookings are not theirs to see). */
-  async utilisation(query: CapacityQuery, from: string, to: string, caller: Caller): Promise<UtilisationRow[]> {
-    const range = checkRange(from, to);
-    const filter = await this.resolveFilter(query);
-    const own = await this.ownSites(caller);
-    const rows: UtilisationRow[] = await this.dataSource.query(
-      `SELECT s.site_code, s.unit_id, s.resource, sum(s.capacity)::int AS capacity,
-              coalesce(sum(c.committed), 0)::int AS committed, coalesce(sum(c.tentative), 0)::int AS tentative
-         FROM capacity_slots s
-         LEFT JOIN capacity_commitments c USING (resource_key, day, session)
-        ${SLOT_FILTER}
-        GROUP BY s.site_code, s.unit_id, s.resource
-        ORDER BY s.site_code, s.resource, s.unit_id NULLS FIRST`,
-      [range.from, range.to, filter.siteCodes, filter.unitIds, filter.resources, filter.productSites, filter.productUnits],
-    );
-    return own ? rows.filter((r) => own.has(r.site_code)) : rows;
-  }
-
-  async calendars(owner: { siteCode?: string; unitId?: string }): Promise<{ calendars: Record<string, unknown>[]; exceptions: Record<string, unknown>[] }> {
-    const calendars = owner.siteCode
-      ? await this.dataSource.query('SELECT calendar FROM capacity_calendars WHERE site_code = $1 ORDER BY resource', [owner.siteCode])
-      : [];
-    const exceptions = await this.dataSource.query(
-      `SELECT exception FROM capacity_exceptions WHERE ($1::text IS NOT NULL AND site_code = $1) OR ($2::text IS NOT NULL AND unit_id = $2)
-        ORDER BY exception->>'from'`,
-      [owner.siteCode ?? null, owner.unitId ?? null],
-    );
-    return { calendars: calendars.map((r: { calendar: Record<string, unknown> }) => r.calendar), exceptions: exceptions.map((r: { exception: Record<string, unknown> }) => r.exception) };
+  /**
+   * A site's (or unit's) calendars, by resource, and its exceptions in force, by first day: from its
+   * calendar stream, as the calendar aggregate folds it (the capacity slice keeps its own copy to lay
+   * capacity out from).
+   */
+  async calendars(owner: CalendarOwner): Promise<{ calendars: ResourceCalendar[]; exceptions: CalendarException[] }> {
+    const { state } = await this.repository.load(calendarStreamId(owner), calendarEvolver);
+    return {
+      calendars: owner.siteCode ? [...state.resources.values()].sort((a, b) => compare(a.resource, b.resource)) : [],
+      exceptions: [...state.exceptions.values()].sort((a, b) => compare(a.from, b.from)),
+    };
   }
 
   /** Travel times from each site, nearest first, after a (from, hours, to) key; `limit + 1` of them. */
@@ -207,7 +134,8 @@ export interface ResolvedCapacityFilter {
   readonly productUnits: string[] | null;
 }
 
-/** SLOT_FILTER without the days, for slots laid out in memory (reads as of an instant). */
+
+/** SLOT_FILTER's conditions without the days, for slots laid out in memory (reads as of an instant). */
 export function slotMatches(filter: ResolvedCapacityFilter, slot: { siteCode: string; unitId: string | null; resource: string }): boolean {
   return (
     (!filter.siteCodes || filter.siteCodes.includes(slot.siteCode)) &&
@@ -215,23 +143,4 @@ export function slotMatches(filter: ResolvedCapacityFilter, slot: { siteCode: st
     (!filter.resources || filter.resources.includes(slot.resource)) &&
     (!filter.productSites || slot.unitId === null || (filter.productUnits ?? []).includes(slot.unitId) || filter.productSites.includes(slot.siteCode))
   );
-}
-
-/**
- * Issue 5 §2: a scheduler sees other trusts' capacity as free or busy, not who booked how much.
- * `own`: the sites of the caller's trusts; null for network-wide roles, who see everything.
- */
-export function maskForCaller(rows: readonly Omit<CapacityRow, 'free_busy_only'>[], own: ReadonlySet<string> | null): CapacityRow[] {
-  if (!own) return rows.map((r) => ({ ...r, free_busy_only: false }));
-  return rows.map((r) => (own.has(r.site_code) ? { ...r, free_busy_only: false } : { ...r, committed: null, tentative: null, free: Math.min(r.free, 1), free_busy_only: true }));
-}
-
-export function checkRange(rawFrom: string, rawTo: string): { from: LocalDate; to: LocalDate } {
-  const from = parseLocalDate('from', rawFrom);
-  const to = parseLocalDate('to', rawTo);
-  if (to < from) throw new ValidationError('to', `The range ends (${to}) before it starts (${from}).`);
-  if (daysBetween(from, to) >= MAX_CAPACITY_RANGE_DAYS) {
-    throw new ValidationError('to', `Ask for at most ${MAX_CAPACITY_RANGE_DAYS} days at a time (e.g. ${from} to ${addDays(from, MAX_CAPACITY_RANGE_DAYS - 1)}).`);
-  }
-  return { from, to };
 }

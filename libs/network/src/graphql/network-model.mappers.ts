@@ -1,6 +1,6 @@
-import type { CapacityRow, DmmfRow, UnitRow, UtilisationRow as UtilisationRecord } from '../application/network-read-model';
+import type { DmmfRow, UnitRow } from '../application/network-read-model';
 import type { CalendarException as CalendarExceptionData, ResourceCalendar as ResourceCalendarData } from '../domain';
-import type { CalendarException, CapacitySlot, Dmmf, ModularUnit, ResourceCalendar, ResourceSchedule, UtilisationRow } from './network-model.types';
+import type { CalendarException, Dmmf, ModularUnit, ResourceCalendar, ResourceSchedule } from './network-model.types';
 
 export const toUnit = (r: UnitRow): ModularUnit => ({
   id: r.unit_id,
@@ -30,33 +30,6 @@ export const toDmmf = (r: DmmfRow): Dmmf => ({
   publishedBy: r.published_by,
 });
 
-export const toCapacitySlot = (r: CapacityRow): CapacitySlot => ({
-  siteCode: r.site_code,
-  unitId: r.unit_id,
-  resource: r.resource,
-  day: r.day,
-  session: r.session || null,
-  startsAt: r.starts_at,
-  endsAt: r.ends_at,
-  nominal: r.nominal,
-  capacity: r.capacity,
-  committed: r.committed,
-  tentative: r.tentative,
-  free: r.free,
-  freeBusyOnly: r.free_busy_only,
-  closedReason: r.closed_reason,
-});
-
-export const toUtilisation = (r: UtilisationRecord): UtilisationRow => ({
-  siteCode: r.site_code,
-  unitId: r.unit_id,
-  resource: r.resource,
-  capacity: r.capacity,
-  committed: r.committed,
-  tentative: r.tentative,
-  utilisation: r.capacity > 0 ? r.committed / r.capacity : 0,
-});
-
 const toException = (e: CalendarExceptionData): CalendarException => ({
   exceptionId: e.exceptionId,
   siteCode: e.owner.siteCode ?? null,
@@ -80,11 +53,11 @@ const toSchedule = (c: ResourceCalendarData): ResourceSchedule => ({
 
 export const toResourceCalendar = (
   owner: { siteCode?: string; unitId?: string },
-  calendars: readonly Record<string, unknown>[],
-  exceptions: readonly Record<string, unknown>[],
+  calendars: readonly ResourceCalendarData[],
+  exceptions: readonly CalendarExceptionData[],
 ): ResourceCalendar => ({
   siteCode: owner.siteCode ?? null,
   unitId: owner.unitId ?? null,
-  resources: calendars.map((c) => toSchedule(c as unknown as ResourceCalendarData)),
-  exceptions: exceptions.map((e) => toException(e as unknown as CalendarExceptionData)),
+  resources: calendars.map(toSchedule),
+  exceptions: exceptions.map(toException),
 });

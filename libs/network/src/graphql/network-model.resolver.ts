@@ -18,11 +18,9 @@ import { NetworkReadModel } from '../application/network-read-model';
 import { RegisterUnitCommand, SetUnitQualificationCommand, type UnitChanged } from '../application/unit-commands';
 import { normaliseOdsCode, normaliseUnitId, type ProductProcess as ProductProcessData } from '../domain';
 import { QualificationStateEnum, UnitKindEnum } from './enums';
-import { toCapacitySlot, toDmmf, toResourceCalendar, toUnit, toUtilisation } from './network-model.mappers';
+import { toDmmf, toResourceCalendar, toUnit } from './network-model.mappers';
 import {
   CalendarExceptionInput,
-  CapacityConnection,
-  CapacityFilter,
   Dmmf,
   DmmfConnection,
   TravelTimeConnection,
@@ -34,7 +32,6 @@ import {
   ResourceCalendarInput,
   TravelTime,
   TravelTimeInput,
-  UtilisationRow,
 } from './network-model.types';
 import { Network } from './site.types';
 
@@ -163,7 +160,7 @@ export class NetworkModelResolver {
 
   private async calendarAfter({ owner, position }: CalendarChanged): Promise<ResourceCalendar> {
     await this.readYourWrites.after(position);
-    const { calendars, exceptions } = await this.readModel.calendars(owner as { siteCode?: string; unitId?: string });
+    const { calendars, exceptions } = await this.readModel.calendars(owner);
     return toResourceCalendar(owner as { siteCode?: string; unitId?: string }, calendars, exceptions);
   }
 
@@ -177,42 +174,6 @@ export class NetworkModelResolver {
     const position: GlobalPosition = await this.commands.execute(new DeclareBankHolidaysCommand(region, dates, acting));
     await this.readYourWrites.after(position);
     return true;
-  }
-
-  @Allow(EVERYONE)
-  @Query(() => CapacityConnection, {
-    description:
-      'Free and committed capacity per resource, per day and session, across the network. At most 400 days at a time. With `asOf`, as it was recorded at that instant.',
-  })
-  async capacity(
-    @Args('filter', { description: 'Which capacity to show.' }) filter: CapacityFilter,
-    @Args('from', { type: () => GraphQLLocalDate, description: 'First day.' }) from: string,
-    @Args('to', { type: () => GraphQLLocalDate, description: 'Last day (inclusive).' }) to: string,
-    @Acting() acting: CommandContext,
-    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 50).' }) first?: number,
-    @Args('after', { nullable: true, description: 'Cursor from a previous page.' }) after?: string,
-    @Args('asOf', {
-      nullable: true,
-      description:
-        'Show capacity as recorded at this instant (UTC): the layout from calendars, exceptions and site and unit states then, and the places held and booked then, rebuilt from the events; not in the future. Page with the same asOf.',
-    })
-    asOf?: Date,
-  ): Promise<CapacityConnection> {
-    const limit = pageSize(first);
-    const key = decodeCursor('capacity', after, ['string', 'string', 'string']) as [string, string, string] | undefined;
-    const rows = asOf ? await this.asOfReads.capacity(filter, from, to, limit, key, acting, asOf) : await this.readModel.capacity(filter, from, to, limit, key, acting);
-    return toConnection(rows, limit, (r) => encodeCursor('capacity', [r.day, r.resource_key, r.session]), toCapacitySlot);
-  }
-
-  @Allow(EVERYONE)
-  @Query(() => [UtilisationRow], { description: 'Capacity, bookings and utilisation per site resource and unit over a range.' })
-  async utilisation(
-    @Args('filter', { description: 'Which capacity to include.' }) filter: CapacityFilter,
-    @Args('from', { type: () => GraphQLLocalDate, description: 'First day.' }) from: string,
-    @Args('to', { type: () => GraphQLLocalDate, description: 'Last day (inclusive).' }) to: string,
-    @Acting() acting: CommandContext,
-  ): Promise<UtilisationRow[]> {
-    return (await this.readModel.utilisation(filter, from, to, acting)).map(toUtilisation);
   }
 
   @Allow(EVERYONE)

@@ -1,7 +1,7 @@
 import type { ChainOfIdentity } from '../domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
+import { CapacityReads, resourceOwner, unitOfKey } from '@bedside/capacity';
 import { AggregateRepository, EVENT_STORE, type CommandContext, type EventStore } from '@bedside/event-store';
 import { siteEvolver, siteStreamId, unitEvolver, unitStreamId, type Designation, type ProductProcess } from '@bedside/network';
 import { CLINICAL, CLOCK, ConflictError, NotFoundError, requireRole, type Clock } from '@bedside/shared';
@@ -48,14 +48,17 @@ interface PinnedDmmf {
   readonly designation: Designation;
 }
 
-const unitOf = (slot: SlotRef) => (slot.resourceKey.startsWith('unit:') ? slot.resourceKey.slice('unit:'.length) : null);
-const isApheresis = (slot: SlotRef) => slot.resourceKey.endsWith(':APHERESIS_CHAIR');
+const unitOf = (slot: SlotRef) => unitOfKey(slot.resourceKey);
+const isApheresis = (slot: SlotRef) => {
+  const owner = resourceOwner(slot.resourceKey);
+  return owner.kind === 'site' && owner.resource === 'APHERESIS_CHAIR';
+};
 
 @CommandHandler(RecordStepCommand)
 export class RecordStepHandler implements ICommandHandler<RecordStepCommand, PathwayChanged> {
   constructor(
     private readonly repository: AggregateRepository,
-    private readonly dataSource: DataSource,
+    private readonly capacity: CapacityReads,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
@@ -138,13 +141,9 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
   /** When the first booked apheresis session begins, from the calendars' slots. */
   private async firstStart(chairs: readonly SlotRef[]): Promise<Date | null> {
     if (chairs.length === 0) return null;
-    const [row]: { starts_at: Date | null }[] = await this.dataSource.query(
-      `SELECT min(s.starts_at) AS starts_at
-         FROM capacity_slots s
-         JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
-      [chairs.map((s) => s.resourceKey), chairs.map((s) => s.day), chairs.map((s) => s.session)],
-    );
-    return row?.starts_at ? new Date(row.starts_at) : null;
+    const { slots } = await this.capacity.placed(chairs);
+    const starts = [...slots.values()].map((slot) => slot.startsAt.getTime());
+    return starts.length > 0 ? new Date(Math.min(...starts)) : null;
   }
 
   /** Each unit as its stream tells it now, its site's status from the site's stream, and whether the pinned DMMF designates it. */

@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { commitmentChanges, slotKey, type CommitmentEvent, type Commitments, type SlotCommitmentsAsOf, type SlotRef } from '@bedside/capacity';
 import { EVENT_STORE, recordedAs, recordedOfTypes, type EventStore, type RecordedEvent } from '@bedside/event-store';
-import { checkAsOf, slotKey, type CommittedSlotRef, type SlotCommitmentsAsOf } from '@bedside/network';
+import { checkAsOf } from '@bedside/network';
 import { CLOCK, requireTrust, type Caller, type Clock } from '@bedside/shared';
-import { holdStreamId, normaliseCoi, pathwayStreamId, slotStreamId, type PathwayEvent, type PatientReferred, type SlotEventData } from '../domain';
-import { applyPathwayEvent, commitmentChanges, PATHWAY_EVENT_TYPES } from '../projections/pathway.projections';
+import { holdStreamId, normaliseCoi, pathwayStreamId, slotStreamId, type HoldConfirmed, type PathwayEvent, type PatientReferred, type SlotEvent } from '../domain';
+import { applyPathwayEvent, PATHWAY_EVENT_TYPES } from '../projections/pathway.projections';
 import type { PathwayRow } from './pathway-reads';
+
+const SLOT_EVENT_TYPES: readonly SlotEvent['type'][] = ['SlotHeld', 'SlotBooked', 'SlotReleased'];
 
 /** Slot streams read per round trip (a year of network-wide capacity is tens of thousands). */
 const STREAMS_PER_READ = 5000;
@@ -13,16 +16,16 @@ const STREAMS_PER_READ = 5000;
  * Held and booked places on slots as recorded by an instant, added up as the capacity-commitments
  * projection adds them (commitmentChanges): each slot's own stream, and the streams of the holds with
  * places on it, whose confirmations book them. The network's capacity `asOf` reads it through
- * SLOT_COMMITMENTS_AS_OF.
+ * SLOT_COMMITMENTS_AS_OF (libs/capacity/src/application/capacity-as-of.ts).
  */
 @Injectable()
 export class SlotCommitmentsHistory implements SlotCommitmentsAsOf {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async commitmentsAsOf(slots: readonly CommittedSlotRef[], asOf: Date): Promise<Map<string, { committed: number; tentative: number }>> {
+  async commitmentsAsOf(slots: readonly SlotRef[], asOf: Date): Promise<Map<string, Commitments>> {
     const wanted = new Set(slots.map((slot) => slotKey(slot)));
     const totals = new Map<string, { committed: number; tentative: number }>();
-    const add = (event: RecordedEvent) => {
+    const add = (event: CommitmentEvent) => {
       for (const change of commitmentChanges(event)) {
         const key = slotKey(change.slot);
         if (!wanted.has(key)) continue;
@@ -34,11 +37,14 @@ export class SlotCommitmentsHistory implements SlotCommitmentsAsOf {
     };
     const holdIds = new Set<string>();
     await this.readInChunks(slots.map((slot) => slotStreamId(slot)), asOf, (event) => {
-      add(event);
-      holdIds.add((event.data as unknown as SlotEventData).holdId);
+      const slotEvent = recordedAs<SlotEvent>(event, SLOT_EVENT_TYPES);
+      if (!slotEvent) return;
+      add(slotEvent);
+      holdIds.add(slotEvent.data.holdId);
     });
     await this.readInChunks([...holdIds].map(holdStreamId), asOf, (event) => {
-      if (event.type === 'HoldConfirmed') add(event);
+      const confirmed = recordedAs<HoldConfirmed>(event, ['HoldConfirmed']);
+      if (confirmed) add(confirmed);
     });
     return totals;
   }

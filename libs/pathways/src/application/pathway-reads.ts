@@ -131,16 +131,6 @@ export class PathwayReads {
     return { timelines: timelines.filter((t: { infused: number }) => t.infused > 0), byStatus, waitlist };
   }
 
-  /** Booked and held share of every kind of capacity in the network over the days given. */
-  utilisationByResource(from: string, to: string): Promise<{ resource: string; capacity: number; committed: number; tentative: number }[]> {
-    return this.dataSource.query(
-      `SELECT s.resource, sum(s.capacity)::int AS capacity, coalesce(sum(c.committed), 0)::int AS committed, coalesce(sum(c.tentative), 0)::int AS tentative
-         FROM capacity_slots s LEFT JOIN capacity_commitments c USING (resource_key, day, session)
-        WHERE s.day BETWEEN $1 AND $2 GROUP BY s.resource ORDER BY s.resource`,
-      [from, to],
-    );
-  }
-
   /** Holds past their time at `now` and still in force, oldest first. */
   expiredHolds(now: Date, limit: number): Promise<{ hold_id: string }[]> {
     return this.dataSource.query(`SELECT hold_id FROM holds WHERE status = 'HELD' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`, [now, limit]);

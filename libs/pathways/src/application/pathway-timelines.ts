@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { preparedQuery } from '@bedside/database';
 import { DataSource } from 'typeorm';
-import { mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller } from '@bedside/shared';
-import { NOT_STARTED, type Progress } from '../domain';
+import { CapacityReads, resourceOwner, slotKey, unitOfKey } from '@bedside/capacity';
+import { addDays, instantAt, mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller } from '@bedside/shared';
+import { NOT_STARTED, type Progress, type SlotRef } from '../domain';
 import { pathwayRowFromJson, pathwayRowJson, type PathwayRow } from './pathway-reads';
 import { timelineOf, type BookedSlot, type TimelineStep } from '../domain/timeline';
 
@@ -10,25 +11,17 @@ interface TimelineRow {
   coi: string;
   referring_trust: string;
   progress: Partial<Progress> | null;
-  /** The plan's slots placed by the capacity layout, as one JSON array (one row per pathway, not per slot). */
-  slots: { resourceKey: string; day: string; session: string; siteCode: string; startsAt: string; endsAt: string }[];
+  /** The slots of the pathway's current hold or booking (none without a plan). */
+  slots: SlotRef[] | null;
 }
 
-// A slot whose layout row is gone (a calendar shortened since) still shows, on its day in UK time.
-const SLOTS = `coalesce((
-    SELECT json_agg(json_build_object(
-             'resourceKey', hs."resourceKey", 'day', hs.day, 'session', hs.session,
-             'siteCode', coalesce(s.site_code, u.current_site_code, CASE WHEN hs."resourceKey" LIKE 'site:%' THEN split_part(hs."resourceKey", ':', 2) END, ''),
-             'startsAt', coalesce(s.starts_at, hs.day::timestamp AT TIME ZONE 'Europe/London'),
-             'endsAt', coalesce(s.ends_at, (hs.day::date + 1)::timestamp AT TIME ZONE 'Europe/London')))
-      FROM jsonb_to_recordset(h.slots) AS hs("resourceKey" text, day text, session text)
-      LEFT JOIN capacity_slots s ON s.resource_key = hs."resourceKey" AND s.day = hs.day::date AND s.session = hs.session
-      LEFT JOIN modular_units u ON hs."resourceKey" LIKE 'unit:%' AND u.unit_id = substr(hs."resourceKey", 6)), '[]') AS slots`;
+// Two statement texts only, each prepared once per connection: a list's plans, and one pathway's
+// whole row (as one JSON value) with its plan.
+const LIST_SQL = `SELECT p.coi, p.referring_trust, p.progress, h.slots FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = ANY($1)`;
+const PATHWAY_SQL = `SELECT ${pathwayRowJson('p')} AS pathway, h.slots FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = $1`;
 
-// Two statement texts only, each prepared once per connection: a list's timelines, and one pathway's
-// whole row (as one JSON value) with its timeline.
-const LIST_SQL = `SELECT p.coi, p.referring_trust, p.progress, ${SLOTS} FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = ANY($1)`;
-const PATHWAY_SQL = `SELECT ${pathwayRowJson('p')} AS pathway, ${SLOTS} FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = $1`;
+/** UK time: a slot whose layout is gone (a calendar shortened since) still shows, on its day. */
+const NETWORK_ZONE = 'Europe/London';
 
 /**
  * Timelines of many pathways in one read: each pathway's plan in place (the slots of its current
@@ -36,7 +29,10 @@ const PATHWAY_SQL = `SELECT ${pathwayRowJson('p')} AS pathway, ${SLOTS} FROM pat
  */
 @Injectable()
 export class PathwayTimelines {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly capacity: CapacityReads,
+  ) {}
 
   /**
    * One answer per COI asked for, in order (repeats allowed): its steps, [] when no plan is in place,
@@ -45,11 +41,12 @@ export class PathwayTimelines {
    */
   async forPathways(cois: readonly string[], caller: Caller): Promise<(TimelineStep[] | Error)[]> {
     requireRole(caller.role, PATIENT_LEVEL_READERS, 'see pathway timelines');
-    const rows = await preparedQuery<TimelineRow>(this.dataSource, 'pathway-timelines-list', LIST_SQL, [[...new Set(cois)]]);
+    const rows = await preparedQuery<TimelineRow>(this.dataSource, 'pathway-timelines-list-v2', LIST_SQL, [[...new Set(cois)]]);
+    const placed = await this.placed(rows.flatMap((row) => row.slots ?? []));
     const byCoi = new Map(rows.map((row) => [row.coi, row]));
     return cois.map((coi) => {
       const row = byCoi.get(coi);
-      return row ? this.stepsOf(row, caller) : [];
+      return row ? this.stepsOf(row, placed, caller) : [];
     });
   }
 
@@ -59,15 +56,53 @@ export class PathwayTimelines {
    */
   async pathwayWithTimeline(coi: string, caller: Caller): Promise<{ row: PathwayRow; steps: TimelineStep[] | Error } | undefined> {
     requireRole(caller.role, PATIENT_LEVEL_READERS, 'see pathway timelines');
-    const [found] = await preparedQuery<{ pathway: Parameters<typeof pathwayRowFromJson>[0]; slots: TimelineRow['slots'] }>(this.dataSource, 'pathway-timelines-pathway', PATHWAY_SQL, [coi]);
+    const [found] = await preparedQuery<{ pathway: Parameters<typeof pathwayRowFromJson>[0]; slots: TimelineRow['slots'] }>(this.dataSource, 'pathway-timelines-pathway-v2', PATHWAY_SQL, [coi]);
     if (!found) return undefined;
     const row = pathwayRowFromJson(found.pathway);
-    return { row, steps: this.stepsOf({ coi: row.coi, referring_trust: row.referring_trust, progress: row.progress, slots: found.slots }, caller) };
+    const placed = mayActFor(caller, row.referring_trust) ? await this.placed(found.slots ?? []) : new Map<string, BookedSlot>();
+    return { row, steps: this.stepsOf({ coi: row.coi, referring_trust: row.referring_trust, progress: row.progress, slots: found.slots }, placed, caller) };
   }
 
-  private stepsOf(row: TimelineRow, caller: Caller): TimelineStep[] | Error {
+  /**
+   * The slots placed by live capacity: where and when each is. A slot whose layout is gone (a calendar
+   * shortened since) still shows, at its site (a unit's: where the unit is), over its whole day in UK time.
+   */
+  private async placed(slots: readonly SlotRef[]): Promise<Map<string, BookedSlot>> {
+    if (slots.length === 0) return new Map();
+    const { slots: laidOut } = await this.capacity.placed(slots);
+    const gone = slots.filter((slot) => !laidOut.has(slotKey(slot)));
+    const goneUnits = [...new Set(gone.flatMap((slot) => unitOfKey(slot.resourceKey) ?? []))];
+    const unitSites = new Map<string, string>(
+      goneUnits.length === 0
+        ? []
+        : ((await this.dataSource.query('SELECT unit_id, current_site_code FROM modular_units WHERE unit_id = ANY($1)', [goneUnits])) as { unit_id: string; current_site_code: string }[]).map(
+            (u) => [u.unit_id, u.current_site_code],
+          ),
+    );
+    const placed = new Map<string, BookedSlot>();
+    for (const slot of slots) {
+      const found = laidOut.get(slotKey(slot));
+      const owner = resourceOwner(slot.resourceKey);
+      placed.set(
+        slotKey(slot),
+        found
+          ? { resourceKey: slot.resourceKey, day: slot.day, session: slot.session, siteCode: found.siteCode, startsAt: found.startsAt, endsAt: found.endsAt }
+          : {
+              resourceKey: slot.resourceKey,
+              day: slot.day,
+              session: slot.session,
+              siteCode: owner.kind === 'site' ? owner.siteCode : (unitSites.get(owner.unitId) ?? ''),
+              startsAt: instantAt(slot.day, '00:00', NETWORK_ZONE),
+              endsAt: instantAt(addDays(slot.day, 1), '00:00', NETWORK_ZONE),
+            },
+      );
+    }
+    return placed;
+  }
+
+  private stepsOf(row: TimelineRow, placed: ReadonlyMap<string, BookedSlot>, caller: Caller): TimelineStep[] | Error {
     if (!mayActFor(caller, row.referring_trust)) return new ForbiddenError('You may see timelines only of your own trusts’ pathways.', { trusts: caller.trusts ?? [] });
-    const slots: BookedSlot[] = row.slots.map((s) => ({ ...s, startsAt: new Date(s.startsAt), endsAt: new Date(s.endsAt) }));
+    const slots = (row.slots ?? []).map((slot) => placed.get(slotKey(slot))!);
     return timelineOf(slots, { ...NOT_STARTED, ...row.progress });
   }
 }

@@ -1,9 +1,8 @@
 import type { ChainOfIdentity } from '../domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
 import { AggregateRepository, EVENT_STORE, retryOnConflict, type CommandContext, type EventStore } from '@bedside/event-store';
-import { preparedQuery } from '@bedside/database';
+import { CapacityReads, slotKey, unitOfKey } from '@bedside/capacity';
 import { unitEvolver, unitStreamId } from '@bedside/network';
 import {
   CLINICAL,
@@ -36,7 +35,7 @@ import {
 } from '../domain';
 import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
-import { JUDGEMENT_KEY_PARAMS, judgementKeysSql, PlanOptions, type JudgementKeys } from './plan-options';
+import { BASIS_PROJECTIONS, PlanOptions, type JudgementKeys } from './plan-options';
 import { holdIdFor, KnownHolds, SLOTS_KEPT_CHANGING, type HoldChanged } from './hold-shared';
 
 export class HoldPlanCommand {
@@ -65,7 +64,7 @@ function normaliseSlots(slots: readonly SlotRef[]): SlotRef[] {
 export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldChanged> {
   constructor(
     private readonly repository: AggregateRepository,
-    private readonly dataSource: DataSource,
+    private readonly capacity: CapacityReads,
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly knownHolds: KnownHolds,
@@ -89,7 +88,7 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     const { idempotencyKey, slots, seconds } = checked.value;
     const holdId = holdIdFor(coi, idempotencyKey);
     this.knownHolds.remember(holdId, coi);
-    const unitIds = [...new Set(slots.filter((s) => s.resourceKey.startsWith('unit:')).map((s) => s.resourceKey.slice('unit:'.length)))];
+    const unitIds = [...new Set(slots.flatMap((s) => unitOfKey(s.resourceKey) ?? []))];
     // Everything the decision reads, in one query: the hold (a retry finds it), the pathway, the units' sites, every slot.
     const streamIds = [holdStreamId(holdId), pathwayStreamId(coi), ...unitIds.map(unitStreamId), ...slots.map(slotStreamId)];
     const read = () => this.repository.readMany(streamIds);
@@ -172,25 +171,17 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
   /** What each slot offers now, from live capacity, and when it begins; a slot it does not list cannot be held. */
   private async capacities(slots: readonly SlotRef[]): Promise<{ capacity: Map<string, number>; startsAt: Map<string, Date>; keys: JudgementKeys }> {
     // With where the plan search's read models stand, so judging the plan costs no round trip of its own.
-    const rows = await preparedQuery<{ resource_key: string; day: string; session: string; capacity: number; closed_reason: string | null; starts_at: Date } & JudgementKeys>(
-      this.dataSource,
-      'bedside_hold_capacities_v3',
-      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity, s.closed_reason, s.starts_at, ${judgementKeysSql('$4', '$5')}
-         FROM capacity_slots s
-         JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
-      [slots.map((s) => s.resourceKey), slots.map((s) => s.day), slots.map((s) => s.session), ...JUDGEMENT_KEY_PARAMS],
-    );
-    const found = new Map(rows.map((r) => [slotStreamId({ resourceKey: r.resource_key, day: r.day, session: r.session }), r]));
+    const placed = await this.capacity.placed(slots, BASIS_PROJECTIONS);
     const capacities = new Map<string, number>();
     const startsAt = new Map<string, Date>();
     for (const slot of slots) {
-      const row = found.get(slotStreamId(slot));
-      if (!row) throw new ValidationError('slots', `${describeSlot(slot)} is not a bookable slot (no calendar that day, or beyond the calendar's horizon).`);
-      if (row.capacity === 0) throw new ConflictError(`${describeSlot(slot)} is closed: ${row.closed_reason ?? 'no capacity'}.`, { slot });
-      capacities.set(slotStreamId(slot), row.capacity);
-      startsAt.set(slotStreamId(slot), new Date(row.starts_at));
+      const found = placed.slots.get(slotKey(slot));
+      if (!found) throw new ValidationError('slots', `${describeSlot(slot)} is not a bookable slot (no calendar that day, or beyond the calendar's horizon).`);
+      if (found.capacity === 0) throw new ConflictError(`${describeSlot(slot)} is closed: ${found.closedReason ?? 'no capacity'}.`, { slot });
+      capacities.set(slotStreamId(slot), found.capacity);
+      startsAt.set(slotStreamId(slot), found.startsAt);
     }
-    return { capacity: capacities, startsAt, keys: rows[0] ?? { basis_key: null, layout_key: null } };
+    return { capacity: capacities, startsAt, keys: { basisKey: placed.appliedKey, layoutKey: placed.layoutKey } };
   }
 }
 

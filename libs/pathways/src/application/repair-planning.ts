@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CapacityReads, resourceOwner, slotKey, unitOfKey } from '@bedside/capacity';
 import { addDays, CLOCK, localDateOf, type Clock, type LocalDate } from '@bedside/shared';
 import { hasBegun, NOT_STARTED, searchPlans, type FreeSlot, type KeptSteps, type PlanSearchResult, type Progress, type SlotRef } from '../domain';
 import type { PathwayRow } from './pathway-reads';
@@ -10,9 +11,12 @@ const NETWORK_ZONE = 'Europe/London';
 const REPAIR_HORIZON_DAYS = 120;
 const MADE: readonly string[] = ['IN_MANUFACTURE', 'MANUFACTURED', 'RELEASED'];
 
-export const isApheresisSlot = (s: SlotRef) => s.resourceKey.endsWith(':APHERESIS_CHAIR');
-export const isBaySlot = (s: SlotRef) => s.resourceKey.startsWith('unit:');
-const refKey = (s: SlotRef) => `${s.resourceKey}|${s.day}|${s.session}`;
+export const isApheresisSlot = (s: SlotRef) => {
+  const owner = resourceOwner(s.resourceKey);
+  return owner.kind === 'site' && owner.resource === 'APHERESIS_CHAIR';
+};
+export const isBaySlot = (s: SlotRef) => unitOfKey(s.resourceKey) !== null;
+const refKey = slotKey;
 
 export interface RepairPlan {
   readonly result: PlanSearchResult;
@@ -32,6 +36,7 @@ export interface RepairPlan {
 export class RepairPlanning {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly capacity: CapacityReads,
     private readonly plans: PlanOptions,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -68,15 +73,8 @@ export class RepairPlanning {
   private async freeFor(free: readonly FreeSlot[], own: readonly SlotRef[], now: Date): Promise<FreeSlot[]> {
     const ownFree = new Map<string, number>();
     if (own.length > 0) {
-      const rows: { key: string; free: number }[] = await this.dataSource.query(
-        `SELECT s.resource_key || '|' || to_char(s.day, 'YYYY-MM-DD') || '|' || s.session AS key,
-                s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0) + 1 AS free
-           FROM capacity_slots s
-           JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)
-           LEFT JOIN capacity_commitments c USING (resource_key, day, session)`,
-        [own.map((s) => s.resourceKey), own.map((s) => s.day), own.map((s) => s.session)],
-      );
-      for (const r of rows) ownFree.set(r.key, Math.max(0, r.free));
+      const { slots } = await this.capacity.placed(own);
+      for (const [key, slot] of slots) ownFree.set(key, Math.max(0, slot.capacity - slot.committed - slot.tentative + 1));
     }
     return free.map((s) => ({ ...s, free: hasBegun(s, now) ? 0 : (ownFree.get(refKey(s)) ?? s.free) }));
   }
@@ -86,7 +84,8 @@ export class RepairPlanning {
     const times = await this.slotTimes(keptSlots);
     const chairs = keptSlots.filter(isApheresisSlot);
     const collectedAt = new Date(progress.collectedAt ?? now);
-    const collectionSite = progress.collectionSite ?? chairs[0]?.resourceKey.split(':')[1] ?? '';
+    const firstChair = chairs[0] && resourceOwner(chairs[0].resourceKey);
+    const collectionSite = progress.collectionSite ?? (firstChair?.kind === 'site' ? firstChair.siteCode : '');
     const firstSession = chairs.map((s) => times.get(refKey(s))?.startsAt).filter((d): d is Date => !!d).sort((a, b) => a.getTime() - b.getTime())[0];
     const startedAt = firstSession && firstSession < collectedAt ? firstSession : collectedAt;
     const booked = [...new Set(chairs.map((s) => s.day))].sort();
@@ -124,13 +123,8 @@ export class RepairPlanning {
     };
   }
 
-  private async slotTimes(slots: readonly SlotRef[]): Promise<Map<string, { startsAt: Date; endsAt: Date }>> {
+  private async slotTimes(slots: readonly SlotRef[]): Promise<ReadonlyMap<string, { startsAt: Date; endsAt: Date }>> {
     if (slots.length === 0) return new Map();
-    const rows: { key: string; starts_at: Date; ends_at: Date }[] = await this.dataSource.query(
-      `SELECT s.resource_key || '|' || to_char(s.day, 'YYYY-MM-DD') || '|' || s.session AS key, s.starts_at, s.ends_at
-         FROM capacity_slots s JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
-      [slots.map((s) => s.resourceKey), slots.map((s) => s.day), slots.map((s) => s.session)],
-    );
-    return new Map(rows.map((r) => [r.key, { startsAt: r.starts_at, endsAt: r.ends_at }]));
+    return (await this.capacity.placed(slots)).slots;
   }
 }

@@ -3,11 +3,17 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
+import { CapacityReads, slotKey } from '@bedside/capacity';
 import { AggregateRepository, retryOnConflict, type CommandContext } from '@bedside/event-store';
 import { CLINICAL, CLOCK, ConflictError, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
+  bookingsLost,
   decideRepair,
   hasBegun,
+  NOT_STARTED,
+  type Progress,
+  slotsAhead,
+  type SlotNow,
   holdEvolver,
   holdStreamId,
   normaliseCoi,
@@ -54,6 +60,7 @@ type AtRiskRow = PathwayRow & { reasons: string[]; hold_slots: SlotRef[]; batch_
 export class AtRiskPathways {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly capacity: CapacityReads,
     private readonly repairs: RepairPlanning,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -123,33 +130,38 @@ export class AtRiskPathways {
     return result;
   }
 
-  private rows(coi: string | null, afterCoi: string | null, limit: number | null, trusts: readonly string[] | null = null): Promise<AtRiskRow[]> {
+  /**
+   * The at-risk pathways with their reasons. What live capacity can no longer give is judged first
+   * (bookingsLost, on the capacity slice's view of the booked slots); the other reasons come from the
+   * pathways' own rows, in one statement that is handed those slots and losses.
+   */
+  private async rows(coi: string | null, afterCoi: string | null, limit: number | null, trusts: readonly string[] | null = null): Promise<AtRiskRow[]> {
+    const now = this.clock.now();
+    const booked: { coi: string; progress: Partial<Progress> | null; slots: SlotRef[] }[] = await this.dataSource.query(
+      `SELECT p.coi, p.progress, h.slots
+         FROM pathways p JOIN holds h ON h.hold_id = p.hold_id AND h.status = 'CONFIRMED'
+        WHERE p.plan_status = 'BOOKED' AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
+          AND ($1::text IS NULL OR p.coi = $1)`,
+      [coi],
+    );
+    const { slots: placed } = await this.capacity.placed(booked.flatMap((b) => b.slots));
+    const layout = (slot: SlotRef): SlotNow | undefined => {
+      const found = placed.get(slotKey(slot));
+      return found && { endsAt: found.endsAt, capacity: found.capacity, closedReason: found.closedReason, used: found.committed + found.tentative };
+    };
+    const ahead: { coi: string; resource_key: string; day: string; batch: boolean }[] = [];
+    const lost: { coi: string; reason: string; batch: boolean }[] = [];
+    for (const b of booked) {
+      const still = slotsAhead({ ...NOT_STARTED, ...b.progress }, b.slots, layout, now);
+      for (const { slot, batch } of still) ahead.push({ coi: b.coi, resource_key: slot.resourceKey, day: slot.day, batch });
+      for (const loss of bookingsLost(still, layout)) lost.push({ coi: b.coi, ...loss });
+    }
     return this.dataSource.query(
-      `WITH booked AS (
-         SELECT p.coi, p.progress, p.postponed_until, p.product_code, p.dmmf_version,
-                s->>'resourceKey' AS resource_key, (s->>'day')::date AS day, s->>'session' AS session
-           FROM pathways p JOIN holds h ON h.hold_id = p.hold_id AND h.status = 'CONFIRMED'
-           CROSS JOIN LATERAL jsonb_array_elements(h.slots) AS s
-          WHERE p.plan_status = 'BOOKED' AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
-            AND ($1::text IS NULL OR p.coi = $1)
-       ), ahead AS (
-         -- Slots of steps still to come: a collection made or a batch finished no longer needs its booking.
-         -- A batch under way still needs its unit for the days it has left (issue 11 §5), so those stay.
-         SELECT b.*, b.progress->>'product' = 'IN_MANUFACTURE' AND b.resource_key = 'unit:' || (b.progress->>'manufactureUnitId') AS batch
-           FROM booked b LEFT JOIN capacity_slots cs USING (resource_key, day, session)
-          WHERE NOT (b.resource_key LIKE '%:APHERESIS_CHAIR' AND coalesce(b.progress->>'product', 'NOT_COLLECTED') <> 'NOT_COLLECTED')
-            AND NOT (b.resource_key LIKE 'unit:%' AND b.progress->>'product' IN ('MANUFACTURED', 'RELEASED'))
-            AND NOT (b.resource_key LIKE 'unit:%' AND b.progress->>'product' = 'IN_MANUFACTURE'
-                     AND (b.resource_key IS DISTINCT FROM 'unit:' || (b.progress->>'manufactureUnitId') OR coalesce(cs.ends_at, 'infinity') <= $5))
+      `WITH ahead AS (
+         SELECT a.coi, a.resource_key, a.day, a.batch, p.postponed_until, p.product_code, p.dmmf_version
+           FROM jsonb_to_recordset($6::jsonb) AS a(coi text, resource_key text, day date, batch boolean) JOIN pathways p USING (coi)
        ), lost AS (
-         -- One line per resource and cause: "... (unit:MU-1, 2027-03-01 to 2027-03-07)".
-         SELECT a.coi, coalesce(cs.closed_reason, 'no longer in the calendar') || ' (' || a.resource_key || ', ' || to_char(min(a.day), 'YYYY-MM-DD')
-                || CASE WHEN max(a.day) > min(a.day) THEN ' to ' || to_char(max(a.day), 'YYYY-MM-DD') ELSE '' END || ')' AS reason, bool_or(a.batch) AS batch
-           FROM ahead a
-           LEFT JOIN capacity_slots cs USING (resource_key, day, session)
-           LEFT JOIN capacity_commitments cc USING (resource_key, day, session)
-          WHERE cs.resource_key IS NULL OR cs.capacity < coalesce(cc.committed, 0) + coalesce(cc.tentative, 0)
-          GROUP BY a.coi, a.resource_key, cs.closed_reason
+         SELECT coi, reason, batch FROM jsonb_to_recordset($7::jsonb) AS l(coi text, reason text, batch boolean)
        ), undesignated AS (
          -- The pinned DMMF version fixes how the product is made; where it may be made is the Control Site's
          -- current word: a later version that no longer lists the unit (nor its site) withdraws it (issue 11 §5).
@@ -186,7 +198,7 @@ export class AtRiskPathways {
          JOIN pathways p USING (coi) LEFT JOIN holds h ON h.hold_id = p.hold_id
         WHERE ($2::text IS NULL OR p.coi > $2) AND ($4::text[] IS NULL OR p.referring_trust = ANY($4))
         GROUP BY p.coi, h.slots ORDER BY p.coi LIMIT $3`,
-      [coi, afterCoi, limit, trusts, this.clock.now()],
+      [coi, afterCoi, limit, trusts, now, JSON.stringify(ahead), JSON.stringify(lost)],
     );
   }
 }
@@ -215,7 +227,7 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
   constructor(
     private readonly repository: AggregateRepository,
     private readonly atRisk: AtRiskPathways,
-    private readonly dataSource: DataSource,
+    private readonly capacity: CapacityReads,
     private readonly access: PathwayAccess,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -265,17 +277,12 @@ export class AcceptRepairHandler implements ICommandHandler<AcceptRepairCommand,
 
   /** Each slot's capacity, after refusing any that has begun by `now` (BAD_USER_INPUT naming it). */
   private async refuseBegun(slots: readonly SlotRef[], now: Date): Promise<Map<string, number>> {
-    const rows: { resource_key: string; day: string; session: string; capacity: number; starts_at: Date }[] = await this.dataSource.query(
-      `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.capacity, s.starts_at FROM capacity_slots s
-         JOIN unnest($1::text[], $2::date[], $3::text[]) AS r(resource_key, day, session) USING (resource_key, day, session)`,
-      [slots.map((s) => s.resourceKey), slots.map((s) => s.day), slots.map((s) => s.session)],
-    );
+    const { slots: placed } = await this.capacity.placed(slots);
     const capacities = new Map<string, number>();
-    for (const row of rows) {
-      const slot = { resourceKey: row.resource_key, day: row.day, session: row.session };
-      const startsAt = new Date(row.starts_at);
-      if (hasBegun({ startsAt }, now)) throw new SlotInThePastError(slot, startsAt, now, 'Look at atRiskPathways again for the current proposal.');
-      capacities.set(slotStreamId(slot), row.capacity);
+    for (const found of placed.values()) {
+      const slot = { resourceKey: found.resourceKey, day: found.day, session: found.session };
+      if (hasBegun(found, now)) throw new SlotInThePastError(slot, found.startsAt, now, 'Look at atRiskPathways again for the current proposal.');
+      capacities.set(slotStreamId(slot), found.capacity);
     }
     return capacities;
   }

@@ -18,3 +18,4 @@ export const PATHWAY_EVENT_CLASSES = [CoiIssued, PatientReferred, PlanHeld, Plan
 export * from './plan-search';
 export * from './plan-judgement';
 export * from './clinical-rules';
+export * from './booking-at-risk';

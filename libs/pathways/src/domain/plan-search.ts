@@ -1,5 +1,6 @@
 import { addDays, daysBetween, ValidationError, wholeNumber, type LocalDate } from '@bedside/shared';
-import type { CapacitySlot, ProductProcess, Resource } from '@bedside/network';
+import type { FreeSlot } from '@bedside/capacity/domain';
+import type { ProductProcess, Resource } from '@bedside/network';
 import type { SlotRef } from './slot';
 import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusionGapDays, shelfLifeEndsAt } from './clinical-rules';
 
@@ -59,10 +60,8 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  * (R8), and the infusion bed the earliest the shelf life allows.
  */
 
-/** A slot of live capacity with the places still free on it (capacity minus holds and bookings; >= 1 is bookable). */
-export interface FreeSlot extends Omit<CapacitySlot, 'nominal' | 'capacity' | 'closedReason'> {
-  readonly free: number;
-}
+/** A slot of live capacity with the places still free on it: the capacity slice's vocabulary (libs/capacity/src/domain/slot.ts). */
+export type { FreeSlot } from '@bedside/capacity/domain';
 
 export interface DesignatedUnit {
   readonly unitId: string;

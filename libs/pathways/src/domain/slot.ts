@@ -1,12 +1,9 @@
-import { eventClass, BedsideError, ConflictError, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
+import type { CommitmentEvent, SlotRef } from '@bedside/capacity';
+import { eventClass, BedsideError, ConflictError, ValidationError, type Evolver } from '@bedside/shared';
+import type { HoldConfirmed } from './hold';
 
-/** One bookable slot of live capacity: a chair session, a bed-day, a unit's batch slots on a day. */
-export interface SlotRef {
-  readonly resourceKey: string;
-  readonly day: LocalDate;
-  /** Session name; '' for resources booked by the day. */
-  readonly session: string;
-}
+/** One bookable slot of live capacity: the capacity slice's vocabulary (libs/capacity/src/domain/slot.ts). */
+export type { SlotRef } from '@bedside/capacity';
 
 /**
  * Whether a slot is already in the past at `now` (issue 11 §3): a session that has begun, or a day
@@ -57,6 +54,13 @@ export class SlotBooked extends eventClass<'SlotBooked', SlotEventData>('SlotBoo
 export class SlotReleased extends eventClass<'SlotReleased', SlotEventData & { readonly wasBooked: boolean; readonly reason: string }>('SlotReleased') {}
 
 export type SlotEvent = SlotHeld | SlotBooked | SlotReleased;
+
+/**
+ * The capacity slice adds up these events as its CommitmentEvent: a compile error here means a change
+ * to their shape that capacity would no longer read (issue 12 §1).
+ */
+type Conforms<T extends U, U> = T;
+export type SlotEventsAsCommitments = Conforms<SlotEvent | HoldConfirmed, CommitmentEvent>;
 
 /**
  * The holds with a place on a slot. Whether a place is booked or only held is its hold's status, not

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Field, Float, InputType, Int, ObjectType, Query, registerEnumType, Resolver } from '@nestjs/graphql';
+import { CapacityReads } from '@bedside/capacity';
 import { Allow, asEnum, GraphQLLocalDate } from '@bedside/graphql-common';
 import { addDays, CLOCK, EVERYONE, type Clock, localDateOf, parseLocalDate, ValidationError } from '@bedside/shared';
 import { KPI_DIMENSIONS, PathwayReads, type KpiDimension } from '../application/pathway-reads';
@@ -75,6 +76,7 @@ class Kpis {
 export class KpiResolver {
   constructor(
     private readonly reads: PathwayReads,
+    private readonly capacity: CapacityReads,
     private readonly atRisk: AtRiskPathways,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -92,7 +94,7 @@ export class KpiResolver {
     const now = this.clock.now();
     const { timelines, byStatus, waitlist } = await this.reads.kpis({ ...filter, from, to }, groupBy ?? KPI_DIMENSIONS, now);
     const windowFrom = from ?? localDateOf(now, 'Europe/London');
-    const utilisation = await this.reads.utilisationByResource(windowFrom, to ?? addDays(windowFrom, 27));
+    const utilisation = await this.capacity.utilisationByResource(windowFrom, to ?? addDays(windowFrom, 27));
     const product = filter.productCode?.toUpperCase();
     const trust = filter.referringTrust?.toUpperCase();
     const atRisk = (await this.atRisk.all()).filter((e) => (!product || e.pathway.product_code === product) && (!trust || e.pathway.referring_trust === trust)).length;

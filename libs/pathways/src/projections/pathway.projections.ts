@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import type { RecordedAs, RecordedEvent } from '@bedside/event-store';
+import type { RecordedAs } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
-import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, postponedDates, statusOf, type HoldConfirmedData, type HoldEvent, type PathwayEvent, type Progress, type SlotEventData, type SlotRef } from '../domain';
+import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, postponedDates, statusOf, type HoldEvent, type PathwayEvent, type Progress } from '../domain';
 import { pathwayColumns } from './pathway-row';
 
 /** Every event of a pathway's stream, which the pathways row folds. */
@@ -176,70 +176,5 @@ export class HoldsProjection implements Projection<HoldEvent> {
         [JSON.stringify([...changed.values()])],
       );
     }
-  }
-}
-
-/** How one event changes the places held (tentative) and booked (committed) on a slot. */
-export interface CommitmentChange {
-  readonly slot: SlotRef;
-  readonly committed: number;
-  readonly tentative: number;
-}
-
-/**
- * The slots one event changes: a slot event its own slot; a confirmation every slot of its hold, from
- * held to booked. The capacity-commitments projection adds these up in `capacity_commitments`, and
- * reads as of an instant add up the events recorded by then.
- */
-export function commitmentChanges(event: Pick<RecordedEvent, 'type' | 'data'>): CommitmentChange[] {
-  const slot = (event.data as unknown as SlotEventData).slot;
-  switch (event.type) {
-    case 'SlotHeld':
-      return [{ slot, committed: 0, tentative: 1 }];
-    case 'SlotBooked':
-      return [{ slot, committed: 1, tentative: -1 }];
-    case 'SlotReleased':
-      return [(event.data as { wasBooked: boolean }).wasBooked ? { slot, committed: -1, tentative: 0 } : { slot, committed: 0, tentative: -1 }];
-    case 'HoldConfirmed':
-      // Confirmations recorded before 2026-11-22 list no slots: their SlotBooked events did this.
-      return ((event.data as unknown as HoldConfirmedData).slots ?? []).map((booked) => ({ slot: booked, committed: 1, tentative: -1 }));
-    default:
-      return [];
-  }
-}
-
-/** `capacity_commitments`: places held (tentative) and booked (committed) on each capacity slot. */
-export class CapacityCommitmentsProjection implements Projection {
-  readonly name = 'capacity-commitments';
-  readonly tables = ['capacity_commitments'];
-  readonly eventTypes = ['SlotHeld', 'SlotBooked', 'SlotReleased', 'HoldConfirmed'];
-
-  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
-    const deltas = new Map<string, { resource_key: string; day: string; session: string; committed: number; tentative: number }>();
-    for (const event of events) {
-      for (const { slot, committed, tentative } of commitmentChanges(event)) {
-        const key = `${slot.resourceKey}|${slot.day}|${slot.session}`;
-        const delta = deltas.get(key) ?? { resource_key: slot.resourceKey, day: slot.day, session: slot.session, committed: 0, tentative: 0 };
-        delta.committed += committed;
-        delta.tentative += tentative;
-        deltas.set(key, delta);
-      }
-    }
-    if (deltas.size === 0) return;
-    // Existing rows take the deltas; new rows are inserted. (An upsert would check the inserted
-    // row, negative for a booking that moves a place from held to booked, against the CHECKs.)
-    await manager.query(
-      `WITH d AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(resource_key text, day date, session text, committed integer, tentative integer)
-       ), updated AS (
-         UPDATE capacity_commitments c SET committed = c.committed + d.committed, tentative = c.tentative + d.tentative
-           FROM d WHERE c.resource_key = d.resource_key AND c.day = d.day AND c.session = d.session
-         RETURNING c.resource_key, c.day, c.session
-       )
-       INSERT INTO capacity_commitments (resource_key, day, session, committed, tentative)
-       SELECT d.resource_key, d.day, d.session, d.committed, d.tentative FROM d
-        WHERE NOT EXISTS (SELECT 1 FROM updated u WHERE u.resource_key = d.resource_key AND u.day = d.day AND u.session = d.session)`,
-      [JSON.stringify([...deltas.values()])],
-    );
   }
 }

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Read models of the network: units, DMMF versions, travel times, and live capacity. */
+/** Read models of the network: units, DMMF versions and travel times. */
 export class CreateNetworkModel1763700000300 implements MigrationInterface {
   name = 'CreateNetworkModel1763700000300';
 
@@ -44,54 +44,12 @@ export class CreateNetworkModel1763700000300 implements MigrationInterface {
         recorded_at timestamptz NOT NULL,
         PRIMARY KEY (from_site_code, to_site_code)
       )`);
-    // What capacity is computed from, kept by the capacity projection.
-    await q.query(`CREATE TABLE capacity_sites (site_code text PRIMARY KEY, time_zone text NOT NULL, status_history jsonb NOT NULL)`);
-    await q.query(`
-      CREATE TABLE capacity_units (
-        unit_id text PRIMARY KEY, site_code text NOT NULL, batch_capacity integer NOT NULL,
-        registered_day date NOT NULL, qualification_history jsonb NOT NULL
-      )`);
-    await q.query(`CREATE TABLE capacity_calendars (site_code text NOT NULL, resource text NOT NULL, calendar jsonb NOT NULL, PRIMARY KEY (site_code, resource))`);
-    await q.query(`CREATE TABLE capacity_exceptions (exception_id text PRIMARY KEY, site_code text, unit_id text, exception jsonb NOT NULL)`);
-    await q.query(`CREATE TABLE bank_holidays (region text NOT NULL, day date NOT NULL, PRIMARY KEY (region, day))`);
-    await q.query(`
-      CREATE TABLE capacity_slots (
-        resource_key text NOT NULL,
-        day date NOT NULL,
-        session text NOT NULL,
-        site_code text NOT NULL,
-        unit_id text,
-        resource text NOT NULL,
-        starts_at timestamptz NOT NULL,
-        ends_at timestamptz NOT NULL,
-        nominal integer NOT NULL,
-        capacity integer NOT NULL CHECK (capacity >= 0),
-        closed_reason text,
-        PRIMARY KEY (resource_key, day, session)
-      )`);
-    await q.query('CREATE INDEX capacity_slots_by_day ON capacity_slots (day, resource_key, session)');
-    await q.query('CREATE INDEX capacity_slots_by_site ON capacity_slots (site_code, day)');
-    // Bookings and holds (vein-to-vein scheduling) count against slots here.
-    await q.query(`
-      CREATE TABLE capacity_commitments (
-        resource_key text NOT NULL,
-        day date NOT NULL,
-        session text NOT NULL,
-        committed integer NOT NULL DEFAULT 0 CHECK (committed >= 0),
-        tentative integer NOT NULL DEFAULT 0 CHECK (tentative >= 0),
-        PRIMARY KEY (resource_key, day, session)
-      )`);
+    // Live capacity's tables were created here until the capacity slice took them over (issue 12 §1):
+    // they are now CapacityTables1763700000900's, in libs/capacity.
   }
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of [
-      'capacity_commitments',
-      'capacity_slots',
-      'bank_holidays',
-      'capacity_exceptions',
-      'capacity_calendars',
-      'capacity_units',
-      'capacity_sites',
       'travel_times',
       'dmmf_versions',
       'modular_units',

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import type { RecordedEvent } from '@bedside/event-store';
+import type { CommitmentEvent } from '../domain/commitments';
 import type { LiveUpdates } from '@bedside/read-model';
 import { LiveCapacity, slotsChangedBy, type CapacityChangePayload } from './live-capacity';
 
@@ -9,7 +9,7 @@ const bed = { resourceKey: 'site:RBV01:MONITORING_BED', day: '2027-01-06', sessi
 const bay = { resourceKey: 'unit:U1', day: '2027-01-07', session: '' };
 
 let position = 0;
-const recorded = (type: string, data: Record<string, unknown>): RecordedEvent => ({
+const recorded = (type: string, data: Record<string, unknown>): RecordedEvent & CommitmentEvent => ({
   eventId: `e${++position}`,
   streamId: 'hold-h1',
   streamPosition: position,
@@ -19,14 +19,13 @@ const recorded = (type: string, data: Record<string, unknown>): RecordedEvent =>
   data,
   metadata: { actor: 'test', correlationId: 'c' } as RecordedEvent['metadata'],
   recordedAt: new Date('2026-12-01T10:00:00Z'),
-});
+}) as RecordedEvent & CommitmentEvent;
 
 describe('the slots a commitments event changes, read by its own shape', () => {
-  it('a confirmation each slot it lists, a slot event its one slot, any other event none', () => {
+  it('a confirmation each slot it lists, a slot event its one slot', () => {
     expect(slotsChangedBy(recorded('HoldConfirmed', { holdId: 'h1', coi: 'C', idempotencyKey: 'k', slots: [chair, bed] }))).toEqual([chair, bed]);
     expect(slotsChangedBy(recorded('HoldConfirmed', { holdId: 'h1', coi: 'C', idempotencyKey: 'k' }))).toEqual([]); // before 2026-11-22
     for (const type of ['SlotHeld', 'SlotBooked', 'SlotReleased']) expect(slotsChangedBy(recorded(type, { slot: chair, holdId: 'h1', coi: 'C' }))).toEqual([chair]);
-    expect(slotsChangedBy(recorded('HoldReleased', { holdId: 'h1', coi: 'C' }))).toEqual([]);
   });
 
   it('names the event type when one of its types lacks its shape', () => {
@@ -39,13 +38,7 @@ describe('the capacityChanged feed of a commitments batch', () => {
   const feedOf = () => {
     let toPayloads: ((events: readonly RecordedEvent[], projection: string) => Promise<readonly unknown[]>) | undefined;
     const live = { feed: (_projections: readonly string[], _topic: string, f: typeof toPayloads) => (toPayloads = f) } as unknown as LiveUpdates;
-    const owners = [
-      { resource_key: chair.resourceKey, site_code: 'RBV01', unit_id: null },
-      { resource_key: bed.resourceKey, site_code: 'RBV01', unit_id: null },
-      { resource_key: bay.resourceKey, site_code: 'RBV01', unit_id: 'U1' },
-    ];
-    const dataSource = { query: async (_sql: string, [keys]: [string[]]) => owners.filter((o) => keys.includes(o.resource_key)) } as unknown as DataSource;
-    new LiveCapacity(live, dataSource).onModuleInit();
+    new LiveCapacity(live).onModuleInit();
     return (events: RecordedEvent[]) => toPayloads!(events, 'capacity-commitments') as Promise<CapacityChangePayload[]>;
   };
 
@@ -74,7 +67,8 @@ describe('the capacityChanged feed of a commitments batch', () => {
     }
   });
 
-  it('publishes nothing for a batch with no slots', async () => {
+  it('publishes nothing for a batch with no slots, and passes over events that hold no place', async () => {
     expect(await feedOf()([recorded('HoldConfirmed', { holdId: 'h1', coi: 'C', idempotencyKey: 'k' })])).toEqual([]);
+    expect(await feedOf()([recorded('HoldReleased', { holdId: 'h1', coi: 'C' })])).toEqual([]);
   });
 });

@@ -1,18 +1,20 @@
-import type { RecordedEvent } from '@bedside/event-store';
-import { localDateOf, type LocalDate } from '@bedside/shared';
+import type { RecordedAs } from '@bedside/event-store';
 import {
   SITE_TRANSITIONS,
+  type BankHolidaysDeclared,
+  type CalendarEvent,
   type CalendarException,
   type CalendarOwner,
   type CapacitySource,
   type ResourceCalendar,
   type SiteAction,
-  type SiteRegisteredData,
-  type SiteStatusChangedData,
+  type SiteEvent,
+  type SiteStatusEvent,
   type Unavailability,
-  type UnitQualificationChangedData,
-  type UnitRegisteredData,
-} from '../domain';
+  type UnitEvent,
+} from '@bedside/network';
+import { localDateOf, type LocalDate } from '@bedside/shared';
+import { siteResourceKey, unitResourceKey } from '../domain/slot';
 
 /**
  * What live capacity is laid out from, and how each event changes it: pure, so that the capacity
@@ -23,7 +25,10 @@ import {
 /** Bank holidays of this region close site calendars (per-site regions are not modelled yet: README). */
 export const BANK_HOLIDAY_REGION = 'england-and-wales';
 
-export const SITE_STATUS_EVENTS: Readonly<Record<string, SiteAction>> = {
+/** Every event capacity is laid out from. */
+export type CapacityInputEvent = SiteEvent | CalendarEvent | UnitEvent | BankHolidaysDeclared;
+
+export const SITE_STATUS_EVENTS: Readonly<Record<SiteStatusEvent['type'], SiteAction>> = {
   SiteOnboardingStarted: 'onboard',
   SiteActivated: 'activate',
   SitePaused: 'pause',
@@ -32,9 +37,13 @@ export const SITE_STATUS_EVENTS: Readonly<Record<string, SiteAction>> = {
 };
 
 /** Every event type capacity is laid out from. */
-export const CAPACITY_INPUT_EVENT_TYPES = [
+export const CAPACITY_INPUT_EVENT_TYPES: readonly CapacityInputEvent['type'][] = [
   'SiteRegistered',
-  ...Object.keys(SITE_STATUS_EVENTS),
+  'SiteOnboardingStarted',
+  'SiteActivated',
+  'SitePaused',
+  'SiteSuspended',
+  'SiteCeased',
   'ResourceCalendarSet',
   'CalendarExceptionAdded',
   'CalendarExceptionWithdrawn',
@@ -49,10 +58,8 @@ export interface HistoryEntry {
   readonly reason: string | null;
 }
 
-export const siteResourceKey = (siteCode: string, resource: string) => `site:${siteCode}:${resource}`;
-export const unitResourceKey = (unitId: string) => `unit:${unitId}`;
 
-/** One event's effect on the inputs; null for events capacity does not depend on. */
+/** One event's effect on the inputs. */
 export type CapacityChange =
   | { readonly kind: 'siteRegistered'; readonly siteCode: string; readonly timeZone: string; readonly entry: HistoryEntry }
   | { readonly kind: 'siteStatus'; readonly siteCode: string; readonly entry: HistoryEntry }
@@ -63,40 +70,33 @@ export type CapacityChange =
   | { readonly kind: 'unitQualification'; readonly unitId: string; readonly entry: HistoryEntry }
   | { readonly kind: 'bankHolidays'; readonly region: string; readonly dates: readonly LocalDate[] };
 
-export function capacityChangeOf(event: RecordedEvent): CapacityChange | null {
+export function capacityChangeOf(event: RecordedAs<CapacityInputEvent>): CapacityChange {
   const at = event.recordedAt.toISOString();
-  const data = event.data as Record<string, unknown>;
   switch (event.type) {
-    case 'SiteRegistered': {
-      const d = data as unknown as SiteRegisteredData;
-      return { kind: 'siteRegistered', siteCode: d.code, timeZone: d.timeZone, entry: { state: 'PROPOSED', at, reason: null } };
-    }
+    case 'SiteRegistered':
+      return { kind: 'siteRegistered', siteCode: event.data.code, timeZone: event.data.timeZone, entry: { state: 'PROPOSED', at, reason: null } };
     case 'ResourceCalendarSet':
-      return { kind: 'calendarSet', siteCode: data.siteCode as string, resource: data.resource as string, calendar: data as unknown as ResourceCalendar };
+      return { kind: 'calendarSet', siteCode: event.data.siteCode, resource: event.data.resource, calendar: event.data };
     case 'CalendarExceptionAdded':
-      return { kind: 'exceptionAdded', exception: data as unknown as CalendarException };
+      return { kind: 'exceptionAdded', exception: event.data };
     case 'CalendarExceptionWithdrawn':
-      return { kind: 'exceptionWithdrawn', exceptionId: data.exceptionId as string, owner: data.owner as CalendarOwner };
+      return { kind: 'exceptionWithdrawn', exceptionId: event.data.exceptionId, owner: event.data.owner };
     case 'UnitRegistered': {
-      const d = data as unknown as UnitRegisteredData;
+      const d = event.data;
       // Laid out from when the clock says it was registered; older events only have the log's own time.
       const registeredAt = d.registeredAt ? new Date(d.registeredAt) : event.recordedAt;
       return { kind: 'unitRegistered', unitId: d.unitId, siteCode: d.homeSiteCode, batchCapacity: d.batchCapacity, recordedAt: registeredAt, entry: { state: 'REQUALIFYING', at, reason: 'newly registered' } };
     }
-    case 'UnitQualificationChanged': {
-      const d = data as unknown as UnitQualificationChangedData;
-      return { kind: 'unitQualification', unitId: d.unitId, entry: { state: d.to, at, reason: d.reason } };
-    }
-    case 'BankHolidaysDeclared': {
-      const { region, dates } = data as { region: string; dates: LocalDate[] };
-      return { kind: 'bankHolidays', region, dates };
-    }
-    default: {
-      const action = SITE_STATUS_EVENTS[event.type];
-      if (!action) return null;
-      const d = data as unknown as SiteStatusChangedData;
-      return { kind: 'siteStatus', siteCode: d.code, entry: { state: SITE_TRANSITIONS[action].to, at, reason: d.reason ?? null } };
-    }
+    case 'UnitQualificationChanged':
+      return { kind: 'unitQualification', unitId: event.data.unitId, entry: { state: event.data.to, at, reason: event.data.reason } };
+    case 'BankHolidaysDeclared':
+      return { kind: 'bankHolidays', region: event.data.region, dates: event.data.dates as readonly LocalDate[] };
+    case 'SiteOnboardingStarted':
+    case 'SiteActivated':
+    case 'SitePaused':
+    case 'SiteSuspended':
+    case 'SiteCeased':
+      return { kind: 'siteStatus', siteCode: event.data.code, entry: { state: SITE_TRANSITIONS[SITE_STATUS_EVENTS[event.type]].to, at, reason: event.data.reason ?? null } };
   }
 }
 
@@ -200,9 +200,8 @@ export class CapacityInputsFold {
   private readonly exceptions = new Map<string, CalendarException>();
   private readonly holidays = new Map<string, Set<LocalDate>>();
 
-  apply(event: RecordedEvent): void {
+  apply(event: RecordedAs<CapacityInputEvent>): void {
     const change = capacityChangeOf(event);
-    if (!change) return;
     switch (change.kind) {
       case 'siteRegistered':
         if (!this.sites.has(change.siteCode)) this.sites.set(change.siteCode, { siteCode: change.siteCode, timeZone: change.timeZone, statusHistory: [change.entry] });

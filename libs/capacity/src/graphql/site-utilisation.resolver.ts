@@ -1,10 +1,11 @@
 import { Args, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import type { CommandContext } from '@bedside/event-store';
 import { Acting, Loaders, type RequestLoaders, GraphQLLocalDate } from '@bedside/graphql-common';
-import { NetworkReadModel, type UtilisationRow as UtilisationRecord } from '../application/network-read-model';
-import { toUtilisation } from './network-model.mappers';
-import { UtilisationRow } from './network-model.types';
-import { Site } from './site.types';
+import { Site } from '@bedside/network';
+import { CapacityQueries } from '../application/capacity-queries';
+import type { UtilisationRow as UtilisationRecord } from '../projections/capacity-rows';
+import { toUtilisation } from './capacity.mappers';
+import { UtilisationRow } from './capacity.types';
 
 /**
  * `Site.utilisation`, for dashboards listing many sites: every site of a list is answered by one
@@ -12,7 +13,7 @@ import { Site } from './site.types';
  */
 @Resolver(() => Site)
 export class SiteUtilisationResolver {
-  constructor(private readonly readModel: NetworkReadModel) {}
+  constructor(private readonly queries: CapacityQueries) {}
 
   @ResolveField(() => [UtilisationRow], {
     description:
@@ -26,10 +27,10 @@ export class SiteUtilisationResolver {
     @Acting() acting: CommandContext,
     @Loaders() loaders: RequestLoaders,
   ): Promise<UtilisationRow[]> {
-    // The read model applies the caller's trust scope, as it does for the `utilisation` query.
+    // CapacityQueries applies the caller's trust scope, as it does for the `utilisation` query.
     return loaders
       .get<string, UtilisationRow[]>(`site-utilisation:${from}:${to}`, async (codes) => {
-        const rows = await this.readModel.utilisation({ siteCodes: [...new Set(codes)] }, from, to, acting);
+        const rows = await this.queries.utilisation({ siteCodes: [...new Set(codes)] }, from, to, acting);
         const bySite = new Map<string, UtilisationRecord[]>();
         for (const row of rows) {
           const list = bySite.get(row.site_code) ?? [];

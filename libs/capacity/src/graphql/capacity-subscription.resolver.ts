@@ -3,9 +3,9 @@ import { Allow, GraphQLLocalDate } from '@bedside/graphql-common';
 import type { Identity } from '@bedside/identity';
 import { EVERYONE, parseLocalDate, ValidationError } from '@bedside/shared';
 import { CAPACITY_CHANGED, type CapacityChangePayload, type CapacityTouch } from '../application/live-capacity';
-import { NetworkReadModel } from '../application/network-read-model';
-import { toCapacitySlot } from './network-model.mappers';
-import { CapacityFilter, CapacitySlot } from './network-model.types';
+import { CapacityQueries } from '../application/capacity-queries';
+import { toCapacitySlot } from './capacity.mappers';
+import { CapacityFilter, CapacitySlot } from './capacity.types';
 
 interface PubSub {
   subscribe(topic: string): Promise<AsyncIterable<unknown>>;
@@ -39,7 +39,7 @@ const matches = (touch: CapacityTouch, filter: CapacityFilter, from: string, to:
 /** capacityChanged (issue 5 §3): a site or date range, told whenever bookings or calendars move it. */
 @Resolver()
 export class CapacitySubscriptionResolver {
-  constructor(private readonly readModel: NetworkReadModel) {}
+  constructor(private readonly queries: CapacityQueries) {}
 
   @Allow(EVERYONE)
   @Subscription(() => CapacityChange, {
@@ -50,7 +50,7 @@ export class CapacitySubscriptionResolver {
       const days = touched.flatMap((t) => (t.days ? t.days.filter((d) => d >= variables.from && d <= variables.to) : [variables.from, variables.to])).sort();
       const from = days[0]!;
       const to = days[days.length - 1]!;
-      const rows = await this.readModel.capacity(variables.filter, from, to, MAX_SLOTS + 1, undefined, context.identity ?? { role: 'dashboard' });
+      const rows = await this.queries.capacity(variables.filter, from, to, MAX_SLOTS + 1, undefined, context.identity ?? { role: 'dashboard' });
       return { from, to, slots: rows.slice(0, MAX_SLOTS).map(toCapacitySlot), truncated: rows.length > MAX_SLOTS };
     },
   })

@@ -1,21 +1,21 @@
 import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '@bedside/event-store';
+import type { RecordedAs } from '@bedside/event-store';
+import { expandCapacity, type CalendarException, type CapacitySlot } from '@bedside/network';
 import { upsertRows, type Projection } from '@bedside/read-model';
-import { expandCapacity, type CalendarException, type CapacitySlot } from '../domain';
+import { siteResourceKey } from '../domain/slot';
+import { LAYOUT_PROJECTION } from './capacity-rows';
 import {
   BANK_HOLIDAY_REGION,
   CAPACITY_INPUT_EVENT_TYPES,
   capacityChangeOf,
   capacitySources,
-  siteResourceKey,
   unitRegisteredDay,
+  type CapacityInputEvent,
   type CapacityCalendarInput,
   type CapacitySiteInput,
   type CapacityUnitInput,
   type HistoryEntry,
 } from './capacity-inputs';
-
-export { BANK_HOLIDAY_REGION, siteResourceKey, unitResourceKey } from './capacity-inputs';
 
 /**
  * Live capacity: free and closed capacity per resource, per day and session. Its inputs (site
@@ -23,19 +23,18 @@ export { BANK_HOLIDAY_REGION, siteResourceKey, unitResourceKey } from './capacit
  * change lays out the affected resources' slots again from them, so the order events arrive in
  * cannot leave capacity wrong or negative.
  */
-export class CapacityProjection implements Projection {
-  readonly name = 'capacity';
+export class CapacityProjection implements Projection<CapacityInputEvent> {
+  readonly name = LAYOUT_PROJECTION;
   readonly tables = ['capacity_sites', 'capacity_units', 'capacity_calendars', 'capacity_exceptions', 'bank_holidays', 'capacity_slots'];
   readonly eventTypes = CAPACITY_INPUT_EVENT_TYPES;
 
-  async apply(events: readonly RecordedEvent[], manager: EntityManager): Promise<void> {
+  async apply(events: readonly RecordedAs<CapacityInputEvent>[], manager: EntityManager): Promise<void> {
     const sites = new Set<string>();
     const siteResources = new Set<string>();
     const units = new Set<string>();
     let everySite = false;
     for (const event of events) {
       const change = capacityChangeOf(event);
-      if (!change) continue;
       switch (change.kind) {
         case 'siteRegistered':
           await manager.query(

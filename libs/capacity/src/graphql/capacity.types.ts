@@ -1,0 +1,71 @@
+import { Field, Float, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Connection, GraphQLLocalDate } from '@bedside/graphql-common';
+import { ResourceEnum } from '@bedside/network';
+
+@ObjectType({ description: 'One bookable slot and what is free on it.' })
+export class CapacitySlot {
+  @Field({ description: 'Site where it is.' })
+  siteCode!: string;
+  @Field(() => String, { nullable: true, description: 'The unit, for MANUFACTURING_BAY slots.' })
+  unitId!: string | null;
+  @Field(() => ResourceEnum, { description: 'Which resource.' })
+  resource!: string;
+  @Field(() => GraphQLLocalDate, { description: 'Calendar day in the site’s time zone.' })
+  day!: string;
+  @Field(() => String, { nullable: true, description: 'Session name for chairs; empty for resources booked by the day.' })
+  session!: string | null;
+  @Field({ description: 'Start (UTC instant).' })
+  startsAt!: Date;
+  @Field({ description: 'End (UTC instant).' })
+  endsAt!: Date;
+  @Field(() => Int, { description: 'Chairs, beds or batch slots the calendar provides.' })
+  nominal!: number;
+  @Field(() => Int, { description: 'What can be booked after exceptions and closures.' })
+  capacity!: number;
+  @Field(() => Int, { nullable: true, description: 'Booked (empty when you may see this slot as free or busy only).' })
+  committed!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Held (tentative) by a scheduler, not yet confirmed (empty when free/busy only).' })
+  tentative!: number | null;
+  @Field(() => Int, { description: 'Free: capacity less booked and held, never below 0 (0 or 1 when free/busy only).' })
+  free!: number;
+  @Field({ description: 'Another trust’s capacity, shown to a scheduler as free (1) or busy (0) only.' })
+  freeBusyOnly!: boolean;
+  @Field(() => String, { nullable: true, description: 'Why capacity is below nominal, in words.' })
+  closedReason!: string | null;
+}
+
+@ObjectType({ description: 'A page of capacity slots, by day.' })
+export class CapacityConnection extends Connection(CapacitySlot, 'CapacitySlot', 'capacity slot') {}
+
+@InputType({ description: 'Which capacity to show. Empty lists mean no restriction.' })
+export class CapacityFilter {
+  @Field(() => [String], { nullable: true, description: 'Only these sites.' })
+  siteCodes?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Only these units.' })
+  unitIds?: string[] | null;
+  @Field(() => [ResourceEnum], { nullable: true, description: 'Only these resources.' })
+  resources?: string[] | null;
+  @Field(() => String, { nullable: true, description: 'Only manufacturing capacity that may make this product (its designated sites and units).' })
+  productCode?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'Only slots with something free.' })
+  onlyFree?: boolean | null;
+}
+
+@ObjectType({ description: 'Capacity and its use over a range, for one site resource or unit.' })
+export class UtilisationRow {
+  @Field({ description: 'Site.' })
+  siteCode!: string;
+  @Field(() => String, { nullable: true, description: 'Unit, for MANUFACTURING_BAY rows.' })
+  unitId!: string | null;
+  @Field(() => ResourceEnum, { description: 'Resource.' })
+  resource!: string;
+  @Field(() => Int, { description: 'Slot-units of capacity in the range (session-chairs, bed-days, batch-days).' })
+  capacity!: number;
+  @Field(() => Int, { description: 'Booked.' })
+  committed!: number;
+  @Field(() => Int, { description: 'Held.' })
+  tentative!: number;
+  @Field(() => Float, { description: 'Booked share of capacity, 0 to 1 (0 when there is no capacity).' })
+  utilisation!: number;
+}
+

@@ -1,0 +1,12 @@
+export * from './domain';
+export * from './capacity.module';
+export { CapacityReads, type Placed, type PlacedSlot } from './application/capacity-reads';
+export { CapacityQueries } from './application/capacity-queries';
+export { SlotLayoutCache, type SlotRange, type UsableSlots } from './application/slot-layout-cache';
+export { SLOT_COMMITMENTS_AS_OF, type SlotCommitmentsAsOf } from './application/capacity-as-of';
+export { CAPACITY_CHANGED, type CapacityChangePayload, type CapacityTouch } from './application/live-capacity';
+export { CapacityProjection } from './projections/capacity-layout.projection';
+export { CapacityCommitmentsProjection } from './projections/commitments.projection';
+export { BANK_HOLIDAY_REGION } from './projections/capacity-inputs';
+export { LAYOUT_PROJECTION, COMMITMENTS_PROJECTION } from './projections/capacity-rows';
+export { CapacityTables1763700000900 } from './projections/migrations/1763700000900-capacity-tables';

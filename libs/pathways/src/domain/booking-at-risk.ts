@@ -1,0 +1,66 @@
+import { resourceOwner, unitOfKey, type SlotRef } from '@bedside/capacity/domain';
+import type { Progress } from './lifecycle';
+
+/** A booked slot of a step still to come, and whether it is the batch under way on its unit. */
+export interface SlotAhead {
+  readonly slot: SlotRef;
+  readonly batch: boolean;
+}
+
+/** A slot as live capacity lays it out now (absent: no longer in the calendar). */
+export interface SlotNow {
+  readonly endsAt: Date;
+  readonly capacity: number;
+  readonly closedReason: string | null;
+  /** Places held and booked on it, this pathway's among them. */
+  readonly used: number;
+}
+
+/**
+ * The booked slots a pathway still needs (issue 4 §5, issue 11 §5): a collection made or a batch
+ * finished no longer needs its booking; a batch under way still needs its own unit for the days it
+ * has left, and no other unit's bay.
+ */
+export function slotsAhead(progress: Pick<Progress, 'product' | 'manufactureUnitId'>, booked: readonly SlotRef[], layout: (slot: SlotRef) => SlotNow | undefined, now: Date): SlotAhead[] {
+  const batchUnit = progress.product === 'IN_MANUFACTURE' ? progress.manufactureUnitId : null;
+  return booked.flatMap((slot): SlotAhead[] => {
+    const owner = resourceOwner(slot.resourceKey);
+    if (owner.kind === 'site') return owner.resource === 'APHERESIS_CHAIR' && progress.product !== 'NOT_COLLECTED' ? [] : [{ slot, batch: false }];
+    if (progress.product === 'MANUFACTURED' || progress.product === 'RELEASED') return [];
+    if (progress.product !== 'IN_MANUFACTURE') return [{ slot, batch: false }];
+    const endsAt = layout(slot)?.endsAt.getTime() ?? Number.POSITIVE_INFINITY;
+    return owner.unitId === batchUnit && endsAt > now.getTime() ? [{ slot, batch: true }] : [];
+  });
+}
+
+/** One reason a booking no longer holds, and whether it stops the batch under way. */
+export interface BookingLost {
+  readonly reason: string;
+  readonly batch: boolean;
+}
+
+/**
+ * The places ahead that live capacity can no longer give: a slot gone from the calendar, or one
+ * whose capacity is now below what is held and booked on it. One line per resource and cause:
+ * "Unit MU-1 is OUT_OF_SERVICE: fault (unit:MU-1, 2027-03-01 to 2027-03-07)".
+ */
+export function bookingsLost(ahead: readonly SlotAhead[], layout: (slot: SlotRef) => SlotNow | undefined): BookingLost[] {
+  const groups = new Map<string, { reason: string; resourceKey: string; first: string; last: string; batch: boolean }>();
+  for (const { slot, batch } of ahead) {
+    const now = layout(slot);
+    if (now && now.capacity >= now.used) continue;
+    const reason = now?.closedReason ?? 'no longer in the calendar';
+    const key = `${slot.resourceKey}\n${now ? (now.closedReason ?? '') : ''}`;
+    const group = groups.get(key);
+    if (!group) groups.set(key, { reason, resourceKey: slot.resourceKey, first: slot.day, last: slot.day, batch });
+    else {
+      if (slot.day < group.first) group.first = slot.day;
+      if (slot.day > group.last) group.last = slot.day;
+      group.batch ||= batch;
+    }
+  }
+  return [...groups.values()].map((g) => ({ reason: `${g.reason} (${g.resourceKey}, ${g.first}${g.last > g.first ? ` to ${g.last}` : ''})`, batch: g.batch }));
+}
+
+/** Whether a booked slot is a unit's manufacturing bay. */
+export const isBayBooking = (slot: SlotRef): boolean => unitOfKey(slot.resourceKey) !== null;
