@@ -1,4 +1,4 @@
-import { resourceOwner, unitOfKey, type SlotRef } from '@bedside/capacity/domain';
+import { resourceOwner, type SlotRef } from '@bedside/capacity/domain';
 import type { Progress } from './lifecycle';
 
 /** A booked slot of a step still to come, and whether it is the batch under way on its unit. */
@@ -61,6 +61,3 @@ export function bookingsLost(ahead: readonly SlotAhead[], layout: (slot: SlotRef
   }
   return [...groups.values()].map((g) => ({ reason: `${g.reason} (${g.resourceKey}, ${g.first}${g.last > g.first ? ` to ${g.last}` : ''})`, batch: g.batch }));
 }
-
-/** Whether a booked slot is a unit's manufacturing bay. */
-export const isBayBooking = (slot: SlotRef): boolean => unitOfKey(slot.resourceKey) !== null;

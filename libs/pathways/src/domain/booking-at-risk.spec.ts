@@ -1,0 +1,55 @@
+import type { SlotRef } from '@bedside/capacity/domain';
+import { bookingsLost, slotsAhead, type SlotNow } from './booking-at-risk';
+import { NOT_STARTED } from './lifecycle';
+
+const chair = (day: string): SlotRef => ({ resourceKey: 'site:RBV01:APHERESIS_CHAIR', day, session: 'AM' });
+const bed = (day: string): SlotRef => ({ resourceKey: 'site:RBV01:INFUSION_BED', day, session: '' });
+const bay = (unit: string, day: string): SlotRef => ({ resourceKey: `unit:${unit}`, day, session: '' });
+const now = new Date('2027-03-03T12:00:00Z');
+const open = (endsAt = '2027-03-10T00:00:00Z'): SlotNow => ({ endsAt: new Date(endsAt), capacity: 2, closedReason: null, used: 1 });
+
+describe('which booked slots a pathway still needs', () => {
+  const booked = [chair('2027-03-01'), bay('MU-1', '2027-03-02'), bay('MU-1', '2027-03-04'), bed('2027-03-20')];
+
+  it('before collection: every one', () => {
+    expect(slotsAhead(NOT_STARTED, booked, () => open(), now).map((a) => a.slot)).toEqual(booked);
+  });
+
+  it('once collected: not the apheresis chairs', () => {
+    expect(slotsAhead({ ...NOT_STARTED, product: 'COLLECTED' }, booked, () => open(), now).map((a) => a.slot)).toEqual(booked.slice(1));
+  });
+
+  it('with the batch under way: its own unit for the days it has left, marked as the batch, and no other unit', () => {
+    const under = { ...NOT_STARTED, product: 'IN_MANUFACTURE' as const, manufactureUnitId: 'MU-1' };
+    const layout = (slot: SlotRef) => open(slot.day === '2027-03-02' ? '2027-03-03T00:00:00Z' : '2027-03-05T00:00:00Z');
+    expect(slotsAhead(under, [...booked, bay('MU-2', '2027-03-04')], layout, now)).toEqual([
+      { slot: bay('MU-1', '2027-03-04'), batch: true },
+      { slot: bed('2027-03-20'), batch: false },
+    ]);
+  });
+
+  it('once made: no bays at all', () => {
+    expect(slotsAhead({ ...NOT_STARTED, product: 'RELEASED' }, booked, () => open(), now).map((a) => a.slot)).toEqual([bed('2027-03-20')]);
+  });
+});
+
+describe('the places live capacity can no longer give', () => {
+  it('names each resource and cause once, over the days it spans, and whether the batch is hit', () => {
+    const closed: SlotNow = { endsAt: new Date('2027-03-05T00:00:00Z'), capacity: 0, closedReason: 'Unit MU-1 is OUT_OF_SERVICE: fault', used: 1 };
+    const layout = (slot: SlotRef) => (slot.resourceKey === 'unit:MU-1' ? closed : slot.day === '2027-03-21' ? undefined : open());
+    const ahead = [
+      { slot: bay('MU-1', '2027-03-04'), batch: true },
+      { slot: bay('MU-1', '2027-03-06'), batch: true },
+      { slot: bed('2027-03-20'), batch: false },
+      { slot: bed('2027-03-21'), batch: false },
+    ];
+    expect(bookingsLost(ahead, layout)).toEqual([
+      { reason: 'Unit MU-1 is OUT_OF_SERVICE: fault (unit:MU-1, 2027-03-04 to 2027-03-06)', batch: true },
+      { reason: 'no longer in the calendar (site:RBV01:INFUSION_BED, 2027-03-21)', batch: false },
+    ]);
+  });
+
+  it('finds nothing while every place still fits its slot', () => {
+    expect(bookingsLost([{ slot: bed('2027-03-20'), batch: false }], () => ({ ...open(), capacity: 1, used: 1 }))).toEqual([]);
+  });
+});
