@@ -3,7 +3,8 @@ import { addDays } from '@bedside/shared';
 import { DataSource } from 'typeorm';
 import { CapacityReads } from '@bedside/capacity';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
-import { normaliseCoi } from '@bedside/pathways';
+import { ProjectionEngine } from '@bedside/read-model';
+import { HoldExpiry, normaliseCoi } from '@bedside/pathways';
 import { AS_PLANNER, AS_SCHEDULER, eventually, startTestApi, type TestApi, testInstant } from '../support/test-api';
 import { createTestDatabase } from '../support/test-database';
 
@@ -280,6 +281,66 @@ describe('referrals, holds and bookings', () => {
 });
 
 describe('hold expiry', () => {
+  it('releases each lapsed hold exactly once when two servers fire their timers at the same moment', async () => {
+    const database = await createTestDatabase();
+    try {
+      // Neither fires on its own: the test fires both at once, many times over, on one shared clock.
+      const a = await startTestApi({ database, holdSeconds: 60, holdExpirySweepMs: 0 });
+      const b = await startTestApi({ database, holdSeconds: 60, holdExpirySweepMs: 0, clock: a.clock });
+      try {
+        await buildNetwork(a);
+        const holdIds: string[] = [];
+        for (const ref of ['RACE-1', 'RACE-2', 'RACE-3']) {
+          const coi = await refer(a, ref);
+          const held = await a.gql(HOLD, { input: { coi, slots: await planFor(a, coi), idempotencyKey: `race-${ref}` } }, AS_SCHEDULER);
+          holdIds.push(held.data!.holdPlan.id);
+        }
+        // The reactor (which both servers run, taking turns) has set every hold's timer before time moves on.
+        const store = a.app.get<EventStore>(EVENT_STORE);
+        expect(await a.app.get(ProjectionEngine).waitFor(['hold-expiry'], await store.lastRecordedPosition(), 10_000)).toBe(true);
+        expect(await b.app.get(HoldExpiry).sweep()).toBe(0);
+        a.clock.advance(61_000);
+        // Each server fires again and again while the other does: every timer fires once in all.
+        const fireRepeatedly = async (api: TestApi) => {
+          let fired = 0;
+          for (let round = 0; round < 4; round++) fired += await api.app.get(HoldExpiry).sweep();
+          return fired;
+        };
+        const fired = await Promise.all([fireRepeatedly(a), fireRepeatedly(b)]);
+        expect(fired.reduce((sum, n) => sum + n, 0)).toBe(holdIds.length);
+        for (const holdId of holdIds) {
+          const events = await store.readStream(`hold-${holdId}`);
+          expect(events.map((e) => e.type)).toEqual(['HoldPlaced', 'HoldReleased']);
+          expect(events[1]!.data).toMatchObject({ expired: true });
+        }
+      } finally {
+        await b.close();
+        await a.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('never expires a confirmed hold, and a confirmation cancels its timer', async () => {
+    const api = await startTestApi({ holdSeconds: 60, holdExpirySweepMs: 0 });
+    try {
+      await buildNetwork(api);
+      const coi = await refer(api, 'KEEP-1');
+      const held = await api.gql(HOLD, { input: { coi, slots: await planFor(api, coi), idempotencyKey: 'keep-1' } }, AS_SCHEDULER);
+      const holdId = held.data!.holdPlan.id;
+      expect((await api.gql(CONFIRM, { holdId, key: 'keep-1' }, AS_SCHEDULER)).errors).toBeUndefined();
+      const store = api.app.get<EventStore>(EVENT_STORE);
+      expect(await api.app.get(ProjectionEngine).waitFor(['hold-expiry'], await store.lastRecordedPosition(), 10_000)).toBe(true);
+      api.clock.advance(61_000);
+      expect(await api.app.get(HoldExpiry).sweep()).toBe(0);
+      const { data } = await api.gql(`{ pathway(coi: "${coi}") { status holdId } }`);
+      expect(data!.pathway).toEqual({ status: 'BOOKED', holdId });
+    } finally {
+      await api.close();
+    }
+  });
+
   it('releases a lapsed hold by itself, also when it was placed before a restart, and refuses to confirm it', async () => {
     const database = await createTestDatabase();
     try {

@@ -42,7 +42,8 @@ export class AppModule {
           extra: { max: 10 },
         }),
         EventStoreModule.forRoot({ connectionString: config.databaseUrl, eventStoreUrl: config.eventStoreUrl }),
-        ReadModelModule.forRoot({ runProjections: config.runProjections, pollIntervalMs: config.projectionPollIntervalMs }),
+        // Reactors' timers (hold expiry) fire only where reactors run: never in one-off commands (seed, rebuild).
+        ReadModelModule.forRoot({ runProjections: config.runProjections, pollIntervalMs: config.projectionPollIntervalMs, timerPollMs: config.holdExpirySweepMs ?? 5000 }),
         ...(config.serveGraphQL === false
           ? []
           : [
@@ -80,8 +81,6 @@ export class AppModule {
         PathwaysModule.forRoot({
           holdSeconds: config.holdSeconds ?? 1800,
           maxHoldMinutes: config.maxHoldMinutes ?? 24 * 60,
-          // One-off commands (seed, rebuild) must not release holds behind the API's back.
-          expirySweepMs: config.runProjections ? (config.holdExpirySweepMs ?? 5000) : 0,
           coiFacilityId: config.coiFacilityId ?? 'B0001',
           lateRecordingMinutes: config.lateRecordingMinutes ?? 60,
         }),

@@ -38,6 +38,7 @@ export class PathwaysModule implements OnModuleInit {
     private readonly projections: ProjectionRegistry,
     private readonly reactors: ReactorRegistry,
     private readonly waitlistOffers: WaitlistOffers,
+    private readonly holdExpiry: HoldExpiry,
   ) {}
 
   static forRoot(options: PathwaysOptions): DynamicModule {
@@ -86,5 +87,6 @@ export class PathwaysModule implements OnModuleInit {
     this.events.register(...PATHWAY_EVENT_CLASSES);
     for (const projection of [new PathwaysProjection(), new HoldsProjection()]) this.projections.register(projection);
     this.reactors.register(this.waitlistOffers);
+    this.reactors.register(this.holdExpiry);
   }
 }

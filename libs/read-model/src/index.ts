@@ -8,3 +8,6 @@ export * from './applied-key';
 export * from './nest/read-model.module';
 export * from './nest/live-updates';
 export { CreateProjectionCheckpoints1763700000100 } from './migrations/1763700000100-create-projection-checkpoints';
+export { CreateReactorTimers1763700000950 } from './migrations/1763700000950-create-reactor-timers';
+export { fireDueTimers } from './reactor-timers';
+export { ReactorTimerRunner } from './nest/reactor-timer-runner';

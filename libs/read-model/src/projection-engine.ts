@@ -4,6 +4,7 @@ import { quoteIdentifier } from '@bedside/database';
 import { advanceCheckpoint, ensureCheckpoint, lockCheckpointForBatch, lockReactorCheckpoint, readCheckpoint, resetCheckpoint, type Checkpoint } from './checkpoint-store';
 import type { AnyProjection } from './projection';
 import type { AnyReactor } from './reactor';
+import { TimerChanges } from './reactor-timers';
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -140,7 +141,13 @@ export class ProjectionEngine {
           if (!isAfter(upTo.globalPosition, checkpoint.position)) return;
           // Another process may have reacted already (it held the lock first): then only move on.
           const due = isAfter(event.globalPosition, checkpoint.position);
-          if (due) await reactor.react(event);
+          if (due) {
+            const timers = new TimerChanges();
+            await reactor.react(event, timers);
+            // Written last, just before the checkpoint: a write gives the transaction an id, which would
+            // hide what the reactor appended from log readers until it ends (lockReactorCheckpoint).
+            await timers.store(manager, reactor.name);
+          }
           await advanceCheckpoint(manager, reactor.name, upTo.globalPosition, due ? 1 : 0, upTo.recordedAt);
         },
         lockReactorCheckpoint,
@@ -179,11 +186,12 @@ export class ProjectionEngine {
   /**
    * Starts a reactor from its checkpoint, like a projection (history first, then live), but each
    * event it reads in a transaction of its own (see `react`). A reactor new to a log starts at its
-   * head: it acts on what happens from when it is first deployed, not again on the whole history.
+   * head: it acts on what happens from when it is first deployed, not again on the whole history
+   * (unless it asks to start at the log's start: Reactor.startsAt).
    */
   async startReactor(reactor: AnyReactor, options: StartOptions = {}): Promise<void> {
     if (this.running.has(reactor.name)) return;
-    await ensureCheckpoint(this.dataSource.manager, reactor.name, await this.store.headPosition());
+    await ensureCheckpoint(this.dataSource.manager, reactor.name, reactor.startsAt === 'start' ? START_OF_LOG : await this.store.headPosition());
     await this.follow(reactor, lockReactorCheckpoint, options, async (events, deliveredAfter) => {
       await this.react(reactor, events, deliveredAfter);
       return [];

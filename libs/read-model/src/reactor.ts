@@ -13,8 +13,29 @@ export interface Reactor<E extends DomainEvent = never> {
   readonly name: string;
   /** The event types it acts on; others only move its checkpoint on. */
   readonly eventTypes: readonly ([E] extends [never] ? string : E['type'])[];
-  /** `E` is the union of the domain events it acts on (issue 12 §2); it is handed only those types. */
-  react(event: Delivered<E>): Promise<void>;
+  /**
+   * Where a reactor new to a log starts: at its head (the default: act on what happens from when it is
+   * first deployed), or at its start, for a reactor that only keeps timers and must know of every
+   * event still in force (a hold placed before it was deployed still expires).
+   */
+  readonly startsAt?: 'head' | 'start';
+  /**
+   * `E` is the union of the domain events it acts on (issue 12 §2); it is handed only those types.
+   * Timers it sets or cancels are kept in the transaction that moves its checkpoint past the event.
+   */
+  react(event: Delivered<E>, timers: ReactorTimers): Promise<void>;
+  /** A timer it set is due (issue 12 §5): act on it. Called again after a crash before it returned, so it must be harmless to repeat. */
+  wake?(key: string): Promise<void>;
+}
+
+/**
+ * Durable timers a reactor sets while reacting (issue 12 §5): work due at an instant (a hold's expiry)
+ * rather than on an event. Kept in `reactor_timers`, so a timer set before a restart still fires after
+ * it, in whichever process runs the reactor then; one key per reactor, set again moves it.
+ */
+export interface ReactorTimers {
+  set(key: string, dueAt: Date): void;
+  cancel(key: string): void;
 }
 
 /** Any reactor, as the engine and registry hold it. */

@@ -1,49 +1,43 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { CLOCK, type Clock } from '@bedside/shared';
+import type { RecordedAs } from '@bedside/event-store';
+import { ReactorTimerRunner, type Reactor, type ReactorTimers } from '@bedside/read-model';
+import type { HoldEvent } from '../domain';
 import { ReleaseHoldCommand } from './hold-commands';
-import { PathwayReads } from './pathway-reads';
-import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
 
 /**
- * Releases holds whose time has passed. It reads the `holds` read model, so holds placed before a
- * restart are released after it too; several API processes may sweep at once, and the hold stream's
- * expected version lets only one release each hold.
+ * Releases holds whose time has passed (issue 12 §5): a reactor on the event log, beside the
+ * projections. Each placed hold sets a durable timer for its expiry, which its confirmation or release
+ * cancels; the timer fires in whichever process runs reactors when it is due (ReactorTimerRunner, on
+ * the injected clock), so a hold placed before a restart still lapses after it. Several processes may
+ * fire at once: a timer is taken by one, and the hold stream's expected version lets only one release
+ * each hold. It starts at the log's start, so holds placed before it was deployed are known to it.
  */
 @Injectable()
-export class HoldExpiry implements OnApplicationBootstrap, OnModuleDestroy {
+export class HoldExpiry implements Reactor<HoldEvent> {
+  readonly name = 'hold-expiry';
+  readonly eventTypes: readonly HoldEvent['type'][] = ['HoldPlaced', 'HoldConfirmed', 'HoldReleased'];
+  readonly startsAt = 'start';
   private readonly logger = new Logger('HoldExpiry');
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
 
   constructor(
-    private readonly reads: PathwayReads,
     private readonly commands: CommandBus,
-    @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly timers: ReactorTimerRunner,
   ) {}
 
-  onApplicationBootstrap(): void {
-    if (this.options.expirySweepMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.warn(`expiry sweep failed; it runs again shortly: ${(error as Error).message}`))
-        .finally(() => (this.sweeping = undefined));
-    }, this.options.expirySweepMs);
+  async react(event: RecordedAs<HoldEvent>, timers: ReactorTimers): Promise<void> {
+    if (event.type === 'HoldPlaced') timers.set(event.data.holdId, new Date(event.data.expiresAt));
+    else timers.cancel(event.data.holdId);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+  /** The hold's time is up: release it, unless it was confirmed or released meanwhile (then nothing is recorded). */
+  async wake(holdId: string): Promise<void> {
+    const released = await this.commands.execute(new ReleaseHoldCommand(holdId, 'Hold expired', { actor: 'bedside:hold-expiry', correlationId: `expiry-${holdId}` }, true));
+    if (released.position) this.logger.log(`released expired hold ${holdId}`);
   }
 
-  async sweep(): Promise<number> {
-    const expired = await this.reads.expiredHolds(this.clock.now(), 100);
-    for (const { hold_id } of expired) {
-      await this.commands.execute(new ReleaseHoldCommand(hold_id, 'Hold expired', { actor: 'bedside:hold-expiry', correlationId: `expiry-${hold_id}` }, true));
-    }
-    if (expired.length > 0) this.logger.log(`released ${expired.length} expired hold(s)`);
-    return expired.length;
+  /** Releases every hold whose time is up now (tests; the timer runner does this on its own). */
+  sweep(): Promise<number> {
+    return this.timers.fireDue();
   }
 }

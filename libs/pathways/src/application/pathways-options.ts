@@ -3,8 +3,6 @@ export interface PathwaysOptions {
   readonly holdSeconds: number;
   /** The longest a plan may be held, in minutes, whatever a request asks (HOLD_MAX_MINUTES, default 24 h). */
   readonly maxHoldMinutes: number;
-  /** How often expired holds are looked for and released. */
-  readonly expirySweepMs: number;
   /** Facility part of the Chain of Identity identifiers Bedside issues (a letter and 4 digits). */
   readonly coiFacilityId: string;
   /**

@@ -6,14 +6,11 @@ import { ProjectionRegistry } from '../projection-registry';
 import { ReactorRegistry } from '../reactor';
 import { ProjectionsResolver } from './projections.resolver';
 import { LiveUpdates } from './live-updates';
+import { READ_MODEL_OPTIONS, ReactorTimerRunner, type ReadModelModuleOptions } from './reactor-timer-runner';
 
-export interface ReadModelModuleOptions {
-  /** Follow the log and keep read models current in this process (off for one-off commands). */
-  readonly runProjections: boolean;
-  readonly pollIntervalMs?: number;
-}
+export type { ReadModelModuleOptions } from './reactor-timer-runner';
 
-const OPTIONS = Symbol('READ_MODEL_OPTIONS');
+const OPTIONS = READ_MODEL_OPTIONS;
 
 @Injectable()
 class ProjectionRunner implements OnApplicationBootstrap, OnModuleDestroy {
@@ -86,11 +83,12 @@ export class ReadModelModule {
           },
         },
         ProjectionRunner,
+        ReactorTimerRunner,
         ProjectionsResolver,
         ReadYourWrites,
         LiveUpdates,
       ],
-      exports: [ProjectionRegistry, ReactorRegistry, ProjectionEngine, ReadYourWrites, LiveUpdates],
+      exports: [ProjectionRegistry, ReactorRegistry, ProjectionEngine, ReadYourWrites, LiveUpdates, ReactorTimerRunner],
     };
   }
 }
