@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createConnection } from 'node:net';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 
 const root = resolve(__dirname, '../..');
 
@@ -69,12 +69,28 @@ function mintToken(dataDir: string, ...args: string[]): Promise<string> {
   });
 }
 
+/**
+ * A port nothing listens on now, as the system hands one out. (A random pick in the ephemeral range once
+ * collided with a connection's local port: EADDRINUSE.)
+ */
+const freePort = () =>
+  new Promise<number>((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+
 describe('npm start without DATABASE_URL', () => {
   let dataDir: string;
-  const pgPort = 41000 + Math.floor(Math.random() * 4000);
-  const apiPort = pgPort + 5000;
+  let pgPort: number;
+  let apiPort: number;
 
   beforeAll(async () => {
+    pgPort = await freePort();
+    apiPort = await freePort();
     dataDir = join(await mkdtemp(join(tmpdir(), 'bedside-start-')), 'data');
     await chmod(resolve(dataDir, '..'), 0o755);
   });
