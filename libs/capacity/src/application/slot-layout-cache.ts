@@ -24,38 +24,25 @@ const dayNumber = (day: LocalDate) => daysBetween('1970-01-01', day);
 /** Capacity is laid out and kept in blocks of this many days. */
 const BLOCK_DAYS = 64;
 
-/** A capacity slot as laid out (no commitments), kept between reads. */
-interface LaidOutSlot {
+/**
+ * A capacity slot as laid out, kept between reads: `free` is its whole capacity, so a slot with nothing
+ * held or booked on it (most of them) is handed out as it is, with no copy made per search.
+ */
+interface LaidOutSlot extends FreeSlot {
   readonly key: string;
   readonly dayNumber: number;
-  readonly resourceKey: string;
+  readonly startsAtMs: number;
+}
+
+/** One resource's slots in a block, in day order, with whose it is (checked once per resource, not per slot). */
+interface LaidOutResource {
   readonly siteCode: string;
   readonly unitId: string | null;
   readonly resource: Resource;
-  readonly day: LocalDate;
-  readonly session: string;
-  readonly startsAt: number;
-  readonly endsAt: number;
-  readonly capacity: number;
+  readonly slots: LaidOutSlot[];
 }
 
 const laidOutKey = (resourceKey: string, day: number, session: string) => `${resourceKey}\n${day}\n${session}`;
-
-/** A block's slots by resource key, worked out once per block kept. */
-const blocksByResource = new WeakMap<readonly LaidOutSlot[], Map<string, LaidOutSlot[]>>();
-function byResource(block: readonly LaidOutSlot[]): Map<string, LaidOutSlot[]> {
-  let index = blocksByResource.get(block);
-  if (!index) {
-    index = new Map();
-    for (const slot of block) {
-      const list = index.get(slot.resourceKey);
-      if (list) list.push(slot);
-      else index.set(slot.resourceKey, [slot]);
-    }
-    blocksByResource.set(block, index);
-  }
-  return index;
-}
 
 /**
  * Live capacity as the plan search reads it: the slots a reader can use over a range of days, with
@@ -67,7 +54,7 @@ function byResource(block: readonly LaidOutSlot[]): Map<string, LaidOutSlot[]> {
  */
 @Injectable()
 export class SlotLayoutCache {
-  private layout: { readonly key: string; readonly blocks: Map<number, Promise<LaidOutSlot[]>> } = { key: '', blocks: new Map() };
+  private layout: { readonly key: string; readonly blocks: Map<number, Promise<Map<string, LaidOutResource>>> } = { key: '', blocks: new Map() };
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -112,29 +99,23 @@ export class SlotLayoutCache {
     const free: FreeSlot[] = [];
     for (let block = Math.floor(first / BLOCK_DAYS); block <= Math.floor(last / BLOCK_DAYS); block++) {
       const laidOut = await this.laidOut(key, block);
-      const slots = onlyResources ? [...onlyResources].flatMap((resourceKey) => byResource(laidOut).get(resourceKey) ?? []) : laidOut;
-      for (const slot of slots) {
-        if (slot.dayNumber < first || slot.dayNumber > last) continue;
-        if (slot.unitId === null ? !(usable.siteCodes.has(slot.siteCode) && usable.siteResources.has(slot.resource)) : !usable.unitIds.has(slot.unitId)) continue;
-        free.push({
-          resourceKey: slot.resourceKey,
-          siteCode: slot.siteCode,
-          unitId: slot.unitId,
-          resource: slot.resource,
-          day: slot.day,
-          session: slot.session,
-          startsAt: new Date(slot.startsAt),
-          endsAt: new Date(slot.endsAt),
+      const resources = onlyResources ? [...onlyResources].flatMap((resourceKey) => laidOut.get(resourceKey) ?? []) : laidOut.values();
+      for (const { siteCode, unitId, resource, slots } of resources) {
+        if (unitId === null ? !(usable.siteCodes.has(siteCode) && usable.siteResources.has(resource)) : !usable.unitIds.has(unitId)) continue;
+        for (const slot of slots) {
+          if (slot.dayNumber < first || slot.dayNumber > last) continue;
           // Begun (issue 11 §3): nothing free, as hasBegun judges it in the pathways slice.
-          free: slot.startsAt <= nowMs ? 0 : Math.max(0, slot.capacity - (taken.get(slot.key) ?? 0)),
-        });
+          const begun = slot.startsAtMs <= nowMs;
+          const places = taken.get(slot.key) ?? 0;
+          free.push(!begun && places === 0 ? slot : { ...slot, free: begun ? 0 : Math.max(0, slot.free - places) });
+        }
       }
     }
     return free;
   }
 
-  /** The slots of one block of days as laid out when the layout's read model stood at `key` (or later). */
-  private laidOut(key: string | null, block: number): Promise<LaidOutSlot[]> {
+  /** The slots of one block of days, by resource, as laid out when the layout's read model stood at `key` (or later). */
+  private laidOut(key: string | null, block: number): Promise<Map<string, LaidOutResource>> {
     if (key === null || this.layout.key !== key) this.layout = { key: key ?? '', blocks: new Map() };
     const kept = this.layout.blocks.get(block);
     if (kept && key !== null) return kept;
@@ -144,7 +125,7 @@ export class SlotLayoutCache {
     return slots;
   }
 
-  private async readBlock(block: number): Promise<LaidOutSlot[]> {
+  private async readBlock(block: number): Promise<Map<string, LaidOutResource>> {
     const from = addDays('1970-01-01', block * BLOCK_DAYS);
     type Row = [string, string, string | null, Resource, number, string, number, number, number];
     const rows: Row[] = (
@@ -158,10 +139,29 @@ export class SlotLayoutCache {
       )
     ).map((r: { slot: Row }) => r.slot);
     const days = new Map<number, LocalDate>();
-    return rows.map(([resourceKey, siteCode, unitId, resource, day, session, startsAt, endsAt, capacity]) => {
+    const resources = new Map<string, LaidOutResource>();
+    for (const [resourceKey, siteCode, unitId, resource, day, session, startsAt, endsAt, capacity] of rows) {
       let date = days.get(day);
       if (!date) days.set(day, (date = addDays('1970-01-01', day)));
-      return { key: laidOutKey(resourceKey, day, session), dayNumber: day, resourceKey, siteCode, unitId, resource, day: date, session, startsAt, endsAt, capacity };
-    });
+      let owner = resources.get(resourceKey);
+      if (!owner) resources.set(resourceKey, (owner = { siteCode, unitId, resource, slots: [] }));
+      owner.slots.push(
+        Object.freeze({
+          key: laidOutKey(resourceKey, day, session),
+          dayNumber: day,
+          startsAtMs: startsAt,
+          resourceKey,
+          siteCode,
+          unitId,
+          resource,
+          day: date,
+          session,
+          startsAt: new Date(startsAt),
+          endsAt: new Date(endsAt),
+          free: capacity,
+        }),
+      );
+    }
+    return resources;
   }
 }
