@@ -119,12 +119,13 @@ describe('PostgreSQL event log integrity', () => {
 
   it('keeps its connections when appends are refused for a stale version (no new login per lost race)', async () => {
     const store = new PostgresEventStore({ connectionString: db.url, pool: { max: 2 } });
+    // The store's own sessions: client backends only (an autovacuum worker visiting the database is not a login).
     const sessions = async () => {
       const client = new Client({ connectionString: db.url });
       await client.connect();
       try {
         const { rows } = await client.query<{ backends: string[] }>(
-          `SELECT coalesce(array_agg(pid::text), '{}') AS backends FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+          `SELECT coalesce(array_agg(pid::text), '{}') AS backends FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
         );
         return new Set(rows[0]!.backends);
       } finally {
