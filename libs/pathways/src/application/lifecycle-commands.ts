@@ -2,8 +2,8 @@ import type { ChainOfIdentity } from '../domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CapacityReads, resourceOwner, unitOfKey } from '@bedside/capacity';
-import { AggregateRepository, EVENT_STORE, type CommandContext, type EventStore } from '@bedside/event-store';
-import { siteEvolver, siteStreamId, unitEvolver, unitStreamId, type Designation, type ProductProcess } from '@bedside/network';
+import { AggregateRepository, EVENT_STORE, recordedOfTypes, type CommandContext, type EventStore } from '@bedside/event-store';
+import { dmmfStreamId, siteEvolver, siteStreamId, unitEvolver, unitStreamId, type Designation, type DmmfEvent, type ProductProcess } from '@bedside/network';
 import { CLINICAL, CLOCK, ConflictError, NotFoundError, requireRole, type Clock } from '@bedside/shared';
 import {
   holdEvolver,
@@ -114,8 +114,8 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
     const key = `${productCode}\n${version}`;
     const known = this.dmmfs.get(key);
     if (known) return known;
-    const events = await this.store.readStream(`dmmf-${productCode}`);
-    const published = events.map((e) => e.data as unknown as PinnedDmmf & { version: number }).find((d) => d.version === version);
+    const events = recordedOfTypes<DmmfEvent>(await this.store.readStream(dmmfStreamId(productCode)), ['DmmfVersionPublished']);
+    const published = events.map((e) => e.data).find((d) => d.version === version);
     if (!published) throw new NotFoundError('DMMF version', `${productCode} v${version}`);
     const pinned = { process: published.process, designation: published.designation };
     this.dmmfs.set(key, pinned);

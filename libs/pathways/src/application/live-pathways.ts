@@ -1,5 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { recordedOfTypes } from '@bedside/event-store';
 import { LiveUpdates } from '@bedside/read-model';
+import type { PathwayEvent } from '../domain';
+import { PATHWAY_EVENT_TYPES } from '../projections/pathway.projections';
 import { PathwayReads, type PathwayRow } from './pathway-reads';
 import { AtRiskPathways } from './repair';
 
@@ -43,8 +46,8 @@ export class LivePathways implements OnModuleInit, OnApplicationBootstrap, OnMod
   onModuleInit(): void {
     this.live.feed(['pathways'], PATHWAY_CHANGED, async (events) => {
       const byCoi = new Map<string, { types: string[]; at: Date }>();
-      for (const e of events) {
-        const coi = (e.data as { coi: string }).coi;
+      for (const e of recordedOfTypes<PathwayEvent>(events, PATHWAY_EVENT_TYPES)) {
+        const coi = e.data.coi;
         const entry = byCoi.get(coi) ?? { types: [], at: e.recordedAt };
         entry.types.push(e.type);
         entry.at = e.recordedAt;
