@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Resource } from '@bedside/network';
 import { appliedKeySql } from '@bedside/read-model';
 import { addDays, daysBetween, type LocalDate } from '@bedside/shared';
-import type { FreeSlot } from '../domain/slot';
+import { slotKey, type FreeSlot, type SlotRef } from '../domain/slot';
 import { LAYOUT_PROJECTION } from '../projections/capacity-rows';
 
 /** Which slots a reader can use: the batch slots of some units, and some resources of some sites. */
@@ -44,6 +44,24 @@ interface LaidOutResource {
 
 const laidOutKey = (resourceKey: string, day: number, session: string) => `${resourceKey}\n${day}\n${session}`;
 
+/** Where and when a laid-out slot is. */
+export type LaidOutPlace = Pick<FreeSlot, 'siteCode' | 'unitId' | 'resource' | 'startsAt' | 'endsAt'>;
+
+/** A block's slots by key, worked out once per block kept. */
+const slotIndexes = new WeakMap<Map<string, LaidOutResource>, Map<string, LaidOutSlot>>();
+function slotIndex(block: Map<string, LaidOutResource>): Map<string, LaidOutSlot> {
+  let index = slotIndexes.get(block);
+  if (!index) {
+    index = new Map();
+    for (const { slots } of block.values()) for (const slot of slots) index.set(slot.key, slot);
+    slotIndexes.set(block, index);
+  }
+  return index;
+}
+
+/** Where the layout stands, as a column of a caller's own statement: its parameter is `[LAYOUT_PROJECTION]`. */
+export const layoutKeySql = (param: string) => appliedKeySql(param);
+
 /**
  * Live capacity as the plan search reads it: the slots a reader can use over a range of days, with
  * what is free on each. The layout (calendars, exceptions, closures) changes rarely and reading and
@@ -83,6 +101,21 @@ export class SlotLayoutCache {
    */
   laidOutSlots(usable: UsableSlots, layoutKey: string | null, range: SlotRange, now: Date, resources: ReadonlySet<string>): Promise<FreeSlot[]> {
     return this.slots(usable, layoutKey, range, now, new Map(), resources);
+  }
+
+  /**
+   * Where and when the slots named are, as laid out when the layout stood at `layoutKey` (read by the
+   * caller in the statement that read the slots' names, with `layoutKeySql`); a slot not laid out is
+   * left out. From memory while the layout stands: a pathway's timeline costs no read of capacity.
+   */
+  async placedAt(layoutKey: string | null, refs: readonly SlotRef[]): Promise<Map<string, LaidOutPlace>> {
+    const placed = new Map<string, LaidOutPlace>();
+    for (const ref of refs) {
+      const day = dayNumber(ref.day);
+      const slot = slotIndex(await this.laidOut(layoutKey, Math.floor(day / BLOCK_DAYS))).get(laidOutKey(ref.resourceKey, day, ref.session));
+      if (slot) placed.set(slotKey(ref), slot);
+    }
+    return placed;
   }
 
   private async slots(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { preparedQuery } from '@bedside/database';
 import { DataSource } from 'typeorm';
-import { CapacityReads, resourceOwner, slotKey, unitOfKey } from '@bedside/capacity';
+import { LAYOUT_PROJECTION, layoutKeySql, resourceOwner, SlotLayoutCache, slotKey, unitOfKey } from '@bedside/capacity';
 import { addDays, instantAt, mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller } from '@bedside/shared';
 import { NOT_STARTED, type Progress, type SlotRef } from '../domain';
 import { pathwayRowFromJson, pathwayRowJson, type PathwayRow } from './pathway-reads';
@@ -17,8 +17,9 @@ interface TimelineRow {
 
 // Two statement texts only, each prepared once per connection: a list's plans, and one pathway's
 // whole row (as one JSON value) with its plan.
-const LIST_SQL = `SELECT p.coi, p.referring_trust, p.progress, h.slots FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = ANY($1)`;
-const PATHWAY_SQL = `SELECT ${pathwayRowJson('p')} AS pathway, h.slots FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = $1`;
+// Each with where the capacity layout stands ($2), so the slots are placed from SlotLayoutCache's memory.
+const LIST_SQL = `SELECT p.coi, p.referring_trust, p.progress, h.slots, ${layoutKeySql('$2')} AS layout_key FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = ANY($1)`;
+const PATHWAY_SQL = `SELECT ${pathwayRowJson('p')} AS pathway, h.slots, ${layoutKeySql('$2')} AS layout_key FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = $1`;
 
 /** UK time: a slot whose layout is gone (a calendar shortened since) still shows, on its day. */
 const NETWORK_ZONE = 'Europe/London';
@@ -31,7 +32,7 @@ const NETWORK_ZONE = 'Europe/London';
 export class PathwayTimelines {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly capacity: CapacityReads,
+    private readonly layout: SlotLayoutCache,
   ) {}
 
   /**
@@ -41,8 +42,8 @@ export class PathwayTimelines {
    */
   async forPathways(cois: readonly string[], caller: Caller): Promise<(TimelineStep[] | Error)[]> {
     requireRole(caller.role, PATIENT_LEVEL_READERS, 'see pathway timelines');
-    const rows = await preparedQuery<TimelineRow>(this.dataSource, 'pathway-timelines-list-v2', LIST_SQL, [[...new Set(cois)]]);
-    const placed = await this.placed(rows.flatMap((row) => row.slots ?? []));
+    const rows = await preparedQuery<TimelineRow & { layout_key: string | null }>(this.dataSource, 'pathway-timelines-list-v3', LIST_SQL, [[...new Set(cois)], [LAYOUT_PROJECTION]]);
+    const placed = await this.placed(rows[0]?.layout_key ?? null, rows.flatMap((row) => row.slots ?? []));
     const byCoi = new Map(rows.map((row) => [row.coi, row]));
     return cois.map((coi) => {
       const row = byCoi.get(coi);
@@ -56,10 +57,15 @@ export class PathwayTimelines {
    */
   async pathwayWithTimeline(coi: string, caller: Caller): Promise<{ row: PathwayRow; steps: TimelineStep[] | Error } | undefined> {
     requireRole(caller.role, PATIENT_LEVEL_READERS, 'see pathway timelines');
-    const [found] = await preparedQuery<{ pathway: Parameters<typeof pathwayRowFromJson>[0]; slots: TimelineRow['slots'] }>(this.dataSource, 'pathway-timelines-pathway-v2', PATHWAY_SQL, [coi]);
+    const [found] = await preparedQuery<{ pathway: Parameters<typeof pathwayRowFromJson>[0]; slots: TimelineRow['slots']; layout_key: string | null }>(
+      this.dataSource,
+      'pathway-timelines-pathway-v3',
+      PATHWAY_SQL,
+      [coi, [LAYOUT_PROJECTION]],
+    );
     if (!found) return undefined;
     const row = pathwayRowFromJson(found.pathway);
-    const placed = mayActFor(caller, row.referring_trust) ? await this.placed(found.slots ?? []) : new Map<string, BookedSlot>();
+    const placed = mayActFor(caller, row.referring_trust) ? await this.placed(found.layout_key, found.slots ?? []) : new Map<string, BookedSlot>();
     return { row, steps: this.stepsOf({ coi: row.coi, referring_trust: row.referring_trust, progress: row.progress, slots: found.slots }, placed, caller) };
   }
 
@@ -67,9 +73,9 @@ export class PathwayTimelines {
    * The slots placed by live capacity: where and when each is. A slot whose layout is gone (a calendar
    * shortened since) still shows, at its site (a unit's: where the unit is), over its whole day in UK time.
    */
-  private async placed(slots: readonly SlotRef[]): Promise<Map<string, BookedSlot>> {
+  private async placed(layoutKey: string | null, slots: readonly SlotRef[]): Promise<Map<string, BookedSlot>> {
     if (slots.length === 0) return new Map();
-    const { slots: laidOut } = await this.capacity.placed(slots);
+    const laidOut = await this.layout.placedAt(layoutKey, slots);
     const gone = slots.filter((slot) => !laidOut.has(slotKey(slot)));
     const goneUnits = [...new Set(gone.flatMap((slot) => unitOfKey(slot.resourceKey) ?? []))];
     const unitSites = new Map<string, string>(
