@@ -57,6 +57,23 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  * free session (really free before relaxed), save that the first collection session is the earliest that
  * leaves the fresh hold room for that start, the first conditioning session the earliest the gate allows
  * (R8), and the infusion bed the earliest the shelf life allows.
+ *
+ * Pruning (issue 12 §7), none of which changes what is returned (plan-search.spec.ts runs searchPlans and
+ * searchPlansUnpruned on random networks and compares everything):
+ * P1 Bound. Infusion days are searched in order, so once `count` choices are kept the day being searched
+ *    is the last, and a choice on it is kept only if it sorts before the last kept one: with travel no
+ *    greater (travel is compared right after the infusion day, and distinct choices never compare equal).
+ *    Travel is hours A->unit + unit->T, each at least 0, so a route unit->T longer than that bound rules out
+ *    every choice through it, and a collection whose A->unit hours already exceed what is left rules out
+ *    all of its starts.
+ * P2 Lazy options. A unit makes options (manufacture starts, R3-R6) from the collections due only when a
+ *    centre first looks at it; a unit P1 rules out on the last day never makes that day's. With fewer than
+ *    `count` plans found, every option due is made before returning, so the counts whyNone reads match.
+ * P3 Order. Each centre looks at units nearest first, and during manufacture at each unit's starts of the
+ *    day least travel first, so the first choices kept travel little and P1 cuts the rest early; the
+ *    order cannot change the answer (choices are kept by compareChoices, whatever order they come in).
+ * P4 Shared checks. During manufacture the starts of one unit ready on one day end manufacture together
+ *    (R6), so the product reaches a centre at one instant and is in date as long: its bed is checked once.
  */
 
 /** A slot of live capacity with the places still free on it (capacity minus holds and bookings; >= 1 is bookable). */
@@ -198,6 +215,8 @@ type ByDay = FreeSlot[][];
 /** The input indexed once; every search below (the real one and the relaxed ones) reads it. */
 interface Net {
   readonly input: PlanSearchInput;
+  /** Whether to prune (P1-P4); off only to show that pruning changes nothing. */
+  readonly prune: boolean;
   readonly p: ProductProcess;
   readonly rbc: boolean;
   readonly horizon: number;
@@ -287,7 +306,23 @@ interface Outcome {
 }
 
 export function searchPlans(input: PlanSearchInput): PlanSearchResult {
-  const net = indexNetwork(input);
+  return searchWith(input, { prune: true });
+}
+
+/**
+ * The same search without the pruning (P1-P4 below), for the property test and the benchmark that show
+ * pruning changes nothing but the time taken (issue 12 §7). Not for production use: it is only slower.
+ */
+export function searchPlansUnpruned(input: PlanSearchInput): PlanSearchResult {
+  return searchWith(input, { prune: false });
+}
+
+interface SearchOptions {
+  readonly prune: boolean;
+}
+
+function searchWith(input: PlanSearchInput, options: SearchOptions): PlanSearchResult {
+  const net = indexNetwork(input, options);
   const count = wholeNumber('count', input.count ?? 3, 1, 20);
   const all: Scope = {
     apheresis: [...new Set(input.treatmentCentres)].sort(),
@@ -305,7 +340,7 @@ export function searchPlans(input: PlanSearchInput): PlanSearchResult {
   return { plans: found.choices.map((choice) => ({ ...build(net, choice, NO_RELAX).plan, limitedBy: limitedBy(net, choice) })), reasonNone: null };
 }
 
-function indexNetwork(input: PlanSearchInput): Net {
+function indexNetwork(input: PlanSearchInput, options: SearchOptions): Net {
   const p = input.process;
   const horizon = wholeNumber('horizonDays', input.horizonDays, 1, 400);
   if (p.startingMaterial === 'FRESH' && (p.maxFreshHoldHours === null || !(p.maxFreshHoldHours > 0))) {
@@ -357,6 +392,7 @@ function indexNetwork(input: PlanSearchInput): Net {
   const { keptCollection, keptUpstream } = keptParts(input, index, hours, bays);
   return {
     input,
+    prune: options.prune,
     patientFrom: input.patientAvailableFrom ? Math.max(0, index(input.patientAvailableFrom)) : 0,
     keptCollection,
     keptUpstream,
@@ -617,6 +653,8 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   // life, R8), sorted by their first ready day. During manufacture: every start by ready day (I = R).
   const byUnit = new Map<string, { first: Upstream; starts: Starts }[]>();
   const byReady = new Map<number, Upstream[]>();
+  // P3: during manufacture, the pruned search keeps each unit's starts by ready day, to sort them nearest first.
+  const byUnitReady = new Map<string, Map<number, Upstream[]>>();
   let upstreams = 0;
   const add = (starts: Starts) => {
     const first = starts.from(0);
@@ -629,9 +667,14 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       while (at > 0 && list[at - 1]!.first.ready > first.ready) at--; // collections come in day order: nearly always at the end
       list.splice(at, 0, { first, starts });
     } else {
+      let days = byReady;
+      if (net.prune) {
+        days = byUnitReady.get(first.unit.unitId) ?? new Map<number, Upstream[]>();
+        byUnitReady.set(first.unit.unitId, days);
+      }
       for (let up: Upstream | undefined = first; up; up = starts.after(up)) {
-        const list = byReady.get(up.ready) ?? [];
-        byReady.set(up.ready, list);
+        const list = days.get(up.ready) ?? [];
+        days.set(up.ready, list);
         list.push(up);
       }
     }
@@ -641,12 +684,25 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   const kept = net.keptUpstream;
   if (kept) add({ from: () => kept, after: () => undefined }); // its days may lie before day 0
   let taken = 0;
+  let due = Number.NEGATIVE_INFINITY;
   const takeCollectionsUpTo = (lastDay: number) => {
+    due = lastDay;
+    if (net.prune) return; // P2: each unit takes them when the search first looks at it (expand)
     for (; taken < cols.length && lastOf(cols[taken]!) <= lastDay; taken++) {
       for (const { unit, from, next } of units) {
         const hours = from.get(cols[taken]!.centre);
         if (hours !== undefined) add(startsOf(net, cols[taken]!, unit, hours, next));
       }
+    }
+  };
+  // P2: the collections due (ending on or before `due`) that each unit has not yet made options of.
+  const unitTaken = new Map(units.map((u): [string, (typeof units)[number] & { taken: number }] => [u.unit.unitId, { ...u, taken: 0 }]));
+  const expand = (unitId: string) => {
+    const u = unitTaken.get(unitId);
+    if (!u) return;
+    for (; u.taken < cols.length && lastOf(cols[u.taken]!) <= due; u.taken++) {
+      const hours = u.from.get(cols[u.taken]!.centre);
+      if (hours !== undefined) add(startsOf(net, cols[u.taken]!, u.unit, hours, u.next));
     }
   };
   // R8 shelf life: the first start day whose product can be in date at `at` on each unit (a lower bound:
@@ -680,8 +736,33 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     ] as const),
   );
   const preferred = net.input.preferredCentre ?? null;
+  // P3: the same routes nearest first, so the first plans found travel little and P1 bounds the rest early.
+  const nearestFirst = new Map([...routesTo].map(([centre, routes]) => [centre, [...routes].map(([unitId, route]) => ({ unitId, ...route })).sort((a, b) => a.hours - b.hours)] as const));
+  // P3: a unit's starts ready on one day, least travel from the apheresis centre first (sorted once, when first looked at).
+  const sortedDay = new Map<string, number>();
+  const readyOn = (unitId: string, day: number): readonly Upstream[] => {
+    const list = byUnitReady.get(unitId)?.get(day);
+    if (!list) return [];
+    if (sortedDay.get(unitId) !== day) {
+      list.sort((a, b) => a.hours - b.hours);
+      sortedDay.set(unitId, day);
+    }
+    return list;
+  };
 
   const best: Choice[] = [];
+  /**
+   * P1: the most travel a choice on infusion day `infusion` may have and still be kept. Choices are
+   * ordered by infusion day, then travel (compareChoices), and distinct choices never compare equal
+   * (they differ in centre, unit, centre or collection day), so once `count` are kept, a choice on the
+   * same day with more travel than the last kept one sorts after it and would be refused by offer; on a
+   * later day, every choice would. Unbounded until `count` are kept. Never used unpruned.
+   */
+  const travelBound = (infusion: number): number => {
+    if (!net.prune || best.length < count) return Number.POSITIVE_INFINITY;
+    const worst = best[count - 1]!;
+    return worst.infusion < infusion ? Number.NEGATIVE_INFINITY : worst.travel;
+  };
   const offer = (choice: Choice) => {
     if (best.length === count && compareChoices(choice, best[count - 1]!) >= 0) return;
     let at = best.length;
@@ -721,7 +802,43 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       const bedList = net.sites.INFUSION_BED.get(centre)![infusion]!;
       const bedFits = (up: Upstream, hours: number) => bedList.some((s) => isFree(s, relax) && infusionAt(net, up, hours, s) !== null);
       const routes = routesTo.get(centre)!;
-      if (net.rbc) {
+      if (net.prune && net.rbc) {
+        const latest = Math.max(...firsts);
+        const firstBed = care.firstBed[infusion]!;
+        for (const { unitId, hours, stockDelay } of nearestFirst.get(centre)!) {
+          // P1: every choice through this unit travels at least unit->centre; later routes are longer.
+          if (hours > travelBound(infusion)) break;
+          expand(unitId);
+          const low = inDateFrom(unitId, firstBed);
+          for (const { first, starts } of byUnit.get(unitId) ?? []) {
+            if (first.ready + stockDelay > latest) break;
+            // P1: all starts of a collection on one unit travel the same from its apheresis centre.
+            if (first.hours + hours > travelBound(infusion)) continue;
+            for (let up = starts.from(low); up && up.ready + stockDelay <= latest; up = starts.after(up)) {
+              if (up.expires < firstBed || !bedFits(up, hours)) continue;
+              choose(up, up.ready + stockDelay, hours);
+              break;
+            }
+          }
+        }
+      } else if (net.prune) {
+        for (const { unitId, hours } of nearestFirst.get(centre)!) {
+          if (hours > travelBound(infusion)) break; // P1, as above
+          expand(unitId);
+          // P4: the starts of one unit ready on one day all end manufacture together (R6), so the
+          // product reaches this centre at the same instant and is in date as long: one bed check for all.
+          let fits: boolean | undefined;
+          let checked: Upstream | undefined;
+          for (const up of readyOn(unitId, infusion)) {
+            if (up.hours + hours > travelBound(infusion)) break; // P1: sorted by travel to the unit
+            if (!checked || up.made !== checked.made || up.released !== checked.released || up.expires !== checked.expires) {
+              fits = bedFits(up, hours);
+              checked = up;
+            }
+            if (fits) choose(up, 0, hours);
+          }
+        }
+      } else if (net.rbc) {
         const latest = Math.max(...firsts);
         const firstBed = care.firstBed[infusion]!;
         for (const [unitId, { hours, stockDelay }] of routes) {
@@ -745,6 +862,9 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       }
     }
   }
+  // P2: with fewer than `count` plans every day was searched; make every option due, so `upstreams`
+  // counts what the unpruned search counts (whyNone reads it only then).
+  if (net.prune && best.length < count) for (const unitId of unitTaken.keys()) expand(unitId);
   return { choices: best, collections: cols.length, upstreams, sessionTimeBound };
 }
 
