@@ -67,8 +67,12 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  *    every choice through it, and a collection whose A->unit hours already exceed what is left rules out
  *    all of its starts.
  * P2 Lazy options. A unit makes options (manufacture starts, R3-R6) from the collections due only when a
- *    centre first looks at it; a unit P1 rules out on the last day never makes that day's. With fewer than
- *    `count` plans found, every option due is made before returning, so the counts whyNone reads match.
+ *    centre looks at it, and only from apheresis centres near enough for P1 to keep a choice (nearest
+ *    first); the bound only tightens, so a centre left out is never needed later that day. Collections
+ *    become due in day order as before (a collection ending on day e gives infusion from e +
+ *    manufactureDays), so every option an unpruned search would offer on a day exists when it is looked
+ *    for. With fewer than `count` plans found, every option due is made before returning, so the counts
+ *    whyNone reads match. Index by ready day, not by sorted insertion: options now come centre by centre.
  * P3 Order. Each centre looks at units nearest first, and during manufacture at each unit's starts of the
  *    day least travel first, so the first choices kept travel little and P1 cuts the rest early; the
  *    order cannot change the answer (choices are kept by compareChoices, whatever order they come in).
@@ -189,6 +193,7 @@ export interface PlanSearchResult {
 
 const HOUR_MS = 3_600_000;
 const NONE = -1;
+const NO_SLOTS: FreeSlot[] = [];
 
 /** Kinds of capacity the explanation frees in turn to find what binds. */
 type Group = 'APHERESIS' | 'MANUFACTURE' | 'TREATMENT';
@@ -374,19 +379,24 @@ function indexNetwork(input: PlanSearchInput, options: SearchOptions): Net {
     } else if (slot.resource !== 'ICU_BED') {
       const map = sites[slot.resource];
       let row = map.get(slot.siteCode);
-      if (!row) map.set(slot.siteCode, (row = Array.from({ length: days }, () => [])));
-      row[i]!.push(slot);
+      // Days without a slot share one empty list, never written to: most sites are closed most days.
+      if (!row) map.set(slot.siteCode, (row = new Array<FreeSlot[]>(days).fill(NO_SLOTS)));
+      if (row[i] === NO_SLOTS) row[i] = [slot];
+      else row[i]!.push(slot);
     }
   }
-  for (const map of Object.values(sites)) for (const row of map.values()) for (const list of row) list.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+  const byStart = (a: FreeSlot, b: FreeSlot) => a.startsAt.getTime() - b.startsAt.getTime();
+  for (const map of Object.values(sites)) for (const row of map.values()) for (const list of row) if (list.length > 1) list.sort(byStart);
 
-  const hourCache = new Map<string, number | undefined>();
-  const freshCache = new Map<string, boolean>();
+  // Routes asked for once each, kept by site and site (a national network asks for thousands per search).
+  const hourCache = new Map<string, Map<string, number | undefined>>();
+  const freshCache = new Map<string, Map<string, boolean>>();
   const hours = (from: string, to: string) => {
     if (from === to) return 0;
-    const key = `${from}|${to}`;
-    if (!hourCache.has(key)) hourCache.set(key, input.travelHours(from, to));
-    return hourCache.get(key);
+    let row = hourCache.get(from);
+    if (!row) hourCache.set(from, (row = new Map()));
+    if (!row.has(to)) row.set(to, input.travelHours(from, to));
+    return row.get(to);
   };
   const index = (d: LocalDate) => daysBetween(input.earliestCollectionDate, d);
   const { keptCollection, keptUpstream } = keptParts(input, index, hours, bays);
@@ -410,9 +420,10 @@ function indexNetwork(input: PlanSearchInput, options: SearchOptions): Net {
     hours,
     fresh: (from, to) => {
       if (from === to) return true;
-      const key = `${from}|${to}`;
-      let ok = freshCache.get(key);
-      if (ok === undefined) freshCache.set(key, (ok = input.freshCourier(from, to)));
+      let row = freshCache.get(from);
+      if (!row) freshCache.set(from, (row = new Map()));
+      let ok = row.get(to);
+      if (ok === undefined) row.set(to, (ok = input.freshCourier(from, to)));
       return ok;
     },
   };
@@ -655,6 +666,7 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   const byReady = new Map<number, Upstream[]>();
   // P3: during manufacture, the pruned search keeps each unit's starts by ready day, to sort them nearest first.
   const byUnitReady = new Map<string, Map<number, Upstream[]>>();
+  const byUnitFirstReady = new Map<string, { first: Upstream; starts: Starts }[][]>();
   let upstreams = 0;
   const add = (starts: Starts) => {
     const first = starts.from(0);
@@ -663,6 +675,13 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     if (net.rbc) {
       const list = byUnit.get(first.unit.unitId) ?? [];
       byUnit.set(first.unit.unitId, list);
+      if (net.prune) {
+        // P2 adds them centre by centre, not in day order: kept by first ready day instead (collectionsOn).
+        const days = byUnitFirstReady.get(first.unit.unitId) ?? [];
+        byUnitFirstReady.set(first.unit.unitId, days);
+        (days[first.ready] ??= []).push({ first, starts });
+        return;
+      }
       let at = list.length;
       while (at > 0 && list[at - 1]!.first.ready > first.ready) at--; // collections come in day order: nearly always at the end
       list.splice(at, 0, { first, starts });
@@ -695,14 +714,27 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       }
     }
   };
-  // P2: the collections due (ending on or before `due`) that each unit has not yet made options of.
-  const unitTaken = new Map(units.map((u): [string, (typeof units)[number] & { taken: number }] => [u.unit.unitId, { ...u, taken: 0 }]));
-  const expand = (unitId: string) => {
-    const u = unitTaken.get(unitId);
-    if (!u) return;
-    for (; u.taken < cols.length && lastOf(cols[u.taken]!) <= due; u.taken++) {
-      const hours = u.from.get(cols[u.taken]!.centre);
-      if (hours !== undefined) add(startsOf(net, cols[u.taken]!, u.unit, hours, u.next));
+  // P2: per unit, the apheresis centres with a route to it, nearest first, each with its collections in
+  // day order and how many of them the unit has made options of (those due end on or before `due`).
+  const colsAt = new Map<string, Collection[]>();
+  for (const col of cols) colsAt.set(col.centre, [...(colsAt.get(col.centre) ?? []), col]);
+  const pending = new Map(
+    units.map(({ unit, from, next }) => [
+      unit.unitId,
+      [...from]
+        .flatMap(([centre, hours]) => (hours === undefined || !colsAt.has(centre) ? [] : [{ unit, next, hours, cols: colsAt.get(centre)!, taken: 0 }]))
+        .sort((a, b) => a.hours - b.hours),
+    ]),
+  );
+  /** P2: makes the options due of a unit from every centre at most `within` hours away (P1 rules out the rest). */
+  const expanded = new Map<string, { due: number; within: number }>();
+  const expand = (unitId: string, within: number) => {
+    const done = expanded.get(unitId);
+    if (done && done.due === due && done.within >= within) return; // nothing more to make
+    expanded.set(unitId, { due, within });
+    for (const at of pending.get(unitId) ?? []) {
+      if (at.hours > within) break;
+      for (; at.taken < at.cols.length && lastOf(at.cols[at.taken]!) <= due; at.taken++) add(startsOf(net, at.cols[at.taken]!, at.unit, at.hours, at.next));
     }
   };
   // R8 shelf life: the first start day whose product can be in date at `at` on each unit (a lower bound:
@@ -738,14 +770,14 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   const preferred = net.input.preferredCentre ?? null;
   // P3: the same routes nearest first, so the first plans found travel little and P1 bounds the rest early.
   const nearestFirst = new Map([...routesTo].map(([centre, routes]) => [centre, [...routes].map(([unitId, route]) => ({ unitId, ...route })).sort((a, b) => a.hours - b.hours)] as const));
-  // P3: a unit's starts ready on one day, least travel from the apheresis centre first (sorted once, when first looked at).
-  const sortedDay = new Map<string, number>();
+  // P3: a unit's starts ready on one day, least travel from the apheresis centre first (sorted again only when P2 added some).
+  const sortedLength = new Map<Upstream[], number>();
   const readyOn = (unitId: string, day: number): readonly Upstream[] => {
     const list = byUnitReady.get(unitId)?.get(day);
     if (!list) return [];
-    if (sortedDay.get(unitId) !== day) {
+    if (sortedLength.get(list) !== list.length) {
       list.sort((a, b) => a.hours - b.hours);
-      sortedDay.set(unitId, day);
+      sortedLength.set(list, list.length);
     }
     return list;
   };
@@ -808,23 +840,26 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
         for (const { unitId, hours, stockDelay } of nearestFirst.get(centre)!) {
           // P1: every choice through this unit travels at least unit->centre; later routes are longer.
           if (hours > travelBound(infusion)) break;
-          expand(unitId);
+          expand(unitId, travelBound(infusion) - hours);
           const low = inDateFrom(unitId, firstBed);
-          for (const { first, starts } of byUnit.get(unitId) ?? []) {
-            if (first.ready + stockDelay > latest) break;
-            // P1: all starts of a collection on one unit travel the same from its apheresis centre.
-            if (first.hours + hours > travelBound(infusion)) continue;
-            for (let up = starts.from(low); up && up.ready + stockDelay <= latest; up = starts.after(up)) {
-              if (up.expires < firstBed || !bedFits(up, hours)) continue;
-              choose(up, up.ready + stockDelay, hours);
-              break;
+          // The unit's collections whose first start is ready in time, by ready day.
+          const byFirstReady = byUnitFirstReady.get(unitId) ?? [];
+          for (let r = 0; r <= latest - stockDelay && r < byFirstReady.length; r++) {
+            for (const { first, starts } of byFirstReady[r] ?? []) {
+              // P1: all starts of a collection on one unit travel the same from its apheresis centre.
+              if (first.hours + hours > travelBound(infusion)) continue;
+              for (let up = starts.from(low); up && up.ready + stockDelay <= latest; up = starts.after(up)) {
+                if (up.expires < firstBed || !bedFits(up, hours)) continue;
+                choose(up, up.ready + stockDelay, hours);
+                break;
+              }
             }
           }
         }
       } else if (net.prune) {
         for (const { unitId, hours } of nearestFirst.get(centre)!) {
           if (hours > travelBound(infusion)) break; // P1, as above
-          expand(unitId);
+          expand(unitId, travelBound(infusion) - hours);
           // P4: the starts of one unit ready on one day all end manufacture together (R6), so the
           // product reaches this centre at the same instant and is in date as long: one bed check for all.
           let fits: boolean | undefined;
@@ -864,7 +899,7 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   }
   // P2: with fewer than `count` plans every day was searched; make every option due, so `upstreams`
   // counts what the unpruned search counts (whyNone reads it only then).
-  if (net.prune && best.length < count) for (const unitId of unitTaken.keys()) expand(unitId);
+  if (net.prune && best.length < count) for (const unitId of pending.keys()) expand(unitId, Number.POSITIVE_INFINITY);
   return { choices: best, collections: cols.length, upstreams, sessionTimeBound };
 }
 
