@@ -605,22 +605,30 @@ interface Care {
 }
 
 function careAt(net: Net, centre: string, relax: Relax): Care {
-  const has = (row: ByDay | undefined, i: number) => !!row?.[i]?.some((s) => isFree(s, relax));
+  // Whether each day has a free slot of each kind, worked out once a day (a day past the index has none).
+  const freeDays = (row: ByDay | undefined) => {
+    const out = new Uint8Array(net.days + 1);
+    if (row) for (let i = 0; i < net.days; i++) out[i] = row[i]!.some((s) => isFree(s, relax)) ? 1 : 0;
+    return out;
+  };
+  const has = (free: Uint8Array, i: number) => i >= 0 && i < net.days && free[i] === 1;
   const chairs = net.sites.CONDITIONING_CHAIR.get(centre);
   const infusion = net.sites.INFUSION_BED.get(centre);
-  const monitoring = net.sites.MONITORING_BED.get(centre);
+  const chairFree = freeDays(chairs);
+  const bedFree = freeDays(infusion);
+  const monitoringFree = freeDays(net.sites.MONITORING_BED.get(centre));
+  // Free monitoring days in a row from each day.
+  const monitoringRun = new Int32Array(net.days + 1);
+  for (let i = net.days - 1; i >= 0; i--) monitoringRun[i] = monitoringFree[i] ? monitoringRun[i + 1]! + 1 : 0;
   const course = new Uint8Array(net.days);
   const beds = new Uint8Array(net.days);
   const latestChair: (Date | undefined)[] = new Array(net.days);
   const firstBed = new Float64Array(net.days).fill(Number.POSITIVE_INFINITY);
   for (let i = 0; i < net.days; i++) {
-    course[i] = net.offsets.every((o) => has(chairs, i + o)) ? 1 : 0;
-    for (const s of chairs?.[i] ?? []) if (isFree(s, relax)) latestChair[i] = s.startsAt; // sorted by start
-    const bed = infusion?.[i]?.find((s) => isFree(s, relax)); // sorted by start
-    if (bed) firstBed[i] = bed.startsAt.getTime();
-    let ok = i < net.horizon && has(infusion, i);
-    for (let k = 0; ok && k < net.p.monitoringInpatientDays; k++) ok = has(monitoring, i + k);
-    beds[i] = ok ? 1 : 0;
+    course[i] = net.offsets.every((o) => has(chairFree, i + o)) ? 1 : 0;
+    if (chairFree[i]) for (const s of chairs![i]!) if (isFree(s, relax)) latestChair[i] = s.startsAt; // sorted by start
+    if (bedFree[i]) firstBed[i] = infusion![i]!.find((s) => isFree(s, relax))!.startsAt.getTime(); // sorted by start
+    beds[i] = i < net.horizon && bedFree[i] && monitoringRun[i]! >= net.p.monitoringInpatientDays ? 1 : 0;
   }
   return { course, beds, latestChair, firstBed };
 }
