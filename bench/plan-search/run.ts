@@ -33,32 +33,69 @@ const WASHOUT_DAYS = [0, 3, 7, 14, 42] as const;
 const settings = {
   ...schedulingBenchSettings(),
   scales: integerListFromEnv('BENCH_PLAN_SEARCH_SCALES', [1, 3, 10]),
-  searches: numberFromEnv('BENCH_SEARCHES', 100, { min: 1, integer: true }),
+  searches: numberFromEnv('BENCH_SEARCHES', 80, { min: 1, integer: true }),
   fillMaxSeconds: numberFromEnv('BENCH_FILL_MAX_SECONDS', 150, { min: 1 }),
   fillMaxBookings: numberFromEnv('BENCH_FILL_MAX_BOOKINGS', 20_000, { min: 0, integer: true }),
   /** Times each input is searched each way; the figures are per search. */
   repeats: numberFromEnv('BENCH_PLAN_SEARCH_REPEATS', 3, { min: 1, integer: true }),
+  /**
+   * BENCH_PLAN_SEARCH_FILL: `replicate` (default) fills the 1× network through the commands and gives every
+   * copy of a larger network the same bookings, slot for slot; `commands` fills every scale through the
+   * commands (at 10× that books about 4 referrals a second: 80% takes hours, so BENCH_FILL_MAX_SECONDS stops it).
+   */
+  fill: (process.env.BENCH_PLAN_SEARCH_FILL || 'replicate') as 'replicate' | 'commands',
   save: process.env.BENCH_PLAN_SEARCH_SAVE || null,
   load: process.env.BENCH_PLAN_SEARCH_LOAD || null,
 };
 
 interface Capture {
   readonly scale: number;
-  readonly inputs: readonly CapturedInput[];
+  /** Dropped once timed: a hundred inputs at 10× hold over a gigabyte. */
+  inputs: readonly CapturedInput[];
+  readonly freeSlots: readonly number[];
   readonly fill: FillResult | null;
   readonly seedSeconds: number | null;
+  /** Replicated: the scale whose fill every copy was given. */
+  readonly filledLike?: number;
+}
+
+/** The demo network's copy of a site or unit as the 1× network names it (seed-demo-network.ts `copies`). */
+const originalSite = (code: string) => (/^.{3}\d{2}$/.test(code) ? `${code.slice(0, 3)}01` : code);
+const originalUnit = (unitId: string) => unitId.replace(/-C\d+$/, '');
+const slotOf = (s: { siteCode: string; unitId: string | null; resource: string; day: string; session: string }) =>
+  s.unitId ? `unit|${originalUnit(s.unitId)}|${s.day}|${s.session}` : `site|${originalSite(s.siteCode)}|${s.resource}|${s.day}|${s.session}`;
+
+/**
+ * Gives every copy of the network the places the filled 1× network has left on the same slot of the
+ * same site or unit: inputs for the same referral (same product, day and preferred centre), so the
+ * larger network is filled as the 1× one was, copy by copy.
+ */
+function replicateFill(inputs: readonly CapturedInput[], filled: readonly CapturedInput[]): CapturedInput[] {
+  return inputs.map((captured, i) => {
+    const like = filled[i];
+    if (!like || like.productCode !== captured.productCode || like.input.earliestCollectionDate !== captured.input.earliestCollectionDate) {
+      throw new Error(`referral ${i} at ${captured.scale}× does not match the 1× referral it should be filled like`);
+    }
+    const free = new Map(like.input.free.map((s) => [slotOf(s), s.free]));
+    return { ...captured, input: { ...captured.input, free: captured.input.free.map((s) => ({ ...s, free: free.get(slotOf(s)) ?? s.free })) } };
+  });
 }
 
 /** Seeds a network at `scale`, fills its year, refers `searches` patients and captures their search inputs. */
-async function capture(scale: number, open: Set<BenchDatabase>, onMachine: (machine: MachineDescription, serverSource: string) => void): Promise<Capture> {
+async function capture(scale: number, open: Set<BenchDatabase>, onMachine: (machine: MachineDescription, serverSource: string) => void, filledLike?: Capture): Promise<Capture> {
   const network = await openNetwork(scale, log, (database) => open.add(database));
   try {
     onMachine(await describeMachine(network.database.url, ['libs/pathways/src/domain', 'bench/plan-search']), network.database.serverSource);
+    if (filledLike) {
+      const inputs = replicateFill(await referAndRead(network, scale), filledLike.inputs);
+      log(`${scale}×: seeded in ${network.seedSeconds.toFixed(1)} s; every copy given the ${filledLike.scale}× network's bookings`);
+      return { scale, inputs, freeSlots: inputs.map((c) => c.input.free.length), fill: filledLike.fill, seedSeconds: network.seedSeconds, filledLike: filledLike.scale };
+    }
     log(`${scale}×: seeded in ${network.seedSeconds.toFixed(1)} s; filling the year to ${Math.round(settings.targetUtilisation * 100)}% of the cell-therapy bays (at most ${settings.fillMaxSeconds} s)`);
     const fill = await fillYear(network, settings, (line) => log(`${scale}×: ${line}`));
     log(`${scale}×: fill ${fill.stoppedBy === 'target' ? 'reached' : `stopped by the ${fill.stoppedBy} at`} ${(share(fill.after.bays) * 100).toFixed(1)}% after ${fill.stats.booked} bookings in ${fill.seconds.toFixed(0)} s`);
     const inputs = await referAndRead(network, scale);
-    return { scale, inputs, fill, seedSeconds: network.seedSeconds };
+    return { scale, inputs, freeSlots: inputs.map((c) => c.input.free.length), fill, seedSeconds: network.seedSeconds };
   } finally {
     await network.close();
     open.delete(network.database);
@@ -151,14 +188,21 @@ function render(captures: readonly Capture[], timings: ReadonlyMap<number, Timin
       return `${p(t.map((x) => x[key]), 95)} ms (${formatRatio(percentile(t.map((x) => x[key]), 95) / percentile(base.map((x) => x[key]), 95))}×)`;
     }),
   ]);
-  const fills = captures.map(({ scale, fill, inputs, seedSeconds }) => {
-    const slots = inputs.map((c) => c.input.free.length).sort((a, b) => a - b);
+  const fills = captures.map(({ scale, fill, freeSlots, seedSeconds, filledLike }) => {
+    const slots = [...freeSlots].sort((a, b) => a - b);
     const plans = timings.get(scale)!.filter((x) => x.plans > 0).length / settings.repeats;
-    const filled = fill
+    const filled = filledLike !== undefined
+      ? `seeded in ${seedSeconds!.toFixed(0)} s, each copy given the bookings of the ${filledLike}× network (${(share(fill!.after.bays) * 100).toFixed(1)}% of its cell-therapy bay-days)`
+      : fill
       ? `seeded in ${seedSeconds!.toFixed(0)} s, then ${count(fill.stats.booked)} bookings in ${fill.seconds.toFixed(0)} s ${fill.stoppedBy === 'target' ? 'reached' : `(stopped by the ${fill.stoppedBy})`} ${(share(fill.after.bays) * 100).toFixed(1)}% of ${count(fill.after.bays.capacity)} cell-therapy bay-days`
       : 'inputs loaded from a file (BENCH_PLAN_SEARCH_LOAD)';
-    return `- **${scale}×** (${scale * DEMO_CENTRES.length} centres): ${filled}; ${count(inputs.length)} referrals, ${count(slots[Math.floor(slots.length / 2)] ?? 0)} free slots per input at the median, ${count(plans)} with a plan.`;
+    return `- **${scale}×** (${scale * DEMO_CENTRES.length} centres): ${filled}; ${count(freeSlots.length)} referrals, ${count(slots[Math.floor(slots.length / 2)] ?? 0)} free slots per input at the median, ${count(plans)} with a plan.`;
   });
+  const commandsFill = `its year of demand is booked through the ordinary commands as in bench:scheduling (the same referral mix, ${settings.fillWorkers} schedulers, until ${Math.round(settings.targetUtilisation * 100)}% of the cell-therapy bays over the next 365 days are used or ${settings.fillMaxSeconds} s have passed)`;
+  const fillMethod =
+    settings.fill === 'replicate'
+      ? `The 1× network's year of demand is booked through the ordinary commands as in bench:scheduling (the same referral mix, ${settings.fillWorkers} schedulers, until ${Math.round(settings.targetUtilisation * 100)}% of the cell-therapy bays over the next 365 days are used). Filling the 10× network the same way books about 4 referrals a second with the search as it was (issue 12 §7), hours for 80%, so the larger networks are filled by copy instead: each referral's input at 3× and 10× is read from its own seeded network and every slot of every copy is given the places the filled 1× network has left on the same slot of the same site or unit (the same referral's input at 1×), so every copy is as full as the 1× network, in the same pattern.`
+      : `At every scale ${commandsFill}.`;
   const largest = captures[captures.length - 1]!.scale;
   const p95Largest = percentile(timings.get(largest)!.map((x) => x.prunedMs), 95);
   return [
@@ -168,7 +212,7 @@ function render(captures: readonly Capture[], timings: ReadonlyMap<number, Timin
     '',
     machine ? `**Machine.** ${machineLine(machine, serverSource)}` : '**Machine.** not described (inputs loaded from a file).',
     '',
-    `**Method.** For each scale, a fresh database is seeded with that many copies of the demo network (\`seedDemoNetwork\`), its year of demand is booked through the ordinary commands as in bench:scheduling (the same referral mix, ${settings.fillWorkers} schedulers, until ${Math.round(settings.targetUtilisation * 100)}% of the cell-therapy bays over the next 365 days are used or ${settings.fillMaxSeconds} s have passed), then ${settings.searches} new referrals are made as bench:scheduling makes them (3 POC-CAR19 to 1 CRYO-CAR19, washouts of 0-42 days, preferred centres in turn) and their search inputs read with \`PlanOptions.inputForPathway\` (${settings.horizonDays}-day horizon, 3 plans). The database is then closed and only the pure searches run: each input searched ${settings.repeats} times by \`searchPlansUnpruned\` (the search as it was, without P1-P4 of plan-search.ts) and by \`searchPlans\` (pruned), back to back, alternating which goes first, after 3 warm-up inputs. Both are single-threaded and allocate the same indexes; "identical" compares their whole results (plans, steps, slots, \`limitedBy\`, \`reasonNone\`) as JSON.`,
+    `**Method.** For each scale, a fresh database is seeded with that many copies of the demo network (\`seedDemoNetwork\`). ${fillMethod} Then ${settings.searches} new referrals are made as bench:scheduling makes them (3 POC-CAR19 to 1 CRYO-CAR19, washouts of 0-42 days, preferred centres in turn) and their search inputs read with \`PlanOptions.inputForPathway\` (${settings.horizonDays}-day horizon, 3 plans). The database is then closed and only the pure searches run: each input searched ${settings.repeats} times by \`searchPlansUnpruned\` (the search as it was, without P1-P4 of plan-search.ts) and by \`searchPlans\` (pruned), back to back, alternating which goes first, after 3 warm-up inputs. Both are single-threaded and allocate the same indexes; "identical" compares their whole results (plans, steps, slots, \`limitedBy\`, \`reasonNone\`) as JSON.`,
     '',
     ...fills,
     '',
@@ -195,24 +239,31 @@ async function main(): Promise<void> {
   let machine: MachineDescription | null = null;
   let serverSource = '';
   const captures: Capture[] = [];
-  if (settings.load) {
-    const all = await loadInputs(settings.load);
-    for (const scale of [...new Set(all.map((c) => c.scale))].sort((a, b) => a - b)) {
-      captures.push({ scale, inputs: all.filter((c) => c.scale === scale), fill: null, seedSeconds: null });
-    }
-    log(`loaded ${all.length} inputs from ${settings.load}`);
-  } else {
-    for (const scale of settings.scales) {
-      captures.push(await capture(scale, open, (m, source) => ((machine ??= m), (serverSource ||= source))));
-    }
-    if (settings.save) {
-      await saveInputs(settings.save, captures.flatMap((c) => c.inputs));
-      log(`saved the inputs to ${settings.save}`);
-    }
-  }
   const timings = new Map<number, Timing[]>();
-  for (const { scale, inputs } of captures) {
+  const loaded = settings.load ? await loadInputs(settings.load) : [];
+  const scales = settings.load ? [...new Set(loaded.map((c) => c.scale))].sort((a, b) => a - b) : settings.scales;
+  // Replicated fill: the 1× network, filled through the commands, first; its inputs are kept to fill the others like it.
+  const order = settings.fill === 'replicate' && !settings.load ? [1, ...scales.filter((s) => s !== 1)] : scales;
+  let base: Capture | undefined;
+  for (const scale of order) {
+    let captured: Capture;
+    if (settings.load) {
+      const inputs = loaded.filter((c) => c.scale === scale);
+      captured = { scale, inputs, freeSlots: inputs.map((c) => c.input.free.length), fill: null, seedSeconds: null };
+    } else {
+      // The network is closed before timing: nothing else runs in the process while the searches are timed.
+      captured = await capture(scale, open, (m, source) => ((machine ??= m), (serverSource ||= source)), scale === 1 ? undefined : base);
+      if (settings.fill === 'replicate' && scale === 1) base = { ...captured, inputs: captured.inputs };
+      if (settings.save) {
+        await saveInputs(`${settings.save}.${scale}x.jsonl`, captured.inputs);
+        log(`saved the inputs to ${settings.save}.${scale}x.jsonl`);
+      }
+    }
+    if (!scales.includes(scale)) continue; // only the fill to copy
+    captures.push(captured);
+    const { inputs } = captured;
     const t = time(inputs);
+    captured.inputs = [];
     timings.set(scale, t);
     const pr = t.map((x) => x.prunedMs);
     const un = t.map((x) => x.unprunedMs);
