@@ -672,7 +672,9 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   // life, R8), sorted by their first ready day. During manufacture: every start by ready day (I = R).
   const byUnit = new Map<string, { first: Upstream; starts: Starts }[]>();
   const byReady = new Map<number, Upstream[]>();
-  // P3: during manufacture, the pruned search keeps each unit's starts by ready day, to sort them nearest first.
+  // The pruned search keeps them per unit (P2 makes them unit by unit): during manufacture each unit's
+  // starts by ready day (sorted least travel first when looked at, P3); release before conditioning each
+  // unit's collections by the ready day of their first start.
   const byUnitReady = new Map<string, Map<number, Upstream[]>>();
   const byUnitFirstReady = new Map<string, { first: Upstream; starts: Starts }[][]>();
   let upstreams = 0;
@@ -680,16 +682,14 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     const first = starts.from(0);
     if (!first) return;
     upstreams++;
-    if (net.rbc) {
+    if (net.rbc && net.prune) {
+      // P2 adds collections centre by centre, not in day order: each unit's are kept by first ready day.
+      const days = byUnitFirstReady.get(first.unit.unitId) ?? [];
+      byUnitFirstReady.set(first.unit.unitId, days);
+      (days[first.ready] ??= []).push({ first, starts });
+    } else if (net.rbc) {
       const list = byUnit.get(first.unit.unitId) ?? [];
       byUnit.set(first.unit.unitId, list);
-      if (net.prune) {
-        // P2 adds them centre by centre, not in day order: kept by first ready day instead (collectionsOn).
-        const days = byUnitFirstReady.get(first.unit.unitId) ?? [];
-        byUnitFirstReady.set(first.unit.unitId, days);
-        (days[first.ready] ??= []).push({ first, starts });
-        return;
-      }
       let at = list.length;
       while (at > 0 && list[at - 1]!.first.ready > first.ready) at--; // collections come in day order: nearly always at the end
       list.splice(at, 0, { first, starts });
@@ -794,7 +794,7 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   /**
    * P1: the most travel a choice on infusion day `infusion` may have and still be kept. Choices are
    * ordered by infusion day, then travel (compareChoices), and distinct choices never compare equal
-   * (they differ in centre, unit, centre or collection day), so once `count` are kept, a choice on the
+   * (they differ in apheresis centre, unit, treatment centre or first collection day), so once `count` are kept, a choice on the
    * same day with more travel than the last kept one sorts after it and would be refused by offer; on a
    * later day, every choice would. Unbounded until `count` are kept. Never used unpruned.
    */
