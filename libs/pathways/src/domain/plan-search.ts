@@ -78,6 +78,10 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  *    order cannot change the answer (choices are kept by compareChoices, whatever order they come in).
  * P4 Shared checks. During manufacture the starts of one unit ready on one day end manufacture together
  *    (R6), so the product reaches a centre at one instant and is in date as long: its bed is checked once.
+ * P5 Busy units. During manufacture infusion is on the ready day, manufactureDays after the first bay day
+ *    (R6), and every start begins a run of free bay days (R5, runStarts): a unit with no run beginning
+ *    that day has nothing to offer on the infusion day, so it is passed over unasked (and, by P2, makes
+ *    no options for it). On a network filled to 80%, most units most days.
  */
 
 /** A slot of live capacity with the places still free on it (capacity minus holds and bookings; >= 1 is bookable). */
@@ -734,6 +738,7 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
         .sort((a, b) => a.hours - b.hours),
     ]),
   );
+  const runsOf = new Map(units.map((u) => [u.unit.unitId, u.next] as const));
   /** P2: makes the options due of a unit from every centre at most `within` hours away (P1 rules out the rest). */
   const expanded = new Map<string, { due: number; within: number }>();
   const expand = (unitId: string, within: number) => {
@@ -865,8 +870,12 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
           }
         }
       } else if (net.prune) {
+        const dm = infusion - p.manufactureDays;
         for (const { unitId, hours } of nearestFirst.get(centre)!) {
           if (hours > travelBound(infusion)) break; // P1, as above
+          // P5: a start ready on this day began a run of free bay days on dm (R5, R6): none without one.
+          const next = runsOf.get(unitId);
+          if (next && (dm < 0 || next[dm] !== dm)) continue;
           expand(unitId, travelBound(infusion) - hours);
           // P4: the starts of one unit ready on one day all end manufacture together (R6), so the
           // product reaches this centre at the same instant and is in date as long: one bed check for all.
