@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { DEMO_CENTRES } from '@bedside/network';
 import { PlanOptions } from '../../libs/pathways/src/application/plan-options';
-import { searchPlans, searchPlansUnpruned, type PlanSearchInput } from '../../libs/pathways/src/domain/plan-search';
+import { searchPlans, searchPlansUnpruned, type FreeSlot, type PlanSearchInput } from '../../libs/pathways/src/domain/plan-search';
 import { fillYear, share, type FillResult } from '../scheduling/fill';
 import { openNetwork, PATHWAY_READ_MODELS, type BenchNetwork } from '../scheduling/network';
 import { BookingStats, dayAfter, Scheduler, type ProductCode } from '../scheduling/scheduler';
@@ -71,13 +71,27 @@ const slotOf = (s: { siteCode: string; unitId: string | null; resource: string; 
  * larger network is filled as the 1× one was, copy by copy.
  */
 function replicateFill(inputs: readonly CapturedInput[], filled: readonly CapturedInput[]): CapturedInput[] {
+  const filledSlots = new Map<string, FreeSlot>(); // shared between inputs, as referAndRead's
   return inputs.map((captured, i) => {
     const like = filled[i];
     if (!like || like.productCode !== captured.productCode || like.input.earliestCollectionDate !== captured.input.earliestCollectionDate) {
       throw new Error(`referral ${i} at ${captured.scale}× does not match the 1× referral it should be filled like`);
     }
     const free = new Map(like.input.free.map((s) => [slotOf(s), s.free]));
-    return { ...captured, input: { ...captured.input, free: captured.input.free.map((s) => ({ ...s, free: free.get(slotOf(s)) ?? s.free })) } };
+    return {
+      ...captured,
+      input: {
+        ...captured.input,
+        free: captured.input.free.map((s) => {
+          const places = free.get(slotOf(s)) ?? s.free;
+          if (places === s.free) return s;
+          const key = `${s.resourceKey}|${s.day}|${s.session}|${places}`;
+          let copy = filledSlots.get(key);
+          if (!copy) filledSlots.set(key, (copy = { ...s, free: places }));
+          return copy;
+        }),
+      },
+    };
   });
 }
 
@@ -114,8 +128,20 @@ async function referAndRead(network: BenchNetwork, scale: number): Promise<Captu
   await network.caughtUp(PATHWAY_READ_MODELS);
   const planOptions = network.app.get(PlanOptions);
   const inputs: CapturedInput[] = [];
+  // Inputs share the slots they have in common (the search never changes its input): 80 inputs of
+  // 80,000 fresh slots each would keep over a gigabyte alive, and the collector's pauses would land in
+  // whichever search happened to be running.
+  const shared = new Map<string, FreeSlot>();
   for (const { coi, productCode } of referrals) {
-    inputs.push({ scale, productCode, input: await planOptions.inputForPathway(coi, { count: 3, horizonDays: settings.horizonDays }) });
+    const input = await planOptions.inputForPathway(coi, { count: 3, horizonDays: settings.horizonDays });
+    const free = input.free.map((s) => {
+      const key = `${s.resourceKey}|${s.day}|${s.session}|${s.free}`;
+      const same = shared.get(key);
+      if (same) return same;
+      shared.set(key, s);
+      return s;
+    });
+    inputs.push({ scale, productCode, input: { ...input, free } });
   }
   log(`${scale}×: ${inputs.length} search inputs captured (${inputs[0]?.input.free.length ?? 0} free slots in the first)`);
   return inputs;
@@ -212,7 +238,7 @@ function render(captures: readonly Capture[], timings: ReadonlyMap<number, Timin
     '',
     machine ? `**Machine.** ${machineLine(machine, serverSource)}` : '**Machine.** not described (inputs loaded from a file).',
     '',
-    `**Method.** For each scale, a fresh database is seeded with that many copies of the demo network (\`seedDemoNetwork\`). ${fillMethod} Then ${settings.searches} new referrals are made as bench:scheduling makes them (3 POC-CAR19 to 1 CRYO-CAR19, washouts of 0-42 days, preferred centres in turn) and their search inputs read with \`PlanOptions.inputForPathway\` (${settings.horizonDays}-day horizon, 3 plans). The database is then closed and only the pure searches run: each input searched ${settings.repeats} times by \`searchPlansUnpruned\` (the search as it was, without P1-P4 of plan-search.ts) and by \`searchPlans\` (pruned), back to back, alternating which goes first, after 3 warm-up inputs. Both are single-threaded and allocate the same indexes; "identical" compares their whole results (plans, steps, slots, \`limitedBy\`, \`reasonNone\`) as JSON.`,
+    `**Method.** For each scale, a fresh database is seeded with that many copies of the demo network (\`seedDemoNetwork\`). ${fillMethod} Then ${settings.searches} new referrals are made as bench:scheduling makes them (3 POC-CAR19 to 1 CRYO-CAR19, washouts of 0-42 days, preferred centres in turn) and their search inputs read with \`PlanOptions.inputForPathway\` (${settings.horizonDays}-day horizon, 3 plans). The database is then closed and only the pure searches run: each input searched ${settings.repeats} times by \`searchPlansUnpruned\` (the search as it was, without P1-P4 of plan-search.ts) and by \`searchPlans\` (pruned), back to back, alternating which goes first, after 3 warm-up inputs; the inputs share the slot objects they have in common (neither search changes its input), so holding all of them does not load the collector. Both are single-threaded and allocate the same indexes; "identical" compares their whole results (plans, steps, slots, \`limitedBy\`, \`reasonNone\`) as JSON.`,
     '',
     ...fills,
     '',
