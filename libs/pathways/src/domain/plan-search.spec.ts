@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { addDays, daysBetween, type LocalDate } from '@bedside/shared';
 import type { ProductProcess, Resource } from '@bedside/network';
-import { searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type VeinToVeinPlan } from './plan-search';
+import { searchPlans, searchPlansUnpruned, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type VeinToVeinPlan } from './plan-search';
 import { judgePlanSlots, type PlanRuleError } from './plan-judgement';
 import { conditioningMayStart, freshHoldEndsAt, hoursHeld, shelfLifeEndsAt } from './clinical-rules';
 import {
@@ -1221,5 +1222,99 @@ describe('holding a plan: the judge holds what the search offers and nothing the
     expect(held).toBeGreaterThan(280);
     expect(refused).toBeGreaterThan(held * 10);
     expect(heldChanged).toBeLessThan(refused);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Pruning (issue 12 §7): searchPlans skips what cannot beat the plans it already has (P1-P5 in
+// plan-search.ts); searchPlansUnpruned is the search without that. They must agree on everything they
+// return, plans, steps, slots and every explanation, on any network, including ones as repetitive as the
+// 10× benchmark network (copies of the same centres and units, a short drive apart, so many plans tie).
+
+/** `n` copies of a world side by side: centres and units renamed per copy, a 0.5 h fresh route between copies of a site. */
+function copiesOf(world: World, n: number, seed: number): World {
+  const r = prng(seed);
+  const rename = (code: string, copy: number) => (copy === 0 ? code : `${code}~${copy}`);
+  const original = (code: string) => code.split('~')[0]!;
+  const centres = range(0, n - 1).flatMap((copy) => world.centres.map((c) => rename(c, copy)));
+  const units = range(0, n - 1).flatMap((copy) => world.units.map((u) => ({ unitId: rename(u.unitId, copy), siteCode: rename(u.siteCode, copy) })));
+  // Each copy books its own share: a few more of its places are taken, so copies differ.
+  const free = range(0, n - 1).flatMap((copy) =>
+    world.input.free.map((s): FreeSlot => {
+      const resourceKey = s.unitId ? `unit:${rename(s.unitId, copy)}` : `site:${rename(s.siteCode, copy)}:${s.resource}`;
+      return { ...s, resourceKey, siteCode: rename(s.siteCode, copy), unitId: s.unitId && rename(s.unitId, copy), free: copy > 0 && r() < 0.15 ? 0 : s.free };
+    }),
+  );
+  const near = (a: string, b: string) => a !== b && original(a) === original(b);
+  return {
+    centres,
+    units,
+    input: {
+      ...world.input,
+      free,
+      designatedUnits: units,
+      treatmentCentres: centres,
+      preferredCentre: world.input.preferredCentre ? rename(world.input.preferredCentre, n - 1) : null,
+      travelHours: (a, b) => (near(a, b) ? 0.5 : world.input.travelHours(original(a), original(b))),
+      freshCourier: (a, b) => near(a, b) || world.input.freshCourier(original(a), original(b)),
+    },
+  };
+}
+
+const sameSearch = (input: PlanSearchInput) => {
+  const pruned = searchPlans(input);
+  expect(pruned).toEqual(searchPlansUnpruned(input));
+  return pruned;
+};
+
+describe('vein-to-vein plan search: pruning changes nothing but the time taken (issue 12 §7)', () => {
+  it('given random networks and 1 to 6 plans asked for, when searched pruned and unpruned, then both return the same plans, explanations and reasons', () => {
+    let withPlans = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 6 }), (seed, count) => {
+        const { input } = randomWorld(seed);
+        if (sameSearch({ ...input, count }).plans.length > 0) withPlans++;
+      }),
+      { numRuns: 300, seed: 12_7 },
+    );
+    expect(withPlans).toBeGreaterThan(100);
+  });
+
+  it('given repairs that keep a collection (and a batch), when searched pruned and unpruned, then both agree', () => {
+    let repairs = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 4 }), (seed, count) => {
+        const world = repairWorld(seed);
+        if (!world) return;
+        repairs++;
+        sameSearch({ ...world.input, count });
+      }),
+      { numRuns: 200, seed: 12_7 },
+    );
+    expect(repairs).toBeGreaterThan(60); // 83 today
+  });
+
+  it('given copies of a random network a short drive apart, where many plans tie on infusion day and travel, when searched pruned and unpruned, then both agree', () => {
+    let withPlans = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 6 }), (seed, copies, count) => {
+        const world = copiesOf(randomWorld(seed), copies, seed);
+        if (sameSearch({ ...world.input, count }).plans.length > 0) withPlans++;
+      }),
+      { numRuns: 120, seed: 12_7 },
+    );
+    expect(withPlans).toBeGreaterThan(40);
+  });
+
+  it('given copies of random networks, when searched, then the pruned search still finds exactly what brute force finds', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const world = copiesOf(randomWorld(seed), 2, seed);
+      const expected = bruteForce(world).slice(0, 3).map((x) => x.key);
+      try {
+        expect(sameSearch(world.input).plans.map(key)).toEqual(expected);
+      } catch (error) {
+        throw new Error(`seed ${seed}: ${(error as Error).message}`);
+      }
+    }
   });
 });

@@ -58,6 +58,31 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  * free session (really free before relaxed), save that the first collection session is the earliest that
  * leaves the fresh hold room for that start, the first conditioning session the earliest the gate allows
  * (R8), and the infusion bed the earliest the shelf life allows.
+ *
+ * Pruning (issue 12 §7), none of which changes what is returned (plan-search.spec.ts runs searchPlans and
+ * searchPlansUnpruned on random networks and compares everything):
+ * P1 Bound. Infusion days are searched in order, so once `count` choices are kept the day being searched
+ *    is the last, and a choice on it is kept only if it sorts before the last kept one: with travel no
+ *    greater (travel is compared right after the infusion day, and distinct choices never compare equal).
+ *    Travel is hours A->unit + unit->T, each at least 0, so a route unit->T longer than that bound rules out
+ *    every choice through it, and a collection whose A->unit hours already exceed what is left rules out
+ *    all of its starts.
+ * P2 Lazy options. A unit makes options (manufacture starts, R3-R6) from the collections due only when a
+ *    centre looks at it, and only from apheresis centres near enough for P1 to keep a choice (nearest
+ *    first); the bound only tightens, so a centre left out is never needed later that day. Collections
+ *    become due in day order as before (a collection ending on day e gives infusion from e +
+ *    manufactureDays), so every option an unpruned search would offer on a day exists when it is looked
+ *    for. With fewer than `count` plans found, every option due is made before returning, so the counts
+ *    whyNone reads match. Index by ready day, not by sorted insertion: options now come centre by centre.
+ * P3 Order. Each centre looks at units nearest first, and during manufacture at each unit's starts of the
+ *    day least travel first, so the first choices kept travel little and P1 cuts the rest early; the
+ *    order cannot change the answer (choices are kept by compareChoices, whatever order they come in).
+ * P4 Shared checks. During manufacture the starts of one unit ready on one day end manufacture together
+ *    (R6), so the product reaches a centre at one instant and is in date as long: its bed is checked once.
+ * P5 Busy units. During manufacture infusion is on the ready day, manufactureDays after the first bay day
+ *    (R6), and every start begins a run of free bay days (R5, runStarts): a unit with no run beginning
+ *    that day has nothing to offer on the infusion day, so it is passed over unasked (and, by P2, makes
+ *    no options for it). On a network filled to 80%, most units most days.
  */
 
 /** A slot of live capacity with the places still free on it: the capacity slice's vocabulary (libs/capacity/src/domain/slot.ts). */
@@ -171,6 +196,7 @@ export interface PlanSearchResult {
 
 const HOUR_MS = 3_600_000;
 const NONE = -1;
+const NO_SLOTS: FreeSlot[] = [];
 
 /** Kinds of capacity the explanation frees in turn to find what binds. */
 type Group = 'APHERESIS' | 'MANUFACTURE' | 'TREATMENT';
@@ -197,6 +223,8 @@ type ByDay = FreeSlot[][];
 /** The input indexed once; every search below (the real one and the relaxed ones) reads it. */
 interface Net {
   readonly input: PlanSearchInput;
+  /** Whether to prune (P1-P5); off only to show that pruning changes nothing. */
+  readonly prune: boolean;
   readonly p: ProductProcess;
   readonly rbc: boolean;
   readonly horizon: number;
@@ -286,7 +314,23 @@ interface Outcome {
 }
 
 export function searchPlans(input: PlanSearchInput): PlanSearchResult {
-  const net = indexNetwork(input);
+  return searchWith(input, { prune: true });
+}
+
+/**
+ * The same search without the pruning (P1-P5 below), for the property test and the benchmark that show
+ * pruning changes nothing but the time taken (issue 12 §7). Not for production use: it is only slower.
+ */
+export function searchPlansUnpruned(input: PlanSearchInput): PlanSearchResult {
+  return searchWith(input, { prune: false });
+}
+
+interface SearchOptions {
+  readonly prune: boolean;
+}
+
+function searchWith(input: PlanSearchInput, options: SearchOptions): PlanSearchResult {
+  const net = indexNetwork(input, options);
   const count = wholeNumber('count', input.count ?? 3, 1, 20);
   const all: Scope = {
     apheresis: [...new Set(input.treatmentCentres)].sort(),
@@ -304,7 +348,7 @@ export function searchPlans(input: PlanSearchInput): PlanSearchResult {
   return { plans: found.choices.map((choice) => ({ ...build(net, choice, NO_RELAX).plan, limitedBy: limitedBy(net, choice) })), reasonNone: null };
 }
 
-function indexNetwork(input: PlanSearchInput): Net {
+function indexNetwork(input: PlanSearchInput, options: SearchOptions): Net {
   const p = input.process;
   const horizon = wholeNumber('horizonDays', input.horizonDays, 1, 400);
   if (p.startingMaterial === 'FRESH' && (p.maxFreshHoldHours === null || !(p.maxFreshHoldHours > 0))) {
@@ -338,24 +382,30 @@ function indexNetwork(input: PlanSearchInput): Net {
     } else if (slot.resource !== 'ICU_BED') {
       const map = sites[slot.resource];
       let row = map.get(slot.siteCode);
-      if (!row) map.set(slot.siteCode, (row = Array.from({ length: days }, () => [])));
-      row[i]!.push(slot);
+      // Days without a slot share one empty list, never written to: most sites are closed most days.
+      if (!row) map.set(slot.siteCode, (row = new Array<FreeSlot[]>(days).fill(NO_SLOTS)));
+      if (row[i] === NO_SLOTS) row[i] = [slot];
+      else row[i]!.push(slot);
     }
   }
-  for (const map of Object.values(sites)) for (const row of map.values()) for (const list of row) list.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+  const byStart = (a: FreeSlot, b: FreeSlot) => a.startsAt.getTime() - b.startsAt.getTime();
+  for (const map of Object.values(sites)) for (const row of map.values()) for (const list of row) if (list.length > 1) list.sort(byStart);
 
-  const hourCache = new Map<string, number | undefined>();
-  const freshCache = new Map<string, boolean>();
+  // Routes asked for once each, kept by site and site (a national network asks for thousands per search).
+  const hourCache = new Map<string, Map<string, number | undefined>>();
+  const freshCache = new Map<string, Map<string, boolean>>();
   const hours = (from: string, to: string) => {
     if (from === to) return 0;
-    const key = `${from}|${to}`;
-    if (!hourCache.has(key)) hourCache.set(key, input.travelHours(from, to));
-    return hourCache.get(key);
+    let row = hourCache.get(from);
+    if (!row) hourCache.set(from, (row = new Map()));
+    if (!row.has(to)) row.set(to, input.travelHours(from, to));
+    return row.get(to);
   };
   const index = (d: LocalDate) => daysBetween(input.earliestCollectionDate, d);
   const { keptCollection, keptUpstream } = keptParts(input, index, hours, bays);
   return {
     input,
+    prune: options.prune,
     patientFrom: input.patientAvailableFrom ? Math.max(0, index(input.patientAvailableFrom)) : 0,
     keptCollection,
     keptUpstream,
@@ -373,9 +423,10 @@ function indexNetwork(input: PlanSearchInput): Net {
     hours,
     fresh: (from, to) => {
       if (from === to) return true;
-      const key = `${from}|${to}`;
-      let ok = freshCache.get(key);
-      if (ok === undefined) freshCache.set(key, (ok = input.freshCourier(from, to)));
+      let row = freshCache.get(from);
+      if (!row) freshCache.set(from, (row = new Map()));
+      let ok = row.get(to);
+      if (ok === undefined) row.set(to, (ok = input.freshCourier(from, to)));
       return ok;
     },
   };
@@ -557,22 +608,30 @@ interface Care {
 }
 
 function careAt(net: Net, centre: string, relax: Relax): Care {
-  const has = (row: ByDay | undefined, i: number) => !!row?.[i]?.some((s) => isFree(s, relax));
+  // Whether each day has a free slot of each kind, worked out once a day (a day past the index has none).
+  const freeDays = (row: ByDay | undefined) => {
+    const out = new Uint8Array(net.days + 1);
+    if (row) for (let i = 0; i < net.days; i++) out[i] = row[i]!.some((s) => isFree(s, relax)) ? 1 : 0;
+    return out;
+  };
+  const has = (free: Uint8Array, i: number) => i >= 0 && i < net.days && free[i] === 1;
   const chairs = net.sites.CONDITIONING_CHAIR.get(centre);
   const infusion = net.sites.INFUSION_BED.get(centre);
-  const monitoring = net.sites.MONITORING_BED.get(centre);
+  const chairFree = freeDays(chairs);
+  const bedFree = freeDays(infusion);
+  const monitoringFree = freeDays(net.sites.MONITORING_BED.get(centre));
+  // Free monitoring days in a row from each day.
+  const monitoringRun = new Int32Array(net.days + 1);
+  for (let i = net.days - 1; i >= 0; i--) monitoringRun[i] = monitoringFree[i] ? monitoringRun[i + 1]! + 1 : 0;
   const course = new Uint8Array(net.days);
   const beds = new Uint8Array(net.days);
   const latestChair: (Date | undefined)[] = new Array(net.days);
   const firstBed = new Float64Array(net.days).fill(Number.POSITIVE_INFINITY);
   for (let i = 0; i < net.days; i++) {
-    course[i] = net.offsets.every((o) => has(chairs, i + o)) ? 1 : 0;
-    for (const s of chairs?.[i] ?? []) if (isFree(s, relax)) latestChair[i] = s.startsAt; // sorted by start
-    const bed = infusion?.[i]?.find((s) => isFree(s, relax)); // sorted by start
-    if (bed) firstBed[i] = bed.startsAt.getTime();
-    let ok = i < net.horizon && has(infusion, i);
-    for (let k = 0; ok && k < net.p.monitoringInpatientDays; k++) ok = has(monitoring, i + k);
-    beds[i] = ok ? 1 : 0;
+    course[i] = net.offsets.every((o) => has(chairFree, i + o)) ? 1 : 0;
+    if (chairFree[i]) for (const s of chairs![i]!) if (isFree(s, relax)) latestChair[i] = s.startsAt; // sorted by start
+    if (bedFree[i]) firstBed[i] = infusion![i]!.find((s) => isFree(s, relax))!.startsAt.getTime(); // sorted by start
+    beds[i] = i < net.horizon && bedFree[i] && monitoringRun[i]! >= net.p.monitoringInpatientDays ? 1 : 0;
   }
   return { course, beds, latestChair, firstBed };
 }
@@ -616,21 +675,36 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   // life, R8), sorted by their first ready day. During manufacture: every start by ready day (I = R).
   const byUnit = new Map<string, { first: Upstream; starts: Starts }[]>();
   const byReady = new Map<number, Upstream[]>();
+  // The pruned search keeps them per unit (P2 makes them unit by unit): during manufacture each unit's
+  // starts by ready day (sorted least travel first when looked at, P3); release before conditioning each
+  // unit's collections by the ready day of their first start.
+  const byUnitReady = new Map<string, Map<number, Upstream[]>>();
+  const byUnitFirstReady = new Map<string, { first: Upstream; starts: Starts }[][]>();
   let upstreams = 0;
   const add = (starts: Starts) => {
     const first = starts.from(0);
     if (!first) return;
     upstreams++;
-    if (net.rbc) {
+    if (net.rbc && net.prune) {
+      // P2 adds collections centre by centre, not in day order: each unit's are kept by first ready day.
+      const days = byUnitFirstReady.get(first.unit.unitId) ?? [];
+      byUnitFirstReady.set(first.unit.unitId, days);
+      (days[first.ready] ??= []).push({ first, starts });
+    } else if (net.rbc) {
       const list = byUnit.get(first.unit.unitId) ?? [];
       byUnit.set(first.unit.unitId, list);
       let at = list.length;
       while (at > 0 && list[at - 1]!.first.ready > first.ready) at--; // collections come in day order: nearly always at the end
       list.splice(at, 0, { first, starts });
     } else {
+      let days = byReady;
+      if (net.prune) {
+        days = byUnitReady.get(first.unit.unitId) ?? new Map<number, Upstream[]>();
+        byUnitReady.set(first.unit.unitId, days);
+      }
       for (let up: Upstream | undefined = first; up; up = starts.after(up)) {
-        const list = byReady.get(up.ready) ?? [];
-        byReady.set(up.ready, list);
+        const list = days.get(up.ready) ?? [];
+        days.set(up.ready, list);
         list.push(up);
       }
     }
@@ -640,12 +714,39 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   const kept = net.keptUpstream;
   if (kept) add({ from: () => kept, after: () => undefined }); // its days may lie before day 0
   let taken = 0;
+  let due = Number.NEGATIVE_INFINITY;
   const takeCollectionsUpTo = (lastDay: number) => {
+    due = lastDay;
+    if (net.prune) return; // P2: each unit takes them when the search first looks at it (expand)
     for (; taken < cols.length && lastOf(cols[taken]!) <= lastDay; taken++) {
       for (const { unit, from, next } of units) {
         const hours = from.get(cols[taken]!.centre);
         if (hours !== undefined) add(startsOf(net, cols[taken]!, unit, hours, next));
       }
+    }
+  };
+  // P2: per unit, the apheresis centres with a route to it, nearest first, each with its collections in
+  // day order and how many of them the unit has made options of (those due end on or before `due`).
+  const colsAt = new Map<string, Collection[]>();
+  for (const col of cols) colsAt.set(col.centre, [...(colsAt.get(col.centre) ?? []), col]);
+  const pending = new Map(
+    units.map(({ unit, from, next }) => [
+      unit.unitId,
+      [...from]
+        .flatMap(([centre, hours]) => (hours === undefined || !colsAt.has(centre) ? [] : [{ unit, next, hours, cols: colsAt.get(centre)!, taken: 0 }]))
+        .sort((a, b) => a.hours - b.hours),
+    ]),
+  );
+  const runsOf = new Map(units.map((u) => [u.unit.unitId, u.next] as const));
+  /** P2: makes the options due of a unit from every centre at most `within` hours away (P1 rules out the rest). */
+  const expanded = new Map<string, { due: number; within: number }>();
+  const expand = (unitId: string, within: number) => {
+    const done = expanded.get(unitId);
+    if (done && done.due === due && done.within >= within) return; // nothing more to make
+    expanded.set(unitId, { due, within });
+    for (const at of pending.get(unitId) ?? []) {
+      if (at.hours > within) break;
+      for (; at.taken < at.cols.length && lastOf(at.cols[at.taken]!) <= due; at.taken++) add(startsOf(net, at.cols[at.taken]!, at.unit, at.hours, at.next));
     }
   };
   // R8 shelf life: the first start day whose product can be in date at `at` on each unit (a lower bound:
@@ -679,8 +780,33 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     ] as const),
   );
   const preferred = net.input.preferredCentre ?? null;
+  // P3: the same routes nearest first, so the first plans found travel little and P1 bounds the rest early.
+  const nearestFirst = new Map([...routesTo].map(([centre, routes]) => [centre, [...routes].map(([unitId, route]) => ({ unitId, ...route })).sort((a, b) => a.hours - b.hours)] as const));
+  // P3: a unit's starts ready on one day, least travel from the apheresis centre first (sorted again only when P2 added some).
+  const sortedLength = new Map<Upstream[], number>();
+  const readyOn = (unitId: string, day: number): readonly Upstream[] => {
+    const list = byUnitReady.get(unitId)?.get(day);
+    if (!list) return [];
+    if (sortedLength.get(list) !== list.length) {
+      list.sort((a, b) => a.hours - b.hours);
+      sortedLength.set(list, list.length);
+    }
+    return list;
+  };
 
   const best: Choice[] = [];
+  /**
+   * P1: the most travel a choice on infusion day `infusion` may have and still be kept. Choices are
+   * ordered by infusion day, then travel (compareChoices), and distinct choices never compare equal
+   * (they differ in apheresis centre, unit, treatment centre or first collection day), so once `count` are kept, a choice on the
+   * same day with more travel than the last kept one sorts after it and would be refused by offer; on a
+   * later day, every choice would. Unbounded until `count` are kept. Never used unpruned.
+   */
+  const travelBound = (infusion: number): number => {
+    if (!net.prune || best.length < count) return Number.POSITIVE_INFINITY;
+    const worst = best[count - 1]!;
+    return worst.infusion < infusion ? Number.NEGATIVE_INFINITY : worst.travel;
+  };
   const offer = (choice: Choice) => {
     if (best.length === count && compareChoices(choice, best[count - 1]!) >= 0) return;
     let at = best.length;
@@ -720,7 +846,50 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       const bedList = net.sites.INFUSION_BED.get(centre)![infusion]!;
       const bedFits = (up: Upstream, hours: number) => bedList.some((s) => isFree(s, relax) && infusionAt(net, up, hours, s) !== null);
       const routes = routesTo.get(centre)!;
-      if (net.rbc) {
+      if (net.prune && net.rbc) {
+        const latest = Math.max(...firsts);
+        const firstBed = care.firstBed[infusion]!;
+        for (const { unitId, hours, stockDelay } of nearestFirst.get(centre)!) {
+          // P1: every choice through this unit travels at least unit->centre; later routes are longer.
+          if (hours > travelBound(infusion)) break;
+          expand(unitId, travelBound(infusion) - hours);
+          const low = inDateFrom(unitId, firstBed);
+          // The unit's collections whose first start is ready in time, by ready day.
+          const byFirstReady = byUnitFirstReady.get(unitId) ?? [];
+          for (let r = 0; r <= latest - stockDelay && r < byFirstReady.length; r++) {
+            for (const { first, starts } of byFirstReady[r] ?? []) {
+              // P1: all starts of a collection on one unit travel the same from its apheresis centre.
+              if (first.hours + hours > travelBound(infusion)) continue;
+              for (let up = starts.from(low); up && up.ready + stockDelay <= latest; up = starts.after(up)) {
+                if (up.expires < firstBed || !bedFits(up, hours)) continue;
+                choose(up, up.ready + stockDelay, hours);
+                break;
+              }
+            }
+          }
+        }
+      } else if (net.prune) {
+        const dm = infusion - p.manufactureDays;
+        for (const { unitId, hours } of nearestFirst.get(centre)!) {
+          if (hours > travelBound(infusion)) break; // P1, as above
+          // P5: a start ready on this day began a run of free bay days on dm (R5, R6): none without one.
+          const next = runsOf.get(unitId);
+          if (next && (dm < 0 || next[dm] !== dm)) continue;
+          expand(unitId, travelBound(infusion) - hours);
+          // P4: the starts of one unit ready on one day all end manufacture together (R6), so the
+          // product reaches this centre at the same instant and is in date as long: one bed check for all.
+          let fits: boolean | undefined;
+          let checked: Upstream | undefined;
+          for (const up of readyOn(unitId, infusion)) {
+            if (up.hours + hours > travelBound(infusion)) break; // P1: sorted by travel to the unit
+            if (!checked || up.made !== checked.made || up.released !== checked.released || up.expires !== checked.expires) {
+              fits = bedFits(up, hours);
+              checked = up;
+            }
+            if (fits) choose(up, 0, hours);
+          }
+        }
+      } else if (net.rbc) {
         const latest = Math.max(...firsts);
         const firstBed = care.firstBed[infusion]!;
         for (const [unitId, { hours, stockDelay }] of routes) {
@@ -744,6 +913,9 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       }
     }
   }
+  // P2: with fewer than `count` plans every day was searched; make every option due, so `upstreams`
+  // counts what the unpruned search counts (whyNone reads it only then).
+  if (net.prune && best.length < count) for (const unitId of pending.keys()) expand(unitId, Number.POSITIVE_INFINITY);
   return { choices: best, collections: cols.length, upstreams, sessionTimeBound };
 }
 
