@@ -130,6 +130,7 @@ export class ProjectionEngine {
    */
   private async react(reactor: AnyReactor, events: readonly RecordedEvent[], deliveredAfter: GlobalPosition): Promise<void> {
     const wanted = new Set(reactor.eventTypes);
+    if (reactor.onlySetsTimers) return this.reactToBatch(reactor, wanted, events, deliveredAfter);
     const triggers = events.flatMap((e, i) => (wanted.has(e.type) ? [i] : []));
     for (const [n, i] of triggers.entries()) {
       const event = events[i]!;
@@ -154,6 +155,29 @@ export class ProjectionEngine {
       );
       deliveredAfter = upTo.globalPosition;
     }
+  }
+
+  /**
+   * A reactor that only sets timers (no commands, no appends) reacts to a whole batch in one transaction:
+   * its timers and its checkpoint land together, as a projection's rows do, at a projection's cost.
+   */
+  private async reactToBatch(reactor: AnyReactor, wanted: ReadonlySet<string>, events: readonly RecordedEvent[], deliveredAfter: GlobalPosition): Promise<void> {
+    const last = events[events.length - 1];
+    if (!last) return;
+    await this.withCheckpoint(
+      reactor.name,
+      deliveredAfter,
+      async (manager, checkpoint) => {
+        const fresh = events.filter((e) => isAfter(e.globalPosition, checkpoint.position));
+        if (fresh.length === 0) return;
+        const timers = new TimerChanges();
+        const due = fresh.filter((e) => wanted.has(e.type));
+        for (const event of due) await reactor.react(event, timers);
+        await timers.store(manager, reactor.name);
+        await advanceCheckpoint(manager, reactor.name, last.globalPosition, due.length, last.recordedAt);
+      },
+      lockReactorCheckpoint,
+    );
   }
 
   /** A transaction holding the projection's checkpoint row, refused if the checkpoint is behind `deliveredAfter`. */

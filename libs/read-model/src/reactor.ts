@@ -20,6 +20,12 @@ export interface Reactor<E extends DomainEvent = never> {
    */
   readonly startsAt?: 'head' | 'start';
   /**
+   * Its `react` only sets and cancels timers: no commands, no appends, nothing outside the transaction.
+   * It is then handed a whole batch in one transaction, as a projection is, rather than one transaction
+   * per event (which a reactor that sends commands needs, to move its checkpoint only past what is done).
+   */
+  readonly onlySetsTimers?: boolean;
+  /**
    * `E` is the union of the domain events it acts on (issue 12 §2); it is handed only those types.
    * Timers it sets or cancels are kept in the transaction that moves its checkpoint past the event.
    */

@@ -18,6 +18,7 @@ export class HoldExpiry implements Reactor<HoldEvent> {
   readonly name = 'hold-expiry';
   readonly eventTypes: readonly HoldEvent['type'][] = ['HoldPlaced', 'HoldConfirmed', 'HoldReleased'];
   readonly startsAt = 'start';
+  readonly onlySetsTimers = true;
   private readonly logger = new Logger('HoldExpiry');
 
   constructor(
