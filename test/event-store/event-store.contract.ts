@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ConcurrencyError,
   isAfter,
+  pagesRecordedAsOf,
   type EventMetadata,
   type EventStore,
   type GlobalPosition,
@@ -316,13 +317,8 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
         await store.append([{ streamId: streams[0]!, expectedVersion: 3, events: [event(types[0]!, 6)] }], metadata);
 
         const pages: RecordedEvent[][] = [];
-        let after: GlobalPosition | undefined;
-        for (;;) {
-          const page = await store.readAllAsOf({ recordedUpTo: instant, eventTypes: types, after, maxCount: 2 });
-          pages.push(page);
-          if (page.length < 2) break;
-          after = page.at(-1)!.globalPosition;
-        }
+        for await (const page of pagesRecordedAsOf(store, { recordedUpTo: instant, eventTypes: types, pageSize: 2 })) pages.push(page);
+        expect(pages.map((page) => page.length)).toEqual([2, 2]);
         const read = pages.flat();
         expect(read.map((e) => e.data.n)).toEqual([1, 3, 4, 5]);
         for (let i = 1; i < read.length; i++) expect(isAfter(read[i]!.globalPosition, read[i - 1]!.globalPosition)).toBe(true);

@@ -1,5 +1,6 @@
 export * from './types';
 export * from './recorded-as';
+export * from './read-as-of';
 export * from './errors';
 export * from './upcasters';
 export * from './postgres/postgres-event-store';

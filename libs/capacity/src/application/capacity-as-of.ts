@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { EVENT_STORE, isAfter, recordedOfTypes, START_OF_LOG, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
+import { EVENT_STORE, isAfter, pagesRecordedAsOf, recordedAsOf, recordedOfTypes, START_OF_LOG, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
 import {
   BANK_HOLIDAYS_STREAM,
   calendarStreamId,
@@ -32,9 +32,6 @@ export interface SlotCommitmentsAsOf {
 }
 
 export const SLOT_COMMITMENTS_AS_OF = Symbol('SLOT_COMMITMENTS_AS_OF');
-
-/** Events read from the global log per round trip. */
-const PAGE = 5000;
 
 /**
  * Capacity as it was recorded at an instant (issue 5 §6: an incident review sees what the scheduler
@@ -110,14 +107,11 @@ export class CapacityAsOf {
   private async capacityInputsOfSites(siteCodes: readonly string[], asOf: Date): Promise<RecordedEvent[]> {
     const known = await this.reads.unitsHomedAt(siteCodes);
     const unitIds = new Set(known.unitIds);
-    let after: GlobalPosition = known.transactionId && known.position ? { transactionId: BigInt(known.transactionId), position: BigInt(known.position) } : START_OF_LOG;
-    for (;;) {
-      const page = await this.store.readAllAsOf({ recordedUpTo: asOf, eventTypes: ['UnitRegistered'], after, maxCount: PAGE });
+    const after: GlobalPosition = known.transactionId && known.position ? { transactionId: BigInt(known.transactionId), position: BigInt(known.position) } : START_OF_LOG;
+    for await (const page of pagesRecordedAsOf(this.store, { recordedUpTo: asOf, eventTypes: ['UnitRegistered'], after })) {
       for (const event of recordedOfTypes<UnitRegistered>(page, ['UnitRegistered'])) {
         if (siteCodes.includes(event.data.homeSiteCode)) unitIds.add(event.data.unitId);
       }
-      if (page.length < PAGE) break;
-      after = page.at(-1)!.globalPosition;
     }
     const streamIds = [
       ...siteCodes.flatMap((siteCode) => [siteStreamId(siteCode), calendarStreamId({ siteCode })]),
@@ -129,15 +123,8 @@ export class CapacityAsOf {
   }
 
   /** Every capacity input recorded by the instant, in log order. */
-  private async log(asOf: Date): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
-    let after: GlobalPosition | undefined;
-    for (;;) {
-      const page = await this.store.readAllAsOf({ recordedUpTo: asOf, eventTypes: CAPACITY_INPUT_EVENT_TYPES, after, maxCount: PAGE });
-      events.push(...page);
-      if (page.length < PAGE) return events;
-      after = page.at(-1)!.globalPosition;
-    }
+  private log(asOf: Date): Promise<RecordedEvent[]> {
+    return recordedAsOf(this.store, { recordedUpTo: asOf, eventTypes: CAPACITY_INPUT_EVENT_TYPES });
   }
 
   private commitments(): SlotCommitmentsAsOf {

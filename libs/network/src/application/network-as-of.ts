@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, recordedOfTypes, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
+import { EVENT_STORE, recordedAsOf, recordedOfTypes, type EventStore, type RecordedEvent } from '@bedside/event-store';
 import { CLOCK, ValidationError, type Clock } from '@bedside/shared';
 import { dmmfStreamId, normaliseOdsCode, normaliseProductCode, normaliseUnitId, siteStreamId, unitStreamId, type DmmfEvent, type SiteEvent, type UnitEvent } from '../domain';
 import { applyUnitEvent, DMMF_EVENT_TYPES, dmmfRowOf, UNIT_EVENT_TYPES } from '../projections/network-model.projections';
@@ -22,9 +22,6 @@ export function checkAsOf(asOf: Date, now: Date): Date {
   }
   return asOf;
 }
-
-/** Events read from the global log per round trip. */
-const PAGE = 5000;
 
 /**
  * The network as it was recorded at an instant (issue 5 §6: an incident review sees what the
@@ -110,16 +107,9 @@ export class NetworkAsOf {
   }
 
   /** Events of these types recorded by the instant, in log order. */
-  private async log(eventTypes: readonly string[], asOf: Date): Promise<RecordedEvent[]> {
+  private log(eventTypes: readonly string[], asOf: Date): Promise<RecordedEvent[]> {
     checkAsOf(asOf, this.clock.now());
-    const events: RecordedEvent[] = [];
-    let after: GlobalPosition | undefined;
-    for (;;) {
-      const page = await this.store.readAllAsOf({ recordedUpTo: asOf, eventTypes, after, maxCount: PAGE });
-      events.push(...page);
-      if (page.length < PAGE) return events;
-      after = page.at(-1)!.globalPosition;
-    }
+    return recordedAsOf(this.store, { recordedUpTo: asOf, eventTypes });
   }
 }
 
