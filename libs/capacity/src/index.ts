@@ -2,7 +2,7 @@ export * from './domain';
 export * from './capacity.module';
 export { CapacityReads, type Placed, type PlacedSlot } from './application/capacity-reads';
 export { CapacityQueries } from './application/capacity-queries';
-export { layoutKeySql, SlotLayoutCache, type LaidOutPlace, type SlotRange, type UsableSlots } from './application/slot-layout-cache';
+export { SlotLayoutCache, type LaidOutPlace, type SlotRange, type UsableSlots } from './application/slot-layout-cache';
 export { SLOT_COMMITMENTS_AS_OF, type SlotCommitmentsAsOf } from './application/capacity-as-of';
 export { CAPACITY_CHANGED, type CapacityChangePayload, type CapacityTouch } from './application/live-capacity';
 export { CapacityProjection } from './projections/capacity-layout.projection';

@@ -59,9 +59,6 @@ function slotIndex(block: Map<string, LaidOutResource>): Map<string, LaidOutSlot
   return index;
 }
 
-/** Where the layout stands, as a column of a caller's own statement: its parameter is `[LAYOUT_PROJECTION]`. */
-export const layoutKeySql = (param: string) => appliedKeySql(param);
-
 /**
  * Live capacity as the plan search reads it: the slots a reader can use over a range of days, with
  * what is free on each. The layout (calendars, exceptions, closures) changes rarely and reading and
@@ -105,7 +102,7 @@ export class SlotLayoutCache {
 
   /**
    * Where and when the slots named are, as laid out when the layout stood at `layoutKey` (read by the
-   * caller in the statement that read the slots' names, with `layoutKeySql`); a slot not laid out is
+   * caller in the statement that read the slots' names, with `appliedKeySql` over `[LAYOUT_PROJECTION]`); a slot not laid out is
    * left out. From memory while the layout stands: a pathway's timeline costs no read of capacity.
    */
   async placedAt(layoutKey: string | null, refs: readonly SlotRef[]): Promise<Map<string, LaidOutPlace>> {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { preparedQuery } from '@bedside/database';
 import { DataSource } from 'typeorm';
-import { LAYOUT_PROJECTION, layoutKeySql, resourceOwner, SlotLayoutCache, slotKey, unitOfKey } from '@bedside/capacity';
+import { LAYOUT_PROJECTION, resourceOwner, SlotLayoutCache, slotKey, unitOfKey } from '@bedside/capacity';
+import { appliedKeySql } from '@bedside/read-model';
 import { addDays, instantAt, mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller } from '@bedside/shared';
 import { NOT_STARTED, type Progress, type SlotRef } from '../domain';
 import { pathwayRowFromJson, pathwayRowJson, type PathwayRow } from './pathway-reads';
@@ -18,8 +19,8 @@ interface TimelineRow {
 // Two statement texts only, each prepared once per connection: a list's plans, and one pathway's
 // whole row (as one JSON value) with its plan.
 // Each with where the capacity layout stands ($2), so the slots are placed from SlotLayoutCache's memory.
-const LIST_SQL = `SELECT p.coi, p.referring_trust, p.progress, h.slots, ${layoutKeySql('$2')} AS layout_key FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = ANY($1)`;
-const PATHWAY_SQL = `SELECT ${pathwayRowJson('p')} AS pathway, h.slots, ${layoutKeySql('$2')} AS layout_key FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = $1`;
+const LIST_SQL = `SELECT p.coi, p.referring_trust, p.progress, h.slots, ${appliedKeySql('$2')} AS layout_key FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = ANY($1)`;
+const PATHWAY_SQL = `SELECT ${pathwayRowJson('p')} AS pathway, h.slots, ${appliedKeySql('$2')} AS layout_key FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = $1`;
 
 /** UK time: a slot whose layout is gone (a calendar shortened since) still shows, on its day. */
 const NETWORK_ZONE = 'Europe/London';
