@@ -5,16 +5,12 @@ import { PostgresEventStore, START_OF_LOG, type EventMetadata } from '@bedside/e
 import { SiteRecord } from '@bedside/network';
 import { ProjectionEngine } from '@bedside/read-model';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
+import { siteRegistered as registered, siteStatusChanged as status } from '../support/site-events';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 // The capacity slice's own tests (test/capacity): the only tests that read its tables directly.
 const qa: EventMetadata = { actor: 'qa.lead@control-site', correlationId: 'capacity-layout-test' };
 
-const registered = (code: string, name = `Site ${code}`) => ({
-  type: 'SiteRegistered',
-  data: { code, name, kind: 'HOSPITAL', timeZone: 'Europe/London', location: { latitude: 52, longitude: -1 } },
-});
-const status = (type: string, code: string, from: string, reason?: string) => ({ type, data: { code, from, ...(reason ? { reason } : {}) } });
 
 describe('the capacity layout projection', () => {
   let database: TestDatabase;

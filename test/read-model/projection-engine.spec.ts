@@ -5,15 +5,11 @@ import { SiteDirectoryProjection, SiteRecord, type SiteEvent } from '@bedside/ne
 import { ProjectionEngine, type Projection } from '@bedside/read-model';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { eventually } from '../support/test-api';
+import { siteRegistered as registered, siteStatusChanged as status } from '../support/site-events';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const qa: EventMetadata = { actor: 'qa.lead@control-site', correlationId: 'projection-test' };
 
-const registered = (code: string, name = `Site ${code}`) => ({
-  type: 'SiteRegistered',
-  data: { code, name, kind: 'HOSPITAL', timeZone: 'Europe/London', location: { latitude: 52, longitude: -1 } },
-});
-const status = (type: string, code: string, from: string, reason?: string) => ({ type, data: { code, from, ...(reason ? { reason } : {}) } });
 
 describe('projections', () => {
   let database: TestDatabase;
