@@ -675,27 +675,27 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   // life, R8), sorted by their first ready day. During manufacture: every start by ready day (I = R).
   const byUnit = new Map<string, { first: Upstream; starts: Starts }[]>();
   const byReady = new Map<number, Upstream[]>();
-  // The pruned search keeps them per unit (P2 makes them unit by unit): during manufacture each unit's
-  // starts by ready day (sorted least travel first when looked at, P3); release before conditioning each
-  // unit's collections by the ready day of their first start.
+  // The pruned search keeps starts during manufacture per unit (P2 makes them unit by unit), by ready
+  // day, sorted least travel first when looked at (P3).
   const byUnitReady = new Map<string, Map<number, Upstream[]>>();
-  const byUnitFirstReady = new Map<string, { first: Upstream; starts: Starts }[][]>();
   let upstreams = 0;
   const add = (starts: Starts) => {
     const first = starts.from(0);
     if (!first) return;
     upstreams++;
-    if (net.rbc && net.prune) {
-      // P2 adds collections centre by centre, not in day order: each unit's are kept by first ready day.
-      const days = byUnitFirstReady.get(first.unit.unitId) ?? [];
-      byUnitFirstReady.set(first.unit.unitId, days);
-      (days[first.ready] ??= []).push({ first, starts });
-    } else if (net.rbc) {
+    if (net.rbc) {
+      // By first ready day, in a list rather than an array indexed by the day: each infusion day walks
+      // only the collections ready in time (a search reaching 98 days out walked 4 million empty days).
+      // Unpruned, collections come in day order (nearly always at the end); P2 adds them centre by centre.
       const list = byUnit.get(first.unit.unitId) ?? [];
       byUnit.set(first.unit.unitId, list);
-      let at = list.length;
-      while (at > 0 && list[at - 1]!.first.ready > first.ready) at--; // collections come in day order: nearly always at the end
-      list.splice(at, 0, { first, starts });
+      let [lo, hi] = [0, list.length];
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid]!.first.ready <= first.ready) lo = mid + 1;
+        else hi = mid;
+      }
+      list.splice(lo, 0, { first, starts });
     } else {
       let days = byReady;
       if (net.prune) {
@@ -855,16 +855,14 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
           expand(unitId, travelBound(infusion) - hours);
           const low = inDateFrom(unitId, firstBed);
           // The unit's collections whose first start is ready in time, by ready day.
-          const byFirstReady = byUnitFirstReady.get(unitId) ?? [];
-          for (let r = 0; r <= latest - stockDelay && r < byFirstReady.length; r++) {
-            for (const { first, starts } of byFirstReady[r] ?? []) {
-              // P1: all starts of a collection on one unit travel the same from its apheresis centre.
-              if (first.hours + hours > travelBound(infusion)) continue;
-              for (let up = starts.from(low); up && up.ready + stockDelay <= latest; up = starts.after(up)) {
-                if (up.expires < firstBed || !bedFits(up, hours)) continue;
-                choose(up, up.ready + stockDelay, hours);
-                break;
-              }
+          for (const { first, starts } of byUnit.get(unitId) ?? []) {
+            if (first.ready + stockDelay > latest) break;
+            // P1: all starts of a collection on one unit travel the same from its apheresis centre.
+            if (first.hours + hours > travelBound(infusion)) continue;
+            for (let up = starts.from(low); up && up.ready + stockDelay <= latest; up = starts.after(up)) {
+              if (up.expires < firstBed || !bedFits(up, hours)) continue;
+              choose(up, up.ready + stockDelay, hours);
+              break;
             }
           }
         }
