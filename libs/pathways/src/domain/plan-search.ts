@@ -2,6 +2,7 @@ import { addDays, daysBetween, ValidationError, wholeNumber, type LocalDate } fr
 import type { FreeSlot } from '@bedside/capacity/domain';
 import type { ProductProcess, Resource } from '@bedside/network';
 import type { SlotRef } from './slot';
+import { keptRouteTables } from './plan-routes';
 import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusionGapDays, shelfLifeEndsAt } from './clinical-rules';
 
 /**
@@ -108,7 +109,11 @@ export interface PlanSearchInput {
   readonly designatedUnits: readonly DesignatedUnit[];
   /** Sites with apheresis chairs, conditioning chairs, infusion and monitoring beds. */
   readonly treatmentCentres: readonly string[];
-  /** Hours by road; undefined when no route is known. Same site is 0 h without asking. */
+  /**
+   * Hours by road; undefined when no route is known. Same site is 0 h without asking. Both route
+   * functions must answer the same for the same sites for as long as they are used: the search keeps
+   * tables made from them between searches (plan-routes.ts); new travel times come as new functions.
+   */
   readonly travelHours: (fromSite: string, toSite: string) => number | undefined;
   /** Whether fresh starting material may travel the route. Same site is allowed without asking. */
   readonly freshCourier: (fromSite: string, toSite: string) => boolean;
@@ -662,14 +667,13 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   const { p } = net;
   const lastOf = (col: Collection) => col.days[col.days.length - 1]!;
   const cols = net.keptCollection ? [net.keptCollection] : scope.apheresis.flatMap((c) => collectionsAt(net, c, relax)).sort((a, b) => lastOf(a) - lastOf(b));
+  // R3 and R7: routes for starting material and product, kept between searches (plan-routes.ts).
+  const routeTable = keptRouteTables(scope, p.startingMaterial === 'FRESH', net.input.travelHours, net.input.freshCourier);
   const units = net.keptUpstream ? [] : scope.units.flatMap((unit) => {
     const bay = net.bays.get(unit.unitId);
     if (!bay) return [];
     // R3: the route from each apheresis centre, if starting material may take it.
-    const from = new Map(
-      scope.apheresis.map((c) => [c, p.startingMaterial === 'FRESH' && !net.fresh(c, unit.siteCode) ? undefined : net.hours(c, unit.siteCode)] as const),
-    );
-    return [{ unit, from, next: runStarts(net, bay, relax) }];
+    return [{ unit, from: routeTable.materialFrom.get(unit.unitId)!, nearest: routeTable.materialNearestFirst.get(unit.unitId)!, next: runStarts(net, bay, relax) }];
   });
   // Release before conditioning: each unit's collections, each with its starts (asked for by the shelf
   // life, R8), sorted by their first ready day. During manufacture: every start by ready day (I = R).
@@ -730,11 +734,9 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   const colsAt = new Map<string, Collection[]>();
   for (const col of cols) colsAt.set(col.centre, [...(colsAt.get(col.centre) ?? []), col]);
   const pending = new Map(
-    units.map(({ unit, from, next }) => [
+    units.map(({ unit, nearest, next }) => [
       unit.unitId,
-      [...from]
-        .flatMap(([centre, hours]) => (hours === undefined || !colsAt.has(centre) ? [] : [{ unit, next, hours, cols: colsAt.get(centre)!, taken: 0 }]))
-        .sort((a, b) => a.hours - b.hours),
+      nearest.flatMap(({ centre, hours }) => (colsAt.has(centre) ? [{ unit, next, hours, cols: colsAt.get(centre)!, taken: 0 }] : [])),
     ]),
   );
   const runsOf = new Map(units.map((u) => [u.unit.unitId, u.next] as const));
@@ -769,19 +771,11 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     }
     return Math.max(0, lo - (p.manufactureDays - 1));
   };
-  // Product routes from each unit to each treatment centre: hours, and days until in stock (R8).
-  const routesTo = new Map(
-    scope.treatment.map((centre) => [
-      centre,
-      new Map(scope.units.flatMap((unit) => {
-        const hours = net.hours(unit.siteCode, centre);
-        return hours === undefined ? [] : [[unit.unitId, { hours, stockDelay: Math.ceil(hours / 24) }] as const];
-      })),
-    ] as const),
-  );
+  // Product routes from each unit to each treatment centre: hours, and days until in stock (R8); and
+  // (P3) the same routes nearest first, so the first plans found travel little and P1 bounds the rest early.
+  const routesTo = routeTable.productTo;
+  const nearestFirst = routeTable.productNearestFirst;
   const preferred = net.input.preferredCentre ?? null;
-  // P3: the same routes nearest first, so the first plans found travel little and P1 bounds the rest early.
-  const nearestFirst = new Map([...routesTo].map(([centre, routes]) => [centre, [...routes].map(([unitId, route]) => ({ unitId, ...route })).sort((a, b) => a.hours - b.hours)] as const));
   // P3: a unit's starts ready on one day, least travel from the apheresis centre first (sorted again only when P2 added some).
   const sortedLength = new Map<Upstream[], number>();
   const readyOn = (unitId: string, day: number): readonly Upstream[] => {
