@@ -34,14 +34,24 @@ function save({ input }: CapturedInput): SavedInput {
   return { ...rest, free: free.map((s) => [s.resourceKey, s.siteCode, s.unitId, s.resource, s.day, s.session, s.startsAt.getTime(), s.endsAt.getTime(), s.free]), routes };
 }
 
-function load(saved: SavedInput): PlanSearchInput {
+type RouteFunctions = Pick<PlanSearchInput, 'travelHours' | 'freshCourier'>;
+
+/**
+ * Inputs with the same travel table share one pair of route functions, as PlanOptions' searches share
+ * their basis's: the search keeps tables made from them between searches (plan-routes.ts).
+ */
+function load(saved: SavedInput, routeFunctions: Map<string, RouteFunctions>): PlanSearchInput {
   const { routes, free, ...rest } = saved;
-  const table = new Map(routes.map(([from, to, hours, fresh]) => [`${from}|${to}`, { hours, fresh }]));
+  const id = JSON.stringify(routes);
+  let functions = routeFunctions.get(id);
+  if (!functions) {
+    const table = new Map(routes.map(([from, to, hours, fresh]) => [`${from}|${to}`, { hours, fresh }]));
+    routeFunctions.set(id, (functions = { travelHours: (from, to) => table.get(`${from}|${to}`)?.hours, freshCourier: (from, to) => table.get(`${from}|${to}`)?.fresh ?? false }));
+  }
   return {
     ...rest,
     free: free.map(([resourceKey, siteCode, unitId, resource, day, session, startsAt, endsAt, free]) => ({ resourceKey, siteCode, unitId, resource, day, session, startsAt: new Date(startsAt), endsAt: new Date(endsAt), free })),
-    travelHours: (from, to) => table.get(`${from}|${to}`)?.hours,
-    freshCourier: (from, to) => table.get(`${from}|${to}`)?.fresh ?? false,
+    ...functions,
   };
 }
 
@@ -57,10 +67,11 @@ export async function saveInputs(file: string, inputs: readonly CapturedInput[])
 
 export async function loadInputs(file: string): Promise<CapturedInput[]> {
   const inputs: CapturedInput[] = [];
+  const routeFunctions = new Map<string, RouteFunctions>();
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     if (line.trim() === '') continue;
     const { scale, productCode, input } = JSON.parse(line) as { scale: number; productCode: string; input: SavedInput };
-    inputs.push({ scale, productCode, input: load(input) });
+    inputs.push({ scale, productCode, input: load(input, routeFunctions) });
   }
   return inputs;
 }
