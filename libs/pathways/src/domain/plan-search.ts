@@ -75,6 +75,8 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  *    manufactureDays), so every option an unpruned search would offer on a day exists when it is looked
  *    for. With fewer than `count` plans found, every option due is made before returning, so the counts
  *    whyNone reads match. Index by ready day, not by sorted insertion: options now come centre by centre.
+ *    The collections themselves (R1, R2) are made the same way, in day order as they become due, so a
+ *    search that finds its plans in the first weeks never makes the months after.
  * P3 Order. Each centre looks at units nearest first, and during manufacture at each unit's starts of the
  *    day least travel first, so the first choices kept travel little and P1 cuts the rest early; the
  *    order cannot change the answer (choices are kept by compareChoices, whatever order they come in).
@@ -510,24 +512,60 @@ function compareChoices(a: Choice, b: Choice): number {
   );
 }
 
-/** R1, R2: every run of consecutive opening days at a centre with a free session on each. */
-function collectionsAt(net: Net, centre: string, relax: Relax): Collection[] {
-  const row = net.sites.APHERESIS_CHAIR.get(centre);
-  if (!row) return [];
-  const open: number[] = [];
-  for (let i = 0; i < net.horizon; i++) if (row[i]!.length > 0) open.push(i);
-  const n = net.p.apheresisSessions;
-  const out: Collection[] = [];
-  for (let k = 0; k + n <= open.length; k++) {
-    const days = open.slice(k, k + n);
-    if (days[0]! < net.patientFrom) continue;
-    const free = days.map((d) => row[d]!.filter((s) => isFree(s, relax)));
-    if (free.some((f) => f.length === 0)) continue;
-    const last = [...free[free.length - 1]!].sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime() || a.startsAt.getTime() - b.startsAt.getTime());
-    const firsts = n > 1 ? [...free[0]!].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.endsAt.getTime() - b.endsAt.getTime()) : [];
-    out.push({ centre, days, firsts, middle: free.slice(1, -1).map((f) => pick(f, relax)!), last });
+/**
+ * R1, R2: every run of consecutive opening days at a centre with a free session on each, in day order
+ * (each ends on a later opening day than the one before). Made lazily (P2): a search that finds its
+ * plans in the first weeks never makes the collections of the months after.
+ */
+class CentreCollections {
+  readonly list: Collection[] = [];
+  /** The last day of the next run to look at (infinite once there is none): `through` has nothing to make before it. */
+  nextLast = Number.POSITIVE_INFINITY;
+  private k = 0;
+
+  constructor(
+    private readonly net: Net,
+    private readonly centre: string,
+    private readonly relax: Relax,
+    private readonly open: readonly number[],
+  ) {
+    this.nextLast = this.lastOfRun();
   }
-  return out;
+
+  /** A repair's done collection, as the only one there is. */
+  static only(net: Net, col: Collection): CentreCollections {
+    const at = new CentreCollections(net, col.centre, NO_RELAX, []);
+    at.list.push(col);
+    return at;
+  }
+
+  static at(net: Net, centre: string, relax: Relax): CentreCollections {
+    const row = net.sites.APHERESIS_CHAIR.get(centre);
+    const open: number[] = [];
+    if (row) for (let i = 0; i < net.horizon; i++) if (row[i]!.length > 0) open.push(i);
+    return new CentreCollections(net, centre, relax, open);
+  }
+
+  /** Makes every collection ending on or before `lastDay`. */
+  through(lastDay: number): void {
+    const { net, relax, open } = this;
+    const n = net.p.apheresisSessions;
+    const row = net.sites.APHERESIS_CHAIR.get(this.centre)!;
+    for (; this.nextLast <= lastDay && this.nextLast !== Number.POSITIVE_INFINITY; this.k++, this.nextLast = this.lastOfRun()) {
+      const days = open.slice(this.k, this.k + n);
+      if (days[0]! < net.patientFrom) continue;
+      const free = days.map((d) => row[d]!.filter((s) => isFree(s, relax)));
+      if (free.some((f) => f.length === 0)) continue;
+      const last = [...free[free.length - 1]!].sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime() || a.startsAt.getTime() - b.startsAt.getTime());
+      const firsts = n > 1 ? [...free[0]!].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.endsAt.getTime() - b.endsAt.getTime()) : [];
+      this.list.push({ centre: this.centre, days, firsts, middle: free.slice(1, -1).map((f) => pick(f, relax)!), last });
+    }
+  }
+
+  private lastOfRun(): number {
+    const at = this.k + this.net.p.apheresisSessions - 1;
+    return at < this.open.length ? this.open[at]! : Number.POSITIVE_INFINITY;
+  }
 }
 
 /** R5: for each day, the first day from it that starts manufactureDays free bay days in a row. */
@@ -666,7 +704,16 @@ const gateOpensAt = (net: Net, up: Upstream, hours: number): number =>
 function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   const { p } = net;
   const lastOf = (col: Collection) => col.days[col.days.length - 1]!;
-  const cols = net.keptCollection ? [net.keptCollection] : scope.apheresis.flatMap((c) => collectionsAt(net, c, relax)).sort((a, b) => lastOf(a) - lastOf(b));
+  // Each centre's collections (a repair's done collection as the only one), made as far as asked (P2).
+  const colsAt = new Map<string, CentreCollections>(
+    net.keptCollection ? [[net.keptCollection.centre, CentreCollections.only(net, net.keptCollection)]] : scope.apheresis.map((c) => [c, CentreCollections.at(net, c, relax)] as const),
+  );
+  const allCollections = () => {
+    for (const at of colsAt.values()) at.through(Number.POSITIVE_INFINITY);
+    return [...colsAt.values()].flatMap((at) => at.list).sort((a, b) => lastOf(a) - lastOf(b));
+  };
+  // Unpruned: every collection, made at once.
+  const cols = net.prune ? [] : allCollections();
   // R3 and R7: routes for starting material and product, kept between searches (plan-routes.ts).
   const routeTable = keptRouteTables(scope, p.startingMaterial === 'FRESH', net.input.travelHours, net.input.freshCourier);
   const units = net.keptUpstream ? [] : scope.units.flatMap((unit) => {
@@ -731,8 +778,6 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   };
   // P2: per unit, the apheresis centres with a route to it, nearest first, each with its collections in
   // day order and how many of them the unit has made options of (those due end on or before `due`).
-  const colsAt = new Map<string, Collection[]>();
-  for (const col of cols) colsAt.set(col.centre, [...(colsAt.get(col.centre) ?? []), col]);
   const pending = new Map(
     units.map(({ unit, nearest, next }) => [
       unit.unitId,
@@ -748,7 +793,9 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     expanded.set(unitId, { due, within });
     for (const at of pending.get(unitId) ?? []) {
       if (at.hours > within) break;
-      for (; at.taken < at.cols.length && lastOf(at.cols[at.taken]!) <= due; at.taken++) add(startsOf(net, at.cols[at.taken]!, at.unit, at.hours, at.next));
+      if (at.cols.nextLast <= due) at.cols.through(due);
+      const { list } = at.cols;
+      for (; at.taken < list.length && lastOf(list[at.taken]!) <= due; at.taken++) add(startsOf(net, list[at.taken]!, at.unit, at.hours, at.next));
     }
   };
   // R8 shelf life: the first start day whose product can be in date at `at` on each unit (a lower bound:
@@ -908,7 +955,9 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   // P2: with fewer than `count` plans every day was searched; make every option due, so `upstreams`
   // counts what the unpruned search counts (whyNone reads it only then).
   if (net.prune && best.length < count) for (const unitId of pending.keys()) expand(unitId, Number.POSITIVE_INFINITY);
-  return { choices: best, collections: cols.length, upstreams, sessionTimeBound };
+  // Counted only when fewer than `count` plans were found (whyNone reads it only then): pruned, that makes them all.
+  const collections = best.length < count && net.prune ? allCollections().length : cols.length;
+  return { choices: best, collections, upstreams, sessionTimeBound };
 }
 
 const ref = (s: FreeSlot): SlotRef => ({ resourceKey: s.resourceKey, day: s.day, session: s.session });
