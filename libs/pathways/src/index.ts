@@ -8,3 +8,6 @@ export { PathwayProgress1763700000600 } from './projections/migrations/176370000
 export { PathwayPostponement1763700000700 } from './projections/migrations/1763700000700-pathway-postponement';
 export * from './application/waitlist-offers';
 export * from './application/pathway-access';
+export * from './projections/at-risk-flags.projection';
+export { CreateAtRiskFlags1763700001100 } from './projections/migrations/1763700001100-create-at-risk-flags';
+export * from './application/at-risk-detection';

@@ -5,6 +5,7 @@ import { CapacityModule, SLOT_COMMITMENTS_AS_OF } from '@bedside/capacity';
 import { ProjectionRegistry, ReactorRegistry } from '@bedside/read-model';
 import { ConfirmHoldHandler, HoldPlanHandler, KnownHolds, ReleaseHoldHandler } from './application/hold-commands';
 import { HoldExpiry } from './application/hold-expiry';
+import { AtRiskDetection } from './application/at-risk-detection';
 import { PathwayAsOf, SlotCommitmentsHistory } from './application/pathway-as-of';
 import { PathwayReads } from './application/pathway-reads';
 import { PlanOptions } from './application/plan-options';
@@ -29,6 +30,7 @@ import { PathwayAccess } from './application/pathway-access';
 import { LivePathways } from './application/live-pathways';
 import { PathwaySubscriptionsResolver } from './graphql/pathway-subscriptions.resolver';
 import { HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
+import { AtRiskFlagsProjection } from './projections/at-risk-flags.projection';
 
 /** Vein-to-vein scheduling: referrals, holds and bookings (plan search and the clinical lifecycle follow). */
 @Module({})
@@ -39,6 +41,7 @@ export class PathwaysModule implements OnModuleInit {
     private readonly reactors: ReactorRegistry,
     private readonly waitlistOffers: WaitlistOffers,
     private readonly holdExpiry: HoldExpiry,
+    private readonly atRiskDetection: AtRiskDetection,
   ) {}
 
   static forRoot(options: PathwaysOptions): DynamicModule {
@@ -75,18 +78,20 @@ export class PathwaysModule implements OnModuleInit {
         WaitlistReads,
         JoinWaitlistHandler,
         WaitlistOffers,
+        AtRiskDetection,
         RecordStepHandler,
         PathwayTimelines,
         PathwayTimelineResolver,
       ],
-      exports: [HoldExpiry, WaitlistOffers, PathwayAccess],
+      exports: [HoldExpiry, WaitlistOffers, AtRiskDetection, PathwayAccess],
     };
   }
 
   onModuleInit(): void {
     this.events.register(...PATHWAY_EVENT_CLASSES);
-    for (const projection of [new PathwaysProjection(), new HoldsProjection()]) this.projections.register(projection);
+    for (const projection of [new PathwaysProjection(), new HoldsProjection(), new AtRiskFlagsProjection()]) this.projections.register(projection);
     this.reactors.register(this.waitlistOffers);
     this.reactors.register(this.holdExpiry);
+    this.reactors.register(this.atRiskDetection);
   }
 }

@@ -107,20 +107,26 @@ export class ProjectionEngine {
    * `deliveredAfter`, when given, is where the caller believes the checkpoint stands.
    */
   async applyBatch(projection: AnyProjection, events: readonly RecordedEvent[], deliveredAfter?: GlobalPosition): Promise<number> {
-    return (await this.applyAndReturn(projection, events, deliveredAfter)).length;
+    return (await this.applyAndReturn(projection, events, deliveredAfter)).applied;
   }
 
-  private async applyAndReturn(projection: AnyProjection, events: readonly RecordedEvent[], deliveredAfter?: GlobalPosition): Promise<readonly RecordedEvent[]> {
-    if (events.length === 0) return [];
+  /**
+   * How many events this call applied, and the events of the batch its read model now shows: those it
+   * applied and those another process running the same projection had applied before it (the batch
+   * came after where this process stood). Subscribers of every process are told the latter (issue 12 §5).
+   */
+  private async applyAndReturn(projection: AnyProjection, events: readonly RecordedEvent[], deliveredAfter?: GlobalPosition): Promise<{ applied: number; shown: readonly RecordedEvent[] }> {
+    if (events.length === 0) return { applied: 0, shown: [] };
+    const wanted = new Set(projection.eventTypes);
     return this.withCheckpoint(projection.name, deliveredAfter, async (manager, checkpoint) => {
       const fresh = events.filter((e) => isAfter(e.globalPosition, checkpoint.position));
-      if (fresh.length === 0) return [];
-      const wanted = new Set(projection.eventTypes);
       const relevant = fresh.filter((e) => wanted.has(e.type));
       if (relevant.length > 0) await projection.apply(relevant, manager);
-      const last = fresh[fresh.length - 1]!;
-      await advanceCheckpoint(manager, projection.name, last.globalPosition, relevant.length, last.recordedAt);
-      return relevant;
+      const last = fresh[fresh.length - 1];
+      if (last) await advanceCheckpoint(manager, projection.name, last.globalPosition, relevant.length, last.recordedAt);
+      // Delivered after where this process stood (deliveredAfter, checked against the checkpoint), so the
+      // events before the checkpoint were applied by another process, each once: shown here too.
+      return { applied: relevant.length, shown: deliveredAfter ? events.filter((e) => wanted.has(e.type)) : relevant };
     });
   }
 
@@ -128,10 +134,9 @@ export class ProjectionEngine {
    * Reacts to each event the reactor reads, one transaction each holding its checkpoint, which moves
    * past the event (and the events after it that it does not read) only once the reaction is done.
    */
-  private async react(reactor: AnyReactor, events: readonly RecordedEvent[], deliveredAfter: GlobalPosition): Promise<void> {
+  private async react(reactor: AnyReactor, events: readonly RecordedEvent[], deliveredAfter: GlobalPosition, triggers: readonly number[]): Promise<void> {
     const wanted = new Set(reactor.eventTypes);
     if (reactor.onlySetsTimers) return this.reactToBatch(reactor, wanted, events, deliveredAfter);
-    const triggers = events.flatMap((e, i) => (wanted.has(e.type) ? [i] : []));
     for (const [n, i] of triggers.entries()) {
       const event = events[i]!;
       const upTo = events[(triggers[n + 1] ?? events.length) - 1]!;
@@ -202,7 +207,7 @@ export class ProjectionEngine {
   async start(projection: AnyProjection, options: StartOptions = {}): Promise<void> {
     if (this.running.has(projection.name)) return;
     await ensureCheckpoint(this.dataSource.manager, projection.name);
-    await this.follow(projection, lockCheckpointForBatch, options, async (events, deliveredAfter) => this.applyAndReturn(projection, events, deliveredAfter), () =>
+    await this.follow(projection, lockCheckpointForBatch, options, async (events, deliveredAfter) => (await this.applyAndReturn(projection, events, deliveredAfter)).shown, () =>
       this.start(projection, options),
     );
   }
@@ -217,16 +222,40 @@ export class ProjectionEngine {
     if (this.running.has(reactor.name)) return;
     await ensureCheckpoint(this.dataSource.manager, reactor.name, reactor.startsAt === 'start' ? START_OF_LOG : await this.store.headPosition());
     await this.follow(reactor, lockReactorCheckpoint, options, async (events, deliveredAfter) => {
-      await this.react(reactor, events, deliveredAfter);
+      const triggers = await this.triggersOf(reactor, events);
+      if (triggers.length === 0) return null;
+      await this.react(reactor, events, deliveredAfter, triggers);
       return [];
     }, () => this.startReactor(reactor, options));
+  }
+
+  /**
+   * The events of a batch a reactor reacts to: those of its types, less those it reacts to only while a
+   * timer of its own is set (Reactor.armedBy) when none is. One read of its timers for the batch, and no
+   * transaction for a batch it does not react to. A reaction earlier in the batch may set such a timer,
+   * so what follows one is reacted to whatever the read found.
+   */
+  private async triggersOf(reactor: AnyReactor, events: readonly RecordedEvent[]): Promise<number[]> {
+    const wanted = new Set(reactor.eventTypes);
+    const typed = events.flatMap((e, i) => (wanted.has(e.type) ? [i] : []));
+    if (!reactor.armedBy) return typed;
+    const keys = new Map(typed.flatMap((i) => {
+      const key = reactor.armedBy!(events[i]!);
+      return key === undefined ? [] : [[i, key] as const];
+    }));
+    if (keys.size === 0) return typed;
+    const firstAlways = typed.find((i) => !keys.has(i)) ?? Number.POSITIVE_INFINITY;
+    const rows: { key: string }[] = await this.dataSource.query('SELECT key FROM reactor_timers WHERE reactor = $1 AND key = ANY($2)', [reactor.name, [...new Set(keys.values())]]);
+    const armed = new Set(rows.map((r) => r.key));
+    return typed.filter((i) => !keys.has(i) || i > firstAlways || armed.has(keys.get(i)!));
   }
 
   private async follow(
     projection: Pick<AnyProjection, 'name' | 'eventTypes'>,
     lock: CheckpointLock,
     options: StartOptions,
-    apply: (events: readonly RecordedEvent[], deliveredAfter: GlobalPosition) => Promise<readonly RecordedEvent[]>,
+    /** Applies a batch, returning what subscribers are told; null: nothing in it for this follower (as a batch without its types). */
+    apply: (events: readonly RecordedEvent[], deliveredAfter: GlobalPosition) => Promise<readonly RecordedEvent[] | null>,
     again: () => Promise<void>,
   ): Promise<void> {
     const { position } = await readCheckpoint(this.dataSource.manager, projection.name);
@@ -253,15 +282,16 @@ export class ProjectionEngine {
         handle: (events) =>
           this.serially(running, async () => {
             const last = events[events.length - 1]!;
-            if (!events.some((e) => wanted.has(e.type))) {
+            const skip = () => {
               running.skipped = { position: last.globalPosition, recordedAt: last.recordedAt };
               running.timer ??= setTimeout(() => {
                 this.storeSkipped(running).catch((error) => (error instanceof CheckpointMovedBack ? moved(error) : this.logger.error(`projection ${projection.name} could not store its checkpoint; it will try again`, error)));
               }, options.idleCheckpointMs ?? IDLE_CHECKPOINT_MS).unref();
-              return;
-            }
+            };
+            if (!events.some((e) => wanted.has(e.type))) return skip();
             try {
               const applied = await apply(events, running.stored);
+              if (applied === null) return skip();
               this.markStored(running, last.globalPosition);
               if (applied.length > 0) this.tell({ projection: projection.name, events: applied });
             } catch (error) {

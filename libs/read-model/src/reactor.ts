@@ -26,6 +26,14 @@ export interface Reactor<E extends DomainEvent = never> {
    */
   readonly onlySetsTimers?: boolean;
   /**
+   * For events of its types it reacts to only now and then (issue 12 §5: a booking matters to at-risk
+   * detection only when its held places lost capacity while held): the key of a timer of its own that a
+   * reaction set as a marker, without which the event is not reacted to (no transaction, as an event of
+   * another type); undefined for events it always reacts to. The marker is a timer so it is durable and
+   * ends by itself: it fires at its due instant like any other.
+   */
+  armedBy?(event: Delivered<E>): string | undefined;
+  /**
    * `E` is the union of the domain events it acts on (issue 12 §2); it is handed only those types.
    * Timers it sets or cancels are kept in the transaction that moves its checkpoint past the event.
    */

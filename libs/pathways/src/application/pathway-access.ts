@@ -43,14 +43,15 @@ export class PathwayAccess {
   /**
    * Who may read a stream's audit trail. Network streams (sites, units, DMMFs, calendars): everyone.
    * Patient streams: never dashboards; a scheduler only their own trusts' pathways and holds. Slot
-   * streams and the COI register name other trusts' patients, so they are for network-wide roles.
+   * streams and the COI register name other trusts' patients, so they are for network-wide roles. A
+   * pathway's at-risk flags (`at-risk-<coi>`, issue 12 §5) are read as the pathway is.
    */
   async requireStreamReadable(streamId: string, caller: Caller): Promise<void> {
-    const kind = /^(pathway|hold|slot|coi-register)-(.+)$/.exec(streamId);
+    const kind = /^(pathway|hold|slot|coi-register|at-risk)-(.+)$/.exec(streamId);
     if (!kind) return;
     if (caller.role === 'dashboard') throw new ForbiddenError('Dashboards see aggregates only, not patient records: use kpis.', { streamId });
     if (!isTrustBound(caller)) return;
-    if (kind[1] === 'pathway') await this.trustOf(kind[2]!, caller, 'read the audit trail');
+    if (kind[1] === 'pathway' || kind[1] === 'at-risk') await this.trustOf(kind[2]!, caller, 'read the audit trail');
     else if (kind[1] === 'hold') await this.trustOfHold(kind[2]!, caller, 'read the audit trail');
     else throw new ForbiddenError('Slot and register streams name other trusts’ patients: read your pathway’s own trail ("pathway-<coi>") or ask Control Site QA.', { streamId });
   }

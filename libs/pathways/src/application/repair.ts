@@ -47,6 +47,10 @@ export interface AtRisk {
   readonly note: string | null;
 }
 
+/** When a pathway's product (`p`, its DMMF version `d`) passes its shelf life, and while that puts it at risk: made, not failed, not yet infused. */
+const SHELF_LIFE_ENDS = `((p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour')`;
+const SHELF_LIFE_APPLIES = `p.progress->>'manufacturedAt' IS NOT NULL AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING') AND p.progress->>'product' <> 'FAILED'`;
+
 type AtRiskRow = PathwayRow & { reasons: string[]; hold_slots: SlotRef[]; batch_stopped: boolean };
 
 /**
@@ -91,6 +95,44 @@ export class AtRiskPathways {
   /** Every at-risk pathway (for counts and offers); proposals only when asked. */
   async all(withProposals = false): Promise<AtRisk[]> {
     return this.entries(await this.rows(null, null, null), withProposals);
+  }
+
+  /**
+   * When time alone will put a pathway at risk (issue 12 §5), by the same rule as the list: its fresh
+   * product's shelf life ends before infusion (`expired` below). The instant from which it is at risk,
+   * or null when no such time lies ahead. The at-risk reactor sets a timer for it.
+   */
+  async atRiskFrom(coi: string): Promise<Date | null> {
+    const [row]: { ends_at: Date }[] = await this.dataSource.query(
+      `SELECT ${SHELF_LIFE_ENDS} AS ends_at
+         FROM pathways p JOIN dmmf_versions d ON d.product_code = p.product_code AND d.version = p.dmmf_version
+        WHERE p.coi = $1 AND ${SHELF_LIFE_APPLIES} AND ${SHELF_LIFE_ENDS} >= $2::timestamptz`,
+      [coi, this.clock.now()],
+    );
+    // The list counts it expired once now is past the end (`>`), so from a millisecond after.
+    return row ? new Date(new Date(row.ends_at).getTime() + 1) : null;
+  }
+
+  /**
+   * Plans on hold (not yet booked) some of whose places live capacity can no longer give, by the rule
+   * that judges a booking (bookingsLost): confirming one books a pathway already at risk, so the at-risk
+   * reactor marks them and reacts to their confirmation (issue 12 §5); other confirmations cannot put
+   * anyone at risk.
+   */
+  async heldOnLostCapacity(): Promise<{ holdId: string; expiresAt: Date }[]> {
+    const held: { hold_id: string; expires_at: Date; slots: SlotRef[] }[] = await this.dataSource.query(
+      `SELECT h.hold_id, h.expires_at, h.slots FROM holds h JOIN pathways p ON p.hold_id = h.hold_id AND p.plan_status = 'PLAN_HELD' WHERE h.status = 'HELD'`,
+    );
+    if (held.length === 0) return [];
+    const { slots: placed } = await this.capacity.placed(held.flatMap((h) => h.slots));
+    const layout = (slot: SlotRef): SlotNow | undefined => {
+      const found = placed.get(slotKey(slot));
+      return found && { endsAt: found.endsAt, capacity: found.capacity, closedReason: found.closedReason, used: found.committed + found.tentative };
+    };
+    const now = this.clock.now();
+    return held
+      .filter((h) => bookingsLost(slotsAhead(NOT_STARTED, h.slots, layout, now), layout).length > 0)
+      .map((h) => ({ holdId: h.hold_id, expiresAt: new Date(h.expires_at) }));
   }
 
   async entry(coi: string): Promise<AtRisk | null> {
@@ -182,12 +224,11 @@ export class AtRiskPathways {
           GROUP BY a.coi, a.postponed_until, p.postponement_reason
        ), expired AS (
          SELECT p.coi, 'the product passed its ' || (d.process->>'shelfLifeHours') || ' h shelf life at '
-                || to_char(((p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
+                || to_char(${SHELF_LIFE_ENDS} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
                 || ': it can no longer be infused' AS reason, false AS batch
            FROM pathways p JOIN dmmf_versions d ON d.product_code = p.product_code AND d.version = p.dmmf_version
-          WHERE p.progress->>'manufacturedAt' IS NOT NULL AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
-            AND p.progress->>'product' <> 'FAILED' AND ($1::text IS NULL OR p.coi = $1)
-            AND $5::timestamptz > (p.progress->>'manufacturedAt')::timestamptz + (d.process->>'shelfLifeHours')::float * interval '1 hour'
+          WHERE ${SHELF_LIFE_APPLIES} AND ($1::text IS NULL OR p.coi = $1)
+            AND $5::timestamptz > ${SHELF_LIFE_ENDS}
        ), failed AS (
          SELECT coi, 'the product failed manufacture or QC' AS reason, false AS batch FROM pathways
           WHERE progress->>'product' = 'FAILED' AND coalesce(progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING') AND plan_status = 'BOOKED'

@@ -1,0 +1,206 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type {
+  BankHolidaysDeclared,
+  CalendarExceptionAdded,
+  CalendarExceptionWithdrawn,
+  DmmfVersionPublished,
+  ResourceCalendarSet,
+  SiteActivated,
+  SiteCeased,
+  SitePaused,
+  SiteSuspended,
+  UnitQualificationChanged,
+} from '@bedside/network';
+import { AggregateRepository, EVENT_STORE, retryOnConflict, type EventStore, type GlobalPosition, type RecordedAs } from '@bedside/event-store';
+import { ProjectionEngine, ProjectionRegistry, ReactorTimerRunner, type Reactor, type ReactorTimers } from '@bedside/read-model';
+import {
+  atRiskFlagEvolver,
+  atRiskStreamId,
+  decideAtRiskFlag,
+  type CollectionRecorded,
+  type HoldConfirmed,
+  type HoldReleased,
+  type ManufactureCompleted,
+  type ManufactureFailed,
+  type ManufactureStarted,
+  type PathwayWithdrawn,
+  type PatientInfused,
+  type PatientPostponed,
+  type PlanRepaired,
+  type QcFailed,
+} from '../domain';
+import { AtRiskPathways } from './repair';
+
+/**
+ * The events that can put a booked pathway at risk or take it out of risk (AtRiskPathways' rules):
+ * capacity lost or given back (exceptions, calendars, bank holidays, units out of service or back, sites
+ * paused, suspended, ceased or reactivated, a DMMF that no longer designates a unit), the pathway's own
+ * progress (collection, a batch started, made or failed, infusion, withdrawal), a postponement, a repair
+ * accepted, and a hold released (a booking given back, or places freed on a slot over capacity).
+ * Not a hold placed, nor handed over, released product or conditioning: they change no rule's answer.
+ * A confirmation only when its held places lost capacity while it was held (`armedBy`).
+ */
+export type AtRiskTrigger =
+  | CalendarExceptionAdded
+  | CalendarExceptionWithdrawn
+  | ResourceCalendarSet
+  | BankHolidaysDeclared
+  | UnitQualificationChanged
+  | SitePaused
+  | SiteSuspended
+  | SiteCeased
+  | SiteActivated
+  | DmmfVersionPublished
+  | PatientPostponed
+  | PlanRepaired
+  | HoldReleased
+  | HoldConfirmed
+  | CollectionRecorded
+  | ManufactureStarted
+  | ManufactureCompleted
+  | ManufactureFailed
+  | QcFailed
+  | PatientInfused
+  | PathwayWithdrawn;
+
+export const AT_RISK_TRIGGER_TYPES: readonly AtRiskTrigger['type'][] = [
+  'CalendarExceptionAdded',
+  'CalendarExceptionWithdrawn',
+  'ResourceCalendarSet',
+  'BankHolidaysDeclared',
+  'UnitQualificationChanged',
+  'SitePaused',
+  'SiteSuspended',
+  'SiteCeased',
+  'SiteActivated',
+  'DmmfVersionPublished',
+  'PatientPostponed',
+  'PlanRepaired',
+  'HoldReleased',
+  'HoldConfirmed',
+  'CollectionRecorded',
+  'ManufactureStarted',
+  'ManufactureCompleted',
+  'ManufactureFailed',
+  'QcFailed',
+  'PatientInfused',
+  'PathwayWithdrawn',
+];
+
+/** Who records the flags, in the audit trail. */
+export const AT_RISK_ACTOR = 'bedside:at-risk';
+
+/** How long a reaction waits for read models to show its event; past it the event is tried again later. */
+const READ_MODELS_TIMEOUT_MS = 30_000;
+
+/** Timer keys: a hold on lost capacity (a marker, `armedBy`), and the instant a manufactured product's shelf life ends. */
+const HELD = 'held:';
+const SHELF_LIFE = 'shelf-life:';
+
+/**
+ * At-risk detection as a reactor (issue 12 §5), on the same checkpointed engine as the projections: on
+ * each event that can change what is at risk it waits for the read models to show the event, works out
+ * the at-risk list (AtRiskPathways, whose rules these are), compares it with the flags recorded
+ * (`at_risk_flags`), and records each change as PathwayFlaggedAtRisk or PathwayAtRiskCleared on the
+ * pathway's `at-risk-<coi>` stream, by `bedside:at-risk`, caused by the event. A flag raised while no
+ * server ran is recorded by the next to start (its checkpoint), and each is recorded once however many
+ * servers run (decided on its stream, appended at the version read). `atRiskChanged` subscribers are
+ * told from those events (LivePathways).
+ *
+ * Time alone puts a pathway at risk when its fresh product passes its shelf life: a made product sets a
+ * durable timer for that instant (AtRiskPathways.atRiskFrom), and its wake looks again. A booking
+ * cannot put anyone at risk, with one exception: a plan whose held places lost capacity while held. Each
+ * look marks those holds (a timer due when the hold would lapse), and only the confirmation of a marked
+ * hold is reacted to: the booking hot path pays one read of timers per batch, no transaction.
+ *
+ * It starts at the log's head when first deployed: the list is worked out as it stands now, so
+ * replaying history would only repeat it; flags standing then are recorded at the first event after.
+ */
+@Injectable()
+export class AtRiskDetection implements Reactor<AtRiskTrigger> {
+  readonly name = 'at-risk';
+  readonly eventTypes = AT_RISK_TRIGGER_TYPES;
+  private readonly logger = new Logger('AtRisk');
+
+  constructor(
+    private readonly atRisk: AtRiskPathways,
+    private readonly repository: AggregateRepository,
+    private readonly dataSource: DataSource,
+    private readonly projections: ProjectionEngine,
+    private readonly registry: ProjectionRegistry,
+    private readonly timers: ReactorTimerRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  armedBy(event: RecordedAs<AtRiskTrigger>): string | undefined {
+    return event.type === 'HoldConfirmed' ? HELD + event.data.holdId : undefined;
+  }
+
+  async react(event: RecordedAs<AtRiskTrigger>, timers: ReactorTimers): Promise<void> {
+    await this.readModelsAt(event.globalPosition);
+    await this.look(event.eventId, timers);
+    if (event.type === 'HoldConfirmed' || event.type === 'HoldReleased') timers.cancel(HELD + event.data.holdId);
+    if (event.type === 'ManufactureCompleted') {
+      const from = await this.atRisk.atRiskFrom(event.data.coi);
+      // Keyed by the event, so the flag its wake records names the completed manufacture as its cause.
+      if (from) timers.set(SHELF_LIFE + event.eventId, from);
+    }
+  }
+
+  /** A product's shelf life has ended (the marker of a hold lapsing needs nothing): look again. */
+  async wake(key: string): Promise<void> {
+    if (!key.startsWith(SHELF_LIFE)) return;
+    await this.readModelsAt(await this.store.lastRecordedPosition());
+    await this.look(key.slice(SHELF_LIFE.length));
+  }
+
+  /**
+   * Records what changed between the at-risk list now and the flags recorded. The table can be behind
+   * the flags this reactor has just appended: each change is decided on the pathway's stream, so a stale
+   * row costs a read, and a second server, or a second look, records nothing.
+   */
+  private async look(causationId: string, timers?: ReactorTimers): Promise<void> {
+    const now = new Map((await this.atRisk.all(false)).map((e) => [e.pathway.coi, e.reasons] as const));
+    const recorded: { coi: string; reasons: string[] }[] = await this.dataSource.query('SELECT coi, reasons FROM at_risk_flags');
+    const changed = new Set<string>();
+    for (const [coi, reasons] of now) if (!recorded.some((r) => r.coi === coi && decideAtRiskFlag(coi, r.reasons, reasons).length === 0)) changed.add(coi);
+    for (const r of recorded) if (!now.has(r.coi)) changed.add(r.coi);
+    for (const coi of changed) await this.record(coi, now.get(coi) ?? [], causationId);
+    if (timers) for (const { holdId, expiresAt } of await this.atRisk.heldOnLostCapacity()) timers.set(HELD + holdId, expiresAt);
+  }
+
+  private async record(coi: string, reasons: readonly string[], causationId: string): Promise<void> {
+    await retryOnConflict(async () => {
+      const { state, version } = await this.repository.load(atRiskStreamId(coi), atRiskFlagEvolver);
+      const events = decideAtRiskFlag(coi, state, reasons);
+      if (events.length === 0) return;
+      const reason = reasons.length > 0 ? `At risk: ${reasons.join('; ')}` : 'Its booking holds again';
+      await this.repository.appendDecisions([{ streamId: atRiskStreamId(coi), expectedVersion: version, events }], {
+        actor: AT_RISK_ACTOR,
+        correlationId: `at-risk-${causationId}`,
+        causationId,
+        reason,
+      });
+      this.logger.log(`${reasons.length > 0 ? 'flagged' : 'cleared'} pathway ${coi}${reasons.length > 0 ? ` at risk: ${reasons.join('; ')}` : ''}`);
+    });
+  }
+
+  /** Fires due timers now (tests; the timer runner does this on its own). */
+  fireDue(): Promise<number> {
+    return this.timers.fireDue();
+  }
+
+  /** Resolves once everything recorded so far has been reacted to (for tests). */
+  async settled(timeoutMs = 20_000): Promise<void> {
+    if (!(await this.projections.waitFor([this.name], await this.store.lastRecordedPosition(), timeoutMs))) {
+      throw new Error(`at-risk detection had not caught up with the log after ${timeoutMs} ms`);
+    }
+  }
+
+  private async readModelsAt(position: GlobalPosition): Promise<void> {
+    if (!(await this.projections.waitFor(this.registry.names(), position, READ_MODELS_TIMEOUT_MS))) {
+      throw new Error(`read models had not reached ${position.transactionId}/${position.position} after ${READ_MODELS_TIMEOUT_MS} ms; at-risk detection will try again`);
+    }
+  }
+}
