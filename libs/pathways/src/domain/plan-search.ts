@@ -86,6 +86,13 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  *    (R6), and every start begins a run of free bay days (R5, runStarts): a unit with no run beginning
  *    that day has nothing to offer on the infusion day, so it is passed over unasked (and, by P2, makes
  *    no options for it). On a network filled to 80%, most units most days.
+ * P6 Busy units, released before conditioning. A start on a unit from day `low` (the first whose product
+ *    can be in date at the infusion, R8) begins at or after the unit's first run of free bay days from
+ *    `low` (R5, runStarts; a later day's first run is never earlier), and its product is in stock at the
+ *    centre manufactureDays + qcReleaseDays + the route's stock delay after that (R6, R8). A unit whose
+ *    first run from `low` is too late for the centre's latest first conditioning day, or which has none,
+ *    has nothing to offer there that day: passed over unasked. On a network filled to 80%, the walk to a
+ *    plan months out looks at most units most days and found this for nearly all of them.
  */
 
 /** A slot of live capacity with the places still free on it: the capacity slice's vocabulary (libs/capacity/src/domain/slot.ts). */
@@ -893,8 +900,12 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
         for (const { unitId, hours, stockDelay } of nearestFirst.get(centre)!) {
           // P1: every choice through this unit travels at least unit->centre; later routes are longer.
           if (hours > travelBound(infusion)) break;
-          expand(unitId, travelBound(infusion) - hours);
           const low = inDateFrom(unitId, firstBed);
+          // P6: no start on this unit from `low` is in stock by the latest first conditioning day.
+          const next = runsOf.get(unitId);
+          const firstRun = next ? next[Math.min(low, net.days)]! : 0;
+          if (firstRun === NONE || firstRun + p.manufactureDays + p.qcReleaseDays + stockDelay > latest) continue;
+          expand(unitId, travelBound(infusion) - hours);
           // The unit's collections whose first start is ready in time, by ready day.
           for (const { first, starts } of byUnit.get(unitId) ?? []) {
             if (first.ready + stockDelay > latest) break;
