@@ -384,26 +384,43 @@ function indexNetwork(input: PlanSearchInput, options: SearchOptions): Net {
   const sites = { APHERESIS_CHAIR: new Map(), CONDITIONING_CHAIR: new Map(), INFUSION_BED: new Map(), MONITORING_BED: new Map() } as Net['sites'];
   const bays = new Map<string, (FreeSlot | undefined)[]>();
   const dayIndex = new Map<LocalDate, number>();
+  // Live capacity lists a resource's slots together (SlotLayoutCache), so the row found last is
+  // nearly always the one wanted: looked up again only when the resource changes.
+  let lastResource: string | null = null;
+  let siteRow: FreeSlot[][] | null = null;
+  let bayRow: (FreeSlot | undefined)[] | null = null;
   for (const slot of input.free) {
     let i = dayIndex.get(slot.day);
     if (i === undefined) dayIndex.set(slot.day, (i = daysBetween(input.earliestCollectionDate, slot.day)));
-    if (i < 0 || i >= days) continue;
-    if (slot.resource === 'MANUFACTURING_BAY') {
-      if (!slot.unitId) continue;
-      let row = bays.get(slot.unitId);
-      if (!row) bays.set(slot.unitId, (row = new Array<FreeSlot | undefined>(days)));
-      row[i] ??= slot;
-    } else if (slot.resource !== 'ICU_BED') {
-      const map = sites[slot.resource];
-      let row = map.get(slot.siteCode);
-      // Days without a slot share one empty list, never written to: most sites are closed most days.
-      if (!row) map.set(slot.siteCode, (row = new Array<FreeSlot[]>(days).fill(NO_SLOTS)));
-      if (row[i] === NO_SLOTS) row[i] = [slot];
-      else row[i]!.push(slot);
+    if (i < 0 || i >= days || slot.resource === 'ICU_BED') continue;
+    if (slot.resourceKey !== lastResource || slot.resourceKey === '') {
+      lastResource = slot.resourceKey;
+      siteRow = bayRow = null;
+      if (slot.resource === 'MANUFACTURING_BAY') {
+        if (slot.unitId) {
+          bayRow = bays.get(slot.unitId) ?? null;
+          if (!bayRow) bays.set(slot.unitId, (bayRow = new Array<FreeSlot | undefined>(days)));
+        }
+      } else {
+        const map = sites[slot.resource];
+        siteRow = map.get(slot.siteCode) ?? null;
+        // Days without a slot share one empty list, never written to: most sites are closed most days.
+        if (!siteRow) map.set(slot.siteCode, (siteRow = new Array<FreeSlot[]>(days).fill(NO_SLOTS)));
+      }
+    }
+    if (bayRow) bayRow[i] ??= slot;
+    else if (siteRow) {
+      if (siteRow[i] === NO_SLOTS) siteRow[i] = [slot];
+      else siteRow[i]!.push(slot);
     }
   }
+  // By start (a stable sort: equal starts keep their order); most days' sessions come in order already.
   const byStart = (a: FreeSlot, b: FreeSlot) => a.startsAt.getTime() - b.startsAt.getTime();
-  for (const map of Object.values(sites)) for (const row of map.values()) for (const list of row) if (list.length > 1) list.sort(byStart);
+  const inOrder = (list: readonly FreeSlot[]) => {
+    for (let k = 1; k < list.length; k++) if (list[k]!.startsAt.getTime() < list[k - 1]!.startsAt.getTime()) return false;
+    return true;
+  };
+  for (const map of Object.values(sites)) for (const row of map.values()) for (const list of row) if (list.length > 1 && !inOrder(list)) list.sort(byStart);
 
   // Routes asked for once each, kept by site and site (a national network asks for thousands per search).
   const hourCache = new Map<string, Map<string, number | undefined>>();
