@@ -1226,7 +1226,7 @@ describe('holding a plan: the judge holds what the search offers and nothing the
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// Pruning (issue 12 §7): searchPlans skips what cannot beat the plans it already has (P1-P5 in
+// Pruning (issue 12 §7): searchPlans skips what cannot beat the plans it already has (P1-P6 in
 // plan-search.ts); searchPlansUnpruned is the search without that. They must agree on everything they
 // return, plans, steps, slots and every explanation, on any network, including ones as repetitive as the
 // 10× benchmark network (copies of the same centres and units, a short drive apart, so many plans tie).

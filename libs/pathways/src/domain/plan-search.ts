@@ -237,7 +237,7 @@ type ByDay = FreeSlot[][];
 /** The input indexed once; every search below (the real one and the relaxed ones) reads it. */
 interface Net {
   readonly input: PlanSearchInput;
-  /** Whether to prune (P1-P5); off only to show that pruning changes nothing. */
+  /** Whether to prune (P1-P6); off only to show that pruning changes nothing. */
   readonly prune: boolean;
   readonly p: ProductProcess;
   readonly rbc: boolean;
@@ -332,7 +332,7 @@ export function searchPlans(input: PlanSearchInput): PlanSearchResult {
 }
 
 /**
- * The same search without the pruning (P1-P5 below), for the property test and the benchmark that show
+ * The same search without the pruning (P1-P6 below), for the property test and the benchmark that show
  * pruning changes nothing but the time taken (issue 12 §7). Not for production use: it is only slower.
  */
 export function searchPlansUnpruned(input: PlanSearchInput): PlanSearchResult {
