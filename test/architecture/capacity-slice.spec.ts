@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
  * bench/ is left out on purpose: a benchmark's baseline is the same rows read by plain SQL.
  */
 const ROOT = join(__dirname, '..', '..');
-const CAPACITY_TABLES = /\b(capacity_slots|capacity_commitments|capacity_calendars|capacity_exceptions|capacity_sites|capacity_units|bank_holidays)\b/;
+const CAPACITY_TABLES = /\b(capacity_slots|capacity_commitments|capacity_commitments_version|capacity_calendars|capacity_exceptions|capacity_sites|capacity_units|bank_holidays)\b/;
 
 function* files(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

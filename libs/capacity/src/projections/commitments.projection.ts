@@ -23,17 +23,20 @@ export class CapacityCommitmentsProjection implements Projection<CommitmentEvent
     }
     if (deltas.size === 0) return;
     // Existing rows take the deltas; new rows are inserted. (An upsert would check the inserted
-    // row, negative for a booking that moves a place from held to booked, against the CHECKs.)
+    // row, negative for a booking that moves a place from held to booked, against the CHECKs.) Every
+    // row changed is stamped with this batch's number, so readers can ask what changed since theirs.
     await manager.query(
-      `WITH d AS (
+      `WITH v AS (
+         UPDATE capacity_commitments_version SET version = version + 1 RETURNING version
+       ), d AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(resource_key text, day date, session text, committed integer, tentative integer)
        ), updated AS (
-         UPDATE capacity_commitments c SET committed = c.committed + d.committed, tentative = c.tentative + d.tentative
-           FROM d WHERE c.resource_key = d.resource_key AND c.day = d.day AND c.session = d.session
+         UPDATE capacity_commitments c SET committed = c.committed + d.committed, tentative = c.tentative + d.tentative, changed_in = v.version
+           FROM d, v WHERE c.resource_key = d.resource_key AND c.day = d.day AND c.session = d.session
          RETURNING c.resource_key, c.day, c.session
        )
-       INSERT INTO capacity_commitments (resource_key, day, session, committed, tentative)
-       SELECT d.resource_key, d.day, d.session, d.committed, d.tentative FROM d
+       INSERT INTO capacity_commitments (resource_key, day, session, committed, tentative, changed_in)
+       SELECT d.resource_key, d.day, d.session, d.committed, d.tentative, v.version FROM d, v
         WHERE NOT EXISTS (SELECT 1 FROM updated u WHERE u.resource_key = d.resource_key AND u.day = d.day AND u.session = d.session)`,
       [JSON.stringify([...deltas.values()])],
     );
