@@ -12,8 +12,8 @@ import type {
   SiteSuspended,
   UnitQualificationChanged,
 } from '@bedside/network';
-import { AggregateRepository, EVENT_STORE, retryOnConflict, type EventStore, type GlobalPosition, type RecordedAs } from '@bedside/event-store';
-import { ProjectionEngine, ProjectionRegistry, ReactorTimerRunner, type Reactor, type ReactorTimers } from '@bedside/read-model';
+import { AggregateRepository, EVENT_STORE, retryOnConflict, type EventStore, type RecordedAs } from '@bedside/event-store';
+import { ProjectionEngine, ReadYourWrites, ReactorTimerRunner, type Reactor, type ReactorTimers } from '@bedside/read-model';
 import {
   atRiskFlagEvolver,
   atRiskStreamId,
@@ -91,8 +91,6 @@ export const AT_RISK_TRIGGER_TYPES: readonly AtRiskTrigger['type'][] = [
 /** Who records the flags, in the audit trail. */
 export const AT_RISK_ACTOR = 'bedside:at-risk';
 
-/** How long a reaction waits for read models to show its event; past it the event is tried again later. */
-const READ_MODELS_TIMEOUT_MS = 30_000;
 
 /** Timer keys: a hold on lost capacity (a marker, `armedBy`), and the instant a manufactured product's shelf life ends. */
 const HELD = 'held:';
@@ -128,7 +126,7 @@ export class AtRiskDetection implements Reactor<AtRiskTrigger> {
     private readonly repository: AggregateRepository,
     private readonly dataSource: DataSource,
     private readonly projections: ProjectionEngine,
-    private readonly registry: ProjectionRegistry,
+    private readonly readModels: ReadYourWrites,
     private readonly timers: ReactorTimerRunner,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
@@ -138,7 +136,7 @@ export class AtRiskDetection implements Reactor<AtRiskTrigger> {
   }
 
   async react(event: RecordedAs<AtRiskTrigger>, timers: ReactorTimers): Promise<void> {
-    await this.readModelsAt(event.globalPosition);
+    await this.readModels.required(event.globalPosition, 'at-risk detection');
     await this.look(event.eventId, timers);
     if (event.type === 'HoldConfirmed' || event.type === 'HoldReleased') timers.cancel(HELD + event.data.holdId);
     if (event.type === 'ManufactureCompleted') {
@@ -151,7 +149,7 @@ export class AtRiskDetection implements Reactor<AtRiskTrigger> {
   /** A product's shelf life has ended (the marker of a hold lapsing needs nothing): look again. */
   async wake(key: string): Promise<void> {
     if (!key.startsWith(SHELF_LIFE)) return;
-    await this.readModelsAt(await this.store.lastRecordedPosition());
+    await this.readModels.required(await this.store.lastRecordedPosition(), 'at-risk detection');
     await this.look(key.slice(SHELF_LIFE.length));
   }
 
@@ -198,9 +196,4 @@ export class AtRiskDetection implements Reactor<AtRiskTrigger> {
     }
   }
 
-  private async readModelsAt(position: GlobalPosition): Promise<void> {
-    if (!(await this.projections.waitFor(this.registry.names(), position, READ_MODELS_TIMEOUT_MS))) {
-      throw new Error(`read models had not reached ${position.transactionId}/${position.position} after ${READ_MODELS_TIMEOUT_MS} ms; at-risk detection will try again`);
-    }
-  }
 }

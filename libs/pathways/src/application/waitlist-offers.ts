@@ -1,16 +1,14 @@
 import { normaliseCoi } from '../domain';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore, type GlobalPosition, type RecordedAs } from '@bedside/event-store';
-import { ProjectionEngine, ProjectionRegistry, type Reactor } from '@bedside/read-model';
+import { EVENT_STORE, type EventStore, type RecordedAs } from '@bedside/event-store';
+import { ProjectionEngine, ReadYourWrites, type Reactor } from '@bedside/read-model';
 import { BedsideError, SYSTEM_CALLER } from '@bedside/shared';
 import { CAPACITY_REOPENING_EVENT_TYPES, capacityReopenedBy, type CapacityReopeningEvent } from '../domain/capacity-reopened';
 import { HoldPlanCommand, type HoldChanged } from './hold-commands';
 import { PlanOptions } from './plan-options';
 import { WaitlistReads } from './waitlist';
 
-/** How long an offer waits for read models to show the capacity; past it the event is tried again later. */
-const READ_MODELS_TIMEOUT_MS = 30_000;
 
 /**
  * Offers capacity given back (a hold released or lapsed, an exception withdrawn, a unit requalified,
@@ -35,7 +33,7 @@ export class WaitlistOffers implements Reactor<CapacityReopeningEvent> {
     private readonly waitlist: WaitlistReads,
     private readonly plans: PlanOptions,
     private readonly projections: ProjectionEngine,
-    private readonly registry: ProjectionRegistry,
+    private readonly readModels: ReadYourWrites,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
@@ -43,7 +41,7 @@ export class WaitlistOffers implements Reactor<CapacityReopeningEvent> {
     const freed = capacityReopenedBy(event);
     if (!freed) return;
     // Read models must show what was given back before the search looks for it.
-    await this.readModelsAt(event.globalPosition);
+    await this.readModels.required(event.globalPosition, 'waitlist offers');
     const key = `waitlist-offer-${event.eventId}`;
     for (const entry of await this.waitlist.entries(null, SYSTEM_CALLER)) {
       const coi = entry.pathway.coi;
@@ -64,7 +62,7 @@ export class WaitlistOffers implements Reactor<CapacityReopeningEvent> {
           ),
         );
         // The next search must see these places taken. No position: a hold placed before a crash, now found.
-        await this.readModelsAt(position ?? (await this.store.lastRecordedPosition()));
+        await this.readModels.required(position ?? (await this.store.lastRecordedPosition()), 'waitlist offers');
         this.logger.log(`offered a plan infusing on ${plan.infusionDay} to waitlisted pathway ${coi} because ${freed}`);
       } catch (error) {
         // Taken meanwhile, or the pathway moved on: offer to the next in line. Anything else is tried again.
@@ -80,9 +78,4 @@ export class WaitlistOffers implements Reactor<CapacityReopeningEvent> {
     }
   }
 
-  private async readModelsAt(position: GlobalPosition): Promise<void> {
-    if (!(await this.projections.waitFor(this.registry.names(), position, READ_MODELS_TIMEOUT_MS))) {
-      throw new Error(`read models had not reached ${position.transactionId}/${position.position} after ${READ_MODELS_TIMEOUT_MS} ms; waitlist offers will try again`);
-    }
-  }
 }

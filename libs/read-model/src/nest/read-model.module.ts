@@ -58,6 +58,17 @@ export class ReadYourWrites {
     const reached = await this.engine.waitFor(this.registry.names(), position, timeoutMs);
     if (!reached) this.logger.warn(`read models had not caught up with ${position.transactionId}/${position.position} after ${timeoutMs} ms; answering from what they show`);
   }
+
+  /**
+   * For a reactor about to read the read models (issue 12 §5): waits until every one shows `position`,
+   * and throws when they do not within `timeoutMs`, so the reactor's event is tried again later rather
+   * than judged on read models that do not show it yet.
+   */
+  async required(position: GlobalPosition, reactor: string, timeoutMs = 30_000): Promise<void> {
+    if (!(await this.engine.waitFor(this.registry.names(), position, timeoutMs))) {
+      throw new Error(`read models had not reached ${position.transactionId}/${position.position} after ${timeoutMs} ms; ${reactor} will try again`);
+    }
+  }
 }
 
 /** Projections into PostgreSQL read-model tables, run from the durable event log. */
