@@ -160,10 +160,14 @@ export class AtRiskDetection implements Reactor<AtRiskTrigger> {
    */
   private async look(causationId: string, timers?: ReactorTimers): Promise<void> {
     const now = new Map((await this.atRisk.all(false)).map((e) => [e.pathway.coi, e.reasons] as const));
-    const recorded: { coi: string; reasons: string[] }[] = await this.dataSource.query('SELECT coi, reasons FROM at_risk_flags');
+    const rows: { coi: string; reasons: string[] }[] = await this.dataSource.query('SELECT coi, reasons FROM at_risk_flags');
+    const recorded = new Map(rows.map((r) => [r.coi, r.reasons] as const));
     const changed = new Set<string>();
-    for (const [coi, reasons] of now) if (!recorded.some((r) => r.coi === coi && decideAtRiskFlag(coi, r.reasons, reasons).length === 0)) changed.add(coi);
-    for (const r of recorded) if (!now.has(r.coi)) changed.add(r.coi);
+    for (const [coi, reasons] of now) {
+      const flagged = recorded.get(coi);
+      if (flagged === undefined || decideAtRiskFlag(coi, flagged, reasons).length > 0) changed.add(coi);
+    }
+    for (const coi of recorded.keys()) if (!now.has(coi)) changed.add(coi);
     for (const coi of changed) await this.record(coi, now.get(coi) ?? [], causationId);
     if (timers) for (const { holdId, expiresAt } of await this.atRisk.heldOnLostCapacity()) timers.set(HELD + holdId, expiresAt);
   }
