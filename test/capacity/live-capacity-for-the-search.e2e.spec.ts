@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { CapacityCommitmentsProjection, CapacityProjection, SlotLayoutCache, siteResourceKey, type UsableSlots } from '@bedside/capacity';
+import { CapacityCommitmentsProjection, CapacityProjection, SlotLayoutCache, siteResourceKey, slotsOfResourceDays, type UsableSlots } from '@bedside/capacity';
 import { runMigrations } from '@bedside/database';
 import { PostgresEventStore, type EventMetadata } from '@bedside/event-store';
 import { SiteRecord } from '@bedside/network';
@@ -94,5 +94,16 @@ describe('live capacity as the plan search reads it', () => {
     const slots = await cache.freeSlots(usable, range, duringTheSession);
     expect(slots.filter((s) => s.day <= '2027-03-02').map((s) => s.free)).toEqual([0, 0]);
     expect(slots.filter((s) => s.day > '2027-03-02').map((s) => s.free)).toEqual([2, 2, 2]);
+  });
+
+  it('hands the search each resource day by day from the first day asked for, closed days empty, the same slots it lists', async () => {
+    const cache = new SlotLayoutCache(dataSource);
+    const week = { from: '2027-03-03', to: '2027-03-08' };
+    const [chairs, ...others] = await cache.resourceDays(usable, week, beforeAll_);
+    expect(others).toEqual([]);
+    expect(chairs!.resourceKey).toBe(chair.resourceKey);
+    // Wednesday to Monday: the weekend is closed.
+    expect(chairs!.days.map((day) => day.map((s) => `${s.day} ${s.session}`).join())).toEqual(['2027-03-03 AM', '2027-03-04 AM', '2027-03-05 AM', '', '', '2027-03-08 AM']);
+    expect(slotsOfResourceDays([chairs!])).toEqual(await cache.freeSlots(usable, week, beforeAll_));
   });
 });

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Resource } from '@bedside/network';
 import { appliedKeySql } from '@bedside/read-model';
 import { addDays, daysBetween, type LocalDate } from '@bedside/shared';
+import { NO_SLOTS, resourceDaysOf, slotsOfResourceDays, type ResourceDays } from '../domain/resource-days';
 import { slotKey, type FreeSlot, type SlotRef } from '../domain/slot';
 import { COMMITMENTS_PROJECTION, LAYOUT_PROJECTION } from '../projections/capacity-rows';
 
@@ -46,6 +47,92 @@ const laidOutKey = (resourceKey: string, day: number, session: string) => `${res
 
 /** Places held or booked, by resource key, then by laid-out key; a slot not listed has none. */
 type TakenPlaces = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+/** A resource's slots in a block with what is free on each, for the places taken that were last asked about. */
+const withTakenKept = new WeakMap<LaidOutResource, { readonly taken: ReadonlyMap<string, number>; readonly slots: readonly LaidOutSlot[] }>();
+/**
+ * A resource's slots in a block less the places held or booked on them. Kept while the resource's taken
+ * places stay the same map (they are never changed in place: a change makes a new map for that resource
+ * only), so a search copies slots only for the resources booked since the last (issue 12 §7).
+ */
+function withTaken(laidOut: LaidOutResource, taken: ReadonlyMap<string, number> | undefined): readonly LaidOutSlot[] {
+  if (!taken) return laidOut.slots;
+  const kept = withTakenKept.get(laidOut);
+  if (kept?.taken === taken) return kept.slots;
+  const slots = laidOut.slots.map((slot) => {
+    const places = taken.get(slot.key);
+    return places === undefined ? slot : Object.freeze({ ...slot, free: Math.max(0, slot.free - places) });
+  });
+  withTakenKept.set(laidOut, { taken, slots });
+  return slots;
+}
+
+/** A block's slots of one resource by day of the block (index 0 its first day), with the first and last day that has any and the earliest start. */
+interface BlockDays {
+  readonly days: readonly (readonly FreeSlot[])[];
+  readonly firstDay: number | null;
+  readonly lastDay: number | null;
+  readonly firstStartMs: number;
+}
+
+/** Kept while the slots listed are the same (withTaken makes a new list only when the places taken change). */
+const daysKept = new WeakMap<readonly LaidOutSlot[], BlockDays>();
+function daysOf(slots: readonly LaidOutSlot[], block: number): BlockDays {
+  let kept = daysKept.get(slots);
+  if (!kept) {
+    const [grouped] = resourceDaysOf(slots, addDays('1970-01-01', block * BLOCK_DAYS), BLOCK_DAYS);
+    // Every day of the block listed, none past it.
+    const days = Array.from({ length: BLOCK_DAYS }, (_, i) => grouped?.days[i] ?? NO_SLOTS);
+    const listed = days.flatMap((list, i) => (list.length > 0 ? [i] : []));
+    const firstStartMs = Math.min(...slots.map((slot) => slot.startsAtMs));
+    kept = { days, firstDay: listed[0] ?? null, lastDay: listed[listed.length - 1] ?? null, firstStartMs };
+    daysKept.set(slots, kept);
+  }
+  return kept;
+}
+
+/**
+ * The usable slots of the blocks from day `first` to `last` (day numbers), by resource and day, with
+ * the places taken; a slot begun by `nowMs` has nothing free (issue 11 §3, as hasBegun judges it in the
+ * pathways slice). A day's slots are in order of start, so a day whose first has not begun has none begun.
+ */
+function groupBlocks(
+  blocks: readonly { readonly block: number; readonly laidOut: ReadonlyMap<string, LaidOutResource> }[],
+  usable: UsableSlots,
+  first: number,
+  last: number,
+  nowMs: number,
+  taken: TakenPlaces,
+  onlyResources?: ReadonlySet<string>,
+): ResourceDays[] {
+  const grouped = new Map<string, { owner: LaidOutResource; days: (readonly FreeSlot[])[] }>();
+  for (const { block, laidOut } of blocks) {
+    const start = block * BLOCK_DAYS;
+    const from = Math.max(first, start);
+    const to = Math.min(last, start + BLOCK_DAYS - 1);
+    const resources = onlyResources ? [...onlyResources].flatMap((resourceKey) => (laidOut.has(resourceKey) ? [[resourceKey, laidOut.get(resourceKey)!] as const] : [])) : laidOut;
+    for (const [resourceKey, owner] of resources) {
+      if (owner.unitId === null ? !(usable.siteCodes.has(owner.siteCode) && usable.siteResources.has(owner.resource)) : !usable.unitIds.has(owner.unitId)) continue;
+      const byDay = daysOf(withTaken(owner, taken.get(resourceKey)), block);
+      const { days, firstDay, lastDay, firstStartMs } = daysOf(withTaken(owner, taken.get(resourceKey)), block);
+      // Nothing in the part of the block asked for.
+      if (firstDay === null || start + lastDay! < from || start + firstDay > to) continue;
+      let entry = grouped.get(resourceKey);
+      if (entry === undefined) grouped.set(resourceKey, (entry = { owner, days: new Array<readonly FreeSlot[]>(last - first + 1).fill(NO_SLOTS) }));
+      const into = entry.days;
+      for (let day = from; day <= to; day++) into[day - first] = days[day - start]!;
+      // Begun (issue 11 §3): nothing free, as hasBegun judges it in the pathways slice. Only the first
+      // days of a range can have begun, so the block's slots are looked at one by one only then.
+      if (firstStartMs <= nowMs) {
+        for (let day = from; day <= to; day++) {
+          const list = into[day - first]!;
+          if (list.length > 0 && list[0]!.startsAt.getTime() <= nowMs) into[day - first] = list.map((slot) => (slot.startsAt.getTime() > nowMs || slot.free === 0 ? slot : { ...slot, free: 0 }));
+        }
+      }
+    }
+  }
+  return [...grouped.values()].map(({ owner: { slots, siteCode, unitId, resource }, days }) => ({ resourceKey: slots[0]!.resourceKey, siteCode, unitId, resource, days }));
+}
 
 /** Where and when a laid-out slot is. */
 export type LaidOutPlace = Pick<FreeSlot, 'siteCode' | 'unitId' | 'resource' | 'startsAt' | 'endsAt'>;
@@ -165,36 +252,34 @@ export class SlotLayoutCache {
     return placed;
   }
 
-  private async slots(
+  /**
+   * The usable slots in the range, grouped by resource and day (day 0 is `range.from`), with their
+   * places not held or booked: the plan search's own shape (ResourceDays), made from groups kept
+   * between searches, so a search copies no slot but those booked since the last and those begun.
+   * A slot that has begun by `now` is listed with nothing free: it is the past.
+   */
+  async resourceDays(usable: UsableSlots, range: SlotRange, now: Date): Promise<ResourceDays[]> {
+    const { layoutKey, taken } = await this.commitments();
+    return this.grouped(usable, layoutKey, range, now, taken);
+  }
+
+  private async slots(usable: UsableSlots, key: string | null, range: SlotRange, now: Date, taken: TakenPlaces, onlyResources?: ReadonlySet<string>): Promise<FreeSlot[]> {
+    return slotsOfResourceDays(await this.grouped(usable, key, range, now, taken, onlyResources));
+  }
+
+  private async grouped(
     usable: UsableSlots,
     key: string | null,
     range: SlotRange,
     now: Date,
     taken: TakenPlaces,
     onlyResources?: ReadonlySet<string>,
-  ): Promise<FreeSlot[]> {
+  ): Promise<ResourceDays[]> {
     const first = dayNumber(range.from);
     const last = dayNumber(range.to);
-    const nowMs = now.getTime();
-    const free: FreeSlot[] = [];
-    for (let block = Math.floor(first / BLOCK_DAYS); block <= Math.floor(last / BLOCK_DAYS); block++) {
-      const laidOut = await this.laidOut(key, block);
-      const resources = onlyResources
-        ? [...onlyResources].flatMap((resourceKey) => (laidOut.has(resourceKey) ? [[resourceKey, laidOut.get(resourceKey)!] as const] : []))
-        : laidOut.entries();
-      for (const [resourceKey, { siteCode, unitId, resource, slots }] of resources) {
-        if (unitId === null ? !(usable.siteCodes.has(siteCode) && usable.siteResources.has(resource)) : !usable.unitIds.has(unitId)) continue;
-        const takenHere = taken.get(resourceKey);
-        for (const slot of slots) {
-          if (slot.dayNumber < first || slot.dayNumber > last) continue;
-          // Begun (issue 11 §3): nothing free, as hasBegun judges it in the pathways slice.
-          const begun = slot.startsAtMs <= nowMs;
-          const places = takenHere?.get(slot.key) ?? 0;
-          free.push(!begun && places === 0 ? slot : { ...slot, free: begun ? 0 : Math.max(0, slot.free - places) });
-        }
-      }
-    }
-    return free;
+    const blocks: { block: number; laidOut: Map<string, LaidOutResource> }[] = [];
+    for (let block = Math.floor(first / BLOCK_DAYS); block <= Math.floor(last / BLOCK_DAYS); block++) blocks.push({ block, laidOut: await this.laidOut(key, block) });
+    return groupBlocks(blocks, usable, first, last, now.getTime(), taken, onlyResources);
   }
 
   /** The slots of one block of days, by resource, as laid out when the layout's read model stood at `key` (or later). */

@@ -2,3 +2,4 @@
 // these through `@bedside/capacity/domain`, which loads nothing else of the slice.
 export * from './slot';
 export * from './commitments';
+export * from './resource-days';
