@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
+import { resourceDaysOf } from '@bedside/capacity';
 import { DEMO_CENTRES } from '@bedside/network';
 import { PlanOptions } from '../../libs/pathways/src/application/plan-options';
 import { searchPlans, searchPlansUnpruned, type FreeSlot, type PlanSearchInput } from '../../libs/pathways/src/domain/plan-search';
 import { fillYear, share, type FillResult } from '../scheduling/fill';
 import { openNetwork, PATHWAY_READ_MODELS, type BenchNetwork } from '../scheduling/network';
 import { BookingStats, dayAfter, Scheduler, type ProductCode } from '../scheduling/scheduler';
+import { slotsOf } from '../scheduling/search-latency';
 import { schedulingBenchSettings } from '../scheduling/settings';
 import type { BenchDatabase } from '../support/database';
 import { integerListFromEnv, numberFromEnv } from '../support/env';
@@ -134,14 +136,15 @@ async function referAndRead(network: BenchNetwork, scale: number): Promise<Captu
   const shared = new Map<string, FreeSlot>();
   for (const { coi, productCode } of referrals) {
     const input = await planOptions.inputForPathway(coi, { count: 3, horizonDays: settings.horizonDays });
-    const free = input.free.map((s) => {
+    const free = slotsOf(input).map((s) => {
       const key = `${s.resourceKey}|${s.day}|${s.session}|${s.free}`;
       const same = shared.get(key);
       if (same) return same;
       shared.set(key, s);
       return s;
     });
-    inputs.push({ scale, productCode, input: { ...input, free } });
+    // Kept as a list here (replicateFill rewrites it); grouped again as the search is handed it before timing.
+    inputs.push({ scale, productCode, input: { ...input, free, freeByResource: undefined } });
   }
   log(`${scale}×: ${inputs.length} search inputs captured (${inputs[0]?.input.free.length ?? 0} free slots in the first)`);
   return inputs;
@@ -163,13 +166,15 @@ const timeOnce = (search: (input: PlanSearchInput) => unknown, input: PlanSearch
 };
 
 /** Both searches on each input, `repeats` times, alternating which goes first so neither always runs on a warmer cache. */
-function time(inputs: readonly CapturedInput[]): Timing[] {
+function time(listed: readonly CapturedInput[]): Timing[] {
+  // Grouped by resource and day as PlanOptions hands them to the search (SlotLayoutCache.resourceDays), outside the timing.
+  const inputs = listed.map((c) => ({ ...c, slots: c.input.free.length, input: { ...c.input, free: [], freeByResource: resourceDaysOf(c.input.free, c.input.earliestCollectionDate) } }));
   for (const { input } of inputs.slice(0, 3)) {
     searchPlans(input);
     searchPlansUnpruned(input);
   }
   const out: Timing[] = [];
-  for (const [i, { input, productCode }] of inputs.entries()) {
+  for (const [i, { input, productCode, slots }] of inputs.entries()) {
     for (let r = 0; r < settings.repeats; r++) {
       const prunedFirst = (i + r) % 2 === 0;
       const first = timeOnce(prunedFirst ? searchPlans : searchPlansUnpruned, input);
@@ -182,7 +187,7 @@ function time(inputs: readonly CapturedInput[]): Timing[] {
         unprunedMs: unpruned.ms,
         plans: result.plans.length,
         identical: JSON.stringify(pruned.result) === JSON.stringify(unpruned.result),
-        freeSlots: input.free.length,
+        freeSlots: slots,
       });
     }
   }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DEMO_CENTRES } from '@bedside/network';
-import { searchPlans } from '@bedside/pathways';
+import { slotsOfResourceDays, type FreeSlot } from '@bedside/capacity';
+import { searchPlans, type PlanSearchInput } from '@bedside/pathways';
 import { PlanOptions } from '../../libs/pathways/src/application/plan-options';
 import { PATHWAY_READ_MODELS, type BenchNetwork } from './network';
 import { BookingStats, dayAfter, Scheduler, type ProductCode, type ReferralRequest } from './scheduler';
@@ -28,6 +29,9 @@ export interface SearchFigures {
   readonly referSeconds: number;
   readonly horizonDays: number;
 }
+
+/** The slots a search input lists, whether as a list or grouped by resource and day (as PlanOptions.inputForPathway hands them). */
+export const slotsOf = (input: PlanSearchInput): readonly FreeSlot[] => (input.freeByResource ? slotsOfResourceDays(input.freeByResource) : input.free);
 
 /** New referrals as they arrive on the filled network: both products, the usual washouts, every centre preferred in turn. */
 function newReferral(network: BenchNetwork, i: number): ReferralRequest {
@@ -74,7 +78,7 @@ export async function measurePlanSearch(network: BenchNetwork, settings: Schedul
       endToEndMs: t1 - t0,
       readsMs: t2 - t1,
       pureMs: t3 - t2,
-      freeSlots: input.free.length,
+      freeSlots: slotsOf(input).length,
       plans: result.plans.length,
       identical: JSON.stringify(pure) === JSON.stringify(result),
     });

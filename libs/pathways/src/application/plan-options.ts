@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CapacityReads, LAYOUT_PROJECTION, SlotLayoutCache, type UsableSlots } from '@bedside/capacity';
+import { CapacityReads, LAYOUT_PROJECTION, SlotLayoutCache, type ResourceDays, type UsableSlots } from '@bedside/capacity';
 import type { ProductProcess, Resource } from '@bedside/network';
 import { appliedKeySql } from '@bedside/read-model';
 import { addDays, CLOCK, daysBetween, localDateOf, NotFoundError, wholeNumber, type Clock, type LocalDate } from '@bedside/shared';
@@ -30,7 +30,8 @@ export interface SearchRequest {
   readonly count: number;
 }
 
-export function searchInput(basis: PlanBasis, free: readonly FreeSlot[], request: SearchRequest): PlanSearchInput {
+/** The search's input: live capacity as a list of slots, or grouped by resource and day from `request.earliest` (SlotLayoutCache.resourceDays). */
+export function searchInput(basis: PlanBasis, capacity: { free: readonly FreeSlot[] } | { freeByResource: readonly ResourceDays[] }, request: SearchRequest): PlanSearchInput {
   return {
     process: basis.process,
     earliestCollectionDate: request.earliest,
@@ -38,7 +39,7 @@ export function searchInput(basis: PlanBasis, free: readonly FreeSlot[], request
     preferredCentre: request.preferredCentre,
     horizonDays: request.horizonDays,
     count: request.count,
-    free,
+    ...('free' in capacity ? { free: capacity.free } : { free: [], freeByResource: capacity.freeByResource }),
     designatedUnits: basis.units,
     treatmentCentres: basis.centres,
     travelHours: basis.travelHours,
@@ -100,8 +101,9 @@ export class PlanOptions {
     const today = localDateOf(now, NETWORK_ZONE);
     const earliest: LocalDate = pathway.earliest > today ? pathway.earliest : today;
     const basis = await this.basisAt(pathway.product_code, pathway.dmmf_version, pathway.basis_key);
-    const free = await this.freeSlots(basis, earliest, addDays(earliest, horizonDays + basis.process.monitoringInpatientDays), now);
-    return searchInput(basis, free, { earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 });
+    const range = { from: earliest, to: addDays(earliest, horizonDays + basis.process.monitoringInpatientDays) };
+    const freeByResource = await this.layout.resourceDays(usableBy(basis), range, now);
+    return searchInput(basis, { freeByResource }, { earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 });
   }
 
   /**
@@ -128,7 +130,7 @@ export class PlanOptions {
     const resources = new Set(slots.map((s) => s.resourceKey));
     const range = { from: earliest, to: addDays(earliest, days + basis.process.monitoringInpatientDays) };
     const free = await this.layout.laidOutSlots(usableBy(basis), keys.layoutKey, range, now, resources);
-    return searchInput(basis, free, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 });
+    return searchInput(basis, { free }, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 });
   }
 
   async basis(productCode: string, version: number): Promise<PlanBasis> {

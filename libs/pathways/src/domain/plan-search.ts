@@ -1,5 +1,5 @@
 import { addDays, daysBetween, ValidationError, wholeNumber, type LocalDate } from '@bedside/shared';
-import type { FreeSlot } from '@bedside/capacity/domain';
+import { resourceDaysOf, type FreeSlot, type ResourceDays } from '@bedside/capacity/domain';
 import type { ProductProcess, Resource } from '@bedside/network';
 import type { SlotRef } from './slot';
 import { keptRouteTables } from './plan-routes';
@@ -93,6 +93,10 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  *    first run from `low` is too late for the centre's latest first conditioning day, or which has none,
  *    has nothing to offer there that day: passed over unasked. On a network filled to 80%, the walk to a
  *    plan months out looks at most units most days and found this for nearly all of them.
+ * P7 Lazy days. A treatment centre's chairs and beds are judged a day at a time, the first time the walk
+ *    asks about that day (Care): the walk stops at the first day with plans enough, so the days after it
+ *    are never judged. Live capacity comes grouped by resource and day (ResourceDays), as the capacity
+ *    slice keeps it between searches, so indexing it costs a search a few arrays per resource.
  */
 
 /** A slot of live capacity with the places still free on it: the capacity slice's vocabulary (libs/capacity/src/domain/slot.ts). */
@@ -114,7 +118,14 @@ export interface PlanSearchInput {
   readonly horizonDays: number;
   /** How many plans to return (default 3). */
   readonly count?: number;
+  /** Live capacity: every slot the plan could use, full ones too (a full day still breaks a run of opening days). */
   readonly free: readonly FreeSlot[];
+  /**
+   * The same slots already grouped by resource and day, day 0 being the earliest collection date, as the
+   * capacity slice keeps them between searches (SlotLayoutCache.resourceDays): when given, `free` is not
+   * read. The search groups `free` with the same function (resourceDaysOf) when it is not given.
+   */
+  readonly freeByResource?: readonly ResourceDays[];
   readonly designatedUnits: readonly DesignatedUnit[];
   /** Sites with apheresis chairs, conditioning chairs, infusion and monitoring beds. */
   readonly treatmentCentres: readonly string[];
@@ -232,7 +243,7 @@ const NO_RELAX: Relax = new Set();
 const SESSION_TIME: Relax = new Set(['SESSION_TIME']);
 
 /** Slots of one resource kind at one site, by day index, each day's sorted by start. */
-type ByDay = FreeSlot[][];
+type ByDay = (readonly FreeSlot[])[];
 
 /** The input indexed once; every search below (the real one and the relaxed ones) reads it. */
 interface Net {
@@ -383,44 +394,20 @@ function indexNetwork(input: PlanSearchInput, options: SearchOptions): Net {
   const days = horizon + Math.max(1, p.monitoringInpatientDays);
   const sites = { APHERESIS_CHAIR: new Map(), CONDITIONING_CHAIR: new Map(), INFUSION_BED: new Map(), MONITORING_BED: new Map() } as Net['sites'];
   const bays = new Map<string, (FreeSlot | undefined)[]>();
-  const dayIndex = new Map<LocalDate, number>();
-  // Live capacity lists a resource's slots together (SlotLayoutCache), so the row found last is
-  // nearly always the one wanted: looked up again only when the resource changes.
-  let lastResource: string | null = null;
-  let siteRow: FreeSlot[][] | null = null;
-  let bayRow: (FreeSlot | undefined)[] | null = null;
-  for (const slot of input.free) {
-    let i = dayIndex.get(slot.day);
-    if (i === undefined) dayIndex.set(slot.day, (i = daysBetween(input.earliestCollectionDate, slot.day)));
-    if (i < 0 || i >= days || slot.resource === 'ICU_BED') continue;
-    if (slot.resourceKey !== lastResource || slot.resourceKey === '') {
-      lastResource = slot.resourceKey;
-      siteRow = bayRow = null;
-      if (slot.resource === 'MANUFACTURING_BAY') {
-        if (slot.unitId) {
-          bayRow = bays.get(slot.unitId) ?? null;
-          if (!bayRow) bays.set(slot.unitId, (bayRow = new Array<FreeSlot | undefined>(days)));
-        }
-      } else {
-        const map = sites[slot.resource];
-        siteRow = map.get(slot.siteCode) ?? null;
-        // Days without a slot share one empty list, never written to: most sites are closed most days.
-        if (!siteRow) map.set(slot.siteCode, (siteRow = new Array<FreeSlot[]>(days).fill(NO_SLOTS)));
-      }
+  // By resource and day, each day's in order of start (one resource key per site resource and per unit).
+  for (const { siteCode, unitId, resource, days: slotDays } of input.freeByResource ?? resourceDaysOf(input.free, input.earliestCollectionDate, days)) {
+    if (resource === 'ICU_BED') continue;
+    if (resource === 'MANUFACTURING_BAY') {
+      if (unitId && !bays.has(unitId)) bays.set(unitId, Array.from({ length: days }, (_, i) => slotDays[i]?.[0]));
+      continue;
     }
-    if (bayRow) bayRow[i] ??= slot;
-    else if (siteRow) {
-      if (siteRow[i] === NO_SLOTS) siteRow[i] = [slot];
-      else siteRow[i]!.push(slot);
-    }
+    const map = sites[resource];
+    if (map.has(siteCode)) continue;
+    // Days without a slot share one empty list, never written to: most sites are closed most days.
+    const row = new Array<readonly FreeSlot[]>(days);
+    for (let i = 0; i < days; i++) row[i] = slotDays[i] ?? NO_SLOTS;
+    map.set(siteCode, row);
   }
-  // By start (a stable sort: equal starts keep their order); most days' sessions come in order already.
-  const byStart = (a: FreeSlot, b: FreeSlot) => a.startsAt.getTime() - b.startsAt.getTime();
-  const inOrder = (list: readonly FreeSlot[]) => {
-    for (let k = 1; k < list.length; k++) if (list[k]!.startsAt.getTime() < list[k - 1]!.startsAt.getTime()) return false;
-    return true;
-  };
-  for (const map of Object.values(sites)) for (const row of map.values()) for (const list of row) if (list.length > 1 && !inOrder(list)) list.sort(byStart);
 
   // Routes asked for once each, kept by site and site (a national network asks for thousands per search).
   const hourCache = new Map<string, Map<string, number | undefined>>();
@@ -663,44 +650,78 @@ function startsOf(net: Net, col: Collection, unit: DesignatedUnit, hours: number
   return { from, after: (up) => from(up.dm + 1) };
 }
 
-interface Care {
-  /** A conditioning course can start on this day (R7). */
-  readonly course: Uint8Array;
-  /** The latest start of a free conditioning session on each day: the gate during manufacture compares it (R8). */
-  readonly latestChair: readonly (Date | undefined)[];
-  /** Infusion and monitoring beds from this day (R7). */
-  readonly beds: Uint8Array;
-  /** The earliest start of a free infusion bed slot on each day, in ms (infinite if none): the shelf life bounds it (R8). */
-  readonly firstBed: Float64Array;
-}
+/**
+ * R7 at one centre, day by day, each day worked out only when the search first asks (the search walks
+ * infusion days upwards and stops at the first with plans enough, so the months after are never looked
+ * at; issue 12 §7). A day past the index has nothing.
+ */
+class Care {
+  private readonly chairFree: Int8Array;
+  private readonly bedFree: Int8Array;
+  private readonly monitoringFree: Int8Array;
+  private readonly bedsFrom: Int8Array;
+  private readonly latest: (Date | null | undefined)[];
+  private readonly firstBeds: Float64Array;
+  private readonly chairs: ByDay | undefined;
+  private readonly infusion: ByDay | undefined;
+  private readonly monitoring: ByDay | undefined;
 
-function careAt(net: Net, centre: string, relax: Relax): Care {
-  // Whether each day has a free slot of each kind, worked out once a day (a day past the index has none).
-  const freeDays = (row: ByDay | undefined) => {
-    const out = new Uint8Array(net.days + 1);
-    if (row) for (let i = 0; i < net.days; i++) out[i] = row[i]!.some((s) => isFree(s, relax)) ? 1 : 0;
-    return out;
-  };
-  const has = (free: Uint8Array, i: number) => i >= 0 && i < net.days && free[i] === 1;
-  const chairs = net.sites.CONDITIONING_CHAIR.get(centre);
-  const infusion = net.sites.INFUSION_BED.get(centre);
-  const chairFree = freeDays(chairs);
-  const bedFree = freeDays(infusion);
-  const monitoringFree = freeDays(net.sites.MONITORING_BED.get(centre));
-  // Free monitoring days in a row from each day.
-  const monitoringRun = new Int32Array(net.days + 1);
-  for (let i = net.days - 1; i >= 0; i--) monitoringRun[i] = monitoringFree[i] ? monitoringRun[i + 1]! + 1 : 0;
-  const course = new Uint8Array(net.days);
-  const beds = new Uint8Array(net.days);
-  const latestChair: (Date | undefined)[] = new Array(net.days);
-  const firstBed = new Float64Array(net.days).fill(Number.POSITIVE_INFINITY);
-  for (let i = 0; i < net.days; i++) {
-    course[i] = net.offsets.every((o) => has(chairFree, i + o)) ? 1 : 0;
-    if (chairFree[i]) for (const s of chairs![i]!) if (isFree(s, relax)) latestChair[i] = s.startsAt; // sorted by start
-    if (bedFree[i]) firstBed[i] = infusion![i]!.find((s) => isFree(s, relax))!.startsAt.getTime(); // sorted by start
-    beds[i] = i < net.horizon && bedFree[i] && monitoringRun[i]! >= net.p.monitoringInpatientDays ? 1 : 0;
+  constructor(
+    private readonly net: Net,
+    centre: string,
+    private readonly relax: Relax,
+  ) {
+    const unknown = () => new Int8Array(net.days).fill(-1);
+    [this.chairFree, this.bedFree, this.monitoringFree, this.bedsFrom] = [unknown(), unknown(), unknown(), unknown()];
+    this.latest = new Array(net.days);
+    this.firstBeds = new Float64Array(net.days).fill(Number.NaN);
+    this.chairs = net.sites.CONDITIONING_CHAIR.get(centre);
+    this.infusion = net.sites.INFUSION_BED.get(centre);
+    this.monitoring = net.sites.MONITORING_BED.get(centre);
   }
-  return { course, beds, latestChair, firstBed };
+
+  /** Whether day `i` has a free slot in `row`, worked out once. */
+  private free(known: Int8Array, row: ByDay | undefined, i: number): boolean {
+    if (i < 0 || i >= this.net.days) return false;
+    if (known[i] === -1) known[i] = row?.[i]!.some((s) => isFree(s, this.relax)) ? 1 : 0;
+    return known[i] === 1;
+  }
+
+  /** A conditioning course can start on this day (R7). */
+  course(i: number): boolean {
+    return i >= 0 && i < this.net.days && this.net.offsets.every((o) => this.free(this.chairFree, this.chairs, i + o));
+  }
+
+  /** Infusion and monitoring beds from this day (R7): a free infusion bed, then monitoringInpatientDays free monitoring days in a row. */
+  beds(i: number): boolean {
+    const { net } = this;
+    if (i < 0 || i >= net.horizon) return false;
+    if (this.bedsFrom[i] === -1) {
+      let ok = this.free(this.bedFree, this.infusion, i);
+      for (let k = 0; ok && k < net.p.monitoringInpatientDays; k++) ok = this.free(this.monitoringFree, this.monitoring, i + k);
+      this.bedsFrom[i] = ok ? 1 : 0;
+    }
+    return this.bedsFrom[i] === 1;
+  }
+
+  /** The latest start of a free conditioning session on the day: the gate during manufacture compares it (R8). */
+  latestChair(i: number): Date | undefined {
+    if (!this.free(this.chairFree, this.chairs, i)) return undefined;
+    let latest = this.latest[i];
+    if (latest === undefined) {
+      latest = null;
+      for (const s of this.chairs![i]!) if (isFree(s, this.relax)) latest = s.startsAt; // sorted by start
+      this.latest[i] = latest;
+    }
+    return latest ?? undefined;
+  }
+
+  /** The earliest start of a free infusion bed slot on the day, in ms (infinite if none): the shelf life bounds it (R8). */
+  firstBed(i: number): number {
+    if (!this.free(this.bedFree, this.infusion, i)) return Number.POSITIVE_INFINITY;
+    if (Number.isNaN(this.firstBeds[i]!)) this.firstBeds[i] = this.infusion![i]!.find((s) => isFree(s, this.relax))!.startsAt.getTime(); // sorted by start
+    return this.firstBeds[i]!;
+  }
 }
 
 /** R7, R8: when the product reaches a centre `hours` from its unit: from its release before conditioning, from the end of manufacture during it. */
@@ -879,22 +900,22 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     best.splice(at, 0, choice);
     if (best.length > count) best.pop();
   };
-  const cares = new Map(scope.treatment.map((c) => [c, careAt(net, c, relax)] as const));
+  const cares = new Map(scope.treatment.map((c) => [c, new Care(net, c, relax)] as const));
   let sessionTimeBound = Number.POSITIVE_INFINITY;
   for (let infusion = 0; infusion < net.horizon && best.length < count; infusion++) {
     takeCollectionsUpTo(infusion - p.manufactureDays);
     for (const centre of scope.treatment) {
       const care = cares.get(centre)!;
-      if (!care.beds[infusion]) continue;
-      const firsts = net.gaps.map((g) => infusion - g - net.span).filter((f) => f >= net.patientFrom && care.course[f]);
+      if (!care.beds(infusion)) continue;
+      const firsts = net.gaps.map((g) => infusion - g - net.span).filter((f) => f >= net.patientFrom && care.course(f));
       if (firsts.length === 0) continue;
       // Preferred centre: as treatment centre counts more than as apheresis centre.
       // R8: some free session of the first conditioning day starts at or after the gate opens (release
       // and travel before conditioning, never relaxed; the start of manufacture during it).
       const gateOpen = (up: Upstream, f: number, opens: number) => {
-        if (net.rbc) return (care.latestChair[f]?.getTime() ?? Number.NEGATIVE_INFINITY) >= opens;
+        if (net.rbc) return (care.latestChair(f)?.getTime() ?? Number.NEGATIVE_INFINITY) >= opens;
         if (relax.has('SESSION_TIME')) return f >= up.dm;
-        const latest = care.latestChair[f];
+        const latest = care.latestChair(f);
         if (latest !== undefined && conditioningMayStart(p.conditioningGate, up.startAt, latest)) return true;
         if (f >= up.dm) sessionTimeBound = Math.min(sessionTimeBound, infusion);
         return false;
@@ -913,7 +934,7 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       const routes = routesTo.get(centre)!;
       if (net.prune && net.rbc) {
         const latest = Math.max(...firsts);
-        const firstBed = care.firstBed[infusion]!;
+        const firstBed = care.firstBed(infusion);
         for (const { unitId, hours, stockDelay } of nearestFirst.get(centre)!) {
           // P1: every choice through this unit travels at least unit->centre; later routes are longer.
           if (hours > travelBound(infusion)) break;
@@ -958,7 +979,7 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
         }
       } else if (net.rbc) {
         const latest = Math.max(...firsts);
-        const firstBed = care.firstBed[infusion]!;
+        const firstBed = care.firstBed(infusion);
         for (const [unitId, { hours, stockDelay }] of routes) {
           const low = inDateFrom(unitId, firstBed);
           for (const { first, starts } of byUnit.get(unitId) ?? []) {
