@@ -683,13 +683,26 @@ class Care {
   /** Whether day `i` has a free slot in `row`, worked out once. */
   private free(known: Int8Array, row: ByDay | undefined, i: number): boolean {
     if (i < 0 || i >= this.net.days) return false;
-    if (known[i] === -1) known[i] = row?.[i]!.some((s) => isFree(s, this.relax)) ? 1 : 0;
+    if (known[i] === -1) {
+      known[i] = 0;
+      const slots = row?.[i] ?? NO_SLOTS;
+      for (let k = 0; k < slots.length; k++) {
+        if (isFree(slots[k]!, this.relax)) {
+          known[i] = 1;
+          break;
+        }
+      }
+    }
     return known[i] === 1;
   }
 
   /** A conditioning course can start on this day (R7). */
   course(i: number): boolean {
-    return i >= 0 && i < this.net.days && this.net.offsets.every((o) => this.free(this.chairFree, this.chairs, i + o));
+    if (i < 0 || i >= this.net.days) return false;
+    // A loop, not offsets.every: this is asked for every centre, day and gap, and a closure each time was most of what the search allocated.
+    const { offsets } = this.net;
+    for (let k = 0; k < offsets.length; k++) if (!this.free(this.chairFree, this.chairs, i + offsets[k]!)) return false;
+    return true;
   }
 
   /** Infusion and monitoring beds from this day (R7): a free infusion bed, then monitoringInpatientDays free monitoring days in a row. */
@@ -835,7 +848,11 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   const expand = (unitId: string, within: number) => {
     const done = expanded.get(unitId);
     if (done && done.due === due && done.within >= within) return; // nothing more to make
-    expanded.set(unitId, { due, within });
+    if (done) {
+      done.due = due;
+      done.within = within;
+    }
+    else expanded.set(unitId, { due, within });
     for (const at of pending.get(unitId) ?? []) {
       if (at.hours > within) break;
       if (at.cols.nextLast <= due) at.cols.through(due);
@@ -907,7 +924,11 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     for (const centre of scope.treatment) {
       const care = cares.get(centre)!;
       if (!care.beds(infusion)) continue;
-      const firsts = net.gaps.map((g) => infusion - g - net.span).filter((f) => f >= net.patientFrom && care.course(f));
+      const firsts: number[] = [];
+      for (const g of net.gaps) {
+        const f = infusion - g - net.span;
+        if (f >= net.patientFrom && care.course(f)) firsts.push(f);
+      }
       if (firsts.length === 0) continue;
       // Preferred centre: as treatment centre counts more than as apheresis centre.
       // R8: some free session of the first conditioning day starts at or after the gate opens (release
