@@ -113,7 +113,6 @@ function groupBlocks(
     const resources = onlyResources ? [...onlyResources].flatMap((resourceKey) => (laidOut.has(resourceKey) ? [[resourceKey, laidOut.get(resourceKey)!] as const] : [])) : laidOut;
     for (const [resourceKey, owner] of resources) {
       if (owner.unitId === null ? !(usable.siteCodes.has(owner.siteCode) && usable.siteResources.has(owner.resource)) : !usable.unitIds.has(owner.unitId)) continue;
-      const byDay = daysOf(withTaken(owner, taken.get(resourceKey)), block);
       const { days, firstDay, lastDay, firstStartMs } = daysOf(withTaken(owner, taken.get(resourceKey)), block);
       // Nothing in the part of the block asked for.
       if (firstDay === null || start + lastDay! < from || start + firstDay > to) continue;
