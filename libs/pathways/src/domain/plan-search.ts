@@ -294,6 +294,10 @@ interface Collection {
   readonly middle: readonly FreeSlot[];
   /** Free sessions on the last day, earliest end first: the end matters for the arrival (and, alone, the hold). */
   readonly last: readonly FreeSlot[];
+  /** When the fresh hold each of `firsts` opens ends (R3), in ms; infinite when no hold binds. */
+  readonly firstHoldEnds: readonly number[];
+  /** Per last session, the latest a start may be: the latest hold end of the sessions that may open the collection (R3). */
+  readonly lastHoldEnds: readonly number[];
   /** Kept collection: the material cannot leave where it is before this (now, for material waiting). */
   readonly departsAt?: number;
 }
@@ -473,7 +477,15 @@ function keptParts(
     free: 1,
   };
   // One pseudo-session from startedAt to collectedAt: it opens the hold and ends the collection (R3).
-  const col: Collection = { centre: collection.materialSite, days: collection.days.map(index), firsts: [], middle: [], last: [session], departsAt: collection.departsAt?.getTime() };
+  const col: Collection = {
+    centre: collection.materialSite,
+    days: collection.days.map(index),
+    firsts: [],
+    middle: [],
+    last: [session],
+    ...holdEnds(input.process, [], [session]),
+    departsAt: collection.departsAt?.getTime(),
+  };
   if (!manufacture) return { keptCollection: col, keptUpstream: null };
   const start = manufacture.startedAt.getTime();
   const made = manufacture.endsAt.getTime();
@@ -508,6 +520,25 @@ function releaseOf(net: Pick<Net, 'p' | 'rbc'>, bay: readonly (FreeSlot | undefi
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const isFree = (slot: FreeSlot, relax: Relax) => slot.free >= 1 || relax.has(GROUP_OF[slot.resource]!);
+const byEnd = (a: FreeSlot, b: FreeSlot) => a.endsAt.getTime() - b.endsAt.getTime() || a.startsAt.getTime() - b.startsAt.getTime();
+const byStart = (a: FreeSlot, b: FreeSlot) => a.startsAt.getTime() - b.startsAt.getTime() || a.endsAt.getTime() - b.endsAt.getTime();
+
+/** Sorts a day's few sessions in place, stably; Array.prototype.sort allocates a work list every call. */
+function sortSmall<T>(list: T[], compare: (a: T, b: T) => number): void {
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i]!;
+    let j = i;
+    for (; j > 0 && compare(list[j - 1]!, item) > 0; j--) list[j] = list[j - 1]!;
+    list[j] = item;
+  }
+}
+
+/** The sessions of a day free (or relaxed), in a new list. */
+function freeSessions(list: readonly FreeSlot[], relax: Relax): FreeSlot[] {
+  const free: FreeSlot[] = [];
+  for (const s of list) if (isFree(s, relax)) free.push(s);
+  return free;
+}
 /** A really free slot before one free only under relaxation, so explanations name only slots that are full. */
 const pick = (list: readonly FreeSlot[], relax: Relax) => list.find((s) => s.free >= 1) ?? list.find((s) => isFree(s, relax));
 
@@ -563,13 +594,22 @@ class CentreCollections {
     const n = net.p.apheresisSessions;
     const row = net.sites.APHERESIS_CHAIR.get(this.centre)!;
     for (; this.nextLast <= lastDay && this.nextLast !== Number.POSITIVE_INFINITY; this.k++, this.nextLast = this.lastOfRun()) {
-      const days = open.slice(this.k, this.k + n);
-      if (days[0]! < net.patientFrom) continue;
-      const free = days.map((d) => row[d]!.filter((s) => isFree(s, relax)));
-      if (free.some((f) => f.length === 0)) continue;
-      const last = [...free[free.length - 1]!].sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime() || a.startsAt.getTime() - b.startsAt.getTime());
-      const firsts = n > 1 ? [...free[0]!].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.endsAt.getTime() - b.endsAt.getTime()) : [];
-      this.list.push({ centre: this.centre, days, firsts, middle: free.slice(1, -1).map((f) => pick(f, relax)!), last });
+      if (open[this.k]! < net.patientFrom) continue;
+      // A national search makes thousands of these: no copies, and no sorting of a single session.
+      const free: FreeSlot[][] = [];
+      for (let d = this.k; d < this.k + n; d++) {
+        const sessions = freeSessions(row[open[d]!]!, relax);
+        if (sessions.length === 0) break;
+        free.push(sessions);
+      }
+      if (free.length < n) continue;
+      const last = free[n - 1]!; // a list of its own: the first day's is another when n > 1
+      if (last.length > 1) sortSmall(last, byEnd);
+      const firsts = n > 1 ? free[0]! : [];
+      if (firsts.length > 1) sortSmall(firsts, byStart);
+      const middle: FreeSlot[] = [];
+      for (let d = 1; d < n - 1; d++) middle.push(pick(free[d]!, relax)!);
+      this.list.push({ centre: this.centre, days: open.slice(this.k, this.k + n), firsts, middle, last, ...holdEnds(net.p, firsts, last) });
     }
   }
 
@@ -592,15 +632,24 @@ function runStarts(net: Net, bay: readonly (FreeSlot | undefined)[], relax: Rela
 }
 
 /** When the fresh hold opened by a collection session ends (R3), in ms; infinite when no hold binds. */
-const holdEnd = (net: Net, first: FreeSlot) => freshHoldEndsAt(net.p, first.startsAt)?.getTime() ?? Number.POSITIVE_INFINITY;
-const reallyFree = (up: Pick<Upstream, 'first' | 'session'>) => (up.first.free >= 1 ? 1 : 0) + (up.session.free >= 1 ? 1 : 0);
+const holdEnd = (p: ProductProcess, first: FreeSlot) => freshHoldEndsAt(p, first.startsAt)?.getTime() ?? Number.POSITIVE_INFINITY;
+
+/** R3: a collection's hold ends, worked out once for every unit it may go to. Alone, a last session opens its own hold. */
+function holdEnds(p: ProductProcess, firsts: readonly FreeSlot[], last: readonly FreeSlot[]): Pick<Collection, 'firstHoldEnds' | 'lastHoldEnds'> {
+  const firstHoldEnds = firsts.map((first) => holdEnd(p, first));
+  const latest = Math.max(...firstHoldEnds);
+  return { firstHoldEnds, lastHoldEnds: last.map((session) => (firsts.length > 0 ? latest : holdEnd(p, session))) };
+}
+
+/** How many of a start's first and last collection sessions are really free (not only relaxed). */
+const reallyFree = (first: FreeSlot, session: FreeSlot) => (first.free >= 1 ? 1 : 0) + (session.free >= 1 ? 1 : 0);
 
 /** One collection's manufacture starts on one unit, in day order, made only when asked for (R3-R6). */
 interface Starts {
   /** The first start on day index `dm` or later (undefined if none), with its earliest start instant. */
-  readonly from: (dm: number) => Upstream | undefined;
+  from(dm: number): Upstream | undefined;
   /** The start after `up`. */
-  readonly after: (up: Upstream) => Upstream | undefined;
+  after(up: Upstream): Upstream | undefined;
 }
 
 /**
@@ -608,46 +657,110 @@ interface Starts {
  * instant. During manufacture I = R, so each is a different infusion day (the gate compares the start
  * with the first conditioning session, R8). Release before conditioning: a later start is later in every
  * gate, but its product is in date later too (R8 shelf life); the search asks for the first in date.
+ * A class, worked out on first use: a national search pairs thousands of collections with units (P2)
+ * and asks most pairs once, so a closure, a map and the sessions' arrivals made for each were much of
+ * what it allocated (issue 12 §7).
  */
-function startsOf(net: Net, col: Collection, unit: DesignatedUnit, hours: number, next: Int32Array): Starts {
-  const { p } = net;
-  const bay = net.bays.get(unit.unitId)!;
-  const lastDay = col.days[col.days.length - 1]!;
-  // Sessions that may open a collection of several days, with the end of the hold each opens.
-  const firsts = col.firsts.map((first) => ({ first, holdEnds: holdEnd(net, first) }));
-  // Per last session: when the material arrives, the first day whose bay ends after that, and the hold.
-  const lasts = col.last.map((session) => {
-    const end = session.endsAt.getTime();
-    const openers = firsts.length > 0 ? firsts : [{ first: session, holdEnds: holdEnd(net, session) }];
-    const arrival = Math.max(end, col.departsAt ?? end) + hours * HOUR_MS;
-    let j = lastDay;
-    while (j < net.days && !(bay[j] && bay[j]!.endsAt.getTime() > arrival)) j++;
-    return { session, openers, latestHoldEnd: Math.max(...openers.map((o) => o.holdEnds)), arrival, j };
-  });
-  // Release before conditioning asks again for the same days as infusion days go by; during manufacture each is asked for once.
-  const memo = net.rbc ? new Map<number, Upstream | undefined>() : null;
-  const from = (low: number): Upstream | undefined => {
-    if (memo?.has(low)) return memo.get(low);
-    let best: Upstream | undefined;
-    for (const { session, openers, latestHoldEnd, arrival, j } of lasts) {
-      const dm = next[Math.min(Math.max(j, low), net.days)]!;
+class UnitStarts implements Starts {
+  /** Per last session: when the material arrives, and the first day whose bay ends after that (R3, R4); made on first use. */
+  private arrivals: number[] | null = null;
+  private firstDays: number[] | null = null;
+  // Release before conditioning asks again for the same starts as infusion days go by, from many days
+  // (during manufacture each is asked for once): each start made once, the last one at hand, the rest
+  // in a map made once a second one is asked for, by bay day and last session.
+  private made: Upstream | undefined;
+  private madeKey = NONE;
+  private others: Map<number, Upstream> | null = null;
+
+  constructor(
+    private readonly net: Net,
+    private readonly col: Collection,
+    private readonly unit: DesignatedUnit,
+    private readonly hours: number,
+    private readonly next: Int32Array,
+  ) {}
+
+  after(up: Upstream): Upstream | undefined {
+    return this.from(up.dm + 1);
+  }
+
+  private arrive(): number[] {
+    if (this.arrivals) return this.arrivals;
+    const { net, col, hours } = this;
+    const bay = net.bays.get(this.unit.unitId)!;
+    const lastDay = col.days[col.days.length - 1]!;
+    this.arrivals = [];
+    this.firstDays = [];
+    for (const session of col.last) {
+      const end = session.endsAt.getTime();
+      const arrival = Math.max(end, col.departsAt ?? end) + hours * HOUR_MS;
+      let j = lastDay;
+      while (j < net.days && !(bay[j] && bay[j]!.endsAt.getTime() > arrival)) j++;
+      this.arrivals.push(arrival);
+      this.firstDays.push(j);
+    }
+    return this.arrivals;
+  }
+
+  from(low: number): Upstream | undefined {
+    const { net, next } = this;
+    const { p } = net;
+    const bay = net.bays.get(this.unit.unitId)!;
+    const { col } = this;
+    const arrivals = this.arrive();
+    // The earliest day; on it the earliest start, really free before relaxed.
+    let best = NONE;
+    let bestDm = 0;
+    let bestStart = 0;
+    let bestFirst: FreeSlot | undefined;
+    for (let k = 0; k < arrivals.length; k++) {
+      const session = col.last[k]!;
+      const arrival = arrivals[k]!;
+      const dm = next[Math.min(Math.max(this.firstDays![k]!, low), net.days)]!;
       if (dm === NONE) continue;
       const ready = dm + p.manufactureDays + (net.rbc ? p.qcReleaseDays : 0);
       if (ready >= net.horizon) continue; // later days are only later
       const start = Math.max(arrival, bay[dm]!.startsAt.getTime());
-      if (start > latestHoldEnd) continue; // later days only start later
-      // The earliest first session whose hold still runs at the start, really free before relaxed.
-      const fits = openers.filter((o) => start <= o.holdEnds);
-      const first = (fits.find((o) => o.first.free >= 1) ?? fits[0]!).first;
-      // The earliest day; on it the earliest start, really free before relaxed.
-      if (best && (dm > best.dm || (dm === best.dm && (start > best.start || (start === best.start && (first.free >= 1 ? 1 : 0) + (session.free >= 1 ? 1 : 0) <= reallyFree(best)))))) continue;
-      const made = bay[dm + p.manufactureDays - 1]!.endsAt.getTime();
-      best = { col, unit, first, session, hours, arrival, start, startAt: new Date(start), dm, ready, made, released: releaseOf(net, bay, made, ready), expires: made + net.shelfLifeMs };
+      if (start > col.lastHoldEnds[k]!) continue; // later days only start later
+      // The earliest first session whose hold still runs at the start, really free before relaxed (alone, the last opens it).
+      let first: FreeSlot | undefined = col.firsts.length === 0 ? session : undefined;
+      for (let o = 0; o < col.firsts.length; o++) {
+        if (start > col.firstHoldEnds[o]!) continue;
+        first ??= col.firsts[o]!;
+        if (col.firsts[o]!.free >= 1) {
+          first = col.firsts[o]!;
+          break;
+        }
+      }
+      if (best !== NONE && (dm > bestDm || (dm === bestDm && (start > bestStart || (start === bestStart && reallyFree(first!, session) <= reallyFree(bestFirst!, col.last[best]!)))))) continue;
+      best = k;
+      bestDm = dm;
+      bestStart = start;
+      bestFirst = first;
     }
-    memo?.set(low, best);
-    return best;
-  };
-  return { from, after: (up) => from(up.dm + 1) };
+    return best === NONE ? undefined : this.start(bestDm, best, bestStart, bestFirst!);
+  }
+
+  /** The start on bay day `dm` after last session `k`, made once. */
+  private start(dm: number, k: number, start: number, first: FreeSlot): Upstream {
+    const key = dm * this.col.last.length + k;
+    if (key === this.madeKey) return this.made!;
+    if (this.made) (this.others ??= new Map()).set(this.madeKey, this.made);
+    let up = this.others?.get(key);
+    if (!up) {
+      const { net, col, unit, hours } = this;
+      const { p } = net;
+      const bay = net.bays.get(unit.unitId)!;
+      const session = col.last[k]!;
+      const arrival = this.arrivals![k]!;
+      const ready = dm + p.manufactureDays + (net.rbc ? p.qcReleaseDays : 0);
+      const made = bay[dm + p.manufactureDays - 1]!.endsAt.getTime();
+      up = { col, unit, first, session, hours, arrival, start, startAt: new Date(start), dm, ready, made, released: releaseOf(net, bay, made, ready), expires: made + net.shelfLifeMs };
+    }
+    this.made = up;
+    this.madeKey = key;
+    return up;
+  }
 }
 
 /**
@@ -656,44 +769,67 @@ function startsOf(net: Net, col: Collection, unit: DesignatedUnit, hours: number
  * at; issue 12 §7). A day past the index has nothing.
  */
 class Care {
-  private readonly chairFree: Int8Array;
-  private readonly bedFree: Int8Array;
-  private readonly monitoringFree: Int8Array;
-  private readonly bedsFrom: Int8Array;
-  private readonly latest: (Date | null | undefined)[];
-  private readonly firstBeds: Float64Array;
   private readonly chairs: ByDay | undefined;
   private readonly infusion: ByDay | undefined;
   private readonly monitoring: ByDay | undefined;
+  // Where this centre's days start in `known`: chairs, infusion beds, monitoring beds, beds from a day.
+  private readonly chairFree: number;
+  private readonly bedFree: number;
+  private readonly monitoringFree: number;
+  private readonly bedsFrom: number;
+  /** Where this centre's days start in the tables with one entry per day (first beds, latest chairs). */
+  private readonly perDay: number;
 
-  constructor(
+  /**
+   * One table of days for every centre of a search: a search at national scale looks at a hundred centres,
+   * and typed arrays made for each centre and kind made a release-before-conditioning search about a fifth
+   * slower (issue 12 §7).
+   */
+  static table(net: Net, centres: readonly string[], relax: Relax): Map<string, Care> {
+    const known = new Int8Array(4 * net.days * centres.length).fill(-1);
+    const firstBeds = new Float64Array(net.days * centres.length).fill(Number.NaN);
+    const latest = new Array<Date | null | undefined>(net.days * centres.length);
+    return new Map(centres.map((centre, k) => [centre, new Care(net, centre, relax, known, firstBeds, latest, k)] as const));
+  }
+
+  private constructor(
     private readonly net: Net,
     centre: string,
     private readonly relax: Relax,
+    /** Per day and kind: -1 not worked out yet, 0 no, 1 yes. */
+    private readonly known: Int8Array,
+    /** Per day: the earliest free infusion bed's start, NaN until worked out. */
+    private readonly firstBedAt: Float64Array,
+    /** Per day: the latest free conditioning session's start, null if none, undefined until worked out. */
+    private readonly latestAt: (Date | null | undefined)[],
+    k: number,
   ) {
-    const unknown = () => new Int8Array(net.days).fill(-1);
-    [this.chairFree, this.bedFree, this.monitoringFree, this.bedsFrom] = [unknown(), unknown(), unknown(), unknown()];
-    this.latest = new Array(net.days);
-    this.firstBeds = new Float64Array(net.days).fill(Number.NaN);
+    const { days } = net;
+    this.chairFree = 4 * k * days;
+    this.bedFree = this.chairFree + days;
+    this.monitoringFree = this.bedFree + days;
+    this.bedsFrom = this.monitoringFree + days;
+    this.perDay = k * days;
     this.chairs = net.sites.CONDITIONING_CHAIR.get(centre);
     this.infusion = net.sites.INFUSION_BED.get(centre);
     this.monitoring = net.sites.MONITORING_BED.get(centre);
   }
 
   /** Whether day `i` has a free slot in `row`, worked out once. */
-  private free(known: Int8Array, row: ByDay | undefined, i: number): boolean {
+  private free(at: number, row: ByDay | undefined, i: number): boolean {
     if (i < 0 || i >= this.net.days) return false;
-    if (known[i] === -1) {
-      known[i] = 0;
+    const { known } = this;
+    if (known[at + i] === -1) {
+      known[at + i] = 0;
       const slots = row?.[i] ?? NO_SLOTS;
       for (let k = 0; k < slots.length; k++) {
         if (isFree(slots[k]!, this.relax)) {
-          known[i] = 1;
+          known[at + i] = 1;
           break;
         }
       }
     }
-    return known[i] === 1;
+    return known[at + i] === 1;
   }
 
   /** A conditioning course can start on this day (R7). */
@@ -709,22 +845,24 @@ class Care {
   beds(i: number): boolean {
     const { net } = this;
     if (i < 0 || i >= net.horizon) return false;
-    if (this.bedsFrom[i] === -1) {
+    const { known, bedsFrom } = this;
+    if (known[bedsFrom + i] === -1) {
       let ok = this.free(this.bedFree, this.infusion, i);
       for (let k = 0; ok && k < net.p.monitoringInpatientDays; k++) ok = this.free(this.monitoringFree, this.monitoring, i + k);
-      this.bedsFrom[i] = ok ? 1 : 0;
+      known[bedsFrom + i] = ok ? 1 : 0;
     }
-    return this.bedsFrom[i] === 1;
+    return known[bedsFrom + i] === 1;
   }
 
   /** The latest start of a free conditioning session on the day: the gate during manufacture compares it (R8). */
   latestChair(i: number): Date | undefined {
     if (!this.free(this.chairFree, this.chairs, i)) return undefined;
-    let latest = this.latest[i];
+    const at = this.perDay + i;
+    let latest = this.latestAt[at];
     if (latest === undefined) {
       latest = null;
       for (const s of this.chairs![i]!) if (isFree(s, this.relax)) latest = s.startsAt; // sorted by start
-      this.latest[i] = latest;
+      this.latestAt[at] = latest;
     }
     return latest ?? undefined;
   }
@@ -732,8 +870,9 @@ class Care {
   /** The earliest start of a free infusion bed slot on the day, in ms (infinite if none): the shelf life bounds it (R8). */
   firstBed(i: number): number {
     if (!this.free(this.bedFree, this.infusion, i)) return Number.POSITIVE_INFINITY;
-    if (Number.isNaN(this.firstBeds[i]!)) this.firstBeds[i] = this.infusion![i]!.find((s) => isFree(s, this.relax))!.startsAt.getTime(); // sorted by start
-    return this.firstBeds[i]!;
+    const at = this.perDay + i;
+    if (Number.isNaN(this.firstBedAt[at]!)) this.firstBedAt[at] = this.infusion![i]!.find((s) => isFree(s, this.relax))!.startsAt.getTime(); // sorted by start
+    return this.firstBedAt[at]!;
   }
 }
 
@@ -830,7 +969,7 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     for (; taken < cols.length && lastOf(cols[taken]!) <= lastDay; taken++) {
       for (const { unit, from, next } of units) {
         const hours = from.get(cols[taken]!.centre);
-        if (hours !== undefined) add(startsOf(net, cols[taken]!, unit, hours, next));
+        if (hours !== undefined) add(new UnitStarts(net, cols[taken]!, unit, hours, next));
       }
     }
   };
@@ -857,7 +996,7 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       if (at.hours > within) break;
       if (at.cols.nextLast <= due) at.cols.through(due);
       const { list } = at.cols;
-      for (; at.taken < list.length && lastOf(list[at.taken]!) <= due; at.taken++) add(startsOf(net, list[at.taken]!, at.unit, at.hours, at.next));
+      for (; at.taken < list.length && lastOf(list[at.taken]!) <= due; at.taken++) add(new UnitStarts(net, list[at.taken]!, at.unit, at.hours, at.next));
     }
   };
   // R8 shelf life: the first start day whose product can be in date at `at` on each unit (a lower bound:
@@ -917,41 +1056,55 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
     best.splice(at, 0, choice);
     if (best.length > count) best.pop();
   };
-  const cares = new Map(scope.treatment.map((c) => [c, new Care(net, c, relax)] as const));
+  const cares = Care.table(net, scope.treatment, relax);
   let sessionTimeBound = Number.POSITIVE_INFINITY;
-  for (let infusion = 0; infusion < net.horizon && best.length < count; infusion++) {
+  // The infusion day and treatment centre being looked at, and what is known of them: set in the walk
+  // below and read by the checks after, which are made once per search, not per centre and day (a
+  // hundred centres times every day walked made them most of what a national search allocated).
+  let infusion = 0;
+  let centre = '';
+  let care: Care | undefined;
+  /** The first conditioning days the centre's chairs allow, the process's own gap first (R7). */
+  const firsts: number[] = [];
+  let bedList: readonly FreeSlot[] = NO_SLOTS;
+  // Preferred centre: as treatment centre counts more than as apheresis centre.
+  // R8: some free session of the first conditioning day starts at or after the gate opens (release
+  // and travel before conditioning, never relaxed; the start of manufacture during it).
+  const gateOpen = (up: Upstream, f: number, opens: number) => {
+    if (net.rbc) return (care!.latestChair(f)?.getTime() ?? Number.NEGATIVE_INFINITY) >= opens;
+    if (relax.has('SESSION_TIME')) return f >= up.dm;
+    const latest = care!.latestChair(f);
+    if (latest !== undefined && conditioningMayStart(p.conditioningGate, up.startAt, latest)) return true;
+    if (f >= up.dm) sessionTimeBound = Math.min(sessionTimeBound, infusion);
+    return false;
+  };
+  const choose = (up: Upstream, notBefore: number, productHours: number) => {
+    const lastCollection = up.col.days[up.col.days.length - 1]!;
+    const opens = net.rbc ? gateOpensAt(net, up, productHours) : up.start;
+    for (const first of firsts) {
+      if (first < notBefore || first <= lastCollection || !gateOpen(up, first, opens)) continue;
+      const preference = preferred === null ? 0 : (centre === preferred ? 0 : 2) + (up.col.centre === preferred ? 0 : 1);
+      offer({ up, centre, first, infusion, productHours, travel: up.hours + productHours, preference });
+      return;
+    }
+  };
+  // R7, R8: a free infusion bed slot the product reaches within it and within its shelf life.
+  const bedFits = (up: Upstream, hours: number) => {
+    for (const s of bedList) if (isFree(s, relax) && infusionAt(net, up, hours, s) !== null) return true;
+    return false;
+  };
+  for (infusion = 0; infusion < net.horizon && best.length < count; infusion++) {
     takeCollectionsUpTo(infusion - p.manufactureDays);
-    for (const centre of scope.treatment) {
-      const care = cares.get(centre)!;
+    for (centre of scope.treatment) {
+      care = cares.get(centre)!;
       if (!care.beds(infusion)) continue;
-      const firsts: number[] = [];
+      firsts.length = 0;
       for (const g of net.gaps) {
         const f = infusion - g - net.span;
         if (f >= net.patientFrom && care.course(f)) firsts.push(f);
       }
       if (firsts.length === 0) continue;
-      // Preferred centre: as treatment centre counts more than as apheresis centre.
-      // R8: some free session of the first conditioning day starts at or after the gate opens (release
-      // and travel before conditioning, never relaxed; the start of manufacture during it).
-      const gateOpen = (up: Upstream, f: number, opens: number) => {
-        if (net.rbc) return (care.latestChair(f)?.getTime() ?? Number.NEGATIVE_INFINITY) >= opens;
-        if (relax.has('SESSION_TIME')) return f >= up.dm;
-        const latest = care.latestChair(f);
-        if (latest !== undefined && conditioningMayStart(p.conditioningGate, up.startAt, latest)) return true;
-        if (f >= up.dm) sessionTimeBound = Math.min(sessionTimeBound, infusion);
-        return false;
-      };
-      const choose = (up: Upstream, notBefore: number, productHours: number) => {
-        const lastCollection = up.col.days[up.col.days.length - 1]!;
-        const opens = net.rbc ? gateOpensAt(net, up, productHours) : up.start;
-        const first = firsts.find((f) => f >= notBefore && f > lastCollection && gateOpen(up, f, opens));
-        if (first === undefined) return;
-        const preference = preferred === null ? 0 : (centre === preferred ? 0 : 2) + (up.col.centre === preferred ? 0 : 1);
-        offer({ up, centre, first, infusion, productHours, travel: up.hours + productHours, preference });
-      };
-      // R7, R8: a free infusion bed slot the product reaches within it and within its shelf life.
-      const bedList = net.sites.INFUSION_BED.get(centre)![infusion]!;
-      const bedFits = (up: Upstream, hours: number) => bedList.some((s) => isFree(s, relax) && infusionAt(net, up, hours, s) !== null);
+      bedList = net.sites.INFUSION_BED.get(centre)![infusion]!;
       const routes = routesTo.get(centre)!;
       if (net.prune && net.rbc) {
         const latest = Math.max(...firsts);
