@@ -1112,11 +1112,15 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
         for (const { unitId, hours, stockDelay } of nearestFirst.get(centre)!) {
           // P1: every choice through this unit travels at least unit->centre; later routes are longer.
           if (hours > travelBound(infusion)) break;
-          const low = inDateFrom(unitId, firstBed);
-          // P6: no start on this unit from `low` is in stock by the latest first conditioning day.
+          // P6: no start on this unit from `low` is in stock by the latest first conditioning day. Its first
+          // run from day 0 is asked first: a later day's is never earlier, and it rules out most units
+          // without working out `low`.
           const next = runsOf.get(unitId);
+          const inStock = p.manufactureDays + p.qcReleaseDays + stockDelay;
+          if (next && (next[0] === NONE || next[0]! + inStock > latest)) continue;
+          const low = inDateFrom(unitId, firstBed);
           const firstRun = next ? next[Math.min(low, net.days)]! : 0;
-          if (firstRun === NONE || firstRun + p.manufactureDays + p.qcReleaseDays + stockDelay > latest) continue;
+          if (firstRun === NONE || firstRun + inStock > latest) continue;
           expand(unitId, travelBound(infusion) - hours);
           // The unit's collections whose first start is ready in time, by ready day.
           for (const { first, starts } of byUnit.get(unitId) ?? []) {
