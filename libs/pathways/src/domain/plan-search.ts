@@ -222,6 +222,8 @@ export interface PlanSearchResult {
 const HOUR_MS = 3_600_000;
 const NONE = -1;
 const NO_SLOTS: FreeSlot[] = [];
+/** An empty list to read where a map has none, never written to: the walk asks thousands of times. */
+const NOTHING: readonly never[] = [];
 
 /** Kinds of capacity the explanation frees in turn to find what binds. */
 type Group = 'APHERESIS' | 'MANUFACTURE' | 'TREATMENT';
@@ -605,11 +607,12 @@ class CentreCollections {
       if (free.length < n) continue;
       const last = free[n - 1]!; // a list of its own: the first day's is another when n > 1
       if (last.length > 1) sortSmall(last, byEnd);
-      const firsts = n > 1 ? free[0]! : [];
+      const firsts = n > 1 ? free[0]! : NO_SLOTS;
       if (firsts.length > 1) sortSmall(firsts, byStart);
-      const middle: FreeSlot[] = [];
+      const middle: FreeSlot[] = n > 2 ? [] : NO_SLOTS; // the shared empty list is never pushed to
       for (let d = 1; d < n - 1; d++) middle.push(pick(free[d]!, relax)!);
-      this.list.push({ centre: this.centre, days: open.slice(this.k, this.k + n), firsts, middle, last, ...holdEnds(net.p, firsts, last) });
+      const { firstHoldEnds, lastHoldEnds } = holdEnds(net.p, firsts, last);
+      this.list.push({ centre: this.centre, days: open.slice(this.k, this.k + n), firsts, middle, last, firstHoldEnds, lastHoldEnds });
     }
   }
 
@@ -636,9 +639,10 @@ const holdEnd = (p: ProductProcess, first: FreeSlot) => freshHoldEndsAt(p, first
 
 /** R3: a collection's hold ends, worked out once for every unit it may go to. Alone, a last session opens its own hold. */
 function holdEnds(p: ProductProcess, firsts: readonly FreeSlot[], last: readonly FreeSlot[]): Pick<Collection, 'firstHoldEnds' | 'lastHoldEnds'> {
+  if (firsts.length === 0) return { firstHoldEnds: NOTHING, lastHoldEnds: last.map((session) => holdEnd(p, session)) };
   const firstHoldEnds = firsts.map((first) => holdEnd(p, first));
   const latest = Math.max(...firstHoldEnds);
-  return { firstHoldEnds, lastHoldEnds: last.map((session) => (firsts.length > 0 ? latest : holdEnd(p, session))) };
+  return { firstHoldEnds, lastHoldEnds: last.map(() => latest) };
 }
 
 /** How many of a start's first and last collection sessions are really free (not only relaxed). */
@@ -646,6 +650,11 @@ const reallyFree = (first: FreeSlot, session: FreeSlot) => (first.free >= 1 ? 1 
 
 /** One collection's manufacture starts on one unit, in day order, made only when asked for (R3-R6). */
 interface Starts {
+  readonly unit: DesignatedUnit;
+  /** Hours from the apheresis centre to the unit: every start of the collection travels them (P1). */
+  readonly hours: number;
+  /** The ready day of the first start on day index `dm` or later (NONE if none), made without making the start. */
+  readyFrom(dm: number): number;
   /** The first start on day index `dm` or later (undefined if none), with its earliest start instant. */
   from(dm: number): Upstream | undefined;
   /** The start after `up`. */
@@ -662,9 +671,6 @@ interface Starts {
  * what it allocated (issue 12 §7).
  */
 class UnitStarts implements Starts {
-  /** Per last session: when the material arrives, and the first day whose bay ends after that (R3, R4); made on first use. */
-  private arrivals: number[] | null = null;
-  private firstDays: number[] | null = null;
   // Release before conditioning asks again for the same starts as infusion days go by, from many days
   // (during manufacture each is asked for once): each start made once, the last one at hand, the rest
   // in a map made once a second one is asked for, by bay day and last session.
@@ -672,51 +678,53 @@ class UnitStarts implements Starts {
   private madeKey = NONE;
   private others: Map<number, Upstream> | null = null;
 
+  // The start `choose` found: its last session, bay day, start instant and first session.
+  private chosen = NONE;
+  private chosenDm = 0;
+  private chosenStart = 0;
+  private chosenFirst: FreeSlot | undefined;
+
   constructor(
     private readonly net: Net,
     private readonly col: Collection,
-    private readonly unit: DesignatedUnit,
-    private readonly hours: number,
+    readonly unit: DesignatedUnit,
+    readonly hours: number,
     private readonly next: Int32Array,
   ) {}
+
+  readyFrom(low: number): number {
+    const { p, rbc } = this.net;
+    return this.choose(low) ? this.chosenDm + p.manufactureDays + (rbc ? p.qcReleaseDays : 0) : NONE;
+  }
+
+  from(low: number): Upstream | undefined {
+    return this.choose(low) ? this.start(this.chosenDm, this.chosen, this.chosenStart, this.chosenFirst!) : undefined;
+  }
 
   after(up: Upstream): Upstream | undefined {
     return this.from(up.dm + 1);
   }
 
-  private arrive(): number[] {
-    if (this.arrivals) return this.arrivals;
-    const { net, col, hours } = this;
-    const bay = net.bays.get(this.unit.unitId)!;
-    const lastDay = col.days[col.days.length - 1]!;
-    this.arrivals = [];
-    this.firstDays = [];
-    for (const session of col.last) {
-      const end = session.endsAt.getTime();
-      const arrival = Math.max(end, col.departsAt ?? end) + hours * HOUR_MS;
-      let j = lastDay;
-      while (j < net.days && !(bay[j] && bay[j]!.endsAt.getTime() > arrival)) j++;
-      this.arrivals.push(arrival);
-      this.firstDays.push(j);
-    }
-    return this.arrivals;
-  }
-
-  from(low: number): Upstream | undefined {
+  /** Finds the first start on day `low` or later (R3-R6) and keeps it in `chosen...`; false if there is none. */
+  private choose(low: number): boolean {
     const { net, next } = this;
     const { p } = net;
     const bay = net.bays.get(this.unit.unitId)!;
     const { col } = this;
-    const arrivals = this.arrive();
+    const lastDay = col.days[col.days.length - 1]!;
     // The earliest day; on it the earliest start, really free before relaxed.
     let best = NONE;
     let bestDm = 0;
     let bestStart = 0;
     let bestFirst: FreeSlot | undefined;
-    for (let k = 0; k < arrivals.length; k++) {
+    for (let k = 0; k < col.last.length; k++) {
       const session = col.last[k]!;
-      const arrival = arrivals[k]!;
-      const dm = next[Math.min(Math.max(this.firstDays![k]!, low), net.days)]!;
+      const arrival = this.arrival(session);
+      // The first day whose bay ends after the material arrives (R4): worked out each time, as most
+      // pairs of collection and unit are asked once or twice and a unit's bay is open most days.
+      let j = lastDay;
+      while (j < net.days && !(bay[j] && bay[j]!.endsAt.getTime() > arrival)) j++;
+      const dm = next[Math.min(Math.max(j, low), net.days)]!;
       if (dm === NONE) continue;
       const ready = dm + p.manufactureDays + (net.rbc ? p.qcReleaseDays : 0);
       if (ready >= net.horizon) continue; // later days are only later
@@ -738,7 +746,17 @@ class UnitStarts implements Starts {
       bestStart = start;
       bestFirst = first;
     }
-    return best === NONE ? undefined : this.start(bestDm, best, bestStart, bestFirst!);
+    this.chosen = best;
+    this.chosenDm = bestDm;
+    this.chosenStart = bestStart;
+    this.chosenFirst = bestFirst;
+    return best !== NONE;
+  }
+
+  /** When the material collected in `session` arrives at the unit (R3, R4), in ms. */
+  private arrival(session: FreeSlot): number {
+    const end = session.endsAt.getTime();
+    return Math.max(end, this.col.departsAt ?? end) + this.hours * HOUR_MS;
   }
 
   /** The start on bay day `dm` after last session `k`, made once. */
@@ -752,7 +770,7 @@ class UnitStarts implements Starts {
       const { p } = net;
       const bay = net.bays.get(unit.unitId)!;
       const session = col.last[k]!;
-      const arrival = this.arrivals![k]!;
+      const arrival = this.arrival(session);
       const ready = dm + p.manufactureDays + (net.rbc ? p.qcReleaseDays : 0);
       const made = bay[dm + p.manufactureDays - 1]!.endsAt.getTime();
       up = { col, unit, first, session, hours, arrival, start, startAt: new Date(start), dm, ready, made, released: releaseOf(net, bay, made, ready), expires: made + net.shelfLifeMs };
@@ -871,7 +889,13 @@ class Care {
   firstBed(i: number): number {
     if (!this.free(this.bedFree, this.infusion, i)) return Number.POSITIVE_INFINITY;
     const at = this.perDay + i;
-    if (Number.isNaN(this.firstBedAt[at]!)) this.firstBedAt[at] = this.infusion![i]!.find((s) => isFree(s, this.relax))!.startsAt.getTime(); // sorted by start
+    if (Number.isNaN(this.firstBedAt[at]!)) {
+      for (const s of this.infusion![i]!) {
+        if (!isFree(s, this.relax)) continue;
+        this.firstBedAt[at] = s.startsAt.getTime(); // sorted by start
+        break;
+      }
+    }
     return this.firstBedAt[at]!;
   }
 }
@@ -921,46 +945,53 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
   });
   // Release before conditioning: each unit's collections, each with its starts (asked for by the shelf
   // life, R8), sorted by their first ready day. During manufacture: every start by ready day (I = R).
-  const byUnit = new Map<string, { first: Upstream; starts: Starts }[]>();
+  const byUnit = new Map<string, { ready: number; hours: number; starts: Starts }[]>();
   const byReady = new Map<number, Upstream[]>();
   // The pruned search keeps starts during manufacture per unit (P2 makes them unit by unit), by ready
   // day, sorted least travel first when looked at (P3).
   const byUnitReady = new Map<string, Map<number, Upstream[]>>();
   let upstreams = 0;
   const add = (starts: Starts) => {
-    const first = starts.from(0);
-    if (!first) return;
-    upstreams++;
     if (net.rbc) {
+      // The first start's ready day is enough to file it: starts are made only when the walk asks for them.
+      const ready = starts.readyFrom(0);
+      if (ready === NONE) return;
+      upstreams++;
       // By first ready day, in a list rather than an array indexed by the day: each infusion day walks
       // only the collections ready in time (a search reaching 98 days out walked 4 million empty days).
       // Unpruned, collections come in day order (nearly always at the end); P2 adds them centre by centre.
-      const list = byUnit.get(first.unit.unitId) ?? [];
-      byUnit.set(first.unit.unitId, list);
-      let [lo, hi] = [0, list.length];
+      let list = byUnit.get(starts.unit.unitId);
+      if (!list) byUnit.set(starts.unit.unitId, (list = []));
+      let lo = 0;
+      let hi = list.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (list[mid]!.first.ready <= first.ready) lo = mid + 1;
+        if (list[mid]!.ready <= ready) lo = mid + 1;
         else hi = mid;
       }
-      list.splice(lo, 0, { first, starts });
-    } else {
-      let days = byReady;
-      if (net.prune) {
-        days = byUnitReady.get(first.unit.unitId) ?? new Map<number, Upstream[]>();
-        byUnitReady.set(first.unit.unitId, days);
-      }
-      for (let up: Upstream | undefined = first; up; up = starts.after(up)) {
-        const list = days.get(up.ready) ?? [];
-        days.set(up.ready, list);
-        list.push(up);
-      }
+      const entry = { ready, hours: starts.hours, starts };
+      if (lo === list.length) list.push(entry);
+      else list.splice(lo, 0, entry);
+      return;
+    }
+    const first = starts.from(0);
+    if (!first) return;
+    upstreams++;
+    let days = byReady;
+    if (net.prune) {
+      days = byUnitReady.get(first.unit.unitId) ?? new Map<number, Upstream[]>();
+      byUnitReady.set(first.unit.unitId, days);
+    }
+    for (let up: Upstream | undefined = first; up; up = starts.after(up)) {
+      const list = days.get(up.ready) ?? [];
+      days.set(up.ready, list);
+      list.push(up);
     }
   };
   // Options are made only once an infusion day could use them: a collection ending on day e gives
   // manufacture from e, so infusion from e + manufactureDays under either gate (lazy, and still exact).
   const kept = net.keptUpstream;
-  if (kept) add({ from: () => kept, after: () => undefined }); // its days may lie before day 0
+  if (kept) add({ unit: kept.unit, hours: kept.hours, readyFrom: () => kept.ready, from: () => kept, after: () => undefined }); // its days may lie before day 0
   let taken = 0;
   let due = Number.NEGATIVE_INFINITY;
   const takeCollectionsUpTo = (lastDay: number) => {
@@ -992,7 +1023,7 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
       done.within = within;
     }
     else expanded.set(unitId, { due, within });
-    for (const at of pending.get(unitId) ?? []) {
+    for (const at of pending.get(unitId) ?? NOTHING) {
       if (at.hours > within) break;
       if (at.cols.nextLast <= due) at.cols.through(due);
       const { list } = at.cols;
@@ -1123,10 +1154,10 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
           if (firstRun === NONE || firstRun + inStock > latest) continue;
           expand(unitId, travelBound(infusion) - hours);
           // The unit's collections whose first start is ready in time, by ready day.
-          for (const { first, starts } of byUnit.get(unitId) ?? []) {
-            if (first.ready + stockDelay > latest) break;
+          for (const { ready, hours: materialHours, starts } of byUnit.get(unitId) ?? NOTHING) {
+            if (ready + stockDelay > latest) break;
             // P1: all starts of a collection on one unit travel the same from its apheresis centre.
-            if (first.hours + hours > travelBound(infusion)) continue;
+            if (materialHours + hours > travelBound(infusion)) continue;
             for (let up = starts.from(low); up && up.ready + stockDelay <= latest; up = starts.after(up)) {
               if (up.expires < firstBed || !bedFits(up, hours)) continue;
               choose(up, up.ready + stockDelay, hours);
@@ -1160,8 +1191,8 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
         const firstBed = care.firstBed(infusion);
         for (const [unitId, { hours, stockDelay }] of routes) {
           const low = inDateFrom(unitId, firstBed);
-          for (const { first, starts } of byUnit.get(unitId) ?? []) {
-            if (first.ready + stockDelay > latest) break;
+          for (const { ready, hours: materialHours, starts } of byUnit.get(unitId) ?? NOTHING) {
+            if (ready + stockDelay > latest) break;
             // The earliest start whose product is in date at this infusion: earlier ones have expired (made
             // earlier), and a later one only opens the gate later, so it is the one to try (R8).
             for (let up = starts.from(low); up && up.ready + stockDelay <= latest; up = starts.after(up)) {
@@ -1172,7 +1203,7 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
           }
         }
       } else {
-        for (const up of byReady.get(infusion) ?? []) {
+        for (const up of byReady.get(infusion) ?? NOTHING) {
           const hours = routes.get(up.unit.unitId)?.hours;
           if (hours !== undefined && bedFits(up, hours)) choose(up, 0, hours);
         }
