@@ -8,6 +8,7 @@ export * from './modular-unit';
 export * from './calendar';
 export * from './capacity';
 export * from './travel';
+export * from './unit-move';
 
 import { CalendarExceptionAdded, CalendarExceptionWithdrawn, ResourceCalendarSet } from './calendar';
 import { DmmfVersionPublished } from './dmmf';

@@ -1,5 +1,5 @@
 import { ConflictError, eventClass, optionalReason, parseLocalDate, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
-import { UNIT_KINDS, type UnitKind } from '@bedside/network';
+import { MAX_REQUALIFICATION_DAYS, UNIT_KINDS, type UnitKind } from '@bedside/network';
 import { dosesPerUnitDay, type FillFinishSpec, type SurgeInstance, type SurgeLimits, DEFAULT_SURGE_LIMITS } from './surge/surge-instance';
 
 /**
@@ -143,7 +143,7 @@ export function validateScenarioAssumptions(input: ScenarioAssumptions, limits: 
     fillFinish: { ...f },
     teardownDays: wholeIn('teardownDays', input.teardownDays, 0, 30, 'Tear-down days'),
     setupDays: wholeIn('setupDays', input.setupDays, 0, 30, 'Set-up days'),
-    requalificationDays: wholeIn('requalificationDays', input.requalificationDays, 0, 21, 'Requalification after a move (a full media-fill requalification is about 17 to 21 days)'),
+    requalificationDays: wholeIn('requalificationDays', input.requalificationDays, 0, MAX_REQUALIFICATION_DAYS, 'Requalification after a move (a full media-fill requalification is about 17 to 21 days)'),
     releaseDays: wholeIn('releaseDays', input.releaseDays, 0, 60, 'Batch release days'),
   };
 }

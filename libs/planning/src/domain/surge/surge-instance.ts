@@ -1,3 +1,4 @@
+import { daysLostMoving, MAX_REQUALIFICATION_DAYS } from '@bedside/network';
 import { ValidationError } from '@bedside/shared';
 
 /**
@@ -51,11 +52,13 @@ export const dosesPerUnitDay = (spec: FillFinishSpec): number =>
   Math.floor(spec.vialsPerHour * spec.hoursPerShift * spec.shiftsPerDay * spec.dosesPerVial * spec.effectiveOutputFactor);
 
 /**
- * Days a unit is lost moving from one region to another: tear-down, travel, set-up, requalification, and
- * at least the day it leaves (a unit on the road that day fills nowhere).
+ * Days a unit is lost moving from one region to another: the network's one rule for a move
+ * (libs/network/src/domain/unit-move.ts daysLostMoving), which deployments follow too.
  */
 export const moveDays = (instance: SurgeInstance, from: number, to: number): number =>
-  from === to ? 0 : Math.max(1, instance.teardownDays + instance.travelDays[from]![to]! + instance.setupDays + instance.requalificationDays);
+  from === to
+    ? 0
+    : daysLostMoving({ tearDownDays: instance.teardownDays, travelDays: instance.travelDays[from]![to]!, setUpDays: instance.setupDays, requalificationDays: instance.requalificationDays });
 
 export const weightOf = (instance: SurgeInstance, region: string): number => instance.weights?.[region] ?? 1;
 
@@ -86,8 +89,8 @@ export function validateSurgeInstance(instance: SurgeInstance, limits: SurgeLimi
   for (const [field, value] of [['teardownDays', instance.teardownDays], ['setupDays', instance.setupDays], ['releaseDays', instance.releaseDays]] as const) {
     if (!Number.isInteger(value) || value < 0 || value > days) throw new ValidationError(field, `${field} must be a whole number of days from 0 to ${days}.`);
   }
-  if (!Number.isInteger(instance.requalificationDays) || instance.requalificationDays < 0 || instance.requalificationDays > 21) {
-    throw new ValidationError('requalificationDays', 'Requalification after a move takes 0 to 21 days (a full media-fill requalification is about 17 to 21).');
+  if (!Number.isInteger(instance.requalificationDays) || instance.requalificationDays < 0 || instance.requalificationDays > MAX_REQUALIFICATION_DAYS) {
+    throw new ValidationError('requalificationDays', `Requalification after a move takes 0 to ${MAX_REQUALIFICATION_DAYS} days (a full media-fill requalification is about 17 to 21).`);
   }
   if (!(instance.dosesPerUnitDay > 0)) throw new ValidationError('dosesPerUnitDay', 'A unit must fill some doses a day: check its fill rate, doses per vial, shifts and output factor.');
   if (instance.travelDays.length !== regions.length || instance.travelDays.some((row) => row.length !== regions.length || row.some((d) => !Number.isInteger(d) || d < 0))) {
