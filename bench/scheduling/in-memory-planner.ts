@@ -26,7 +26,7 @@ export class InMemoryPlanner {
   next(earliest: LocalDate, horizonDays: number): VeinToVeinPlan | undefined {
     const last = addDays(earliest, horizonDays + this.basis.process.monitoringInpatientDays);
     const free = this.slots.filter((s) => s.day >= earliest && s.day <= last).map((s) => ({ ...s, free: this.remaining.get(slotStreamId(s))! }));
-    const [plan] = searchPlans(searchInput(this.basis, { free }, { earliest, deadline: null, preferredCentre: null, horizonDays, count: 1 })).plans;
+    const [plan] = searchPlans(searchInput(this.basis, { free }, { earliest, deadline: null, preferredCentre: null, horizonDays, count: 1 }, earliest)).plans;
     if (plan) for (const slot of plan.slots) this.take(slot);
     return plan;
   }

@@ -92,6 +92,9 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'ceaseSite', query: `mutation { ceaseSite(code: "ZZ901", reason: "x") { code } }`, allowed: QA_ONLY },
     { field: 'registerUnit', query: `mutation { registerUnit(input: { id: "MU-ZZ-1", name: "x", kind: CELL_THERAPY, mobility: FIXED, batchCapacity: 1, homeSiteCode: "ZZ901" }) { id } }`, allowed: QA_ONLY },
     { field: 'setUnitQualification', query: `mutation { setUnitQualification(id: "MU-ZZ-1", state: QUALIFIED, reason: "x") { id } }`, allowed: QA_ONLY },
+    { field: 'deployUnit', query: `mutation { deployUnit(input: { unitId: "MU-ZZ-1", toSiteCode: "RBV01", leavesOn: "2099-01-01", requalificationDays: 0, reason: "x" }) { id } }`, allowed: QA_ONLY },
+    { field: 'recallUnit', query: `mutation { recallUnit(unitId: "MU-ZZ-1", reason: "x") { id } }`, allowed: QA_ONLY },
+    { field: 'deployments', query: `{ deployments { edges { node { id } } } }`, allowed: ALL },
     // A valid process designating a site that does not exist: refused after the access check.
     { field: 'publishDmmfVersion', query: `mutation($input: DmmfVersionInput!) { publishDmmfVersion(input: $input) { version } }`, variables: () => ({ input: { process: { ...process, productCode: 'ZZ-TEST' }, designation: { siteCodes: ['ZZ901'], unitIds: [] }, reason: 'x' } }), allowed: QA_ONLY },
     { field: 'setResourceCalendar', query: `mutation($input: ResourceCalendarInput!) { setResourceCalendar(input: $input) { siteCode } }`, variables: () => ({ input: { siteCode: 'ZZ901', resource: 'APHERESIS_CHAIR', count: 1, openingDays: ['MON'], sessions: [], effectiveFrom: today } }), allowed: PLANNING },

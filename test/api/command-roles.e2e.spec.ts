@@ -8,6 +8,7 @@ import { AddCalendarExceptionCommand, DeclareBankHolidaysCommand, SetResourceCal
 import { PublishDmmfVersionCommand } from '../../libs/network/src/application/dmmf-commands';
 import { ChangeSiteStatusCommand, RegisterSiteCommand } from '../../libs/network/src/application/site-commands';
 import { RegisterUnitCommand, SetUnitQualificationCommand } from '../../libs/network/src/application/unit-commands';
+import { DeployUnitCommand, RecallUnitCommand } from '../../libs/network/src/application/deployment-commands';
 import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand } from '../../libs/pathways/src/application/hold-commands';
 import { RecordStepCommand } from '../../libs/pathways/src/application/lifecycle-commands';
 import { PostponePatientCommand } from '../../libs/pathways/src/application/postponement';
@@ -62,6 +63,8 @@ const rows: Row[] = [
     make: (c) => new RegisterUnitCommand({ unitId: '', name: '', kind: 'NOT_A_KIND', mobility: '?', batchCapacity: -1, homeSiteCode: 'NO SUCH SITE' }, c),
   },
   { command: SetUnitQualificationCommand, allowed: QA_ONLY, make: (c) => new SetUnitQualificationCommand('MU-DOES-NOT-EXIST', 'NOT_A_STATE', '', c) },
+  { command: DeployUnitCommand, allowed: QA_ONLY, make: (c) => new DeployUnitCommand('MU-DOES-NOT-EXIST', { toSiteCode: 'NO SUCH SITE', leavesOn: 'not a day', requalificationDays: -1, reason: '' }, c) },
+  { command: RecallUnitCommand, allowed: QA_ONLY, make: (c) => new RecallUnitCommand('MU-DOES-NOT-EXIST', '', false, c) },
   {
     command: PublishDmmfVersionCommand,
     allowed: QA_ONLY,

@@ -11,3 +11,4 @@ export { BANK_HOLIDAY_REGION } from './projections/capacity-inputs';
 export { LAYOUT_PROJECTION, COMMITMENTS_PROJECTION } from './projections/capacity-rows';
 export { CapacityTables1763700000900 } from './projections/migrations/1763700000900-capacity-tables';
 export { CapacityCommitmentChanges1763700001200 } from './projections/migrations/1763700001200-commitment-changes';
+export { CapacityUnitDeployments1763700001310 } from './projections/migrations/1763700001310-capacity-unit-deployments';

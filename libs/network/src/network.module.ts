@@ -17,6 +17,9 @@ import { NetworkReadModel } from './application/network-read-model';
 import { ChangeSiteStatusHandler, RegisterSiteHandler } from './application/site-commands';
 import { SiteDirectory } from './application/site-directory';
 import { RegisterUnitHandler, SetUnitQualificationHandler } from './application/unit-commands';
+import { DeployUnitHandler, RecallUnitHandler } from './application/deployment-commands';
+import { LiveDeployments } from './application/live-deployments';
+import { DeploymentResolver, ModularUnitLocationResolver } from './graphql/deployment.resolver';
 import { NETWORK_EVENT_CLASSES } from './domain';
 import { NetworkModelFieldsResolver, NetworkModelResolver } from './graphql/network-model.resolver';
 import { NetworkResolver } from './graphql/network.resolver';
@@ -34,6 +37,8 @@ import { SiteRecord } from './projections/site-record.entity';
     PublishDmmfVersionHandler,
     RegisterUnitHandler,
     SetUnitQualificationHandler,
+    DeployUnitHandler,
+    RecallUnitHandler,
     SetResourceCalendarHandler,
     AddCalendarExceptionHandler,
     WithdrawCalendarExceptionHandler,
@@ -47,6 +52,9 @@ import { SiteRecord } from './projections/site-record.entity';
     NetworkResolver,
     NetworkModelResolver,
     NetworkModelFieldsResolver,
+    DeploymentResolver,
+    ModularUnitLocationResolver,
+    LiveDeployments,
   ],
   exports: [NetworkReadModel, NetworkAsOf],
 })

@@ -2,6 +2,8 @@ import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventTypeRegistry } from '@bedside/event-store';
 import { CapacityModule, SLOT_COMMITMENTS_AS_OF } from '@bedside/capacity';
+import { UNIT_BOOKINGS } from '@bedside/network';
+import { BookingsOnUnits } from './application/unit-bookings';
 import { ProjectionRegistry, ReactorRegistry } from '@bedside/read-model';
 import { ConfirmHoldHandler, HoldPlanHandler, KnownHolds, ReleaseHoldHandler } from './application/hold-commands';
 import { HoldExpiry } from './application/hold-expiry';
@@ -60,6 +62,9 @@ export class PathwaysModule implements OnModuleInit {
         SlotCommitmentsHistory,
         // Capacity as of an instant (capacity slice) adds up the holds and bookings this context records.
         { provide: SLOT_COMMITMENTS_AS_OF, useExisting: SlotCommitmentsHistory },
+        // A deployment asks which pathways it would strand (network slice) of the holds this context records.
+        BookingsOnUnits,
+        { provide: UNIT_BOOKINGS, useExisting: BookingsOnUnits },
         PlanOptions,
         HoldExpiry,
         PathwayResolver,

@@ -10,8 +10,13 @@ import {
   type SiteAction,
   type SiteEvent,
   type SiteStatusEvent,
+  type DeploymentData,
   type Unavailability,
   type UnitEvent,
+  applyDeployment,
+  deploymentOf,
+  unitStays,
+  type Deployment,
 } from '@bedside/network';
 import { localDateOf, type LocalDate } from '@bedside/shared';
 import { siteResourceKey, unitResourceKey } from '../domain/slot';
@@ -49,6 +54,8 @@ export const CAPACITY_INPUT_EVENT_TYPES: readonly CapacityInputEvent['type'][] =
   'CalendarExceptionWithdrawn',
   'UnitRegistered',
   'UnitQualificationChanged',
+  'UnitDeployed',
+  'UnitRecalled',
   'BankHolidaysDeclared',
 ];
 
@@ -68,6 +75,7 @@ export type CapacityChange =
   | { readonly kind: 'exceptionWithdrawn'; readonly exceptionId: string; readonly owner: CalendarOwner }
   | { readonly kind: 'unitRegistered'; readonly unitId: string; readonly siteCode: string; readonly batchCapacity: number; readonly recordedAt: Date; readonly entry: HistoryEntry }
   | { readonly kind: 'unitQualification'; readonly unitId: string; readonly entry: HistoryEntry }
+  | { readonly kind: 'unitDeployed'; readonly unitId: string; readonly deployment: Deployment }
   | { readonly kind: 'bankHolidays'; readonly region: string; readonly dates: readonly LocalDate[] };
 
 export function capacityChangeOf(event: RecordedAs<CapacityInputEvent>): CapacityChange {
@@ -89,6 +97,9 @@ export function capacityChangeOf(event: RecordedAs<CapacityInputEvent>): Capacit
     }
     case 'UnitQualificationChanged':
       return { kind: 'unitQualification', unitId: event.data.unitId, entry: { state: event.data.to, at, reason: event.data.reason } };
+    case 'UnitDeployed':
+    case 'UnitRecalled':
+      return { kind: 'unitDeployed', unitId: event.data.unitId, deployment: deploymentOf(event) };
     case 'BankHolidaysDeclared':
       return { kind: 'bankHolidays', region: event.data.region, dates: event.data.dates as readonly LocalDate[] };
     case 'SiteOnboardingStarted':
@@ -115,6 +126,8 @@ export interface CapacityUnitInput {
   readonly batchCapacity: number;
   readonly registeredDay: LocalDate;
   readonly qualificationHistory: readonly HistoryEntry[];
+  /** Deployments in force, in order: its slots belong to the site it is at each day, and close while it moves. */
+  readonly deployments: readonly DeploymentData[];
 }
 
 export interface CapacityCalendarInput {
@@ -167,23 +180,31 @@ export function capacitySources({ sites, calendars, units, exceptions, bankHolid
     });
   }
   for (const unit of units) {
-    const site = sites.get(unit.siteCode);
-    if (!site) continue;
-    sources.push({
-      resourceKey: unitResourceKey(unit.unitId),
-      siteCode: unit.siteCode,
-      unitId: unit.unitId,
-      resource: 'MANUFACTURING_BAY',
-      timeZone: site.timeZone,
-      // Modular units run every day; their batch slots are their capacity.
-      calendar: { count: unit.batchCapacity, openingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], sessions: [], openOnBankHolidays: true, effectiveFrom: unit.registeredDay },
-      exceptions: exceptions.filter((e) => e.owner.unitId === unit.unitId),
-      unavailability: [
-        ...unavailabilityFrom(unit.qualificationHistory, 'QUALIFIED', describeUnit(unit.unitId)),
-        ...unavailabilityFrom(site.statusHistory, 'ACTIVE', describeSite(unit.siteCode)),
-      ],
-      bankHolidays,
-    });
+    // A mobile unit's days at each site (and on its way) are laid out as that site's (unitStays).
+    for (const stay of unitStays(unit.siteCode, unit.registeredDay, unit.deployments)) {
+      const site = sites.get(stay.siteCode);
+      if (!site) continue;
+      const moving: Unavailability[] = stay.moving
+        ? [{ from: new Date(-8.64e15), until: null, reason: `Unit ${unit.unitId} is on its way from ${stay.moving.fromSiteCode} to ${stay.siteCode} (tear-down, road, set-up and requalification) until ${stay.until}` }]
+        : [];
+      sources.push({
+        resourceKey: unitResourceKey(unit.unitId),
+        siteCode: stay.siteCode,
+        unitId: unit.unitId,
+        resource: 'MANUFACTURING_BAY',
+        timeZone: site.timeZone,
+        // Modular units run every day; their batch slots are their capacity.
+        calendar: { count: unit.batchCapacity, openingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], sessions: [], openOnBankHolidays: true, effectiveFrom: unit.registeredDay },
+        days: { from: stay.from, until: stay.until },
+        exceptions: exceptions.filter((e) => e.owner.unitId === unit.unitId),
+        unavailability: [
+          ...moving,
+          ...unavailabilityFrom(unit.qualificationHistory, 'QUALIFIED', describeUnit(unit.unitId)),
+          ...unavailabilityFrom(site.statusHistory, 'ACTIVE', describeSite(stay.siteCode)),
+        ],
+        bankHolidays,
+      });
+    }
   }
   return sources;
 }
@@ -195,7 +216,7 @@ export function capacitySources({ sites, calendars, units, exceptions, bankHolid
  */
 export class CapacityInputsFold {
   private readonly sites = new Map<string, { siteCode: string; timeZone: string; statusHistory: HistoryEntry[] }>();
-  private readonly units = new Map<string, { unitId: string; siteCode: string; batchCapacity: number; registeredDay: LocalDate; qualificationHistory: HistoryEntry[] }>();
+  private readonly units = new Map<string, { unitId: string; siteCode: string; batchCapacity: number; registeredDay: LocalDate; qualificationHistory: HistoryEntry[]; deployments: Deployment[] }>();
   private readonly calendars = new Map<string, CapacityCalendarInput>();
   private readonly exceptions = new Map<string, CalendarException>();
   private readonly holidays = new Map<string, Set<LocalDate>>();
@@ -226,8 +247,14 @@ export class CapacityInputsFold {
           batchCapacity: change.batchCapacity,
           registeredDay: unitRegisteredDay(change.recordedAt, this.sites.get(change.siteCode)?.timeZone),
           qualificationHistory: [change.entry],
+          deployments: [],
         });
         break;
+      case 'unitDeployed': {
+        const unit = this.units.get(change.unitId);
+        if (unit) unit.deployments = applyDeployment(unit.deployments, change.deployment);
+        break;
+      }
       case 'unitQualification':
         this.units.get(change.unitId)?.qualificationHistory.push(change.entry);
         break;

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordedAs } from '@bedside/event-store';
-import { expandCapacity, type CalendarException, type CapacitySlot } from '@bedside/network';
+import { applyDeployment, expandCapacity, type CalendarException, type CapacitySlot, type Deployment, type DeploymentData } from '@bedside/network';
 import { upsertRows, type Projection } from '@bedside/read-model';
 import { siteResourceKey } from '../domain/slot';
 import { LAYOUT_PROJECTION } from './capacity-rows';
@@ -81,6 +81,13 @@ export class CapacityProjection implements Projection<CapacityInputEvent> {
           ]);
           units.add(change.unitId);
           break;
+        case 'unitDeployed': {
+          const [row]: { deployments: Deployment[] }[] = await manager.query('SELECT deployments FROM capacity_units WHERE unit_id = $1', [change.unitId]);
+          if (!row) break;
+          await manager.query('UPDATE capacity_units SET deployments = $2 WHERE unit_id = $1', [change.unitId, JSON.stringify(applyDeployment(row.deployments, change.deployment))]);
+          units.add(change.unitId);
+          break;
+        }
         case 'bankHolidays':
           await manager.query(`INSERT INTO bank_holidays (region, day) SELECT $1, unnest($2::date[]) ON CONFLICT DO NOTHING`, [change.region, change.dates]);
           everySite = true;
@@ -102,14 +109,17 @@ export class CapacityProjection implements Projection<CapacityInputEvent> {
         WHERE $1::text[] IS NULL OR site_code = ANY($1) OR ('site:' || site_code || ':' || resource) = ANY($2)`,
       [siteFilter, [...touched.siteResources]],
     );
-    const unitRows: { unit_id: string; site_code: string; batch_capacity: number; registered_day: string; qualification_history: HistoryEntry[] }[] =
+    // A site's units are those registered there and those deployed there at any time.
+    const unitRows: { unit_id: string; site_code: string; batch_capacity: number; registered_day: string; qualification_history: HistoryEntry[]; deployments: DeploymentData[] }[] =
       await manager.query(
-        `SELECT unit_id, site_code, batch_capacity, to_char(registered_day, 'YYYY-MM-DD') AS registered_day, qualification_history
-           FROM capacity_units WHERE unit_id = ANY($1) OR $2::text[] IS NULL OR site_code = ANY($2)`,
+        `SELECT unit_id, site_code, batch_capacity, to_char(registered_day, 'YYYY-MM-DD') AS registered_day, qualification_history, deployments
+           FROM capacity_units
+          WHERE unit_id = ANY($1) OR $2::text[] IS NULL OR site_code = ANY($2)
+             OR EXISTS (SELECT 1 FROM jsonb_array_elements(deployments) d WHERE d->>'toSiteCode' = ANY($2))`,
         [[...touched.units], siteFilter],
       );
     if (calendars.length === 0 && unitRows.length === 0) return;
-    const siteCodes = [...new Set([...calendars.map((c) => c.site_code), ...unitRows.map((u) => u.site_code)])];
+    const siteCodes = [...new Set([...calendars.map((c) => c.site_code), ...unitRows.flatMap((u) => [u.site_code, ...u.deployments.map((d) => d.toSiteCode)])])];
     const siteRows: { site_code: string; time_zone: string; status_history: HistoryEntry[] }[] = await manager.query(
       'SELECT site_code, time_zone, status_history FROM capacity_sites WHERE site_code = ANY($1)',
       [siteCodes],
@@ -123,7 +133,7 @@ export class CapacityProjection implements Projection<CapacityInputEvent> {
       sites: new Map(siteRows.map((s): [string, CapacitySiteInput] => [s.site_code, { siteCode: s.site_code, timeZone: s.time_zone, statusHistory: s.status_history }])),
       calendars: calendars.map((c): CapacityCalendarInput => ({ siteCode: c.site_code, resource: c.resource, calendar: c.calendar })),
       units: unitRows.map(
-        (u): CapacityUnitInput => ({ unitId: u.unit_id, siteCode: u.site_code, batchCapacity: u.batch_capacity, registeredDay: u.registered_day, qualificationHistory: u.qualification_history }),
+        (u): CapacityUnitInput => ({ unitId: u.unit_id, siteCode: u.site_code, batchCapacity: u.batch_capacity, registeredDay: u.registered_day, qualificationHistory: u.qualification_history, deployments: u.deployments }),
       ),
       exceptions: exceptions.map((e) => e.exception),
       bankHolidays: new Set(holidays.map((h) => h.day)),

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, recordedAsOf, recordedOfTypes, type EventStore, type RecordedEvent } from '@bedside/event-store';
-import { CLOCK, ValidationError, type Clock } from '@bedside/shared';
-import { dmmfStreamId, normaliseOdsCode, normaliseProductCode, normaliseUnitId, siteStreamId, unitStreamId, type DmmfEvent, type SiteEvent, type UnitEvent } from '../domain';
+import { CLOCK, localDateOf, ValidationError, type Clock } from '@bedside/shared';
+import { dmmfStreamId, normaliseOdsCode, normaliseProductCode, normaliseUnitId, siteOn, siteStreamId, unitStreamId, type DmmfEvent, type SiteEvent, type UnitEvent } from '../domain';
 import { applyUnitEvent, DMMF_EVENT_TYPES, dmmfRowOf, UNIT_EVENT_TYPES } from '../projections/network-model.projections';
 import { applySiteEvent, SITE_DIRECTORY_EVENT_TYPES } from '../projections/site-directory.projection';
 import type { SiteRecord } from '../projections/site-record.entity';
@@ -75,7 +75,7 @@ export class NetworkAsOf {
       if (next) units.set(unitId, next);
     }
     return [...units.values()]
-      .filter((u) => (!filter.kind || u.kind === filter.kind) && (!siteCode || u.current_site_code === siteCode) && (!afterId || u.unit_id > afterId))
+      .filter((u) => (!filter.kind || u.kind === filter.kind) && (!siteCode || siteOn(u.home_site_code, u.deployments, localDateOf(asOf, 'Europe/London')) === siteCode) && (!afterId || u.unit_id > afterId))
       .sort((a, b) => compare(a.unit_id, b.unit_id))
       .slice(0, limit + 1);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AggregateRepository } from '@bedside/event-store';
-import { trustScope, ValidationError, type Caller } from '@bedside/shared';
+import { trustScope, ValidationError, type Caller, type LocalDate } from '@bedside/shared';
 import {
   calendarEvolver,
   calendarStreamId,
@@ -41,12 +41,23 @@ export class NetworkReadModel {
     return row;
   }
 
-  units(filter: { kind?: string | null; siteCode?: string | null }, limit: number, afterId?: string): Promise<UnitRow[]> {
+  /** `siteCode`: units there (or on their way there) on `today`, as their deployments say (siteOn, in SQL). */
+  units(filter: { kind?: string | null; siteCode?: string | null }, limit: number, afterId: string | undefined, today: LocalDate): Promise<UnitRow[]> {
     return this.dataSource.query(
       `SELECT * FROM modular_units
-        WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR current_site_code = $2) AND ($3::text IS NULL OR unit_id > $3)
+        WHERE ($1::text IS NULL OR kind = $1) AND ($3::text IS NULL OR unit_id > $3)
+          AND ($2::text IS NULL OR coalesce((SELECT d->>'toSiteCode' FROM jsonb_array_elements(deployments) WITH ORDINALITY AS x(d, n)
+                                              WHERE d->>'leavesOn' <= $5 ORDER BY n DESC LIMIT 1), home_site_code) = $2)
         ORDER BY unit_id LIMIT $4`,
-      [filter.kind ?? null, filter.siteCode ? normaliseOdsCode('siteCode', filter.siteCode) : null, afterId ?? null, limit + 1],
+      [filter.kind ?? null, filter.siteCode ? normaliseOdsCode('siteCode', filter.siteCode) : null, afterId ?? null, limit + 1, today],
+    );
+  }
+
+  /** Units with deployments in force (or the one asked for, if it has any), by id. */
+  deployedUnits(unitId: string | null): Promise<Pick<UnitRow, 'unit_id' | 'deployments'>[]> {
+    return this.dataSource.query(
+      `SELECT unit_id, deployments FROM modular_units WHERE jsonb_array_length(deployments) > 0 AND ($1::text IS NULL OR unit_id = $1) ORDER BY unit_id`,
+      [unitId],
     );
   }
 

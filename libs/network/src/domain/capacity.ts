@@ -20,6 +20,8 @@ export interface CapacitySource {
   readonly timeZone: string;
   /** Site resources: their calendar. Units: open every day, with their batch capacity. */
   readonly calendar: Pick<ResourceCalendar, 'count' | 'openingDays' | 'sessions' | 'openOnBankHolidays' | 'effectiveFrom'>;
+  /** The days this source covers (`until` exclusive), when fewer than its calendar's: a mobile unit's stay at one site. */
+  readonly days?: { readonly from: LocalDate; readonly until: LocalDate | null };
   readonly exceptions: readonly CalendarException[];
   readonly unavailability: readonly Unavailability[];
   readonly bankHolidays: ReadonlySet<LocalDate>;
@@ -53,9 +55,11 @@ export interface CapacitySlot {
 export function expandCapacity(source: CapacitySource, within?: { readonly from: LocalDate; readonly to: LocalDate }): CapacitySlot[] {
   const { calendar } = source;
   // Only the days asked for, when some are (a read of the past lays out just its range).
-  const first = within && within.from > calendar.effectiveFrom ? within.from : calendar.effectiveFrom;
+  let first = within && within.from > calendar.effectiveFrom ? within.from : calendar.effectiveFrom;
   const horizon = addDays(calendar.effectiveFrom, CAPACITY_HORIZON_DAYS - 1);
-  const last = within && within.to < horizon ? within.to : horizon;
+  let last = within && within.to < horizon ? within.to : horizon;
+  if (source.days && source.days.from > first) first = source.days.from;
+  if (source.days?.until && addDays(source.days.until, -1) < last) last = addDays(source.days.until, -1);
   const slots: CapacitySlot[] = [];
   if (last < first) return slots;
   for (const day of eachDay(first, last)) {

@@ -9,8 +9,10 @@ export * from './calendar';
 export * from './capacity';
 export * from './travel';
 export * from './unit-move';
+export * from './deployment';
 
 import { CalendarExceptionAdded, CalendarExceptionWithdrawn, ResourceCalendarSet } from './calendar';
+import { UnitDeployed, UnitRecalled } from './deployment';
 import { DmmfVersionPublished } from './dmmf';
 import { UnitQualificationChanged, UnitRegistered } from './modular-unit';
 import { SITE_EVENT_CLASSES } from './site-events';
@@ -22,6 +24,8 @@ export const NETWORK_EVENT_CLASSES = [
   DmmfVersionPublished,
   UnitRegistered,
   UnitQualificationChanged,
+  UnitDeployed,
+  UnitRecalled,
   ResourceCalendarSet,
   CalendarExceptionAdded,
   CalendarExceptionWithdrawn,

@@ -1,4 +1,5 @@
 import { eventClass, ConflictError, NotFoundError, numberIn, oneOf, optionalReason, requireText, ValidationError, wholeNumber, type Evolver } from '@bedside/shared';
+import { applyDeployment, deploymentOf, type Deployment, type DeploymentEvent } from './deployment';
 import { normaliseOdsCode } from './site-validation';
 
 export const UNIT_KINDS = ['CELL_THERAPY', 'FILL_FINISH'] as const;
@@ -51,7 +52,7 @@ export class UnitRegistered extends eventClass<'UnitRegistered', UnitRegisteredD
 
 export class UnitQualificationChanged extends eventClass<'UnitQualificationChanged', UnitQualificationChangedData>('UnitQualificationChanged') {}
 
-export type UnitEvent = UnitRegistered | UnitQualificationChanged;
+export type UnitEvent = UnitRegistered | UnitQualificationChanged | DeploymentEvent;
 
 export const unitStreamId = (unitId: string) => `unit-${unitId}`;
 
@@ -59,8 +60,13 @@ export interface ModularUnit {
   readonly unitId: string;
   readonly kind: UnitKind;
   readonly qualification: QualificationState;
+  readonly mobility: UnitMobility;
   readonly homeSiteCode: string;
   readonly batchCapacity: number;
+  /** Deployments in force, in order (docs/domain.md "Deployments"). */
+  readonly deployments: readonly Deployment[];
+  /** Deployments and recalls recorded, called off or not. */
+  readonly deploymentsRecorded: number;
 }
 
 export const unitEvolver: Evolver<ModularUnit | undefined, UnitEvent> = {
@@ -72,11 +78,17 @@ export const unitEvolver: Evolver<ModularUnit | undefined, UnitEvent> = {
           unitId: event.data.unitId,
           kind: event.data.kind,
           qualification: 'REQUALIFYING',
+          mobility: event.data.mobility,
           homeSiteCode: event.data.homeSiteCode,
           batchCapacity: event.data.batchCapacity,
+          deployments: [],
+          deploymentsRecorded: 0,
         };
       case 'UnitQualificationChanged':
         return state && { ...state, qualification: event.data.to };
+      case 'UnitDeployed':
+      case 'UnitRecalled':
+        return state && { ...state, deployments: applyDeployment(state.deployments, deploymentOf(event)), deploymentsRecorded: state.deploymentsRecorded + 1 };
     }
   },
 };

@@ -23,7 +23,7 @@ describe('site registration', () => {
     const [event] = registerSite(undefined, christie);
     expect(event!.type).toBe('SiteRegistered');
     expect(event!.data).toEqual({ ...christie, code: 'RBV02', address: undefined, trustCode: 'RBV' } as never);
-    expect(replay(siteEvolver, [event!])).toEqual({ code: 'RBV02', kind: 'HOSPITAL', status: 'PROPOSED' });
+    expect(replay(siteEvolver, [event!])).toEqual({ code: 'RBV02', kind: 'HOSPITAL', status: 'PROPOSED', timeZone: 'Europe/London' });
   });
 
   it.each([

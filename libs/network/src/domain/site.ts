@@ -18,6 +18,8 @@ export interface Site {
   readonly code: string;
   readonly kind: SiteKind;
   readonly status: SiteStatus;
+  /** IANA zone its days are kept in (a deployed unit's days there start at its midnight). */
+  readonly timeZone: string;
 }
 
 /** A site's state as its own stream tells it; `undefined` until it is registered. */
@@ -109,7 +111,7 @@ export const siteEvolver: Evolver<SiteState, SiteEvent> = {
   evolve(state, event) {
     switch (event.type) {
       case 'SiteRegistered':
-        return { code: event.data.code, kind: event.data.kind, status: 'PROPOSED' };
+        return { code: event.data.code, kind: event.data.kind, status: 'PROPOSED', timeZone: event.data.timeZone };
       case 'SiteOnboardingStarted':
         return state && { ...state, status: 'ONBOARDING' };
       case 'SiteActivated':

@@ -9,7 +9,7 @@ export const toUnit = (r: UnitRow): ModularUnit => ({
   mobility: r.mobility,
   batchCapacity: r.batch_capacity,
   homeSiteCode: r.home_site_code,
-  currentSiteCode: r.current_site_code,
+  deploymentsInForce: r.deployments ?? [],
   qualification: r.qualification,
   qualificationReason: r.qualification_reason,
   qualificationChangedAt: r.qualification_changed_at,

@@ -1,9 +1,10 @@
+import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext, GlobalPosition } from '@bedside/event-store';
 import { Acting, pageSize, Allow, decodeCursor, encodeCursor, toConnection, GraphQLLocalDate } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { CONTROL_SITE, EVERYONE, NETWORK_PLANNING, NotFoundError } from '@bedside/shared';
+import { CLOCK, CONTROL_SITE, EVERYONE, localDateOf, NETWORK_PLANNING, NotFoundError, type Clock } from '@bedside/shared';
 import {
   AddCalendarExceptionCommand,
   DeclareBankHolidaysCommand,
@@ -209,6 +210,7 @@ export class NetworkModelFieldsResolver {
   constructor(
     private readonly readModel: NetworkReadModel,
     private readonly asOfReads: NetworkAsOf,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @ResolveField(() => ModularUnitConnection, { description: 'Modular units, ordered by id.' })
@@ -223,7 +225,7 @@ export class NetworkModelFieldsResolver {
     const [afterId] = decodeCursor('units', after, ['string']) ?? [];
     const rows = network.asOf
       ? await this.asOfReads.units({ kind, siteCode }, limit, afterId as string | undefined, network.asOf)
-      : await this.readModel.units({ kind, siteCode }, limit, afterId as string | undefined);
+      : await this.readModel.units({ kind, siteCode }, limit, afterId as string | undefined, localDateOf(this.clock.now(), 'Europe/London'));
     return toConnection(rows, limit, (r) => encodeCursor('units', [r.unit_id]), toUnit);
   }
 

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { Connection, GraphQLLocalDate } from '@bedside/graphql-common';
+import type { Deployment as DeploymentData } from '../domain';
 import {
   ConditioningGateEnum,
   ExceptionKindEnum,
@@ -46,8 +47,10 @@ export class ModularUnit {
   batchCapacity!: number;
   @Field({ description: 'Code of its home site.' })
   homeSiteCode!: string;
-  @Field({ description: 'Code of the site where it is now.' })
-  currentSiteCode!: string;
+  /** Resolved from its deployments by the clock (ModularUnitLocationResolver). */
+  currentSiteCode?: string;
+  /** Its deployments in force: where it is on a day follows them; shown as `deployments`. */
+  deploymentsInForce?: readonly DeploymentData[];
   @Field(() => QualificationStateEnum, { description: 'Whether it may manufacture.' })
   qualification!: string;
   @Field(() => String, { nullable: true, description: 'Why the qualification last changed.' })

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordedAs } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
-import type { DmmfEvent, ProductProcess, TravelTimeSet, UnitEvent } from '../domain';
+import { applyDeployment, deploymentOf, type Deployment, type DmmfEvent, type ProductProcess, type TravelTimeSet, type UnitEvent } from '../domain';
 
 /** A row of `modular_units`, owned by `ModularUnitsProjection` (readers import it from here). */
 export interface UnitRow {
@@ -11,6 +11,7 @@ export interface UnitRow {
   mobility: string;
   batch_capacity: number;
   home_site_code: string;
+  /** Where it was registered; where it is on a day follows `deployments` (siteOn). */
   current_site_code: string;
   qualification: string;
   qualification_reason: string | null;
@@ -19,6 +20,8 @@ export interface UnitRow {
   registered_at: Date;
   registered_by: string;
   stream_version: number;
+  /** Deployments in force, in order (docs/domain.md "Deployments"). */
+  deployments: Deployment[];
 }
 
 /** A row of `dmmf_versions`, owned by `DmmfVersionsProjection`. */
@@ -34,7 +37,7 @@ export interface DmmfRow {
   published_by: string;
 }
 
-export const UNIT_EVENT_TYPES: readonly UnitEvent['type'][] = ['UnitRegistered', 'UnitQualificationChanged'];
+export const UNIT_EVENT_TYPES: readonly UnitEvent['type'][] = ['UnitRegistered', 'UnitQualificationChanged', 'UnitDeployed', 'UnitRecalled'];
 export const DMMF_EVENT_TYPES: readonly DmmfEvent['type'][] = ['DmmfVersionPublished'];
 
 /**
@@ -60,9 +63,13 @@ export function applyUnitEvent(row: UnitRow | undefined, event: RecordedAs<UnitE
       registered_at: event.recordedAt,
       registered_by: event.metadata.actor,
       stream_version: event.streamPosition,
+      deployments: [],
     };
   }
   if (!row || row.stream_version >= event.streamPosition) return row;
+  if (event.type === 'UnitDeployed' || event.type === 'UnitRecalled') {
+    return { ...row, deployments: applyDeployment(row.deployments, deploymentOf(event)), stream_version: event.streamPosition };
+  }
   const d = event.data;
   return { ...row, qualification: d.to, qualification_reason: d.reason, qualification_changed_at: event.recordedAt, stream_version: event.streamPosition };
 }
@@ -116,6 +123,7 @@ export class ModularUnitsProjection implements Projection<UnitEvent> {
         registered_at: 'timestamptz',
         registered_by: 'text',
         stream_version: 'integer',
+        deployments: 'jsonb',
       },
       ['unit_id'],
       [...rows.values()],

@@ -10,7 +10,9 @@ import type {
   SiteCeased,
   SitePaused,
   SiteSuspended,
+  UnitDeployed,
   UnitQualificationChanged,
+  UnitRecalled,
 } from '@bedside/network';
 import { AggregateRepository, EVENT_STORE, retryOnConflict, type EventStore, type RecordedAs } from '@bedside/event-store';
 import { ProjectionEngine, ReadYourWrites, ReactorTimerRunner, type Reactor, type ReactorTimers } from '@bedside/read-model';
@@ -35,7 +37,7 @@ import { AtRiskPathways } from './repair';
 /**
  * The events that can put a booked pathway at risk or take it out of risk (AtRiskPathways' rules):
  * capacity lost or given back (exceptions, calendars, bank holidays, units out of service or back, sites
- * paused, suspended, ceased or reactivated, a DMMF that no longer designates a unit), the pathway's own
+ * paused, suspended, ceased or reactivated, a mobile unit deployed or recalled, a DMMF that no longer designates a unit), the pathway's own
  * progress (collection, a batch started, made or failed, infusion, withdrawal), a postponement, a repair
  * accepted, and a hold released (a booking given back, or places freed on a slot over capacity).
  * Not a hold placed, nor handed over, released product or conditioning: they change no rule's answer.
@@ -47,6 +49,8 @@ export type AtRiskTrigger =
   | ResourceCalendarSet
   | BankHolidaysDeclared
   | UnitQualificationChanged
+  | UnitDeployed
+  | UnitRecalled
   | SitePaused
   | SiteSuspended
   | SiteCeased
@@ -70,6 +74,8 @@ export const AT_RISK_TRIGGER_TYPES: readonly AtRiskTrigger['type'][] = [
   'ResourceCalendarSet',
   'BankHolidaysDeclared',
   'UnitQualificationChanged',
+  'UnitDeployed',
+  'UnitRecalled',
   'SitePaused',
   'SiteSuspended',
   'SiteCeased',

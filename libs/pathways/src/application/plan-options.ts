@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CapacityReads, LAYOUT_PROJECTION, SlotLayoutCache, type ResourceDays, type UsableSlots } from '@bedside/capacity';
-import type { ProductProcess, Resource } from '@bedside/network';
+import { CapacityReads, LAYOUT_PROJECTION, NO_SLOTS, SlotLayoutCache, unitResourceKey, type ResourceDays, type UsableSlots } from '@bedside/capacity';
+import { presentStay, type DeploymentData, type ProductProcess, type Resource, type UnitStay } from '@bedside/network';
 import { appliedKeySql } from '@bedside/read-model';
 import { addDays, CLOCK, daysBetween, localDateOf, NotFoundError, wholeNumber, type Clock, type LocalDate } from '@bedside/shared';
 import { normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type PlanSearchResult } from '../domain';
@@ -13,10 +13,16 @@ const NETWORK_ZONE = 'Europe/London';
 const CENTRE_RESOURCES: readonly Resource[] = ['APHERESIS_CHAIR', 'CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED'];
 const CENTRE_RESOURCE_SET: ReadonlySet<Resource> = new Set(CENTRE_RESOURCES);
 
+/** A unit the basis may use, with its deployments: where it is on a day follows them. */
+export interface BasisUnit extends DesignatedUnit {
+  readonly deployments: readonly DeploymentData[];
+}
+
 /** Everything the search needs but the free slots: the process, where it may be made, and how sites connect. */
 export interface PlanBasis {
   readonly process: ProductProcess;
-  readonly units: readonly DesignatedUnit[];
+  /** `siteCode`: where the unit was registered; where it is on a day follows its deployments (unitsWhereTheyAre). */
+  readonly units: readonly BasisUnit[];
   readonly centres: readonly string[];
   readonly travelHours: (from: string, to: string) => number | undefined;
   readonly freshCourier: (from: string, to: string) => boolean;
@@ -30,8 +36,39 @@ export interface SearchRequest {
   readonly count: number;
 }
 
+/**
+ * A deployed unit offers a plan made today only its days at the site it is at (or heading for) today,
+ * and is searched as being there (docs/domain.md "Deployments"): the search takes one site per unit, and
+ * a plan it offers must be one the unit's slots will let be booked. Its days at later sites are left
+ * out until it is there. Units never deployed are as they were.
+ */
+export function unitsWhereTheyAre(
+  basis: PlanBasis,
+  today: LocalDate,
+  capacity: { free: readonly FreeSlot[] } | { freeByResource: readonly ResourceDays[] },
+  earliest: LocalDate,
+): { units: DesignatedUnit[]; capacity: { free: readonly FreeSlot[] } | { freeByResource: readonly ResourceDays[] } } {
+  const stays = new Map<string, UnitStay>();
+  const units = basis.units.map((u): DesignatedUnit => {
+    if (u.deployments.length === 0) return u;
+    const stay = presentStay(u.siteCode, u.deployments, today);
+    stays.set(unitResourceKey(u.unitId), stay);
+    return { unitId: u.unitId, siteCode: stay.siteCode };
+  });
+  if (stays.size === 0) return { units, capacity };
+  const within = (stay: UnitStay | undefined, day: LocalDate) => !stay || (day >= stay.from && (stay.until === null || day < stay.until));
+  if ('free' in capacity) return { units, capacity: { free: capacity.free.filter((s) => within(stays.get(s.resourceKey), s.day)) } };
+  const freeByResource = capacity.freeByResource.map((r) => {
+    const stay = stays.get(r.resourceKey);
+    return stay ? { ...r, days: r.days.map((slots, i) => (within(stay, addDays(earliest, i)) ? slots : NO_SLOTS)) } : r;
+  });
+  return { units, capacity: { freeByResource } };
+}
+
 /** The search's input: live capacity as a list of slots, or grouped by resource and day from `request.earliest` (SlotLayoutCache.resourceDays). */
-export function searchInput(basis: PlanBasis, capacity: { free: readonly FreeSlot[] } | { freeByResource: readonly ResourceDays[] }, request: SearchRequest): PlanSearchInput {
+export function searchInput(basis: PlanBasis, capacity: { free: readonly FreeSlot[] } | { freeByResource: readonly ResourceDays[] }, request: SearchRequest, today: LocalDate): PlanSearchInput {
+  const placed = unitsWhereTheyAre(basis, today, capacity, request.earliest);
+  capacity = placed.capacity;
   return {
     process: basis.process,
     earliestCollectionDate: request.earliest,
@@ -40,7 +77,7 @@ export function searchInput(basis: PlanBasis, capacity: { free: readonly FreeSlo
     horizonDays: request.horizonDays,
     count: request.count,
     ...('free' in capacity ? { free: capacity.free } : { free: [], freeByResource: capacity.freeByResource }),
-    designatedUnits: basis.units,
+    designatedUnits: placed.units,
     treatmentCentres: basis.centres,
     travelHours: basis.travelHours,
     freshCourier: basis.freshCourier,
@@ -103,7 +140,7 @@ export class PlanOptions {
     const basis = await this.basisAt(pathway.product_code, pathway.dmmf_version, pathway.basis_key);
     const range = { from: earliest, to: addDays(earliest, horizonDays + basis.process.monitoringInpatientDays) };
     const freeByResource = await this.layout.resourceDays(usableBy(basis), range, now);
-    return searchInput(basis, { freeByResource }, { earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 });
+    return searchInput(basis, { freeByResource }, { earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 }, today);
   }
 
   /**
@@ -130,7 +167,7 @@ export class PlanOptions {
     const resources = new Set(slots.map((s) => s.resourceKey));
     const range = { from: earliest, to: addDays(earliest, days + basis.process.monitoringInpatientDays) };
     const free = await this.layout.laidOutSlots(usableBy(basis), keys.layoutKey, range, now, resources);
-    return searchInput(basis, { free }, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 });
+    return searchInput(basis, { free }, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 }, today);
   }
 
   async basis(productCode: string, version: number): Promise<PlanBasis> {
@@ -159,8 +196,8 @@ export class PlanOptions {
     // Manufacture only on designated units, or units at designated sites (regs 17A/17B). The pinned version
     // says where the pathway may be made; a later version that no longer lists a unit (nor its site)
     // withdraws it, pinned or not (issue 11 §5: the pathway is then at risk, and its repair looks elsewhere).
-    const units: { unit_id: string; current_site_code: string }[] = await this.dataSource.query(
-      `SELECT u.unit_id, u.current_site_code FROM modular_units u
+    const units: { unit_id: string; current_site_code: string; deployments: DeploymentData[] }[] = await this.dataSource.query(
+      `SELECT u.unit_id, u.current_site_code, u.deployments FROM modular_units u
          JOIN LATERAL (SELECT designated_unit_ids, designated_site_codes FROM dmmf_versions WHERE product_code = $3 ORDER BY version DESC LIMIT 1) l ON true
         WHERE u.kind = 'CELL_THERAPY' AND (u.unit_id = ANY($1) OR u.current_site_code = ANY($2))
           AND (u.unit_id = ANY(l.designated_unit_ids) OR u.current_site_code = ANY(l.designated_site_codes))`,
@@ -174,7 +211,7 @@ export class PlanOptions {
     const routes = new Map(travel.map((t) => [`${t.from_site_code}>${t.to_site_code}`, t]));
     return {
       process: dmmf.process as ProductProcess,
-      units: units.map((u) => ({ unitId: u.unit_id, siteCode: u.current_site_code })),
+      units: units.map((u) => ({ unitId: u.unit_id, siteCode: u.current_site_code, deployments: u.deployments })),
       centres,
       travelHours: (from, to) => routes.get(`${from}>${to}`)?.hours,
       freshCourier: (from, to) => routes.get(`${from}>${to}`)?.fresh_courier ?? false,

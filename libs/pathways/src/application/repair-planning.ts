@@ -62,7 +62,7 @@ export class RepairPlanning {
       now,
     );
     const input = {
-      ...searchInput(basis, { free }, { earliest, deadline: row.clinical_deadline, preferredCentre: row.treatment_centre, horizonDays: REPAIR_HORIZON_DAYS, count }),
+      ...searchInput(basis, { free }, { earliest, deadline: row.clinical_deadline, preferredCentre: row.treatment_centre, horizonDays: REPAIR_HORIZON_DAYS, count }, today),
       kept,
       patientAvailableFrom: row.postponed_until,
     };

@@ -8,6 +8,8 @@ import { AggregateRepository, retryOnConflict, type CommandContext } from '@beds
 import { CLINICAL, CLOCK, ConflictError, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
   bookingsLost,
+  strandedBy,
+  type UnitMoveMade,
   decideRepair,
   hasBegun,
   NOT_STARTED,
@@ -179,8 +181,11 @@ export class AtRiskPathways {
    */
   private async rows(coi: string | null, afterCoi: string | null, limit: number | null, trusts: readonly string[] | null = null): Promise<AtRiskRow[]> {
     const now = this.clock.now();
-    const booked: { coi: string; progress: Partial<Progress> | null; slots: SlotRef[] }[] = await this.dataSource.query(
-      `SELECT p.coi, p.progress, h.slots
+    // With each, the deployments made anyway over its booking (DeploymentData.strandedCois): mobile units are few.
+    const booked: { coi: string; progress: Partial<Progress> | null; slots: SlotRef[]; moves: UnitMoveMade[] }[] = await this.dataSource.query(
+      `SELECT p.coi, p.progress, h.slots,
+              (SELECT coalesce(jsonb_agg(d.value), '[]') FROM modular_units u, jsonb_array_elements(u.deployments) d
+                WHERE jsonb_array_length(u.deployments) > 0 AND d.value->'strandedCois' ? p.coi) AS moves
          FROM pathways p JOIN holds h ON h.hold_id = p.hold_id AND h.status = 'CONFIRMED'
         WHERE p.plan_status = 'BOOKED' AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
           AND ($1::text IS NULL OR p.coi = $1)`,
@@ -197,6 +202,7 @@ export class AtRiskPathways {
       const still = slotsAhead({ ...NOT_STARTED, ...b.progress }, b.slots, layout, now);
       for (const { slot, batch } of still) ahead.push({ coi: b.coi, resource_key: slot.resourceKey, day: slot.day, batch });
       for (const loss of bookingsLost(still, layout)) lost.push({ coi: b.coi, ...loss });
+      for (const loss of strandedBy(b.coi, still, b.moves)) lost.push({ coi: b.coi, ...loss });
     }
     return this.dataSource.query(
       `WITH ahead AS (

@@ -1,5 +1,5 @@
 import type { SlotRef } from '@bedside/capacity/domain';
-import { bookingsLost, slotsAhead, type SlotNow } from './booking-at-risk';
+import { bookingsLost, slotsAhead, strandedBy, type SlotNow, type UnitMoveMade } from './booking-at-risk';
 import { NOT_STARTED } from './lifecycle';
 
 const chair = (day: string): SlotRef => ({ resourceKey: 'site:RBV01:APHERESIS_CHAIR', day, session: 'AM' });
@@ -51,5 +51,25 @@ describe('the places live capacity can no longer give', () => {
 
   it('finds nothing while every place still fits its slot', () => {
     expect(bookingsLost([{ slot: bed('2027-03-20'), batch: false }], () => ({ ...open(), capacity: 1, used: 1 }))).toEqual([]);
+  });
+});
+
+describe('the batch slots a deployment made anyway took away', () => {
+  const move: UnitMoveMade = { deploymentId: 'MCT-01-D1', unitId: 'MCT-01', toSiteCode: 'RRK01', leavesOn: '2027-03-10', strandedCois: ['COI-1'] };
+  const bay = (day: string, batch = false) => ({ slot: { resourceKey: 'unit:MCT-01', day, session: '' }, batch });
+
+  it('names the unit, where it went and the days lost, for a pathway the move stranded', () => {
+    const lost = strandedBy('COI-1', [bay('2027-03-08'), bay('2027-03-10'), bay('2027-03-12')], [move]);
+    expect(lost).toEqual([{ reason: 'Unit MCT-01 leaves for RRK01 on 2027-03-10 (MCT-01-D1) (unit:MCT-01, 2027-03-10 to 2027-03-12)', batch: false }]);
+  });
+
+  it('says a batch under way is stopped when its days are among them', () => {
+    expect(strandedBy('COI-1', [bay('2027-03-11', true)], [move])[0]!.batch).toBe(true);
+  });
+
+  it('leaves alone pathways it did not strand, and bookings that end before the unit leaves or are on other resources', () => {
+    expect(strandedBy('COI-2', [bay('2027-03-12')], [move])).toEqual([]);
+    expect(strandedBy('COI-1', [bay('2027-03-09')], [move])).toEqual([]);
+    expect(strandedBy('COI-1', [{ slot: { resourceKey: 'site:RBV01:INFUSION_BED', day: '2027-03-20', session: '' }, batch: false }], [move])).toEqual([]);
   });
 });

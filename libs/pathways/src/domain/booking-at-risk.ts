@@ -61,3 +61,34 @@ export function bookingsLost(ahead: readonly SlotAhead[], layout: (slot: SlotRef
   }
   return [...groups.values()].map((g) => ({ reason: `${g.reason} (${g.resourceKey}, ${g.first}${g.last > g.first ? ` to ${g.last}` : ''})`, batch: g.batch }));
 }
+
+/** A mobile unit's move as the at-risk rules read it (DeploymentData in libs/network/src/domain/deployment.ts). */
+export interface UnitMoveMade {
+  readonly deploymentId: string;
+  readonly unitId: string;
+  readonly toSiteCode: string;
+  readonly leavesOn: string;
+  readonly strandedCois: readonly string[];
+}
+
+/**
+ * Batch slots ahead that a deployment made anyway took away (docs/domain.md "Deployments"): from the day
+ * the unit leaves it is on the road, then at another site, so a plan made for where it was no longer
+ * holds even where the unit offers capacity again. Only pathways the deployment named as stranded: a
+ * plan made after it was recorded already saw where the unit would be.
+ */
+export function strandedBy(coi: string, ahead: readonly SlotAhead[], moves: readonly UnitMoveMade[]): BookingLost[] {
+  const lost: BookingLost[] = [];
+  for (const move of moves) {
+    if (!move.strandedCois.includes(coi)) continue;
+    const key = `unit:${move.unitId}`;
+    const taken = ahead.filter(({ slot }) => slot.resourceKey === key && slot.day >= move.leavesOn);
+    if (taken.length === 0) continue;
+    const days = taken.map(({ slot }) => slot.day).sort();
+    lost.push({
+      reason: `Unit ${move.unitId} leaves for ${move.toSiteCode} on ${move.leavesOn} (${move.deploymentId}) (${key}, ${days[0]}${days.length > 1 ? ` to ${days.at(-1)}` : ''})`,
+      batch: taken.some((t) => t.batch),
+    });
+  }
+  return lost;
+}
