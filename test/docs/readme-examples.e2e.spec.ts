@@ -62,5 +62,10 @@ describe('README examples', () => {
     expect(answer('kpis').utilisation.map((u: { resource: string }) => u.resource)).toContain('MANUFACTURING_BAY');
     expect(JSON.stringify(answer('auditTrail'))).toContain('SitePaused');
     expect(answer('createScenario')).toMatchObject({ version: 1, dosesPerUnitDay: 33_600 });
+    const deployed = answer('deployUnit');
+    expect(deployed).toMatchObject({ fromSiteCode: 'CTL01', toSiteCode: 'RBV01', leavesOn: addDays(nextMonday, 4), status: 'PLANNED' });
+    // Tear-down 1 + the road + set-up 1 + requalification 18.
+    expect(deployed.availableFrom).toBe(addDays(deployed.leavesOn, 1 + deployed.travelDays + 1 + 18));
+    expect(answer('deployments').edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([deployed.id]);
   });
 });
