@@ -20,6 +20,7 @@ export const DATE_DEPENDENT_SUITES = [
   'test/api/as-of',
   'test/api/network-model',
   'test/api/clinical-gates',
+  'test/api/deployments',
   'test/docs/readme-examples',
 ];
 
