@@ -84,7 +84,7 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'atRiskPathways', query: `{ atRiskPathways { edges { node { reasons } } } }`, allowed: [...PATIENT_LEVEL, 'otherTrust'] },
     { field: 'waitlist', query: `{ waitlist { edges { node { place } } } }`, allowed: [...PATIENT_LEVEL, 'otherTrust'] },
     // The network itself: Control Site QA (sites, units, DMMFs) and planners (calendars, travel, holidays). Unknown codes keep the allowed calls harmless.
-    { field: 'registerSite', query: `mutation { registerSite(input: { code: "ZZ901", name: "Nowhere", kind: HOSPITAL, location: { latitude: 99, longitude: 0 } }) { code } }`, allowed: QA_ONLY },
+    { field: 'registerSite', query: `mutation { registerSite(input: { code: "ZZ901", name: "Nowhere", kind: HOSPITAL, location: { latitude: 99, longitude: 0 }, region: NEY }) { code } }`, allowed: QA_ONLY },
     { field: 'onboardSite', query: `mutation { onboardSite(code: "ZZ901") { code } }`, allowed: QA_ONLY },
     { field: 'activateSite', query: `mutation { activateSite(code: "ZZ901") { code } }`, allowed: QA_ONLY },
     { field: 'pauseSite', query: `mutation { pauseSite(code: "ZZ901", reason: "x") { code } }`, allowed: QA_ONLY },
@@ -92,6 +92,7 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'ceaseSite', query: `mutation { ceaseSite(code: "ZZ901", reason: "x") { code } }`, allowed: QA_ONLY },
     { field: 'registerUnit', query: `mutation { registerUnit(input: { id: "MU-ZZ-1", name: "x", kind: CELL_THERAPY, mobility: FIXED, batchCapacity: 1, homeSiteCode: "ZZ901" }) { id } }`, allowed: QA_ONLY },
     { field: 'setUnitQualification', query: `mutation { setUnitQualification(id: "MU-ZZ-1", state: QUALIFIED, reason: "x") { id } }`, allowed: QA_ONLY },
+    { field: 'setSiteRegion', query: `mutation { setSiteRegion(code: "ZZ901", region: NW, reason: "x") { code } }`, allowed: QA_ONLY },
     { field: 'deployUnit', query: `mutation { deployUnit(input: { unitId: "MU-ZZ-1", toSiteCode: "RBV01", leavesOn: "2099-01-01", requalificationDays: 0, reason: "x" }) { id } }`, allowed: QA_ONLY },
     { field: 'recallUnit', query: `mutation { recallUnit(unitId: "MU-ZZ-1", reason: "x") { id } }`, allowed: QA_ONLY },
     { field: 'deployments', query: `{ deployments { edges { node { id } } } }`, allowed: ALL },

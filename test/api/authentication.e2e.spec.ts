@@ -3,7 +3,7 @@ import { decodeProtectedHeader, SignJWT, importJWK } from 'jose';
 import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, mintToken, newSigningKey } from '@bedside/identity';
 import { AS_SCHEDULER, startTestApi, type TestApi } from '../support/test-api';
 
-const REGISTER = `mutation { registerSite(input: { code: "RTH01", name: "Oxford", kind: HOSPITAL, location: { latitude: 51.76, longitude: -1.22 } }) { code } }`;
+const REGISTER = `mutation { registerSite(input: { code: "RTH01", name: "Oxford", kind: HOSPITAL, location: { latitude: 51.76, longitude: -1.22 }, region: SE }) { code } }`;
 
 describe('identity from bearer tokens', () => {
   let api: TestApi;

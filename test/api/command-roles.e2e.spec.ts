@@ -6,7 +6,7 @@ import { EVENT_STORE, type CommandContext, type EventStore } from '@bedside/even
 import { BedsideError, CLINICAL, ROLES, SCENARIO_PLANNERS, type Role } from '@bedside/shared';
 import { AddCalendarExceptionCommand, DeclareBankHolidaysCommand, SetResourceCalendarCommand, SetTravelTimeCommand, WithdrawCalendarExceptionCommand } from '../../libs/network/src/application/calendar-commands';
 import { PublishDmmfVersionCommand } from '../../libs/network/src/application/dmmf-commands';
-import { ChangeSiteStatusCommand, RegisterSiteCommand } from '../../libs/network/src/application/site-commands';
+import { ChangeSiteStatusCommand, RegisterSiteCommand, SetSiteRegionCommand } from '../../libs/network/src/application/site-commands';
 import { RegisterUnitCommand, SetUnitQualificationCommand } from '../../libs/network/src/application/unit-commands';
 import { DeployUnitCommand, RecallUnitCommand } from '../../libs/network/src/application/deployment-commands';
 import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand } from '../../libs/pathways/src/application/hold-commands';
@@ -54,7 +54,7 @@ const rows: Row[] = [
   {
     command: RegisterSiteCommand,
     allowed: QA_ONLY,
-    make: (c) => new RegisterSiteCommand({ code: '', name: '', kind: 'NOT_A_KIND', timeZone: 'Mars/Olympus', location: { latitude: 999, longitude: 999 } }, c),
+    make: (c) => new RegisterSiteCommand({ code: '', name: '', kind: 'NOT_A_KIND', timeZone: 'Mars/Olympus', location: { latitude: 999, longitude: 999 }, region: 'Mercia' }, c),
   },
   { command: ChangeSiteStatusCommand, allowed: QA_ONLY, make: (c) => new ChangeSiteStatusCommand('!!', 'explode' as never, '', c) },
   {
@@ -62,6 +62,7 @@ const rows: Row[] = [
     allowed: QA_ONLY,
     make: (c) => new RegisterUnitCommand({ unitId: '', name: '', kind: 'NOT_A_KIND', mobility: '?', batchCapacity: -1, homeSiteCode: 'NO SUCH SITE' }, c),
   },
+  { command: SetSiteRegionCommand, allowed: QA_ONLY, make: (c) => new SetSiteRegionCommand('NO SUCH SITE', 'Mercia', '', c) },
   { command: SetUnitQualificationCommand, allowed: QA_ONLY, make: (c) => new SetUnitQualificationCommand('MU-DOES-NOT-EXIST', 'NOT_A_STATE', '', c) },
   { command: DeployUnitCommand, allowed: QA_ONLY, make: (c) => new DeployUnitCommand('MU-DOES-NOT-EXIST', { toSiteCode: 'NO SUCH SITE', leavesOn: 'not a day', requalificationDays: -1, reason: '' }, c) },
   { command: RecallUnitCommand, allowed: QA_ONLY, make: (c) => new RecallUnitCommand('MU-DOES-NOT-EXIST', '', false, c) },

@@ -127,7 +127,7 @@ describe('npm start after the API was killed', () => {
     const token = await mintToken(dataDir);
     const registered = await gql(
       first.url,
-      `mutation { registerSite(input: { code: "RTH01", name: "Oxford", kind: HOSPITAL, location: { latitude: 51.76, longitude: -1.22 } }) { code } }`,
+      `mutation { registerSite(input: { code: "RTH01", name: "Oxford", kind: HOSPITAL, location: { latitude: 51.76, longitude: -1.22 }, region: SE }) { code } }`,
       token,
     );
     expect(registered).toEqual({ data: { registerSite: { code: 'RTH01' } } });

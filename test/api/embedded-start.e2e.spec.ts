@@ -104,7 +104,7 @@ describe('npm start without DATABASE_URL', () => {
     await expect(mintToken(dataDir, '--role', 'scheduler')).rejects.toThrow(/a scheduler acts for a trust: add --trust/);
     const registered = await gql(
       first.url,
-      `mutation { registerSite(input: { code: "RTH01", name: "Oxford", kind: HOSPITAL, location: { latitude: 51.76, longitude: -1.22 } }) { code status } }`,
+      `mutation { registerSite(input: { code: "RTH01", name: "Oxford", kind: HOSPITAL, location: { latitude: 51.76, longitude: -1.22 }, region: SE }) { code status } }`,
       token,
     );
     expect(registered).toEqual({ data: { registerSite: { code: 'RTH01', status: 'PROPOSED' } } });

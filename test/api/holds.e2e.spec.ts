@@ -28,7 +28,7 @@ async function buildNetwork(api: TestApi): Promise<void> {
     const result = await api.gql(query, variables);
     if (result.errors) throw new Error(JSON.stringify(result.errors));
   };
-  await ok(`mutation { registerSite(input: { code: "RBV01", name: "The Christie", kind: HOSPITAL, location: { latitude: 53.43, longitude: -2.23 }, trustCode: "RBV" }) { code } }`);
+  await ok(`mutation { registerSite(input: { code: "RBV01", name: "The Christie", kind: HOSPITAL, location: { latitude: 53.43, longitude: -2.23 }, region: NW, trustCode: "RBV" }) { code } }`);
   await ok(`mutation { onboardSite(code: "RBV01") { code } }`);
   await ok(`mutation { activateSite(code: "RBV01") { code } }`);
   await ok(`mutation($d: LocalDate!) { setResourceCalendar(input: { siteCode: "RBV01", resource: APHERESIS_CHAIR, count: 2, openingDays: [MON, TUE, WED, THU, FRI, SAT, SUN], sessions: [{ name: "AM", start: "08:00", end: "13:00" }], effectiveFrom: $d }) { siteCode } }`, { d: today });
@@ -215,7 +215,7 @@ describe('referrals, holds and bookings', () => {
     expect(duringWashout.errors![0]!.message).toMatch(/before the end of the washout/);
 
     // A unit at a site the DMMF does not designate (RRK01), itself not designated either.
-    await api.gql(`mutation { registerSite(input: { code: "RRK01", name: "QE Birmingham", kind: HOSPITAL, location: { latitude: 52.45, longitude: -1.94 } }) { code } }`);
+    await api.gql(`mutation { registerSite(input: { code: "RRK01", name: "QE Birmingham", kind: HOSPITAL, location: { latitude: 52.45, longitude: -1.94 }, region: MID }) { code } }`);
     await api.gql(`mutation { onboardSite(code: "RRK01") { code } }`);
     await api.gql(`mutation { activateSite(code: "RRK01") { code } }`);
     await api.gql(`mutation { registerUnit(input: { id: "MU-2", name: "Cocoon 2", kind: CELL_THERAPY, mobility: FIXED, batchCapacity: 1, homeSiteCode: "RRK01" }) { id } }`);

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { DEFAULT_LIMITS } from '@bedside/graphql-common';
 import { AS_DASHBOARD, AS_PLANNER, AS_SCHEDULER, startDemoApi, startTestApi, type TestApi } from '../support/test-api';
 
-const REGISTER = (i: number) => `r${i}: registerSite(input: { code: "ZX${String(i).padStart(3, '0')}", name: "Flood ${i}", kind: HOSPITAL, location: { latitude: 51, longitude: 0 } }) { code }`;
+const REGISTER = (i: number) => `r${i}: registerSite(input: { code: "ZX${String(i).padStart(3, '0')}", name: "Flood ${i}", kind: HOSPITAL, location: { latitude: 51, longitude: 0 }, region: SE }) { code }`;
 
 describe('hostile and oversized requests', () => {
   let api: TestApi;

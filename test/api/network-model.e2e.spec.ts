@@ -46,7 +46,7 @@ describe('network model over GraphQL', () => {
   };
   const site = (code: string, name: string) =>
     ok(`mutation($input: RegisterSiteInput!) { registerSite(input: $input) { code } }`, {
-      input: { code, name, kind: 'HOSPITAL', location: { latitude: 53.4, longitude: -2.2 }, trustCode: code.slice(0, 3) },
+      input: { code, name, kind: 'HOSPITAL', location: { latitude: 53.4, longitude: -2.2 }, region: 'NW', trustCode: code.slice(0, 3) },
     });
   const activate = async (code: string) => {
     await ok(`mutation { onboardSite(code: "${code}") { status } }`);
@@ -238,7 +238,7 @@ describe('network model over GraphQL', () => {
       ['a session ending before it starts', `mutation { setResourceCalendar(input: { siteCode: "RRK02", resource: APHERESIS_CHAIR, count: 1, openingDays: [MON], sessions: [{ name: "AM", start: "13:00", end: "08:00" }], effectiveFrom: "${today}" }) { siteCode } }`, 'sessions[0].end'],
       ['sessions on a bed', `mutation { setResourceCalendar(input: { siteCode: "RRK02", resource: ICU_BED, count: 1, openingDays: [MON], sessions: [{ name: "AM", start: "08:00", end: "13:00" }], effectiveFrom: "${today}" }) { siteCode } }`, 'sessions'],
       ['a negative fill rate', `mutation { registerUnit(input: { id: "FF-01", name: "Filler", kind: FILL_FINISH, mobility: MOBILE, batchCapacity: 1, homeSiteCode: "RRK02", fillFinish: { vialsPerHour: -5, dosesPerVial: 10, effectiveOutputFactor: 0.8, shiftsPerDay: 2, hoursPerShift: 8, setupDays: 3, batchReleaseDays: 7 } }) { id } }`, 'fillFinish.vialsPerHour'],
-      ['an unknown time zone', `mutation { registerSite(input: { code: "TZ001", name: "Nowhere", kind: HOSPITAL, timeZone: "Europe/Atlantis", location: { latitude: 50, longitude: 0 } }) { code } }`, 'timeZone'],
+      ['an unknown time zone', `mutation { registerSite(input: { code: "TZ001", name: "Nowhere", kind: HOSPITAL, timeZone: "Europe/Atlantis", location: { latitude: 50, longitude: 0 }, region: SE }) { code } }`, 'timeZone'],
       ['a capacity range over 400 days', `{ capacity(filter: {}, from: "2027-01-01", to: "2028-06-01") { edges { cursor } } }`, 'to'],
       ['a range ending before it starts', `{ capacity(filter: {}, from: "2027-01-05", to: "2027-01-01") { edges { cursor } } }`, 'to'],
     ])('rejects %s with BAD_USER_INPUT naming the field', async (_what, query, field) => {

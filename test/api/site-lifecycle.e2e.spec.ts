@@ -2,7 +2,7 @@ import { AS_QA, eventually, startTestApi, type TestApi } from '../support/test-a
 
 const REGISTER = `
   mutation Register($input: RegisterSiteInput!) {
-    registerSite(input: $input) { code name kind status timeZone location { latitude longitude } trustCode registeredBy version }
+    registerSite(input: $input) { code name kind status timeZone location { latitude longitude } region trustCode registeredBy version }
   }`;
 const SITE = `query Site($code: ID!, $asOf: DateTime) { site(code: $code, asOf: $asOf) { code status statusReason statusChangedBy version } }`;
 
@@ -12,6 +12,7 @@ const christie = {
   kind: 'HOSPITAL',
   timeZone: 'Europe/London',
   location: { latitude: 53.4293, longitude: -2.2306 },
+  region: 'NW',
   trustCode: 'RBV',
 };
 
@@ -39,6 +40,7 @@ describe('site lifecycle over GraphQL', () => {
       status: 'PROPOSED',
       timeZone: 'Europe/London',
       location: { latitude: 53.4293, longitude: -2.2306 },
+      region: 'NW',
       trustCode: 'RBV',
       registeredBy: 'qa.lead@control-site',
       version: 1,
@@ -155,6 +157,31 @@ describe('bad input over GraphQL', () => {
     expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     const audit = await api.gql(`{ auditTrail(streamId: "site-BAD01") { edges { node { type } } } }`);
     expect(audit.errors![0]!.extensions.code).toBe('NOT_FOUND');
+  });
+
+  it('keeps every site in a region: required at registration, corrected with a reason, and listed by region', async () => {
+    const noRegion = await api.gql(REGISTER, { input: { ...christie, code: 'RBV30', region: undefined } });
+    expect(noRegion.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
+    expect(noRegion.errors![0]!.message).toMatch(/region/);
+    expect((await api.gql(REGISTER, { input: { ...christie, code: 'RBV31', region: 'MID' } })).errors).toBeUndefined();
+
+    const SET = `mutation($code: ID!, $region: Region!, $reason: String!) { setSiteRegion(code: $code, region: $region, reason: $reason) { code region version } }`;
+    const corrected = await api.gql(SET, { code: 'rbv31', region: 'NW', reason: 'Manchester is in the North West' });
+    expect(corrected.errors).toBeUndefined();
+    expect(corrected.data!.setSiteRegion).toEqual({ code: 'RBV31', region: 'NW', version: 2 });
+    const same = await api.gql(SET, { code: 'RBV31', region: 'NW', reason: 'again' });
+    expect(same.errors![0]!).toMatchObject({ message: 'Site RBV31 is already in NW.', extensions: { code: 'CONFLICT' } });
+    const noReason = await api.gql(SET, { code: 'RBV31', region: 'LON', reason: ' ' });
+    expect(noReason.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    const planner = await api.gql(SET, { code: 'RBV31', region: 'LON', reason: 'x' }, { role: 'planner', actor: 'planner@network' });
+    expect(planner.errors![0]!.extensions.code).toBe('FORBIDDEN');
+
+    const inNorthWest = await api.gql(`{ network { sites(region: NW, first: 500) { edges { node { code region } } } } }`);
+    const codes = inNorthWest.data!.network.sites.edges.map((e: { node: { code: string; region: string } }) => e.node);
+    expect(codes).toContainEqual({ code: 'RBV31', region: 'NW' });
+    expect(codes.every((n: { region: string }) => n.region === 'NW')).toBe(true);
+    const trail = await api.gql(`{ auditTrail(streamId: "site-RBV31") { edges { node { type reason data } } } }`);
+    expect(trail.data!.auditTrail.edges.at(-1).node).toMatchObject({ type: 'SiteRegionSet', reason: 'Manchester is in the North West', data: { from: 'MID', to: 'NW' } });
   });
 
   it('rejects input of the wrong shape with BAD_USER_INPUT', async () => {

@@ -27,7 +27,7 @@ async function smallNetwork(api: TestApi, units: { id: string; batchCapacity: nu
     if (result.errors) throw new Error(JSON.stringify(result.errors));
     return result.data!;
   };
-  await ok(`mutation { registerSite(input: { code: "RBV01", name: "The Christie", kind: HOSPITAL, location: { latitude: 53.43, longitude: -2.23 }, trustCode: "RBV" }) { code } }`);
+  await ok(`mutation { registerSite(input: { code: "RBV01", name: "The Christie", kind: HOSPITAL, location: { latitude: 53.43, longitude: -2.23 }, region: NW, trustCode: "RBV" }) { code } }`);
   const everyDay = '[MON, TUE, WED, THU, FRI, SAT, SUN]';
   for (const [resource, count, sessions] of [
     ['APHERESIS_CHAIR', 1, '[{ name: "AM", start: "08:00", end: "12:00" }]'],

@@ -14,7 +14,7 @@ import { PublishDmmfVersionHandler } from './application/dmmf-commands';
 import { NetworkAsOf } from './application/network-as-of';
 import { NetworkLookup } from './application/network-lookup';
 import { NetworkReadModel } from './application/network-read-model';
-import { ChangeSiteStatusHandler, RegisterSiteHandler } from './application/site-commands';
+import { ChangeSiteStatusHandler, RegisterSiteHandler, SetSiteRegionHandler } from './application/site-commands';
 import { SiteDirectory } from './application/site-directory';
 import { RegisterUnitHandler, SetUnitQualificationHandler } from './application/unit-commands';
 import { DeployUnitHandler, RecallUnitHandler } from './application/deployment-commands';
@@ -34,6 +34,7 @@ import { SiteRecord } from './projections/site-record.entity';
   providers: [
     RegisterSiteHandler,
     ChangeSiteStatusHandler,
+    SetSiteRegionHandler,
     PublishDmmfVersionHandler,
     RegisterUnitHandler,
     SetUnitQualificationHandler,

@@ -9,6 +9,7 @@ import {
   type ResourceCalendar,
   type SiteAction,
   type SiteEvent,
+  type SiteRegionSet,
   type SiteStatusEvent,
   type DeploymentData,
   type Unavailability,
@@ -31,7 +32,8 @@ import { siteResourceKey, unitResourceKey } from '../domain/slot';
 export const BANK_HOLIDAY_REGION = 'england-and-wales';
 
 /** Every event capacity is laid out from. */
-export type CapacityInputEvent = SiteEvent | CalendarEvent | UnitEvent | BankHolidaysDeclared;
+/** A site's region lays nothing out. */
+export type CapacityInputEvent = Exclude<SiteEvent, SiteRegionSet> | CalendarEvent | UnitEvent | BankHolidaysDeclared;
 
 export const SITE_STATUS_EVENTS: Readonly<Record<SiteStatusEvent['type'], SiteAction>> = {
   SiteOnboardingStarted: 'onboard',

@@ -47,7 +47,7 @@ export class NetworkAsOf {
   async sites(filter: SiteFilter, limit: number, afterCode: string | undefined, asOf: Date): Promise<SiteRecord[]> {
     const trustCode = filter.trustCode?.toUpperCase();
     return [...(await this.allSites(asOf)).values()]
-      .filter((s) => (!filter.kind || s.kind === filter.kind) && (!filter.status || s.status === filter.status) && (!trustCode || s.trustCode === trustCode))
+      .filter((s) => (!filter.kind || s.kind === filter.kind) && (!filter.status || s.status === filter.status) && (!trustCode || s.trustCode === trustCode) && (!filter.region || s.region === filter.region))
       .filter((s) => !afterCode || s.code > afterCode)
       .sort((a, b) => compare(a.code, b.code))
       .slice(0, limit + 1);

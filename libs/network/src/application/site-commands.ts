@@ -8,6 +8,7 @@ import {
   ControlSiteDesignated,
   normaliseOdsCode,
   registerSite,
+  setSiteRegion,
   siteEvolver,
   siteStreamId,
   validateRegistration,
@@ -32,6 +33,15 @@ export class ChangeSiteStatusCommand {
     readonly code: string,
     readonly action: SiteAction,
     readonly reason: string | null | undefined,
+    readonly context: CommandContext,
+  ) {}
+}
+
+export class SetSiteRegionCommand {
+  constructor(
+    readonly code: string,
+    readonly region: string,
+    readonly reason: string,
     readonly context: CommandContext,
   ) {}
 }
@@ -79,6 +89,18 @@ export class ChangeSiteStatusHandler implements ICommandHandler<ChangeSiteStatus
     requireRole(context.role, ['control_site_qa'], `${action} a site`);
     const code = normaliseOdsCode('code', rawCode);
     const { position } = await this.repository.execute(siteStreamId(code), siteEvolver, (state) => changeSiteStatus(state, code, action, reason), context);
+    return { code, position };
+  }
+}
+
+@CommandHandler(SetSiteRegionCommand)
+export class SetSiteRegionHandler implements ICommandHandler<SetSiteRegionCommand, SiteChanged> {
+  constructor(private readonly repository: AggregateRepository) {}
+
+  async execute({ code: rawCode, region, reason, context }: SetSiteRegionCommand): Promise<SiteChanged> {
+    requireRole(context.role, ['control_site_qa'], "set a site's region");
+    const code = normaliseOdsCode('code', rawCode);
+    const { position } = await this.repository.execute(siteStreamId(code), siteEvolver, (state) => setSiteRegion(state, code, region, reason), { ...context, reason });
     return { code, position };
   }
 }

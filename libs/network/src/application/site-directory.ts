@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, Not, type FindOptionsWhere, type Repository } from 'typeorm';
 import { EVENT_STORE, recordedOfTypes, type EventStore } from '@bedside/event-store';
 import { CLOCK, type Clock } from '@bedside/shared';
-import { normaliseOdsCode, siteStreamId, type SiteEvent, type SiteKind, type SiteStatus } from '../domain';
+import { normaliseOdsCode, siteStreamId, type RegionCode, type SiteEvent, type SiteKind, type SiteStatus } from '../domain';
 import { applySiteEvent, SITE_DIRECTORY_EVENT_TYPES } from '../projections/site-directory.projection';
 import { SiteRecord } from '../projections/site-record.entity';
 import { checkAsOf } from './network-as-of';
@@ -12,6 +12,7 @@ export interface SiteFilter {
   readonly kind?: SiteKind | null;
   readonly status?: SiteStatus | null;
   readonly trustCode?: string | null;
+  readonly region?: string | null;
 }
 
 /** Reads of the site directory: the projection for "now", the site's own stream for "as of". */
@@ -41,6 +42,7 @@ export class SiteDirectory {
       ...(filter.kind ? { kind: filter.kind } : {}),
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.trustCode ? { trustCode: filter.trustCode.toUpperCase() } : {}),
+      ...(filter.region ? { region: filter.region as RegionCode } : {}),
       ...(afterCode ? { code: MoreThan(afterCode) } : {}),
     };
     return this.sites.find({ where, order: { code: 'ASC' }, take: limit + 1 });

@@ -1,4 +1,4 @@
-import type { GeoLocation, ProductProcess, SiteKind, SiteResource, Weekday } from '../domain';
+import type { GeoLocation, ProductProcess, RegionCode, SiteKind, SiteResource, Weekday } from '../domain';
 
 /**
  * The demo network: a Control Site, ten NHS CAR-T treatment centres with point-of-care units,
@@ -10,6 +10,8 @@ export interface DemoCentre {
   readonly name: string;
   readonly trustCode: string;
   readonly location: GeoLocation;
+  /** NHS England region (public fact: where the trust is). */
+  readonly region: RegionCode;
   readonly apheresisChairs: number;
   readonly conditioningChairs: number;
   readonly monitoringBeds: number;
@@ -20,19 +22,20 @@ export const DEMO_CONTROL_SITE = {
   name: 'Bedside Control Site (Stevenage)',
   kind: 'CONTROL_SITE' as SiteKind,
   location: { latitude: 51.889, longitude: -0.204 },
+  region: 'EOE' as RegionCode,
 };
 
 export const DEMO_CENTRES: readonly DemoCentre[] = [
-  { code: 'RBV01', name: 'The Christie, Manchester', trustCode: 'RBV', location: { latitude: 53.4293, longitude: -2.2306 }, apheresisChairs: 3, conditioningChairs: 3, monitoringBeds: 10 },
-  { code: 'RRV01', name: 'University College Hospital, London', trustCode: 'RRV', location: { latitude: 51.5246, longitude: -0.1357 }, apheresisChairs: 3, conditioningChairs: 3, monitoringBeds: 10 },
-  { code: 'RJZ01', name: "King's College Hospital, London", trustCode: 'RJZ', location: { latitude: 51.4682, longitude: -0.0938 }, apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
-  { code: 'RP401', name: 'Great Ormond Street Hospital, London', trustCode: 'RP4', location: { latitude: 51.5225, longitude: -0.1203 }, apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 6 },
-  { code: 'RTD01', name: 'Freeman Hospital, Newcastle', trustCode: 'RTD', location: { latitude: 55.0023, longitude: -1.5936 }, apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
-  { code: 'RRK01', name: 'Queen Elizabeth Hospital Birmingham', trustCode: 'RRK', location: { latitude: 52.4531, longitude: -1.9385 }, apheresisChairs: 3, conditioningChairs: 3, monitoringBeds: 10 },
-  { code: 'RA701', name: 'Bristol Haematology and Oncology Centre', trustCode: 'RA7', location: { latitude: 51.4584, longitude: -2.5966 }, apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
-  { code: 'RR801', name: "St James's University Hospital, Leeds", trustCode: 'RR8', location: { latitude: 53.8069, longitude: -1.5211 }, apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
-  { code: 'RPY01', name: 'The Royal Marsden, Sutton', trustCode: 'RPY', location: { latitude: 51.3443, longitude: -0.1889 }, apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
-  { code: 'RYJ01', name: 'Hammersmith Hospital, London', trustCode: 'RYJ', location: { latitude: 51.5166, longitude: -0.235 }, apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
+  { code: 'RBV01', name: 'The Christie, Manchester', trustCode: 'RBV', location: { latitude: 53.4293, longitude: -2.2306 }, region: 'NW', apheresisChairs: 3, conditioningChairs: 3, monitoringBeds: 10 },
+  { code: 'RRV01', name: 'University College Hospital, London', trustCode: 'RRV', location: { latitude: 51.5246, longitude: -0.1357 }, region: 'LON', apheresisChairs: 3, conditioningChairs: 3, monitoringBeds: 10 },
+  { code: 'RJZ01', name: "King's College Hospital, London", trustCode: 'RJZ', location: { latitude: 51.4682, longitude: -0.0938 }, region: 'LON', apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
+  { code: 'RP401', name: 'Great Ormond Street Hospital, London', trustCode: 'RP4', location: { latitude: 51.5225, longitude: -0.1203 }, region: 'LON', apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 6 },
+  { code: 'RTD01', name: 'Freeman Hospital, Newcastle', trustCode: 'RTD', location: { latitude: 55.0023, longitude: -1.5936 }, region: 'NEY', apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
+  { code: 'RRK01', name: 'Queen Elizabeth Hospital Birmingham', trustCode: 'RRK', location: { latitude: 52.4531, longitude: -1.9385 }, region: 'MID', apheresisChairs: 3, conditioningChairs: 3, monitoringBeds: 10 },
+  { code: 'RA701', name: 'Bristol Haematology and Oncology Centre', trustCode: 'RA7', location: { latitude: 51.4584, longitude: -2.5966 }, region: 'SW', apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
+  { code: 'RR801', name: "St James's University Hospital, Leeds", trustCode: 'RR8', location: { latitude: 53.8069, longitude: -1.5211 }, region: 'NEY', apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
+  { code: 'RPY01', name: 'The Royal Marsden, Sutton', trustCode: 'RPY', location: { latitude: 51.3443, longitude: -0.1889 }, region: 'LON', apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
+  { code: 'RYJ01', name: 'Hammersmith Hospital, London', trustCode: 'RYJ', location: { latitude: 51.5166, longitude: -0.235 }, region: 'LON', apheresisChairs: 2, conditioningChairs: 2, monitoringBeds: 8 },
 ];
 
 export interface DemoCalendar {

@@ -82,7 +82,7 @@ export async function seedDemoNetwork(commands: CommandBus, store: EventStore, o
   sites.push(DEMO_CONTROL_SITE);
   for (const [i, centre] of centres.entries()) {
     await commands.execute(
-      new RegisterSiteCommand({ code: centre.code, name: centre.name, kind: 'HOSPITAL', timeZone: 'Europe/London', location: centre.location, trustCode: centre.trustCode }, seedContext),
+      new RegisterSiteCommand({ code: centre.code, name: centre.name, kind: 'HOSPITAL', timeZone: 'Europe/London', location: centre.location, region: centre.region, trustCode: centre.trustCode }, seedContext),
     );
     for (const calendar of demoCalendars(centre)) {
       await commands.execute(new SetResourceCalendarCommand({ ...calendar, siteCode: centre.code, effectiveFrom: options.from }, seedContext));

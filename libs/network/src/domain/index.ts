@@ -10,6 +10,7 @@ export * from './capacity';
 export * from './travel';
 export * from './unit-move';
 export * from './deployment';
+export * from './region';
 
 import { CalendarExceptionAdded, CalendarExceptionWithdrawn, ResourceCalendarSet } from './calendar';
 import { UnitDeployed, UnitRecalled } from './deployment';

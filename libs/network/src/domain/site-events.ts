@@ -1,4 +1,5 @@
 import { eventClass } from '@bedside/shared';
+import type { RegionCode } from './region';
 import type { SiteKind, SiteStatus } from './site-lifecycle';
 
 export interface GeoLocation {
@@ -14,6 +15,8 @@ export interface SiteRegisteredData {
   /** IANA time zone of the site's clinical calendar (domain: calendars are local days). */
   readonly timeZone: string;
   readonly location: GeoLocation;
+  /** Its NHS England region or devolved nation (issue 13 §2). Absent from sites registered before 2026-12: SiteRegionSet gives it. */
+  readonly region?: RegionCode;
   /** ODS code of the NHS trust that runs the site, where it has one. */
   readonly trustCode?: string;
   readonly address?: string;
@@ -40,11 +43,22 @@ export class SiteSuspended extends eventClass<'SiteSuspended', SiteStatusChanged
 
 export class SiteCeased extends eventClass<'SiteCeased', SiteStatusChangedData>('SiteCeased') {}
 
+export interface SiteRegionSetData {
+  readonly code: string;
+  /** The region it had; null for a site registered before regions were recorded. */
+  readonly from: RegionCode | null;
+  readonly to: RegionCode;
+  readonly reason: string;
+}
+
+/** A site's region is given (a site registered before regions were recorded) or corrected. */
+export class SiteRegionSet extends eventClass<'SiteRegionSet', SiteRegionSetData>('SiteRegionSet') {}
+
 /** Recorded once, on the network's own stream, when the Control Site is registered. */
 export class ControlSiteDesignated extends eventClass<'ControlSiteDesignated', { readonly code: string }>('ControlSiteDesignated') {}
 
 export type SiteStatusEvent = SiteOnboardingStarted | SiteActivated | SitePaused | SiteSuspended | SiteCeased;
-export type SiteEvent = SiteRegistered | SiteStatusEvent;
+export type SiteEvent = SiteRegistered | SiteStatusEvent | SiteRegionSet;
 
 export const SITE_EVENT_CLASSES = [
   SiteRegistered,
@@ -53,5 +67,6 @@ export const SITE_EVENT_CLASSES = [
   SitePaused,
   SiteSuspended,
   SiteCeased,
+  SiteRegionSet,
   ControlSiteDesignated,
 ] as const;

@@ -8,6 +8,7 @@ const christie: RegisterSite = {
   kind: 'HOSPITAL',
   timeZone: 'Europe/London',
   location: { latitude: 53.4293, longitude: -2.2306 },
+  region: 'nw',
   trustCode: 'RBV',
 };
 
@@ -22,8 +23,8 @@ describe('site registration', () => {
   it('records a proposed site with a normalised code', () => {
     const [event] = registerSite(undefined, christie);
     expect(event!.type).toBe('SiteRegistered');
-    expect(event!.data).toEqual({ ...christie, code: 'RBV02', address: undefined, trustCode: 'RBV' } as never);
-    expect(replay(siteEvolver, [event!])).toEqual({ code: 'RBV02', kind: 'HOSPITAL', status: 'PROPOSED', timeZone: 'Europe/London' });
+    expect(event!.data).toEqual({ ...christie, code: 'RBV02', region: 'NW', address: undefined, trustCode: 'RBV' } as never);
+    expect(replay(siteEvolver, [event!])).toEqual({ code: 'RBV02', kind: 'HOSPITAL', status: 'PROPOSED', timeZone: 'Europe/London', region: 'NW' });
   });
 
   it.each([
@@ -34,6 +35,7 @@ describe('site registration', () => {
     ['location.latitude', { location: { latitude: 91, longitude: 0 } }],
     ['location.longitude', { location: { latitude: 53, longitude: Number.NaN } }],
     ['trustCode', { trustCode: 'x' }],
+    ['region', { region: 'Mercia' }],
   ])('rejects a bad %s with a message naming the field', (field, change) => {
     const attempt = () => registerSite(undefined, { ...christie, ...change } as RegisterSite);
     expect(attempt).toThrow(ValidationError);

@@ -4,6 +4,7 @@ import {
   SiteCeased,
   SiteOnboardingStarted,
   SitePaused,
+  SiteRegionSet,
   SiteRegistered,
   SiteSuspended,
   type GeoLocation,
@@ -11,6 +12,7 @@ import {
   type SiteRegisteredData,
   type SiteStatusEvent,
 } from './site-events';
+import { normaliseRegion, type RegionCode } from './region';
 import { SITE_TRANSITIONS, type SiteAction, type SiteKind, type SiteStatus } from './site-lifecycle';
 import { normaliseOdsCode, validateKind, validateLocation, validateTimeZone } from './site-validation';
 
@@ -20,6 +22,8 @@ export interface Site {
   readonly status: SiteStatus;
   /** IANA zone its days are kept in (a deployed unit's days there start at its midnight). */
   readonly timeZone: string;
+  /** Its region; null for a site registered before regions were recorded, until one is set. */
+  readonly region: RegionCode | null;
 }
 
 /** A site's state as its own stream tells it; `undefined` until it is registered. */
@@ -34,6 +38,7 @@ export interface RegisterSite {
   readonly kind: string;
   readonly timeZone: string;
   readonly location: GeoLocation;
+  readonly region: string;
   readonly trustCode?: string | null;
   readonly address?: string | null;
 }
@@ -49,6 +54,7 @@ export function validateRegistration(command: RegisterSite): SiteRegisteredData 
     kind,
     timeZone: validateTimeZone(command.timeZone),
     location: validateLocation(command.location),
+    region: normaliseRegion('region', command.region),
     ...(trustCode ? { trustCode } : {}),
     ...(address ? { address } : {}),
   };
@@ -63,6 +69,16 @@ export function registerSite(state: SiteState, command: RegisterSite): SiteRegis
     });
   }
   return [new SiteRegistered(data)];
+}
+
+/** Gives a site its region, or corrects it, with the reason (Control Site QA). */
+export function setSiteRegion(state: SiteState, code: string, rawRegion: string, rawReason: string | null | undefined): SiteRegionSet[] {
+  if (!state) throw new NotFoundError('site', code, 'Register it first (registerSite), or check the code.');
+  const region = normaliseRegion('region', rawRegion);
+  const reason = optionalText('reason', rawReason, 1000);
+  if (!reason) throw new ValidationError('reason', `Record why site ${state.code} is in ${region} (e.g. "registered before regions were recorded").`);
+  if (state.region === region) throw new ConflictError(`Site ${state.code} is already in ${region}.`, { siteCode: state.code, region });
+  return [new SiteRegionSet({ code: state.code, from: state.region, to: region, reason })];
 }
 
 const STATUS_EVENTS: Record<SiteAction, (data: SiteStatusEvent['data']) => SiteStatusEvent> = {
@@ -111,7 +127,7 @@ export const siteEvolver: Evolver<SiteState, SiteEvent> = {
   evolve(state, event) {
     switch (event.type) {
       case 'SiteRegistered':
-        return { code: event.data.code, kind: event.data.kind, status: 'PROPOSED', timeZone: event.data.timeZone };
+        return { code: event.data.code, kind: event.data.kind, status: 'PROPOSED', timeZone: event.data.timeZone, region: event.data.region ?? null };
       case 'SiteOnboardingStarted':
         return state && { ...state, status: 'ONBOARDING' };
       case 'SiteActivated':
@@ -122,6 +138,8 @@ export const siteEvolver: Evolver<SiteState, SiteEvent> = {
         return state && { ...state, status: 'SUSPENDED' };
       case 'SiteCeased':
         return state && { ...state, status: 'CEASED' };
+      case 'SiteRegionSet':
+        return state && { ...state, region: event.data.to };
     }
   },
 };

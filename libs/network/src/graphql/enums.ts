@@ -5,6 +5,8 @@ import {
   EXCEPTION_KINDS,
   QC_METHODS,
   QUALIFICATION_STATES,
+  REGION_CODES,
+  UK_REGIONS,
   SITE_RESOURCES,
   STARTING_MATERIALS,
   UNIT_KINDS,
@@ -12,6 +14,12 @@ import {
   WEEKDAYS,
 } from '../domain';
 
+export const RegionEnum = asEnum(REGION_CODES);
+registerEnumType(RegionEnum, {
+  name: 'Region',
+  description: 'Where a site is, and where demand and deployments are stated: the seven NHS England regions and the three devolved nations.',
+  valuesMap: Object.fromEntries(UK_REGIONS.map((r) => [r.code, { description: r.name }])),
+});
 
 export const UnitKindEnum = asEnum(UNIT_KINDS);
 registerEnumType(UnitKindEnum, {

@@ -6,6 +6,7 @@ import { SiteDirectory } from '../application/site-directory';
 import type { SiteKind as SiteKindValue, SiteStatus as SiteStatusValue } from '../domain';
 import { toSite } from './site.mapper';
 import { Network, Site, SiteConnection, SiteKind, SiteStatus } from './site.types';
+import { RegionEnum } from './enums';
 
 @Resolver(() => Network)
 export class NetworkResolver {
@@ -36,10 +37,11 @@ export class NetworkResolver {
     @Args('kind', { type: () => SiteKind, nullable: true, description: 'Only sites of this kind.' }) kind?: SiteKindValue,
     @Args('status', { type: () => SiteStatus, nullable: true, description: 'Only sites in this status.' }) status?: SiteStatusValue,
     @Args('trustCode', { type: () => ID, nullable: true, description: 'Only sites run by this trust (ODS code).' }) trustCode?: string,
+    @Args('region', { type: () => RegionEnum, nullable: true, description: 'Only sites in this region.' }) region?: string,
   ): Promise<SiteConnection> {
     const limit = pageSize(first);
     const [afterCode] = decodeCursor('sites', after, ['string']) ?? [];
-    const filter = { kind, status, trustCode };
+    const filter = { kind, status, trustCode, region };
     const rows = network.asOf
       ? await this.asOfReads.sites(filter, limit, afterCode as string | undefined, network.asOf)
       : await this.directory.list(filter, limit, afterCode as string | undefined);

@@ -9,6 +9,7 @@ export function toSite(record: SiteRecord): Site {
     status: record.status,
     timeZone: record.timeZone,
     location: { latitude: record.latitude, longitude: record.longitude },
+    region: record.region ?? null,
     trustCode: record.trustCode,
     address: record.address,
     statusReason: record.statusReason,

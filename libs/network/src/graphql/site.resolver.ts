@@ -4,7 +4,8 @@ import { Acting, Allow } from '@bedside/graphql-common';
 import type { CommandContext } from '@bedside/event-store';
 import { CONTROL_SITE, EVERYONE, NotFoundError } from '@bedside/shared';
 import { ReadYourWrites } from '@bedside/read-model';
-import { ChangeSiteStatusCommand, RegisterSiteCommand, type SiteChanged } from '../application/site-commands';
+import { ChangeSiteStatusCommand, RegisterSiteCommand, SetSiteRegionCommand, type SiteChanged } from '../application/site-commands';
+import { RegionEnum } from './enums';
 import { SiteDirectory } from '../application/site-directory';
 import type { SiteAction } from '../domain';
 import { toSite } from './site.mapper';
@@ -36,6 +37,17 @@ export class SiteResolver {
   @Mutation(() => Site, { description: 'Registers a site in the network. It starts PROPOSED.' })
   async registerSite(@Args('input', { description: 'The site to register.' }) input: RegisterSiteInput, @Acting() acting: CommandContext): Promise<Site> {
     return this.current(await this.commands.execute(new RegisterSiteCommand({ ...input, timeZone: input.timeZone ?? 'Europe/London' }, acting)));
+  }
+
+  @Allow(CONTROL_SITE)
+  @Mutation(() => Site, { description: 'Gives a site its region (one registered before regions were recorded), or corrects it, with the reason (Control Site QA).' })
+  async setSiteRegion(
+    @Args('code', { type: () => ID, description: 'ODS-style site code.' }) code: string,
+    @Args('region', { type: () => RegionEnum, description: 'Its NHS England region or devolved nation.' }) region: string,
+    @Args('reason', { description: 'Why (recorded with the change; required).' }) reason: string,
+    @Acting() acting: CommandContext,
+  ): Promise<Site> {
+    return this.current(await this.commands.execute(new SetSiteRegionCommand(code, region, reason, acting)));
   }
 
   @Allow(CONTROL_SITE)

@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { asEnum, Connection } from '@bedside/graphql-common';
-import { SITE_KINDS, SITE_STATUSES, type SiteKind as SiteKindValue, type SiteStatus as SiteStatusValue } from '../domain';
+import { SITE_KINDS, SITE_STATUSES, type RegionCode, type SiteKind as SiteKindValue, type SiteStatus as SiteStatusValue } from '../domain';
+import { RegionEnum } from './enums';
 
 export const SiteKind = asEnum(SITE_KINDS);
 registerEnumType(SiteKind, {
@@ -58,6 +59,8 @@ export class Site {
   @Field(() => GeoLocation, { description: 'Where the site is.' })
   location!: GeoLocation;
 
+  @Field(() => RegionEnum, { nullable: true, description: 'Its NHS England region or devolved nation; empty for a site registered before regions were recorded, until Control Site QA sets one (setSiteRegion).' })
+  region!: RegionCode | null;
   @Field(() => String, { nullable: true, description: 'ODS code of the NHS trust that runs the site.' })
   trustCode!: string | null;
 
@@ -112,6 +115,9 @@ export class RegisterSiteInput {
 
   @Field(() => GeoLocationInput, { description: 'Where the site is.' })
   location!: GeoLocationInput;
+
+  @Field(() => RegionEnum, { description: 'Its NHS England region or devolved nation: demand and deployments are stated by region.' })
+  region!: RegionCode;
 
   @Field(() => String, { nullable: true, description: 'ODS code of the NHS trust that runs the site.' })
   trustCode?: string | null;

@@ -12,7 +12,7 @@ const ACTION_BY_EVENT: Readonly<Record<SiteStatusEvent['type'], SiteAction>> = {
   SiteCeased: 'cease',
 };
 
-export const SITE_DIRECTORY_EVENT_TYPES: readonly SiteEvent['type'][] = ['SiteRegistered', 'SiteOnboardingStarted', 'SiteActivated', 'SitePaused', 'SiteSuspended', 'SiteCeased'];
+export const SITE_DIRECTORY_EVENT_TYPES: readonly SiteEvent['type'][] = ['SiteRegistered', 'SiteOnboardingStarted', 'SiteActivated', 'SitePaused', 'SiteSuspended', 'SiteCeased', 'SiteRegionSet'];
 
 /**
  * Folds one event of a site's stream into its directory row. Used by the projection and, for
@@ -29,6 +29,7 @@ export function applySiteEvent(row: SiteRecord | undefined, event: RecordedAs<Si
       timeZone: data.timeZone,
       latitude: data.location.latitude,
       longitude: data.location.longitude,
+      region: data.region ?? null,
       trustCode: data.trustCode ?? null,
       address: data.address ?? null,
       statusReason: null,
@@ -40,6 +41,7 @@ export function applySiteEvent(row: SiteRecord | undefined, event: RecordedAs<Si
     } satisfies SiteRecord);
   }
   if (!row) return row;
+  if (event.type === 'SiteRegionSet') return Object.assign(new SiteRecord(), row, { region: event.data.to, streamVersion: event.streamPosition });
   return Object.assign(new SiteRecord(), row, {
     status: SITE_TRANSITIONS[ACTION_BY_EVENT[event.type]].to,
     statusReason: event.data.reason ?? null,
@@ -74,17 +76,17 @@ export class SiteDirectoryProjection implements Projection<SiteEvent> {
     if (changed.size === 0) return;
     // One statement per batch, whatever its size: rebuilds replay the whole log.
     await manager.query(
-      `INSERT INTO sites (code, name, kind, status, time_zone, latitude, longitude, trust_code, address, status_reason,
+      `INSERT INTO sites (code, name, kind, status, time_zone, latitude, longitude, region, trust_code, address, status_reason,
                           status_changed_at, status_changed_by, registered_at, registered_by, stream_version)
-       SELECT code, name, kind, status, "timeZone", latitude, longitude, "trustCode", address, "statusReason",
+       SELECT code, name, kind, status, "timeZone", latitude, longitude, region, "trustCode", address, "statusReason",
               "statusChangedAt", "statusChangedBy", "registeredAt", "registeredBy", "streamVersion"
          FROM jsonb_to_recordset($1::jsonb) AS r(code text, name text, kind text, status text, "timeZone" text,
-              latitude double precision, longitude double precision, "trustCode" text, address text, "statusReason" text,
+              latitude double precision, longitude double precision, region text, "trustCode" text, address text, "statusReason" text,
               "statusChangedAt" timestamptz, "statusChangedBy" text, "registeredAt" timestamptz, "registeredBy" text,
               "streamVersion" integer)
        ON CONFLICT (code) DO UPDATE SET
          name = excluded.name, kind = excluded.kind, status = excluded.status, time_zone = excluded.time_zone,
-         latitude = excluded.latitude, longitude = excluded.longitude, trust_code = excluded.trust_code,
+         latitude = excluded.latitude, longitude = excluded.longitude, region = excluded.region, trust_code = excluded.trust_code,
          address = excluded.address, status_reason = excluded.status_reason,
          status_changed_at = excluded.status_changed_at, status_changed_by = excluded.status_changed_by,
          stream_version = excluded.stream_version`,

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { SiteKind, SiteStatus } from '../domain';
+import type { RegionCode, SiteKind, SiteStatus } from '../domain';
 
 /** The site directory read model: one row per registered site, as of the projection's checkpoint. */
 @Entity({ name: 'sites' })
@@ -24,6 +24,10 @@ export class SiteRecord {
 
   @Column({ type: 'double precision' })
   longitude!: number;
+
+  /** Null for a site registered before regions were recorded, until one is set. */
+  @Column({ type: 'text', nullable: true })
+  region!: RegionCode | null;
 
   @Column({ name: 'trust_code', type: 'text', nullable: true })
   trustCode!: string | null;

@@ -1,25 +1,9 @@
 import { ConflictError, eventClass, optionalReason, parseLocalDate, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
-import { MAX_REQUALIFICATION_DAYS, UNIT_KINDS, type UnitKind } from '@bedside/network';
+import { MAX_REQUALIFICATION_DAYS, normaliseRegion, REGION_CODES, UNIT_KINDS, type RegionCode, type UnitKind } from '@bedside/network';
 import { dosesPerUnitDay, type FillFinishSpec, type SurgeInstance, type SurgeLimits, DEFAULT_SURGE_LIMITS } from './surge/surge-instance';
 
-/**
- * Where demand and deployments are stated (issue 13 §2): the seven NHS England regions and the three
- * devolved nations. Every site belongs to one.
- */
-export const UK_REGIONS = [
-  { code: 'NEY', name: 'North East and Yorkshire' },
-  { code: 'NW', name: 'North West' },
-  { code: 'MID', name: 'Midlands' },
-  { code: 'EOE', name: 'East of England' },
-  { code: 'LON', name: 'London' },
-  { code: 'SE', name: 'South East' },
-  { code: 'SW', name: 'South West' },
-  { code: 'SCO', name: 'Scotland' },
-  { code: 'WAL', name: 'Wales' },
-  { code: 'NI', name: 'Northern Ireland' },
-] as const;
-export type RegionCode = (typeof UK_REGIONS)[number]['code'];
-const REGION_CODES: readonly string[] = UK_REGIONS.map((r) => r.code);
+// Regions are the network's (libs/network/src/domain/region.ts): one list, one name, everywhere.
+export { UK_REGIONS, type RegionCode } from '@bedside/network';
 
 /**
  * A named set of assumptions on top of the live network as of a date (issue 13 §2). A scenario never writes
@@ -82,11 +66,7 @@ const wholeIn = (field: string, value: number, min: number, max: number, what: s
   if (!Number.isInteger(value) || value < min || value > max) throw new ValidationError(field, `${what} must be a whole number from ${min} to ${max}.`);
   return value;
 };
-const region = (field: string, value: string): RegionCode => {
-  const code = value.trim().toUpperCase();
-  if (!REGION_CODES.includes(code)) throw new ValidationError(field, `${value} is not a region: use one of ${REGION_CODES.join(', ')} (the NHS England regions and the devolved nations).`);
-  return code as RegionCode;
-};
+const region = normaliseRegion;
 
 /** Refuses assumptions that cannot be right, naming the field and what to do; nothing is recorded. */
 export function validateScenarioAssumptions(input: ScenarioAssumptions, limits: SurgeLimits = DEFAULT_SURGE_LIMITS): ScenarioAssumptions {

@@ -1,15 +1,7 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { asEnum, Connection, GraphQLLocalDate } from '@bedside/graphql-common';
-import { UnitKindEnum } from '@bedside/network';
-import type { UnitKind } from '@bedside/network';
-import { UK_REGIONS, type RegionCode } from '../domain/scenario';
-
-export const RegionEnum = asEnum(UK_REGIONS.map((r) => r.code));
-registerEnumType(RegionEnum, {
-  name: 'Region',
-  description: 'Where demand and deployments are stated: the seven NHS England regions and the three devolved nations.',
-  valuesMap: Object.fromEntries(UK_REGIONS.map((r) => [r.code, { description: r.name }])),
-});
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Connection, GraphQLLocalDate } from '@bedside/graphql-common';
+import { RegionEnum, UnitKindEnum } from '@bedside/network';
+import type { RegionCode, UnitKind } from '@bedside/network';
 
 @ObjectType({ description: 'Vaccine doses wanted in a region from a day of the scenario on.' })
 @InputType('VaccineDemandInput', { description: 'Vaccine doses wanted in a region from a day of the scenario on.' })
