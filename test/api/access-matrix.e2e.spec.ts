@@ -126,6 +126,9 @@ describe('who may do what: every query and mutation for every role', () => {
     // Surge scenarios (issue 13): planners write them, planners and QA read them. Invalid input keeps the allowed calls harmless.
     { field: 'scenario', query: `{ scenario(id: "none") { id } }`, allowed: PLANNING },
     { field: 'scenarios', query: `{ scenarios { edges { node { id } } } }`, allowed: PLANNING },
+    { field: 'scenarioRun', query: `{ scenarioRun(id: "none") { id } }`, allowed: PLANNING },
+    { field: 'compareRuns', query: `{ compareRuns(ids: ["none", "nor-this"]) { bestRunId } }`, allowed: PLANNING },
+    { field: 'runScenario', query: `mutation { runScenario(id: "no-such-scenario", input: { timeLimitSeconds: 0 }) { id } }`, allowed: PLANNER_ONLY },
     { field: 'createScenario', query: `mutation($input: ScenarioInput!) { createScenario(input: $input) { id } }`, variables: () => ({ input: SCENARIO_WITH_NEGATIVE_DOSES }), allowed: PLANNER_ONLY },
     { field: 'updateScenario', query: `mutation($input: ScenarioInput!) { updateScenario(id: "none", input: $input) { id } }`, variables: () => ({ input: SCENARIO_WITH_NEGATIVE_DOSES }), allowed: PLANNER_ONLY },
     { field: 'joinWaitlist', query: `mutation($coi: ID!) { joinWaitlist(coi: $coi) { place } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },

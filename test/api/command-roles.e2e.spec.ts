@@ -17,6 +17,7 @@ import { AcceptRepairCommand } from '../../libs/pathways/src/application/repair'
 import { JoinWaitlistCommand } from '../../libs/pathways/src/application/waitlist';
 import { issueCoi } from '../../libs/pathways/src/domain';
 import { CreateScenarioCommand, UpdateScenarioCommand } from '../../libs/planning/src/application/scenario-commands';
+import { RunScenarioCommand } from '../../libs/planning/src/application/scenario-runs';
 import type { ScenarioAssumptions } from '../../libs/planning/src/domain/scenario';
 import { startDemoApi, type TestApi } from '../support/test-api';
 
@@ -108,6 +109,7 @@ const rows: Row[] = [
   { command: PostponePatientCommand, allowed: CLINICAL, make: (c) => new PostponePatientCommand(NO_SUCH_COI, 'someday', '', c) },
   { command: CreateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new CreateScenarioCommand(NONSENSE_SCENARIO, c) },
   { command: UpdateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new UpdateScenarioCommand('no-such-scenario', NONSENSE_SCENARIO, 7, '', c) },
+  { command: RunScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new RunScenarioCommand('no-such-scenario', { timeLimitSeconds: 0 }, c) },
 ];
 
 /** A caller in a role, for every trust they could name, so only the role can be what refuses them. */

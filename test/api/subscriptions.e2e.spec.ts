@@ -193,6 +193,6 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
 
   it('has an access rule for every subscription in the schema', async () => {
     const { data } = await api.gql(`{ __type(name: "Subscription") { fields { name } } }`);
-    expect(data!.__type.fields.map((f: { name: string }) => f.name).sort()).toEqual(['atRiskChanged', 'capacityChanged', 'deploymentChanged', 'pathwayChanged']);
+    expect(data!.__type.fields.map((f: { name: string }) => f.name).sort()).toEqual(['atRiskChanged', 'capacityChanged', 'deploymentChanged', 'pathwayChanged', 'scenarioRunProgress']);
   });
 });

@@ -38,7 +38,11 @@ describe('README examples', () => {
     for (const example of examples) {
       // A hold holds one whole plan (issue 11 §4): the README's hold takes the first plan's slots, as a scheduler would.
       const plan = results.find((r) => 'planOptions' in r)?.planOptions[0];
-      const query = plan && /holdPlan\(/.test(example) ? example.replace(/slots: \[[\s\S]*?\]\n/, `slots: ${slotList(plan.slots)}\n`) : moveDates(example, today, nextMonday);
+      const scenario = results.find((r) => 'createScenario' in r)?.createScenario;
+      const query =
+        plan && /holdPlan\(/.test(example)
+          ? example.replace(/slots: \[[\s\S]*?\]\n/, `slots: ${slotList(plan.slots)}\n`)
+          : moveDates(example, today, nextMonday).replace(/"SCENARIO-ID"/g, `"${scenario?.id}"`);
       if (process.env.PRINT_README_PLAN && plan) console.log(slotList(plan.slots));
       // An example a planner runs says so on its first line (`# As a planner`); the rest run as Control Site QA.
       const result = await api.gql(query, {}, /^# As a planner/.test(query) ? AS_PLANNER : undefined);
@@ -62,6 +66,7 @@ describe('README examples', () => {
     expect(answer('kpis').utilisation.map((u: { resource: string }) => u.resource)).toContain('MANUFACTURING_BAY');
     expect(JSON.stringify(answer('auditTrail'))).toContain('SitePaused');
     expect(answer('createScenario')).toMatchObject({ version: 1, dosesPerUnitDay: 33_600 });
+    expect(answer('runScenario')).toMatchObject({ status: 'RUNNING', scenarioVersion: 1, options: { timeLimitSeconds: 10, seed: 1, relativeGap: 0.01 } });
     const deployed = answer('deployUnit');
     expect(deployed).toMatchObject({ fromSiteCode: 'CTL01', toSiteCode: 'RBV01', leavesOn: addDays(nextMonday, 4), status: 'PLANNED' });
     // Tear-down 1 + the road + set-up 1 + requalification 18.

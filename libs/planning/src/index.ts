@@ -11,3 +11,4 @@ export * from './domain/scenario';
 export * from './planning.module';
 export * from './application/scenario-commands';
 export { CreateScenarios1763700001000 } from './projections/migrations/1763700001000-create-scenarios';
+export { CreateScenarioRuns1763700001330 } from './projections/migrations/1763700001330-create-scenario-runs';

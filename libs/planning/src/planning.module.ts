@@ -2,16 +2,21 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventTypeRegistry } from '@bedside/event-store';
 import { ProjectionRegistry } from '@bedside/read-model';
+import { NetworkModule } from '@bedside/network';
 import { CreateScenarioHandler, UpdateScenarioHandler } from './application/scenario-commands';
 import { ScenarioReads } from './application/scenario-reads';
+import { RunScenarioHandler, ScenarioRunner } from './application/scenario-runs';
 import { ScenarioCreated, ScenarioRevised } from './domain/scenario';
+import { ScenarioRunFailed, ScenarioRunFinished, ScenarioRunRequested } from './domain/scenario-run';
+import { ScenarioRunResolver } from './graphql/scenario-run.resolver';
 import { ScenarioResolver } from './graphql/scenario.resolver';
+import { ScenarioRunsProjection } from './projections/scenario-runs.projection';
 import { ScenariosProjection } from './projections/scenarios.projection';
 
-/** Surge planning (issue 13): scenarios so far; runs, deployments and committing a plan follow. */
+/** Surge planning (issue 13): scenarios and their runs; committing a run's plan as deployments follows. */
 @Module({
-  imports: [CqrsModule],
-  providers: [CreateScenarioHandler, UpdateScenarioHandler, ScenarioReads, ScenarioResolver],
+  imports: [CqrsModule, NetworkModule],
+  providers: [CreateScenarioHandler, UpdateScenarioHandler, ScenarioReads, ScenarioResolver, ScenarioRunner, RunScenarioHandler, ScenarioRunResolver],
 })
 export class PlanningModule implements OnModuleInit {
   constructor(
@@ -20,7 +25,8 @@ export class PlanningModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.events.register(ScenarioCreated, ScenarioRevised);
+    this.events.register(ScenarioCreated, ScenarioRevised, ScenarioRunRequested, ScenarioRunFinished, ScenarioRunFailed);
     this.projections.register(new ScenariosProjection());
+    this.projections.register(new ScenarioRunsProjection());
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { ScenarioRunRow } from '../projections/scenario-runs.projection';
 import { SCENARIO_COLUMNS, type ScenarioVersionRow } from '../projections/scenarios.projection';
 
-/** Reads of the planning slice's `scenario_versions` table. */
+/** Reads of the planning slice's `scenario_versions` and `scenario_runs` tables. */
 @Injectable()
 export class ScenarioReads {
   constructor(private readonly dataSource: DataSource) {}
@@ -24,5 +25,10 @@ export class ScenarioReads {
         ORDER BY recorded_at DESC, scenario_id DESC LIMIT $3`,
       [after?.recordedAt ?? null, after?.scenarioId ?? null, limit + 1],
     );
+  }
+
+  /** Runs by id, in the order asked (missing ones left out). */
+  runs(runIds: readonly string[]): Promise<ScenarioRunRow[]> {
+    return this.dataSource.query(`SELECT r.* FROM unnest($1::text[]) WITH ORDINALITY AS ids(run_id, n) JOIN scenario_runs r USING (run_id) ORDER BY n`, [runIds]);
   }
 }

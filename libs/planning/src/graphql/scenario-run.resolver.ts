@@ -1,0 +1,121 @@
+import { Args, Context, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { CommandBus } from '@nestjs/cqrs';
+import type { CommandContext } from '@bedside/event-store';
+import { Acting, Allow } from '@bedside/graphql-common';
+import { ReadYourWrites } from '@bedside/read-model';
+import { NotFoundError, SCENARIO_PLANNERS, SCENARIO_READERS, ValidationError } from '@bedside/shared';
+import { ScenarioReads } from '../application/scenario-reads';
+import { RunScenarioCommand, SCENARIO_RUN_PROGRESS, ScenarioRunner, type RunProgress, type RunRequested } from '../application/scenario-runs';
+import type { RunPlanFigures, ScenarioRunResult as RunResultData } from '../domain/scenario-run';
+import type { ScenarioRunRow } from '../projections/scenario-runs.projection';
+import { RunComparison, RunOptionsInput, ScenarioRun, ScenarioRunProgress, type PlanFigures, type ScenarioRunResult } from './scenario-run.types';
+
+interface PubSub {
+  subscribe(topic: string): Promise<AsyncIterable<unknown>>;
+}
+
+const mean = (values: readonly number[]) => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
+
+function figures(result: RunResultData, plan: RunPlanFigures): PlanFigures {
+  return {
+    weightedUnmetDoseDays: plan.weightedUnmetDoseDays,
+    regions: result.regions.map((region, r) => ({ region, wanted: [...result.wanted[r]!], released: [...plan.released[r]!], unmetAtEnd: plan.unmetAtEnd[r]! })),
+    utilisation: mean(Object.values(plan.utilisation)),
+  };
+}
+
+function toResult(r: RunResultData): ScenarioRunResult {
+  const start = new Map(r.units.map((u) => [u.unitId, u.region]));
+  return {
+    source: r.source,
+    proposed: figures(r, r.proposed),
+    unitTimelines: r.proposed.timelines.map((t) => ({
+      unitId: t.unitId,
+      startRegion: start.get(t.unitId) ?? t.segments[0]?.region ?? '',
+      segments: t.segments.map((s) => ({ kind: s.kind, region: s.region, fromDay: s.from, toDay: s.to })),
+      utilisation: r.proposed.utilisation[t.unitId] ?? 0,
+    })),
+    proportional: figures(r, r.baselines.proportional),
+    greedy: figures(r, r.baselines.greedy),
+    gainOverBestBaseline: r.gainOverBestBaseline,
+    solverStatus: r.solver.status,
+    gap: r.solver.gap,
+    solverSeconds: r.solver.seconds,
+    solverVersion: r.solver.version,
+    marginalUnitSaves: r.marginalUnitSaves,
+  };
+}
+
+/** Scenario runs (issue 13 §3, §6): planners run scenarios; planners and Control Site QA read runs. */
+@Resolver(() => ScenarioRun)
+export class ScenarioRunResolver {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly reads: ScenarioReads,
+    private readonly runner: ScenarioRunner,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  private toRun(row: ScenarioRunRow): ScenarioRun {
+    const live = row.status === 'RUNNING' ? this.runner.progressOf(row.run_id) : undefined;
+    return {
+      id: row.run_id,
+      scenarioId: row.scenario_id,
+      scenarioVersion: row.scenario_version,
+      status: row.status,
+      stage: live?.stage ?? (row.status === 'RUNNING' ? 'working' : row.status === 'FINISHED' ? 'finished' : 'failed'),
+      progress: row.status === 'RUNNING' ? (live?.progress ?? 0) : 1,
+      options: row.options,
+      requestedBy: row.requested_by,
+      requestedAt: row.requested_at,
+      finishedAt: row.finished_at,
+      failure: row.failure,
+      result: row.result ? toResult(row.result) : null,
+    };
+  }
+
+  @Allow(SCENARIO_PLANNERS)
+  @Mutation(() => ScenarioRun, {
+    description: 'Runs a scenario (planners only): answers at once with the run, RUNNING; the optimiser works off the request. Follow scenarioRunProgress, then read scenarioRun.',
+  })
+  async runScenario(
+    @Args('id', { type: () => ID, description: 'The scenario’s id.' }) id: string,
+    @Acting() acting: CommandContext,
+    @Args('input', { type: () => RunOptionsInput, nullable: true, description: 'How to run it.' }) input?: RunOptionsInput | null,
+  ): Promise<ScenarioRun> {
+    const { runId, position }: RunRequested = await this.commands.execute(new RunScenarioCommand(id, input ?? {}, acting));
+    await this.readYourWrites.after(position);
+    const [row] = await this.reads.runs([runId]);
+    if (!row) throw new NotFoundError('scenario run', runId);
+    return this.toRun(row);
+  }
+
+  @Allow(SCENARIO_READERS)
+  @Query(() => ScenarioRun, { nullable: true, description: 'A run: its status and progress, and once finished its result beside the baselines.' })
+  async scenarioRun(@Args('id', { type: () => ID, description: 'Run id.' }) id: string): Promise<ScenarioRun | null> {
+    const [row] = await this.reads.runs([id]);
+    return row ? this.toRun(row) : null;
+  }
+
+  @Allow(SCENARIO_READERS)
+  @Query(() => RunComparison, { description: 'Runs side by side (2 to 10), with the one whose plan leaves the fewest weighted unmet dose-days.' })
+  async compareRuns(@Args('ids', { type: () => [ID], description: 'Run ids, 2 to 10.' }) ids: string[]): Promise<RunComparison> {
+    if (ids.length < 2 || ids.length > 10) throw new ValidationError('ids', `Compare 2 to 10 runs (got ${ids.length}).`);
+    const rows = await this.reads.runs(ids);
+    const missing = ids.filter((id) => !rows.some((r) => r.run_id === id));
+    if (missing.length > 0) throw new NotFoundError('scenario run', missing.join(', '));
+    const finished = rows.filter((r) => r.result);
+    const best = finished.reduce<ScenarioRunRow | null>((b, r) => (!b || r.result!.proposed.weightedUnmetDoseDays < b.result!.proposed.weightedUnmetDoseDays ? r : b), null);
+    return { runs: rows.map((r) => this.toRun(r)), bestRunId: best?.run_id ?? null };
+  }
+
+  @Allow(SCENARIO_READERS)
+  @Subscription(() => ScenarioRunProgress, {
+    description: 'A run’s progress as it works, then how it ended.',
+    filter: (payload: RunProgress, variables: { runId: string }) => payload.runId === variables.runId,
+    resolve: (payload: RunProgress) => payload,
+  })
+  scenarioRunProgress(@Context('pubsub') pubsub: PubSub, @Args('runId', { type: () => ID, description: 'Run id.' }) _runId: string): Promise<AsyncIterable<unknown>> {
+    return pubsub.subscribe(SCENARIO_RUN_PROGRESS);
+  }
+}

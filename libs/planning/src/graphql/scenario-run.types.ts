@@ -1,0 +1,124 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { RegionEnum } from '@bedside/network';
+
+export enum RunStatusEnum {
+  RUNNING = 'RUNNING',
+  FINISHED = 'FINISHED',
+  FAILED = 'FAILED',
+}
+registerEnumType(RunStatusEnum, {
+  name: 'RunStatus',
+  description: 'Where a scenario run is.',
+  valuesMap: { RUNNING: { description: 'Working: follow scenarioRunProgress.' }, FINISHED: { description: 'Done: its result is recorded.' }, FAILED: { description: 'Stopped: `failure` says why.' } },
+});
+
+export enum PlanSourceEnum {
+  OPTIMISER = 'OPTIMISER',
+  PROPORTIONAL = 'PROPORTIONAL',
+  GREEDY = 'GREEDY',
+}
+registerEnumType(PlanSourceEnum, {
+  name: 'PlanSource',
+  description: 'Where the proposed plan came from.',
+  valuesMap: {
+    OPTIMISER: { description: 'The mixed-integer optimiser (HiGHS).' },
+    PROPORTIONAL: { description: 'The static baseline proportional to demand: the optimiser found nothing better in time.' },
+    GREEDY: { description: 'The greedy baseline (largest unmet weighted demand first): the optimiser found nothing better in time.' },
+  },
+});
+
+@InputType({ description: 'How to run a scenario.' })
+export class RunOptionsInput {
+  @Field(() => Int, { nullable: true, description: 'The scenario version to run (default: the latest).' })
+  version?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Seconds the solver may take, 1 to 600 (default 30); it proposes the best plan found by then.' })
+  timeLimitSeconds?: number | null;
+  @Field(() => Boolean, { nullable: true, description: 'Also solve with one more unit and say what it buys (takes about twice as long).' })
+  marginalUnit?: boolean | null;
+  @Field(() => Int, { nullable: true, description: 'Seed recorded with the run, for repeatability (default 1).' })
+  seed?: number | null;
+}
+
+@ObjectType({ description: 'The options a run used.' })
+export class RunOptions {
+  @Field(() => Int, { description: 'Seconds the solver could take.' }) timeLimitSeconds!: number;
+  @Field({ description: 'Whether one more unit was tried.' }) marginalUnit!: boolean;
+  @Field(() => Int, { description: 'Seed recorded with the run.' }) seed!: number;
+  @Field(() => Float, { description: 'The solver stopped once within this share of the optimum.' }) relativeGap!: number;
+}
+
+@ObjectType({ description: 'What a plan delivers to one region, day by day.' })
+export class RegionDoses {
+  @Field(() => RegionEnum, { description: 'The region.' }) region!: string;
+  @Field(() => [Float], { description: 'Doses wanted by each day, cumulative (day 0 first).' }) wanted!: number[];
+  @Field(() => [Float], { description: 'Doses released by each day, cumulative.' }) released!: number[];
+  @Field(() => Float, { description: 'Doses still wanted at the end.' }) unmetAtEnd!: number;
+}
+
+@ObjectType({ description: 'A plan’s figures.' })
+export class PlanFigures {
+  @Field(() => Float, { description: 'Doses waiting, counted per dose per day, times their region’s weight: lower is better.' }) weightedUnmetDoseDays!: number;
+  @Field(() => [RegionDoses], { description: 'Doses by region.' }) regions!: RegionDoses[];
+  @Field(() => Float, { description: 'Share of unit-days spent filling (not moving or idle).' }) utilisation!: number;
+}
+
+@ObjectType({ description: 'A stretch of a unit’s days in a plan.' })
+export class UnitSegment {
+  @Field({ description: 'FILLING in a region, or MOVING to it (tear-down, travel, set-up, requalification).' }) kind!: string;
+  @Field(() => RegionEnum, { description: 'Where it fills, or where it is going.' }) region!: string;
+  @Field(() => Int, { description: 'First day (0 is the scenario’s asOf).' }) fromDay!: number;
+  @Field(() => Int, { description: 'The day after the last.' }) toDay!: number;
+}
+
+@ObjectType({ description: 'Where one unit is over the plan’s days.' })
+export class UnitTimeline {
+  @Field(() => ID, { description: 'The unit.' }) unitId!: string;
+  @Field(() => RegionEnum, { description: 'Where it stands on day 0.' }) startRegion!: string;
+  @Field(() => [UnitSegment], { description: 'Its stretches, in order.' }) segments!: UnitSegment[];
+  @Field(() => Float, { description: 'Share of its days spent filling.' }) utilisation!: number;
+}
+
+@ObjectType({ description: 'What a run proposes, beside the two baselines, and how the solver ended.' })
+export class ScenarioRunResult {
+  @Field(() => PlanSourceEnum, { description: 'Where the proposed plan came from.' }) source!: string;
+  @Field(() => PlanFigures, { description: 'The proposed plan.' }) proposed!: PlanFigures;
+  @Field(() => [UnitTimeline], { description: 'Each unit’s timeline in the proposed plan.' }) unitTimelines!: UnitTimeline[];
+  @Field(() => PlanFigures, { description: 'The static baseline, proportional to demand.' }) proportional!: PlanFigures;
+  @Field(() => PlanFigures, { description: 'The greedy baseline, largest unmet weighted demand first.' }) greedy!: PlanFigures;
+  @Field(() => Float, { description: 'Share of the better baseline’s weighted unmet dose-days the proposed plan saves (0.13 = 13% fewer).' }) gainOverBestBaseline!: number;
+  @Field({ description: 'How the solve ended (e.g. Optimal, Time limit reached, killed).' }) solverStatus!: string;
+  @Field(() => Float, { nullable: true, description: 'The solver’s remaining gap to the optimum, a share (0.01 = within 1%).' }) gap!: number | null;
+  @Field(() => Float, { description: 'Seconds the solver took.' }) solverSeconds!: number;
+  @Field({ description: 'The HiGHS build that solved it.' }) solverVersion!: string;
+  @Field(() => Float, { nullable: true, description: 'Weighted unmet dose-days one more unit takes away, when asked.' }) marginalUnitSaves!: number | null;
+}
+
+@ObjectType({ description: 'A run of a scenario: who asked, when, which version, how far it is, and what it found.' })
+export class ScenarioRun {
+  @Field(() => ID, { description: 'Run id.' }) id!: string;
+  @Field(() => ID, { description: 'The scenario.' }) scenarioId!: string;
+  @Field(() => Int, { description: 'The scenario version it ran.' }) scenarioVersion!: number;
+  @Field(() => RunStatusEnum, { description: 'Where it is.' }) status!: string;
+  @Field({ description: 'What it is doing, or how it ended, in words.' }) stage!: string;
+  @Field(() => Float, { description: 'Share done, 0 to 1 (1 once ended).' }) progress!: number;
+  @Field(() => RunOptions, { description: 'The options it used.' }) options!: RunOptions;
+  @Field({ description: 'Who asked for it.' }) requestedBy!: string;
+  @Field({ description: 'When.' }) requestedAt!: Date;
+  @Field(() => Date, { nullable: true, description: 'When it ended.' }) finishedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'Why it failed.' }) failure!: string | null;
+  @Field(() => ScenarioRunResult, { nullable: true, description: 'What it found, once FINISHED.' }) result!: ScenarioRunResult | null;
+}
+
+@ObjectType({ description: 'Runs side by side.' })
+export class RunComparison {
+  @Field(() => [ScenarioRun], { description: 'The runs, in the order asked.' }) runs!: ScenarioRun[];
+  @Field(() => ID, { nullable: true, description: 'The finished run whose proposed plan leaves the fewest weighted unmet dose-days.' }) bestRunId!: string | null;
+}
+
+@ObjectType({ description: 'A run’s progress, as it goes.' })
+export class ScenarioRunProgress {
+  @Field(() => ID, { description: 'Run id.' }) runId!: string;
+  @Field(() => RunStatusEnum, { description: 'Where it is.' }) status!: string;
+  @Field({ description: 'What it is doing, in words.' }) stage!: string;
+  @Field(() => Float, { description: 'Share done, 0 to 1.' }) progress!: number;
+}

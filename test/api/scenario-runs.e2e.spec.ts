@@ -1,0 +1,147 @@
+import { DataSource } from 'typeorm';
+import { AS_PLANNER, AS_QA, AS_SCHEDULER, eventually, startDemoApi, type TestApi } from '../support/test-api';
+import { connect, subscribe } from '../support/subscriptions';
+
+/** Issue 13 §3, §6: a scenario run through the surge optimiser, off the request, on the live network's units. */
+const CREATE = `mutation($input: ScenarioInput!) { createScenario(input: $input) { id version } }`;
+const RUN = `mutation($id: ID!, $input: RunOptionsInput) { runScenario(id: $id, input: $input) { id scenarioId scenarioVersion status progress options { timeLimitSeconds seed relativeGap } requestedBy } }`;
+const RESULT = `query($id: ID!) { scenarioRun(id: $id) { id status stage progress failure finishedAt result {
+  source gainOverBestBaseline solverStatus gap solverSeconds solverVersion marginalUnitSaves
+  proposed { weightedUnmetDoseDays utilisation regions { region wanted released unmetAtEnd } }
+  proportional { weightedUnmetDoseDays } greedy { weightedUnmetDoseDays }
+  unitTimelines { unitId startRegion utilisation segments { kind region fromDay toDay } } } } }`;
+
+/** A winter wave: London first, the North West three weeks later; the demo's four mobile fill-finish units stand at the Control Site (East of England). */
+const wave = (asOf: string) => ({
+  name: 'Winter wave',
+  asOf,
+  days: 60,
+  vaccineDemand: [
+    { region: 'LON', day: 0, doses: 3_000_000, weight: 2 },
+    { region: 'NW', day: 21, doses: 2_000_000 },
+    { region: 'MID', day: 30, doses: 1_000_000 },
+  ],
+  fillFinish: { vialsPerHour: 1500, dosesPerVial: 10, shiftsPerDay: 2, hoursPerShift: 8, effectiveOutputFactor: 0.7 },
+  teardownDays: 1,
+  setupDays: 2,
+  requalificationDays: 7,
+  releaseDays: 3,
+});
+
+interface Run {
+  id: string;
+  status: string;
+  stage: string;
+  progress: number;
+  failure: string | null;
+  result: {
+    source: string;
+    gainOverBestBaseline: number;
+    solverStatus: string;
+    gap: number | null;
+    solverVersion: string;
+    marginalUnitSaves: number | null;
+    proposed: { weightedUnmetDoseDays: number; utilisation: number; regions: { region: string; wanted: number[]; released: number[]; unmetAtEnd: number }[] };
+    proportional: { weightedUnmetDoseDays: number };
+    greedy: { weightedUnmetDoseDays: number };
+    unitTimelines: { unitId: string; startRegion: string; segments: { kind: string; region: string; fromDay: number; toDay: number }[] }[];
+  } | null;
+}
+
+describe('scenario runs', () => {
+  let api: TestApi;
+  let scenarioId: string;
+  const liveEvents = async () => Number((await api.app.get(DataSource).query(`SELECT count(*) AS n FROM events WHERE stream_id NOT LIKE 'scenario-%'`))[0].n);
+  const ended = (id: string) =>
+    eventually(async () => {
+      const run = (await api.gql<{ scenarioRun: Run }>(RESULT, { id }, AS_PLANNER)).data!.scenarioRun;
+      if (run.status === 'RUNNING') throw new Error(`run ${id} still ${run.stage}`);
+      return run;
+    }, 120_000);
+
+  beforeAll(async () => {
+    api = await startDemoApi();
+    const today = new Date(api.clock.now()).toISOString().slice(0, 10);
+    const created = await api.gql(CREATE, { input: wave(today) }, AS_PLANNER);
+    expect(created.errors).toBeUndefined();
+    scenarioId = created.data!.createScenario.id;
+  });
+  afterAll(() => api.close());
+
+  it('answers at once, works off the request while schedulers are answered, tells its progress, and records a plan no worse than either baseline', async () => {
+    const before = await liveEvents();
+    const client = await connect(api, AS_PLANNER);
+    try {
+      const started = await api.gql<{ runScenario: { id: string; status: string; scenarioVersion: number; options: { timeLimitSeconds: number; seed: number; relativeGap: number }; requestedBy: string } }>(
+        RUN,
+        { id: scenarioId, input: { timeLimitSeconds: 20, marginalUnit: true } },
+        AS_PLANNER,
+      );
+      expect(started.errors).toBeUndefined();
+      const run = started.data!.runScenario;
+      expect(run).toMatchObject({ status: 'RUNNING', scenarioVersion: 1, options: { timeLimitSeconds: 20, seed: 1, relativeGap: 0.01 }, requestedBy: AS_PLANNER.actor });
+      const progress = subscribe(client, `subscription($id: ID!) { scenarioRunProgress(runId: $id) { runId status stage progress } }`, { id: run.id });
+
+      // A scheduler is answered while the run works.
+      const sites = await api.gql(`{ network { sites(first: 5) { edges { node { code } } } } }`, {}, AS_SCHEDULER);
+      expect(sites.errors).toBeUndefined();
+      const whileAnswered = (await api.gql<{ scenarioRun: Run }>(RESULT, { id: run.id }, AS_PLANNER)).data!.scenarioRun;
+      expect(whileAnswered.status).toBe('RUNNING');
+
+      const last = await progress.until((m) => m.data?.scenarioRunProgress.status !== 'RUNNING', 120_000);
+      expect(last.data!.scenarioRunProgress).toMatchObject({ runId: run.id, status: 'FINISHED', progress: 1 });
+      await progress.close();
+    } finally {
+      await client.dispose();
+    }
+    const [runId] = (await api.app.get(DataSource).query(`SELECT run_id FROM scenario_runs ORDER BY requested_at DESC LIMIT 1`)).map((r: { run_id: string }) => r.run_id);
+    const done = await ended(runId);
+    expect(done.failure).toBeNull();
+    const result = done.result!;
+    expect(result.proposed.weightedUnmetDoseDays).toBeLessThanOrEqual(result.proportional.weightedUnmetDoseDays);
+    expect(result.proposed.weightedUnmetDoseDays).toBeLessThanOrEqual(result.greedy.weightedUnmetDoseDays);
+    expect(result.gainOverBestBaseline).toBeGreaterThanOrEqual(0);
+    expect(result.solverVersion).toMatch(/\d+\.\d+/);
+    expect(result.marginalUnitSaves).toBeGreaterThanOrEqual(0);
+    // The live network's four mobile fill-finish units, each starting where it stands (the Control Site, East of England).
+    expect(result.unitTimelines.map((t) => t.unitId).sort()).toEqual(['MFF-01', 'MFF-02', 'MFF-03', 'MFF-04']);
+    for (const t of result.unitTimelines) {
+      expect(t.startRegion).toBe('EOE');
+      expect(t.segments[0]!.fromDay).toBe(0);
+      expect(t.segments.at(-1)!.toDay).toBe(60);
+    }
+    const london = result.proposed.regions.find((r) => r.region === 'LON')!;
+    expect(london.wanted.at(-1)).toBe(3_000_000);
+    expect(london.released.at(-1)! + london.unmetAtEnd).toBeGreaterThanOrEqual(3_000_000 - 1);
+    // A run reads the live network and writes only its own stream.
+    expect(await liveEvents()).toBe(before);
+  });
+
+  it('gives the same result for the same scenario and seed, and compares runs side by side', async () => {
+    const first = (await api.gql<{ runScenario: { id: string } }>(RUN, { id: scenarioId, input: { timeLimitSeconds: 20 } }, AS_PLANNER)).data!.runScenario.id;
+    const second = (await api.gql<{ runScenario: { id: string } }>(RUN, { id: scenarioId, input: { timeLimitSeconds: 20 } }, AS_PLANNER)).data!.runScenario.id;
+    const [a, b] = [await ended(first), await ended(second)];
+    expect(a.result!.proposed.weightedUnmetDoseDays).toBe(b.result!.proposed.weightedUnmetDoseDays);
+    expect(a.result!.unitTimelines).toEqual(b.result!.unitTimelines);
+    const compared = await api.gql(`query($ids: [ID!]!) { compareRuns(ids: $ids) { runs { id status } bestRunId } }`, { ids: [first, second] }, AS_QA);
+    expect(compared.errors).toBeUndefined();
+    expect(compared.data!.compareRuns.runs.map((r: { id: string }) => r.id)).toEqual([first, second]);
+    expect([first, second]).toContain(compared.data!.compareRuns.bestRunId);
+  });
+
+  it.each([
+    ['a time limit of 0', { timeLimitSeconds: 0 }, 'BAD_USER_INPUT', 'timeLimitSeconds'],
+    ['a version that does not exist', { version: 9 }, 'BAD_USER_INPUT', 'version'],
+  ])('refuses %s with a typed error, recording nothing', async (_, input, code, field) => {
+    const before = Number((await api.app.get(DataSource).query(`SELECT count(*) AS n FROM events`))[0].n);
+    const { errors } = await api.gql(RUN, { id: scenarioId, input }, AS_PLANNER);
+    expect(errors![0]!.extensions).toMatchObject({ code, field });
+    expect(Number((await api.app.get(DataSource).query(`SELECT count(*) AS n FROM events`))[0].n)).toBe(before);
+  });
+
+  it('refuses an unknown scenario, and a scheduler or Control Site QA running one', async () => {
+    expect((await api.gql(RUN, { id: 'no-such-scenario' }, AS_PLANNER)).errors![0]!.extensions.code).toBe('NOT_FOUND');
+    for (const persona of [AS_SCHEDULER, AS_QA]) expect((await api.gql(RUN, { id: scenarioId }, persona)).errors![0]!.extensions.code).toBe('FORBIDDEN');
+    expect((await api.gql(RESULT, { id: 'x' }, AS_SCHEDULER)).errors![0]!.extensions.code).toBe('FORBIDDEN');
+  });
+});
