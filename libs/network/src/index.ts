@@ -10,7 +10,7 @@ export { SiteRegions1763700001320 } from './projections/migrations/1763700001320
 export * from './demo/demo-network';
 export * from './demo/seed-demo-network';
 export { NetworkReadModel } from './application/network-read-model';
-export { UNIT_BOOKINGS, type UnitBookings } from './application/deployment-commands';
+export { UNIT_BOOKINGS, UnitMoves, type UnitBookings, type UnitMoveCommand } from './application/deployment-commands';
 export { checkAsOf, NetworkAsOf } from './application/network-as-of';
 export { slotMatches, type CapacityQuery, type ResolvedCapacityFilter } from './application/network-read-model';
 export { RegionEnum, ResourceEnum, UnitKindEnum } from './graphql/enums';

@@ -17,7 +17,7 @@ import { NetworkReadModel } from './application/network-read-model';
 import { ChangeSiteStatusHandler, RegisterSiteHandler, SetSiteRegionHandler } from './application/site-commands';
 import { SiteDirectory } from './application/site-directory';
 import { RegisterUnitHandler, SetUnitQualificationHandler } from './application/unit-commands';
-import { DeployUnitHandler, RecallUnitHandler } from './application/deployment-commands';
+import { DeployUnitHandler, RecallUnitHandler, UnitMoves } from './application/deployment-commands';
 import { LiveDeployments } from './application/live-deployments';
 import { DeploymentResolver, ModularUnitLocationResolver } from './graphql/deployment.resolver';
 import { NETWORK_EVENT_CLASSES } from './domain';
@@ -40,6 +40,7 @@ import { SiteRecord } from './projections/site-record.entity';
     SetUnitQualificationHandler,
     DeployUnitHandler,
     RecallUnitHandler,
+    UnitMoves,
     SetResourceCalendarHandler,
     AddCalendarExceptionHandler,
     WithdrawCalendarExceptionHandler,
@@ -57,7 +58,7 @@ import { SiteRecord } from './projections/site-record.entity';
     ModularUnitLocationResolver,
     LiveDeployments,
   ],
-  exports: [NetworkReadModel, NetworkAsOf],
+  exports: [NetworkReadModel, NetworkAsOf, UnitMoves],
 })
 export class NetworkModule implements OnModuleInit {
   constructor(

@@ -1,8 +1,8 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AggregateRepository, type CommandContext, type GlobalPosition } from '@bedside/event-store';
-import { CLOCK, type Evolver, localDateOf, NotFoundError, requireRole, type Clock, type LocalDate } from '@bedside/shared';
+import { AggregateRepository, retryOnConflict, type AlsoAppend, type CommandContext, type GlobalPosition } from '@bedside/event-store';
+import { CLOCK, localDateOf, NotFoundError, requireRole, type Clock, type Evolver, type LocalDate } from '@bedside/shared';
 import {
   deployUnit,
   normaliseOdsCode,
@@ -18,6 +18,7 @@ import {
   type DeployUnit,
   type ModularUnit,
   type TravelTimeSet,
+  type UnitEvent,
 } from '../domain';
 import { NetworkLookup } from './network-lookup';
 
@@ -59,44 +60,64 @@ const travelEvolver: Evolver<ReadonlyMap<string, number>, TravelTimeSet> = {
     new Map(state).set(`${event.data.fromSiteCode}>${event.data.toSiteCode}`, event.data.hours).set(`${event.data.toSiteCode}>${event.data.fromSiteCode}`, event.data.hours),
 };
 
-/** Control Site QA deploys and recalls units (issue 13 §6). */
-abstract class MoveHandler {
+/** A unit as it stands once these events are recorded too. */
+const after = (unit: ModularUnit, events: readonly UnitEvent[]): ModularUnit => events.reduce<ModularUnit>((state, event) => unitEvolver.evolve(state, event)!, unit);
+
+/** A move to decide for one unit: a deployment, or a recall. */
+export type UnitMoveCommand = { readonly kind: 'deploy'; readonly input: DeployUnit } | { readonly kind: 'recall'; readonly reason: string; readonly force: boolean };
+
+/**
+ * Decides moves of mobile units on their streams, from facts read from the other streams (sites, the
+ * travel table) and the pathways' bookings (UNIT_BOOKINGS), and records them: one move (deployUnit,
+ * recallUnit), or a whole plan's moves at once, all or nothing (a committed scenario plan).
+ */
+@Injectable()
+export class UnitMoves {
   constructor(
-    protected readonly repository: AggregateRepository,
-    protected readonly lookup: NetworkLookup,
-    protected readonly moduleRef: ModuleRef,
-    protected readonly clock: Clock,
+    private readonly repository: AggregateRepository,
+    private readonly lookup: NetworkLookup,
+    private readonly moduleRef: ModuleRef,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Decides on the unit's stream with the facts read from the other streams and the pathways' bookings. */
-  protected async move(rawUnitId: string, context: CommandContext, decide: (facts: DeploymentFacts) => readonly DeploymentEvent[], toSiteCode: string | null): Promise<DeploymentRecorded> {
-    const unitId = normaliseUnitId('unitId', rawUnitId);
-    const unit = await this.lookup.unit(unitId);
-    if (!unit) throw new NotFoundError('modular unit', unitId, 'Register it first (registerUnit).');
-    const today = await this.todayWhere(unit);
-    const [destination, travel, booked] = await Promise.all([
-      toSiteCode ? this.lookup.site(toSiteCode) : Promise.resolve(undefined),
-      this.repository.load(TRAVEL_TIMES_STREAM, travelEvolver),
-      this.moduleRef.get<UnitBookings>(UNIT_BOOKINGS, { strict: false }).bookedOn(unitId, today),
-    ]);
-    const { state, position } = await this.repository.execute(
-      unitStreamId(unitId),
-      unitEvolver,
-      (current: ModularUnit | undefined) =>
-        decide({
-          unitId,
-          mobility: current!.mobility,
-          homeSiteCode: current!.homeSiteCode,
-          deployments: current!.deployments,
-          deploymentsRecorded: current!.deploymentsRecorded,
-          today,
-          destinationStatus: destination?.status,
-          travelHours: (from, to) => travel.state.get(`${from}>${to}`),
-          bookedFrom: (day) => [...new Set(booked.filter((b) => b.day >= day).map((b) => b.coi))].sort(),
-        }),
-      context,
-    );
-    return { deployment: state!.deployments.at(-1)!, position };
+  /** Records every move, each unit's in order, in one append; any refusal records none. */
+  async record(moves: readonly { readonly unitId: string; readonly move: UnitMoveCommand }[], context: CommandContext): Promise<{ deployments: Deployment[]; position?: GlobalPosition }> {
+    return retryOnConflict(async () => {
+      const travel = (await this.repository.load(TRAVEL_TIMES_STREAM, travelEvolver)).state;
+      const byUnit = new Map<string, UnitMoveCommand[]>();
+      for (const { unitId, move } of moves) byUnit.set(normaliseUnitId('unitId', unitId), [...(byUnit.get(normaliseUnitId('unitId', unitId)) ?? []), move]);
+      const appends: AlsoAppend[] = [];
+      const deployments: Deployment[] = [];
+      for (const [unitId, unitMoves] of byUnit) {
+        const { state, version } = await this.repository.load(unitStreamId(unitId), unitEvolver);
+        if (!state) throw new NotFoundError('modular unit', unitId, 'Register it first (registerUnit).');
+        const today = await this.todayWhere(state);
+        const booked = await this.moduleRef.get<UnitBookings>(UNIT_BOOKINGS, { strict: false }).bookedOn(unitId, today);
+        const events: UnitEvent[] = [];
+        for (const move of unitMoves) {
+          const current = after(state, events);
+          const toSiteCode = move.kind === 'deploy' ? normaliseOdsCode('toSiteCode', move.input.toSiteCode) : null;
+          const destination = toSiteCode ? await this.lookup.site(toSiteCode) : undefined;
+          const facts: DeploymentFacts = {
+            unitId,
+            mobility: current.mobility,
+            homeSiteCode: current.homeSiteCode,
+            deployments: current.deployments,
+            deploymentsRecorded: current.deploymentsRecorded,
+            today,
+            destinationStatus: destination?.status,
+            travelHours: (from, to) => travel.get(`${from}>${to}`),
+            bookedFrom: (day) => [...new Set(booked.filter((b) => b.day >= day).map((b) => b.coi))].sort(),
+          };
+          const decided: DeploymentEvent[] = move.kind === 'deploy' ? deployUnit(facts, { ...move.input, toSiteCode: toSiteCode! }) : recallUnit(facts, move.reason, move.force);
+          events.push(...decided);
+          deployments.push(...after(current, decided).deployments.slice(-decided.length));
+        }
+        appends.push({ streamId: unitStreamId(unitId), expectedVersion: version, events });
+      }
+      const position = await this.repository.appendDecisions(appends, context);
+      return { deployments, position };
+    });
   }
 
   /** Today where the unit is (or is heading), by Bedside's clock. */
@@ -109,27 +130,26 @@ abstract class MoveHandler {
   }
 }
 
+/** Control Site QA deploys units (issue 13 §6). */
 @CommandHandler(DeployUnitCommand)
-export class DeployUnitHandler extends MoveHandler implements ICommandHandler<DeployUnitCommand, DeploymentRecorded> {
-  constructor(repository: AggregateRepository, lookup: NetworkLookup, moduleRef: ModuleRef, @Inject(CLOCK) clock: Clock) {
-    super(repository, lookup, moduleRef, clock);
-  }
+export class DeployUnitHandler implements ICommandHandler<DeployUnitCommand, DeploymentRecorded> {
+  constructor(private readonly moves: UnitMoves) {}
 
   async execute({ unitId, input, context }: DeployUnitCommand): Promise<DeploymentRecorded> {
     requireRole(context.role, ['control_site_qa'], 'deploy a mobile unit');
-    const toSiteCode = normaliseOdsCode('toSiteCode', input.toSiteCode);
-    return this.move(unitId, { ...context, reason: input.reason }, (facts) => deployUnit(facts, { ...input, toSiteCode }), toSiteCode);
+    const { deployments, position } = await this.moves.record([{ unitId, move: { kind: 'deploy', input } }], { ...context, reason: input.reason });
+    return { deployment: deployments[0]!, position };
   }
 }
 
+/** Control Site QA recalls units (issue 13 §6). */
 @CommandHandler(RecallUnitCommand)
-export class RecallUnitHandler extends MoveHandler implements ICommandHandler<RecallUnitCommand, DeploymentRecorded> {
-  constructor(repository: AggregateRepository, lookup: NetworkLookup, moduleRef: ModuleRef, @Inject(CLOCK) clock: Clock) {
-    super(repository, lookup, moduleRef, clock);
-  }
+export class RecallUnitHandler implements ICommandHandler<RecallUnitCommand, DeploymentRecorded> {
+  constructor(private readonly moves: UnitMoves) {}
 
   async execute({ unitId, reason, force, context }: RecallUnitCommand): Promise<DeploymentRecorded> {
     requireRole(context.role, ['control_site_qa'], 'recall a mobile unit');
-    return this.move(unitId, { ...context, reason }, (facts) => recallUnit(facts, reason, force), null);
+    const { deployments, position } = await this.moves.record([{ unitId, move: { kind: 'recall', reason, force } }], { ...context, reason });
+    return { deployment: deployments[0]!, position };
   }
 }
