@@ -128,6 +128,7 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'scenarios', query: `{ scenarios { edges { node { id } } } }`, allowed: PLANNING },
     { field: 'scenarioRun', query: `{ scenarioRun(id: "none") { id } }`, allowed: PLANNING },
     { field: 'compareRuns', query: `{ compareRuns(ids: ["none", "nor-this"]) { bestRunId } }`, allowed: PLANNING },
+    { field: 'commitScenarioPlan', query: `mutation { commitScenarioPlan(runId: "no-such-run") { id } }`, allowed: QA_ONLY },
     { field: 'runScenario', query: `mutation { runScenario(id: "no-such-scenario", input: { timeLimitSeconds: 0 }) { id } }`, allowed: PLANNER_ONLY },
     { field: 'createScenario', query: `mutation($input: ScenarioInput!) { createScenario(input: $input) { id } }`, variables: () => ({ input: SCENARIO_WITH_NEGATIVE_DOSES }), allowed: PLANNER_ONLY },
     { field: 'updateScenario', query: `mutation($input: ScenarioInput!) { updateScenario(id: "none", input: $input) { id } }`, variables: () => ({ input: SCENARIO_WITH_NEGATIVE_DOSES }), allowed: PLANNER_ONLY },

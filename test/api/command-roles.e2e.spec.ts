@@ -18,6 +18,7 @@ import { JoinWaitlistCommand } from '../../libs/pathways/src/application/waitlis
 import { issueCoi } from '../../libs/pathways/src/domain';
 import { CreateScenarioCommand, UpdateScenarioCommand } from '../../libs/planning/src/application/scenario-commands';
 import { RunScenarioCommand } from '../../libs/planning/src/application/scenario-runs';
+import { CommitScenarioPlanCommand } from '../../libs/planning/src/application/commit-scenario-plan';
 import type { ScenarioAssumptions } from '../../libs/planning/src/domain/scenario';
 import { startDemoApi, type TestApi } from '../support/test-api';
 
@@ -109,6 +110,7 @@ const rows: Row[] = [
   { command: PostponePatientCommand, allowed: CLINICAL, make: (c) => new PostponePatientCommand(NO_SUCH_COI, 'someday', '', c) },
   { command: CreateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new CreateScenarioCommand(NONSENSE_SCENARIO, c) },
   { command: UpdateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new UpdateScenarioCommand('no-such-scenario', NONSENSE_SCENARIO, 7, '', c) },
+  { command: CommitScenarioPlanCommand, allowed: QA_ONLY, make: (c) => new CommitScenarioPlanCommand('no-such-run', '', c) },
   { command: RunScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new RunScenarioCommand('no-such-scenario', { timeLimitSeconds: 0 }, c) },
 ];
 

@@ -144,4 +144,29 @@ describe('scenario runs', () => {
     for (const persona of [AS_SCHEDULER, AS_QA]) expect((await api.gql(RUN, { id: scenarioId }, persona)).errors![0]!.extensions.code).toBe('FORBIDDEN');
     expect((await api.gql(RESULT, { id: 'x' }, AS_SCHEDULER)).errors![0]!.extensions.code).toBe('FORBIDDEN');
   });
+
+  // Last: committing changes the live network the runs above start from.
+  it('commits a finished run’s plan as deployments, all at once and once only, for Control Site QA', async () => {
+    const runId = (await api.gql<{ runScenario: { id: string } }>(RUN, { id: scenarioId, input: { timeLimitSeconds: 20 } }, AS_PLANNER)).data!.runScenario.id;
+    const run = await ended(runId);
+    const moves = run.result!.unitTimelines.flatMap((t) => t.segments.filter((s) => s.kind === 'MOVING').map((s) => ({ unitId: t.unitId, region: s.region })));
+    expect(moves.length).toBeGreaterThan(0);
+    const COMMIT = `mutation($runId: ID!, $reason: String) { commitScenarioPlan(runId: $runId, reason: $reason) { id unitId toSiteCode leavesOn reason status } }`;
+    expect((await api.gql(COMMIT, { runId }, AS_PLANNER)).errors![0]!.extensions.code).toBe('FORBIDDEN');
+
+    const committed = await api.gql<{ commitScenarioPlan: { id: string; unitId: string; toSiteCode: string; reason: string }[] }>(COMMIT, { runId, reason: 'Approved by the surge cell' }, AS_QA);
+    expect(committed.errors).toBeUndefined();
+    const deployments = committed.data!.commitScenarioPlan;
+    expect(deployments.map((d) => d.unitId)).toEqual(moves.map((m) => m.unitId).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    for (const d of deployments) expect(d.reason).toBe(`Scenario "Winter wave" v1, run ${runId}: Approved by the surge cell`);
+    const listed = await api.gql(`{ deployments { edges { node { id } } } }`, {}, AS_SCHEDULER);
+    expect(listed.data!.deployments.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(expect.arrayContaining(deployments.map((d) => d.id)));
+    const shown = await api.gql(`query($id: ID!) { scenarioRun(id: $id) { committedAt committedBy } }`, { id: runId }, AS_PLANNER);
+    expect(shown.data!.scenarioRun).toMatchObject({ committedAt: expect.any(String), committedBy: AS_QA.actor });
+
+    const before = Number((await api.app.get(DataSource).query(`SELECT count(*) AS n FROM events`))[0].n);
+    const again = await api.gql(COMMIT, { runId }, AS_QA);
+    expect(again.errors![0]!).toMatchObject({ message: expect.stringMatching(/already been committed/), extensions: { code: 'CONFLICT' } });
+    expect(Number((await api.app.get(DataSource).query(`SELECT count(*) AS n FROM events`))[0].n)).toBe(before);
+  });
 });

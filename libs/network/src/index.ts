@@ -15,3 +15,5 @@ export { checkAsOf, NetworkAsOf } from './application/network-as-of';
 export { slotMatches, type CapacityQuery, type ResolvedCapacityFilter } from './application/network-read-model';
 export { RegionEnum, ResourceEnum, UnitKindEnum } from './graphql/enums';
 export { Site } from './graphql/site.types';
+export { Deployment as DeploymentType } from './graphql/deployment.types';
+export { toDeployment } from './graphql/deployment.mappers';

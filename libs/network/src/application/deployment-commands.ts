@@ -80,8 +80,15 @@ export class UnitMoves {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Records every move, each unit's in order, in one append; any refusal records none. */
-  async record(moves: readonly { readonly unitId: string; readonly move: UnitMoveCommand }[], context: CommandContext): Promise<{ deployments: Deployment[]; position?: GlobalPosition }> {
+  /**
+   * Records every move, each unit's in order, in one append; any refusal records none. `alsoAppend`: what
+   * else the same append records about them (a committed plan's run).
+   */
+  async record(
+    moves: readonly { readonly unitId: string; readonly move: UnitMoveCommand }[],
+    context: CommandContext,
+    alsoAppend: (deployments: readonly Deployment[]) => readonly AlsoAppend[] = () => [],
+  ): Promise<{ deployments: Deployment[]; position?: GlobalPosition }> {
     return retryOnConflict(async () => {
       const travel = (await this.repository.load(TRAVEL_TIMES_STREAM, travelEvolver)).state;
       const byUnit = new Map<string, UnitMoveCommand[]>();
@@ -115,7 +122,7 @@ export class UnitMoves {
         }
         appends.push({ streamId: unitStreamId(unitId), expectedVersion: version, events });
       }
-      const position = await this.repository.appendDecisions(appends, context);
+      const position = await this.repository.appendDecisions([...appends, ...alsoAppend(deployments)], context);
       return { deployments, position };
     });
   }

@@ -106,20 +106,26 @@ export class NetworkReadModel {
   }
 
   /**
-   * What surge planning reads of the live network (issue 13 §3): every unit with its deployments, each
-   * site's region, and the travel table. Three reads, whatever the network's size.
+   * What surge planning reads of the live network (issue 13 §3, §5): every unit with its deployments,
+   * each site's region (and which are active), and the travel table. Three reads, whatever the network's size.
    */
   async forSurgePlanning(): Promise<{
     units: Pick<UnitRow, 'unit_id' | 'kind' | 'mobility' | 'qualification' | 'home_site_code' | 'deployments'>[];
     siteRegions: Map<string, RegionCode | null>;
+    activeSites: { code: string; region: RegionCode | null }[];
     travel: { fromSiteCode: string; toSiteCode: string; hours: number }[];
   }> {
     const [units, sites, travel] = await Promise.all([
       this.dataSource.query('SELECT unit_id, kind, mobility, qualification, home_site_code, deployments FROM modular_units ORDER BY unit_id'),
-      this.dataSource.query('SELECT code, region FROM sites') as Promise<{ code: string; region: RegionCode | null }[]>,
+      this.dataSource.query('SELECT code, region, status FROM sites ORDER BY code') as Promise<{ code: string; region: RegionCode | null; status: string }[]>,
       this.dataSource.query('SELECT from_site_code AS "fromSiteCode", to_site_code AS "toSiteCode", hours FROM travel_times'),
     ]);
-    return { units, siteRegions: new Map(sites.map((s) => [s.code, s.region])), travel };
+    return {
+      units,
+      siteRegions: new Map(sites.map((s) => [s.code, s.region])),
+      activeSites: sites.filter((s) => s.status === 'ACTIVE').map(({ code, region }) => ({ code, region })),
+      travel,
+    };
   }
 
   /** Travel times from each site, nearest first, after a (from, hours, to) key; `limit + 1` of them. */

@@ -36,7 +36,7 @@ describe('asking for a scenario run', () => {
 });
 
 describe('ending a run', () => {
-  const running: ScenarioRunState = { runId: 'R1', scenarioId: 'S1', status: 'RUNNING' };
+  const running: ScenarioRunState = { runId: 'R1', scenarioId: 'S1', scenarioVersion: 1, status: 'RUNNING', result: null, committed: false };
 
   it('records it failed with the reason, or finished with the result, once', () => {
     expect(finishRun(running, { runId: 'R1', reason: 'no units' })[0]!.type).toBe('ScenarioRunFailed');

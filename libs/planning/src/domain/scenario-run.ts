@@ -65,11 +65,20 @@ export interface ScenarioRunFailedData {
   readonly reason: string;
 }
 
+export interface ScenarioPlanCommittedData {
+  readonly runId: string;
+  /** The deployments it became, by id. */
+  readonly deploymentIds: readonly string[];
+  readonly reason: string;
+}
+
 export class ScenarioRunRequested extends eventClass<'ScenarioRunRequested', ScenarioRunRequestedData>('ScenarioRunRequested') {}
 export class ScenarioRunFinished extends eventClass<'ScenarioRunFinished', ScenarioRunFinishedData>('ScenarioRunFinished') {}
 export class ScenarioRunFailed extends eventClass<'ScenarioRunFailed', ScenarioRunFailedData>('ScenarioRunFailed') {}
-export type ScenarioRunEvent = ScenarioRunRequested | ScenarioRunFinished | ScenarioRunFailed;
-export const SCENARIO_RUN_EVENT_TYPES: readonly ScenarioRunEvent['type'][] = ['ScenarioRunRequested', 'ScenarioRunFinished', 'ScenarioRunFailed'];
+/** A finished run's plan became deployments (issue 13 §5), recorded in the same append as they were. */
+export class ScenarioPlanCommitted extends eventClass<'ScenarioPlanCommitted', ScenarioPlanCommittedData>('ScenarioPlanCommitted') {}
+export type ScenarioRunEvent = ScenarioRunRequested | ScenarioRunFinished | ScenarioRunFailed | ScenarioPlanCommitted;
+export const SCENARIO_RUN_EVENT_TYPES: readonly ScenarioRunEvent['type'][] = ['ScenarioRunRequested', 'ScenarioRunFinished', 'ScenarioRunFailed', 'ScenarioPlanCommitted'];
 
 export const scenarioRunStreamId = (runId: string) => `scenario-run-${runId}`;
 
@@ -78,7 +87,11 @@ export type RunStatus = 'RUNNING' | 'FINISHED' | 'FAILED';
 export interface ScenarioRunState {
   readonly runId: string;
   readonly scenarioId: string;
+  readonly scenarioVersion: number;
   readonly status: RunStatus;
+  readonly result: ScenarioRunResult | null;
+  /** Set once its plan has become deployments. */
+  readonly committed: boolean;
 }
 
 export const scenarioRunEvolver: Evolver<ScenarioRunState | undefined, ScenarioRunEvent> = {
@@ -86,11 +99,13 @@ export const scenarioRunEvolver: Evolver<ScenarioRunState | undefined, ScenarioR
   evolve(state, event) {
     switch (event.type) {
       case 'ScenarioRunRequested':
-        return { runId: event.data.runId, scenarioId: event.data.scenarioId, status: 'RUNNING' };
+        return { runId: event.data.runId, scenarioId: event.data.scenarioId, scenarioVersion: event.data.scenarioVersion, status: 'RUNNING', result: null, committed: false };
       case 'ScenarioRunFinished':
-        return state && { ...state, status: 'FINISHED' };
+        return state && { ...state, status: 'FINISHED', result: event.data.result };
       case 'ScenarioRunFailed':
         return state && { ...state, status: 'FAILED' };
+      case 'ScenarioPlanCommitted':
+        return state && { ...state, committed: true };
     }
   },
 };
@@ -124,4 +139,12 @@ export function finishRun(run: ScenarioRunState | undefined, ending: ScenarioRun
   if (!run) throw new NotFoundError('scenario run', ending.runId);
   if (run.status !== 'RUNNING') throw new ConflictError(`Run ${run.runId} has already ${run.status === 'FINISHED' ? 'finished' : 'failed'}.`, { runId: run.runId });
   return ['result' in ending ? new ScenarioRunFinished(ending) : new ScenarioRunFailed(ending)];
+}
+
+/** A run whose plan may become deployments: finished, and not committed before. */
+export function requireCommittable(run: ScenarioRunState | undefined, runId: string): ScenarioRunState & { readonly result: ScenarioRunResult } {
+  if (!run) throw new NotFoundError('scenario run', runId);
+  if (run.status !== 'FINISHED' || !run.result) throw new ConflictError(`Run ${runId} has ${run.status === 'RUNNING' ? 'not finished yet: commit its plan once it has' : 'failed: it has no plan to commit'}.`, { runId, status: run.status });
+  if (run.committed) throw new ConflictError(`Run ${runId}'s plan has already been committed as deployments (see its audit trail).`, { runId });
+  return run as ScenarioRunState & { readonly result: ScenarioRunResult };
 }

@@ -1,11 +1,14 @@
+import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
 import { Acting, Allow } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { NotFoundError, SCENARIO_PLANNERS, SCENARIO_READERS, ValidationError } from '@bedside/shared';
+import { CLOCK, CONTROL_SITE, localDateOf, NotFoundError, SCENARIO_PLANNERS, SCENARIO_READERS, ValidationError, type Clock } from '@bedside/shared';
+import { DeploymentType, toDeployment } from '@bedside/network';
 import { ScenarioReads } from '../application/scenario-reads';
 import { RunScenarioCommand, SCENARIO_RUN_PROGRESS, ScenarioRunner, type RunProgress, type RunRequested } from '../application/scenario-runs';
+import { CommitScenarioPlanCommand, type PlanCommitted } from '../application/commit-scenario-plan';
 import type { RunPlanFigures, ScenarioRunResult as RunResultData } from '../domain/scenario-run';
 import type { ScenarioRunRow } from '../projections/scenario-runs.projection';
 import { RunComparison, RunOptionsInput, ScenarioRun, ScenarioRunProgress, type PlanFigures, type ScenarioRunResult } from './scenario-run.types';
@@ -54,7 +57,24 @@ export class ScenarioRunResolver {
     private readonly reads: ScenarioReads,
     private readonly runner: ScenarioRunner,
     private readonly readYourWrites: ReadYourWrites,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  @Allow(CONTROL_SITE)
+  @Mutation(() => [DeploymentType], {
+    description:
+      'Makes a finished run’s plan real (Control Site QA): every move becomes a deployment, all or nothing, with the scenario and run as the reason. Refused (CONFLICT) naming what no longer fits when the live network has changed.',
+  })
+  async commitScenarioPlan(
+    @Args('runId', { type: () => ID, description: 'A FINISHED run.' }) runId: string,
+    @Acting() acting: CommandContext,
+    @Args('reason', { type: () => String, nullable: true, description: 'Why, added to the recorded reason.' }) reason?: string | null,
+  ): Promise<DeploymentType[]> {
+    const { deployments, position }: PlanCommitted = await this.commands.execute(new CommitScenarioPlanCommand(runId, reason, acting));
+    await this.readYourWrites.after(position);
+    const today = localDateOf(this.clock.now(), 'Europe/London');
+    return deployments.map((d) => toDeployment(d, undefined, today));
+  }
 
   private toRun(row: ScenarioRunRow): ScenarioRun {
     const live = row.status === 'RUNNING' ? this.runner.progressOf(row.run_id) : undefined;
@@ -70,6 +90,8 @@ export class ScenarioRunResolver {
       requestedAt: row.requested_at,
       finishedAt: row.finished_at,
       failure: row.failure,
+      committedAt: row.committed_at,
+      committedBy: row.committed_by,
       result: row.result ? toResult(row.result) : null,
     };
   }

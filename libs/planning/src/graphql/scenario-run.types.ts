@@ -106,6 +106,8 @@ export class ScenarioRun {
   @Field({ description: 'When.' }) requestedAt!: Date;
   @Field(() => Date, { nullable: true, description: 'When it ended.' }) finishedAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'Why it failed.' }) failure!: string | null;
+  @Field(() => Date, { nullable: true, description: 'When its plan was committed as deployments (commitScenarioPlan).' }) committedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'Who committed it.' }) committedBy!: string | null;
   @Field(() => ScenarioRunResult, { nullable: true, description: 'What it found, once FINISHED.' }) result!: ScenarioRunResult | null;
 }
 

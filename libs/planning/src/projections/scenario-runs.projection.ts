@@ -15,6 +15,8 @@ export interface ScenarioRunRow {
   requested_by: string;
   requested_at: Date;
   finished_at: Date | null;
+  committed_at: Date | null;
+  committed_by: string | null;
 }
 
 /** `scenario_runs`: every run, as recorded on its `scenario-run-<id>` stream. */
@@ -38,6 +40,9 @@ export class ScenarioRunsProjection implements Projection<ScenarioRunEvent> {
           break;
         case 'ScenarioRunFailed':
           await manager.query(`UPDATE scenario_runs SET status = 'FAILED', failure = $2, finished_at = $3 WHERE run_id = $1`, [event.data.runId, event.data.reason, event.recordedAt]);
+          break;
+        case 'ScenarioPlanCommitted':
+          await manager.query(`UPDATE scenario_runs SET committed_at = $2, committed_by = $3 WHERE run_id = $1`, [event.data.runId, event.recordedAt, event.metadata.actor]);
           break;
       }
     }
