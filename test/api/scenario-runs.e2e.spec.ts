@@ -145,6 +145,48 @@ describe('scenario runs', () => {
     expect((await api.gql(RESULT, { id: 'x' }, AS_SCHEDULER)).errors![0]!.extensions.code).toBe('FORBIDDEN');
   });
 
+  it('runs CAR-T referrals through the real plan search on a copy of the network, repeatably, leaving the live network untouched', async () => {
+    const today = new Date(api.clock.now()).toISOString().slice(0, 10);
+    const cart = {
+      ...wave(today),
+      name: 'CAR-T demand doubles in the North West',
+      days: 56,
+      vaccineDemand: [],
+      referralsPerWeek: [
+        { region: 'NW', productCode: 'POC-CAR19', perWeek: 4 },
+        { region: 'LON', productCode: 'POC-CAR19', perWeek: 3 },
+      ],
+    };
+    const { id } = (await api.gql<{ createScenario: { id: string } }>(CREATE, { input: cart }, AS_PLANNER)).data!.createScenario;
+    const CART = `query($id: ID!) { scenarioRun(id: $id) { status failure options { attrition batchFailure seed } carT {
+      referred infused lostAfterCollection failedBatches stillWaiting bottleneck waitlistByWeek
+      veinToVein { count mean p10 p50 p90 } referralToInfusion { p50 } waitForManufacture { mean }
+      utilisation { siteCode unitId resource booked capacity share } } result { source } } }`;
+    const counts = async () =>
+      (await api.app.get(DataSource).query(`SELECT (SELECT count(*) FROM events WHERE stream_id NOT LIKE 'scenario-%') AS events, (SELECT count(*) FROM holds) AS holds, (SELECT count(*) FROM pathways) AS pathways`))[0];
+    const before = await counts();
+    const runOnce = async () => {
+      const started = await api.gql<{ runScenario: { id: string } }>(RUN, { id, input: { seed: 5, attrition: 0.2, batchFailure: 0.05 } }, AS_PLANNER);
+      expect(started.errors).toBeUndefined();
+      await ended(started.data!.runScenario.id);
+      return (await api.gql(CART, { id: started.data!.runScenario.id }, AS_PLANNER)).data!.scenarioRun;
+    };
+    const first = await runOnce();
+    expect(first).toMatchObject({ status: 'FINISHED', failure: null, options: { attrition: 0.2, batchFailure: 0.05, seed: 5 }, result: null });
+    const carT = first.carT;
+    expect(carT.referred).toBeGreaterThan(20);
+    expect(carT.infused + carT.lostAfterCollection + carT.stillWaiting).toBe(carT.referred);
+    expect(carT.veinToVein.count).toBe(carT.infused);
+    // The demo's fresh product is made in 7 days and infused the day it is ready.
+    expect(carT.veinToVein.p50).toBeGreaterThanOrEqual(7);
+    expect(carT.waitlistByWeek).toHaveLength(8);
+    expect(carT.bottleneck).toMatch(/% of plans were limited by .*; the busiest resource was /);
+    expect(carT.utilisation.some((u: { unitId: string | null; booked: number }) => u.unitId && u.booked > 0)).toBe(true);
+    // The same scenario and seed, the same answer; and the live network as it was.
+    expect((await runOnce()).carT).toEqual(carT);
+    expect(await counts()).toEqual(before);
+  });
+
   // Last: committing changes the live network the runs above start from.
   it('commits a finished run’s plan as deployments, all at once and once only, for Control Site QA', async () => {
     const runId = (await api.gql<{ runScenario: { id: string } }>(RUN, { id: scenarioId, input: { timeLimitSeconds: 20 } }, AS_PLANNER)).data!.runScenario.id;

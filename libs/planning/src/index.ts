@@ -13,3 +13,4 @@ export * from './application/scenario-commands';
 export { CreateScenarios1763700001000 } from './projections/migrations/1763700001000-create-scenarios';
 export { CreateScenarioRuns1763700001330 } from './projections/migrations/1763700001330-create-scenario-runs';
 export { ScenarioPlanCommits1763700001340 } from './projections/migrations/1763700001340-scenario-plan-commits';
+export { ScenarioRunCarT1763700001350 } from './projections/migrations/1763700001350-scenario-run-car-t';

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, type CommandContext, type GlobalPosition } from '@bedside/event-store';
 import { NetworkReadModel, type DeploymentData } from '@bedside/network';
 import { LiveUpdates } from '@bedside/read-model';
-import { CLOCK, requireRole, requireText, SCENARIO_PLANNERS, type Clock, type Evolver } from '@bedside/shared';
+import { addDays, CLOCK, requireRole, requireText, SCENARIO_PLANNERS, type Clock, type Evolver } from '@bedside/shared';
+import { PlanOptions, type FreeSlot } from '@bedside/pathways';
 import { scenarioEvolver, scenarioStreamId, surgeQuestionOf, type ScenarioAssumptions, type ScenarioEvent, type ScenarioState } from '../domain/scenario';
-import { finishRun, requestRun, scenarioRunEvolver, scenarioRunStreamId, type RunOptions, type RunScenario, type ScenarioRunResult } from '../domain/scenario-run';
+import { finishRun, requestRun, scenarioRunEvolver, scenarioRunStreamId, type CarTRunResult, type DaySummary, type RunOptions, type RunScenario, type ScenarioRunResult } from '../domain/scenario-run';
+import { carTQuestionOf } from '../domain/cart-scenario';
+import { WhatIfRun, type ProductSearch, type WhatIfOutcome } from '../domain/cart-what-if';
 import { surgeNetworkOf } from '../domain/surge-network';
 import type { SurgeResult } from './optimise-surge';
 import { optimiseSurge } from './optimise-surge';
@@ -55,6 +59,7 @@ export class ScenarioRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly network: NetworkReadModel,
     private readonly live: LiveUpdates,
     private readonly dataSource: DataSource,
+    private readonly moduleRef: ModuleRef,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -95,38 +100,81 @@ export class ScenarioRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async work(runId: string, assumptions: ScenarioAssumptions, options: RunOptions): Promise<void> {
-    const started = performance.now();
-    let ticker: NodeJS.Timeout | undefined;
     try {
+      const wantsDoses = assumptions.vaccineDemand.length > 0;
+      const wantsCarT = assumptions.referralsPerWeek.length > 0;
+      if (!wantsDoses && !wantsCarT) throw new RunRefused('The scenario states no vaccine demand and no CAR-T referrals: there is nothing to run.');
       this.tell(runId, 'RUNNING', 'reading the live network', 0.02);
       const live = await this.network.forSurgePlanning();
-      const network = surgeNetworkOf({
-        asOf: assumptions.asOf,
-        days: assumptions.days,
-        units: live.units.map((u) => ({ unitId: u.unit_id, kind: u.kind, mobility: u.mobility, qualification: u.qualification, homeSiteCode: u.home_site_code, deployments: u.deployments as DeploymentData[] })),
-        siteRegions: live.siteRegions,
-        travel: live.travel,
-      });
-      const instance = surgeQuestionOf(assumptions, network);
-      if (instance.units.length === 0) {
-        const why = network.leftOut.length > 0 ? ` (${network.leftOut.join('; ')})` : '';
-        throw new RunRefused(`No mobile fill-finish unit is qualified and placed in a region${why}: add units to the scenario (unitsAdded) or qualify one.`);
-      }
-      this.tell(runId, 'RUNNING', 'baselines and the optimiser', 0.1);
-      // The solver says nothing while it works: progress is its time used against its limit.
-      const limitMs = options.timeLimitSeconds * 1000 * (options.marginalUnit ? 2 : 1);
-      ticker = setInterval(() => this.tell(runId, 'RUNNING', 'solving', 0.1 + (0.85 * (performance.now() - started)) / limitMs), 1000);
-      const result = await optimiseSurge(instance, { timeLimitSeconds: options.timeLimitSeconds, relativeGap: options.relativeGap, marginalUnit: options.marginalUnit });
-      clearInterval(ticker);
-      await this.record(runId, { runId, result: resultOf(instance.regions, instance.days, result, instance.units) });
+      const result = wantsDoses ? await this.surge(runId, assumptions, options, live, wantsCarT ? 0.5 : 0.95) : null;
+      const carT = wantsCarT ? await this.carT(runId, assumptions, options, live, wantsDoses ? 0.5 : 0.05) : null;
+      await this.record(runId, { runId, result, carT });
       this.tell(runId, 'FINISHED', 'finished', 1);
     } catch (error) {
-      if (ticker) clearInterval(ticker);
-      const reason = error instanceof RunRefused || error instanceof Error ? error.message : String(error);
+      const reason = error instanceof Error ? error.message : String(error);
       if (!(error instanceof RunRefused)) this.logger.error(`run ${runId} failed: ${reason}`);
       await this.record(runId, { runId, reason }).catch((e) => this.logger.error(`could not record that run ${runId} failed: ${(e as Error).message}`));
       this.tell(runId, 'FAILED', reason, 1);
     }
+  }
+
+  /** The surge fill-finish question, answered by the optimiser beside the baselines; progress up to `upTo`. */
+  private async surge(runId: string, assumptions: ScenarioAssumptions, options: RunOptions, live: SurgeLive, upTo: number): Promise<ScenarioRunResult> {
+    const network = surgeNetworkOf({
+      asOf: assumptions.asOf,
+      days: assumptions.days,
+      units: live.units.map((u) => ({ unitId: u.unit_id, kind: u.kind, mobility: u.mobility, qualification: u.qualification, homeSiteCode: u.home_site_code, deployments: u.deployments as DeploymentData[] })),
+      siteRegions: live.siteRegions,
+      travel: live.travel,
+    });
+    const instance = surgeQuestionOf(assumptions, network);
+    if (instance.units.length === 0) {
+      const why = network.leftOut.length > 0 ? ` (${network.leftOut.join('; ')})` : '';
+      throw new RunRefused(`No mobile fill-finish unit is qualified and placed in a region${why}: add units to the scenario (unitsAdded) or qualify one.`);
+    }
+    this.tell(runId, 'RUNNING', 'baselines and the optimiser', 0.1);
+    // The solver says nothing while it works: progress is its time used against its limit.
+    const started = performance.now();
+    const limitMs = options.timeLimitSeconds * 1000 * (options.marginalUnit ? 2 : 1);
+    const ticker = setInterval(() => this.tell(runId, 'RUNNING', 'solving', 0.1 + ((upTo - 0.1) * (performance.now() - started)) / limitMs), 1000);
+    try {
+      const result = await optimiseSurge(instance, { timeLimitSeconds: options.timeLimitSeconds, relativeGap: options.relativeGap, marginalUnit: options.marginalUnit });
+      return resultOf(instance.regions, instance.days, result, instance.units);
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+
+  /**
+   * The CAR-T what-if (issue 13 §4): the scenario's referrals through the real plan search on a copy of
+   * live capacity from the scenario's day, yielding to the request loop between searches.
+   */
+  private async carT(runId: string, assumptions: ScenarioAssumptions, options: RunOptions, live: SurgeLive, from: number): Promise<CarTRunResult> {
+    this.tell(runId, 'RUNNING', 'copying the network for the CAR-T referrals', from);
+    const plans = this.moduleRef.get(PlanOptions, { strict: false });
+    const last = addDays(assumptions.asOf, assumptions.days + WHAT_IF_HORIZON_DAYS + 30);
+    const products = new Map<string, { search: ProductSearch; slots: FreeSlot[] }>();
+    for (const productCode of new Set(assumptions.referralsPerWeek.map((r) => r.productCode))) {
+      const dmmf = await this.network.dmmf(productCode);
+      if (!dmmf) throw new RunRefused(`No DMMF is published for ${productCode}: it cannot be planned. Publish one, or leave its referrals out.`);
+      const basis = await plans.basis(productCode, dmmf.version);
+      const search: ProductSearch = { process: basis.process, designatedUnits: basis.units.map(({ unitId, siteCode }) => ({ unitId, siteCode })), treatmentCentres: basis.centres, travelHours: basis.travelHours, freshCourier: basis.freshCourier };
+      products.set(productCode, { search, slots: await plans.freeSlots(basis, assumptions.asOf, last) });
+    }
+    const centres = new Set([...products.values()].flatMap((p) => p.search.treatmentCentres));
+    const centresByRegion = new Map<string, string[]>();
+    for (const [code, region] of live.siteRegions) if (region && centres.has(code)) centresByRegion.set(region, [...(centresByRegion.get(region) ?? []), code].sort());
+    const { network, referrals } = carTQuestionOf(assumptions, { products, centresByRegion }, options.seed);
+    const started = performance.now();
+    const run = new WhatIfRun(network, referrals, { attrition: options.attrition, batchFailure: options.batchFailure, horizonDays: WHAT_IF_HORIZON_DAYS, seed: options.seed, until: addDays(assumptions.asOf, assumptions.days - 1) });
+    for (let steps = 1; run.step(); steps++) {
+      if (steps % 25 === 0) {
+        const { searches, referred } = run.progress;
+        this.tell(runId, 'RUNNING', `planning CAR-T referrals (${searches} searches for ${referred} referrals)`, from + ((0.95 - from) * Math.min(1, searches / Math.max(1, referred))));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    return carTResultOf(run.outcome(), (performance.now() - started) / 1000);
   }
 
   private async record(runId: string, ending: Parameters<typeof finishRun>[1]): Promise<void> {
@@ -136,6 +184,45 @@ export class ScenarioRunner implements OnApplicationBootstrap, OnModuleDestroy {
 
 /** A run that cannot be answered for a reason the planner can fix (recorded as failed, not logged as a fault). */
 class RunRefused extends Error {}
+
+/** A CAR-T what-if plan must infuse within this many days of the day it is searched from (as planOptions' default). */
+export const WHAT_IF_HORIZON_DAYS = 120;
+
+type SurgeLive = Awaited<ReturnType<NetworkReadModel['forSurgePlanning']>>;
+
+/** Nearest-rank percentiles and the mean of a list of days. */
+function summary(days: readonly number[]): DaySummary {
+  if (days.length === 0) return { count: 0, mean: null, p10: null, p50: null, p90: null };
+  const sorted = [...days].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+  return { count: days.length, mean: days.reduce((a, b) => a + b, 0) / days.length, p10: rank(0.1), p50: rank(0.5), p90: rank(0.9) };
+}
+
+function carTResultOf(outcome: WhatIfOutcome, seconds: number): CarTRunResult {
+  // Site resources by site and kind; units by unit.
+  const rows = new Map<string, { siteCode: string; unitId: string | null; resource: string; booked: number; capacity: number }>();
+  for (const u of outcome.utilisation) {
+    const key = u.unitId ? `unit:${u.unitId}` : `${u.siteCode}:${u.resource}`;
+    const row = rows.get(key) ?? { siteCode: u.siteCode, unitId: u.unitId, resource: u.resource, booked: 0, capacity: 0 };
+    row.booked += u.booked;
+    row.capacity += u.capacity;
+    rows.set(key, row);
+  }
+  return {
+    referred: outcome.referred,
+    infused: outcome.infused,
+    lostAfterCollection: outcome.lostAfterCollection,
+    failedBatches: outcome.failedBatches,
+    stillWaiting: outcome.stillWaiting,
+    veinToVein: summary(outcome.veinToVeinDays),
+    referralToInfusion: summary(outcome.referralToInfusionDays),
+    waitForManufacture: summary(outcome.waitForManufactureDays),
+    waitlistByWeek: outcome.waitlistByWeek,
+    utilisation: [...rows.values()],
+    bottleneck: outcome.bottleneck,
+    seconds,
+  };
+}
 
 function resultOf(regions: readonly string[], days: number, r: SurgeResult, units: readonly { unitId: string; region: string }[]): ScenarioRunResult {
   const figures = (p: SurgeResult['proposed']) => ({

@@ -34,16 +34,14 @@ function centreWithUnits(units: number, days: number): WhatIfNetwork {
       slots.push({ resourceKey: `unit:U${u}`, siteCode: 'C1', unitId: `U${u}`, resource: 'MANUFACTURING_BAY', day, session: '', startsAt: instantAt(day, '00:00', ZONE), endsAt: instantAt(addDays(day, 1), '00:00', ZONE), free: 1 });
     }
   }
-  return {
-    search: {
-      process: POC,
-      designatedUnits: Array.from({ length: units }, (_, u) => ({ unitId: `U${u + 1}`, siteCode: 'C1' })),
-      treatmentCentres: ['C1'],
-      travelHours: () => undefined,
-      freshCourier: () => false,
-    },
-    slots,
+  const search = {
+    process: POC,
+    designatedUnits: Array.from({ length: units }, (_, u) => ({ unitId: `U${u + 1}`, siteCode: 'C1' })),
+    treatmentCentres: ['C1'],
+    travelHours: () => undefined,
+    freshCourier: () => false,
   };
+  return { searches: new Map([[POC.productCode, search]]), slots };
 }
 
 /** Poisson arrivals: `perDay` on average, each day, for `days` days (Knuth's method on a seeded generator). */
@@ -54,7 +52,7 @@ function poissonReferrals(perDay: number, days: number, seed: number): WhatIfRef
   for (let d = 0; d < days; d++) {
     let count = 0;
     for (let p = uniform(); p > Math.exp(-perDay); p *= uniform()) count++;
-    for (let i = 0; i < count; i++) referrals.push({ id: `R${referrals.length}`, day: addDays(START, d), preferredCentre: 'C1' });
+    for (let i = 0; i < count; i++) referrals.push({ id: `R${referrals.length}`, productCode: POC.productCode, day: addDays(START, d), preferredCentre: 'C1' });
   }
   return referrals;
 }
@@ -86,7 +84,7 @@ describe('what limited a plan, in kinds', () => {
 
 describe('the CAR-T what-if, through the real plan search', () => {
   it('plans a lone patient as soon as the process allows, and infuses them', () => {
-    const outcome = simulateWhatIf(centreWithUnits(1, 60), [{ id: 'R1', day: START, preferredCentre: 'C1' }], { attrition: 0, batchFailure: 0, horizonDays: 120, seed: 1, until: addDays(START, 59) });
+    const outcome = simulateWhatIf(centreWithUnits(1, 60), [{ id: 'R1', productCode: POC.productCode, day: START, preferredCentre: 'C1' }], { attrition: 0, batchFailure: 0, horizonDays: 120, seed: 1, until: addDays(START, 59) });
     expect(outcome).toMatchObject({ referred: 1, infused: 1, lostAfterCollection: 0, failedBatches: 0, stillWaiting: 0, waitForManufactureDays: [0] });
     expect(outcome.veinToVeinDays).toEqual([POC.manufactureDays + POC.qcReleaseDays + 0]);
   });
@@ -96,7 +94,7 @@ describe('the CAR-T what-if, through the real plan search', () => {
     const days = 3000;
     const network = centreWithUnits(units, days + 200);
     // How many bay days one batch holds: the service time.
-    const lone = simulateWhatIf(network, [{ id: 'R1', day: START, preferredCentre: 'C1' }], { attrition: 0, batchFailure: 0, horizonDays: 120, seed: 1, until: addDays(START, 100) });
+    const lone = simulateWhatIf(network, [{ id: 'R1', productCode: POC.productCode, day: START, preferredCentre: 'C1' }], { attrition: 0, batchFailure: 0, horizonDays: 120, seed: 1, until: addDays(START, 100) });
     const service = lone.utilisation.filter((u) => u.unitId).reduce((sum, u) => sum + u.booked, 0);
     const perDay = (0.75 * units) / service;
     const referrals = poissonReferrals(perDay, days, 42);

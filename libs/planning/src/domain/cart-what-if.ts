@@ -11,15 +11,19 @@ import { addDays, daysBetween, type LocalDate } from '@bedside/shared';
  * same when its manufacture ends, and the patient is collected again from that day. A referral with no
  * plan within the horizon waits, and is planned again a week later.
  */
+/** A product's process, designated units, treatment centres and travel: a plan search's input without its capacity and request. */
+export type ProductSearch = Omit<PlanSearchInput, 'earliestCollectionDate' | 'free' | 'freeByResource' | 'horizonDays' | 'count' | 'preferredCentre' | 'clinicalDeadline' | 'kept' | 'patientAvailableFrom'>;
+
 export interface WhatIfNetwork {
-  /** The process, designated units, treatment centres and travel: a plan search's input without its capacity and request. */
-  readonly search: Omit<PlanSearchInput, 'earliestCollectionDate' | 'free' | 'freeByResource' | 'horizonDays' | 'count' | 'preferredCentre' | 'clinicalDeadline' | 'kept' | 'patientAvailableFrom'>;
+  /** By product code: products share the copy's capacity, each planned with its own process and designation. */
+  readonly searches: ReadonlyMap<string, ProductSearch>;
   /** The copy's capacity: every slot with what is free on it. */
   readonly slots: readonly FreeSlot[];
 }
 
 export interface WhatIfReferral {
   readonly id: string;
+  readonly productCode: string;
   /** The day the patient is referred and may first be collected. */
   readonly day: LocalDate;
   readonly preferredCentre: string | null;
@@ -71,106 +75,147 @@ interface Pending {
 }
 
 export function simulateWhatIf(network: WhatIfNetwork, referrals: readonly WhatIfReferral[], params: WhatIfParameters): WhatIfOutcome {
-  const slots = [...network.slots].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-  const capacity = new Map(slots.map((s) => [slotKey(s), s.free]));
-  const remaining = new Map(capacity);
-  const dayIndex = (day: LocalDate) => {
+  const run = new WhatIfRun(network, referrals, params);
+  while (run.step());
+  return run.outcome();
+}
+
+/**
+ * The simulation one referral at a time (`step`), so that a caller can yield between steps and tell its
+ * progress; `simulateWhatIf` runs it to the end.
+ */
+export class WhatIfRun {
+  private readonly slots: FreeSlot[];
+  private readonly capacity: Map<string, number>;
+  private readonly remaining: Map<string, number>;
+  private readonly rng: ReturnType<typeof xoroshiro128plus>;
+  /** Days on which places come back (attrition, failed batches). */
+  private readonly givebacks = new Map<LocalDate, SlotRef[][]>();
+  private readonly queue: Pending[];
+  private readonly collectedOn = new Map<string, LocalDate>();
+  private readonly limits = new Map<string, number>();
+  private readonly tally = { infused: 0, lost: 0, failed: 0, vtv: [] as number[], r2i: [] as number[], waits: [] as number[] };
+  private released = '';
+  private planned = 0;
+
+  constructor(
+    private readonly network: WhatIfNetwork,
+    private readonly referrals: readonly WhatIfReferral[],
+    private readonly params: WhatIfParameters,
+  ) {
+    this.slots = [...network.slots].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+    this.capacity = new Map(this.slots.map((s) => [slotKey(s), s.free]));
+    this.remaining = new Map(this.capacity);
+    this.rng = xoroshiro128plus(params.seed);
+    this.queue = referrals.map((referral) => ({ referral, from: referral.day, firstCollection: null })).sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  }
+
+  /** Searches made so far, and referrals referred: a share done. */
+  get progress(): { readonly searches: number; readonly referred: number; readonly day: LocalDate | null } {
+    return { searches: this.planned, referred: this.referrals.length, day: this.queue[0]?.from ?? null };
+  }
+
+  private chance(share: number): boolean {
+    return share > 0 && unsafeUniformIntDistribution(0, 999_999, this.rng) < share * 1_000_000;
+  }
+
+  private take(slot: SlotRef, n: number): void {
+    this.remaining.set(slotKey(slot), (this.remaining.get(slotKey(slot)) ?? 0) - n);
+  }
+
+  private giveBackUpTo(day: LocalDate): void {
+    for (const [on, lists] of [...this.givebacks].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (on > day) break;
+      for (const list of lists) for (const slot of list) this.take(slot, -1);
+      this.givebacks.delete(on);
+      this.released = on;
+    }
+  }
+
+  private later(on: LocalDate, list: SlotRef[]): void {
+    this.givebacks.set(on, [...(this.givebacks.get(on) ?? []), list]);
+  }
+
+  private dayIndex(day: LocalDate): number {
     let lo = 0;
-    let hi = slots.length;
+    let hi = this.slots.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (slots[mid]!.day < day) lo = mid + 1;
+      if (this.slots[mid]!.day < day) lo = mid + 1;
       else hi = mid;
     }
     return lo;
-  };
-  const rng = xoroshiro128plus(params.seed);
-  const chance = (share: number) => share > 0 && unsafeUniformIntDistribution(0, 999_999, rng) < share * 1_000_000;
-  const take = (slot: SlotRef, n: number) => remaining.set(slotKey(slot), (remaining.get(slotKey(slot)) ?? 0) - n);
+  }
 
-  // Days on which places come back (attrition, failed batches), and referrals to plan, by day.
-  const givebacks = new Map<LocalDate, SlotRef[][]>();
-  const queue: Pending[] = referrals.map((referral) => ({ referral, from: referral.day, firstCollection: null })).sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
-  const collectedOn = new Map<string, LocalDate>();
-  const outcome = { infused: 0, lost: 0, failed: 0, vtv: [] as number[], r2i: [] as number[], waits: [] as number[] };
-  const limits = new Map<string, number>();
-  let released = '';
-
-  const giveBackUpTo = (day: LocalDate) => {
-    for (const [on, lists] of [...givebacks].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (on > day) break;
-      for (const list of lists) for (const slot of list) take(slot, -1);
-      givebacks.delete(on);
-      released = on;
-    }
-  };
-  const later = (on: LocalDate, list: SlotRef[]) => givebacks.set(on, [...(givebacks.get(on) ?? []), list]);
-
-  while (queue.length > 0) {
-    const next = queue.shift()!;
-    if (next.from > params.until) {
-      continue;
-    }
-    if (next.from > released) giveBackUpTo(next.from);
-    const plan = planFrom(network, slots, dayIndex, remaining, next, params.horizonDays);
+  /** Plans the next referral due; false once none is left. */
+  step(): boolean {
+    const next = this.queue.shift();
+    if (!next) return false;
+    if (next.from > this.params.until) return this.queue.length > 0;
+    if (next.from > this.released) this.giveBackUpTo(next.from);
+    this.planned += 1;
+    const plan = planFrom(this.network, this.slots, (d) => this.dayIndex(d), this.remaining, next, this.params.horizonDays);
     if (!plan) {
-      insert(queue, { ...next, from: addDays(next.from, RETRY_DAYS) });
-      continue;
+      insert(this.queue, { ...next, from: addDays(next.from, RETRY_DAYS) });
+      return true;
     }
-    for (const slot of plan.slots) take(slot, 1);
+    for (const slot of plan.slots) this.take(slot, 1);
     const limit = limitKind(plan.limitedBy);
-    limits.set(limit, (limits.get(limit) ?? 0) + 1);
+    this.limits.set(limit, (this.limits.get(limit) ?? 0) + 1);
     const collected = plan.collectionDays[0]!;
-    if (!collectedOn.has(next.referral.id)) collectedOn.set(next.referral.id, collected);
-    outcome.waits.push(daysBetween(next.from, plan.manufactureStartDay));
+    if (!this.collectedOn.has(next.referral.id)) this.collectedOn.set(next.referral.id, collected);
+    this.tally.waits.push(daysBetween(next.from, plan.manufactureStartDay));
     const treatment = plan.slots.filter((s) => TREATMENT.has(resourceOf(s)));
-    if (chance(params.batchFailure)) {
-      outcome.failed += 1;
+    if (this.chance(this.params.batchFailure)) {
+      this.tally.failed += 1;
       // The batch fails when manufacture ends: its treatment places come back and the patient is collected again.
-      const failsOn = plan.productReadyDay;
-      later(failsOn, treatment);
-      insert(queue, { ...next, from: failsOn });
-      continue;
+      this.later(plan.productReadyDay, treatment);
+      insert(this.queue, { ...next, from: plan.productReadyDay });
+      return true;
     }
-    if (chance(params.attrition)) {
-      outcome.lost += 1;
-      later(collected, treatment);
-      continue;
+    if (this.chance(this.params.attrition)) {
+      this.tally.lost += 1;
+      this.later(collected, treatment);
+      return true;
     }
-    outcome.infused += 1;
-    outcome.vtv.push(plan.veinToVeinDays);
-    outcome.r2i.push(daysBetween(next.referral.day, plan.infusionDay));
+    this.tally.infused += 1;
+    this.tally.vtv.push(plan.veinToVeinDays);
+    this.tally.r2i.push(daysBetween(next.referral.day, plan.infusionDay));
+    return true;
   }
 
-  const first = referrals.reduce<LocalDate | null>((min, r) => (min === null || r.day < min ? r.day : min), null);
-  const waitlistByWeek: number[] = [];
-  if (first) {
-    for (let end = addDays(first, 6); end <= params.until; end = addDays(end, 7)) {
-      waitlistByWeek.push(referrals.filter((r) => r.day <= end && !((collectedOn.get(r.id) ?? '9999-12-31') <= end)).length);
+  outcome(): WhatIfOutcome {
+    const { referrals, params, slots, capacity, remaining, collectedOn } = this;
+    const first = referrals.reduce<LocalDate | null>((min, r) => (min === null || r.day < min ? r.day : min), null);
+    const waitlistByWeek: number[] = [];
+    if (first) {
+      for (let end = addDays(first, 6); end <= params.until; end = addDays(end, 7)) {
+        waitlistByWeek.push(referrals.filter((r) => r.day <= end && !((collectedOn.get(r.id) ?? '9999-12-31') <= end)).length);
+      }
     }
+    const byResource = new Map<string, { resourceKey: string; siteCode: string; unitId: string | null; resource: string; booked: number; capacity: number }>();
+    for (const s of slots) {
+      if (s.day < (first ?? s.day) || s.day > params.until) continue;
+      const row = byResource.get(s.resourceKey) ?? { resourceKey: s.resourceKey, siteCode: s.siteCode, unitId: s.unitId, resource: s.resource, booked: 0, capacity: 0 };
+      row.capacity += capacity.get(slotKey(s))!;
+      row.booked += capacity.get(slotKey(s))! - remaining.get(slotKey(s))!;
+      byResource.set(s.resourceKey, row);
+    }
+    const utilisation = [...byResource.values()].sort((a, b) => (a.resourceKey < b.resourceKey ? -1 : 1));
+    return {
+      referred: referrals.length,
+      infused: this.tally.infused,
+      lostAfterCollection: this.tally.lost,
+      failedBatches: this.tally.failed,
+      stillWaiting: referrals.filter((r) => !collectedOn.has(r.id) || collectedOn.get(r.id)! > params.until).length,
+      veinToVeinDays: this.tally.vtv,
+      referralToInfusionDays: this.tally.r2i,
+      waitForManufactureDays: this.tally.waits,
+      waitlistByWeek,
+      utilisation,
+      bottleneck: bottleneckOf(this.limits, utilisation),
+    };
   }
-  const within = slots.filter((s) => s.day >= (first ?? s.day) && s.day <= params.until);
-  const byResource = new Map<string, { resourceKey: string; siteCode: string; unitId: string | null; resource: string; booked: number; capacity: number }>();
-  for (const s of within) {
-    const row = byResource.get(s.resourceKey) ?? { resourceKey: s.resourceKey, siteCode: s.siteCode, unitId: s.unitId, resource: s.resource, booked: 0, capacity: 0 };
-    row.capacity += capacity.get(slotKey(s))!;
-    row.booked += capacity.get(slotKey(s))! - remaining.get(slotKey(s))!;
-    byResource.set(s.resourceKey, row);
-  }
-  const utilisation = [...byResource.values()].sort((a, b) => (a.resourceKey < b.resourceKey ? -1 : 1));
-  return {
-    referred: referrals.length,
-    infused: outcome.infused,
-    lostAfterCollection: outcome.lost,
-    failedBatches: outcome.failed,
-    stillWaiting: referrals.filter((r) => !collectedOn.has(r.id) || collectedOn.get(r.id)! > params.until).length,
-    veinToVeinDays: outcome.vtv,
-    referralToInfusionDays: outcome.r2i,
-    waitForManufactureDays: outcome.waits,
-    waitlistByWeek,
-    utilisation,
-    bottleneck: bottleneckOf(limits, utilisation),
-  };
 }
 
 function resourceOf(slot: SlotRef): string {
@@ -185,13 +230,15 @@ function insert(queue: Pending[], item: Pending): void {
 
 function planFrom(network: WhatIfNetwork, slots: readonly FreeSlot[], dayIndex: (day: LocalDate) => number, remaining: ReadonlyMap<string, number>, pending: Pending, horizonDays: number): VeinToVeinPlan | undefined {
   const earliest = pending.from;
-  const last = addDays(earliest, horizonDays + network.search.process.monitoringInpatientDays);
+  const search = network.searches.get(pending.referral.productCode);
+  if (!search) throw new Error(`no process for product ${pending.referral.productCode}`);
+  const last = addDays(earliest, horizonDays + search.process.monitoringInpatientDays);
   const free: FreeSlot[] = [];
   for (let i = dayIndex(earliest); i < slots.length && slots[i]!.day <= last; i++) {
     const slot = slots[i]!;
     free.push({ ...slot, free: remaining.get(slotKey(slot))! });
   }
-  const input: PlanSearchInput = { ...network.search, earliestCollectionDate: earliest, preferredCentre: pending.referral.preferredCentre, horizonDays, count: 1, free };
+  const input: PlanSearchInput = { ...search, earliestCollectionDate: earliest, preferredCentre: pending.referral.preferredCentre, horizonDays, count: 1, free };
   return searchPlans(input).plans[0];
 }
 

@@ -8,7 +8,7 @@ const versions = (v: number) => v >= 1 && v <= 3;
 describe('asking for a scenario run', () => {
   it('runs the latest version by default, with 30 seconds, no marginal unit, seed 1, to within 1% of optimal', () => {
     const [event] = requestRun(scenario, 'S1', 'R1', {}, versions);
-    expect(event!.data).toEqual({ runId: 'R1', scenarioId: 'S1', scenarioVersion: 3, options: { timeLimitSeconds: 30, marginalUnit: false, seed: 1, relativeGap: RUN_RELATIVE_GAP } });
+    expect(event!.data).toEqual({ runId: 'R1', scenarioId: 'S1', scenarioVersion: 3, options: { timeLimitSeconds: 30, marginalUnit: false, seed: 1, relativeGap: RUN_RELATIVE_GAP, attrition: 0.15, batchFailure: 0.04 } });
   });
 
   it('runs an older version when asked: a run names the version it used', () => {
@@ -20,6 +20,8 @@ describe('asking for a scenario run', () => {
     ['a time limit over ten minutes', { timeLimitSeconds: 601 }, 'timeLimitSeconds'],
     ['a version never recorded', { version: 4 }, 'version'],
     ['a seed that is not a whole number', { seed: 1.5 }, 'seed'],
+    ['an attrition of 100%', { attrition: 1 }, 'attrition'],
+    ['a negative batch failure rate', { batchFailure: -0.1 }, 'batchFailure'],
   ])('refuses %s, naming the field', (_, input, field) => {
     const attempt = () => requestRun(scenario, 'S1', 'R1', input, versions);
     expect(attempt).toThrow(ValidationError);

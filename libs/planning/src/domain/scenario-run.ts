@@ -15,7 +15,14 @@ export interface RunOptions {
   readonly seed: number;
   /** The solver stops once its plan is within this share of the optimum (RUN_RELATIVE_GAP). */
   readonly relativeGap: number;
+  /** CAR-T what-if: share of collected patients never infused (9% to 30% in practice). */
+  readonly attrition: number;
+  /** CAR-T what-if: share of batches that fail (1% to 8%). */
+  readonly batchFailure: number;
 }
+
+export const DEFAULT_ATTRITION = 0.15;
+export const DEFAULT_BATCH_FAILURE = 0.04;
 
 /** Runs stop at a plan within 1% of optimal (issue 13's benchmark target). */
 export const RUN_RELATIVE_GAP = 0.01;
@@ -54,9 +61,38 @@ export interface ScenarioRunResult {
   readonly units: readonly { readonly unitId: string; readonly region: string }[];
 }
 
+/** Days, summarised. */
+export interface DaySummary {
+  readonly count: number;
+  readonly mean: number | null;
+  readonly p10: number | null;
+  readonly p50: number | null;
+  readonly p90: number | null;
+}
+
+/** What the CAR-T what-if found (issue 13 §4). */
+export interface CarTRunResult {
+  readonly referred: number;
+  readonly infused: number;
+  readonly lostAfterCollection: number;
+  readonly failedBatches: number;
+  readonly stillWaiting: number;
+  readonly veinToVein: DaySummary;
+  readonly referralToInfusion: DaySummary;
+  readonly waitForManufacture: DaySummary;
+  readonly waitlistByWeek: readonly number[];
+  /** Booked share by site and resource (units by unit). */
+  readonly utilisation: readonly { readonly siteCode: string; readonly unitId: string | null; readonly resource: string; readonly booked: number; readonly capacity: number }[];
+  readonly bottleneck: string;
+  readonly seconds: number;
+}
+
 export interface ScenarioRunFinishedData {
   readonly runId: string;
-  readonly result: ScenarioRunResult;
+  /** The surge fill-finish answer; null when the scenario wants no vaccine doses. */
+  readonly result: ScenarioRunResult | null;
+  /** The CAR-T what-if; absent or null when the scenario has no referrals. */
+  readonly carT?: CarTRunResult | null;
 }
 
 export interface ScenarioRunFailedData {
@@ -116,6 +152,8 @@ export interface RunScenario {
   readonly timeLimitSeconds?: number | null;
   readonly marginalUnit?: boolean | null;
   readonly seed?: number | null;
+  readonly attrition?: number | null;
+  readonly batchFailure?: number | null;
 }
 
 /** Records a request to run a scenario's version; the work runs off the request (ScenarioRunner). */
@@ -131,7 +169,19 @@ export function requestRun(scenario: ScenarioState | undefined, scenarioId: stri
   }
   const seed = input.seed ?? 1;
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new ValidationError('seed', 'A seed is a whole number from 0 to 2147483647.');
-  return [new ScenarioRunRequested({ runId, scenarioId, scenarioVersion: version, options: { timeLimitSeconds: seconds, marginalUnit: input.marginalUnit ?? false, seed, relativeGap: RUN_RELATIVE_GAP } })];
+  const share = (field: 'attrition' | 'batchFailure', fallback: number) => {
+    const value = input[field] ?? fallback;
+    if (!Number.isFinite(value) || value < 0 || value >= 1) throw new ValidationError(field, `${field} is a share from 0 to below 1 (e.g. 0.15 for 15%); got ${value}.`);
+    return value;
+  };
+  return [
+    new ScenarioRunRequested({
+      runId,
+      scenarioId,
+      scenarioVersion: version,
+      options: { timeLimitSeconds: seconds, marginalUnit: input.marginalUnit ?? false, seed, relativeGap: RUN_RELATIVE_GAP, attrition: share('attrition', DEFAULT_ATTRITION), batchFailure: share('batchFailure', DEFAULT_BATCH_FAILURE) },
+    }),
+  ];
 }
 
 /** Records how a run ended, once: a run that has ended is never ended again. */
@@ -144,7 +194,8 @@ export function finishRun(run: ScenarioRunState | undefined, ending: ScenarioRun
 /** A run whose plan may become deployments: finished, and not committed before. */
 export function requireCommittable(run: ScenarioRunState | undefined, runId: string): ScenarioRunState & { readonly result: ScenarioRunResult } {
   if (!run) throw new NotFoundError('scenario run', runId);
-  if (run.status !== 'FINISHED' || !run.result) throw new ConflictError(`Run ${runId} has ${run.status === 'RUNNING' ? 'not finished yet: commit its plan once it has' : 'failed: it has no plan to commit'}.`, { runId, status: run.status });
+  if (run.status !== 'FINISHED') throw new ConflictError(`Run ${runId} has ${run.status === 'RUNNING' ? 'not finished yet: commit its plan once it has' : 'failed: it has no plan to commit'}.`, { runId, status: run.status });
+  if (!run.result) throw new ConflictError(`Run ${runId} planned no mobile fill-finish units (its scenario wants no vaccine doses): it has no deployments to commit.`, { runId });
   if (run.committed) throw new ConflictError(`Run ${runId}'s plan has already been committed as deployments (see its audit trail).`, { runId });
   return run as ScenarioRunState & { readonly result: ScenarioRunResult };
 }

@@ -93,6 +93,7 @@ export class ScenarioRunResolver {
       committedAt: row.committed_at,
       committedBy: row.committed_by,
       result: row.result ? toResult(row.result) : null,
+      carT: row.car_t ? { ...row.car_t, waitlistByWeek: [...row.car_t.waitlistByWeek], utilisation: row.car_t.utilisation.map((u) => ({ ...u, share: u.capacity > 0 ? u.booked / u.capacity : 0 })) } : null,
     };
   }
 

@@ -37,6 +37,10 @@ export class RunOptionsInput {
   marginalUnit?: boolean | null;
   @Field(() => Int, { nullable: true, description: 'Seed recorded with the run, for repeatability (default 1).' })
   seed?: number | null;
+  @Field(() => Float, { nullable: true, description: 'CAR-T what-if: share of collected patients never infused, 0 to below 1 (default 0.15; 9% to 30% in practice).' })
+  attrition?: number | null;
+  @Field(() => Float, { nullable: true, description: 'CAR-T what-if: share of batches that fail, 0 to below 1 (default 0.04; 1% to 8% in practice).' })
+  batchFailure?: number | null;
 }
 
 @ObjectType({ description: 'The options a run used.' })
@@ -45,6 +49,8 @@ export class RunOptions {
   @Field({ description: 'Whether one more unit was tried.' }) marginalUnit!: boolean;
   @Field(() => Int, { description: 'Seed recorded with the run.' }) seed!: number;
   @Field(() => Float, { description: 'The solver stopped once within this share of the optimum.' }) relativeGap!: number;
+  @Field(() => Float, { description: 'CAR-T what-if: share of collected patients never infused.' }) attrition!: number;
+  @Field(() => Float, { description: 'CAR-T what-if: share of batches that fail.' }) batchFailure!: number;
 }
 
 @ObjectType({ description: 'What a plan delivers to one region, day by day.' })
@@ -93,6 +99,41 @@ export class ScenarioRunResult {
   @Field(() => Float, { nullable: true, description: 'Weighted unmet dose-days one more unit takes away, when asked.' }) marginalUnitSaves!: number | null;
 }
 
+@ObjectType({ description: 'Days, summarised (empty figures when there are none).' })
+export class DaySummary {
+  @Field(() => Int, { description: 'How many.' }) count!: number;
+  @Field(() => Float, { nullable: true, description: 'Mean days.' }) mean!: number | null;
+  @Field(() => Int, { nullable: true, description: '10th percentile.' }) p10!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Median.' }) p50!: number | null;
+  @Field(() => Int, { nullable: true, description: '90th percentile.' }) p90!: number | null;
+}
+
+@ObjectType({ description: 'Booked share of a site’s resource, or of a unit, over the days simulated.' })
+export class WhatIfUtilisation {
+  @Field({ description: 'The site.' }) siteCode!: string;
+  @Field(() => String, { nullable: true, description: 'The unit, for manufacturing bays.' }) unitId!: string | null;
+  @Field({ description: 'The resource.' }) resource!: string;
+  @Field(() => Float, { description: 'Places booked.' }) booked!: number;
+  @Field(() => Float, { description: 'Places there were.' }) capacity!: number;
+  @Field(() => Float, { description: 'booked ÷ capacity.' }) share!: number;
+}
+
+@ObjectType({ description: 'What the CAR-T what-if found: the scenario’s referrals through the real plan search on a copy of the network.' })
+export class CarTWhatIf {
+  @Field(() => Int, { description: 'Patients referred.' }) referred!: number;
+  @Field(() => Int, { description: 'Infused.' }) infused!: number;
+  @Field(() => Int, { description: 'Collected and never infused (attrition).' }) lostAfterCollection!: number;
+  @Field(() => Int, { description: 'Batches that failed (the patient collected again).' }) failedBatches!: number;
+  @Field(() => Int, { description: 'Not yet collected when the scenario ends.' }) stillWaiting!: number;
+  @Field(() => DaySummary, { description: 'Infusion day minus first collection day.' }) veinToVein!: DaySummary;
+  @Field(() => DaySummary, { description: 'Infusion day minus referral day.' }) referralToInfusion!: DaySummary;
+  @Field(() => DaySummary, { description: 'Days from when a patient could first be collected to the start of their manufacture.' }) waitForManufacture!: DaySummary;
+  @Field(() => [Int], { description: 'Patients referred and not yet collected at the end of each week.' }) waitlistByWeek!: number[];
+  @Field(() => [WhatIfUtilisation], { description: 'Booked share of each site’s resources and each unit.' }) utilisation!: WhatIfUtilisation[];
+  @Field({ description: 'What limited plans most, and the busiest resource, in words.' }) bottleneck!: string;
+  @Field(() => Float, { description: 'Seconds the simulation took.' }) seconds!: number;
+}
+
 @ObjectType({ description: 'A run of a scenario: who asked, when, which version, how far it is, and what it found.' })
 export class ScenarioRun {
   @Field(() => ID, { description: 'Run id.' }) id!: string;
@@ -108,7 +149,8 @@ export class ScenarioRun {
   @Field(() => String, { nullable: true, description: 'Why it failed.' }) failure!: string | null;
   @Field(() => Date, { nullable: true, description: 'When its plan was committed as deployments (commitScenarioPlan).' }) committedAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'Who committed it.' }) committedBy!: string | null;
-  @Field(() => ScenarioRunResult, { nullable: true, description: 'What it found, once FINISHED.' }) result!: ScenarioRunResult | null;
+  @Field(() => ScenarioRunResult, { nullable: true, description: 'What the surge optimiser found for the vaccine demand, once FINISHED (empty when the scenario wants no doses).' }) result!: ScenarioRunResult | null;
+  @Field(() => CarTWhatIf, { nullable: true, description: 'What the CAR-T what-if found, once FINISHED (empty when the scenario has no referrals).' }) carT!: CarTWhatIf | null;
 }
 
 @ObjectType({ description: 'Runs side by side.' })

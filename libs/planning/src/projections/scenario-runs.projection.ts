@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordedAs } from '@bedside/event-store';
 import type { Projection } from '@bedside/read-model';
-import { SCENARIO_RUN_EVENT_TYPES, type RunOptions, type RunStatus, type ScenarioRunEvent, type ScenarioRunResult } from '../domain/scenario-run';
+import { SCENARIO_RUN_EVENT_TYPES, type CarTRunResult, type RunOptions, type RunStatus, type ScenarioRunEvent, type ScenarioRunResult } from '../domain/scenario-run';
 
 /** A row of `scenario_runs`: one run of a scenario, from its request to how it ended. */
 export interface ScenarioRunRow {
@@ -11,6 +11,7 @@ export interface ScenarioRunRow {
   status: RunStatus;
   options: RunOptions;
   result: ScenarioRunResult | null;
+  car_t: CarTRunResult | null;
   failure: string | null;
   requested_by: string;
   requested_at: Date;
@@ -36,7 +37,12 @@ export class ScenarioRunsProjection implements Projection<ScenarioRunEvent> {
           );
           break;
         case 'ScenarioRunFinished':
-          await manager.query(`UPDATE scenario_runs SET status = 'FINISHED', result = $2, finished_at = $3 WHERE run_id = $1`, [event.data.runId, JSON.stringify(event.data.result), event.recordedAt]);
+          await manager.query(`UPDATE scenario_runs SET status = 'FINISHED', result = $2, car_t = $4, finished_at = $3 WHERE run_id = $1`, [
+            event.data.runId,
+            event.data.result === null ? null : JSON.stringify(event.data.result),
+            event.recordedAt,
+            event.data.carT ? JSON.stringify(event.data.carT) : null,
+          ]);
           break;
         case 'ScenarioRunFailed':
           await manager.query(`UPDATE scenario_runs SET status = 'FAILED', failure = $2, finished_at = $3 WHERE run_id = $1`, [event.data.runId, event.data.reason, event.recordedAt]);
