@@ -14,3 +14,6 @@ export { CreateScenarios1763700001000 } from './projections/migrations/176370000
 export { CreateScenarioRuns1763700001330 } from './projections/migrations/1763700001330-create-scenario-runs';
 export { ScenarioPlanCommits1763700001340 } from './projections/migrations/1763700001340-scenario-plan-commits';
 export { ScenarioRunCarT1763700001350 } from './projections/migrations/1763700001350-scenario-run-car-t';
+export * from './domain/cart-what-if';
+export * from './domain/cart-scenario';
+export { carTCopyOf, WHAT_IF_HORIZON_DAYS } from './application/scenario-runs';

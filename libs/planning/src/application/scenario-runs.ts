@@ -10,7 +10,7 @@ import { addDays, CLOCK, requireRole, requireText, SCENARIO_PLANNERS, type Clock
 import { PlanOptions, type FreeSlot } from '@bedside/pathways';
 import { scenarioEvolver, scenarioStreamId, surgeQuestionOf, type ScenarioAssumptions, type ScenarioEvent, type ScenarioState } from '../domain/scenario';
 import { finishRun, requestRun, scenarioRunEvolver, scenarioRunStreamId, type CarTRunResult, type DaySummary, type RunOptions, type RunScenario, type ScenarioRunResult } from '../domain/scenario-run';
-import { carTQuestionOf } from '../domain/cart-scenario';
+import { carTQuestionOf, type CarTCopy } from '../domain/cart-scenario';
 import { WhatIfRun, type ProductSearch, type WhatIfOutcome } from '../domain/cart-what-if';
 import { surgeNetworkOf } from '../domain/surge-network';
 import type { SurgeResult } from './optimise-surge';
@@ -151,20 +151,8 @@ export class ScenarioRunner implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async carT(runId: string, assumptions: ScenarioAssumptions, options: RunOptions, live: SurgeLive, from: number): Promise<CarTRunResult> {
     this.tell(runId, 'RUNNING', 'copying the network for the CAR-T referrals', from);
-    const plans = this.moduleRef.get(PlanOptions, { strict: false });
-    const last = addDays(assumptions.asOf, assumptions.days + WHAT_IF_HORIZON_DAYS + 30);
-    const products = new Map<string, { search: ProductSearch; slots: FreeSlot[] }>();
-    for (const productCode of new Set(assumptions.referralsPerWeek.map((r) => r.productCode))) {
-      const dmmf = await this.network.dmmf(productCode);
-      if (!dmmf) throw new RunRefused(`No DMMF is published for ${productCode}: it cannot be planned. Publish one, or leave its referrals out.`);
-      const basis = await plans.basis(productCode, dmmf.version);
-      const search: ProductSearch = { process: basis.process, designatedUnits: basis.units.map(({ unitId, siteCode }) => ({ unitId, siteCode })), treatmentCentres: basis.centres, travelHours: basis.travelHours, freshCourier: basis.freshCourier };
-      products.set(productCode, { search, slots: await plans.freeSlots(basis, assumptions.asOf, last) });
-    }
-    const centres = new Set([...products.values()].flatMap((p) => p.search.treatmentCentres));
-    const centresByRegion = new Map<string, string[]>();
-    for (const [code, region] of live.siteRegions) if (region && centres.has(code)) centresByRegion.set(region, [...(centresByRegion.get(region) ?? []), code].sort());
-    const { network, referrals } = carTQuestionOf(assumptions, { products, centresByRegion }, options.seed);
+    const copy = await carTCopyOf(this.moduleRef.get(PlanOptions, { strict: false }), this.network, assumptions, live.siteRegions);
+    const { network, referrals } = carTQuestionOf(assumptions, copy, options.seed);
     const started = performance.now();
     const run = new WhatIfRun(network, referrals, { attrition: options.attrition, batchFailure: options.batchFailure, horizonDays: WHAT_IF_HORIZON_DAYS, seed: options.seed, until: addDays(assumptions.asOf, assumptions.days - 1) });
     for (let steps = 1; run.step(); steps++) {
@@ -184,6 +172,27 @@ export class ScenarioRunner implements OnApplicationBootstrap, OnModuleDestroy {
 
 /** A run that cannot be answered for a reason the planner can fix (recorded as failed, not logged as a fault). */
 class RunRefused extends Error {}
+
+/**
+ * The live network's copy a CAR-T what-if starts from: each referred product's process, designation and
+ * usable slots (free places as booked now) from the scenario's day for as long as its referrals can be
+ * planned, and each region's treatment centres.
+ */
+export async function carTCopyOf(plans: PlanOptions, network: NetworkReadModel, assumptions: ScenarioAssumptions, siteRegions: ReadonlyMap<string, string | null>): Promise<CarTCopy> {
+  const last = addDays(assumptions.asOf, assumptions.days + WHAT_IF_HORIZON_DAYS + 30);
+  const products = new Map<string, { search: ProductSearch; slots: FreeSlot[] }>();
+  for (const productCode of new Set(assumptions.referralsPerWeek.map((r) => r.productCode))) {
+    const dmmf = await network.dmmf(productCode);
+    if (!dmmf) throw new RunRefused(`No DMMF is published for ${productCode}: it cannot be planned. Publish one, or leave its referrals out.`);
+    const basis = await plans.basis(productCode, dmmf.version);
+    const search: ProductSearch = { process: basis.process, designatedUnits: basis.units.map(({ unitId, siteCode }) => ({ unitId, siteCode })), treatmentCentres: basis.centres, travelHours: basis.travelHours, freshCourier: basis.freshCourier };
+    products.set(productCode, { search, slots: await plans.freeSlots(basis, assumptions.asOf, last) });
+  }
+  const centres = new Set([...products.values()].flatMap((p) => p.search.treatmentCentres));
+  const centresByRegion = new Map<string, string[]>();
+  for (const [code, region] of siteRegions) if (region && centres.has(code)) centresByRegion.set(region, [...(centresByRegion.get(region) ?? []), code].sort());
+  return { products, centresByRegion };
+}
 
 /** A CAR-T what-if plan must infuse within this many days of the day it is searched from (as planOptions' default). */
 export const WHAT_IF_HORIZON_DAYS = 120;

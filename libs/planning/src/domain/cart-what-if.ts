@@ -1,4 +1,5 @@
 import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
+import { resourceDaysOf, type ResourceDays } from '@bedside/capacity/domain';
 import { searchPlans, type FreeSlot, type PlanSearchInput, type SlotRef, type VeinToVeinPlan } from '@bedside/pathways/domain';
 import { addDays, daysBetween, type LocalDate } from '@bedside/shared';
 
@@ -86,6 +87,13 @@ export function simulateWhatIf(network: WhatIfNetwork, referrals: readonly WhatI
  */
 export class WhatIfRun {
   private readonly slots: FreeSlot[];
+  /**
+   * The copy grouped by resource and day from its first day, as the live search gets capacity
+   * (resourceDaysOf): a search takes each resource's days from its own first day without copying a slot,
+   * and a booking replaces only the day lists it changes (copy on write), so no search's input changes.
+   */
+  private readonly byResource: Map<string, ResourceDays & { days: FreeSlot[][] }>;
+  private readonly firstDay: LocalDate;
   private readonly capacity: Map<string, number>;
   private readonly remaining: Map<string, number>;
   private readonly rng: ReturnType<typeof xoroshiro128plus>;
@@ -104,6 +112,8 @@ export class WhatIfRun {
     private readonly params: WhatIfParameters,
   ) {
     this.slots = [...network.slots].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+    this.firstDay = this.slots[0]?.day ?? params.until;
+    this.byResource = new Map(resourceDaysOf(this.slots, this.firstDay).map((r) => [r.resourceKey, { ...r, days: r.days.map((list) => [...list]) }]));
     this.capacity = new Map(this.slots.map((s) => [slotKey(s), s.free]));
     this.remaining = new Map(this.capacity);
     this.rng = xoroshiro128plus(params.seed);
@@ -121,6 +131,19 @@ export class WhatIfRun {
 
   private take(slot: SlotRef, n: number): void {
     this.remaining.set(slotKey(slot), (this.remaining.get(slotKey(slot)) ?? 0) - n);
+    const resource = this.byResource.get(slot.resourceKey);
+    const i = daysBetween(this.firstDay, slot.day);
+    const list = resource?.days[i];
+    if (!list) return;
+    resource.days[i] = list.map((s) => (s.session === slot.session ? { ...s, free: s.free - n } : s));
+  }
+
+  /** Capacity from `earliest` for `dayCount` days, as the search reads it (day 0 is `earliest`). */
+  private freeFrom(earliest: LocalDate, dayCount: number): ResourceDays[] {
+    const offset = daysBetween(this.firstDay, earliest);
+    const groups: ResourceDays[] = [];
+    for (const r of this.byResource.values()) groups.push({ resourceKey: r.resourceKey, siteCode: r.siteCode, unitId: r.unitId, resource: r.resource, days: r.days.slice(Math.max(0, offset), Math.max(0, offset + dayCount)) });
+    return groups;
   }
 
   private giveBackUpTo(day: LocalDate): void {
@@ -136,15 +159,13 @@ export class WhatIfRun {
     this.givebacks.set(on, [...(this.givebacks.get(on) ?? []), list]);
   }
 
-  private dayIndex(day: LocalDate): number {
-    let lo = 0;
-    let hi = this.slots.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.slots[mid]!.day < day) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  private planFrom(pending: Pending): VeinToVeinPlan | undefined {
+    const search = this.network.searches.get(pending.referral.productCode);
+    if (!search) throw new Error(`no process for product ${pending.referral.productCode}`);
+    const horizonDays = this.params.horizonDays;
+    const freeByResource = this.freeFrom(pending.from, horizonDays + search.process.monitoringInpatientDays + 1);
+    const input: PlanSearchInput = { ...search, earliestCollectionDate: pending.from, preferredCentre: pending.referral.preferredCentre, horizonDays, count: 1, free: [], freeByResource };
+    return searchPlans(input).plans[0];
   }
 
   /** Plans the next referral due; false once none is left. */
@@ -154,7 +175,7 @@ export class WhatIfRun {
     if (next.from > this.params.until) return this.queue.length > 0;
     if (next.from > this.released) this.giveBackUpTo(next.from);
     this.planned += 1;
-    const plan = planFrom(this.network, this.slots, (d) => this.dayIndex(d), this.remaining, next, this.params.horizonDays);
+    const plan = this.planFrom(next);
     if (!plan) {
       insert(this.queue, { ...next, from: addDays(next.from, RETRY_DAYS) });
       return true;
@@ -226,20 +247,6 @@ function insert(queue: Pending[], item: Pending): void {
   let i = queue.length;
   while (i > 0 && queue[i - 1]!.from > item.from) i--;
   queue.splice(i, 0, item);
-}
-
-function planFrom(network: WhatIfNetwork, slots: readonly FreeSlot[], dayIndex: (day: LocalDate) => number, remaining: ReadonlyMap<string, number>, pending: Pending, horizonDays: number): VeinToVeinPlan | undefined {
-  const earliest = pending.from;
-  const search = network.searches.get(pending.referral.productCode);
-  if (!search) throw new Error(`no process for product ${pending.referral.productCode}`);
-  const last = addDays(earliest, horizonDays + search.process.monitoringInpatientDays);
-  const free: FreeSlot[] = [];
-  for (let i = dayIndex(earliest); i < slots.length && slots[i]!.day <= last; i++) {
-    const slot = slots[i]!;
-    free.push({ ...slot, free: remaining.get(slotKey(slot))! });
-  }
-  const input: PlanSearchInput = { ...search, earliestCollectionDate: earliest, preferredCentre: pending.referral.preferredCentre, horizonDays, count: 1, free };
-  return searchPlans(input).plans[0];
 }
 
 /**
