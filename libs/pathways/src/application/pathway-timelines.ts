@@ -3,7 +3,8 @@ import { preparedQuery } from '@bedside/database';
 import { DataSource } from 'typeorm';
 import { LAYOUT_PROJECTION, resourceOwner, SlotLayoutCache, slotKey, unitOfKey } from '@bedside/capacity';
 import { appliedKeySql } from '@bedside/read-model';
-import { addDays, instantAt, mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller } from '@bedside/shared';
+import { addDays, instantAt, mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller, type LocalDate } from '@bedside/shared';
+import { siteOn, type DeploymentData } from '@bedside/network';
 import { NOT_STARTED, type Progress, type SlotRef } from '../domain';
 import { pathwayRowFromJson, pathwayRowJson, type PathwayRow } from './pathway-reads';
 import { timelineOf, type BookedSlot, type TimelineStep } from '../domain/timeline';
@@ -79,13 +80,18 @@ export class PathwayTimelines {
     const laidOut = await this.layout.placedAt(layoutKey, slots);
     const gone = slots.filter((slot) => !laidOut.has(slotKey(slot)));
     const goneUnits = [...new Set(gone.flatMap((slot) => unitOfKey(slot.resourceKey) ?? []))];
-    const unitSites = new Map<string, string>(
+    // Where each unit was on the slot's day: its deployments say (siteOn).
+    const units = new Map<string, { home_site_code: string; deployments: DeploymentData[] }>(
       goneUnits.length === 0
         ? []
-        : ((await this.dataSource.query('SELECT unit_id, current_site_code FROM modular_units WHERE unit_id = ANY($1)', [goneUnits])) as { unit_id: string; current_site_code: string }[]).map(
-            (u) => [u.unit_id, u.current_site_code],
+        : ((await this.dataSource.query('SELECT unit_id, home_site_code, deployments FROM modular_units WHERE unit_id = ANY($1)', [goneUnits])) as { unit_id: string; home_site_code: string; deployments: DeploymentData[] }[]).map(
+            (u) => [u.unit_id, u],
           ),
     );
+    const unitSiteOn = (unitId: string, day: LocalDate) => {
+      const unit = units.get(unitId);
+      return unit ? siteOn(unit.home_site_code, unit.deployments, day) : '';
+    };
     const placed = new Map<string, BookedSlot>();
     for (const slot of slots) {
       const found = laidOut.get(slotKey(slot));
@@ -98,7 +104,7 @@ export class PathwayTimelines {
               resourceKey: slot.resourceKey,
               day: slot.day,
               session: slot.session,
-              siteCode: owner.kind === 'site' ? owner.siteCode : (unitSites.get(owner.unitId) ?? ''),
+              siteCode: owner.kind === 'site' ? owner.siteCode : unitSiteOn(owner.unitId, slot.day),
               startsAt: instantAt(slot.day, '00:00', NETWORK_ZONE),
               endsAt: instantAt(addDays(slot.day, 1), '00:00', NETWORK_ZONE),
             },

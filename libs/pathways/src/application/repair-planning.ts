@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CapacityReads, resourceOwner, slotKey, unitOfKey } from '@bedside/capacity';
 import { addDays, CLOCK, localDateOf, type Clock, type LocalDate } from '@bedside/shared';
+import { siteOn, type DeploymentData } from '@bedside/network';
 import { hasBegun, NOT_STARTED, searchPlans, type FreeSlot, type KeptSteps, type PlanSearchResult, type Progress, type SlotRef } from '../domain';
 import type { PathwayRow } from './pathway-reads';
 import { PlanOptions, searchInput } from './plan-options';
@@ -104,7 +105,8 @@ export class RepairPlanning {
     if (!MADE.includes(progress.product) || !progress.manufactureUnitId) return { collection, manufacture: null };
 
     const bays = keptSlots.filter(isBaySlot).sort((a, b) => (a.day < b.day ? -1 : 1));
-    const [unit] = await this.dataSource.query('SELECT current_site_code FROM modular_units WHERE unit_id = $1', [progress.manufactureUnitId]);
+    // The batch is made where the unit is now (its deployments say; it cannot move with a batch under way).
+    const [unit]: { home_site_code: string; deployments: DeploymentData[] }[] = await this.dataSource.query('SELECT home_site_code, deployments FROM modular_units WHERE unit_id = $1', [progress.manufactureUnitId]);
     const manufactureStartedAt = new Date(progress.manufactureStartedAt ?? now);
     const plannedEnd = bays.map((s) => times.get(refKey(s))?.endsAt).filter((d): d is Date => !!d).sort((a, b) => b.getTime() - a.getTime())[0];
     const endsAt = progress.manufacturedAt ? new Date(progress.manufacturedAt) : (plannedEnd ?? now);
@@ -113,7 +115,7 @@ export class RepairPlanning {
     return {
       collection,
       manufacture: {
-        unit: { unitId: progress.manufactureUnitId, siteCode: unit?.current_site_code ?? collection.materialSite },
+        unit: { unitId: progress.manufactureUnitId, siteCode: unit ? siteOn(unit.home_site_code, unit.deployments, localDateOf(now, NETWORK_ZONE)) : collection.materialSite },
         startDay: bays[0]?.day ?? localDateOf(manufactureStartedAt, NETWORK_ZONE),
         startedAt: manufactureStartedAt,
         endsAt,
