@@ -21,6 +21,11 @@ export const NHS_REGIONS = [
 ] as const;
 
 export interface ReferenceOptions {
+  /**
+   * Host areas: the ten regions (default), or more made by splitting each region into areas in proportion
+   * to its population (42 stands for the integrated care boards; the areas are made up, not the real ICBs).
+   */
+  readonly areas?: number;
   readonly dosesPerVial?: number;
   readonly requalificationDays?: number;
   readonly units?: number;
@@ -32,17 +37,20 @@ export const REFERENCE_FILL_FINISH: Omit<FillFinishSpec, 'dosesPerVial'> = { via
 export function referenceSurgeInstance(options: ReferenceOptions = {}): SurgeInstance {
   const days = options.days ?? 100;
   const units = options.units ?? 8;
-  const regions = NHS_REGIONS.map((r) => r.code);
+  const areas = areasOf(options.areas ?? NHS_REGIONS.length);
+  const regions = areas.map((a) => a.code);
   // A day on the road per 25 map units, at least one; a crossing to Northern Ireland takes a day more.
-  const travelDays = NHS_REGIONS.map((a) =>
-    NHS_REGIONS.map((b) => (a === b ? 0 : Math.max(1, Math.round(Math.hypot(a.x - b.x, a.y - b.y) / 25)) + (a.code === 'NI' || b.code === 'NI' ? 1 : 0))),
+  const travelDays = areas.map((a) =>
+    areas.map((b) => (a === b ? 0 : Math.max(1, Math.round(Math.hypot(a.x - b.x, a.y - b.y) / 25)) + ((a.parent === 'NI') !== (b.parent === 'NI') ? 1 : 0))),
   );
-  // Forty million doses wanted in all, each region's share over a 30-day wave from its start.
+  // Forty million doses wanted in all, each area's share over a 30-day wave from its start.
   const totalDoses = 40_000_000;
-  const population = NHS_REGIONS.reduce((sum, r) => sum + r.population, 0);
-  const demand = NHS_REGIONS.flatMap((r) =>
+  const population = areas.reduce((sum, r) => sum + r.population, 0);
+  const demand = areas.flatMap((r) =>
     Array.from({ length: 30 }, (_, i) => ({ region: r.code, day: r.wave + i, doses: Math.round((totalDoses * r.population) / population / 30) })).filter((d) => d.day < days),
   );
+  const london = areas.find((a) => a.parent === 'LON')!.code;
+  const northWest = areas.find((a) => a.parent === 'NW')!.code;
   return {
     regions,
     days,
@@ -53,7 +61,42 @@ export function referenceSurgeInstance(options: ReferenceOptions = {}): SurgeIns
     releaseDays: 3,
     dosesPerUnitDay: dosesPerUnitDay({ ...REFERENCE_FILL_FINISH, dosesPerVial: options.dosesPerVial ?? 10 }),
     // The units start where fill-finish capacity stands today: half in London, half in the North West.
-    units: Array.from({ length: units }, (_, i) => ({ unitId: `FF-${String(i + 1).padStart(2, '0')}`, region: i % 2 === 0 ? 'LON' : 'NW' })),
+    units: Array.from({ length: units }, (_, i) => ({ unitId: `FF-${String(i + 1).padStart(2, '0')}`, region: i % 2 === 0 ? london : northWest })),
     demand,
   };
+}
+
+interface Area {
+  readonly code: string;
+  readonly parent: string;
+  readonly population: number;
+  readonly wave: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * The ten regions as they are, or split into `count` areas: each region gets areas in proportion to its
+ * population (at least one), set around it on the map a few units apart, its wave reaching them a day
+ * apart. With the regions' codes when not split, `LON-2`-style codes when split.
+ */
+function areasOf(count: number): Area[] {
+  if (!Number.isInteger(count) || count < NHS_REGIONS.length) throw new Error(`A surge question has at least ${NHS_REGIONS.length} areas (got ${count}).`);
+  const total = NHS_REGIONS.reduce((sum, r) => sum + r.population, 0);
+  const shares = NHS_REGIONS.map((r) => 1 + Math.floor(((count - NHS_REGIONS.length) * r.population) / total));
+  // Areas left over by rounding go to the most populous regions.
+  const byPopulation = NHS_REGIONS.map((_, i) => i).sort((a, b) => NHS_REGIONS[b]!.population - NHS_REGIONS[a]!.population);
+  for (let k = 0; shares.reduce((a, b) => a + b, 0) < count; k++) shares[byPopulation[k % byPopulation.length]!]! += 1;
+  return NHS_REGIONS.flatMap((r, i) => {
+    const n = shares[i]!;
+    if (count === NHS_REGIONS.length) return [{ code: r.code, parent: r.code, population: r.population, wave: r.wave, x: r.x, y: r.y }];
+    return Array.from({ length: n }, (_, k) => ({
+      code: `${r.code}-${k + 1}`,
+      parent: r.code,
+      population: r.population / n,
+      wave: r.wave + k,
+      x: r.x + 6 * Math.cos((2 * Math.PI * k) / n),
+      y: r.y + 6 * Math.sin((2 * Math.PI * k) / n),
+    }));
+  });
 }
