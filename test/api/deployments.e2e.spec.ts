@@ -187,4 +187,19 @@ describe('deployments of mobile units', () => {
       await client.dispose();
     }
   });
+
+  it('pages the deployment calendar one by one without skipping or repeating a move', async () => {
+    const PAGE = `query($after: String) { deployments(first: 1, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`;
+    const all = (await api.gql<{ deployments: { edges: { node: { id: string } }[] } }>(`{ deployments(first: 50) { edges { node { id } } } }`, {}, AS_DASHBOARD)).data!.deployments.edges.map((e) => e.node.id);
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    const paged: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const { deployments }: { deployments: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = (await api.gql(PAGE, { after }, AS_DASHBOARD)).data! as never;
+      paged.push(...deployments.edges.map((e) => e.node.id));
+      if (!deployments.pageInfo.hasNextPage) break;
+      after = deployments.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(all);
+  });
 });

@@ -77,10 +77,12 @@ export class DeploymentResolver {
     const today = this.today();
     const units = await this.readModel.deployedUnits(unitId ? normaliseUnitId('unitId', unitId) : null);
     if (unitId && units.length === 0 && !(await this.readModel.unit(unitId))) throw new NotFoundError('modular unit', unitId);
-    const all = units.flatMap((u) => u.deployments.map((d, i) => ({ d, next: u.deployments[i + 1] })));
+    // By unit id in code-unit order (as the cursor compares them, whatever the database's collation), then in order.
+    const byUnit = [...units].sort((a, b) => (a.unit_id < b.unit_id ? -1 : a.unit_id > b.unit_id ? 1 : 0));
+    const all = byUnit.flatMap((u) => u.deployments.map((d, i) => ({ d, next: u.deployments[i + 1] })));
     const rows = all
       .filter(({ d, next }) => (!to || d.leavesOn <= to) && (!from || !next || next.leavesOn > from))
-      .filter(({ d }) => !afterId || sortKey(d.deploymentId) > sortKey(afterId))
+      .filter(({ d }) => !afterId || isAfterCursor(d, afterId))
       .slice(0, limit + 1);
     return toConnection(rows, limit, ({ d }) => encodeCursor('deployments', [d.deploymentId]), ({ d, next }) => toDeployment(d, next, today));
   }
@@ -104,8 +106,14 @@ export class DeploymentResolver {
   }
 }
 
-/** Deployment ids order by unit, then by number ("MU-1-D10" after "MU-1-D9"). */
-const sortKey = (id: string) => id.replace(/-D(\d+)$/, (_, n: string) => `-D${n.padStart(6, '0')}`);
+/** Whether a deployment comes after the one a cursor names: by unit id, then by number ("MU-1-D10" after "MU-1-D9"). */
+function isAfterCursor(d: { unitId: string; deploymentId: string }, cursorId: string): boolean {
+  const match = /^(.*)-D(\d+)$/.exec(cursorId);
+  if (!match) return true;
+  const [, unitId, n] = match as unknown as [string, string, string];
+  if (d.unitId !== unitId) return d.unitId > unitId;
+  return Number(/-D(\d+)$/.exec(d.deploymentId)![1]) > Number(n);
+}
 
 /** A unit's location follows its deployments (docs/domain.md "Deployments"). */
 @Resolver(() => ModularUnit)
