@@ -2,9 +2,9 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { AggregateRepository, type CommandContext, type GlobalPosition } from '@bedside/event-store';
 import { NetworkReadModel, UnitMoves, type Deployment, type DeploymentData } from '@bedside/network';
-import { CLOCK, localDateOf, optionalReason, requireRole, requireText, type Clock, type Evolver } from '@bedside/shared';
+import { CLOCK, localDateOf, optionalReason, requireRole, requireText, type Clock } from '@bedside/shared';
 import { deploymentsOfPlan } from '../domain/plan-commit';
-import { scenarioEvolver, scenarioStreamId, type ScenarioEvent, type ScenarioState } from '../domain/scenario';
+import { scenarioStreamId, scenarioVersionsEvolver } from '../domain/scenario';
 import { requireCommittable, ScenarioPlanCommitted, scenarioRunEvolver, scenarioRunStreamId } from '../domain/scenario-run';
 
 export class CommitScenarioPlanCommand {
@@ -19,12 +19,6 @@ export interface PlanCommitted {
   readonly deployments: readonly Deployment[];
   readonly position?: GlobalPosition;
 }
-
-/** Every version of a scenario, oldest first. */
-const versionsEvolver: Evolver<ScenarioState[], ScenarioEvent> = {
-  initialState: [],
-  evolve: (versions, event) => [...versions, scenarioEvolver.evolve(undefined, event)!],
-};
 
 /**
  * A finished run's plan becomes deployments in one step, all or nothing (issue 13 §5): Control Site QA
@@ -45,7 +39,7 @@ export class CommitScenarioPlanHandler implements ICommandHandler<CommitScenario
     const runId = requireText('runId', raw, 100);
     const { state, version } = await this.repository.load(scenarioRunStreamId(runId), scenarioRunEvolver);
     const run = requireCommittable(state, runId);
-    const scenario = (await this.repository.load(scenarioStreamId(run.scenarioId), versionsEvolver)).state.find((s) => s.version === run.scenarioVersion)!;
+    const scenario = (await this.repository.load(scenarioStreamId(run.scenarioId), scenarioVersionsEvolver)).state.find((s) => s.version === run.scenarioVersion)!;
     const live = await this.network.forSurgePlanning();
     const travel = new Map(live.travel.flatMap((t) => [[`${t.fromSiteCode}>${t.toSiteCode}`, t.hours] as const, [`${t.toSiteCode}>${t.fromSiteCode}`, t.hours] as const]));
     const why = optionalReason(rawReason);

@@ -6,9 +6,9 @@ import { DataSource } from 'typeorm';
 import { AggregateRepository, type CommandContext, type GlobalPosition } from '@bedside/event-store';
 import { NetworkReadModel, type DeploymentData } from '@bedside/network';
 import { LiveUpdates } from '@bedside/read-model';
-import { addDays, CLOCK, requireRole, requireText, SCENARIO_PLANNERS, type Clock, type Evolver } from '@bedside/shared';
+import { addDays, CLOCK, requireRole, requireText, SCENARIO_PLANNERS, type Clock } from '@bedside/shared';
 import { PlanOptions, type FreeSlot } from '@bedside/pathways';
-import { scenarioEvolver, scenarioStreamId, surgeQuestionOf, type ScenarioAssumptions, type ScenarioEvent, type ScenarioState } from '../domain/scenario';
+import { scenarioStreamId, scenarioVersionsEvolver, surgeQuestionOf, type ScenarioAssumptions } from '../domain/scenario';
 import { finishRun, requestRun, scenarioRunEvolver, scenarioRunStreamId, type CarTRunResult, type DaySummary, type RunOptions, type RunScenario, type ScenarioRunResult } from '../domain/scenario-run';
 import { carTQuestionOf, type CarTCopy } from '../domain/cart-scenario';
 import { WhatIfRun, type ProductSearch, type WhatIfOutcome } from '../domain/cart-what-if';
@@ -254,12 +254,6 @@ function resultOf(regions: readonly string[], days: number, r: SurgeResult, unit
     units: [...units],
   };
 }
-
-/** Every version of a scenario, oldest first: a run may name any of them. */
-const scenarioVersionsEvolver: Evolver<ScenarioState[], ScenarioEvent> = {
-  initialState: [],
-  evolve: (versions, event) => [...versions, scenarioEvolver.evolve(undefined, event)!],
-};
 
 /** Records the request and starts the run; answers with the run's id at once (issue 13 §6). */
 @CommandHandler(RunScenarioCommand)

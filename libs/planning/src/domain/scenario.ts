@@ -62,6 +62,12 @@ export const scenarioEvolver: Evolver<ScenarioState | undefined, ScenarioEvent> 
   evolve: (_state, event) => ({ scenarioId: event.data.scenarioId, version: event.data.version, assumptions: event.data.assumptions }),
 };
 
+/** Every version of a scenario as its stream recorded them, oldest first: a run may name any of them. */
+export const scenarioVersionsEvolver: Evolver<ScenarioState[], ScenarioEvent> = {
+  initialState: [],
+  evolve: (versions, event) => [...versions, scenarioEvolver.evolve(undefined, event)!],
+};
+
 const wholeIn = (field: string, value: number, min: number, max: number, what: string): number => {
   if (!Number.isInteger(value) || value < min || value > max) throw new ValidationError(field, `${what} must be a whole number from ${min} to ${max}.`);
   return value;
