@@ -7,11 +7,11 @@ const CREATE = `mutation($input: ScenarioInput!) { createScenario(input: $input)
 const RUN = `mutation($id: ID!, $input: RunOptionsInput) { runScenario(id: $id, input: $input) { id scenarioId scenarioVersion status progress options { timeLimitSeconds seed relativeGap } requestedBy } }`;
 const RESULT = `query($id: ID!) { scenarioRun(id: $id) { id status stage progress failure finishedAt result {
   source gainOverBestBaseline solverStatus gap solverSeconds solverVersion marginalUnitSaves
-  proposed { weightedUnmetDoseDays utilisation regions { region wanted released unmetAtEnd } }
+  proposed { weightedUnmetDoseDays utilisation regions { region wanted released unmetAtEnd missedDeadline } }
   proportional { weightedUnmetDoseDays } greedy { weightedUnmetDoseDays }
   unitTimelines { unitId startRegion utilisation segments { kind region fromDay toDay } } } } }`;
 
-/** A winter wave: London first, the North West three weeks later; the demo's four mobile fill-finish units stand at the Control Site (East of England). */
+/** A winter wave: London first, the North West three weeks later, the Midlands by day 45; the demo's four mobile fill-finish units stand at the Control Site (East of England). */
 const wave = (asOf: string) => ({
   name: 'Winter wave',
   asOf,
@@ -19,7 +19,7 @@ const wave = (asOf: string) => ({
   vaccineDemand: [
     { region: 'LON', day: 0, doses: 3_000_000, weight: 2 },
     { region: 'NW', day: 21, doses: 2_000_000 },
-    { region: 'MID', day: 30, doses: 1_000_000 },
+    { region: 'MID', day: 30, doses: 1_000_000, deadline: 45 },
   ],
   fillFinish: { vialsPerHour: 1500, dosesPerVial: 10, shiftsPerDay: 2, hoursPerShift: 8, effectiveOutputFactor: 0.7 },
   teardownDays: 1,
@@ -41,7 +41,7 @@ interface Run {
     gap: number | null;
     solverVersion: string;
     marginalUnitSaves: number | null;
-    proposed: { weightedUnmetDoseDays: number; utilisation: number; regions: { region: string; wanted: number[]; released: number[]; unmetAtEnd: number }[] };
+    proposed: { weightedUnmetDoseDays: number; utilisation: number; regions: { region: string; wanted: number[]; released: number[]; unmetAtEnd: number; missedDeadline: number }[] };
     proportional: { weightedUnmetDoseDays: number };
     greedy: { weightedUnmetDoseDays: number };
     unitTimelines: { unitId: string; startRegion: string; segments: { kind: string; region: string; fromDay: number; toDay: number }[] }[];
@@ -113,6 +113,10 @@ describe('scenario runs', () => {
     const london = result.proposed.regions.find((r) => r.region === 'LON')!;
     expect(london.wanted.at(-1)).toBe(3_000_000);
     expect(london.released.at(-1)! + london.unmetAtEnd).toBeGreaterThanOrEqual(3_000_000 - 1);
+    // The Midlands' million doses are due by day 45: what the plan had not released there by then missed it.
+    const midlands = result.proposed.regions.find((r) => r.region === 'MID')!;
+    expect(midlands.missedDeadline).toBeCloseTo(Math.max(0, 1_000_000 - midlands.released[45]!), 3);
+    expect(midlands.unmetAtEnd).toBeGreaterThanOrEqual(midlands.missedDeadline - 1e-6);
     // A run reads the live network and writes only its own stream.
     expect(await liveEvents()).toBe(before);
   });

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { AS_PLANNER, AS_QA, AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
 /** Issue 13 §2: surge scenarios, versioned, never touching the live network. */
-const SCENARIO = `id version name asOf days dosesPerUnitDay requalificationDays reason recordedBy vaccineDemand { region day doses weight } unitsAdded { unitId kind region } fillFinish { dosesPerVial }`;
+const SCENARIO = `id version name asOf days dosesPerUnitDay requalificationDays reason recordedBy vaccineDemand { region day doses weight deadline } unitsAdded { unitId kind region } fillFinish { dosesPerVial }`;
 const CREATE = `mutation($input: ScenarioInput!) { createScenario(input: $input) { ${SCENARIO} } }`;
 const UPDATE = `mutation($id: ID!, $input: ScenarioInput!, $v: Int, $reason: String) { updateScenario(id: $id, input: $input, basedOnVersion: $v, reason: $reason) { ${SCENARIO} } }`;
 
@@ -12,7 +12,7 @@ const input = {
   days: 100,
   vaccineDemand: [
     { region: 'LON', day: 0, doses: 2_000_000, weight: 2 },
-    { region: 'NW', day: 20, doses: 1_500_000 },
+    { region: 'NW', day: 20, doses: 1_500_000, deadline: 80 },
   ],
   unitsAdded: [{ unitId: 'ff-new-1', kind: 'FILL_FINISH', region: 'MID' }],
   fillFinish: { vialsPerHour: 300, dosesPerVial: 10, shiftsPerDay: 2, hoursPerShift: 8, effectiveOutputFactor: 0.7 },
@@ -37,8 +37,8 @@ describe('surge scenarios', () => {
     const scenario = created.data!.createScenario;
     expect(scenario).toMatchObject({ version: 1, name: 'Winter wave, rapid QC', asOf: '2027-01-04', dosesPerUnitDay: 33_600, requalificationDays: 18, reason: null, recordedBy: AS_PLANNER.actor });
     expect(scenario.vaccineDemand).toEqual([
-      { region: 'LON', day: 0, doses: 2_000_000, weight: 2 },
-      { region: 'NW', day: 20, doses: 1_500_000, weight: null },
+      { region: 'LON', day: 0, doses: 2_000_000, weight: 2, deadline: null },
+      { region: 'NW', day: 20, doses: 1_500_000, weight: null, deadline: 80 },
     ]);
     expect(scenario.unitsAdded).toEqual([{ unitId: 'FF-NEW-1', kind: 'FILL_FINISH', region: 'MID' }]);
     const read = await api.gql(`query($id: ID!) { scenario(id: $id) { id version name } }`, { id: scenario.id }, AS_QA);
@@ -62,13 +62,15 @@ describe('surge scenarios', () => {
   });
 
   it.each([
-    ['negative doses', { vaccineDemand: [{ region: 'LON', day: 0, doses: -1 }] }, 'vaccineDemand[0].doses'],
-    ['a demand day after the scenario ends', { vaccineDemand: [{ region: 'LON', day: 100, doses: 1 }] }, 'vaccineDemand[0].day'],
-    ['requalification of 30 days', { requalificationDays: 30 }, 'requalificationDays'],
-  ])('refuses %s with BAD_USER_INPUT naming the field, recording nothing', async (_case, change, field) => {
+    ['negative doses', { vaccineDemand: [{ region: 'LON', day: 0, doses: -1 }] }, 'vaccineDemand[0].doses', 'Doses wanted cannot be negative.'],
+    ['a demand day after the scenario ends', { vaccineDemand: [{ region: 'LON', day: 100, doses: 1 }] }, 'vaccineDemand[0].day', 'The day doses are wanted from (before the scenario ends) must be a whole number from 0 to 99.'],
+    ['requalification of 30 days', { requalificationDays: 30 }, 'requalificationDays', 'Requalification after a move (a full media-fill requalification is about 17 to 21 days) must be a whole number from 0 to 21.'],
+    ['a deadline before the scenario starts', { vaccineDemand: [{ region: 'LON', day: 0, doses: 1, deadline: -7 }] }, 'vaccineDemand[0].deadline', 'A deadline cannot fall before the scenario starts: day 0 is 2027-01-04. Give a day from 0 to 99.'],
+  ])('refuses %s with BAD_USER_INPUT naming the field and what to do, recording nothing', async (_case, change, field, message) => {
     const before = await count(`SELECT count(*) AS n FROM events`);
     const { errors } = await api.gql(CREATE, { input: { ...input, ...change } }, AS_PLANNER);
     expect(errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(errors![0]!.message).toBe(message);
     expect(await count(`SELECT count(*) AS n FROM events`)).toBe(before);
   });
 

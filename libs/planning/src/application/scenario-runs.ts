@@ -239,6 +239,7 @@ function resultOf(regions: readonly string[], days: number, r: SurgeResult, unit
     weightedUnmetDoseDays: p.outcome.weightedUnmetDoseDays,
     released: p.outcome.released,
     unmetAtEnd: p.outcome.unmetAtEnd,
+    missedDeadline: p.outcome.missedDeadline,
     utilisation: p.outcome.utilisation,
   });
   return {

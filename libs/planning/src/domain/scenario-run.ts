@@ -43,6 +43,8 @@ export interface RunPlanFigures {
   /** Doses released by each region by each day, cumulative, in the order of `regions`. */
   readonly released: readonly (readonly number[])[];
   readonly unmetAtEnd: readonly number[];
+  /** Doses not released by their deadline, by region (absent from runs recorded before deadlines existed). */
+  readonly missedDeadline?: readonly number[];
   readonly utilisation: Readonly<Record<string, number>>;
 }
 

@@ -8,7 +8,7 @@ const assumptions: ScenarioAssumptions = {
   days: 100,
   vaccineDemand: [
     { region: 'LON', day: 0, doses: 2_000_000, weight: 2 },
-    { region: 'nw' as never, day: 20, doses: 1_500_000 },
+    { region: 'nw' as never, day: 20, doses: 1_500_000, deadline: 60 },
   ],
   referralsPerWeek: [{ region: 'NW', productCode: 'poc-car19', perWeek: 3 }],
   unitsAdded: [{ unitId: 'ff-new-1', kind: 'FILL_FINISH', region: 'MID' }],
@@ -44,6 +44,9 @@ describe('scenarios (issue 13 §2)', () => {
     ['negative doses', { vaccineDemand: [{ region: 'LON', day: 0, doses: -1 }] }, 'vaccineDemand[0].doses'],
     ['a day after the scenario ends', { vaccineDemand: [{ region: 'LON', day: 100, doses: 1 }] }, 'vaccineDemand[0].day'],
     ['an unknown region', { vaccineDemand: [{ region: 'ATLANTIS', day: 0, doses: 1 }] }, 'vaccineDemand[0].region'],
+    ['a deadline before the scenario starts', { vaccineDemand: [{ region: 'LON', day: 0, doses: 1, deadline: -1 }] }, 'vaccineDemand[0].deadline'],
+    ['a deadline before the doses are wanted', { vaccineDemand: [{ region: 'LON', day: 10, doses: 1, deadline: 9 }] }, 'vaccineDemand[0].deadline'],
+    ['a deadline after the scenario ends', { vaccineDemand: [{ region: 'LON', day: 0, doses: 1, deadline: 100 }] }, 'vaccineDemand[0].deadline'],
     ['two weights for one region', { vaccineDemand: [{ region: 'LON', day: 0, doses: 1, weight: 1 }, { region: 'LON', day: 1, doses: 1, weight: 2 }] }, 'vaccineDemand[1].weight'],
     ['requalification of 30 days', { requalificationDays: 30 }, 'requalificationDays'],
     ['30 doses per vial', { fillFinish: { ...assumptions.fillFinish, dosesPerVial: 30 } }, 'fillFinish.dosesPerVial'],
@@ -53,7 +56,7 @@ describe('scenarios (issue 13 §2)', () => {
     expect(() => createScenario(undefined, 'S1', { ...assumptions, ...(change as Partial<ScenarioAssumptions>) })).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', details: expect.objectContaining({ field }) }));
   });
 
-  it('asks the optimiser the scenario’s question: the network’s fill-finish units less those removed, plus those added, and the demand with its weights', () => {
+  it('asks the optimiser the scenario’s question: the network’s fill-finish units less those removed, plus those added, and the demand with its weights and deadlines', () => {
     const [created] = createScenario(undefined, 'S1', assumptions);
     const question = surgeQuestionOf(created!.data.assumptions, {
       fillFinishUnits: [
@@ -69,5 +72,9 @@ describe('scenarios (issue 13 §2)', () => {
     ]);
     expect(question.dosesPerUnitDay).toBe(33_600);
     expect(question.weights).toEqual({ LON: 2 });
+    expect(question.demand).toEqual([
+      { region: 'LON', day: 0, doses: 2_000_000 },
+      { region: 'NW', day: 20, doses: 1_500_000, deadline: 60 },
+    ]);
   });
 });

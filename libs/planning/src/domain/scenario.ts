@@ -15,8 +15,11 @@ export interface ScenarioAssumptions {
   readonly asOf: LocalDate;
   /** Days planned from `asOf`. */
   readonly days: number;
-  /** Vaccine doses wanted in a region from a day on (0 = `asOf`), with a priority weight (default 1). */
-  readonly vaccineDemand: readonly { readonly region: RegionCode; readonly day: number; readonly doses: number; readonly weight?: number }[];
+  /**
+   * Vaccine doses wanted in a region from a day on (0 = `asOf`), with a priority weight (default 1) and, when
+   * they have one, the day by which they must be released to be of use.
+   */
+  readonly vaccineDemand: readonly { readonly region: RegionCode; readonly day: number; readonly doses: number; readonly weight?: number; readonly deadline?: number }[];
   /** CAR-T referrals a week per region and product. */
   readonly referralsPerWeek: readonly { readonly region: RegionCode; readonly productCode: string; readonly perWeek: number }[];
   /** Mobile units assumed added, standing in a region on day 0. */
@@ -74,6 +77,15 @@ const wholeIn = (field: string, value: number, min: number, max: number, what: s
 };
 const region = normaliseRegion;
 
+/** A demand's deadline: a day of the scenario, not before the scenario starts nor the doses are wanted, not after it ends. */
+function deadlineOf(field: string, deadline: number, day: number, days: number, asOf: LocalDate): number {
+  if (!Number.isInteger(deadline)) throw new ValidationError(field, 'A deadline is a whole day of the scenario (0 is its as-of date).');
+  if (deadline < 0) throw new ValidationError(field, `A deadline cannot fall before the scenario starts: day 0 is ${asOf}. Give a day from ${day} to ${days - 1}.`);
+  if (deadline < day) throw new ValidationError(field, `These doses are wanted from day ${day}, so their deadline cannot be day ${deadline}. Give a day from ${day} to ${days - 1}.`);
+  if (deadline >= days) throw new ValidationError(field, `A deadline falls within the scenario’s ${days} days: day ${days - 1} at the latest. Plan more days or give an earlier deadline.`);
+  return deadline;
+}
+
 /** Refuses assumptions that cannot be right, naming the field and what to do; nothing is recorded. */
 export function validateScenarioAssumptions(input: ScenarioAssumptions, limits: SurgeLimits = DEFAULT_SURGE_LIMITS): ScenarioAssumptions {
   const name = requireText('name', input.name, 120);
@@ -82,7 +94,8 @@ export function validateScenarioAssumptions(input: ScenarioAssumptions, limits: 
   const vaccineDemand = input.vaccineDemand.map((d, i) => {
     if (!Number.isFinite(d.doses) || d.doses < 0) throw new ValidationError(`vaccineDemand[${i}].doses`, 'Doses wanted cannot be negative.');
     if (d.weight !== undefined && (!Number.isFinite(d.weight) || d.weight < 0)) throw new ValidationError(`vaccineDemand[${i}].weight`, 'A priority weight cannot be negative.');
-    return { region: region(`vaccineDemand[${i}].region`, d.region), day: wholeIn(`vaccineDemand[${i}].day`, d.day, 0, days - 1, 'The day doses are wanted from (before the scenario ends)'), doses: d.doses, ...(d.weight !== undefined && { weight: d.weight }) };
+    const day = wholeIn(`vaccineDemand[${i}].day`, d.day, 0, days - 1, 'The day doses are wanted from (before the scenario ends)');
+    return { region: region(`vaccineDemand[${i}].region`, d.region), day, doses: d.doses, ...(d.weight !== undefined && { weight: d.weight }), ...(d.deadline !== undefined && { deadline: deadlineOf(`vaccineDemand[${i}].deadline`, d.deadline, day, days, asOf) }) };
   });
   // The optimiser weighs a region's waiting doses alike (surge-instance.ts), so a region has one weight.
   const weightOf = new Map<string, number>();
@@ -180,7 +193,7 @@ export function surgeQuestionOf(assumptions: ScenarioAssumptions, network: Surge
     releaseDays: assumptions.releaseDays,
     dosesPerUnitDay: dosesPerUnitDay(assumptions.fillFinish),
     units,
-    demand: assumptions.vaccineDemand.map(({ region: r, day, doses }) => ({ region: r, day, doses })),
+    demand: assumptions.vaccineDemand.map(({ region: r, day, doses, deadline }) => ({ region: r, day, doses, ...(deadline !== undefined && { deadline }) })),
     weights,
   };
 }

@@ -22,7 +22,7 @@ const mean = (values: readonly number[]) => (values.length === 0 ? 0 : values.re
 function figures(result: RunResultData, plan: RunPlanFigures): PlanFigures {
   return {
     weightedUnmetDoseDays: plan.weightedUnmetDoseDays,
-    regions: result.regions.map((region, r) => ({ region, wanted: [...result.wanted[r]!], released: [...plan.released[r]!], unmetAtEnd: plan.unmetAtEnd[r]! })),
+    regions: result.regions.map((region, r) => ({ region, wanted: [...result.wanted[r]!], released: [...plan.released[r]!], unmetAtEnd: plan.unmetAtEnd[r]!, missedDeadline: plan.missedDeadline?.[r] ?? 0 })),
     utilisation: mean(Object.values(plan.utilisation)),
   };
 }

@@ -58,12 +58,13 @@ export class RegionDoses {
   @Field(() => RegionEnum, { description: 'The region.' }) region!: string;
   @Field(() => [Float], { description: 'Doses wanted by each day, cumulative (day 0 first).' }) wanted!: number[];
   @Field(() => [Float], { description: 'Doses released by each day, cumulative.' }) released!: number[];
-  @Field(() => Float, { description: 'Doses still wanted at the end.' }) unmetAtEnd!: number;
+  @Field(() => Float, { description: 'Doses still wanted at the end, or released after their deadline.' }) unmetAtEnd!: number;
+  @Field(() => Float, { description: 'Doses not released by their deadline (they count as waiting on every day to the end).' }) missedDeadline!: number;
 }
 
 @ObjectType({ description: 'A plan’s figures.' })
 export class PlanFigures {
-  @Field(() => Float, { description: 'Doses waiting, counted per dose per day, times their region’s weight: lower is better.' }) weightedUnmetDoseDays!: number;
+  @Field(() => Float, { description: 'Doses waiting, counted per dose per day, times their region’s weight; a dose that missed its deadline waits to the end: lower is better.' }) weightedUnmetDoseDays!: number;
   @Field(() => [RegionDoses], { description: 'Doses by region.' }) regions!: RegionDoses[];
   @Field(() => Float, { description: 'Share of unit-days spent filling (not moving or idle).' }) utilisation!: number;
 }

@@ -15,7 +15,7 @@ const toScenario = (row: ScenarioVersionRow): Scenario => ({
   id: row.scenario_id,
   version: row.version,
   ...row.assumptions,
-  vaccineDemand: row.assumptions.vaccineDemand.map((d) => ({ ...d, weight: d.weight ?? null })),
+  vaccineDemand: row.assumptions.vaccineDemand.map((d) => ({ ...d, weight: d.weight ?? null, deadline: d.deadline ?? null })),
   unitsRemoved: [...row.assumptions.unitsRemoved],
   referralsPerWeek: [...row.assumptions.referralsPerWeek],
   unitsAdded: [...row.assumptions.unitsAdded],
@@ -35,7 +35,7 @@ const assumptionsOf = (input: ScenarioInput): ScenarioAssumptions => ({
   unitsAdded: input.unitsAdded ?? [],
   unitsRemoved: input.unitsRemoved ?? [],
   outages: input.outages ?? [],
-  vaccineDemand: (input.vaccineDemand ?? []).map(({ weight, ...d }) => ({ ...d, ...(weight !== null && weight !== undefined && { weight }) })),
+  vaccineDemand: (input.vaccineDemand ?? []).map(({ weight, deadline, ...d }) => ({ ...d, ...(weight !== null && weight !== undefined && { weight }), ...(deadline !== null && deadline !== undefined && { deadline }) })),
   processChanges: (input.processChanges ?? []).map(({ qcReleaseDays, manufactureDays, ...c }) => ({
     ...c,
     ...(qcReleaseDays !== null && qcReleaseDays !== undefined && { qcReleaseDays }),

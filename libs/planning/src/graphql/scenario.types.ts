@@ -10,6 +10,7 @@ export class VaccineDemand {
   @Field(() => Int, { description: 'Day of the scenario the doses are wanted from (0 is its as-of date).' }) day!: number;
   @Field({ description: 'Doses wanted.' }) doses!: number;
   @Field(() => Number, { nullable: true, description: 'Priority weight of a dose waiting a day in this region (default 1; one weight per region).' }) weight?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Day of the scenario by which the doses must be released to be of use, from `day` to the last day; none if left out. Doses that miss it count as waiting on every day to the end.' }) deadline?: number | null;
 }
 
 @ObjectType({ description: 'CAR-T referrals a week from a region for a product.' })

@@ -27,7 +27,9 @@ export interface ProgramSolution {
 export function solveProgram(highs: Highs, program: LinearProgram, options: SolveOptions, solverVersion: string): ProgramSolution {
   return highs.withModel((model): ProgramSolution => {
     model.options.set({ time_limit: options.timeLimitSeconds, mip_rel_gap: options.relativeGap, output_flag: false });
-    model.passModel({ ...program, matrix: { ...program.matrix, numRows: program.numRows, numCols: program.numCols }, integrality: program.integrality, colUpper: program.colUpper.map((u) => (Number.isFinite(u) ? u : highs.infinity)), rowUpper: program.rowUpper.map((u) => (Number.isFinite(u) ? u : highs.infinity)) });
+    // HiGHS takes its own number for an unbounded side (`highs.infinity`), not ±Infinity.
+    const bounded = (b: number) => (Number.isFinite(b) ? b : Math.sign(b) * highs.infinity);
+    model.passModel({ ...program, matrix: { ...program.matrix, numRows: program.numRows, numCols: program.numCols }, integrality: program.integrality, colUpper: program.colUpper.map(bounded), rowLower: program.rowLower.map(bounded), rowUpper: program.rowUpper.map(bounded) });
     const { modelStatus } = model.run();
     const seconds = model.getRunTime();
     const codes = highs.constants.modelStatus;

@@ -6,6 +6,10 @@ import { ValidationError } from '@bedside/shared';
  * day by day, and mobile fill-finish units that can be sent region to region. Where should each unit
  * fill on each day so that as few weighted doses as possible wait, counted per dose per day?
  *
+ * Doses may be wanted by a deadline (the end of a campaign's window, CEPI's 100 Days Mission): doses not
+ * released by then are no use and count as waiting on every day to the end, as doses never filled do. So
+ * the plan that lets the fewest weighted doses wait is also the one that delivers the most by their deadlines.
+ *
  * The units are alike (one fill-finish specification), so a plan can count them per region and day
  * rather than name each one, which keeps the optimiser's model small.
  */
@@ -31,10 +35,18 @@ export interface SurgeInstance {
   readonly dosesPerUnitDay: number;
   /** The units, each with the region it stands in, ready to fill, on day 0. */
   readonly units: readonly { readonly unitId: string; readonly region: string }[];
-  /** Doses wanted in a region from a day on, with the region's priority weight. */
-  readonly demand: readonly { readonly region: string; readonly day: number; readonly doses: number }[];
+  /** Doses wanted in a region from a day on, and by a deadline (the last day they are of use) when they have one. */
+  readonly demand: readonly SurgeDemand[];
   /** Priority weight of a dose waiting a day in each region (default 1). */
   readonly weights?: Readonly<Record<string, number>>;
+}
+
+export interface SurgeDemand {
+  readonly region: string;
+  readonly day: number;
+  readonly doses: number;
+  /** The last day (from `day` to the last day planned) by which these doses must be released to be of use. */
+  readonly deadline?: number;
 }
 
 /** A fill-finish unit's specification (docs/domain.md "Surge"). */
@@ -68,6 +80,29 @@ export function cumulativeDemand(instance: SurgeInstance): number[][] {
   for (const { region, day, doses } of instance.demand) wanted[instance.regions.indexOf(region)]![day]! += doses;
   for (const row of wanted) for (let t = 1; t < row.length; t++) row[t]! += row[t - 1]!;
   return wanted;
+}
+
+/**
+ * Doses that missed their deadlines, by region, given the doses released by the end of each day
+ * (`released[region][day]`, cumulative). Released doses go to the wants whose deadlines come first (wants
+ * without a deadline last): with one weight per region, no other order gets more doses there in time
+ * (the doses released by an earlier deadline are among those released by a later one). Returns, per region
+ * and day, the doses whose deadline passed before that day unreleased, and the total per region.
+ */
+export function deadlineMisses(instance: SurgeInstance, released: readonly (readonly number[])[]): { byDay: number[][]; total: number[] } {
+  const byDay = instance.regions.map(() => new Array<number>(instance.days).fill(0));
+  const total = instance.regions.map(() => 0);
+  const due = instance.demand.filter((d) => d.deadline !== undefined && d.doses > 0).sort((a, b) => a.deadline! - b.deadline! || a.day - b.day);
+  const used = instance.regions.map(() => 0);
+  for (const { region, doses, deadline } of due) {
+    const r = instance.regions.indexOf(region);
+    const delivered = Math.min(doses, Math.max(0, released[r]![deadline!]! - used[r]!));
+    used[r]! += delivered;
+    const missed = doses - delivered;
+    total[r]! += missed;
+    for (let t = deadline! + 1; t < instance.days; t++) byDay[r]![t]! += missed;
+  }
+  return { byDay, total };
 }
 
 /** The limits a question must keep to, so a solve stays within reach of a single-threaded solver. */
@@ -104,6 +139,9 @@ export function validateSurgeInstance(instance: SurgeInstance, limits: SurgeLimi
     if (!regions.includes(entry.region)) throw new ValidationError(`demand[${i}].region`, `${entry.region} is not one of the regions planned.`);
     if (!Number.isInteger(entry.day) || entry.day < 0 || entry.day >= days) throw new ValidationError(`demand[${i}].day`, `Demand must fall on a day from 0 to ${days - 1}.`);
     if (!Number.isFinite(entry.doses) || entry.doses < 0) throw new ValidationError(`demand[${i}].doses`, 'Doses wanted cannot be negative.');
+    if (entry.deadline !== undefined && (!Number.isInteger(entry.deadline) || entry.deadline < entry.day || entry.deadline >= days)) {
+      throw new ValidationError(`demand[${i}].deadline`, `A deadline falls on a day from the day the doses are wanted (${entry.day}) to the last day planned (${days - 1}).`);
+    }
   }
   for (const [region, weight] of Object.entries(instance.weights ?? {})) {
     if (!regions.includes(region)) throw new ValidationError('weights', `${region} is not one of the regions planned.`);

@@ -9,11 +9,16 @@ import { timelineOf, type SurgePlan } from './surge-plan';
  * - `move[a][b][t]`, integer: units leaving a on day t for b, filling there from day t + moveDays(a, b)
  *   (moves that would arrive after the last day are left out: they could fill nothing);
  * - `released[r][t]`, continuous: doses released in r by the end of day t (filled releaseDays earlier);
- * - `unmet[r][t]` ≥ wanted − released, continuous, ≥ 0, on days something is wanted: the objective
- *   counts it once per day, times the region's weight.
+ * - `inTime[r][s]`, continuous, on each day s that is some want's deadline in r: doses due by s (by
+ *   their deadlines) released in time, counted cumulatively over those deadlines;
+ * - `unmet[r][t]` ≥ wanted − released, and ≥ the doses whose deadlines have passed undelivered, continuous,
+ *   ≥ 0, on days something is wanted: the objective counts it once per day, times the region's weight
+ *   (as `evaluateSurgeCounts` does).
  *
  * Rows: units are conserved in every region on every day (those filling or leaving are those that stood
- * or arrived there), releases add up, and unmet covers what is wanted. Counting per region and day, not one
+ * or arrived there), releases add up, unmet covers what is wanted and what missed its deadline, and the
+ * wants due by any deadline get no more than was released by then (with deadlines nested in time, that is
+ * all it takes for the released doses to go round, so no binaries are needed). Counting per region and day, not one
  * binary per unit and day, keeps the model within reach of a single-threaded WebAssembly solver.
  */
 export interface LinearProgram {
@@ -69,6 +74,13 @@ export function buildSurgeModel(instance: SurgeInstance): SurgeModel {
     }
   }
   const released = instance.regions.map(() => Array.from({ length: D }, () => column(0, 0, Number.POSITIVE_INFINITY, false)));
+  // Doses due by each deadline, per region and cumulative over deadlines: [day, doses due by then][], in day order.
+  const dueBy = instance.regions.map((region) => {
+    const byDay = new Map<number, number>();
+    for (const d of instance.demand) if (d.region === region && d.deadline !== undefined && d.doses > 0) byDay.set(d.deadline, (byDay.get(d.deadline) ?? 0) + d.doses);
+    let total = 0;
+    return [...byDay].sort((a, b) => a[0] - b[0]).map(([day, doses]) => ({ day, due: (total += doses), column: column(0, 0, total, false) }));
+  });
   const unmet = instance.regions.map((region, r) => Array.from({ length: D }, (_, t) => (wanted[r]![t]! > 0 ? column(weightOf(instance, region), 0, Number.POSITIVE_INFINITY, false) : -1)));
 
   const starts: number[] = [0];
@@ -103,6 +115,18 @@ export function buildSurgeModel(instance: SurgeInstance): SurgeModel {
       if (filledOn >= 0) releaseTerms.push([ready[r]![filledOn]!, -instance.dosesPerUnitDay]);
       row(releaseTerms, 0, 0);
       if (unmet[r]![t]! >= 0) row([[unmet[r]![t]!, 1], [released[r]![t]!, 1]], wanted[r]![t]!, Number.POSITIVE_INFINITY);
+      const deadlines = dueBy[r]!;
+      const today = deadlines.findIndex((d) => d.day === t);
+      if (today >= 0) {
+        // Released in time by today's deadline: no more than released by today, nor fewer than by the last deadline,
+        // nor more than those since could add.
+        const d = deadlines[today]!;
+        row([[d.column, 1], [released[r]![t]!, -1]], Number.NEGATIVE_INFINITY, 0);
+        if (today > 0) row([[d.column, 1], [deadlines[today - 1]!.column, -1]], 0, d.due - deadlines[today - 1]!.due);
+      }
+      // Waiting ≥ doses due before today not released in time.
+      const passed = deadlines.findLast((d) => d.day < t);
+      if (passed) row([[unmet[r]![t]!, 1], [passed.column, 1]], passed.due, Number.POSITIVE_INFINITY);
     }
   }
   const program: LinearProgram = {

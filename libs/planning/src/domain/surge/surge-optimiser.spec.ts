@@ -17,7 +17,7 @@ const smallInstance: fc.Arbitrary<SurgeInstance> = fc
     requalificationDays: fc.integer({ min: 0, max: 1 }),
     releaseDays: fc.integer({ min: 0, max: 1 }),
     dosesPerUnitDay: fc.integer({ min: 5, max: 20 }),
-    demand: fc.array(fc.record({ region: fc.nat(2), day: fc.nat(4), doses: fc.integer({ min: 0, max: 60 }) }), { minLength: 1, maxLength: 6 }),
+    demand: fc.array(fc.record({ region: fc.nat(2), day: fc.nat(4), doses: fc.integer({ min: 0, max: 60 }), deadline: fc.option(fc.nat(5), { nil: undefined }) }), { minLength: 1, maxLength: 6 }),
     weights: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
     homes: fc.array(fc.nat(2), { minLength: 2, maxLength: 2 }),
   })
@@ -34,7 +34,10 @@ const smallInstance: fc.Arbitrary<SurgeInstance> = fc
       releaseDays,
       dosesPerUnitDay,
       units: Array.from({ length: units }, (_, i) => ({ unitId: `FF-${i + 1}`, region: regions[homes[i]! % R]! })),
-      demand: demand.map((d) => ({ region: regions[d.region % R]!, day: d.day % days, doses: d.doses })),
+      demand: demand.map((d) => {
+        const day = d.day % days;
+        return { region: regions[d.region % R]!, day, doses: d.doses, ...(d.deadline !== undefined && { deadline: day + (d.deadline % (days - day)) }) };
+      }),
       weights: Object.fromEntries(regions.map((r, i) => [r, weights[i]!])),
     };
   });
@@ -78,6 +81,37 @@ describe('surge fill-finish optimiser (issue 13 §3)', () => {
     );
   });
 
+  it('sends a unit where doses would otherwise miss their deadline, rather than where more are wanted for longer', () => {
+    // London wants 300 doses by day 3; the North East wants 500 with no deadline. Staying in the North East
+    // lets 300 London doses miss their deadline, which counts them as waiting to the end.
+    const instance: SurgeInstance = {
+      regions: ['NE', 'LON'],
+      days: 12,
+      travelDays: [
+        [0, 1],
+        [1, 0],
+      ],
+      teardownDays: 0,
+      setupDays: 0,
+      requalificationDays: 0,
+      releaseDays: 0,
+      dosesPerUnitDay: 100,
+      units: [{ unitId: 'FF-1', region: 'NE' }],
+      demand: [
+        { region: 'NE', day: 0, doses: 500 },
+        { region: 'LON', day: 0, doses: 300, deadline: 3 },
+      ],
+    };
+    const { plan, solution } = solve(instance);
+    const outcome = evaluateSurgePlan(instance, plan);
+    expect(outcome.missedDeadline).toEqual([0, 0]);
+    expect(plan.timelines[0]!.segments[0]).toEqual({ kind: 'MOVING', region: 'LON', from: 0, to: 1 });
+    expect(outcome.weightedUnmetDoseDays).toBeCloseTo(solution.objective!, 6);
+    const stayed = evaluateSurgePlan(instance, { timelines: [timelineOf(instance, 'FF-1', 'NE', () => 0)] });
+    expect(stayed.missedDeadline).toEqual([0, 300]);
+    expect(stayed.weightedUnmetDoseDays).toBeGreaterThan(outcome.weightedUnmetDoseDays);
+  });
+
   it('moves a unit to where the doses are wanted when waiting for it beats filling where it stands', () => {
     // One unit in the North East, all demand in London two days away: it leaves on day 0 and fills from day 3.
     const instance: SurgeInstance = {
@@ -102,6 +136,39 @@ describe('surge fill-finish optimiser (issue 13 §3)', () => {
     ]);
     // Released from day 4, 100 a day: 500 wanted on days 0-3, then 400, 300, 200, 100 and 0.
     expect(solution.objective).toBe(500 * 4 + 400 + 300 + 200 + 100);
+  });
+});
+
+describe('what a plan delivers', () => {
+  it('counts doses not released by their deadline as waiting on every day to the end, and released doses go to the earliest deadline first', () => {
+    // One unit in London, 100 doses a day, released the same day: 400, 500, 600 by the end of days 3, 4, 5.
+    const instance: SurgeInstance = {
+      regions: ['LON'],
+      days: 6,
+      travelDays: [[0]],
+      teardownDays: 0,
+      setupDays: 0,
+      requalificationDays: 0,
+      releaseDays: 0,
+      dosesPerUnitDay: 100,
+      units: [{ unitId: 'FF-1', region: 'LON' }],
+      demand: [
+        { region: 'LON', day: 0, doses: 100 },
+        { region: 'LON', day: 0, doses: 300, deadline: 1 },
+      ],
+    };
+    const outcome = evaluateSurgePlan(instance, { timelines: [timelineOf(instance, 'FF-1', 'LON', () => 0)] });
+    // 200 released by day 1 go to the 300 due then; 100 miss it. Waiting: 300 and 200 on days 0 and 1, then
+    // the 100 that missed their deadline on each later day (the 100 without one are served on day 2).
+    expect(outcome.missedDeadline).toEqual([100]);
+    expect(outcome.weightedUnmetDoseDays).toBe(300 + 200 + 100 * 4);
+    expect(outcome.unmetAtEnd).toEqual([100]);
+  });
+
+  it('refuses a deadline before the doses are wanted or after the last day planned', () => {
+    const base: SurgeInstance = { regions: ['LON'], days: 6, travelDays: [[0]], teardownDays: 0, setupDays: 0, requalificationDays: 0, releaseDays: 0, dosesPerUnitDay: 100, units: [{ unitId: 'FF-1', region: 'LON' }], demand: [] };
+    expect(() => validateSurgeInstance({ ...base, demand: [{ region: 'LON', day: 2, doses: 1, deadline: 1 }] })).toThrow('A deadline falls on a day from the day the doses are wanted (2) to the last day planned (5).');
+    expect(() => validateSurgeInstance({ ...base, demand: [{ region: 'LON', day: 0, doses: 1, deadline: 6 }] })).toThrow('A deadline falls on a day');
   });
 });
 

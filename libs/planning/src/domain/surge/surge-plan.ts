@@ -1,4 +1,4 @@
-import { cumulativeDemand, moveDays, weightOf, type SurgeInstance } from './surge-instance';
+import { cumulativeDemand, deadlineMisses, moveDays, weightOf, type SurgeInstance } from './surge-instance';
 
 /** A stretch of a unit's days: filling in a region, or moving to one (tear-down, travel, set-up, requalification). */
 export interface UnitSegment {
@@ -98,33 +98,46 @@ export function fillingCounts(instance: SurgeInstance, plan: SurgePlan): number[
 }
 
 export interface SurgeOutcome {
-  /** The objective: every dose wanted and not yet released counted once per day it waits, times its region's weight. */
+  /**
+   * The objective: every dose wanted and not yet released counted once per day it waits, times its region's
+   * weight; a dose not released by its deadline waits on every day to the end.
+   */
   readonly weightedUnmetDoseDays: number;
   /** Doses released in each region by the end of each day, `[region][day]`, cumulative. */
   readonly released: number[][];
-  /** Doses wanted and not released, by region, at the end. */
+  /** Doses wanted and not released (or released after their deadline), by region, at the end. */
   readonly unmetAtEnd: number[];
+  /** Doses not released by their deadline, by region. */
+  readonly missedDeadline: number[];
   /** Share of the days each unit fills, by unit. */
   readonly utilisation: Record<string, number>;
 }
 
-/** What a plan delivers: doses filled on day t are released on day t + releaseDays, and serve the oldest wants first. */
+/**
+ * What a plan delivers: doses filled on day t are released on day t + releaseDays and go to the wants whose
+ * deadlines come first (`deadlineMisses`). A day's waiting doses are those wanted and not released, or, if
+ * more, those that missed their deadline (which released doses no longer serve).
+ */
 export function evaluateSurgeCounts(instance: SurgeInstance, filling: readonly (readonly number[])[]): Omit<SurgeOutcome, 'utilisation'> {
   const wanted = cumulativeDemand(instance);
-  let weightedUnmetDoseDays = 0;
-  const released = instance.regions.map((region, r) => {
+  const released = instance.regions.map((_, r) => {
     const row = new Array<number>(instance.days).fill(0);
     let total = 0;
     for (let t = 0; t < instance.days; t++) {
       const filledOn = t - instance.releaseDays;
       if (filledOn >= 0) total += filling[r]![filledOn]! * instance.dosesPerUnitDay;
       row[t] = total;
-      weightedUnmetDoseDays += weightOf(instance, region) * Math.max(0, wanted[r]![t]! - total);
     }
     return row;
   });
-  const unmetAtEnd = wanted.map((row, r) => Math.max(0, row.at(-1)! - released[r]!.at(-1)!));
-  return { weightedUnmetDoseDays, released, unmetAtEnd };
+  const missed = deadlineMisses(instance, released);
+  const waiting = (r: number, t: number) => Math.max(missed.byDay[r]![t]!, wanted[r]![t]! - released[r]![t]!, 0);
+  let weightedUnmetDoseDays = 0;
+  instance.regions.forEach((region, r) => {
+    for (let t = 0; t < instance.days; t++) weightedUnmetDoseDays += weightOf(instance, region) * waiting(r, t);
+  });
+  const unmetAtEnd = instance.regions.map((_, r) => waiting(r, instance.days - 1));
+  return { weightedUnmetDoseDays, released, unmetAtEnd, missedDeadline: missed.total };
 }
 
 export function evaluateSurgePlan(instance: SurgeInstance, plan: SurgePlan): SurgeOutcome {
