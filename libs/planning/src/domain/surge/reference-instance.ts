@@ -4,7 +4,7 @@ import { dosesPerUnitDay, type FillFinishSpec, type SurgeInstance } from './surg
  * The reference surge question of issue 13's benchmark: 8 mobile fill-finish units, the ten host regions
  * (the seven NHS England regions and the three devolved nations), 100 daily periods, and demand that
  * exceeds what the units can fill. The pandemic arrives as waves, region after region, so where a unit
- * stands matters over time. Populations (millions) set each region's share of the doses; a unit's output
+ * stands matters over time; a wave's doses are of use until two weeks after it ends (their deadline). Populations (millions) set each region's share of the doses; a unit's output
  * follows docs/domain.md "Surge" (a mobile line fills far below a fixed line's 400 vials a minute).
  */
 export const NHS_REGIONS = [
@@ -30,6 +30,11 @@ export interface ReferenceOptions {
   readonly requalificationDays?: number;
   readonly units?: number;
   readonly days?: number;
+  /**
+   * Days after a region's wave ends that its doses are still of use (default 14); `null` for no deadline.
+   * A dose that comes after the wave has passed is worth nothing (domain.md "Surge": demand curves and deadlines).
+   */
+  readonly deadlineAfterWave?: number | null;
 }
 
 export const REFERENCE_FILL_FINISH: Omit<FillFinishSpec, 'dosesPerVial'> = { vialsPerHour: 300, shiftsPerDay: 2, hoursPerShift: 8, effectiveOutputFactor: 0.7 };
@@ -46,8 +51,14 @@ export function referenceSurgeInstance(options: ReferenceOptions = {}): SurgeIns
   // Forty million doses wanted in all, each area's share over a 30-day wave from its start.
   const totalDoses = 40_000_000;
   const population = areas.reduce((sum, r) => sum + r.population, 0);
+  const grace = options.deadlineAfterWave === undefined ? 14 : options.deadlineAfterWave;
   const demand = areas.flatMap((r) =>
-    Array.from({ length: 30 }, (_, i) => ({ region: r.code, day: r.wave + i, doses: Math.round((totalDoses * r.population) / population / 30) })).filter((d) => d.day < days),
+    Array.from({ length: 30 }, (_, i) => ({
+      region: r.code,
+      day: r.wave + i,
+      doses: Math.round((totalDoses * r.population) / population / 30),
+      ...(grace !== null && { deadline: Math.min(days - 1, r.wave + 29 + grace) }),
+    })).filter((d) => d.day < days),
   );
   const london = areas.find((a) => a.parent === 'LON')!.code;
   const northWest = areas.find((a) => a.parent === 'NW')!.code;
