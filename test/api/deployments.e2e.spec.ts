@@ -66,6 +66,9 @@ describe('deployments of mobile units', () => {
       expect(await where()).toEqual({ currentSiteCode: 'RBV01', deployments: [{ id: 'MCT-01-D1', status: 'MOVING' }] });
       const moved = await api.gql<{ network: { units: { edges: { node: { id: string } }[] } } }>(`{ network { units(siteCode: "RBV01") { edges { node { id } } } } }`, {}, AS_DASHBOARD);
       expect(moved.data!.network.units.edges.map((e) => e.node.id)).toContain('MCT-01');
+      // Read as of an instant before it left, the unit is where it was then, its move still planned.
+      const then = await api.gql<{ unit: { currentSiteCode: string; deployments: { status: string }[] } }>(`query($at: DateTime!) { unit(id: "MCT-01", asOf: $at) { currentSiteCode deployments { status } } }`, { at: before.toISOString() }, AS_SCHEDULER);
+      expect(then.data!.unit).toEqual({ currentSiteCode: 'CTL01', deployments: [{ status: 'PLANNED' }] });
     } finally {
       api.clock.set(before);
     }

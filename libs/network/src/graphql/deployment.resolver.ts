@@ -120,14 +120,14 @@ function isAfterCursor(d: { unitId: string; deploymentId: string }, cursorId: st
 export class ModularUnitLocationResolver {
   constructor(@Inject(CLOCK) private readonly clock: Clock) {}
 
-  @ResolveField(() => String, { description: 'Code of the site where it is today, or is on its way to: its home until a deployment takes it elsewhere.' })
+  @ResolveField(() => String, { description: 'Code of the site where it is today (or on the day it was read as of), or is on its way to: its home until a deployment takes it elsewhere.' })
   currentSiteCode(@Parent() unit: ModularUnit): string {
-    return siteOn(unit.homeSiteCode, unit.deploymentsInForce ?? [], localDateOf(this.clock.now(), NETWORK_ZONE));
+    return siteOn(unit.homeSiteCode, unit.deploymentsInForce ?? [], localDateOf(unit.asOf ?? this.clock.now(), NETWORK_ZONE));
   }
 
   @ResolveField(() => [Deployment], { description: 'Its deployments in force, in order: its deployment calendar.' })
   deployments(@Parent() unit: ModularUnit): Deployment[] {
-    const today = localDateOf(this.clock.now(), NETWORK_ZONE);
+    const today = localDateOf(unit.asOf ?? this.clock.now(), NETWORK_ZONE);
     const list = unit.deploymentsInForce ?? [];
     return list.map((d, i) => toDeployment(d, list[i + 1], today));
   }

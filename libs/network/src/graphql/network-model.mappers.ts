@@ -2,8 +2,10 @@ import type { DmmfRow, UnitRow } from '../application/network-read-model';
 import type { CalendarException as CalendarExceptionData, ResourceCalendar as ResourceCalendarData } from '../domain';
 import type { CalendarException, Dmmf, ModularUnit, ResourceCalendar, ResourceSchedule } from './network-model.types';
 
-export const toUnit = (r: UnitRow): ModularUnit => ({
+/** `asOf`: the instant the unit was read as of (null: now), which its location then follows. */
+export const toUnit = (r: UnitRow, asOf: Date | null = null): ModularUnit => ({
   id: r.unit_id,
+  asOf,
   name: r.name,
   kind: r.kind,
   mobility: r.mobility,

@@ -52,7 +52,7 @@ export class NetworkModelResolver {
     @Args('asOf', { nullable: true, description: 'Show the unit as recorded at this instant (UTC), rebuilt from its events; not in the future. Empty when it was not yet registered then.' }) asOf?: Date,
   ): Promise<ModularUnit | null> {
     const row = asOf ? await this.asOfReads.unit(id, asOf) : await this.readModel.unit(id);
-    return row ? toUnit(row) : null;
+    return row ? toUnit(row, asOf ?? null) : null;
   }
 
   @Allow(CONTROL_SITE)
@@ -226,7 +226,7 @@ export class NetworkModelFieldsResolver {
     const rows = network.asOf
       ? await this.asOfReads.units({ kind, siteCode }, limit, afterId as string | undefined, network.asOf)
       : await this.readModel.units({ kind, siteCode }, limit, afterId as string | undefined, localDateOf(this.clock.now(), 'Europe/London'));
-    return toConnection(rows, limit, (r) => encodeCursor('units', [r.unit_id]), toUnit);
+    return toConnection(rows, limit, (r) => encodeCursor('units', [r.unit_id]), (r) => toUnit(r, network.asOf ?? null));
   }
 
   @ResolveField(() => [Dmmf], { description: 'Every product with a DMMF, at its latest version.' })

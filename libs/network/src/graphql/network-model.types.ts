@@ -47,8 +47,10 @@ export class ModularUnit {
   batchCapacity!: number;
   @Field({ description: 'Code of its home site.' })
   homeSiteCode!: string;
-  /** Resolved from its deployments by the clock (ModularUnitLocationResolver). */
+  /** Resolved from its deployments by the clock, or as of `asOf` (ModularUnitLocationResolver). */
   currentSiteCode?: string;
+  /** Not a field: the instant the unit was read as of (`unit(asOf)`, `network(asOf)`), null for now. */
+  asOf?: Date | null;
   /** Its deployments in force: where it is on a day follows them; shown as `deployments`. */
   deploymentsInForce?: readonly DeploymentData[];
   @Field(() => QualificationStateEnum, { description: 'Whether it may manufacture.' })
