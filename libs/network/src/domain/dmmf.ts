@@ -53,6 +53,17 @@ export interface PublishDmmfVersion {
   readonly basedOnVersion?: number | null;
 }
 
+/**
+ * HMR regs 17A/17B (docs/domain.md "Rules that come from regulation"): a product is made only on a unit
+ * its DMMF designates, or on a unit standing at a site it designates on the day. A mobile unit takes no
+ * designation with it: at a site not designated, only its own listing lets it make the product.
+ * `siteCode` is where the unit stands that day (`siteOn`), undefined when that is not known.
+ */
+export function designatesUnitAt(designation: { readonly unitIds: Iterable<string>; readonly siteCodes: Iterable<string> }, unitId: string, siteCode: string | undefined): boolean {
+  const has = (ids: Iterable<string>, id: string) => (ids instanceof Set ? ids.has(id) : [...ids].includes(id));
+  return has(designation.unitIds, unitId) || (siteCode !== undefined && has(designation.siteCodes, siteCode));
+}
+
 export function normaliseDesignation(designation: Designation): Designation {
   const unique = (ids: readonly string[]) => [...new Set(ids.map((id) => id.trim().toUpperCase()))].sort();
   return { siteCodes: unique(designation.siteCodes), unitIds: unique(designation.unitIds) };

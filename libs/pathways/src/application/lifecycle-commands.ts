@@ -3,8 +3,10 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CapacityReads, resourceOwner, unitOfKey } from '@bedside/capacity';
 import { AggregateRepository, EVENT_STORE, recordedOfTypes, type CommandContext, type EventStore } from '@bedside/event-store';
-import { dmmfStreamId, siteEvolver, siteStreamId, unitEvolver, unitStreamId, type Designation, type DmmfEvent, type ProductProcess } from '@bedside/network';
-import { CLINICAL, CLOCK, ConflictError, NotFoundError, requireRole, type Clock } from '@bedside/shared';
+import { designatesUnitAt, dmmfStreamId, siteEvolver, siteOn, siteStreamId, unitEvolver, unitStreamId, type Designation, type DmmfEvent, type ProductProcess } from '@bedside/network';
+
+const NETWORK_ZONE = 'Europe/London';
+import { CLINICAL, CLOCK, ConflictError, localDateOf, NotFoundError, requireRole, type Clock, type LocalDate } from '@bedside/shared';
 import {
   holdEvolver,
   holdStreamId,
@@ -82,8 +84,8 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
     const slots = await this.bookedSlots(pathway);
     const booking = slots && (await this.booking(slots, needs.sessions));
     const unitIds = [...new Set([...(needs.bookedUnits ? (booking?.unitIds ?? []) : []), ...needs.units])];
-    const units = await this.units(unitIds, dmmf.designation);
     const when: When = { at: timing.occurredAt ?? now, now, lateReason: timing.lateReason };
+    const units = await this.units(unitIds, dmmf.designation, localDateOf(when.at, NETWORK_ZONE));
     const { position } = await this.repository.execute(
       pathwayStreamId(coi),
       pathwayEvolver,
@@ -146,12 +148,16 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
     return starts.length > 0 ? new Date(Math.min(...starts)) : null;
   }
 
-  /** Each unit as its stream tells it now, its site's status from the site's stream, and whether the pinned DMMF designates it. */
-  private async units(unitIds: readonly string[], designation: Designation): Promise<Map<string, UnitFacts>> {
+  /**
+   * Each unit as its stream tells it now, the site it stands at on the step's day (its deployments followed),
+   * that site's status from the site's stream, and whether the pinned DMMF designates the unit there.
+   */
+  private async units(unitIds: readonly string[], designation: Designation, day: LocalDate): Promise<Map<string, UnitFacts>> {
     const facts = new Map<string, UnitFacts>();
     if (unitIds.length === 0) return facts;
     const units = await this.repository.loadMany(unitIds.map(unitStreamId), unitEvolver);
-    const siteCodes = [...new Set([...units.values()].flatMap(({ state }) => (state ? [state.homeSiteCode] : [])))];
+    const siteOf = new Map([...units.values()].flatMap(({ state }) => (state ? [[state.unitId, siteOn(state.homeSiteCode, state.deployments, day)] as const] : [])));
+    const siteCodes = [...new Set(siteOf.values())];
     const sites = siteCodes.length > 0 ? await this.repository.loadMany(siteCodes.map(siteStreamId), siteEvolver) : new Map();
     for (const unitId of unitIds) {
       const unit = units.get(unitStreamId(unitId))?.state;
@@ -159,13 +165,14 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
         facts.set(unitId, { unitId, designated: false });
         continue;
       }
-      const site = sites.get(siteStreamId(unit.homeSiteCode))?.state;
+      const siteCode = siteOf.get(unit.unitId)!;
+      const site = sites.get(siteStreamId(siteCode))?.state;
       facts.set(unitId, {
         unitId,
-        siteCode: unit.homeSiteCode,
+        siteCode,
         qualification: unit.qualification,
         siteStatus: site?.status,
-        designated: designation.unitIds.includes(unitId) || designation.siteCodes.includes(unit.homeSiteCode),
+        designated: designatesUnitAt(designation, unitId, siteCode),
       });
     }
     return facts;

@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, EVENT_STORE, retryOnConflict, type CommandContext, type EventStore } from '@bedside/event-store';
 import { CapacityReads, slotKey, unitOfKey } from '@bedside/capacity';
-import { unitEvolver, unitStreamId } from '@bedside/network';
+import { siteOn, unitEvolver, unitStreamId } from '@bedside/network';
 import {
   CLINICAL,
   CLOCK,
@@ -15,6 +15,7 @@ import {
   requireRole,
   requireText,
   ValidationError,
+  type LocalDate,
 } from '@bedside/shared';
 import {
   checkPlanSlots,
@@ -106,13 +107,12 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
       // A plan in the past is refused first, naming the slot, before any rule of the plan is judged.
       refuseBegunSlots(slots, capacities.value.startsAt, now);
       if (pathway.state) {
-        const unitSites = new Map<string, string>();
-        for (const unitId of unitIds) {
+        const unitSiteOn = (unitId: string, day: LocalDate) => {
           const unit = streams.load(unitStreamId(unitId), unitEvolver).state;
-          if (unit) unitSites.set(unitId, unit.homeSiteCode);
-        }
+          return unit && siteOn(unit.homeSiteCode, unit.deployments, day);
+        };
         const designation = await this.designation(pathway.state.productCode, pathway.state.dmmfVersion);
-        checkPlanSlots(slots, { earliestCollectionDate: pathway.state.earliestCollectionDate, ...designation, unitSites });
+        checkPlanSlots(slots, { earliestCollectionDate: pathway.state.earliestCollectionDate, ...designation, unitSiteOn });
         // A hold holds a plan (issue 11 §4): judged once, by the plan search's own rules; a retry after a race re-reads only capacity.
         if (attempt === 1) {
           judgePlanSlots(await this.plans.inputForPlan(pathway.state, slots, capacities.value.keys), slots);

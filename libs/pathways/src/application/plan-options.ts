@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CapacityReads, LAYOUT_PROJECTION, NO_SLOTS, SlotLayoutCache, unitResourceKey, type ResourceDays, type UsableSlots } from '@bedside/capacity';
-import { presentStay, type DeploymentData, type ProductProcess, type Resource, type UnitStay } from '@bedside/network';
+import { designatesUnitAt, presentStay, type DeploymentData, type Designation, type ProductProcess, type Resource, type UnitStay } from '@bedside/network';
 import { appliedKeySql } from '@bedside/read-model';
 import { addDays, CLOCK, daysBetween, localDateOf, NotFoundError, wholeNumber, type Clock, type LocalDate } from '@bedside/shared';
 import { normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type PlanSearchResult } from '../domain';
@@ -21,8 +21,13 @@ export interface BasisUnit extends DesignatedUnit {
 /** Everything the search needs but the free slots: the process, where it may be made, and how sites connect. */
 export interface PlanBasis {
   readonly process: ProductProcess;
-  /** `siteCode`: where the unit was registered; where it is on a day follows its deployments (unitsWhereTheyAre). */
+  /**
+   * Units that may be designated somewhere they stand: by id, at home, or deployed. `siteCode`: where the
+   * unit was registered; where it is on a day follows its deployments (`designatedUnitsOn`).
+   */
   readonly units: readonly BasisUnit[];
+  /** Where the pinned DMMF version, and the product's latest, let the product be made (`designatesUnitAt`). */
+  readonly designations: readonly Designation[];
   readonly centres: readonly string[];
   readonly travelHours: (from: string, to: string) => number | undefined;
   readonly freshCourier: (from: string, to: string) => boolean;
@@ -49,11 +54,9 @@ export function unitsWhereTheyAre(
   earliest: LocalDate,
 ): { units: DesignatedUnit[]; capacity: { free: readonly FreeSlot[] } | { freeByResource: readonly ResourceDays[] } } {
   const stays = new Map<string, UnitStay>();
-  const units = basis.units.map((u): DesignatedUnit => {
-    if (u.deployments.length === 0) return u;
-    const stay = presentStay(u.siteCode, u.deployments, today);
-    stays.set(unitResourceKey(u.unitId), stay);
-    return { unitId: u.unitId, siteCode: stay.siteCode };
+  const units = designatedUnitsOn(basis, today).map(({ unit, stay }) => {
+    if (stay) stays.set(unitResourceKey(unit.unitId), stay);
+    return unit;
   });
   if (stays.size === 0) return { units, capacity };
   const within = (stay: UnitStay | undefined, day: LocalDate) => !stay || (day >= stay.from && (stay.until === null || day < stay.until));
@@ -63,6 +66,19 @@ export function unitsWhereTheyAre(
     return stay ? { ...r, days: r.days.map((slots, i) => (within(stay, addDays(earliest, i)) ? slots : NO_SLOTS)) } : r;
   });
   return { units, capacity: { freeByResource } };
+}
+
+/**
+ * The basis's units that may make the product where they stand on `today` (or are heading for), each
+ * placed there: the DMMF designation is judged at that site (`designatesUnitAt`, HMR regs 17A/17B), by
+ * the pinned version and by the latest (a later version that no longer lists a unit withdraws it).
+ */
+export function designatedUnitsOn(basis: PlanBasis, today: LocalDate): { unit: DesignatedUnit; stay: UnitStay | null }[] {
+  return basis.units.flatMap((u) => {
+    const stay = u.deployments.length === 0 ? null : presentStay(u.siteCode, u.deployments, today);
+    const siteCode = stay?.siteCode ?? u.siteCode;
+    return basis.designations.every((d) => designatesUnitAt(d, u.unitId, siteCode)) ? [{ unit: { unitId: u.unitId, siteCode }, stay }] : [];
+  });
 }
 
 /** The search's input: live capacity as a list of slots, or grouped by resource and day from `request.earliest` (SlotLayoutCache.resourceDays). */
@@ -193,15 +209,18 @@ export class PlanOptions {
       [productCode, version],
     );
     if (!dmmf) throw new NotFoundError('DMMF version', `${productCode} v${version}`);
-    // Manufacture only on designated units, or units at designated sites (regs 17A/17B). The pinned version
-    // says where the pathway may be made; a later version that no longer lists a unit (nor its site)
+    // Manufacture only on designated units, or units standing at designated sites (regs 17A/17B). The pinned
+    // version says where the pathway may be made; a later version that no longer lists a unit (nor its site)
     // withdraws it, pinned or not (issue 11 §5: the pathway is then at risk, and its repair looks elsewhere).
+    // Units the pinned version could designate anywhere they stand are read; where they stand on the day
+    // decides (designatedUnitsOn).
+    const [latest] = await this.dataSource.query('SELECT designated_site_codes, designated_unit_ids FROM dmmf_versions WHERE product_code = $1 ORDER BY version DESC LIMIT 1', [productCode]);
     const units: { unit_id: string; current_site_code: string; deployments: DeploymentData[] }[] = await this.dataSource.query(
       `SELECT u.unit_id, u.current_site_code, u.deployments FROM modular_units u
-         JOIN LATERAL (SELECT designated_unit_ids, designated_site_codes FROM dmmf_versions WHERE product_code = $3 ORDER BY version DESC LIMIT 1) l ON true
-        WHERE u.kind = 'CELL_THERAPY' AND (u.unit_id = ANY($1) OR u.current_site_code = ANY($2))
-          AND (u.unit_id = ANY(l.designated_unit_ids) OR u.current_site_code = ANY(l.designated_site_codes))`,
-      [dmmf.designated_unit_ids, dmmf.designated_site_codes, productCode],
+        WHERE u.kind = 'CELL_THERAPY'
+          AND (u.unit_id = ANY($1) OR u.current_site_code = ANY($2) OR EXISTS (SELECT 1 FROM jsonb_array_elements(u.deployments) d WHERE d->>'toSiteCode' = ANY($2)))
+        ORDER BY u.unit_id`,
+      [dmmf.designated_unit_ids, dmmf.designated_site_codes],
     );
     // Treatment centres: active sites with every resource a pathway needs there.
     const centres = await this.capacity.sitesWithEvery(CENTRE_RESOURCES);
@@ -212,6 +231,7 @@ export class PlanOptions {
     return {
       process: dmmf.process as ProductProcess,
       units: units.map((u) => ({ unitId: u.unit_id, siteCode: u.current_site_code, deployments: u.deployments })),
+      designations: [dmmf, latest].map((d: { designated_site_codes: string[]; designated_unit_ids: string[] }) => ({ siteCodes: d.designated_site_codes, unitIds: d.designated_unit_ids })),
       centres,
       travelHours: (from, to) => routes.get(`${from}>${to}`)?.hours,
       freshCourier: (from, to) => routes.get(`${from}>${to}`)?.fresh_courier ?? false,

@@ -1,4 +1,5 @@
 import { eventClass, ConflictError, NotFoundError, oneOf, optionalReason, optionalText, parseLocalDate, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
+import { designatesUnitAt } from '@bedside/network/domain';
 import { evolveProgress, NOT_STARTED, productTrackRestarted, StepOutOfOrderError, type LifecycleEvent, type Progress } from './lifecycle';
 import type { SlotRef } from './slot';
 import type { WaitlistJoined } from './waitlist';
@@ -185,8 +186,8 @@ export interface PlanRules {
   readonly earliestCollectionDate: LocalDate;
   readonly designatedUnitIds: ReadonlySet<string>;
   readonly designatedSiteCodes: ReadonlySet<string>;
-  /** Where each unit named in the plan stands now. */
-  readonly unitSites: ReadonlyMap<string, string>;
+  /** Where a unit named in the plan stands on a day (its home, or where its deployments take it); undefined if unknown. */
+  readonly unitSiteOn: (unitId: string, day: LocalDate) => string | undefined;
 }
 
 export function checkPlanSlots(slots: readonly SlotRef[], rules: PlanRules): void {
@@ -196,10 +197,9 @@ export function checkPlanSlots(slots: readonly SlotRef[], rules: PlanRules): voi
     }
     if (slot.resourceKey.startsWith('unit:')) {
       const unitId = slot.resourceKey.slice('unit:'.length);
-      const site = rules.unitSites.get(unitId);
-      // HMR regs 17A/17B: manufacture only on a unit, or at a site, the product's DMMF designates.
-      if (!rules.designatedUnitIds.has(unitId) && !(site && rules.designatedSiteCodes.has(site))) {
-        throw new ValidationError('slots', `Unit ${unitId} is not designated for this product under the pathway's DMMF version; choose a designated unit.`);
+      const site = rules.unitSiteOn(unitId, slot.day);
+      if (!designatesUnitAt({ unitIds: rules.designatedUnitIds, siteCodes: rules.designatedSiteCodes }, unitId, site)) {
+        throw new ValidationError('slots', `Unit ${unitId} is not designated for this product under the pathway's DMMF version${site ? ` where it stands on ${slot.day} (${site})` : ''}; choose a designated unit.`);
       }
     }
   }
