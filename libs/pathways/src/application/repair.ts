@@ -5,10 +5,13 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { CapacityReads, slotKey } from '@bedside/capacity';
 import { AggregateRepository, retryOnConflict, type CommandContext } from '@bedside/event-store';
+import { siteOn, type DeploymentData } from '@bedside/network';
 import { CLINICAL, CLOCK, ConflictError, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
   bookingsLost,
   strandedBy,
+  withdrawnBy,
+  type LatestDesignation,
   type UnitMoveMade,
   decideRepair,
   hasBegun,
@@ -182,8 +185,8 @@ export class AtRiskPathways {
   private async rows(coi: string | null, afterCoi: string | null, limit: number | null, trusts: readonly string[] | null = null): Promise<AtRiskRow[]> {
     const now = this.clock.now();
     // With each, the deployments made anyway over its booking (DeploymentData.strandedCois): mobile units are few.
-    const booked: { coi: string; progress: Partial<Progress> | null; slots: SlotRef[]; moves: UnitMoveMade[] }[] = await this.dataSource.query(
-      `SELECT p.coi, p.progress, h.slots,
+    const booked: { coi: string; product_code: string; dmmf_version: number; progress: Partial<Progress> | null; slots: SlotRef[]; moves: UnitMoveMade[] }[] = await this.dataSource.query(
+      `SELECT p.coi, p.product_code, p.dmmf_version, p.progress, h.slots,
               (SELECT coalesce(jsonb_agg(d.value), '[]') FROM modular_units u, jsonb_array_elements(u.deployments) d
                 WHERE jsonb_array_length(u.deployments) > 0 AND d.value->'strandedCois' ? p.coi) AS moves
          FROM pathways p JOIN holds h ON h.hold_id = p.hold_id AND h.status = 'CONFIRMED'
@@ -196,6 +199,7 @@ export class AtRiskPathways {
       const found = placed.get(slotKey(slot));
       return found && { endsAt: found.endsAt, capacity: found.capacity, closedReason: found.closedReason, used: found.committed + found.tentative };
     };
+    const { latest, siteOn } = await this.designations(booked);
     const ahead: { coi: string; resource_key: string; day: string; batch: boolean }[] = [];
     const lost: { coi: string; reason: string; batch: boolean }[] = [];
     for (const b of booked) {
@@ -203,6 +207,7 @@ export class AtRiskPathways {
       for (const { slot, batch } of still) ahead.push({ coi: b.coi, resource_key: slot.resourceKey, day: slot.day, batch });
       for (const loss of bookingsLost(still, layout)) lost.push({ coi: b.coi, ...loss });
       for (const loss of strandedBy(b.coi, still, b.moves)) lost.push({ coi: b.coi, ...loss });
+      for (const loss of withdrawnBy(b.dmmf_version, latest.get(b.product_code), still, siteOn)) lost.push({ coi: b.coi, ...loss });
     }
     return this.dataSource.query(
       `WITH ahead AS (
@@ -210,18 +215,6 @@ export class AtRiskPathways {
            FROM jsonb_to_recordset($6::jsonb) AS a(coi text, resource_key text, day date, batch boolean) JOIN pathways p USING (coi)
        ), lost AS (
          SELECT coi, reason, batch FROM jsonb_to_recordset($7::jsonb) AS l(coi text, reason text, batch boolean)
-       ), undesignated AS (
-         -- The pinned DMMF version fixes how the product is made; where it may be made is the Control Site's
-         -- current word: a later version that no longer lists the unit (nor its site) withdraws it (issue 11 §5).
-         SELECT a.coi, 'Unit ' || u.unit_id || ' is no longer designated to make ' || a.product_code || ': DMMF version ' || l.version
-                || ' does not list it (' || l.reason || ') (' || a.resource_key || ', ' || to_char(min(a.day), 'YYYY-MM-DD')
-                || CASE WHEN max(a.day) > min(a.day) THEN ' to ' || to_char(max(a.day), 'YYYY-MM-DD') ELSE '' END || ')' AS reason, bool_or(a.batch) AS batch
-           FROM ahead a
-           JOIN modular_units u ON a.resource_key = 'unit:' || u.unit_id
-           CROSS JOIN LATERAL (SELECT d.version, d.reason, d.designated_unit_ids, d.designated_site_codes FROM dmmf_versions d
-                                WHERE d.product_code = a.product_code ORDER BY d.version DESC LIMIT 1) l
-          WHERE l.version > a.dmmf_version AND NOT (u.unit_id = ANY(l.designated_unit_ids) OR u.current_site_code = ANY(l.designated_site_codes))
-          GROUP BY a.coi, a.resource_key, u.unit_id, a.product_code, l.version, l.reason
        ), postponed AS (
          SELECT a.coi, 'the patient is postponed until ' || to_char(a.postponed_until, 'YYYY-MM-DD') || ' (' || p.postponement_reason || ') but is booked in on '
                 || to_char(min(a.day), 'YYYY-MM-DD') AS reason, false AS batch
@@ -241,12 +234,36 @@ export class AtRiskPathways {
             AND ($1::text IS NULL OR coi = $1)
        )
        SELECT ${pathwayColumns('p')}, h.slots AS hold_slots, array_agg(DISTINCT r.reason ORDER BY r.reason) AS reasons, bool_or(r.batch) AS batch_stopped
-         FROM (SELECT * FROM lost UNION ALL SELECT * FROM undesignated UNION ALL SELECT * FROM postponed UNION ALL SELECT * FROM failed UNION ALL SELECT * FROM expired) r
+         FROM (SELECT * FROM lost UNION ALL SELECT * FROM postponed UNION ALL SELECT * FROM failed UNION ALL SELECT * FROM expired) r
          JOIN pathways p USING (coi) LEFT JOIN holds h ON h.hold_id = p.hold_id
         WHERE ($2::text IS NULL OR p.coi > $2) AND ($4::text[] IS NULL OR p.referring_trust = ANY($4))
         GROUP BY p.coi, h.slots ORDER BY p.coi LIMIT $3`,
       [coi, afterCoi, limit, trusts, now, JSON.stringify(ahead), JSON.stringify(lost)],
     );
+  }
+
+  /** The latest DMMF version of each booked product, and where each booked unit stands on a day (its deployments followed). */
+  private async designations(booked: readonly { product_code: string; slots: readonly SlotRef[] }[]): Promise<{ latest: Map<string, LatestDesignation>; siteOn: (unitId: string, day: string) => string | undefined }> {
+    const products = [...new Set(booked.map((b) => b.product_code))];
+    const unitIds = [...new Set(booked.flatMap((b) => b.slots.flatMap((s) => (s.resourceKey.startsWith('unit:') ? [s.resourceKey.slice('unit:'.length)] : []))))];
+    const dmmfs: { product_code: string; version: number; reason: string; designated_unit_ids: string[]; designated_site_codes: string[] }[] =
+      products.length === 0
+        ? []
+        : await this.dataSource.query(
+            `SELECT DISTINCT ON (product_code) product_code, version, reason, designated_unit_ids, designated_site_codes FROM dmmf_versions
+              WHERE product_code = ANY($1) ORDER BY product_code, version DESC`,
+            [products],
+          );
+    const units: { unit_id: string; current_site_code: string; deployments: DeploymentData[] }[] =
+      unitIds.length === 0 ? [] : await this.dataSource.query('SELECT unit_id, current_site_code, deployments FROM modular_units WHERE unit_id = ANY($1)', [unitIds]);
+    const unitsById = new Map(units.map((u) => [u.unit_id, u]));
+    return {
+      latest: new Map(dmmfs.map((d) => [d.product_code, { productCode: d.product_code, version: d.version, reason: d.reason, unitIds: d.designated_unit_ids, siteCodes: d.designated_site_codes }])),
+      siteOn: (unitId, day) => {
+        const unit = unitsById.get(unitId);
+        return unit && siteOn(unit.current_site_code, unit.deployments, day);
+      },
+    };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { SlotRef } from '@bedside/capacity/domain';
-import { bookingsLost, slotsAhead, strandedBy, type SlotNow, type UnitMoveMade } from './booking-at-risk';
+import { bookingsLost, slotsAhead, strandedBy, withdrawnBy, type LatestDesignation, type SlotNow, type UnitMoveMade } from './booking-at-risk';
 import { NOT_STARTED } from './lifecycle';
 
 const chair = (day: string): SlotRef => ({ resourceKey: 'site:RBV01:APHERESIS_CHAIR', day, session: 'AM' });
@@ -71,5 +71,25 @@ describe('the batch slots a deployment made anyway took away', () => {
     expect(strandedBy('COI-2', [bay('2027-03-12')], [move])).toEqual([]);
     expect(strandedBy('COI-1', [bay('2027-03-09')], [move])).toEqual([]);
     expect(strandedBy('COI-1', [{ slot: { resourceKey: 'site:RBV01:INFUSION_BED', day: '2027-03-20', session: '' }, batch: false }], [move])).toEqual([]);
+  });
+});
+
+describe('the batch slots a later DMMF version withdrew (issue 11 §5), judged where the unit stands each day', () => {
+  // MCT-01 stands at home (CTL01) until it leaves for RBV01 on 10 March.
+  const siteOn = (unitId: string, day: string) => (unitId === 'MCT-01' ? (day < '2027-03-10' ? 'CTL01' : 'RBV01') : 'RRK01');
+  const latest = (siteCodes: string[], unitIds: string[] = []): LatestDesignation => ({ productCode: 'POC-CAR19', version: 3, reason: 'CAPA', siteCodes, unitIds });
+  const bay = (day: string, batch = false) => ({ slot: { resourceKey: 'unit:MCT-01', day, session: '' }, batch });
+
+  it('flags the days the unit stands where the latest version does not designate it, naming the version and why', () => {
+    expect(withdrawnBy(2, latest(['CTL01']), [bay('2027-03-08'), bay('2027-03-10'), bay('2027-03-12', true)], siteOn)).toEqual([
+      { reason: 'Unit MCT-01 is no longer designated to make POC-CAR19: DMMF version 3 does not list it (CAPA) (unit:MCT-01, 2027-03-10 to 2027-03-12)', batch: true },
+    ]);
+  });
+
+  it('leaves a booking alone while the unit, or the site it stands at, is designated, and when no later version was published', () => {
+    expect(withdrawnBy(2, latest(['CTL01', 'RBV01']), [bay('2027-03-08'), bay('2027-03-12')], siteOn)).toEqual([]);
+    expect(withdrawnBy(2, latest([], ['MCT-01']), [bay('2027-03-12')], siteOn)).toEqual([]);
+    expect(withdrawnBy(3, latest([]), [bay('2027-03-12')], siteOn)).toEqual([]);
+    expect(withdrawnBy(2, undefined, [bay('2027-03-12')], siteOn)).toEqual([]);
   });
 });

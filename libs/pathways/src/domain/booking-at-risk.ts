@@ -1,4 +1,5 @@
 import { resourceOwner, type SlotRef } from '@bedside/capacity/domain';
+import { designatesUnitAt } from '@bedside/network/domain';
 import type { Progress } from './lifecycle';
 
 /** A booked slot of a step still to come, and whether it is the batch under way on its unit. */
@@ -91,4 +92,39 @@ export function strandedBy(coi: string, ahead: readonly SlotAhead[], moves: read
     });
   }
   return lost;
+}
+
+/** The product's latest DMMF version, as the at-risk rules read it. */
+export interface LatestDesignation {
+  readonly productCode: string;
+  readonly version: number;
+  readonly reason: string;
+  readonly unitIds: readonly string[];
+  readonly siteCodes: readonly string[];
+}
+
+/**
+ * Batch slots ahead on a unit a later DMMF version no longer designates where the unit will stand that
+ * day (issue 11 §5; `designatesUnitAt`, HMR regs 17A/17B). The pinned version fixes how the product is
+ * made; where it may be made is the Control Site's current word, so the latest version withdraws a unit,
+ * pinned or not. `siteOn` says where a unit stands on a day (its deployments followed).
+ */
+export function withdrawnBy(pinnedVersion: number, latest: LatestDesignation | undefined, ahead: readonly SlotAhead[], siteOn: (unitId: string, day: string) => string | undefined): BookingLost[] {
+  if (!latest || latest.version <= pinnedVersion) return [];
+  const groups = new Map<string, SlotAhead[]>();
+  for (const a of ahead) {
+    if (!a.slot.resourceKey.startsWith('unit:')) continue;
+    const unitId = a.slot.resourceKey.slice('unit:'.length);
+    if (designatesUnitAt(latest, unitId, siteOn(unitId, a.slot.day))) continue;
+    groups.set(a.slot.resourceKey, [...(groups.get(a.slot.resourceKey) ?? []), a]);
+  }
+  return [...groups].map(([key, taken]) => {
+    const days = taken.map(({ slot }) => slot.day).sort();
+    return {
+      reason:
+        `Unit ${key.slice('unit:'.length)} is no longer designated to make ${latest.productCode}: DMMF version ${latest.version} does not list it (${latest.reason}) ` +
+        `(${key}, ${days[0]}${days.at(-1)! > days[0]! ? ` to ${days.at(-1)}` : ''})`,
+      batch: taken.some((t) => t.batch),
+    };
+  });
 }
