@@ -47,14 +47,14 @@ async function main(): Promise<void> {
   }
   const reference = rows.filter((r) => r.deadlines);
   // The largest question solved to 1% within 60 s: the ten regions split into more host areas (42 for the ICBs).
-  const largest: { areas: number; status: string; seconds: number; gap: number | undefined; gain: number }[] = [];
+  const largest: { areas: number; periodDays: number; status: string; seconds: number; gap: number | undefined; gain: number }[] = [];
   for (const areas of areaCounts) {
     const instance = referenceSurgeInstance({ areas, requalificationDays: 7 });
     const t0 = performance.now();
     const result = await optimiseSurge(instance, { timeLimitSeconds: 60, relativeGap: 0.01, killAfterMs: 75_000 });
     const seconds = (performance.now() - t0) / 1000;
-    largest.push({ areas, status: result.solver.status, seconds, gap: result.solver.gap, gain: result.gainOverBestBaseline });
-    log(`${areas} areas: ${result.solver.status} in ${seconds.toFixed(1)} s, gap ${formatGap(result.solver.gap)}, gain over the better baseline ${(result.gainOverBestBaseline * 100).toFixed(1)}%`);
+    largest.push({ areas, periodDays: result.solver.periodDays, status: result.solver.status, seconds, gap: result.solver.gap, gain: result.gainOverBestBaseline });
+    log(`${areas} areas, ${result.solver.periodDays}-day periods: ${result.solver.status} in ${seconds.toFixed(1)} s, gap ${formatGap(result.solver.gap)}, gain over the better baseline ${(result.gainOverBestBaseline * 100).toFixed(1)}%`);
   }
   const solvedWithin = largest.filter((l) => l.status === 'OPTIMAL' && l.seconds <= 60 && (l.gap ?? 1) <= 0.01).map((l) => l.areas);
   const million = (x: number) => (x / 1e6).toFixed(1);
@@ -87,11 +87,11 @@ async function main(): Promise<void> {
     '',
     '### The largest question solved to 1% within 60 s',
     '',
-    `The same question with the ten regions split into more host areas in proportion to population (42 stands for the integrated care boards; the areas are made up, not the real boards), 8 units, 10 doses per vial, 7 days' requalification, a 60 s limit:`,
+    `The same question with the ten regions split into more host areas in proportion to population (42 stands for the integrated care boards; the areas are made up, not the real boards), 8 units, 10 doses per vial, 7 days' requalification, a 60 s limit. A question with more than about 10,000 possible moves is planned in periods of a week or two (\`surgePeriodDays\`; units move at a period's start), and its gap is that model's; the gain is the plan's, evaluated day by day:`,
     '',
     markdownTable(
-      ['areas', 'solver', 'wall time', 'gap', 'gain over better baseline'],
-      largest.map((l) => [String(l.areas), l.status, `${l.seconds.toFixed(1)} s`, formatGap(l.gap), `${(l.gain * 100).toFixed(1)}%`]),
+      ['areas', 'period', 'solver', 'wall time', 'gap', 'gain over better baseline'],
+      largest.map((l) => [String(l.areas), l.periodDays === 1 ? 'a day' : `${l.periodDays} days`, l.status, `${l.seconds.toFixed(1)} s`, formatGap(l.gap), `${(l.gain * 100).toFixed(1)}%`]),
     ),
     '',
     `Largest solved to 1% within 60 s: **${solvedWithin.length > 0 ? `${Math.max(...solvedWithin)} areas` : 'none of these'}**.`,

@@ -6,7 +6,7 @@ import { connect, subscribe } from '../support/subscriptions';
 const CREATE = `mutation($input: ScenarioInput!) { createScenario(input: $input) { id version } }`;
 const RUN = `mutation($id: ID!, $input: RunOptionsInput) { runScenario(id: $id, input: $input) { id scenarioId scenarioVersion status progress options { timeLimitSeconds seed relativeGap } requestedBy } }`;
 const RESULT = `query($id: ID!) { scenarioRun(id: $id) { id status stage progress failure finishedAt result {
-  source gainOverBestBaseline solverStatus gap solverSeconds solverVersion marginalUnitSaves
+  source gainOverBestBaseline solverStatus gap solverSeconds solverVersion solverPeriodDays marginalUnitSaves
   proposed { weightedUnmetDoseDays utilisation regions { region wanted released unmetAtEnd missedDeadline } }
   proportional { weightedUnmetDoseDays } greedy { weightedUnmetDoseDays }
   unitTimelines { unitId startRegion utilisation segments { kind region fromDay toDay } } } } }`;
@@ -40,6 +40,7 @@ interface Run {
     solverStatus: string;
     gap: number | null;
     solverVersion: string;
+    solverPeriodDays: number;
     marginalUnitSaves: number | null;
     proposed: { weightedUnmetDoseDays: number; utilisation: number; regions: { region: string; wanted: number[]; released: number[]; unmetAtEnd: number; missedDeadline: number }[] };
     proportional: { weightedUnmetDoseDays: number };
@@ -102,6 +103,8 @@ describe('scenario runs', () => {
     expect(result.proposed.weightedUnmetDoseDays).toBeLessThanOrEqual(result.greedy.weightedUnmetDoseDays);
     expect(result.gainOverBestBaseline).toBeGreaterThanOrEqual(0);
     expect(result.solverVersion).toMatch(/\d+\.\d+/);
+    // Ten regions over 60 days are planned day by day.
+    expect(result.solverPeriodDays).toBe(1);
     expect(result.marginalUnitSaves).toBeGreaterThanOrEqual(0);
     // The live network's four mobile fill-finish units, each starting where it stands (the Control Site, East of England).
     expect(result.unitTimelines.map((t) => t.unitId).sort()).toEqual(['MFF-01', 'MFF-02', 'MFF-03', 'MFF-04']);

@@ -250,7 +250,7 @@ function resultOf(regions: readonly string[], days: number, r: SurgeResult, unit
     proposed: { ...figures(r.proposed), timelines: r.proposed.plan.timelines },
     baselines: { proportional: figures({ ...r.baselines.proportional, source: 'PROPORTIONAL' }), greedy: figures({ ...r.baselines.greedy, source: 'GREEDY' }) },
     gainOverBestBaseline: r.gainOverBestBaseline,
-    solver: { status: r.solver.status, gap: r.solver.gap ?? null, seconds: r.solver.seconds, version: r.solver.version },
+    solver: { status: r.solver.status, gap: r.solver.gap ?? null, seconds: r.solver.seconds, version: r.solver.version, periodDays: r.solver.periodDays },
     marginalUnitSaves: r.marginalUnitSaves ?? null,
     units: [...units],
   };

@@ -57,7 +57,8 @@ export interface ScenarioRunResult {
   readonly proposed: RunPlanFigures & { readonly timelines: readonly { readonly unitId: string; readonly segments: readonly { readonly kind: 'FILLING' | 'MOVING'; readonly region: string; readonly from: number; readonly to: number }[] }[] };
   readonly baselines: { readonly proportional: RunPlanFigures; readonly greedy: RunPlanFigures };
   readonly gainOverBestBaseline: number;
-  readonly solver: { readonly status: string; readonly gap: number | null; readonly seconds: number; readonly version: string };
+  /** `periodDays`: days per period of the optimiser's model (absent from runs recorded before periods: 1). */
+  readonly solver: { readonly status: string; readonly gap: number | null; readonly seconds: number; readonly version: string; readonly periodDays?: number };
   readonly marginalUnitSaves: number | null;
   /** The live network's units the run started from (the scenario's changes applied). */
   readonly units: readonly { readonly unitId: string; readonly region: string }[];

@@ -45,6 +45,7 @@ function toResult(r: RunResultData): ScenarioRunResult {
     gap: r.solver.gap,
     solverSeconds: r.solver.seconds,
     solverVersion: r.solver.version,
+    solverPeriodDays: r.solver.periodDays ?? 1,
     marginalUnitSaves: r.marginalUnitSaves,
   };
 }

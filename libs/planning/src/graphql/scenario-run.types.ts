@@ -94,9 +94,10 @@ export class ScenarioRunResult {
   @Field(() => PlanFigures, { description: 'The greedy baseline, largest unmet weighted demand first.' }) greedy!: PlanFigures;
   @Field(() => Float, { description: 'Share of the better baseline’s weighted unmet dose-days the proposed plan saves (0.13 = 13% fewer).' }) gainOverBestBaseline!: number;
   @Field({ description: 'How the solve ended (e.g. Optimal, Time limit reached, killed).' }) solverStatus!: string;
-  @Field(() => Float, { nullable: true, description: 'The solver’s remaining gap to the optimum, a share (0.01 = within 1%).' }) gap!: number | null;
+  @Field(() => Float, { nullable: true, description: 'The solver’s remaining gap to the optimum of its model (planned in periods of solverPeriodDays), a share (0.01 = within 1%).' }) gap!: number | null;
   @Field(() => Float, { description: 'Seconds the solver took.' }) solverSeconds!: number;
   @Field({ description: 'The HiGHS build that solved it.' }) solverVersion!: string;
+  @Field(() => Int, { description: 'Days per period the optimiser planned in: 1, or a week or two for a large question (units then move at a period’s start). The gap is that model’s; the figures are the plan’s, day by day.' }) solverPeriodDays!: number;
   @Field(() => Float, { nullable: true, description: 'Weighted unmet dose-days one more unit takes away, when asked.' }) marginalUnitSaves!: number | null;
 }
 

@@ -3,11 +3,14 @@ import { timelineOf, type SurgePlan } from './surge-plan';
 
 /**
  * The surge question as a mixed-integer programme (issue 13 §3), in the arrays HiGHS takes (a minimising
- * objective, bounds, and a row-wise sparse matrix). Units are alike, so the model counts them:
+ * objective, bounds, and a row-wise sparse matrix). Units are alike, so the model counts them, per region
+ * and period (a period is `periodDays` days: one day by default; a week keeps a large question within
+ * reach, see `surgePeriodDays`):
  *
- * - `ready[r][t]`, integer: units filling in region r on day t;
- * - `move[a][b][t]`, integer: units leaving a on day t for b, filling there from day t + moveDays(a, b)
- *   (moves that would arrive after the last day are left out: they could fill nothing);
+ * - `ready[r][k]`, integer: units filling in region r throughout period k;
+ * - `move[a][b][k]`, integer: units leaving a at the start of period k for b, filling there from the
+ *   first period that starts once moveDays(a, b) have passed (moves that would arrive after the last
+ *   period are left out: they could fill nothing);
  * - `released[r][t]`, continuous: doses released in r by the end of day t (filled releaseDays earlier);
  * - `inTime[r][s]`, continuous, on each day s that is some want's deadline in r: doses due by s (by
  *   their deadlines) released in time, counted cumulatively over those deadlines;
@@ -15,8 +18,8 @@ import { timelineOf, type SurgePlan } from './surge-plan';
  *   ≥ 0, on days something is wanted: the objective counts it once per day, times the region's weight
  *   (as `evaluateSurgeCounts` does).
  *
- * Rows: units are conserved in every region on every day (those filling or leaving are those that stood
- * or arrived there), releases add up, unmet covers what is wanted and what missed its deadline, and the
+ * Rows: units are conserved in every region in every period (those filling or leaving are those that stood
+ * or arrived there), releases add up day by day, unmet covers what is wanted and what missed its deadline, and the
  * wants due by any deadline get no more than was released by then (with deadlines nested in time, that is
  * all it takes for the released doses to go round, so no binaries are needed). Counting per region and day, not one
  * binary per unit and day, keeps the model within reach of a single-threaded WebAssembly solver.
@@ -43,13 +46,30 @@ export interface SurgeModel {
 interface Move {
   readonly from: number;
   readonly to: number;
-  readonly day: number;
+  readonly period: number;
   readonly column: number;
 }
 
-export function buildSurgeModel(instance: SurgeInstance): SurgeModel {
+/**
+ * The period a question is planned in: a day, unless the question has so many moves (regions squared,
+ * times periods) that a single-threaded solver would not reach 1% in a minute; then a week, or two. The
+ * reference question (10 regions, 100 days, about 9,000 moves) is solved by the day.
+ */
+export function surgePeriodDays(instance: Pick<SurgeInstance, 'regions' | 'days'>): number {
+  const moves = (periodDays: number) => instance.regions.length * (instance.regions.length - 1) * Math.ceil(instance.days / periodDays);
+  return [1, 7, 14].find((p) => moves(p) <= MOVES_WITHIN_REACH) ?? 14;
+}
+const MOVES_WITHIN_REACH = 10_000;
+
+export function buildSurgeModel(instance: SurgeInstance, periodDays = 1): SurgeModel {
+  if (!Number.isInteger(periodDays) || periodDays < 1) throw new Error(`A period is a whole number of days (got ${periodDays}).`);
   const R = instance.regions.length;
   const D = instance.days;
+  const P = periodDays;
+  const K = Math.ceil(D / P);
+  const periodOf = (day: number) => Math.floor(day / P);
+  // Periods a move takes: it leaves at a period's start and fills from the first period starting after it arrives.
+  const movePeriods = (a: number, b: number) => Math.ceil(moveDays(instance, a, b) / P);
   const wanted = cumulativeDemand(instance);
   const start = instance.regions.map((region) => instance.units.filter((u) => u.region === region).length);
   const cost: number[] = [];
@@ -64,13 +84,13 @@ export function buildSurgeModel(instance: SurgeInstance): SurgeModel {
     return cost.length - 1;
   };
   const units = instance.units.length;
-  const ready = instance.regions.map(() => Array.from({ length: D }, () => column(0, 0, units, true)));
+  const ready = instance.regions.map(() => Array.from({ length: K }, () => column(0, 0, units, true)));
   const moves: Move[] = [];
   for (let a = 0; a < R; a++) {
     for (let b = 0; b < R; b++) {
       if (a === b) continue;
-      const lost = moveDays(instance, a, b);
-      for (let t = 0; t + lost < D; t++) moves.push({ from: a, to: b, day: t, column: column(0, 0, units, true) });
+      const lost = movePeriods(a, b);
+      for (let k = 0; k + lost < K; k++) moves.push({ from: a, to: b, period: k, column: column(0, 0, units, true) });
     }
   }
   const released = instance.regions.map(() => Array.from({ length: D }, () => column(0, 0, Number.POSITIVE_INFINITY, false)));
@@ -99,20 +119,28 @@ export function buildSurgeModel(instance: SurgeInstance): SurgeModel {
     rowLower.push(lo);
     rowUpper.push(hi);
   };
-  const leaving = (r: number, t: number) => moves.filter((m) => m.from === r && m.day === t);
-  const arriving = (r: number, t: number) => moves.filter((m) => m.to === r && m.day + moveDays(instance, m.from, r) === t);
+  const leaving = new Map<string, Move[]>();
+  const arriving = new Map<string, Move[]>();
+  for (const m of moves) {
+    const out = `${m.from}:${m.period}`;
+    const into = `${m.to}:${m.period + movePeriods(m.from, m.to)}`;
+    leaving.set(out, [...(leaving.get(out) ?? []), m]);
+    arriving.set(into, [...(arriving.get(into) ?? []), m]);
+  }
   for (let r = 0; r < R; r++) {
-    for (let t = 0; t < D; t++) {
-      // Filling or leaving today = stood here yesterday (or on day 0) + arrived today.
-      const terms: [number, number][] = [[ready[r]![t]!, 1], ...leaving(r, t).map((m): [number, number] => [m.column, 1]), ...arriving(r, t).map((m): [number, number] => [m.column, -1])];
-      if (t > 0) terms.push([ready[r]![t - 1]!, -1]);
-      const stood = t === 0 ? start[r]! : 0;
+    for (let k = 0; k < K; k++) {
+      // Filling or leaving this period = stood here the period before (or on day 0) + arrived now.
+      const terms: [number, number][] = [[ready[r]![k]!, 1], ...(leaving.get(`${r}:${k}`) ?? []).map((m): [number, number] => [m.column, 1]), ...(arriving.get(`${r}:${k}`) ?? []).map((m): [number, number] => [m.column, -1])];
+      if (k > 0) terms.push([ready[r]![k - 1]!, -1]);
+      const stood = k === 0 ? start[r]! : 0;
       row(terms, stood, stood);
+    }
+    for (let t = 0; t < D; t++) {
       // Released by today = released by yesterday + what was filled releaseDays ago.
       const releaseTerms: [number, number][] = [[released[r]![t]!, 1]];
       if (t > 0) releaseTerms.push([released[r]![t - 1]!, -1]);
       const filledOn = t - instance.releaseDays;
-      if (filledOn >= 0) releaseTerms.push([ready[r]![filledOn]!, -instance.dosesPerUnitDay]);
+      if (filledOn >= 0) releaseTerms.push([ready[r]![periodOf(filledOn)]!, -instance.dosesPerUnitDay]);
       row(releaseTerms, 0, 0);
       if (unmet[r]![t]! >= 0) row([[unmet[r]![t]!, 1], [released[r]![t]!, 1]], wanted[r]![t]!, Number.POSITIVE_INFINITY);
       const deadlines = dueBy[r]!;
@@ -140,26 +168,30 @@ export function buildSurgeModel(instance: SurgeInstance): SurgeModel {
     matrix: { format: 'csr', starts: Int32Array.from(starts), indices: Int32Array.from(indices), values: Float64Array.from(values) },
     integrality: Int32Array.from(integer),
   };
-  return { program, decode: (columnValues) => decodeMoves(instance, moves, columnValues) };
+  return { program, decode: (columnValues) => decodeMoves(instance, moves, columnValues, P, movePeriods) };
 }
 
-/** Follows each unit through the counted moves, the first units to arrive being the first to leave again. */
-function decodeMoves(instance: SurgeInstance, moves: readonly Move[], columnValues: ArrayLike<number>): SurgePlan {
+/**
+ * Follows each unit through the counted moves, the first units to arrive being the first to leave again.
+ * A unit leaves on its period's first day; with periods longer than a day it may arrive before the period
+ * the model counted on, and `timelineOf` lets it fill from the day it is ready (what a planner would do).
+ */
+function decodeMoves(instance: SurgeInstance, moves: readonly Move[], columnValues: ArrayLike<number>, periodDays: number, movePeriods: (a: number, b: number) => number): SurgePlan {
   const pools = instance.regions.map((region) => instance.units.filter((u) => u.region === region).map((u) => u.unitId));
   const target = new Map(instance.units.map((u) => [u.unitId, new Array<number>(instance.days).fill(instance.regions.indexOf(u.region))]));
   const arrivals = new Map<number, { unitId: string; region: number }[]>();
-  const byDay = new Map<number, Move[]>();
-  for (const m of moves) if (Math.round(columnValues[m.column]!) > 0) byDay.set(m.day, [...(byDay.get(m.day) ?? []), m]);
-  for (let t = 0; t < instance.days; t++) {
-    for (const { unitId, region } of arrivals.get(t) ?? []) pools[region]!.push(unitId);
-    for (const m of byDay.get(t) ?? []) {
+  const byPeriod = new Map<number, Move[]>();
+  for (const m of moves) if (Math.round(columnValues[m.column]!) > 0) byPeriod.set(m.period, [...(byPeriod.get(m.period) ?? []), m]);
+  for (let k = 0; k * periodDays < instance.days; k++) {
+    for (const { unitId, region } of arrivals.get(k) ?? []) pools[region]!.push(unitId);
+    for (const m of byPeriod.get(k) ?? []) {
       const count = Math.round(columnValues[m.column]!);
       const leaving = pools[m.from]!.splice(0, count);
-      if (leaving.length < count) throw new Error(`The solution moves ${count} unit(s) from ${instance.regions[m.from]} on day ${t}, where ${leaving.length} stand.`);
+      if (leaving.length < count) throw new Error(`The solution moves ${count} unit(s) from ${instance.regions[m.from]} in period ${k}, where ${leaving.length} stand.`);
       for (const unitId of leaving) {
-        target.get(unitId)!.fill(m.to, t);
-        const day = t + moveDays(instance, m.from, m.to);
-        arrivals.set(day, [...(arrivals.get(day) ?? []), { unitId, region: m.to }]);
+        target.get(unitId)!.fill(m.to, k * periodDays);
+        const period = k + movePeriods(m.from, m.to);
+        arrivals.set(period, [...(arrivals.get(period) ?? []), { unitId, region: m.to }]);
       }
     }
   }
