@@ -15,6 +15,9 @@ const input = {
     { region: 'NW', day: 20, doses: 1_500_000, deadline: 80 },
   ],
   unitsAdded: [{ unitId: 'ff-new-1', kind: 'FILL_FINISH', region: 'MID' }],
+  // The demo network's units and sites, named as a planner might type them.
+  unitsRemoved: ['mff-02'],
+  outages: [{ target: 'ctl01', fromDay: 10, toDay: 12 }],
   fillFinish: { vialsPerHour: 300, dosesPerVial: 10, shiftsPerDay: 2, hoursPerShift: 8, effectiveOutputFactor: 0.7 },
   teardownDays: 1,
   setupDays: 2,
@@ -65,6 +68,9 @@ describe('surge scenarios', () => {
     ['negative doses', { vaccineDemand: [{ region: 'LON', day: 0, doses: -1 }] }, 'vaccineDemand[0].doses', 'Doses wanted cannot be negative.'],
     ['a demand day after the scenario ends', { vaccineDemand: [{ region: 'LON', day: 100, doses: 1 }] }, 'vaccineDemand[0].day', 'The day doses are wanted from (before the scenario ends) must be a whole number from 0 to 99.'],
     ['requalification of 30 days', { requalificationDays: 30 }, 'requalificationDays', 'Requalification after a move (a full media-fill requalification is about 17 to 21 days) must be a whole number from 0 to 21.'],
+    ['an unknown unit removed', { unitsRemoved: ['MFF-99'] }, 'unitsRemoved[0]', 'The network has no unit MFF-99 to remove: check the id (network.units lists them), or leave it out.'],
+    ['an added unit under a live unit’s id', { unitsAdded: [{ unitId: 'MFF-01', kind: 'FILL_FINISH', region: 'MID' }] }, 'unitsAdded[0].unitId', 'MFF-01 is already a unit of the network: give the unit the scenario adds an id of its own.'],
+    ['an outage of an unknown site', { outages: [{ target: 'XYZ99', fromDay: 1, toDay: 2 }] }, 'outages[0].target', 'The network has no unit or site XYZ99, nor does the scenario add one: check the id, or leave the outage out.'],
     ['a deadline before the scenario starts', { vaccineDemand: [{ region: 'LON', day: 0, doses: 1, deadline: -7 }] }, 'vaccineDemand[0].deadline', 'A deadline cannot fall before the scenario starts: day 0 is 2027-01-04. Give a day from 0 to 99.'],
   ])('refuses %s with BAD_USER_INPUT naming the field and what to do, recording nothing', async (_case, change, field, message) => {
     const before = await count(`SELECT count(*) AS n FROM events`);

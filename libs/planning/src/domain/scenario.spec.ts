@@ -1,5 +1,5 @@
 import { ConflictError, replay } from '@bedside/shared';
-import { createScenario, reviseScenario, scenarioEvolver, surgeQuestionOf, UK_REGIONS, type ScenarioAssumptions, type ScenarioEvent } from './scenario';
+import { checkScenarioNames, createScenario, reviseScenario, scenarioEvolver, surgeQuestionOf, UK_REGIONS, type ScenarioAssumptions, type ScenarioEvent } from './scenario';
 import { validateSurgeInstance } from './surge/surge-instance';
 
 const assumptions: ScenarioAssumptions = {
@@ -76,5 +76,17 @@ describe('scenarios (issue 13 §2)', () => {
       { region: 'LON', day: 0, doses: 2_000_000 },
       { region: 'NW', day: 20, doses: 1_500_000, deadline: 60 },
     ]);
+  });
+
+  it('given the live network, refuses a scenario naming a unit it does not have, or adding one under a live id; accepts units and sites it has', () => {
+    const known = { unitIds: new Set(['MU-OLD', 'MU-FF-2']), siteCodes: new Set(['RBV01']) };
+    const [created] = createScenario(undefined, 'S1', assumptions, undefined, known);
+    expect(created!.data.assumptions.unitsRemoved).toEqual(['MU-OLD']);
+    const refused = (change: Partial<ScenarioAssumptions>) => () => createScenario(undefined, 'S1', { ...assumptions, ...change }, undefined, known);
+    expect(refused({ unitsRemoved: ['mu-typo'] })).toThrow(expect.objectContaining({ details: expect.objectContaining({ field: 'unitsRemoved[0]' }) }));
+    expect(refused({ unitsAdded: [{ unitId: 'mu-ff-2', kind: 'FILL_FINISH', region: 'MID' }] })).toThrow(/MU-FF-2 is already a unit of the network/);
+    expect(refused({ outages: [{ target: 'XYZ99', fromDay: 1, toDay: 2 }] })).toThrow(/no unit or site XYZ99/);
+    // An outage may name a site, or a unit the scenario adds.
+    expect(checkScenarioNames({ ...created!.data.assumptions, outages: [{ target: 'RBV01', fromDay: 1, toDay: 2 }, { target: 'FF-NEW-1', fromDay: 1, toDay: 2 }] }, known).outages).toHaveLength(2);
   });
 });

@@ -147,16 +147,56 @@ export function validateScenarioAssumptions(input: ScenarioAssumptions, limits: 
   };
 }
 
-export function createScenario(state: ScenarioState | undefined, scenarioId: string, assumptions: ScenarioAssumptions, limits?: SurgeLimits): ScenarioCreated[] {
+/** The units and sites the live network has registered, which a scenario's changes must name. */
+export interface KnownNetwork {
+  readonly unitIds: ReadonlySet<string>;
+  readonly siteCodes: ReadonlySet<string>;
+}
+
+/**
+ * Refuses a scenario that removes, or takes out of service, a unit or site the network does not have
+ * (a mistyped id would otherwise change nothing, silently), or adds a unit under an id the network
+ * already uses. Judged on assumptions already normalised (`validateScenarioAssumptions`).
+ */
+export function checkScenarioNames(assumptions: ScenarioAssumptions, known: KnownNetwork): ScenarioAssumptions {
+  for (const [i, unitId] of assumptions.unitsRemoved.entries()) {
+    if (!known.unitIds.has(unitId)) throw new ValidationError(`unitsRemoved[${i}]`, `The network has no unit ${unitId} to remove: check the id (network.units lists them), or leave it out.`);
+  }
+  for (const [i, { unitId }] of assumptions.unitsAdded.entries()) {
+    if (known.unitIds.has(unitId)) throw new ValidationError(`unitsAdded[${i}].unitId`, `${unitId} is already a unit of the network: give the unit the scenario adds an id of its own.`);
+  }
+  const added = new Set(assumptions.unitsAdded.map((u) => u.unitId));
+  for (const [i, { target }] of assumptions.outages.entries()) {
+    if (!known.unitIds.has(target) && !known.siteCodes.has(target) && !added.has(target)) {
+      throw new ValidationError(`outages[${i}].target`, `The network has no unit or site ${target}, nor does the scenario add one: check the id, or leave the outage out.`);
+    }
+  }
+  return assumptions;
+}
+
+const checked = (assumptions: ScenarioAssumptions, limits: SurgeLimits | undefined, known: KnownNetwork | undefined) => {
+  const valid = validateScenarioAssumptions(assumptions, limits);
+  return known ? checkScenarioNames(valid, known) : valid;
+};
+
+export function createScenario(state: ScenarioState | undefined, scenarioId: string, assumptions: ScenarioAssumptions, limits?: SurgeLimits, known?: KnownNetwork): ScenarioCreated[] {
   if (state) throw new ConflictError(`Scenario ${scenarioId} already exists; edit it with updateScenario.`, { scenarioId });
-  return [new ScenarioCreated({ scenarioId, version: 1, assumptions: validateScenarioAssumptions(assumptions, limits), reason: null })];
+  return [new ScenarioCreated({ scenarioId, version: 1, assumptions: checked(assumptions, limits, known), reason: null })];
 }
 
 /**
  * Edits a scenario as a new version. `basedOnVersion` is the version the planner edited: a colleague's
  * newer version is never overwritten unseen.
  */
-export function reviseScenario(state: ScenarioState | undefined, scenarioId: string, assumptions: ScenarioAssumptions, basedOnVersion: number | null, reason?: string | null, limits?: SurgeLimits): ScenarioRevised[] {
+export function reviseScenario(
+  state: ScenarioState | undefined,
+  scenarioId: string,
+  assumptions: ScenarioAssumptions,
+  basedOnVersion: number | null,
+  reason?: string | null,
+  limits?: SurgeLimits,
+  known?: KnownNetwork,
+): ScenarioRevised[] {
   if (!state) throw new ValidationError('id', `There is no scenario ${scenarioId}; create it with createScenario.`);
   if (basedOnVersion !== null && basedOnVersion !== state.version) {
     throw new ConflictError(`Scenario ${scenarioId} is at version ${state.version}, not ${basedOnVersion}: someone edited it meanwhile. Look at version ${state.version} and edit that.`, {
@@ -164,7 +204,7 @@ export function reviseScenario(state: ScenarioState | undefined, scenarioId: str
       version: state.version,
     });
   }
-  return [new ScenarioRevised({ scenarioId, version: state.version + 1, assumptions: validateScenarioAssumptions(assumptions, limits), reason: optionalReason(reason) ?? null })];
+  return [new ScenarioRevised({ scenarioId, version: state.version + 1, assumptions: checked(assumptions, limits, known), reason: optionalReason(reason) ?? null })];
 }
 
 /** The live network's mobile fill-finish units and travel, as of a scenario's date, by region. */
