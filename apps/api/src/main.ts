@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { databaseSettingsFromEnv, openDatabase, redactUrl, runMigrations } from '@bedside/database';
 import { EVENT_STORE } from '@bedside/event-store';
 import { seedDemoNetwork } from '@bedside/network';
-import { CLOCK, localDateOf, type Clock } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLOCK, localDateOf, type Clock } from '@bedside/shared';
 import { createApi } from './bootstrap';
 import { authConfigFromEnv, requireProductionAuth } from './auth-config';
 import { apiConfigFromEnv, serverConfigFromEnv } from './config';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   await app.init();
   if (process.env.SEED_DEMO ? process.env.SEED_DEMO !== 'false' : database.embedded) {
     await seedDemoNetwork(app.get(CommandBus), app.get(EVENT_STORE), {
-      from: localDateOf(app.get<Clock>(CLOCK).now(), 'Europe/London'),
+      from: localDateOf(app.get<Clock>(CLOCK).now(), NETWORK_TIME_ZONE),
       log: (line) => log.log(line),
     });
   }

@@ -84,6 +84,12 @@ export function instantAt(date: LocalDate, time: string, timeZone: string): Date
 }
 
 /** The calendar day an instant falls on in a time zone. */
+/**
+ * The zone the network's clinical days are counted in when no site says otherwise: every NHS site, and every
+ * demo site, keeps UK time. A site's own calendar uses the site's zone (`Site.timeZone`).
+ */
+export const NETWORK_TIME_ZONE = 'Europe/London';
+
 export function localDateOf(instant: Date, timeZone: string): LocalDate {
   return fromUtcMidnight(Math.floor((instant.getTime() + zoneOffsetMinutes(instant.getTime(), timeZone) * 60_000) / DAY_MS) * DAY_MS);
 }

@@ -1,7 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE } from '@bedside/event-store';
 import { seedDemoNetwork } from '@bedside/network';
-import { CLOCK, localDateOf, type Clock } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLOCK, localDateOf, type Clock } from '@bedside/shared';
 import { runCli, withCliContext } from './cli-context';
 
 /** `npm run seed [-- --scale N]`: loads the demo network (README, "Demo network") unless one is there. */
@@ -15,7 +15,7 @@ runCli('Seeding', async () => {
   }
   return withCliContext(async (app) => {
     const report = await seedDemoNetwork(app.get(CommandBus), app.get(EVENT_STORE), {
-      from: localDateOf(app.get<Clock>(CLOCK).now(), 'Europe/London'),
+      from: localDateOf(app.get<Clock>(CLOCK).now(), NETWORK_TIME_ZONE),
       scale,
       log: (line) => console.log(line),
     });

@@ -19,7 +19,7 @@ import {
   unitStays,
   type Deployment,
 } from '@bedside/network';
-import { localDateOf, type LocalDate } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, localDateOf, type LocalDate } from '@bedside/shared';
 import { siteResourceKey, unitResourceKey } from '../domain/slot';
 
 /**
@@ -114,7 +114,7 @@ export function capacityChangeOf(event: RecordedAs<CapacityInputEvent>): Capacit
 }
 
 /** A unit's batch slots start on the day it was registered, in its home site's time zone. */
-export const unitRegisteredDay = (recordedAt: Date, siteTimeZone: string | undefined): LocalDate => localDateOf(recordedAt, siteTimeZone ?? 'Europe/London');
+export const unitRegisteredDay = (recordedAt: Date, siteTimeZone: string | undefined): LocalDate => localDateOf(recordedAt, siteTimeZone ?? NETWORK_TIME_ZONE);
 
 export interface CapacitySiteInput {
   readonly siteCode: string;

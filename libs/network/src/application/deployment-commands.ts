@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, retryOnConflict, type AlsoAppend, type CommandContext, type GlobalPosition } from '@bedside/event-store';
-import { CLOCK, localDateOf, NotFoundError, requireRole, type Clock, type Evolver, type LocalDate } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLOCK, localDateOf, NotFoundError, requireRole, type Clock, type Evolver, type LocalDate } from '@bedside/shared';
 import {
   deployUnit,
   normaliseOdsCode,
@@ -131,9 +131,9 @@ export class UnitMoves {
   private async todayWhere(unit: ModularUnit): Promise<LocalDate> {
     const now = this.clock.now();
     const home = await this.lookup.site(unit.homeSiteCode);
-    const roughly = localDateOf(now, home?.timeZone ?? 'Europe/London');
+    const roughly = localDateOf(now, home?.timeZone ?? NETWORK_TIME_ZONE);
     const here = await this.lookup.site(siteOn(unit.homeSiteCode, unit.deployments, roughly));
-    return localDateOf(now, here?.timeZone ?? home?.timeZone ?? 'Europe/London');
+    return localDateOf(now, here?.timeZone ?? home?.timeZone ?? NETWORK_TIME_ZONE);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, recordedAsOf, recordedOfTypes, type EventStore, type RecordedEvent } from '@bedside/event-store';
-import { CLOCK, localDateOf, ValidationError, type Clock } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLOCK, localDateOf, ValidationError, type Clock } from '@bedside/shared';
 import { dmmfStreamId, normaliseOdsCode, normaliseProductCode, normaliseUnitId, siteOn, siteStreamId, unitStreamId, type DmmfEvent, type SiteEvent, type UnitEvent } from '../domain';
 import { applyUnitEvent, DMMF_EVENT_TYPES, dmmfRowOf, UNIT_EVENT_TYPES } from '../projections/network-model.projections';
 import { applySiteEvent, SITE_DIRECTORY_EVENT_TYPES } from '../projections/site-directory.projection';
@@ -75,7 +75,7 @@ export class NetworkAsOf {
       if (next) units.set(unitId, next);
     }
     return [...units.values()]
-      .filter((u) => (!filter.kind || u.kind === filter.kind) && (!siteCode || siteOn(u.home_site_code, u.deployments, localDateOf(asOf, 'Europe/London')) === siteCode) && (!afterId || u.unit_id > afterId))
+      .filter((u) => (!filter.kind || u.kind === filter.kind) && (!siteCode || siteOn(u.home_site_code, u.deployments, localDateOf(asOf, NETWORK_TIME_ZONE)) === siteCode) && (!afterId || u.unit_id > afterId))
       .sort((a, b) => compare(a.unit_id, b.unit_id))
       .slice(0, limit + 1);
   }

@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
 import { Acting, Allow, decodeCursor, encodeCursor, GraphQLLocalDate, pageSize, toConnection } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { CLOCK, CONTROL_SITE, EVERYONE, localDateOf, NotFoundError, parseLocalDate, ValidationError, type Clock, type LocalDate } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLOCK, CONTROL_SITE, EVERYONE, localDateOf, NotFoundError, parseLocalDate, ValidationError, type Clock, type LocalDate } from '@bedside/shared';
 import { DeployUnitCommand, RecallUnitCommand, type DeploymentRecorded } from '../application/deployment-commands';
 import { DEPLOYMENT_CHANGED, type DeploymentChangedPayload } from '../application/live-deployments';
 import { NetworkReadModel } from '../application/network-read-model';
@@ -12,9 +12,6 @@ import { normaliseUnitId, siteOn } from '../domain';
 import { toDeployment } from './deployment.mappers';
 import { Deployment, DeploymentConnection, DeployUnitInput } from './deployment.types';
 import { ModularUnit } from './network-model.types';
-
-/** The network's calendar days are UK days (every demo and NHS site is Europe/London). */
-const NETWORK_ZONE = 'Europe/London';
 
 interface PubSub {
   subscribe(topic: string): Promise<AsyncIterable<unknown>>;
@@ -31,7 +28,7 @@ export class DeploymentResolver {
   ) {}
 
   private today(): LocalDate {
-    return localDateOf(this.clock.now(), NETWORK_ZONE);
+    return localDateOf(this.clock.now(), NETWORK_TIME_ZONE);
   }
 
   @Allow(CONTROL_SITE)
@@ -122,12 +119,12 @@ export class ModularUnitLocationResolver {
 
   @ResolveField(() => String, { description: 'Code of the site where it is today (or on the day it was read as of), or is on its way to: its home until a deployment takes it elsewhere.' })
   currentSiteCode(@Parent() unit: ModularUnit): string {
-    return siteOn(unit.homeSiteCode, unit.deploymentsInForce ?? [], localDateOf(unit.asOf ?? this.clock.now(), NETWORK_ZONE));
+    return siteOn(unit.homeSiteCode, unit.deploymentsInForce ?? [], localDateOf(unit.asOf ?? this.clock.now(), NETWORK_TIME_ZONE));
   }
 
   @ResolveField(() => [Deployment], { description: 'Its deployments in force, in order: its deployment calendar.' })
   deployments(@Parent() unit: ModularUnit): Deployment[] {
-    const today = localDateOf(unit.asOf ?? this.clock.now(), NETWORK_ZONE);
+    const today = localDateOf(unit.asOf ?? this.clock.now(), NETWORK_TIME_ZONE);
     const list = unit.deploymentsInForce ?? [];
     return list.map((d, i) => toDeployment(d, list[i + 1], today));
   }

@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext, GlobalPosition } from '@bedside/event-store';
 import { Acting, pageSize, Allow, decodeCursor, encodeCursor, toConnection, GraphQLLocalDate } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { CLOCK, CONTROL_SITE, EVERYONE, localDateOf, NETWORK_PLANNING, NotFoundError, type Clock } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLOCK, CONTROL_SITE, EVERYONE, localDateOf, NETWORK_PLANNING, NotFoundError, type Clock } from '@bedside/shared';
 import {
   AddCalendarExceptionCommand,
   DeclareBankHolidaysCommand,
@@ -225,7 +225,7 @@ export class NetworkModelFieldsResolver {
     const [afterId] = decodeCursor('units', after, ['string']) ?? [];
     const rows = network.asOf
       ? await this.asOfReads.units({ kind, siteCode }, limit, afterId as string | undefined, network.asOf)
-      : await this.readModel.units({ kind, siteCode }, limit, afterId as string | undefined, localDateOf(this.clock.now(), 'Europe/London'));
+      : await this.readModel.units({ kind, siteCode }, limit, afterId as string | undefined, localDateOf(this.clock.now(), NETWORK_TIME_ZONE));
     return toConnection(rows, limit, (r) => encodeCursor('units', [r.unit_id]), (r) => toUnit(r, network.asOf ?? null));
   }
 

@@ -2,7 +2,7 @@ import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import { Acting, Allow } from '@bedside/graphql-common';
 import type { CommandContext } from '@bedside/event-store';
-import { CONTROL_SITE, EVERYONE, NotFoundError } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CONTROL_SITE, EVERYONE, NotFoundError } from '@bedside/shared';
 import { ReadYourWrites } from '@bedside/read-model';
 import { ChangeSiteStatusCommand, RegisterSiteCommand, SetSiteRegionCommand, type SiteChanged } from '../application/site-commands';
 import { RegionEnum } from './enums';
@@ -36,7 +36,7 @@ export class SiteResolver {
   @Allow(CONTROL_SITE)
   @Mutation(() => Site, { description: 'Registers a site in the network. It starts PROPOSED.' })
   async registerSite(@Args('input', { description: 'The site to register.' }) input: RegisterSiteInput, @Acting() acting: CommandContext): Promise<Site> {
-    return this.current(await this.commands.execute(new RegisterSiteCommand({ ...input, timeZone: input.timeZone ?? 'Europe/London' }, acting)));
+    return this.current(await this.commands.execute(new RegisterSiteCommand({ ...input, timeZone: input.timeZone ?? NETWORK_TIME_ZONE }, acting)));
   }
 
   @Allow(CONTROL_SITE)

@@ -4,9 +4,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CapacityReads, resourceOwner, unitOfKey } from '@bedside/capacity';
 import { AggregateRepository, EVENT_STORE, recordedOfTypes, type CommandContext, type EventStore } from '@bedside/event-store';
 import { designatesUnitAt, dmmfStreamId, siteEvolver, siteOn, siteStreamId, unitEvolver, unitStreamId, type Designation, type DmmfEvent, type ProductProcess } from '@bedside/network';
-
-const NETWORK_ZONE = 'Europe/London';
-import { CLINICAL, CLOCK, ConflictError, localDateOf, NotFoundError, requireRole, type Clock, type LocalDate } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLINICAL, CLOCK, ConflictError, localDateOf, NotFoundError, requireRole, type Clock, type LocalDate } from '@bedside/shared';
 import {
   holdEvolver,
   holdStreamId,
@@ -85,7 +83,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
     const booking = slots && (await this.booking(slots, needs.sessions));
     const unitIds = [...new Set([...(needs.bookedUnits ? (booking?.unitIds ?? []) : []), ...needs.units])];
     const when: When = { at: timing.occurredAt ?? now, now, lateReason: timing.lateReason };
-    const units = await this.units(unitIds, dmmf.designation, localDateOf(when.at, NETWORK_ZONE));
+    const units = await this.units(unitIds, dmmf.designation, localDateOf(when.at, NETWORK_TIME_ZONE));
     const { position } = await this.repository.execute(
       pathwayStreamId(coi),
       pathwayEvolver,

@@ -3,7 +3,7 @@ import { preparedQuery } from '@bedside/database';
 import { DataSource } from 'typeorm';
 import { LAYOUT_PROJECTION, resourceOwner, SlotLayoutCache, slotKey, unitOfKey } from '@bedside/capacity';
 import { appliedKeySql } from '@bedside/read-model';
-import { addDays, instantAt, mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller, type LocalDate } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, addDays, instantAt, mayActFor, PATIENT_LEVEL_READERS, requireRole, ForbiddenError, type Caller, type LocalDate } from '@bedside/shared';
 import { siteOn, type DeploymentData } from '@bedside/network';
 import { NOT_STARTED, type Progress, type SlotRef } from '../domain';
 import { pathwayRowFromJson, pathwayRowJson, type PathwayRow } from './pathway-reads';
@@ -22,9 +22,6 @@ interface TimelineRow {
 // Each with where the capacity layout stands ($2), so the slots are placed from SlotLayoutCache's memory.
 const LIST_SQL = `SELECT p.coi, p.referring_trust, p.progress, h.slots, ${appliedKeySql('$2')} AS layout_key FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = ANY($1)`;
 const PATHWAY_SQL = `SELECT ${pathwayRowJson('p')} AS pathway, h.slots, ${appliedKeySql('$2')} AS layout_key FROM pathways p LEFT JOIN holds h ON h.hold_id = p.hold_id WHERE p.coi = $1`;
-
-/** UK time: a slot whose layout is gone (a calendar shortened since) still shows, on its day. */
-const NETWORK_ZONE = 'Europe/London';
 
 /**
  * Timelines of many pathways in one read: each pathway's plan in place (the slots of its current
@@ -105,8 +102,8 @@ export class PathwayTimelines {
               day: slot.day,
               session: slot.session,
               siteCode: owner.kind === 'site' ? owner.siteCode : unitSiteOn(owner.unitId, slot.day),
-              startsAt: instantAt(slot.day, '00:00', NETWORK_ZONE),
-              endsAt: instantAt(addDays(slot.day, 1), '00:00', NETWORK_ZONE),
+              startsAt: instantAt(slot.day, '00:00', NETWORK_TIME_ZONE),
+              endsAt: instantAt(addDays(slot.day, 1), '00:00', NETWORK_TIME_ZONE),
             },
       );
     }

@@ -3,11 +3,8 @@ import { DataSource } from 'typeorm';
 import { CapacityReads, LAYOUT_PROJECTION, NO_SLOTS, SlotLayoutCache, unitResourceKey, type ResourceDays, type UsableSlots } from '@bedside/capacity';
 import { designatesUnitAt, presentStay, type DeploymentData, type Designation, type ProductProcess, type Resource, type UnitStay } from '@bedside/network';
 import { appliedKeySql } from '@bedside/read-model';
-import { addDays, CLOCK, daysBetween, localDateOf, NotFoundError, wholeNumber, type Clock, type LocalDate } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, addDays, CLOCK, daysBetween, localDateOf, NotFoundError, wholeNumber, type Clock, type LocalDate } from '@bedside/shared';
 import { normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type PlanSearchResult } from '../domain';
-
-/** The network's clinical calendars are kept in UK time (every demo and NHS site is Europe/London). */
-const NETWORK_ZONE = 'Europe/London';
 
 /** Treatment centres have every resource a pathway needs there. */
 const CENTRE_RESOURCES: readonly Resource[] = ['APHERESIS_CHAIR', 'CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED'];
@@ -151,7 +148,7 @@ export class PlanOptions {
     if (!pathway) throw new NotFoundError('pathway', coi, 'Refer the patient first (referPatient).');
     // Plans start from the later of the earliest collection date and today: never in the past (issue 11 §3).
     const now = this.clock.now();
-    const today = localDateOf(now, NETWORK_ZONE);
+    const today = localDateOf(now, NETWORK_TIME_ZONE);
     const earliest: LocalDate = pathway.earliest > today ? pathway.earliest : today;
     const basis = await this.basisAt(pathway.product_code, pathway.dmmf_version, pathway.basis_key);
     const range = { from: earliest, to: addDays(earliest, horizonDays + basis.process.monitoringInpatientDays) };
@@ -170,7 +167,7 @@ export class PlanOptions {
     keys: JudgementKeys,
   ): Promise<PlanSearchInput> {
     const now = this.clock.now();
-    const today = localDateOf(now, NETWORK_ZONE);
+    const today = localDateOf(now, NETWORK_TIME_ZONE);
     // Only the plan's own days matter: from its first slot (never before the washout or today) to its last.
     const first = slots.reduce((min, s) => (s.day < min ? s.day : min), slots[0]!.day);
     const earliest = [pathway.earliestCollectionDate, today, first].reduce((max, d) => (d > max ? d : max));

@@ -2,7 +2,7 @@ import type { ChainOfIdentity } from '../domain';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, type CommandContext } from '@bedside/event-store';
 import { Inject } from '@nestjs/common';
-import { CLINICAL, CLOCK, localDateOf, requireRole, type Clock } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLINICAL, CLOCK, localDateOf, requireRole, type Clock } from '@bedside/shared';
 import { normaliseCoi, pathwayEvolver, pathwayStreamId, postponePatient } from '../domain';
 import { PathwayAccess } from './pathway-access';
 import type { PathwayChanged } from './referral-commands';
@@ -28,7 +28,7 @@ export class PostponePatientHandler implements ICommandHandler<PostponePatientCo
   async execute({ coi: raw, until, reason, context }: PostponePatientCommand): Promise<PathwayChanged> {
     requireRole(context.role, CLINICAL, 'postpone a patient');
     const coi = raw;
-    const today = localDateOf(this.clock.now(), 'Europe/London');
+    const today = localDateOf(this.clock.now(), NETWORK_TIME_ZONE);
     const acting = await this.access.actingOn(coi, context, 'postpone patients');
     const { position } = await this.repository.execute(pathwayStreamId(coi), pathwayEvolver, (state) => postponePatient(state, coi, until, reason, today), { ...acting, reason });
     return { coi, position };

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, EVENT_STORE, retryOnConflict, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
-import { CLINICAL, CLOCK, ConflictError, type Clock, localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLINICAL, CLOCK, ConflictError, type Clock, localDateOf, NotFoundError, parseLocalDate, requireRole, ValidationError } from '@bedside/shared';
 import {
   coiRegisterStreamId,
   CoiIssued,
@@ -63,7 +63,7 @@ export class ReferPatientHandler implements ICommandHandler<ReferPatientCommand,
     const [dmmf] = await this.store.readStream(`dmmf-${productCode}`, { direction: 'backwards', maxCount: 1 });
     if (!dmmf) throw new NotFoundError('product', productCode, 'Only products with a published DMMF can be referred for.');
     const now = this.clock.now();
-    const today = localDateOf(now, 'Europe/London');
+    const today = localDateOf(now, NETWORK_TIME_ZONE);
     const washout = validateWashout(input.washout, today);
     const clinicalDeadline = input.clinicalDeadline ? parseLocalDate('clinicalDeadline', input.clinicalDeadline) : null;
     const coi = input.coi ? normaliseCoi(input.coi) : await this.issueCoi(now);

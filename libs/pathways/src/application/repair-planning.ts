@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CapacityReads, resourceOwner, slotKey, unitOfKey } from '@bedside/capacity';
-import { addDays, CLOCK, localDateOf, type Clock, type LocalDate } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, addDays, CLOCK, localDateOf, type Clock, type LocalDate } from '@bedside/shared';
 import { siteOn, type DeploymentData } from '@bedside/network';
 import { hasBegun, NOT_STARTED, searchPlans, type FreeSlot, type KeptSteps, type PlanSearchResult, type Progress, type SlotRef } from '../domain';
 import type { PathwayRow } from './pathway-reads';
 import { PlanOptions, searchInput } from './plan-options';
 
-/** Network time: the day a scheduler calls "today". */
-const NETWORK_ZONE = 'Europe/London';
 const REPAIR_HORIZON_DAYS = 120;
 const MADE: readonly string[] = ['IN_MANUFACTURE', 'MANUFACTURED', 'RELEASED'];
 
@@ -51,7 +49,7 @@ export class RepairPlanning {
     const collected = !recollection && progress.product !== 'NOT_COLLECTED';
     const started = collected && MADE.includes(progress.product);
     const keptSlots = holdSlots.filter((s) => (collected && isApheresisSlot(s)) || (started && isBaySlot(s)));
-    const today = localDateOf(now, NETWORK_ZONE);
+    const today = localDateOf(now, NETWORK_TIME_ZONE);
     const earliest = collected || row.earliest_collection_date < today ? today : row.earliest_collection_date;
 
     const basis = await this.plans.basis(row.product_code, row.dmmf_version);
@@ -91,7 +89,7 @@ export class RepairPlanning {
     const startedAt = firstSession && firstSession < collectedAt ? firstSession : collectedAt;
     const booked = [...new Set(chairs.map((s) => s.day))].sort();
     // Collection happened when it was recorded; the booked days stand only if it ended on the last of them.
-    const collectedOn = localDateOf(collectedAt, NETWORK_ZONE);
+    const collectedOn = localDateOf(collectedAt, NETWORK_TIME_ZONE);
     const collection: KeptSteps['collection'] = {
       apheresisCentre: collectionSite,
       days: booked.at(-1) === collectedOn ? booked : [collectedOn],
@@ -111,12 +109,12 @@ export class RepairPlanning {
     const plannedEnd = bays.map((s) => times.get(refKey(s))?.endsAt).filter((d): d is Date => !!d).sort((a, b) => b.getTime() - a.getTime())[0];
     const endsAt = progress.manufacturedAt ? new Date(progress.manufacturedAt) : (plannedEnd ?? now);
     // R6: released product is ready the day it was released; otherwise the end of manufacture plus QC under the gate.
-    const readyDay: LocalDate = progress.releasedAt ? localDateOf(new Date(progress.releasedAt), NETWORK_ZONE) : addDays(localDateOf(endsAt, NETWORK_ZONE), qcDays);
+    const readyDay: LocalDate = progress.releasedAt ? localDateOf(new Date(progress.releasedAt), NETWORK_TIME_ZONE) : addDays(localDateOf(endsAt, NETWORK_TIME_ZONE), qcDays);
     return {
       collection,
       manufacture: {
-        unit: { unitId: progress.manufactureUnitId, siteCode: unit ? siteOn(unit.home_site_code, unit.deployments, localDateOf(now, NETWORK_ZONE)) : collection.materialSite },
-        startDay: bays[0]?.day ?? localDateOf(manufactureStartedAt, NETWORK_ZONE),
+        unit: { unitId: progress.manufactureUnitId, siteCode: unit ? siteOn(unit.home_site_code, unit.deployments, localDateOf(now, NETWORK_TIME_ZONE)) : collection.materialSite },
+        startDay: bays[0]?.day ?? localDateOf(manufactureStartedAt, NETWORK_TIME_ZONE),
         startedAt: manufactureStartedAt,
         endsAt,
         readyDay,

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AggregateRepository, type CommandContext } from '@bedside/event-store';
-import { CLINICAL, CLOCK, localDateOf, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLINICAL, CLOCK, localDateOf, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
 import { joinWaitlist, normaliseCoi, pathwayEvolver, pathwayStreamId, requirePathway, waitlistScore, type Priority, type Score } from '../domain';
 import { pathwayColumns, type PathwayRow } from './pathway-reads';
 import { PlanOptions } from './plan-options';
@@ -72,13 +72,13 @@ export class WaitlistReads {
           AND ($2::text[] IS NULL OR referring_trust = ANY($2))`,
       [productCode?.toUpperCase() ?? null, trustScope(caller)],
     );
-    const today = localDateOf(this.clock.now(), 'Europe/London');
+    const today = localDateOf(this.clock.now(), NETWORK_TIME_ZONE);
     return rows
       .map((r) => ({
         pathway: r,
         joinedAt: r.waitlisted_at,
         reason: r.waitlist_reason,
-        score: waitlistScore(r.priority as Priority, localDateOf(r.waitlisted_at, 'Europe/London'), r.clinical_deadline, today),
+        score: waitlistScore(r.priority as Priority, localDateOf(r.waitlisted_at, NETWORK_TIME_ZONE), r.clinical_deadline, today),
       }))
       .sort((a, b) => b.score.score - a.score.score || a.joinedAt.getTime() - b.joinedAt.getTime() || (a.pathway.coi < b.pathway.coi ? -1 : 1));
   }

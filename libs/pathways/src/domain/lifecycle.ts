@@ -1,4 +1,4 @@
-import { addDays, BedsideError, ConflictError, daysBetween, eventClass, localDateOf, NotFoundError, optionalReason, requireText, ValidationError, type LocalDate } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, addDays, BedsideError, ConflictError, daysBetween, eventClass, localDateOf, NotFoundError, optionalReason, requireText, ValidationError, type LocalDate } from '@bedside/shared';
 import type { ConditioningGate, ProductProcess, QualificationState, SiteStatus } from '@bedside/network';
 import { freshHoldEndsAt, hoursHeld, infusionGapDays, shelfLifeEndsAt } from './clinical-rules';
 
@@ -17,8 +17,6 @@ export type PatientState = (typeof PATIENT_STATES)[number];
 export const HANDOVER_KINDS = ['SHIPPED', 'RECEIVED'] as const;
 export type HandoverKind = (typeof HANDOVER_KINDS)[number];
 
-/** Clinical days are counted on the network's calendar (conditioning days, infusion day, washout end). */
-const NETWORK_ZONE = 'Europe/London';
 const HOUR_MS = 3_600_000;
 
 export class StepOutOfOrderError extends BedsideError {
@@ -279,7 +277,7 @@ export interface When {
 }
 
 const iso = (instant: Date | string) => (typeof instant === 'string' ? instant : instant.toISOString());
-const dayOf = (instant: Date | string) => localDateOf(new Date(instant), NETWORK_ZONE);
+const dayOf = (instant: Date | string) => localDateOf(new Date(instant), NETWORK_TIME_ZONE);
 const hoursText = (ms: number) => {
   const hours = ms / HOUR_MS;
   return `${hours >= 10 ? Math.round(hours) : Math.round(hours * 10) / 10} h`;

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Args, Field, Float, InputType, Int, ObjectType, Query, registerEnumType, Resolver } from '@nestjs/graphql';
 import { CapacityReads } from '@bedside/capacity';
 import { Allow, asEnum, GraphQLLocalDate } from '@bedside/graphql-common';
-import { addDays, CLOCK, EVERYONE, type Clock, localDateOf, parseLocalDate, ValidationError } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, addDays, CLOCK, EVERYONE, type Clock, localDateOf, parseLocalDate, ValidationError } from '@bedside/shared';
 import { KPI_DIMENSIONS, PathwayReads, type KpiDimension } from '../application/pathway-reads';
 import { AtRiskPathways } from '../application/repair';
 import { PathwayStatusEnum } from './pathway.types';
@@ -93,7 +93,7 @@ export class KpiResolver {
     if (from && to && to < from) throw new ValidationError('to', `The window ends (${to}) before it starts (${from}).`);
     const now = this.clock.now();
     const { timelines, byStatus, waitlist } = await this.reads.kpis({ ...filter, from, to }, groupBy ?? KPI_DIMENSIONS, now);
-    const windowFrom = from ?? localDateOf(now, 'Europe/London');
+    const windowFrom = from ?? localDateOf(now, NETWORK_TIME_ZONE);
     const utilisation = await this.capacity.utilisationByResource(windowFrom, to ?? addDays(windowFrom, 27));
     const product = filter.productCode?.toUpperCase();
     const trust = filter.referringTrust?.toUpperCase();

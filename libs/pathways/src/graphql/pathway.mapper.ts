@@ -1,4 +1,4 @@
-import { daysBetween, localDateOf } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, daysBetween, localDateOf } from '@bedside/shared';
 import type { PathwayRow } from '../application/pathway-reads';
 import type { VeinToVeinPlan as Plan } from '../domain';
 import type { Pathway, VeinToVeinPlan } from './pathway.types';
@@ -29,7 +29,7 @@ export const toPathway = (r: PathwayRow): Pathway => ({
 /** A plan as GraphQL shows it, with referral-to-infusion days counted from the referral's UK date. */
 export const toPlan = (plan: Plan, referredAt: Date): VeinToVeinPlan => ({
   ...plan,
-  referralToInfusionDays: daysBetween(localDateOf(referredAt, 'Europe/London'), plan.infusionDay),
+  referralToInfusionDays: daysBetween(localDateOf(referredAt, NETWORK_TIME_ZONE), plan.infusionDay),
   collectionDays: [...plan.collectionDays],
   conditioningDays: [...plan.conditioningDays],
   steps: plan.steps.map((s) => ({ ...s, slots: [...s.slots] })),

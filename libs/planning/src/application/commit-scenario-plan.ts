@@ -2,7 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { AggregateRepository, type CommandContext, type GlobalPosition } from '@bedside/event-store';
 import { NetworkReadModel, UnitMoves, type Deployment, type DeploymentData } from '@bedside/network';
-import { CLOCK, localDateOf, optionalReason, requireRole, requireText, type Clock } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLOCK, localDateOf, optionalReason, requireRole, requireText, type Clock } from '@bedside/shared';
 import { deploymentsOfPlan } from '../domain/plan-commit';
 import { scenarioStreamId, scenarioVersionsEvolver } from '../domain/scenario';
 import { requireCommittable, ScenarioPlanCommitted, scenarioRunEvolver, scenarioRunStreamId } from '../domain/scenario-run';
@@ -48,7 +48,7 @@ export class CommitScenarioPlanHandler implements ICommandHandler<CommitScenario
       { runId, result: run.result },
       scenario.assumptions,
       {
-        today: localDateOf(this.clock.now(), 'Europe/London'),
+        today: localDateOf(this.clock.now(), NETWORK_TIME_ZONE),
         units: new Map(live.units.map((u) => [u.unit_id, { homeSiteCode: u.home_site_code, deployments: u.deployments as DeploymentData[] }])),
         activeSites: live.activeSites,
         travelHours: (from, to) => travel.get(`${from}>${to}`),

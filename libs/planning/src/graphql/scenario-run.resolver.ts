@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
 import { Acting, Allow } from '@bedside/graphql-common';
 import { ReadYourWrites } from '@bedside/read-model';
-import { CLOCK, CONTROL_SITE, localDateOf, NotFoundError, SCENARIO_PLANNERS, SCENARIO_READERS, ValidationError, type Clock } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, CLOCK, CONTROL_SITE, localDateOf, NotFoundError, SCENARIO_PLANNERS, SCENARIO_READERS, ValidationError, type Clock } from '@bedside/shared';
 import { DeploymentType, toDeployment } from '@bedside/network';
 import { ScenarioReads } from '../application/scenario-reads';
 import { RunScenarioCommand, SCENARIO_RUN_PROGRESS, ScenarioRunner, type RunProgress, type RunRequested } from '../application/scenario-runs';
@@ -73,7 +73,7 @@ export class ScenarioRunResolver {
   ): Promise<DeploymentType[]> {
     const { deployments, position }: PlanCommitted = await this.commands.execute(new CommitScenarioPlanCommand(runId, reason, acting));
     await this.readYourWrites.after(position);
-    const today = localDateOf(this.clock.now(), 'Europe/London');
+    const today = localDateOf(this.clock.now(), NETWORK_TIME_ZONE);
     return deployments.map((d) => toDeployment(d, undefined, today));
   }
 
