@@ -185,10 +185,24 @@ export class AtRiskPathways {
   private async rows(coi: string | null, afterCoi: string | null, limit: number | null, trusts: readonly string[] | null = null): Promise<AtRiskRow[]> {
     const now = this.clock.now();
     // With each, the deployments made anyway over its booking (DeploymentData.strandedCois): mobile units are few.
-    const booked: { coi: string; product_code: string; dmmf_version: number; progress: Partial<Progress> | null; slots: SlotRef[]; moves: UnitMoveMade[] }[] = await this.dataSource.query(
-      `SELECT p.coi, p.product_code, p.dmmf_version, p.progress, h.slots,
+    // And the product's latest DMMF version, and the booked units' homes and deployments, to judge where each
+    // booked batch may still be made (withdrawnBy), in the same statement.
+    const booked: {
+      coi: string;
+      dmmf_version: number;
+      progress: Partial<Progress> | null;
+      slots: SlotRef[];
+      moves: UnitMoveMade[];
+      latest: LatestDesignation | null;
+      units: { unitId: string; homeSiteCode: string; deployments: DeploymentData[] }[];
+    }[] = await this.dataSource.query(
+      `SELECT p.coi, p.dmmf_version, p.progress, h.slots,
               (SELECT coalesce(jsonb_agg(d.value), '[]') FROM modular_units u, jsonb_array_elements(u.deployments) d
-                WHERE jsonb_array_length(u.deployments) > 0 AND d.value->'strandedCois' ? p.coi) AS moves
+                WHERE jsonb_array_length(u.deployments) > 0 AND d.value->'strandedCois' ? p.coi) AS moves,
+              (SELECT jsonb_build_object('productCode', d.product_code, 'version', d.version, 'reason', d.reason, 'unitIds', d.designated_unit_ids, 'siteCodes', d.designated_site_codes)
+                 FROM dmmf_versions d WHERE d.product_code = p.product_code ORDER BY d.version DESC LIMIT 1) AS latest,
+              (SELECT coalesce(jsonb_agg(jsonb_build_object('unitId', u.unit_id, 'homeSiteCode', u.home_site_code, 'deployments', u.deployments)), '[]')
+                 FROM modular_units u WHERE h.slots @> jsonb_build_array(jsonb_build_object('resourceKey', 'unit:' || u.unit_id))) AS units
          FROM pathways p JOIN holds h ON h.hold_id = p.hold_id AND h.status = 'CONFIRMED'
         WHERE p.plan_status = 'BOOKED' AND coalesce(p.progress->>'patient', 'WAITING') IN ('WAITING', 'CONDITIONING')
           AND ($1::text IS NULL OR p.coi = $1)`,
@@ -199,7 +213,6 @@ export class AtRiskPathways {
       const found = placed.get(slotKey(slot));
       return found && { endsAt: found.endsAt, capacity: found.capacity, closedReason: found.closedReason, used: found.committed + found.tentative };
     };
-    const { latest, siteOn } = await this.designations(booked);
     const ahead: { coi: string; resource_key: string; day: string; batch: boolean }[] = [];
     const lost: { coi: string; reason: string; batch: boolean }[] = [];
     for (const b of booked) {
@@ -207,7 +220,12 @@ export class AtRiskPathways {
       for (const { slot, batch } of still) ahead.push({ coi: b.coi, resource_key: slot.resourceKey, day: slot.day, batch });
       for (const loss of bookingsLost(still, layout)) lost.push({ coi: b.coi, ...loss });
       for (const loss of strandedBy(b.coi, still, b.moves)) lost.push({ coi: b.coi, ...loss });
-      for (const loss of withdrawnBy(b.dmmf_version, latest.get(b.product_code), still, siteOn)) lost.push({ coi: b.coi, ...loss });
+      const units = new Map(b.units.map((u) => [u.unitId, u]));
+      const unitSiteOn = (unitId: string, day: string) => {
+        const unit = units.get(unitId);
+        return unit && siteOn(unit.homeSiteCode, unit.deployments, day);
+      };
+      for (const loss of withdrawnBy(b.dmmf_version, b.latest ?? undefined, still, unitSiteOn)) lost.push({ coi: b.coi, ...loss });
     }
     return this.dataSource.query(
       `WITH ahead AS (
@@ -240,30 +258,6 @@ export class AtRiskPathways {
         GROUP BY p.coi, h.slots ORDER BY p.coi LIMIT $3`,
       [coi, afterCoi, limit, trusts, now, JSON.stringify(ahead), JSON.stringify(lost)],
     );
-  }
-
-  /** The latest DMMF version of each booked product, and where each booked unit stands on a day (its deployments followed). */
-  private async designations(booked: readonly { product_code: string; slots: readonly SlotRef[] }[]): Promise<{ latest: Map<string, LatestDesignation>; siteOn: (unitId: string, day: string) => string | undefined }> {
-    const products = [...new Set(booked.map((b) => b.product_code))];
-    const unitIds = [...new Set(booked.flatMap((b) => b.slots.flatMap((s) => (s.resourceKey.startsWith('unit:') ? [s.resourceKey.slice('unit:'.length)] : []))))];
-    const dmmfs: { product_code: string; version: number; reason: string; designated_unit_ids: string[]; designated_site_codes: string[] }[] =
-      products.length === 0
-        ? []
-        : await this.dataSource.query(
-            `SELECT DISTINCT ON (product_code) product_code, version, reason, designated_unit_ids, designated_site_codes FROM dmmf_versions
-              WHERE product_code = ANY($1) ORDER BY product_code, version DESC`,
-            [products],
-          );
-    const units: { unit_id: string; current_site_code: string; deployments: DeploymentData[] }[] =
-      unitIds.length === 0 ? [] : await this.dataSource.query('SELECT unit_id, current_site_code, deployments FROM modular_units WHERE unit_id = ANY($1)', [unitIds]);
-    const unitsById = new Map(units.map((u) => [u.unit_id, u]));
-    return {
-      latest: new Map(dmmfs.map((d) => [d.product_code, { productCode: d.product_code, version: d.version, reason: d.reason, unitIds: d.designated_unit_ids, siteCodes: d.designated_site_codes }])),
-      siteOn: (unitId, day) => {
-        const unit = unitsById.get(unitId);
-        return unit && siteOn(unit.current_site_code, unit.deployments, day);
-      },
-    };
   }
 }
 
