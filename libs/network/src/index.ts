@@ -7,6 +7,7 @@ export { CreateSites1763700000200 } from './projections/migrations/1763700000200
 export { CreateNetworkModel1763700000300 } from './projections/migrations/1763700000300-create-network-model';
 export { UnitDeployments1763700001300 } from './projections/migrations/1763700001300-unit-deployments';
 export { SiteRegions1763700001320 } from './projections/migrations/1763700001320-site-regions';
+export { DropUnitCurrentSiteCode1763700001360 } from './projections/migrations/1763700001360-drop-unit-current-site-code';
 export * from './demo/demo-network';
 export * from './demo/seed-demo-network';
 export { NetworkReadModel } from './application/network-read-model';

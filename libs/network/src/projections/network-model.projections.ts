@@ -12,7 +12,6 @@ export interface UnitRow {
   batch_capacity: number;
   home_site_code: string;
   /** Where it was registered; where it is on a day follows `deployments` (siteOn). */
-  current_site_code: string;
   qualification: string;
   qualification_reason: string | null;
   qualification_changed_at: Date;
@@ -55,7 +54,6 @@ export function applyUnitEvent(row: UnitRow | undefined, event: RecordedAs<UnitE
       mobility: d.mobility,
       batch_capacity: d.batchCapacity,
       home_site_code: d.homeSiteCode,
-      current_site_code: d.homeSiteCode,
       qualification: 'REQUALIFYING',
       qualification_reason: 'Newly registered: to be qualified',
       qualification_changed_at: event.recordedAt,
@@ -115,7 +113,6 @@ export class ModularUnitsProjection implements Projection<UnitEvent> {
         mobility: 'text',
         batch_capacity: 'integer',
         home_site_code: 'text',
-        current_site_code: 'text',
         qualification: 'text',
         qualification_reason: 'text',
         qualification_changed_at: 'timestamptz',

@@ -212,10 +212,10 @@ export class PlanOptions {
     // Units the pinned version could designate anywhere they stand are read; where they stand on the day
     // decides (designatedUnitsOn).
     const [latest] = await this.dataSource.query('SELECT designated_site_codes, designated_unit_ids FROM dmmf_versions WHERE product_code = $1 ORDER BY version DESC LIMIT 1', [productCode]);
-    const units: { unit_id: string; current_site_code: string; deployments: DeploymentData[] }[] = await this.dataSource.query(
-      `SELECT u.unit_id, u.current_site_code, u.deployments FROM modular_units u
+    const units: { unit_id: string; home_site_code: string; deployments: DeploymentData[] }[] = await this.dataSource.query(
+      `SELECT u.unit_id, u.home_site_code, u.deployments FROM modular_units u
         WHERE u.kind = 'CELL_THERAPY'
-          AND (u.unit_id = ANY($1) OR u.current_site_code = ANY($2) OR EXISTS (SELECT 1 FROM jsonb_array_elements(u.deployments) d WHERE d->>'toSiteCode' = ANY($2)))
+          AND (u.unit_id = ANY($1) OR u.home_site_code = ANY($2) OR EXISTS (SELECT 1 FROM jsonb_array_elements(u.deployments) d WHERE d->>'toSiteCode' = ANY($2)))
         ORDER BY u.unit_id`,
       [dmmf.designated_unit_ids, dmmf.designated_site_codes],
     );
@@ -227,7 +227,7 @@ export class PlanOptions {
     const routes = new Map(travel.map((t) => [`${t.from_site_code}>${t.to_site_code}`, t]));
     return {
       process: dmmf.process as ProductProcess,
-      units: units.map((u) => ({ unitId: u.unit_id, siteCode: u.current_site_code, deployments: u.deployments })),
+      units: units.map((u) => ({ unitId: u.unit_id, siteCode: u.home_site_code, deployments: u.deployments })),
       designations: [dmmf, latest].map((d: { designated_site_codes: string[]; designated_unit_ids: string[] }) => ({ siteCodes: d.designated_site_codes, unitIds: d.designated_unit_ids })),
       centres,
       travelHours: (from, to) => routes.get(`${from}>${to}`)?.hours,
