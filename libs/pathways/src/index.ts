@@ -11,4 +11,4 @@ export * from './application/pathway-access';
 export * from './projections/at-risk-flags.projection';
 export { CreateAtRiskFlags1763700001100 } from './projections/migrations/1763700001100-create-at-risk-flags';
 export * from './application/at-risk-detection';
-export { designatedUnitsOn, PlanOptions, type PlanBasis } from './application/plan-options';
+export { designatedUnitsOn, PlanOptions, unitsWhereTheyAre, type PlanBasis } from './application/plan-options';

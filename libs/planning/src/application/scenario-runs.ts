@@ -7,7 +7,7 @@ import { AggregateRepository, type CommandContext, type GlobalPosition } from '@
 import { NetworkReadModel, type DeploymentData } from '@bedside/network';
 import { LiveUpdates } from '@bedside/read-model';
 import { addDays, CLOCK, requireRole, requireText, SCENARIO_PLANNERS, type Clock } from '@bedside/shared';
-import { designatedUnitsOn, PlanOptions, type FreeSlot } from '@bedside/pathways';
+import { PlanOptions, unitsWhereTheyAre, type FreeSlot } from '@bedside/pathways';
 import { scenarioStreamId, scenarioVersionsEvolver, surgeQuestionOf, type ScenarioAssumptions } from '../domain/scenario';
 import { finishRun, requestRun, scenarioRunEvolver, scenarioRunStreamId, type CarTRunResult, type DaySummary, type RunOptions, type RunScenario, type ScenarioRunResult } from '../domain/scenario-run';
 import { carTQuestionOf, type CarTCopy } from '../domain/cart-scenario';
@@ -186,8 +186,10 @@ export async function carTCopyOf(plans: PlanOptions, network: NetworkReadModel, 
     const dmmf = await network.dmmf(productCode);
     if (!dmmf) throw new RunRefused(`No DMMF is published for ${productCode}: it cannot be planned. Publish one, or leave its referrals out.`);
     const basis = await plans.basis(productCode, dmmf.version);
-    const search: ProductSearch = { process: basis.process, designatedUnits: designatedUnitsOn(basis, assumptions.asOf).map(({ unit }) => unit), treatmentCentres: basis.centres, travelHours: basis.travelHours, freshCourier: basis.freshCourier };
-    products.set(productCode, { search, slots: await plans.freeSlots(basis, assumptions.asOf, last) });
+    // Units where they stand on the scenario's day, with only their days there, as the live plan search takes them.
+    const placed = unitsWhereTheyAre(basis, assumptions.asOf, { free: await plans.freeSlots(basis, assumptions.asOf, last) }, assumptions.asOf);
+    const search: ProductSearch = { process: basis.process, designatedUnits: placed.units, treatmentCentres: basis.centres, travelHours: basis.travelHours, freshCourier: basis.freshCourier };
+    products.set(productCode, { search, slots: 'free' in placed.capacity ? [...placed.capacity.free] : [] });
   }
   const centres = new Set([...products.values()].flatMap((p) => p.search.treatmentCentres));
   const centresByRegion = new Map<string, string[]>();
