@@ -1,6 +1,6 @@
 import { ConflictError, eventClass, optionalReason, parseLocalDate, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
 import { MAX_REQUALIFICATION_DAYS, normaliseRegion, REGION_CODES, UNIT_KINDS, type RegionCode, type UnitKind } from '@bedside/network';
-import { dosesPerUnitDay, type FillFinishSpec, type SurgeInstance, type SurgeLimits, DEFAULT_SURGE_LIMITS } from './surge/surge-instance';
+import { dosesPerUnitDay, type FillRate, type SurgeInstance, type SurgeLimits, DEFAULT_SURGE_LIMITS } from './surge/surge-instance';
 
 // Regions are the network's (libs/network/src/domain/region.ts): one list, one name, everywhere.
 export { UK_REGIONS, type RegionCode } from '@bedside/network';
@@ -31,7 +31,7 @@ export interface ScenarioAssumptions {
   /** A product's process changed, e.g. a 3-day rapid QC instead of a 14-day sterility test. */
   readonly processChanges: readonly { readonly productCode: string; readonly qcReleaseDays?: number; readonly manufactureDays?: number }[];
   /** How a mobile fill-finish unit fills. */
-  readonly fillFinish: FillFinishSpec;
+  readonly fillFinish: FillRate;
   readonly teardownDays: number;
   readonly setupDays: number;
   /** Requalification after a move (media fills: about 17 to 21 days for the full one; 0 when a move needs none). */

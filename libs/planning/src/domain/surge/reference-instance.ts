@@ -1,4 +1,4 @@
-import { dosesPerUnitDay, type FillFinishSpec, type SurgeInstance } from './surge-instance';
+import { dosesPerUnitDay, type FillRate, type SurgeInstance } from './surge-instance';
 
 /**
  * The reference surge question of issue 13's benchmark: 8 mobile fill-finish units, the ten host regions
@@ -37,7 +37,7 @@ export interface ReferenceOptions {
   readonly deadlineAfterWave?: number | null;
 }
 
-export const REFERENCE_FILL_FINISH: Omit<FillFinishSpec, 'dosesPerVial'> = { vialsPerHour: 300, shiftsPerDay: 2, hoursPerShift: 8, effectiveOutputFactor: 0.7 };
+export const REFERENCE_FILL_FINISH: Omit<FillRate, 'dosesPerVial'> = { vialsPerHour: 300, shiftsPerDay: 2, hoursPerShift: 8, effectiveOutputFactor: 0.7 };
 
 export function referenceSurgeInstance(options: ReferenceOptions = {}): SurgeInstance {
   const days = options.days ?? 100;

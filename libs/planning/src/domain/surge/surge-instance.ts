@@ -1,4 +1,4 @@
-import { daysLostMoving, MAX_REQUALIFICATION_DAYS } from '@bedside/network';
+import { daysLostMoving, MAX_REQUALIFICATION_DAYS, type FillFinishSpec } from '@bedside/network';
 import { ValidationError } from '@bedside/shared';
 
 /**
@@ -49,18 +49,15 @@ export interface SurgeDemand {
   readonly deadline?: number;
 }
 
-/** A fill-finish unit's specification (docs/domain.md "Surge"). */
-export interface FillFinishSpec {
-  readonly vialsPerHour: number;
-  readonly dosesPerVial: number;
-  readonly shiftsPerDay: number;
-  readonly hoursPerShift: number;
-  /** Share of nominal output achieved, (0, 1]. */
-  readonly effectiveOutputFactor: number;
-}
+/**
+ * What sets a fill-finish unit's output (docs/domain.md "Surge"): the network's figures for a unit
+ * (`FillFinishSpec`, libs/network/src/domain/modular-unit.ts) less its set-up and release days, which a
+ * surge question states for itself.
+ */
+export type FillRate = Pick<FillFinishSpec, 'vialsPerHour' | 'dosesPerVial' | 'shiftsPerDay' | 'hoursPerShift' | 'effectiveOutputFactor'>;
 
 /** Doses a unit fills in a day at its effective rate, whole doses only. */
-export const dosesPerUnitDay = (spec: FillFinishSpec): number =>
+export const dosesPerUnitDay = (spec: FillRate): number =>
   Math.floor(spec.vialsPerHour * spec.hoursPerShift * spec.shiftsPerDay * spec.dosesPerVial * spec.effectiveOutputFactor);
 
 /**
