@@ -8,6 +8,7 @@ import {
   normaliseOdsCode,
   normaliseProductCode,
   normaliseUnitId,
+  siteOn,
   type CalendarException,
   type CalendarOwner,
   type RegionCode,
@@ -42,16 +43,17 @@ export class NetworkReadModel {
     return row;
   }
 
-  /** `siteCode`: units there (or on their way there) on `today`, as their deployments say (siteOn, in SQL). */
-  units(filter: { kind?: string | null; siteCode?: string | null }, limit: number, afterId: string | undefined, today: LocalDate): Promise<UnitRow[]> {
-    return this.dataSource.query(
-      `SELECT * FROM modular_units
-        WHERE ($1::text IS NULL OR kind = $1) AND ($3::text IS NULL OR unit_id > $3)
-          AND ($2::text IS NULL OR coalesce((SELECT d->>'toSiteCode' FROM jsonb_array_elements(deployments) WITH ORDINALITY AS x(d, n)
-                                              WHERE d->>'leavesOn' <= $5 ORDER BY n DESC LIMIT 1), home_site_code) = $2)
-        ORDER BY unit_id LIMIT $4`,
-      [filter.kind ?? null, filter.siteCode ? normaliseOdsCode('siteCode', filter.siteCode) : null, afterId ?? null, limit + 1, today],
+  /**
+   * `siteCode`: units there (or on their way there) on `today`, as their deployments say (`siteOn`, the one
+   * rule; the network's units are few enough to judge each one here).
+   */
+  async units(filter: { kind?: string | null; siteCode?: string | null }, limit: number, afterId: string | undefined, today: LocalDate): Promise<UnitRow[]> {
+    const siteCode = filter.siteCode ? normaliseOdsCode('siteCode', filter.siteCode) : null;
+    const rows: UnitRow[] = await this.dataSource.query(
+      `SELECT * FROM modular_units WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR unit_id > $2) ORDER BY unit_id ${siteCode ? '' : 'LIMIT $3'}`,
+      siteCode ? [filter.kind ?? null, afterId ?? null] : [filter.kind ?? null, afterId ?? null, limit + 1],
     );
+    return siteCode ? rows.filter((u) => siteOn(u.home_site_code, u.deployments, today) === siteCode).slice(0, limit + 1) : rows;
   }
 
   /** Units with deployments in force (or the one asked for, if it has any), by id. */
