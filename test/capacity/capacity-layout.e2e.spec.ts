@@ -1,36 +1,28 @@
 import { DataSource } from 'typeorm';
 import { CapacityProjection } from '@bedside/capacity';
-import { runMigrations } from '@bedside/database';
 import { PostgresEventStore, START_OF_LOG, type EventMetadata } from '@bedside/event-store';
-import { SiteRecord } from '@bedside/network';
 import { ProjectionEngine } from '@bedside/read-model';
-import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { siteRegistered as registered, siteStatusChanged as status } from '../support/site-events';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { openProjectionBed, type ProjectionBed } from '../support/projection-bed';
 
 // The capacity slice's own tests (test/capacity): the only tests that read its tables directly.
 const qa: EventMetadata = { actor: 'qa.lead@control-site', correlationId: 'capacity-layout-test' };
 
-
 describe('the capacity layout projection', () => {
-  let database: TestDatabase;
+  let bed: ProjectionBed;
   let store: PostgresEventStore;
   let dataSource: DataSource;
   let engine: ProjectionEngine;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await runMigrations(database.url, MIGRATIONS);
-    store = new PostgresEventStore({ connectionString: database.url });
-    dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: [SiteRecord] }).initialize();
+    bed = await openProjectionBed();
+    ({ store, dataSource } = bed);
     engine = new ProjectionEngine(dataSource, store, { log: () => undefined, error: () => undefined });
   });
 
   afterAll(async () => {
     await engine.stopAll();
-    await store.close();
-    await dataSource.destroy();
-    await database.drop();
+    await bed.close();
   });
 
   it('lays capacity out the same however the log is cut into batches', async () => {

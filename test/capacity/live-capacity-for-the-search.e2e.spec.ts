@@ -1,12 +1,9 @@
 import { DataSource } from 'typeorm';
 import { CapacityCommitmentsProjection, CapacityProjection, SlotLayoutCache, siteResourceKey, slotsOfResourceDays, type UsableSlots } from '@bedside/capacity';
-import { runMigrations } from '@bedside/database';
 import { PostgresEventStore, type EventMetadata } from '@bedside/event-store';
-import { SiteRecord } from '@bedside/network';
 import { ProjectionEngine } from '@bedside/read-model';
-import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { siteRegistered, siteStatusChanged } from '../support/site-events';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { openProjectionBed, type ProjectionBed } from '../support/projection-bed';
 
 // The capacity slice's own tests (test/capacity): what the plan search is handed as free, kept in
 // memory between searches and brought up to date from the commitments changed since (issue 12 §7).
@@ -17,17 +14,15 @@ const beforeAll_ = new Date('2027-02-01T09:00:00Z');
 const chair = { resourceKey: siteResourceKey('CAP02', 'APHERESIS_CHAIR'), day: '2027-03-02', session: 'AM' };
 
 describe('live capacity as the plan search reads it', () => {
-  let database: TestDatabase;
+  let bed: ProjectionBed;
   let store: PostgresEventStore;
   let dataSource: DataSource;
   let engine: ProjectionEngine;
   const commitments = new CapacityCommitmentsProjection();
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await runMigrations(database.url, MIGRATIONS);
-    store = new PostgresEventStore({ connectionString: database.url });
-    dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: [SiteRecord] }).initialize();
+    bed = await openProjectionBed();
+    ({ store, dataSource } = bed);
     engine = new ProjectionEngine(dataSource, store, { log: () => undefined, error: () => undefined });
     await store.append([{ streamId: 'site-CAP02', expectedVersion: 'no_stream', events: [siteRegistered('CAP02'), siteStatusChanged('SiteOnboardingStarted', 'CAP02', 'PROPOSED'), siteStatusChanged('SiteActivated', 'CAP02', 'ONBOARDING')] }], qa);
     const { lastPosition } = await store.append(
@@ -47,9 +42,7 @@ describe('live capacity as the plan search reads it', () => {
 
   afterAll(async () => {
     await engine.stopAll();
-    await store.close();
-    await dataSource.destroy();
-    await database.drop();
+    await bed.close();
   });
 
   /** Records slot events on the hold's stream and waits until the read models show them. */

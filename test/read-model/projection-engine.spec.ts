@@ -1,18 +1,16 @@
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@bedside/database';
 import { PostgresEventStore, START_OF_LOG, type EventMetadata, type RecordedEvent } from '@bedside/event-store';
 import { SiteDirectoryProjection, SiteRecord, type SiteEvent } from '@bedside/network';
 import { ProjectionEngine, type Projection } from '@bedside/read-model';
-import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { eventually } from '../support/test-api';
 import { siteRegistered as registered, siteStatusChanged as status } from '../support/site-events';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { openProjectionBed, type ProjectionBed } from '../support/projection-bed';
 
 const qa: EventMetadata = { actor: 'qa.lead@control-site', correlationId: 'projection-test' };
 
 
 describe('projections', () => {
-  let database: TestDatabase;
+  let bed: ProjectionBed;
   let store: PostgresEventStore;
   let dataSource: DataSource;
   let engine: ProjectionEngine;
@@ -27,10 +25,8 @@ describe('projections', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await runMigrations(database.url, MIGRATIONS);
-    store = new PostgresEventStore({ connectionString: database.url });
-    dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: [SiteRecord] }).initialize();
+    bed = await openProjectionBed();
+    ({ store, dataSource } = bed);
     engine = new ProjectionEngine(dataSource, store, { log: (m) => logged.push(m), error: (m) => logged.push(m) });
     for (const code of ['PRJ01', 'PRJ02', 'PRJ03']) await lifecycle(code);
     await store.append([{ streamId: 'site-PRJ02', expectedVersion: 3, events: [status('SitePaused', 'PRJ02', 'ACTIVE', 'Staff shortage')] }], qa);
@@ -39,9 +35,7 @@ describe('projections', () => {
   });
   afterAll(async () => {
     await engine.stopAll();
-    await store.close();
-    await dataSource.destroy();
-    await database.drop();
+    await bed.close();
   });
 
   it('reports how far behind the log it is, then catches up', async () => {

@@ -1,18 +1,16 @@
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@bedside/database';
 import { PostgresEventStore, type EventMetadata, type RecordedEvent } from '@bedside/event-store';
-import { SiteDirectoryProjection, SiteRecord } from '@bedside/network';
+import { SiteDirectoryProjection } from '@bedside/network';
 import { ProjectionEngine, type Reactor } from '@bedside/read-model';
-import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { eventually } from '../support/test-api';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { openProjectionBed, type ProjectionBed } from '../support/projection-bed';
 
 const system: EventMetadata = { actor: 'bedside:test', correlationId: 'reactor-test' };
 const ping = (n: number) => ({ type: 'Ping', data: { n } });
 
 /** Reactors (libs/read-model/src/reactor.ts): act on the log from a checkpoint of their own (issue 11 §8). */
 describe('reactors', () => {
-  let database: TestDatabase;
+  let bed: ProjectionBed;
   let store: PostgresEventStore;
   let dataSource: DataSource;
   let engine: ProjectionEngine;
@@ -51,17 +49,13 @@ describe('reactors', () => {
   const reacted = async () => Number((await dataSource.query(`SELECT events_applied FROM projection_checkpoints WHERE name = 'ping-answers'`))[0].events_applied);
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await runMigrations(database.url, MIGRATIONS);
-    store = new PostgresEventStore({ connectionString: database.url });
-    dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: [SiteRecord] }).initialize();
+    bed = await openProjectionBed();
+    ({ store, dataSource } = bed);
     engine = newEngine();
   });
   afterAll(async () => {
     await engine.stopAll();
-    await store.close();
-    await dataSource.destroy();
-    await database.drop();
+    await bed.close();
   });
 
   it('starts at the head of a log it is new to, then reacts to each event it reads once, in order', async () => {
