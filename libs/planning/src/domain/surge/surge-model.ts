@@ -18,11 +18,12 @@ import { timelineOf, type SurgePlan } from './surge-plan';
  *   ≥ 0, on days something is wanted: the objective counts it once per day, times the region's weight
  *   (as `evaluateSurgeCounts` does).
  *
- * Rows: units are conserved in every region in every period (those filling or leaving are those that stood
- * or arrived there), releases add up day by day, unmet covers what is wanted and what missed its deadline, and the
- * wants due by any deadline get no more than was released by then (with deadlines nested in time, that is
- * all it takes for the released doses to go round, so no binaries are needed). Counting per region and day, not one
- * binary per unit and day, keeps the model within reach of a single-threaded WebAssembly solver.
+ * Rows: units are conserved in every region in every period (those filling or leaving are those that
+ * stood or arrived there), releases add up day by day, unmet covers what is wanted and what missed its
+ * deadline, and the wants due by any deadline get no more than was released by then (with deadlines
+ * nested in time, that is all it takes for the released doses to go round, so no binaries are needed).
+ * Counting per region and period, not one binary per unit and day, keeps the model within reach of a
+ * single-threaded WebAssembly solver.
  */
 export interface LinearProgram {
   readonly numCols: number;
@@ -147,8 +148,8 @@ export function buildSurgeModel(instance: SurgeInstance, periodDays = 1): SurgeM
       const deadlines = dueBy[r]!;
       const today = deadlines.findIndex((d) => d.day === t);
       if (today >= 0) {
-        // Released in time by today's deadline: no more than released by today, nor fewer than by the last deadline,
-        // nor more than those since could add.
+        // Released in time by today's deadline: no more than released by today, nor fewer than by the
+        // last deadline, nor more than the wants due since could add.
         const d = deadlines[today]!;
         row([[d.column, 1], [released[r]![t]!, -1]], Number.NEGATIVE_INFINITY, 0);
         if (today > 0) row([[d.column, 1], [deadlines[today - 1]!.column, -1]], 0, d.due - deadlines[today - 1]!.due);
