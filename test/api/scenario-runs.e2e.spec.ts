@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { addDays, localDateOf, NETWORK_TIME_ZONE } from '@bedside/shared';
 import { AS_PLANNER, AS_QA, AS_SCHEDULER, eventually, startDemoApi, type TestApi } from '../support/test-api';
 import { connect, subscribe } from '../support/subscriptions';
 
@@ -143,6 +144,19 @@ describe('scenario runs', () => {
     const before = Number((await api.app.get(DataSource).query(`SELECT count(*) AS n FROM events`))[0].n);
     const { errors } = await api.gql(RUN, { id: scenarioId, input }, AS_PLANNER);
     expect(errors![0]!.extensions).toMatchObject({ code, field });
+    expect(Number((await api.app.get(DataSource).query(`SELECT count(*) AS n FROM events`))[0].n)).toBe(before);
+  });
+
+  it('refuses to run CAR-T referrals from a day that has passed, saying what to set, and records no run', async () => {
+    // Days as the network counts them (UK time), whatever the instant the suite is pinned to.
+    const today = localDateOf(api.clock.now(), NETWORK_TIME_ZONE);
+    const yesterday = addDays(today, -1);
+    const past = { ...wave(yesterday), name: 'CAR-T from yesterday', vaccineDemand: [], referralsPerWeek: [{ region: 'NW', productCode: 'POC-CAR19', perWeek: 4 }] };
+    const { id } = (await api.gql<{ createScenario: { id: string } }>(CREATE, { input: past }, AS_PLANNER)).data!.createScenario;
+    const before = Number((await api.app.get(DataSource).query(`SELECT count(*) AS n FROM events`))[0].n);
+    const { errors } = await api.gql(RUN, { id }, AS_PLANNER);
+    expect(errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'asOf' });
+    expect(errors![0]!.message).toContain(`set asOf to today (${today}) or later`);
     expect(Number((await api.app.get(DataSource).query(`SELECT count(*) AS n FROM events`))[0].n)).toBe(before);
   });
 

@@ -6,11 +6,11 @@ import { DataSource } from 'typeorm';
 import { AggregateRepository, type CommandContext, type GlobalPosition } from '@bedside/event-store';
 import { NetworkReadModel, type DeploymentData } from '@bedside/network';
 import { LiveUpdates } from '@bedside/read-model';
-import { addDays, CLOCK, requireRole, requireText, SCENARIO_PLANNERS, type Clock } from '@bedside/shared';
+import { addDays, CLOCK, localDateOf, NETWORK_TIME_ZONE, requireRole, requireText, SCENARIO_PLANNERS, type Clock } from '@bedside/shared';
 import { PlanOptions, unitsWhereTheyAre, type FreeSlot } from '@bedside/pathways';
 import { scenarioStreamId, scenarioVersionsEvolver, surgeQuestionOf, type ScenarioAssumptions } from '../domain/scenario';
 import { finishRun, requestRun, scenarioRunEvolver, scenarioRunStreamId, type CarTRunResult, type DaySummary, type RunOptions, type RunScenario, type ScenarioRunResult } from '../domain/scenario-run';
-import { carTQuestionOf, type CarTCopy } from '../domain/cart-scenario';
+import { carTQuestionOf, requireCarTFromToday, type CarTCopy } from '../domain/cart-scenario';
 import { WhatIfRun, type ProductSearch, type WhatIfOutcome } from '../domain/cart-what-if';
 import { surgeNetworkOf } from '../domain/surge-network';
 import type { SurgeResult } from './optimise-surge';
@@ -264,6 +264,7 @@ export class RunScenarioHandler implements ICommandHandler<RunScenarioCommand, R
   constructor(
     private readonly repository: AggregateRepository,
     private readonly runner: ScenarioRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ scenarioId: raw, input, context }: RunScenarioCommand): Promise<RunRequested> {
@@ -276,7 +277,11 @@ export class RunScenarioHandler implements ICommandHandler<RunScenarioCommand, R
     const { events, position } = await this.repository.execute(
       scenarioRunStreamId(runId),
       scenarioRunEvolver,
-      () => requestRun(scenario, scenarioId, runId, input, (v) => versions.some((s) => s.version === v)),
+      () => {
+        const requested = requestRun(scenario, scenarioId, runId, input, (v) => versions.some((s) => s.version === v));
+        requireCarTFromToday(versions.find((s) => s.version === requested[0]!.data.scenarioVersion)!.assumptions, localDateOf(this.clock.now(), NETWORK_TIME_ZONE));
+        return requested;
+      },
       context,
     );
     const { scenarioVersion, options } = events[0]!.data as { scenarioVersion: number; options: RunOptions };

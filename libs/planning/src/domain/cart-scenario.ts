@@ -1,6 +1,6 @@
 import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
 import type { FreeSlot } from '@bedside/pathways/domain';
-import { addDays, type LocalDate } from '@bedside/shared';
+import { addDays, ValidationError, type LocalDate } from '@bedside/shared';
 import type { ProductSearch, WhatIfNetwork, WhatIfReferral } from './cart-what-if';
 import type { ScenarioAssumptions } from './scenario';
 
@@ -17,6 +17,19 @@ export interface CarTCopy {
  * outages closing a unit's or a site's slots for their days), and its referrals: Poisson arrivals at each
  * region's and product's weekly rate, each to one of the region's centres, drawn from the seed.
  */
+/**
+ * A CAR-T what-if plans its referrals on a copy of live capacity from the scenario's day (issue 13 §4), so
+ * that day cannot have passed: capacity on days gone by is not kept free, and every referral then would
+ * wait for the future. A scenario with no CAR-T referrals may start on any day.
+ */
+export function requireCarTFromToday(assumptions: Pick<ScenarioAssumptions, 'asOf' | 'referralsPerWeek'>, today: LocalDate): void {
+  if (assumptions.referralsPerWeek.length === 0 || assumptions.asOf >= today) return;
+  throw new ValidationError(
+    'asOf',
+    `This scenario's CAR-T referrals would be planned on live capacity from ${assumptions.asOf}, which has passed: set asOf to today (${today}) or later, or leave the referrals out to plan vaccine fill-finish from that day.`,
+  );
+}
+
 export function carTQuestionOf(assumptions: ScenarioAssumptions, copy: CarTCopy, seed: number): { network: WhatIfNetwork; referrals: WhatIfReferral[] } {
   const asOf = assumptions.asOf;
   const removed = new Set(assumptions.unitsRemoved);
