@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, replay, ValidationError, type LocalDate } from '@bedside/shared';
-import { deployUnit, presentStay, recallUnit, siteOn, unitStays, type DeploymentFacts, type DeployUnit } from './deployment';
+import { deployUnit, presentStay, recallUnit, siteOn, stayOnDay, unitStays, type DeploymentFacts, type DeployUnit } from './deployment';
 import { registerUnit, unitEvolver, type ModularUnit, type UnitEvent } from './modular-unit';
 
 const TODAY = '2027-03-01' as LocalDate;
@@ -48,6 +48,9 @@ describe('deploying a mobile unit', () => {
     // A plan made while it moves may use it only where it is going, from when it is ready.
     expect(presentStay('RBV02', unit.deployments, '2027-03-12' as LocalDate)).toEqual({ siteCode: 'RRK01', from: '2027-03-20', until: null, moving: null });
     expect(presentStay('RBV02', unit.deployments, '2027-03-01' as LocalDate)).toMatchObject({ siteCode: 'RBV02', until: '2027-03-10' });
+    // While it moves it is on its way (a step recorded then is refused); the day it is ready it is there.
+    expect(stayOnDay('RBV02', unit.deployments, '2027-03-19' as LocalDate)).toEqual({ siteCode: 'RRK01', from: '2027-03-10', until: '2027-03-20', moving: { fromSiteCode: 'RBV02', deploymentId: 'MU-COC-09-D1' } });
+    expect(stayOnDay('RBV02', unit.deployments, '2027-03-20' as LocalDate).moving).toBeNull();
   });
 
   it('moves on from where the last deployment took it, once it has arrived', () => {

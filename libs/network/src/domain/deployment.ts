@@ -75,6 +75,11 @@ export function stayOn(stays: readonly UnitStay[], day: LocalDate): UnitStay {
   return found;
 }
 
+/** The stay a unit is in on `day`: at a site, or (`moving` set) on its way to it, which then makes nothing. */
+export function stayOnDay(homeSiteCode: string, deployments: readonly DeploymentData[], day: LocalDate): UnitStay {
+  return stayOn(unitStays(homeSiteCode, '0001-01-01' as LocalDate, deployments), day);
+}
+
 /**
  * The stay a unit is in on `day`, or, while it moves, the one it is heading for: where a plan made on
  * `day` may use it (its days there, at that site, and no others).

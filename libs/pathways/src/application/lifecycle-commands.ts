@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CapacityReads, resourceOwner, unitOfKey } from '@bedside/capacity';
 import { AggregateRepository, EVENT_STORE, recordedOfTypes, type CommandContext, type EventStore } from '@bedside/event-store';
-import { designatesUnitAt, dmmfStreamId, siteEvolver, siteOn, siteStreamId, unitEvolver, unitStreamId, type Designation, type DmmfEvent, type ProductProcess } from '@bedside/network';
+import { designatesUnitAt, dmmfStreamId, siteEvolver, siteStreamId, stayOnDay, unitEvolver, unitStreamId, type Designation, type DmmfEvent, type ProductProcess } from '@bedside/network';
 import { NETWORK_TIME_ZONE, CLINICAL, CLOCK, ConflictError, localDateOf, NotFoundError, requireRole, type Clock, type LocalDate } from '@bedside/shared';
 import {
   holdEvolver,
@@ -147,15 +147,15 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
   }
 
   /**
-   * Each unit as its stream tells it now, the site it stands at on the step's day (its deployments followed),
+   * Each unit as its stream tells it now, the site it stands at, or is on its way to, on the step's day (its deployments followed),
    * that site's status from the site's stream, and whether the pinned DMMF designates the unit there.
    */
   private async units(unitIds: readonly string[], designation: Designation, day: LocalDate): Promise<Map<string, UnitFacts>> {
     const facts = new Map<string, UnitFacts>();
     if (unitIds.length === 0) return facts;
     const units = await this.repository.loadMany(unitIds.map(unitStreamId), unitEvolver);
-    const siteOf = new Map([...units.values()].flatMap(({ state }) => (state ? [[state.unitId, siteOn(state.homeSiteCode, state.deployments, day)] as const] : [])));
-    const siteCodes = [...new Set(siteOf.values())];
+    const stayOf = new Map([...units.values()].flatMap(({ state }) => (state ? [[state.unitId, stayOnDay(state.homeSiteCode, state.deployments, day)] as const] : [])));
+    const siteCodes = [...new Set([...stayOf.values()].map((stay) => stay.siteCode))];
     const sites = siteCodes.length > 0 ? await this.repository.loadMany(siteCodes.map(siteStreamId), siteEvolver) : new Map();
     for (const unitId of unitIds) {
       const unit = units.get(unitStreamId(unitId))?.state;
@@ -163,7 +163,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
         facts.set(unitId, { unitId, designated: false });
         continue;
       }
-      const siteCode = siteOf.get(unit.unitId)!;
+      const { siteCode, moving, until } = stayOf.get(unit.unitId)!;
       const site = sites.get(siteStreamId(siteCode))?.state;
       facts.set(unitId, {
         unitId,
@@ -171,6 +171,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
         qualification: unit.qualification,
         siteStatus: site?.status,
         designated: designatesUnitAt(designation, unitId, siteCode),
+        ...(moving && until && { onItsWay: { fromSiteCode: moving.fromSiteCode, readyOn: until } }),
       });
     }
     return facts;

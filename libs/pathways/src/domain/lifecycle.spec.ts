@@ -1,4 +1,4 @@
-import { BedsideError } from '@bedside/shared';
+import { BedsideError, type LocalDate } from '@bedside/shared';
 import { holdEvolver, HoldConfirmed, HoldPlaced, releaseHold } from './hold';
 import {
   completeManufacture,
@@ -242,6 +242,10 @@ describe('where the material goes and where it is made', () => {
     [{ qualification: 'OUT_OF_SERVICE' as const }, 'MU-RBV01-COC1 is OUT_OF_SERVICE: requalify it or accept the repair in atRiskPathways.'],
     [{ siteStatus: 'PAUSED' as const }, 'Site RBV01 is PAUSED: manufacture only at an active site. Reactivate it or accept the repair in atRiskPathways.'],
     [{ designated: false }, /is not designated for this product in the pathway's DMMF version/],
+    [
+      { onItsWay: { fromSiteCode: 'RRK01', readyOn: '2027-03-05' as LocalDate } },
+      'MU-RBV01-COC1 is on its way from RRK01 to RBV01 (taken down, on the road, set up and requalified) and makes nothing there before 2027-03-05.',
+    ],
   ])('refuses manufacture on the booked unit while %o, saying what to do', (change, message) => {
     const c = { ...ctx, units: new Map([[UNIT.unitId, { ...UNIT, ...change }]]) };
     const error = refusal(() => manufactureStarted('2027-03-01T14:00:00Z', c)(received()));

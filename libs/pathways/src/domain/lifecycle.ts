@@ -249,6 +249,11 @@ export interface UnitFacts {
   readonly siteStatus?: SiteStatus;
   /** The unit, or its site, is designated in the pathway's DMMF version (HMR regs 17A/17B). */
   readonly designated: boolean;
+  /**
+   * Set when, on the step's day, the unit is on its way to `siteCode` (tear-down, road, set-up and
+   * requalification; docs/domain.md "Deployments"): it makes nothing there before `readyOn`.
+   */
+  readonly onItsWay?: { readonly fromSiteCode: string; readonly readyOn: LocalDate };
 }
 
 /** What the lifecycle rules need to know about the pathway besides its progress. */
@@ -454,6 +459,13 @@ function checkUnit(ctx: LifecycleContext, unitId: string, siteCode: string): voi
   }
   const unit = ctx.units.get(unitId);
   if (!unit?.siteCode) throw new NotFoundError('modular unit', unitId, 'Check the unit id: manufacture starts on the booked unit.');
+  if (unit.onItsWay) {
+    const { fromSiteCode, readyOn } = unit.onItsWay;
+    throw new ConflictError(
+      `${unitId} is on its way from ${fromSiteCode} to ${unit.siteCode} (taken down, on the road, set up and requalified) and makes nothing there before ${readyOn}. Start manufacture once it is ready, or accept the repair in atRiskPathways.`,
+      { unitId, fromSiteCode, readyOn },
+    );
+  }
   if (unit.siteCode !== siteCode) {
     throw new ConflictError(`${unitId} is at ${unit.siteCode}, not ${siteCode}: record the start of manufacture at the unit's site.`, { unitId, unitSiteCode: unit.siteCode });
   }
