@@ -205,4 +205,34 @@ describe('deployments of mobile units', () => {
     }
     expect(paged).toEqual(all);
   });
+
+  it('offers plans on a unit where a planned deployment will take it, from the day it is ready there, and lets them be held', async () => {
+    expect((await api.gql(`mutation { setUnitQualification(id: "MCT-03", state: QUALIFIED, reason: "PQ runs passed") { id } }`, {}, AS_QA)).errors).toBeUndefined();
+    // At home for three days, too few for a 7-day batch: any plan on MCT-03 is one at the Christie.
+    const deployed = await api.gql(DEPLOY, { input: { unitId: 'MCT-03', toSiteCode: 'RBV01', leavesOn: addDays(today, 3), requalificationDays: 0, reason: 'North West waitlist' } }, AS_QA);
+    expect(deployed.errors).toBeUndefined();
+    const { availableFrom } = deployed.data!.deployUnit as { availableFrom: string };
+    const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'DEPLOY-LATER-1', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: today }, priority: 'URGENT' },
+    });
+    // Collected after a 14-day washout, when every unit is free and MCT-03 is at the Christie.
+    const { planOptions } = await step<{ planOptions: { unitId: string; unitSiteCode: string; manufactureStartDay: string; steps: { kind: string; unitId: string | null }[]; slots: { resourceKey: string; day: string; session: string }[] }[] }>(
+      api,
+      `query($coi: ID!) { planOptions(input: { coi: $coi, count: 20 }) { unitId unitSiteCode manufactureStartDay steps { kind unitId } slots { resourceKey day session } } }`,
+      { coi: referPatient.coi },
+    );
+    const onMct = planOptions.filter((p) => p.unitId === 'MCT-03');
+    expect(onMct.length).toBeGreaterThan(0);
+    for (const plan of onMct) {
+      expect(plan.unitSiteCode).toBe('RBV01');
+      expect(plan.manufactureStartDay >= availableFrom).toBe(true);
+      expect(plan.steps.filter((s) => s.kind === 'MANUFACTURE').map((s) => s.unitId)).toEqual(['MCT-03']);
+    }
+    // Every plan names a unit by its id, never by the search's name for one of its stays.
+    expect(planOptions.every((p) => !p.unitId.includes(' '))).toBe(true);
+    const { holdPlan } = await step<{ holdPlan: { id: string; status: string } }>(api, `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id status } }`, {
+      input: { coi: referPatient.coi, slots: onMct[0]!.slots, idempotencyKey: 'deploy-later-hold' },
+    });
+    expect(holdPlan.status).toBe('HELD');
+  });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CapacityReads, LAYOUT_PROJECTION, NO_SLOTS, SlotLayoutCache, unitResourceKey, type ResourceDays, type UsableSlots } from '@bedside/capacity';
-import { designatesUnitAt, presentStay, type DeploymentData, type Designation, type ProductProcess, type Resource, type UnitStay } from '@bedside/network';
+import { CapacityReads, LAYOUT_PROJECTION, NO_SLOTS, SlotLayoutCache, unitOfKey, unitResourceKey, type ResourceDays, type UsableSlots } from '@bedside/capacity';
+import { designatesUnitAt, presentStay, unitStays, type DeploymentData, type Designation, type ProductProcess, type Resource, type UnitStay } from '@bedside/network';
 import { appliedKeySql } from '@bedside/read-model';
 import { NETWORK_TIME_ZONE, addDays, CLOCK, daysBetween, localDateOf, NotFoundError, wholeNumber, type Clock, type LocalDate } from '@bedside/shared';
 import { normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type PlanSearchResult } from '../domain';
@@ -38,11 +38,20 @@ export interface SearchRequest {
   readonly count: number;
 }
 
+/** A stay of a unit the search may plan on, and the name the search knows the unit by there. */
+interface PlacedStay {
+  readonly searchKey: string;
+  readonly stay: UnitStay;
+}
+
 /**
- * A deployed unit offers a plan made today only its days at the site it is at (or heading for) today,
- * and is searched as being there (docs/domain.md "Deployments"): the search takes one site per unit, and
- * a plan it offers must be one the unit's slots will let be booked. Its days at later sites are left
- * out until it is there. Units never deployed are as they were.
+ * Where the search may use each unit (docs/domain.md "Deployments"). The search takes one site per unit,
+ * so a deployed unit is given to it once for each stay it may use, under a name of its own and with that
+ * stay's days only: its present stay (`presentStay`: where it is today, or heading for) under its id and,
+ * when capacity comes grouped by resource and day (a search for plans), each later stay that begins
+ * within the days searched, as "<unit> at <site> from <day>". `onUnits` gives the plans back on the
+ * unit's id. Each stay counts only where the DMMF designates the unit (`designatedUnitsOn`); units never
+ * deployed are as they were. So a plan Bedside offers never puts a batch where the unit will not be.
  */
 export function unitsWhereTheyAre(
   basis: PlanBasis,
@@ -50,19 +59,33 @@ export function unitsWhereTheyAre(
   capacity: { free: readonly FreeSlot[] } | { freeByResource: readonly ResourceDays[] },
   earliest: LocalDate,
 ): { units: DesignatedUnit[]; capacity: { free: readonly FreeSlot[] } | { freeByResource: readonly ResourceDays[] } } {
-  const stays = new Map<string, UnitStay>();
-  const units = designatedUnitsOn(basis, today).map(({ unit, stay }) => {
-    if (stay) stays.set(unitResourceKey(unit.unitId), stay);
-    return unit;
+  const through = 'free' in capacity ? null : addDays(earliest, Math.max(0, ...capacity.freeByResource.map((r) => r.days.length)) - 1);
+  const placed = new Map<string, PlacedStay[]>();
+  const units = placedUnits(basis, today, through).map(({ unit, stay, searchKey }) => {
+    if (stay) placed.set(unitResourceKey(unit.unitId), [...(placed.get(unitResourceKey(unit.unitId)) ?? []), { searchKey, stay }]);
+    return { unitId: searchKey, siteCode: unit.siteCode };
   });
-  if (stays.size === 0) return { units, capacity };
-  const within = (stay: UnitStay | undefined, day: LocalDate) => !stay || (day >= stay.from && (stay.until === null || day < stay.until));
-  if ('free' in capacity) return { units, capacity: { free: capacity.free.filter((s) => within(stays.get(s.resourceKey), s.day)) } };
-  const freeByResource = capacity.freeByResource.map((r) => {
-    const stay = stays.get(r.resourceKey);
-    return stay ? { ...r, days: r.days.map((slots, i) => (within(stay, addDays(earliest, i)) ? slots : NO_SLOTS)) } : r;
+  if (placed.size === 0) return { units, capacity };
+  const within = (stay: UnitStay, day: LocalDate) => day >= stay.from && (stay.until === null || day < stay.until);
+  if ('free' in capacity) {
+    return { units, capacity: { free: capacity.free.filter((s) => placed.get(s.resourceKey)?.some(({ stay }) => within(stay, s.day)) ?? true) } };
+  }
+  const freeByResource = capacity.freeByResource.flatMap((r) => {
+    const stays = placed.get(r.resourceKey);
+    return stays ? stays.map(({ searchKey, stay }) => ({ ...r, unitId: searchKey, days: r.days.map((slots, i) => (within(stay, addDays(earliest, i)) ? slots : NO_SLOTS)) })) : [r];
   });
   return { units, capacity: { freeByResource } };
+}
+
+/** Plans found on a unit's later stay (`unitsWhereTheyAre`) given back on the unit's id: the one its batch slots name. */
+export function onUnits(result: PlanSearchResult): PlanSearchResult {
+  const plans = result.plans.map((plan) => {
+    const bay = plan.steps.find((s) => s.kind === 'MANUFACTURE')?.slots[0];
+    const unitId = bay ? unitOfKey(bay.resourceKey) : plan.unitId;
+    if (!unitId || unitId === plan.unitId) return plan;
+    return { ...plan, unitId, steps: plan.steps.map((s) => (s.unitId === plan.unitId ? { ...s, unitId } : s)) };
+  });
+  return { ...result, plans };
 }
 
 /**
@@ -71,10 +94,25 @@ export function unitsWhereTheyAre(
  * the pinned version and by the latest (a later version that no longer lists a unit withdraws it).
  */
 export function designatedUnitsOn(basis: PlanBasis, today: LocalDate): { unit: DesignatedUnit; stay: UnitStay | null }[] {
-  return basis.units.flatMap((u) => {
-    const stay = u.deployments.length === 0 ? null : presentStay(u.siteCode, u.deployments, today);
-    const siteCode = stay?.siteCode ?? u.siteCode;
-    return basis.designations.every((d) => designatesUnitAt(d, u.unitId, siteCode)) ? [{ unit: { unitId: u.unitId, siteCode }, stay }] : [];
+  return placedUnits(basis, today, null).map(({ unit, stay }) => ({ unit, stay }));
+}
+
+interface PlacedUnit {
+  readonly unit: DesignatedUnit;
+  readonly stay: UnitStay | null;
+  readonly searchKey: string;
+}
+
+/** `designatedUnitsOn`, and each deployed unit's later stays that begin by `through`, each under its search key. */
+function placedUnits(basis: PlanBasis, today: LocalDate, through: LocalDate | null): PlacedUnit[] {
+  const designated = (unitId: string, siteCode: string) => basis.designations.every((d) => designatesUnitAt(d, unitId, siteCode));
+  return basis.units.flatMap((u): PlacedUnit[] => {
+    if (u.deployments.length === 0) return designated(u.unitId, u.siteCode) ? [{ unit: { unitId: u.unitId, siteCode: u.siteCode }, stay: null, searchKey: u.unitId }] : [];
+    const present = presentStay(u.siteCode, u.deployments, today);
+    const later = through === null ? [] : unitStays(u.siteCode, present.from, u.deployments).filter((s) => !s.moving && s.from > present.from && s.from <= through);
+    return [present, ...later]
+      .filter((stay) => designated(u.unitId, stay.siteCode))
+      .map((stay) => ({ unit: { unitId: u.unitId, siteCode: stay.siteCode }, stay, searchKey: stay === present ? u.unitId : `${u.unitId} at ${stay.siteCode} from ${stay.from}` }));
   });
 }
 
@@ -134,7 +172,7 @@ export class PlanOptions {
   ) {}
 
   async forPathway(coi: string, options: { count?: number | null; horizonDays?: number | null }): Promise<PlanSearchResult> {
-    return searchPlans(await this.inputForPathway(coi, options));
+    return onUnits(searchPlans(await this.inputForPathway(coi, options)));
   }
 
   async inputForPathway(rawCoi: string, options: { count?: number | null; horizonDays?: number | null }): Promise<PlanSearchInput> {
@@ -180,7 +218,10 @@ export class PlanOptions {
     const resources = new Set(slots.map((s) => s.resourceKey));
     const range = { from: earliest, to: addDays(earliest, days + basis.process.monitoringInpatientDays) };
     const free = await this.layout.laidOutSlots(usableBy(basis), keys.layoutKey, range, now, resources);
-    return searchInput(basis, { free }, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 }, today);
+    // The batch is judged where its unit stands when it is made: the stay of its first bay day, which may
+    // be a later stay than today's for a deployed unit (unitsWhereTheyAre).
+    const firstBay = slots.filter((s) => unitOfKey(s.resourceKey) !== null).reduce<LocalDate | null>((min, s) => (min === null || s.day < min ? s.day : min), null);
+    return searchInput(basis, { free }, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 }, firstBay !== null && firstBay > today ? firstBay : today);
   }
 
   async basis(productCode: string, version: number): Promise<PlanBasis> {
