@@ -1,4 +1,5 @@
 import type { ConditioningGate, ProductProcess } from '@bedside/network';
+import { addDays, type LocalDate } from '@bedside/shared';
 
 /**
  * Clinical timing rules that both the plan search (plan-search.ts) and the lifecycle (lifecycle.ts)
@@ -23,9 +24,23 @@ export const hoursHeld = (firstSessionStartedAt: Date, at: Date): number => (at.
 /**
  * Days between the last conditioning dose and infusion that the product allows (domain.md step 8:
  * "infuse exactly on day 0, or 2 to 14 days after conditioning"): [min, max], in whole calendar days.
+ * An infusion more than `reconditionAfterDays` after the last dose needs a new conditioning course
+ * (issue 14 §4), so the window ends there when that comes first.
  */
-export function infusionGapDays(process: Pick<ProductProcess, 'infusionWindowMinDays' | 'infusionWindowMaxDays'>): { readonly min: number; readonly max: number } {
-  return { min: process.infusionWindowMinDays, max: process.infusionWindowMaxDays };
+export function infusionGapDays(
+  process: Pick<ProductProcess, 'infusionWindowMinDays' | 'infusionWindowMaxDays' | 'reconditionAfterDays'>,
+): { readonly min: number; readonly max: number } {
+  const lapses = process.reconditionAfterDays ?? Number.POSITIVE_INFINITY;
+  return { min: process.infusionWindowMinDays, max: Math.min(process.infusionWindowMaxDays, lapses) };
+}
+
+/**
+ * The first day a new conditioning course may start once the last one has lapsed: more than
+ * `reconditionAfterDays` after its last dose (issue 14 §4). Null when the process sets no limit: the
+ * treating consultant then decides, outside Bedside.
+ */
+export function reconditioningFrom(process: Pick<ProductProcess, 'reconditionAfterDays'>, lastDoseOn: LocalDate): LocalDate | null {
+  return process.reconditionAfterDays === null ? null : addDays(lastDoseOn, process.reconditionAfterDays + 1);
 }
 
 /**

@@ -35,6 +35,7 @@ const FRESH: LifecycleProcess = {
   shelfLifeHours: 6,
   infusionWindowMinDays: 3,
   infusionWindowMaxDays: 3,
+  reconditionAfterDays: 14,
 };
 const FROZEN: LifecycleProcess = { ...FRESH, startingMaterial: 'CRYOPRESERVED', maxFreshHoldHours: null, conditioningGate: 'RELEASE_BEFORE_CONDITIONING', shelfLifeHours: 8760, infusionWindowMinDays: 2, infusionWindowMaxDays: 14 };
 
@@ -295,6 +296,40 @@ describe('conditioning and infusion, on the regimen’s days (domain.md step 8)'
     const frozen = { ...ctx, process: { ...FRESH, infusionWindowMinDays: 2, infusionWindowMaxDays: 4, shelfLifeHours: 8760 } };
     expect(recordInfusion(frozen, ready(), 'RBV01', at('2027-03-10T09:00:00Z'), COI)).toHaveLength(1);
     expect(refusal(() => recordInfusion(frozen, ready(), 'RBV01', at('2027-03-11T09:00:00Z'), COI)).message).toMatch(/closed on 2027-03-10\. Do not infuse/);
+  });
+
+  describe('a conditioning course that lapses (reconditionAfterDays; issue 14 §4)', () => {
+    // The rule: an infusion more than reconditionAfterDays after the last dose needs a new conditioning course.
+    it('ends the infusion window where the course lapses, when that comes first', () => {
+      const lapsing = { ...ctx, process: { ...FRESH, infusionWindowMinDays: 2, infusionWindowMaxDays: 14, reconditionAfterDays: 10, shelfLifeHours: 8760 } };
+      expect(recordInfusion(lapsing, ready(), 'RBV01', at('2027-03-16T09:00:00Z'), COI)).toHaveLength(1);
+      const error = refusal(() => recordInfusion(lapsing, ready(), 'RBV01', at('2027-03-17T09:00:00Z'), COI));
+      expect(error).toMatchObject({ code: 'STEP_OUT_OF_ORDER', details: { latestInfusionDay: '2027-03-16' } });
+      expect(error.message).toMatch(/closed on 2027-03-16\. Do not infuse: a new conditioning course is needed, which may start from 2027-03-17 \(startConditioning\)/);
+    });
+
+    it('starts a new course only once the last has lapsed, counts its doses afresh, and infuses after it', () => {
+      const frozen = { ...ctx, process: { ...FRESH, shelfLifeHours: 8760 } };
+      const p = ready();
+      const early = refusal(() => startConditioning(frozen, p, 'RBV01', at('2027-03-20T09:00:00Z')));
+      expect(early).toMatchObject({ code: 'STEP_OUT_OF_ORDER', details: { reconditionFrom: '2027-03-21' } });
+      expect(early.message).toMatch(/a new course may start only once this one has lapsed, more than 14 days after its last dose \(2027-03-06\), so from 2027-03-21/);
+      const [again] = startConditioning(frozen, p, 'RBV01', at('2027-03-21T09:00:00Z'));
+      expect(again!.data.course).toBe(2);
+      let second = [again!].reduce(evolveProgress, p);
+      expect(second).toMatchObject({ patient: 'CONDITIONING', dosesGiven: [], conditioningCourse: 2 });
+      for (const [day, instant] of [[-5, '2027-03-21T09:30:00Z'], [-4, '2027-03-22T09:30:00Z'], [-3, '2027-03-23T09:30:00Z']] as const) {
+        second = recordConditioningDose(frozen, second, 'RBV01', at(instant), day).reduce(evolveProgress, second);
+      }
+      expect(refusal(() => recordInfusion(frozen, second, 'RBV01', at('2027-03-25T09:00:00Z'), COI)).message).toMatch(/on 2027-03-26, not on 2027-03-25/);
+      expect(recordInfusion(frozen, second, 'RBV01', at('2027-03-26T09:00:00Z'), COI)).toHaveLength(1);
+    });
+
+    it('leaves a second course to the treating consultant when the process sets no lapse', () => {
+      const open = { ...ctx, process: { ...FRESH, shelfLifeHours: 8760, reconditionAfterDays: null } };
+      expect(refusal(() => startConditioning(open, ready(), 'RBV01', at('2027-04-30T09:00:00Z'))).message).toMatch(/conditioning has already started\.$/);
+      expect(refusal(() => recordInfusion(open, ready(), 'RBV01', at('2027-03-12T09:00:00Z'), COI)).message).toMatch(/the treating consultant decides whether conditioning is repeated/);
+    });
   });
 
   it('blocks infusion of fresh product past its shelf life, measured from the end of manufacture', () => {

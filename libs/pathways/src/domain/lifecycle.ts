@@ -1,6 +1,6 @@
 import { NETWORK_TIME_ZONE, addDays, BedsideError, ConflictError, daysBetween, eventClass, localDateOf, NotFoundError, optionalReason, requireText, ValidationError, type LocalDate } from '@bedside/shared';
 import type { ConditioningGate, ProductProcess, QualificationState, SiteStatus } from '@bedside/network';
-import { freshHoldEndsAt, hoursHeld, infusionGapDays, shelfLifeEndsAt } from './clinical-rules';
+import { freshHoldEndsAt, hoursHeld, infusionGapDays, reconditioningFrom, shelfLifeEndsAt } from './clinical-rules';
 
 /**
  * The clinical steps after booking, in their permitted order (21 CFR 11.10(f): operational checks
@@ -64,7 +64,8 @@ export class ManufactureFailed extends stepEvent<'ManufactureFailed', { reason: 
 export class ProductReleased extends stepEvent<'ProductReleased', { exceptional: boolean; reason: string | null; approver: string | null }>('ProductReleased') {}
 export class QcFailed extends stepEvent<'QcFailed', { reason: string; afterConditioningStarted: boolean }>('QcFailed') {}
 export class ProductAvailabilityConfirmed extends stepEvent<'ProductAvailabilityConfirmed', { gate: ConditioningGate }>('ProductAvailabilityConfirmed') {}
-export class ConditioningStarted extends stepEvent<'ConditioningStarted'>('ConditioningStarted') {}
+/** `course` 2 and on: a new course after the last one lapsed (reconditioningFrom); absent for the first. */
+export class ConditioningStarted extends stepEvent<'ConditioningStarted', { course?: number }>('ConditioningStarted') {}
 export class ConditioningDoseGiven extends stepEvent<'ConditioningDoseGiven', { day: number }>('ConditioningDoseGiven') {}
 export class PatientInfused extends stepEvent<'PatientInfused', { scannedCoi: string }>('PatientInfused') {}
 export class DischargedFromMonitoring extends stepEvent<'DischargedFromMonitoring'>('DischargedFromMonitoring') {}
@@ -131,6 +132,8 @@ export interface Progress {
   readonly dosesGiven: readonly number[];
   /** When each dose of `dosesGiven` was given. */
   readonly doseTimes: readonly string[];
+  /** The conditioning course under way: 1, or more after a course lapsed (absent before conditioning). */
+  readonly conditioningCourse?: number;
   readonly released: boolean;
   /** Where collection happened, and where the starting material is now (a repair builds on both). */
   readonly collectionSite: string | null;
@@ -199,7 +202,8 @@ function stepTrack(progress: Progress, event: LifecycleEvent): Progress {
     case 'ProductAvailabilityConfirmed':
       return { ...progress, availabilityConfirmed: true };
     case 'ConditioningStarted':
-      return { ...progress, patient: 'CONDITIONING' };
+      // A new course starts the regimen again: its doses are counted afresh.
+      return { ...progress, patient: 'CONDITIONING', dosesGiven: [], doseTimes: [], conditioningCourse: event.data.course ?? 1 };
     case 'ConditioningDoseGiven':
       return { ...progress, dosesGiven: [...progress.dosesGiven, event.data.day], doseTimes: [...(progress.doseTimes ?? []), event.data.at] };
     case 'PatientInfused':
@@ -228,6 +232,7 @@ export type LifecycleProcess = Pick<
   | 'shelfLifeHours'
   | 'infusionWindowMinDays'
   | 'infusionWindowMaxDays'
+  | 'reconditionAfterDays'
 >;
 
 /** What the pathway's booking says about collection and manufacture. */
@@ -533,12 +538,30 @@ export function confirmAvailability(ctx: LifecycleContext, p: Progress, siteCode
   return [new ProductAvailabilityConfirmed({ ...facts(ctx, p, 'Availability confirmation', siteCode, when), gate })];
 }
 
+/**
+ * Lymphodepletion starts once the product is confirmed available. A second course starts only once
+ * the first has lapsed: more than the process's `reconditionAfterDays` after its last dose, with no
+ * infusion (reconditioningFrom, the rule the plan search's infusion window also ends at; issue 14 §4).
+ */
 export function startConditioning(ctx: LifecycleContext, p: Progress, siteCode: string, when: When): ConditioningStarted[] {
-  notWithdrawn(p, 'Start of conditioning');
-  if (!p.availabilityConfirmed) throw new StepOutOfOrderError('Start of conditioning', 'product availability must be confirmed before lymphodepletion starts.');
-  if (p.product === 'FAILED') throw new StepOutOfOrderError('Start of conditioning', 'the product failed; do not condition.');
-  if (p.patient !== 'WAITING') throw new StepOutOfOrderError('Start of conditioning', 'conditioning has already started.');
-  return [new ConditioningStarted(facts(ctx, p, 'Start of conditioning', siteCode, when))];
+  const step = 'Start of conditioning';
+  notWithdrawn(p, step);
+  if (!p.availabilityConfirmed) throw new StepOutOfOrderError(step, 'product availability must be confirmed before lymphodepletion starts.');
+  if (p.product === 'FAILED') throw new StepOutOfOrderError(step, 'the product failed; do not condition.');
+  if (p.patient === 'WAITING') return [new ConditioningStarted(facts(ctx, p, step, siteCode, when))];
+  if (p.patient !== 'CONDITIONING') throw new StepOutOfOrderError(step, 'the patient has been infused.');
+  const lastDoseAt = p.doseTimes?.at(-1);
+  const from = lastDoseAt === undefined ? null : reconditioningFrom(ctx.process, dayOf(lastDoseAt));
+  if (from === null || dayOf(when.at) < from) {
+    throw new StepOutOfOrderError(
+      step,
+      from === null
+        ? 'conditioning has already started.'
+        : `conditioning has already started: a new course may start only once this one has lapsed, more than ${ctx.process.reconditionAfterDays} days after its last dose (${dayOf(lastDoseAt!)}), so from ${from}.`,
+      from === null ? {} : { reconditionFrom: from },
+    );
+  }
+  return [new ConditioningStarted({ ...facts(ctx, p, step, siteCode, when), course: (p.conditioningCourse ?? 1) + 1 })];
 }
 
 /**
@@ -609,7 +632,11 @@ function checkInfusionWindow(ctx: LifecycleContext, p: Progress, at: Date): void
     'Infusion',
     gap < min
       ? `the last conditioning dose (day ${lastDay}) was given on ${lastDoseOn}, and this product is infused ${min === max ? `${min}` : `${min} to ${max}`} days after it: ${window}, not on ${dayOf(at)}. If it happened then, say so (occurredAt).`
-      : `the infusion window after the last conditioning dose (given ${lastDoseOn}) closed on ${to}. Do not infuse: the treating consultant decides whether conditioning is repeated; record the deviation.`,
+      : `the infusion window after the last conditioning dose (given ${lastDoseOn}) closed on ${to}. Do not infuse: ${
+          reconditioningFrom(ctx.process, lastDoseOn) === null
+            ? 'the treating consultant decides whether conditioning is repeated; record the deviation.'
+            : `a new conditioning course is needed, which may start from ${reconditioningFrom(ctx.process, lastDoseOn)} (startConditioning), once this one has lapsed; record the deviation.`
+        }`,
     { earliestInfusionDay: from, latestInfusionDay: to },
   );
 }

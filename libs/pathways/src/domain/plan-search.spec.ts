@@ -431,19 +431,30 @@ function randomWorld(seed: number): World {
   const rbc = chance(0.5);
   const conditioningDays = oneOf([[-2], [-3, -2], [-4, -3, -2], [-5, -4, -3], [-3, -1]]);
   const own = -conditioningDays[conditioningDays.length - 1]!;
+  const startingMaterial = !rbc || chance(0.5) ? 'FRESH' : 'CRYOPRESERVED';
+  const maxFreshHoldHours = oneOf([6, 12, 24, 36, 48, 72]);
+  const apheresisSessions = int(1, 2);
+  const manufactureDays = int(1, 5);
+  const qcReleaseDays = int(0, 3);
+  const shelfLifeHours = oneOf([2, 6, 12, 30, 1000]);
+  const infusionWindowMinDays = Math.max(1, own - int(0, 1));
+  const infusionWindowMaxDays = own + int(0, 2);
+  const monitoringInpatientDays = int(0, 3);
   const process: ProductProcess = {
     ...POC,
-    startingMaterial: !rbc || chance(0.5) ? 'FRESH' : 'CRYOPRESERVED',
-    maxFreshHoldHours: oneOf([6, 12, 24, 36, 48, 72]),
-    apheresisSessions: int(1, 2),
-    manufactureDays: int(1, 5),
-    qcReleaseDays: int(0, 3),
-    shelfLifeHours: oneOf([2, 6, 12, 30, 1000]),
+    startingMaterial,
+    maxFreshHoldHours,
+    apheresisSessions,
+    manufactureDays,
+    qcReleaseDays,
+    shelfLifeHours,
     conditioningDays,
-    infusionWindowMinDays: Math.max(1, own - int(0, 1)),
-    infusionWindowMaxDays: own + int(0, 2),
+    infusionWindowMinDays,
+    infusionWindowMaxDays,
     conditioningGate: rbc ? 'RELEASE_BEFORE_CONDITIONING' : 'CONDITIONING_DURING_MANUFACTURE',
-    monitoringInpatientDays: int(0, 3),
+    monitoringInpatientDays,
+    // Now and then a course that lapses inside the window (issue 14 §4): infusion no later than that.
+    reconditionAfterDays: chance(0.3) ? infusionWindowMinDays + int(0, infusionWindowMaxDays - infusionWindowMinDays) : null,
   };
   const fixed: ProductProcess = process.startingMaterial === 'CRYOPRESERVED' ? { ...process, maxFreshHoldHours: null } : process;
 
@@ -474,7 +485,7 @@ function randomWorld(seed: number): World {
   // During manufacture, often a course that must start on the manufacture start day (manufactureDays = gap +
   // span, one gap allowed): there the first session has to start after manufacture, not just that day.
   const span = conditioningDays[conditioningDays.length - 1]! - conditioningDays[0]!;
-  const tight: ProductProcess = !rbc && chance(0.4) ? { ...fixed, manufactureDays: own + span, infusionWindowMinDays: own, infusionWindowMaxDays: own } : fixed;
+  const tight: ProductProcess = !rbc && chance(0.4) ? { ...fixed, manufactureDays: own + span, infusionWindowMinDays: own, infusionWindowMaxDays: own, reconditionAfterDays: fixed.reconditionAfterDays && Math.max(own, fixed.reconditionAfterDays) } : fixed;
   // Holds and shelf lives Bedside would publish (product-process.ts checkProcessCanBePlanned): a fresh hold
   // that outlasts the collection sessions, and a product released before conditioning still in date at the
   // earliest infusion (issue 11 §6 walks these plans through the lifecycle, which judges the shelf life).
@@ -670,7 +681,8 @@ function bruteForce(world: World): Found[] {
         // A free infusion bed the product reaches within its slot and its shelf life.
         if (!freeOn(`site:${t}:INFUSION_BED`, day(I)).some((bed) => infusionInstant(p, bed, arrives, made) !== null)) continue;
         if (range(I, I + p.monitoringInpatientDays - 1).some((i) => !open(`site:${t}:MONITORING_BED`, i))) continue;
-        for (let g = p.infusionWindowMinDays; g <= p.infusionWindowMaxDays; g++) {
+        // Within the window, and no more than reconditionAfterDays after the last dose (a new course after that).
+        for (let g = p.infusionWindowMinDays; g <= Math.min(p.infusionWindowMaxDays, p.reconditionAfterDays ?? Infinity); g++) {
           const courseDays = p.conditioningDays.map((d) => I - g + d - p.conditioningDays[p.conditioningDays.length - 1]!);
           const f = courseDays[0]!;
           if (f <= last || f < pf) continue;
@@ -754,6 +766,7 @@ function check(world: World, plan: VeinToVeinPlan): void {
   const gap = I - idx(plan.conditioningDays[plan.conditioningDays.length - 1]!);
   expect(gap).toBeGreaterThanOrEqual(p.infusionWindowMinDays);
   expect(gap).toBeLessThanOrEqual(p.infusionWindowMaxDays);
+  if (p.reconditionAfterDays !== null) expect(gap).toBeLessThanOrEqual(p.reconditionAfterDays);
   expect(real(step('INFUSION')[0]!.slots).map((s) => [s.resourceKey, s.day])).toEqual([[`site:${t}:INFUSION_BED`, plan.infusionDay]]);
   const monitoring = p.monitoringInpatientDays > 0 ? real(step('MONITORING')[0]!.slots) : [];
   expect(monitoring.map((s) => [s.resourceKey, idx(s.day)])).toEqual(range(I, I + p.monitoringInpatientDays - 1).map((i) => [`site:${t}:MONITORING_BED`, i]));
