@@ -45,8 +45,10 @@ export function renderStoreSection(report: StoreBenchReport): string {
     `- *Appends:* N writers (async loops sharing a pool of N connections) each rotate over their own ${settings.streamsPerWriter} ` +
       'existing streams and append to the next one with its exact expected version, as a command handler does after loading ' +
       'an aggregate; the store path is `PostgresEventStore.append` (one `append_to_streams` call). ' +
-      'The raw baseline INSERTs the same rows into `raw_events`, a copy of `events` (same columns, defaults, indexes and ' +
-      'unique constraints), one autocommitted statement per append (a multi-row INSERT for 10 events). Both tables start ' +
+      'The raw baseline INSERTs the same rows into `raw_events`, a copy of `events` (same columns but the hash, defaults, indexes and ' +
+      'unique constraints; no triggers), one autocommitted statement per append (a multi-row INSERT for 10 events). The store ' +
+      'also hashes each event and chains it to the one before it in its stream as it inserts it (docs/record.md); the raw side does not, ' +
+      'so the ratio includes what the tamper-evident record costs. Both tables start ' +
       `with the ${formatRate(report.replayLog.events)} events loaded for the replay. ` +
       `Per cell: seeding and ${seconds(settings.warmupSeconds)} of warm-up per side, then ${seconds(settings.seconds)} measured per side, ` +
       `split into ${settings.rounds} segments per side run alternately (store, raw, raw, store, ...)` +

@@ -78,6 +78,8 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'auditTrail', query: `{ auditTrail(streamId: "site-RBV01") { edges { node { type } } } }`, allowed: ALL },
     // Patient-level reads: never dashboards; a scheduler only their own trust's.
     { field: 'auditTrail', query: `query($s: ID!) { auditTrail(streamId: $s) { edges { node { type } } } }`, variables: () => ({ s: `pathway-${booked.coi}` }), allowed: PATIENT_LEVEL },
+    { field: 'streamVerification', query: `{ streamVerification(streamId: "site-RBV01") { intact } }`, allowed: ALL },
+    { field: 'streamVerification', query: `query($s: ID!) { streamVerification(streamId: $s) { intact } }`, variables: () => ({ s: `pathway-${booked.coi}` }), allowed: PATIENT_LEVEL },
     { field: 'pathway', query: `query($coi: ID!) { pathway(coi: $coi) { coi } }`, variables: coi, allowed: PATIENT_LEVEL },
     { field: 'pathways', query: `{ pathways { edges { node { coi } } } }`, allowed: [...PATIENT_LEVEL, 'otherTrust'] },
     { field: 'planOptions', query: `query($coi: ID!) { planOptions(input: { coi: $coi, count: 1 }) { infusionDay } }`, variables: () => ({ coi: held.coi }), allowed: PATIENT_LEVEL },
@@ -211,6 +213,7 @@ describe('trust scoping of what a scheduler sees', () => {
     }
     expect((await api.gql(`{ auditTrail(streamId: "pathway-${booked.coi}") { edges { node { type } } } }`, {}, AS_OTHER_TRUST)).errors![0]!.extensions.code).toBe('FORBIDDEN');
     expect((await api.gql(`{ auditTrail(streamId: "hold-${booked.holdId}") { edges { node { type } } } }`, {}, AS_OTHER_TRUST)).errors![0]!.extensions.code).toBe('FORBIDDEN');
+    expect((await api.gql(`{ streamVerification(streamId: "pathway-${booked.coi}") { intact } }`, {}, AS_OTHER_TRUST)).errors![0]!.extensions.code).toBe('FORBIDDEN');
     const slot = booked.plan.slots[0]!;
     const slotStream = `slot-${slot.resourceKey}-${slot.day}-${slot.session || 'day'}`;
     expect((await api.gql(`query($s: ID!) { auditTrail(streamId: $s) { edges { node { type } } } }`, { s: slotStream }, AS_SCHEDULER)).errors![0]!.extensions.code).toBe('FORBIDDEN');

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { DataSource } from 'typeorm';
 import { referAndBook } from '../support/pathway-steps';
 import { AS_DASHBOARD, AS_QA, AS_SCHEDULER, startDemoApi, type Persona, type TestApi } from '../support/test-api';
 
@@ -36,5 +37,23 @@ describe('audit trail as CSV for an inspector', () => {
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/^Sign in/) });
     expect((await download('site-NOPE1', AS_QA)).status).toBe(404);
+  });
+
+  it('checks a stream’s hash chain for an inspector, and names the event where it breaks once the record is altered', async () => {
+    const VERIFY = `{ streamVerification(streamId: "site-RRK01") { streamId events intact breaks { position problem } lastHash } }`;
+    const before = (await api.gql(VERIFY, {}, AS_QA)).data!.streamVerification;
+    expect(before).toMatchObject({ streamId: 'site-RRK01', intact: true, breaks: [] });
+    expect(before.events).toBeGreaterThanOrEqual(3);
+    expect(before.lastHash).toMatch(/^[0-9a-f]{64}$/);
+    // Someone with the database's keys sets the append-only trigger aside and rewrites the site's name.
+    await api.app.get(DataSource).transaction(async (sql) => {
+      await sql.query('ALTER TABLE events DISABLE TRIGGER events_append_only');
+      await sql.query(`UPDATE events SET data = jsonb_set(data, '{name}', '"Elsewhere"') WHERE stream_id = 'site-RRK01' AND stream_position = 1`);
+      await sql.query('ALTER TABLE events ENABLE TRIGGER events_append_only');
+    });
+    const after = (await api.gql(VERIFY, {}, AS_QA)).data!.streamVerification;
+    expect(after).toMatchObject({ intact: false, events: before.events, breaks: [{ position: 1, problem: expect.stringMatching(/altered/) }] });
+    const unknown = await api.gql(`{ streamVerification(streamId: "site-NOPE1") { intact } }`, {}, AS_QA);
+    expect(unknown.errors![0]!.extensions.code).toBe('NOT_FOUND');
   });
 });

@@ -6,6 +6,8 @@ export * from './upcasters';
 export * from './postgres/postgres-event-store';
 export * from './kurrentdb/kurrentdb-event-store';
 export * from './postgres/migrations';
+export * from './postgres/log-chain';
+export * from './postgres/log-archive';
 export * from './aggregate/aggregate-repository';
 export * from './aggregate/retry-policy';
 export * from './aggregate/command-context';

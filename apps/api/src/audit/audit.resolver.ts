@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
-import { EVENT_STORE, type CommandContext, type EventStore, type RecordedEvent } from '@bedside/event-store';
+import { EVENT_STORE, PostgresEventStore, verifyStream, type CommandContext, type EventStore, type RecordedEvent } from '@bedside/event-store';
 import { PathwayAccess } from '@bedside/pathways';
 import { Acting, pageSize, Allow, decodeCursor, encodeCursor, toConnection } from '@bedside/graphql-common';
-import { EVERYONE, NotFoundError } from '@bedside/shared';
-import { AuditEntry, AuditEntryConnection } from './audit.types';
+import { ConflictError, EVERYONE, NotFoundError } from '@bedside/shared';
+import { AuditEntry, AuditEntryConnection, StreamVerification } from './audit.types';
 
 /** The audit trail is read straight from the event log: it is the record, not a projection of it. */
 @Resolver(() => AuditEntry)
@@ -32,6 +32,29 @@ export class AuditResolver {
       throw new NotFoundError('stream', streamId, 'Stream ids look like "site-<code>".');
     }
     return toConnection(events, limit, (e) => encodeCursor(`audit:${streamId}`, [e.streamPosition]), toAuditEntry);
+  }
+
+  @Allow(EVERYONE)
+  @Query(() => StreamVerification, {
+    description: 'Checks one stream’s hash chain, from its first event to its last: whether its record is as it was recorded (README "For inspectors"). Whoever may read the stream’s audit trail may check it.',
+  })
+  async streamVerification(
+    @Args('streamId', { type: () => ID, description: 'The stream, e.g. "pathway-<COI>" or "unit-<id>".' }) streamId: string,
+    @Acting() acting: CommandContext,
+  ): Promise<StreamVerification> {
+    await this.access.requireStreamReadable(streamId, acting);
+    if (!(this.store instanceof PostgresEventStore)) {
+      throw new ConflictError('This Bedside keeps its event log in KurrentDB, which keeps its own record: the hash chain is kept and checked by the PostgreSQL event store (docs/record.md).');
+    }
+    const verification = await verifyStream(this.store.pool, streamId);
+    if (verification.events === 0 && verification.intact) throw new NotFoundError('stream', streamId, 'Stream ids look like "site-<code>".');
+    return {
+      streamId,
+      events: verification.events,
+      intact: verification.intact,
+      breaks: verification.breaks.map((b) => ({ position: b.streamPosition, globalPosition: b.globalPosition, problem: b.problem })),
+      lastHash: verification.lastHash,
+    };
   }
 }
 

@@ -40,3 +40,36 @@ export class AuditEntry {
 
 @ObjectType({ description: 'A page of a stream’s audit trail, oldest first.' })
 export class AuditEntryConnection extends Connection(AuditEntry, 'AuditEntry', 'audit entry') {}
+
+@ObjectType({ description: 'Where a stream’s record no longer holds: the event, and what is wrong with it.' })
+export class ChainBreak {
+  @Field(() => Int, { description: 'Position in its stream of the event where the chain breaks.' })
+  position!: number;
+
+  @Field(() => String, { nullable: true, description: 'Its position in the whole log, where the event is there to name.' })
+  globalPosition!: string | null;
+
+  @Field({ description: 'What is wrong, in words: content or hash altered, events missing before it, or the stream shorter than the store counts.' })
+  problem!: string;
+}
+
+@ObjectType({
+  description:
+    'A stream’s hash chain checked (EU GMP Annex 11 §9): each event carries a SHA-256 hash of what it records and of the hash of the event before it, so an altered or removed event breaks the chain from there on. README "For inspectors".',
+})
+export class StreamVerification {
+  @Field({ description: 'The stream checked.' })
+  streamId!: string;
+
+  @Field(() => Int, { description: 'How many of its events were checked.' })
+  events!: number;
+
+  @Field({ description: 'Whether every event chains to the one before it and none is missing.' })
+  intact!: boolean;
+
+  @Field(() => [ChainBreak], { description: 'Where the chain breaks, earliest first; empty when intact.' })
+  breaks!: ChainBreak[];
+
+  @Field(() => String, { nullable: true, description: 'The hash of its last event (hexadecimal), which chains every event before it: note it to check the stream against later.' })
+  lastHash!: string | null;
+}
