@@ -365,11 +365,11 @@ describe('hold expiry', () => {
           const [row] = await second.app.get(DataSource).query(`SELECT status FROM holds WHERE hold_id = $1`, [holdId]);
           expect(row.status).toBe('EXPIRED');
         });
-        const audit = await second.gql(`{ auditTrail(streamId: "hold-${holdId}") { edges { node { type actor reason } } } }`);
-        expect(audit.data!.auditTrail.edges.map((e: { node: unknown }) => e.node)).toEqual([
-          { type: 'HoldPlaced', actor: 'coordinator@rbv', reason: null },
-          { type: 'HoldReleased', actor: 'bedside:hold-expiry', reason: 'Hold expired' },
-        ]);
+        const audit = await second.gql(`{ auditTrail(streamId: "hold-${holdId}") { edges { node { eventId type actor reason causationId } } } }`);
+        const [placed, released] = audit.data!.auditTrail.edges.map((e: { node: Record<string, unknown> }) => e.node);
+        expect(placed).toMatchObject({ type: 'HoldPlaced', actor: 'coordinator@rbv', reason: null, causationId: null });
+        // Recorded as Bedside, not as the scheduler, and caused by the placing of the hold (issue 14 §3).
+        expect(released).toMatchObject({ type: 'HoldReleased', actor: 'bedside:hold-expiry', reason: 'Hold expired', causationId: placed.eventId });
       } finally {
         await second.close();
       }

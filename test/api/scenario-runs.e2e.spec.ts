@@ -123,6 +123,12 @@ describe('scenario runs', () => {
     expect(midlands.unmetAtEnd).toBeGreaterThanOrEqual(midlands.missedDeadline - 1e-6);
     // A run reads the live network and writes only its own stream.
     expect(await liveEvents()).toBe(before);
+    // Its end is recorded by Bedside's planner, in the request's correlation, caused by the request (issue 14 §3).
+    const trail = (await api.gql(`{ auditTrail(streamId: "scenario-run-${runId}") { edges { node { eventId type actor correlationId causationId } } } }`, {}, AS_PLANNER)).data!.auditTrail.edges.map(
+      (e: { node: Record<string, unknown> }) => e.node,
+    );
+    expect(trail.map((n: { type: unknown }) => n.type)).toEqual(['ScenarioRunRequested', 'ScenarioRunFinished']);
+    expect(trail[1]).toMatchObject({ actor: 'bedside:surge-planner', correlationId: trail[0].correlationId, causationId: trail[0].eventId });
   });
 
   it('gives the same result for the same scenario and seed, and compares runs side by side', async () => {

@@ -7,7 +7,7 @@ import { PathwayAccess } from '@bedside/pathways';
 import { EVERYONE, NotFoundError } from '@bedside/shared';
 import { BedsideHttpErrorsFilter } from './http-errors.filter';
 
-const COLUMNS = ['position', 'recordedAt', 'type', 'actor', 'role', 'onBehalfOf', 'reason', 'correlationId', 'causationId', 'data'];
+const COLUMNS = ['position', 'recordedAt', 'type', 'actor', 'role', 'onBehalfOf', 'reason', 'correlationId', 'causationId', 'data', 'eventId'];
 
 /**
  * The audit trail of one stream as CSV, for an inspector: every event, oldest first, with who, in
@@ -39,6 +39,7 @@ export class AuditExportController {
       e.metadata.correlationId,
       e.metadata.causationId ?? '',
       JSON.stringify(e.data),
+      e.eventId,
     ]);
     const csv = stringify([COLUMNS, ...rows]);
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${streamId.replace(/[^\w.-]/g, '_')}.csv"`).send(csv);

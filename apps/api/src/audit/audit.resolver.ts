@@ -61,6 +61,7 @@ export class AuditResolver {
 function toAuditEntry(event: RecordedEvent): AuditEntry {
   return {
     position: event.streamPosition,
+    eventId: event.eventId,
     type: event.type,
     recordedAt: event.recordedAt,
     actor: event.metadata.actor,

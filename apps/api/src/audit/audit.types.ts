@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Connection } from '@bedside/graphql-common';
 
@@ -6,6 +6,9 @@ import { Connection } from '@bedside/graphql-common';
 export class AuditEntry {
   @Field(() => Int, { description: 'Position in its stream: 1 for the first event.' })
   position!: number;
+
+  @Field(() => ID, { description: 'The event’s own id: what `causationId` names when this event caused another.' })
+  eventId!: string;
 
   @Field({ description: 'What happened: the event type, e.g. "SitePaused".' })
   type!: string;
@@ -28,7 +31,7 @@ export class AuditEntry {
   @Field({ description: 'Ties together everything one request recorded.' })
   correlationId!: string;
 
-  @Field(() => String, { nullable: true, description: 'The event or command that caused this one, where known.' })
+  @Field(() => String, { nullable: true, description: 'The `eventId` of the event that caused this one, when Bedside recorded it on its own (a lapsed hold, an at-risk flag, a waitlist offer, a finished scenario run); null for what a person asked for.' })
   causationId!: string | null;
 
   @Field(() => Int, { description: 'Version of the event data shape, as stored.' })

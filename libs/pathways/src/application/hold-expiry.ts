@@ -1,9 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { RecordedAs } from '@bedside/event-store';
+import { EVENT_STORE, type EventStore, type RecordedAs } from '@bedside/event-store';
 import { ReactorTimerRunner, type Reactor, type ReactorTimers } from '@bedside/read-model';
-import type { HoldEvent } from '../domain';
+import { holdStreamId, type HoldEvent } from '../domain';
 import { ReleaseHoldCommand } from './hold-commands';
+
+/** Who releases a lapsed hold: Bedside itself, never the scheduler who placed it. */
+export const HOLD_EXPIRY_ACTOR = 'bedside:hold-expiry';
 
 /**
  * Releases holds whose time has passed (issue 12 §5): a reactor on the event log, beside the
@@ -24,6 +27,7 @@ export class HoldExpiry implements Reactor<HoldEvent> {
   constructor(
     private readonly commands: CommandBus,
     private readonly timers: ReactorTimerRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async react(event: RecordedAs<HoldEvent>, timers: ReactorTimers): Promise<void> {
@@ -31,9 +35,14 @@ export class HoldExpiry implements Reactor<HoldEvent> {
     else timers.cancel(event.data.holdId);
   }
 
-  /** The hold's time is up: release it, unless it was confirmed or released meanwhile (then nothing is recorded). */
+  /**
+   * The hold's time is up: release it, unless it was confirmed or released meanwhile (then nothing is
+   * recorded). Recorded as Bedside, caused by the placing of the hold, whose timer this was (issue 14 §3).
+   */
   async wake(holdId: string): Promise<void> {
-    const released = await this.commands.execute(new ReleaseHoldCommand(holdId, 'Hold expired', { actor: 'bedside:hold-expiry', correlationId: `expiry-${holdId}` }, true));
+    const [placed] = await this.store.readStream(holdStreamId(holdId), { maxCount: 1 });
+    const context = { actor: HOLD_EXPIRY_ACTOR, correlationId: `expiry-${holdId}`, ...(placed && { causationId: placed.eventId }) };
+    const released = await this.commands.execute(new ReleaseHoldCommand(holdId, 'Hold expired', context, true));
     if (released.position) this.logger.log(`released expired hold ${holdId}`);
   }
 

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { ModuleRef } from '@nestjs/core';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AggregateRepository, type CommandContext, type GlobalPosition } from '@bedside/event-store';
+import { AggregateRepository, EVENT_STORE, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
 import { NetworkReadModel, type DeploymentData } from '@bedside/network';
 import { LiveUpdates } from '@bedside/read-model';
 import { addDays, CLOCK, localDateOf, NETWORK_TIME_ZONE, requireRole, requireText, SCENARIO_PLANNERS, type Clock } from '@bedside/shared';
@@ -61,6 +61,7 @@ export class ScenarioRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly moduleRef: ModuleRef,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** Where a run working in this process is; undefined for one that is not. */
@@ -166,8 +167,19 @@ export class ScenarioRunner implements OnApplicationBootstrap, OnModuleDestroy {
     return carTResultOf(run.outcome(), (performance.now() - started) / 1000);
   }
 
+  /**
+   * Records how the run ended, as Bedside's planner (not as the planner who asked), in the request's
+   * correlation and caused by the request (issue 14 §3).
+   */
   private async record(runId: string, ending: Parameters<typeof finishRun>[1]): Promise<void> {
-    await this.repository.execute(scenarioRunStreamId(runId), scenarioRunEvolver, (run) => finishRun(run, ending), { actor: SURGE_PLANNER_ACTOR, role: 'planner' } as CommandContext);
+    const [requested] = await this.store.readStream(scenarioRunStreamId(runId), { maxCount: 1 });
+    const context: CommandContext = {
+      actor: SURGE_PLANNER_ACTOR,
+      role: 'planner',
+      correlationId: requested?.metadata.correlationId ?? `scenario-run-${runId}`,
+      ...(requested && { causationId: requested.eventId }),
+    };
+    await this.repository.execute(scenarioRunStreamId(runId), scenarioRunEvolver, (run) => finishRun(run, ending), context);
   }
 }
 
