@@ -194,4 +194,28 @@ describe('issue 11: what a trust found, refused or recorded as it happened', () 
     expect(errorOf(early)).toMatchObject({ extensions: { code: 'STEP_OUT_OF_ORDER', earliestCollectionDate: addDays(today, 9) } });
     expect(errorOf(early)!.message).toMatch(new RegExp(`the washout ends on ${addDays(today, 9)}, and this collection is dated ${today}`));
   });
+
+  it('refuses an infusion once the conditioning course has lapsed, and a new course before it has (issue 14 §4)', async () => {
+    // The frozen product: infused 2 to 14 days after the last dose, a new course once 14 days have passed.
+    const booked = await referAndBook(api, 'GATE-RECONDITION', 'CRYO-CAR19');
+    const walked = await walkThePlan(api, booked, { through: 'DOSE' });
+    const lastDoseOn = localDateOf(walked.at(-1)!.at, LONDON);
+    const at = (day: string) => DateTime.fromISO(`${day}T10:00`, { zone: LONDON }).toJSDate();
+    const site = booked.plan.treatmentCentre;
+
+    api.clock.set(at(addDays(lastDoseOn, 15)));
+    const late = await api.gql(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, { input: { coi: booked.coi, siteCode: site, productCoi: booked.coi } }, AS_SCHEDULER);
+    expect(errorOf(late)).toMatchObject({ extensions: { code: 'STEP_OUT_OF_ORDER', latestInfusionDay: addDays(lastDoseOn, 14) } });
+    expect(errorOf(late)!.message).toContain(`a new conditioning course is needed, which may start from ${addDays(lastDoseOn, 15)} (startConditioning)`);
+
+    const START = `mutation($coi: ID!, $site: String!, $at: DateTime) { startConditioning(coi: $coi, siteCode: $site, occurredAt: $at) { patientState } }`;
+    const early = await api.gql(START, { coi: booked.coi, site, at: at(addDays(lastDoseOn, 14)).toISOString() }, AS_SCHEDULER);
+    expect(errorOf(early)).toMatchObject({ extensions: { code: 'STEP_OUT_OF_ORDER', reconditionFrom: addDays(lastDoseOn, 15) } });
+    const again = await step<{ startConditioning: { patientState: string } }>(api, START, { coi: booked.coi, site, at: null });
+    expect(again.startConditioning.patientState).toBe('CONDITIONING');
+    const trail = await step<{ auditTrail: { edges: { node: { type: string; data: { course?: number } } }[] } }>(api, `query($s: ID!) { auditTrail(streamId: $s, first: 100) { edges { node { type data } } } }`, {
+      s: `pathway-${booked.coi}`,
+    });
+    expect(trail.auditTrail.edges.map((e) => e.node).filter((n) => n.type === 'ConditioningStarted').map((n) => n.data.course ?? 1)).toEqual([1, 2]);
+  });
 });
