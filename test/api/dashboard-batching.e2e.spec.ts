@@ -32,7 +32,7 @@ describe('dashboard queries batch their reads', () => {
     database = await createTestDatabase();
     // Seed 5 copies of the demo centres (50 hospitals) and book a few plans, with projections running...
     const seeding = await startTestApi({ database });
-    await seedDemoNetwork(seeding.app.get(CommandBus), seeding.app.get(EVENT_STORE), { from: today, scale: 5 });
+    await seedDemoNetwork(seeding.app.get(CommandBus), seeding.app.get(EVENT_STORE), { from: today, scale: 5, now: seeding.clock.now() });
     await seeding.caughtUp();
     await referAndBook(seeding, 'BATCH-1');
     await referAndBook(seeding, 'BATCH-2');

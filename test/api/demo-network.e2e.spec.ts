@@ -13,7 +13,7 @@ describe('demo network', () => {
   afterAll(() => api.close());
 
   it('seeds through the ordinary commands, once', async () => {
-    const seed = () => seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today });
+    const seed = () => seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: today, now: api.clock.now() });
     const first = await seed();
     expect(first).toEqual({ seeded: true, sites: 11, units: 19, products: 2, travelTimes: 55 });
     expect((await seed()).seeded).toBe(false);

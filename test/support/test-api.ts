@@ -150,7 +150,8 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000)
 /** The API on a fresh database holding the demo network, with every read model caught up. */
 export async function startDemoApi(options: Parameters<typeof startTestApi>[0] = {}): Promise<TestApi> {
   const api = await startTestApi(options);
-  await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: localDateOf(api.app.get<Clock>(CLOCK).now(), 'Europe/London') });
+  const now = api.app.get<Clock>(CLOCK).now();
+  await seedDemoNetwork(api.app.get(CommandBus), api.app.get(EVENT_STORE), { from: localDateOf(now, 'Europe/London'), now });
   await api.caughtUp();
   return api;
 }

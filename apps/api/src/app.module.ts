@@ -12,10 +12,11 @@ import { NetworkModule, SiteRecord } from '@bedside/network';
 import { PathwaysModule } from '@bedside/pathways';
 import { PlanningModule } from '@bedside/planning';
 import { ReadModelModule } from '@bedside/read-model';
-import { systemClock } from '@bedside/shared';
+import { DEFAULT_SIGNATURE_MAX_AGE_MINUTES, systemClock } from '@bedside/shared';
 import { AuditExportController } from './audit/audit-export.controller';
 import { AuditResolver } from './audit/audit.resolver';
 import { ClockModule } from './clock.module';
+import { SignaturePolicyModule } from './signature-policy.module';
 import type { ApiConfig } from './config';
 
 const requireAuth = (config: ApiConfig) => {
@@ -33,6 +34,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         ClockModule.forRoot(config.clock ?? systemClock),
+        SignaturePolicyModule.forRoot({ maxAgeMinutes: config.signatureMaxAgeMinutes ?? DEFAULT_SIGNATURE_MAX_AGE_MINUTES }),
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: config.databaseUrl,

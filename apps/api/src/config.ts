@@ -1,6 +1,6 @@
 import { DEFAULT_LIMITS, type QueryLimits } from '@bedside/graphql-common';
 import type { AuthConfig } from '@bedside/identity';
-import type { Clock } from '@bedside/shared';
+import { DEFAULT_SIGNATURE_MAX_AGE_MINUTES, type Clock } from '@bedside/shared';
 
 export interface ApiConfig {
   readonly databaseUrl: string;
@@ -28,6 +28,8 @@ export interface ApiConfig {
   readonly coiFacilityId?: string;
   /** Minutes after which a clinical step recorded late needs a reason (default 60). */
   readonly lateRecordingMinutes?: number;
+  /** How recent a sign-in must be, in minutes, to sign a QC release, a DMMF version or a suspension (default 15). */
+  readonly signatureMaxAgeMinutes?: number;
   /** Where "now" comes from (default: the system clock; tests and simulations pin one). */
   readonly clock?: Clock;
 }
@@ -77,5 +79,6 @@ export function apiConfigFromEnv(databaseUrl: string, env: NodeJS.ProcessEnv = p
     holdExpirySweepMs: Number(env.HOLD_EXPIRY_SWEEP_MS ?? 5000),
     coiFacilityId: env.COI_FACILITY_ID ?? 'B0001',
     lateRecordingMinutes: whole('LATE_RECORDING_MINUTES', env.LATE_RECORDING_MINUTES, 60),
+    signatureMaxAgeMinutes: whole('SIGNATURE_MAX_AGE_MINUTES', env.SIGNATURE_MAX_AGE_MINUTES, DEFAULT_SIGNATURE_MAX_AGE_MINUTES),
   };
 }

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   if (process.env.SEED_DEMO ? process.env.SEED_DEMO !== 'false' : database.embedded) {
     await seedDemoNetwork(app.get(CommandBus), app.get(EVENT_STORE), {
       from: localDateOf(app.get<Clock>(CLOCK).now(), NETWORK_TIME_ZONE),
+      now: app.get<Clock>(CLOCK).now(),
       log: (line) => log.log(line),
     });
   }

@@ -120,6 +120,7 @@ export function commandContextFrom(request: RequestLike): CommandContext {
     role: identity.role,
     trusts: identity.trusts,
     ...(identity.trusts.length === 1 ? { onBehalfOf: identity.trusts[0] } : {}),
+    ...(identity.signedInAt && { signedInAt: identity.signedInAt }),
     correlationId: request.id ?? randomUUID(),
   };
 }

@@ -25,3 +25,11 @@ describe('identity from token claims', () => {
     expect(() => identityFromClaims({ sub: 'x', roles: ['scheduler'] })).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/must name the trust/) }));
   });
 });
+
+describe('when the user signed in (issue 14 §2)', () => {
+  it('is the OpenID Connect auth_time when the token has one, else when it was issued', () => {
+    expect(identityFromClaims({ sub: 'qa', roles: 'control_site_qa', iat: 1_800_000_600, auth_time: 1_800_000_000 }).signedInAt).toBe(new Date(1_800_000_000_000).toISOString());
+    expect(identityFromClaims({ sub: 'qa', roles: 'control_site_qa', iat: 1_800_000_600 }).signedInAt).toBe(new Date(1_800_000_600_000).toISOString());
+    expect(identityFromClaims({ sub: 'qa', roles: 'control_site_qa' }).signedInAt).toBeUndefined();
+  });
+});

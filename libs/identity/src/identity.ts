@@ -7,6 +7,8 @@ export interface Identity {
   readonly role: Role;
   /** ODS codes of the trusts a scheduler may act for (empty for network-wide roles). */
   readonly trusts: readonly string[];
+  /** When they signed in: the token's `auth_time` (OpenID Connect), else when it was issued (`iat`). */
+  readonly signedInAt?: string;
 }
 
 export class UnauthenticatedError extends BedsideError {
@@ -51,5 +53,6 @@ export function identityFromClaims(claims: Record<string, unknown>, mapping: Cla
   if (role === 'scheduler' && trusts.length === 0) {
     throw new UnauthenticatedError(`A scheduler's token must name the trust(s) they schedule for in claim "${mapping.trustClaim}".`, { trustClaim: mapping.trustClaim });
   }
-  return { actor: actor.trim(), role, trusts };
+  const signedIn = [claims.auth_time, claims.iat].find((t): t is number => typeof t === 'number' && Number.isFinite(t));
+  return { actor: actor.trim(), role, trusts, ...(signedIn !== undefined && { signedInAt: new Date(signedIn * 1000).toISOString() }) };
 }

@@ -17,7 +17,7 @@ describe('token verification cache', () => {
   it('answers a token seen before with the identity it verified to', async () => {
     const token = `Bearer ${await mintToken(key, { actor: 'coordinator@rbv', role: 'scheduler', trusts: ['RBV'], expiresIn: 3600 })}`;
     const first = await verifier.verify(token);
-    expect(first).toEqual({ actor: 'coordinator@rbv', role: 'scheduler', trusts: ['RBV'] });
+    expect(first).toEqual({ actor: 'coordinator@rbv', role: 'scheduler', trusts: ['RBV'], signedInAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     expect(await verifier.verify(token)).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
   });

@@ -6,3 +6,4 @@ export * from './text';
 export * from './numbers';
 export * from './access';
 export * from './clock';
+export * from './signature';

@@ -1,13 +1,14 @@
 import { Controller, Get, Inject, Param, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { stringify } from 'csv-stringify';
-import { EVENT_STORE, type CommandContext, type EventStore } from '@bedside/event-store';
+import { EVENT_STORE, type CommandContext, type EventStore, type RecordedEvent } from '@bedside/event-store';
 import { Acting, Allow } from '@bedside/graphql-common';
 import { PathwayAccess } from '@bedside/pathways';
 import { EVERYONE, NotFoundError } from '@bedside/shared';
+import { signatureIn } from './audit.resolver';
 import { BedsideHttpErrorsFilter } from './http-errors.filter';
 
-const COLUMNS = ['position', 'recordedAt', 'type', 'actor', 'role', 'onBehalfOf', 'reason', 'correlationId', 'causationId', 'data', 'eventId'];
+const COLUMNS = ['position', 'recordedAt', 'type', 'actor', 'role', 'onBehalfOf', 'reason', 'correlationId', 'causationId', 'data', 'eventId', 'signature'];
 
 /**
  * The audit trail of one stream as CSV, for an inspector: every event, oldest first, with who, in
@@ -40,8 +41,16 @@ export class AuditExportController {
       e.metadata.causationId ?? '',
       JSON.stringify(e.data),
       e.eventId,
+      signatureText(e),
     ]);
     const csv = stringify([COLUMNS, ...rows]);
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${streamId.replace(/[^\w.-]/g, '_')}.csv"`).send(csv);
   }
+}
+
+/** A signature in words, for a column an inspector reads: "qa.lead@control-site (control_site_qa) APPROVED at …, signed in at …". */
+function signatureText(event: RecordedEvent): string {
+  const signature = signatureIn(event);
+  if (!signature) return '';
+  return `${signature.signer}${signature.role ? ` (${signature.role})` : ''} ${signature.meaning} at ${signature.signedAt.toISOString()}, signed in at ${signature.signedInAt.toISOString()}`;
 }

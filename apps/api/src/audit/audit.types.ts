@@ -2,6 +2,24 @@ import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Connection } from '@bedside/graphql-common';
 
+@ObjectType({ description: 'An electronic signature (21 CFR 11.50; issue 14 §2): who signed, what it means, when, and when they had signed in.' })
+export class Signature {
+  @Field({ description: 'Who signed: the user the verified token names.' })
+  signer!: string;
+
+  @Field(() => String, { nullable: true, description: 'The role they signed in.' })
+  role!: string | null;
+
+  @Field({ description: 'What the signature means: AUTHORED, REVIEWED or APPROVED.' })
+  meaning!: string;
+
+  @Field({ description: 'When it was signed (UTC).' })
+  signedAt!: Date;
+
+  @Field({ description: 'When the signer had signed in (UTC): no earlier than SIGNATURE_MAX_AGE_MINUTES before signing.' })
+  signedInAt!: Date;
+}
+
 @ObjectType({ description: 'One recorded fact of a stream: who did what, when, for whom and why (MHRA GXP Data Integrity 6.13).' })
 export class AuditEntry {
   @Field(() => Int, { description: 'Position in its stream: 1 for the first event.' })
@@ -39,6 +57,9 @@ export class AuditEntry {
 
   @Field(() => GraphQLJSONObject, { description: 'The recorded facts themselves.' })
   data!: Record<string, unknown>;
+
+  @Field(() => Signature, { nullable: true, description: 'The electronic signature the fact carries: a QC release, a DMMF version, a site suspension; null for the rest.' })
+  signature!: Signature | null;
 }
 
 @ObjectType({ description: 'A page of a stream’s audit trail, oldest first.' })

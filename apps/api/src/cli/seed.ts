@@ -16,6 +16,7 @@ runCli('Seeding', async () => {
   return withCliContext(async (app) => {
     const report = await seedDemoNetwork(app.get(CommandBus), app.get(EVENT_STORE), {
       from: localDateOf(app.get<Clock>(CLOCK).now(), NETWORK_TIME_ZONE),
+      now: app.get<Clock>(CLOCK).now(),
       scale,
       log: (line) => console.log(line),
     });

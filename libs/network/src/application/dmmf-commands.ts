@@ -1,6 +1,7 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, type CommandContext, type GlobalPosition } from '@bedside/event-store';
-import { requireRole } from '@bedside/shared';
+import { CLOCK, requireRole, SIGNATURE_POLICY, signatureOf, type Clock, type SignaturePolicy } from '@bedside/shared';
 import { dmmfEvolver, dmmfStreamId, normaliseDesignation, normaliseProductCode, publishDmmfVersion, type DesignationTarget, type PublishDmmfVersion } from '../domain';
 import { NetworkLookup } from './network-lookup';
 
@@ -17,11 +18,15 @@ export class PublishDmmfVersionHandler implements ICommandHandler<PublishDmmfVer
   constructor(
     private readonly repository: AggregateRepository,
     private readonly lookup: NetworkLookup,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SIGNATURE_POLICY) private readonly signatures: SignaturePolicy,
   ) {}
 
   async execute({ input, context }: PublishDmmfVersionCommand) {
     requireRole(context.role, ['control_site_qa'], 'publish a DMMF version or change a designation');
     const productCode = normaliseProductCode('productCode', input.process.productCode);
+    // The version is signed by the QA lead who publishes it, recently signed in (issue 14 §2).
+    const signature = signatureOf(context, 'APPROVED', `a DMMF version of ${productCode}`, this.clock.now(), this.signatures);
     const designation = normaliseDesignation(input.designation);
     const targets: DesignationTarget[] = [
       ...(await Promise.all(designation.siteCodes.map(async (id) => ({ id, kind: 'site' as const, status: (await this.lookup.site(id))?.status })))),
@@ -32,7 +37,7 @@ export class PublishDmmfVersionHandler implements ICommandHandler<PublishDmmfVer
         }),
       )),
     ];
-    const result = await this.repository.execute(dmmfStreamId(productCode), dmmfEvolver, (state) => publishDmmfVersion(state, input, targets), {
+    const result = await this.repository.execute(dmmfStreamId(productCode), dmmfEvolver, (state) => publishDmmfVersion(state, input, targets, signature), {
       ...context,
       reason: input.reason,
     });

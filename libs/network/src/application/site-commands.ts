@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, ConcurrencyError, EVENT_STORE, type CommandContext, type EventStore, type GlobalPosition } from '@bedside/event-store';
-import { ConflictError, requireRole } from '@bedside/shared';
+import { CLOCK, ConflictError, requireRole, SIGNATURE_POLICY, signatureOf, type Clock, type SignaturePolicy } from '@bedside/shared';
 import {
   changeSiteStatus,
   CONTROL_SITE_STREAM,
@@ -9,6 +9,7 @@ import {
   normaliseOdsCode,
   registerSite,
   setSiteRegion,
+  SITE_TRANSITIONS,
   siteEvolver,
   siteStreamId,
   validateRegistration,
@@ -82,13 +83,20 @@ export class RegisterSiteHandler implements ICommandHandler<RegisterSiteCommand,
 
 @CommandHandler(ChangeSiteStatusCommand)
 export class ChangeSiteStatusHandler implements ICommandHandler<ChangeSiteStatusCommand, SiteChanged> {
-  constructor(private readonly repository: AggregateRepository) {}
+  constructor(
+    private readonly repository: AggregateRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SIGNATURE_POLICY) private readonly signatures: SignaturePolicy,
+  ) {}
 
   async execute({ code: rawCode, action, reason, context }: ChangeSiteStatusCommand): Promise<SiteChanged> {
     // domain.md: Control Site QA onboards, pauses, suspends and closes sites.
     requireRole(context.role, ['control_site_qa'], `${action} a site`);
     const code = normaliseOdsCode('code', rawCode);
-    const { position } = await this.repository.execute(siteStreamId(code), siteEvolver, (state) => changeSiteStatus(state, code, action, reason), context);
+    // A suspension is signed by the person who suspends, recently signed in (issue 14 §2).
+    const meaning = SITE_TRANSITIONS[action].signed;
+    const signature = meaning && signatureOf(context, meaning, `the ${action === 'suspend' ? 'suspension' : action} of site ${code}`, this.clock.now(), this.signatures);
+    const { position } = await this.repository.execute(siteStreamId(code), siteEvolver, (state) => changeSiteStatus(state, code, action, reason, signature), context);
     return { code, position };
   }
 }

@@ -1,5 +1,6 @@
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext, EventStore } from '@bedside/event-store';
+import { systemClock } from '@bedside/shared';
 import { DeclareBankHolidaysCommand, SetResourceCalendarCommand, SetTravelTimeCommand } from '../application/calendar-commands';
 import { PublishDmmfVersionCommand } from '../application/dmmf-commands';
 import { ChangeSiteStatusCommand, RegisterSiteCommand } from '../application/site-commands';
@@ -21,6 +22,11 @@ import {
 export interface SeedOptions {
   /** First day of the calendars (yyyy-mm-dd); they run a year and a month from it. */
   readonly from: string;
+  /**
+   * Now, by the caller's clock (default the system's): the demo's DMMF versions are signed by demo-seed
+   * as signed in then (issue 14 §2), so a pinned clock must be passed.
+   */
+  readonly now?: Date;
   /** Copies of the ten centres and their units: 1 for the demo, 10 for the "10× network" benchmark. */
   readonly scale?: number;
   readonly log?: (line: string) => void;
@@ -34,7 +40,7 @@ export interface SeedReport {
   readonly travelTimes: number;
 }
 
-const seedContext: CommandContext = { actor: 'demo-seed', role: 'control_site_qa', correlationId: 'demo-seed', reason: 'Demo network' };
+const seedActor: CommandContext = { actor: 'demo-seed', role: 'control_site_qa', correlationId: 'demo-seed', reason: 'Demo network' };
 
 /** Centre copies for scaled networks: RBV01, then RBV02, RBV03... with their own units. */
 function copies(scale: number): { centres: DemoCentre[]; units: DemoUnit[] } {
@@ -68,6 +74,7 @@ export async function seedDemoNetwork(commands: CommandBus, store: EventStore, o
     log('demo network: a Control Site is already registered; nothing seeded');
     return { seeded: false, sites: 0, units: 0, products: 0, travelTimes: 0 };
   }
+  const seedContext: CommandContext = { ...seedActor, signedInAt: (options.now ?? systemClock.now()).toISOString() };
   const { centres, units } = copies(options.scale ?? 1);
   const started = performance.now();
   await commands.execute(new DeclareBankHolidaysCommand('england-and-wales', ENGLAND_AND_WALES_BANK_HOLIDAYS, seedContext));

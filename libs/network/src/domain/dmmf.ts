@@ -1,4 +1,4 @@
-import { eventClass, ConflictError, NotFoundError, optionalReason, ValidationError, type Evolver } from '@bedside/shared';
+import { eventClass, ConflictError, NotFoundError, optionalReason, ValidationError, type ElectronicSignature, type Evolver } from '@bedside/shared';
 import { checkProcessCanBePlanned, normaliseProductCode, validateProductProcess, type ProductProcess } from './product-process';
 
 /**
@@ -16,6 +16,8 @@ export interface DmmfVersionPublishedData {
   readonly process: ProductProcess;
   readonly designation: Designation;
   readonly reason: string;
+  /** The publishing QA lead's signature, meaning approved (issue 14 §2); absent on versions published before signatures. */
+  readonly signature?: ElectronicSignature;
 }
 
 export class DmmfVersionPublished extends eventClass<'DmmfVersionPublished', DmmfVersionPublishedData>('DmmfVersionPublished') {}
@@ -69,7 +71,7 @@ export function normaliseDesignation(designation: Designation): Designation {
   return { siteCodes: unique(designation.siteCodes), unitIds: unique(designation.unitIds) };
 }
 
-export function publishDmmfVersion(state: DmmfState | undefined, command: PublishDmmfVersion, targets: readonly DesignationTarget[]): DmmfVersionPublished[] {
+export function publishDmmfVersion(state: DmmfState | undefined, command: PublishDmmfVersion, targets: readonly DesignationTarget[], signature: ElectronicSignature): DmmfVersionPublished[] {
   const process = validateProductProcess(command.process);
   const reason = optionalReason(command.reason);
   if (!reason) throw new ValidationError('reason', 'Every DMMF version needs a reason (what changed and why).');
@@ -98,7 +100,7 @@ export function publishDmmfVersion(state: DmmfState | undefined, command: Publis
       { productCode: process.productCode, latestVersion: current },
     );
   }
-  return [new DmmfVersionPublished({ productCode: process.productCode, version: current + 1, process, designation, reason })];
+  return [new DmmfVersionPublished({ productCode: process.productCode, version: current + 1, process, designation, reason, signature })];
 }
 
 export { normaliseProductCode };

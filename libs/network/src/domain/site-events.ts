@@ -1,4 +1,4 @@
-import { eventClass } from '@bedside/shared';
+import { eventClass, type ElectronicSignature } from '@bedside/shared';
 import type { RegionCode } from './region';
 import type { SiteKind, SiteStatus } from './site-lifecycle';
 
@@ -26,6 +26,8 @@ export interface SiteStatusChangedData {
   readonly code: string;
   readonly from: SiteStatus;
   readonly reason?: string;
+  /** Set on a change that needs one (SITE_TRANSITIONS `signed`): a suspension. */
+  readonly signature?: ElectronicSignature;
 }
 
 // Event classes: plain TypeScript, re-created from storage by type name so that handlers keyed

@@ -16,6 +16,8 @@ interface Transition {
   readonly to: SiteStatus;
   /** Statuses from which the action needs a recorded reason (GMP: "why" for every state change that restricts or restores manufacture). */
   readonly reasonRequiredFrom: readonly SiteStatus[];
+  /** What the signature it needs means, when it needs one (issue 14 §2: a suspension is signed, approved). */
+  readonly signed?: 'APPROVED';
 }
 
 export const SITE_TRANSITIONS: Readonly<Record<SiteAction, Transition>> = {
@@ -23,7 +25,7 @@ export const SITE_TRANSITIONS: Readonly<Record<SiteAction, Transition>> = {
   // Lifting a suspension (a regulatory or quality stop) needs a reason; ending a pause does not.
   activate: { from: ['ONBOARDING', 'PAUSED', 'SUSPENDED'], to: 'ACTIVE', reasonRequiredFrom: ['SUSPENDED'] },
   pause: { from: ['ACTIVE'], to: 'PAUSED', reasonRequiredFrom: ['ACTIVE'] },
-  suspend: { from: ['ACTIVE', 'PAUSED'], to: 'SUSPENDED', reasonRequiredFrom: ['ACTIVE', 'PAUSED'] },
+  suspend: { from: ['ACTIVE', 'PAUSED'], to: 'SUSPENDED', reasonRequiredFrom: ['ACTIVE', 'PAUSED'], signed: 'APPROVED' },
   cease: {
     from: ['PROPOSED', 'ONBOARDING', 'ACTIVE', 'PAUSED', 'SUSPENDED'],
     to: 'CEASED',

@@ -1,4 +1,4 @@
-import { ConflictError, replay, ValidationError } from '@bedside/shared';
+import { ConflictError, replay, signatureOf, ValidationError, type ElectronicSignature } from '@bedside/shared';
 import { changeSiteStatus, registerSite, siteEvolver, type RegisterSite, type SiteState } from './site';
 import type { SiteEvent } from './site-events';
 
@@ -52,6 +52,15 @@ describe('site registration', () => {
   });
 });
 
+/** Control Site QA's signature, signed in five minutes before (issue 14 §2). */
+const signed: ElectronicSignature = signatureOf(
+  { actor: 'qa.lead@control-site', role: 'control_site_qa', signedInAt: '2027-03-01T09:55:00Z' },
+  'APPROVED',
+  'the suspension of site RBV02',
+  new Date('2027-03-01T10:00:00Z'),
+  { maxAgeMinutes: 15 },
+);
+
 describe('site lifecycle', () => {
   const registered = (s: SiteState) => registerSite(s, christie);
 
@@ -62,7 +71,7 @@ describe('site lifecycle', () => {
       (s) => changeSiteStatus(s, 'RBV02', 'activate'),
       (s) => changeSiteStatus(s, 'RBV02', 'pause', 'Cleanroom deep clean'),
       (s) => changeSiteStatus(s, 'RBV02', 'activate'),
-      (s) => changeSiteStatus(s, 'RBV02', 'suspend', 'Sterility deviation under investigation'),
+      (s) => changeSiteStatus(s, 'RBV02', 'suspend', 'Sterility deviation under investigation', signed),
       (s) => changeSiteStatus(s, 'RBV02', 'activate', 'CAPA closed by QA'),
       (s) => changeSiteStatus(s, 'RBV02', 'cease', 'Programme moved to RBV03'),
     );
@@ -94,8 +103,37 @@ describe('site lifecycle', () => {
     ['activate', 'SUSPENDED'],
   ] as const)('needs a reason to %s from %s', (action, _from) => {
     const steps = [registered, (s: SiteState) => changeSiteStatus(s, 'RBV02', 'onboard'), (s: SiteState) => changeSiteStatus(s, 'RBV02', 'activate')];
-    if (action === 'activate') steps.push((s) => changeSiteStatus(s, 'RBV02', 'suspend', 'audit finding'));
+    if (action === 'activate') steps.push((s) => changeSiteStatus(s, 'RBV02', 'suspend', 'audit finding', signed));
     const state = given(...steps);
-    expect(() => changeSiteStatus(state, 'RBV02', action, '  ')).toThrow(ValidationError);
+    expect(() => changeSiteStatus(state, 'RBV02', action, '  ', signed)).toThrow(ValidationError);
+  });
+
+  it('records the suspending QA lead’s signature, meaning approved, with when they signed in', () => {
+    const state = given(registered, (s) => changeSiteStatus(s, 'RBV02', 'onboard'), (s) => changeSiteStatus(s, 'RBV02', 'activate'));
+    expect(changeSiteStatus(state, 'RBV02', 'suspend', 'Sterility deviation', signed)[0]!.data.signature).toEqual({
+      signer: 'qa.lead@control-site',
+      role: 'control_site_qa',
+      meaning: 'APPROVED',
+      signedAt: '2027-03-01T10:00:00.000Z',
+      signedInAt: '2027-03-01T09:55:00.000Z',
+    });
+    // A pause is not signed.
+    expect(changeSiteStatus(state, 'RBV02', 'pause', 'Deep clean')[0]!.data.signature).toBeUndefined();
+  });
+});
+
+describe('signing: a recent sign-in, or sign in again (issue 14 §2; 21 CFR 11.200)', () => {
+  const signer = { actor: 'qa.lead@control-site', role: 'control_site_qa' };
+  const now = new Date('2027-03-01T10:00:00Z');
+
+  it('signs with a sign-in as old as the policy allows, and refuses one a minute older, saying to sign in again', () => {
+    expect(signatureOf({ ...signer, signedInAt: '2027-03-01T09:45:00Z' }, 'APPROVED', 'x', now, { maxAgeMinutes: 15 }).signedInAt).toBe('2027-03-01T09:45:00.000Z');
+    const stale = () => signatureOf({ ...signer, signedInAt: '2027-03-01T09:44:00Z' }, 'APPROVED', 'the suspension of site RBV02', now, { maxAgeMinutes: 15 });
+    expect(stale).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED', details: expect.objectContaining({ reauthenticate: true, maxAgeMinutes: 15 }) }));
+    expect(stale).toThrow(/^To sign the suspension of site RBV02, sign in again: a signature needs a sign-in within the last 15 minutes, and yours was at 2027-03-01T09:44:00.000Z\. Nothing was recorded\.$/);
+  });
+
+  it('refuses a sign-in that does not say when it was', () => {
+    expect(() => signatureOf(signer, 'APPROVED', 'x', now, { maxAgeMinutes: 15 })).toThrow(/does not say when you signed in/);
   });
 });

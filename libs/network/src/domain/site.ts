@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, optionalText, requireText, ValidationError, type Evolver } from '@bedside/shared';
+import { ConflictError, NotFoundError, optionalText, requireText, ValidationError, type ElectronicSignature, type Evolver } from '@bedside/shared';
 import {
   SiteActivated,
   SiteCeased,
@@ -90,7 +90,8 @@ const STATUS_EVENTS: Record<SiteAction, (data: SiteStatusEvent['data']) => SiteS
 };
 
 /** Moves a site through its lifecycle, only along permitted transitions. */
-export function changeSiteStatus(state: SiteState, code: string, action: SiteAction, rawReason?: string | null): SiteStatusEvent[] {
+/** `signature`: the acting user's, made by the handler (signatureOf) for an action the table says is signed. */
+export function changeSiteStatus(state: SiteState, code: string, action: SiteAction, rawReason?: string | null, signature?: ElectronicSignature): SiteStatusEvent[] {
   if (!state) throw new NotFoundError('site', code, 'Register it first (registerSite), or check the code.');
   const transition = SITE_TRANSITIONS[action];
   if (!transition.from.includes(state.status)) {
@@ -105,7 +106,8 @@ export function changeSiteStatus(state: SiteState, code: string, action: SiteAct
   if (!reason && transition.reasonRequiredFrom.includes(state.status)) {
     throw new ValidationError('reason', `A reason is required to ${action} site ${state.code} from ${state.status}: record why.`);
   }
-  return [STATUS_EVENTS[action]({ code: state.code, from: state.status, ...(reason ? { reason } : {}) })];
+  if (transition.signed && signature?.meaning !== transition.signed) throw new Error(`To ${action} a site needs an ${transition.signed} signature.`);
+  return [STATUS_EVENTS[action]({ code: state.code, from: state.status, ...(reason ? { reason } : {}), ...(transition.signed && { signature }) })];
 }
 
 function describeRefusal(site: Site, action: SiteAction): string {

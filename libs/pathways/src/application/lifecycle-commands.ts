@@ -4,7 +4,20 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CapacityReads, resourceOwner, unitOfKey } from '@bedside/capacity';
 import { AggregateRepository, EVENT_STORE, recordedOfTypes, type CommandContext, type EventStore } from '@bedside/event-store';
 import { designatesUnitAt, dmmfStreamId, siteEvolver, siteStreamId, stayOnDay, unitEvolver, unitStreamId, type Designation, type DmmfEvent, type ProductProcess } from '@bedside/network';
-import { NETWORK_TIME_ZONE, CLINICAL, CLOCK, ConflictError, localDateOf, NotFoundError, requireRole, type Clock, type LocalDate } from '@bedside/shared';
+import {
+  NETWORK_TIME_ZONE,
+  CLINICAL,
+  CLOCK,
+  ConflictError,
+  localDateOf,
+  NotFoundError,
+  requireRole,
+  SIGNATURE_POLICY,
+  signatureOf,
+  type Clock,
+  type LocalDate,
+  type SignaturePolicy,
+} from '@bedside/shared';
 import {
   holdEvolver,
   holdStreamId,
@@ -62,6 +75,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
+    @Inject(SIGNATURE_POLICY) private readonly signatures: SignaturePolicy,
   ) {}
 
   /** Published DMMF versions never change (a change is a new version): each is read once per process. */
@@ -75,6 +89,8 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
     const { state } = await this.repository.load(pathwayStreamId(coi), pathwayEvolver);
     const pathway = requirePathway(state, coi);
     const trusted = actingForTrust(context, pathway.referringTrust, 'record clinical steps');
+    // A QC release is signed by the person who releases, recently signed in (issue 14 §2).
+    const signature = step.step === 'PRODUCT_RELEASED' ? signatureOf(context, 'APPROVED', `the QC release of pathway ${coi}`, now, this.signatures) : undefined;
     const stepWhy = stepReason(step);
     const acting = stepWhy ? { ...trusted, reason: stepWhy } : trusted;
     const needs = stepNeeds(step);
@@ -101,6 +117,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
           lateAfterMinutes: this.options.lateRecordingMinutes,
           booking,
           units,
+          ...(signature && { signature }),
         };
         return decideStep(ctx, latest.progress, step, when);
       },

@@ -1,4 +1,4 @@
-import { NETWORK_TIME_ZONE, addDays, BedsideError, ConflictError, daysBetween, eventClass, localDateOf, NotFoundError, optionalReason, requireText, ValidationError, type LocalDate } from '@bedside/shared';
+import { NETWORK_TIME_ZONE, addDays, BedsideError, ConflictError, daysBetween, eventClass, localDateOf, NotFoundError, optionalReason, requireText, ValidationError, type ElectronicSignature, type LocalDate } from '@bedside/shared';
 import type { ConditioningGate, ProductProcess, QualificationState, SiteStatus } from '@bedside/network';
 import { freshHoldEndsAt, hoursHeld, infusionGapDays, reconditioningFrom, shelfLifeEndsAt } from './clinical-rules';
 
@@ -61,7 +61,8 @@ export class MaterialHandedOver extends stepEvent<'MaterialHandedOver', { handov
 export class ManufactureStarted extends stepEvent<'ManufactureStarted', { unitId: string }>('ManufactureStarted') {}
 export class ManufactureCompleted extends stepEvent<'ManufactureCompleted'>('ManufactureCompleted') {}
 export class ManufactureFailed extends stepEvent<'ManufactureFailed', { reason: string; afterConditioningStarted: boolean }>('ManufactureFailed') {}
-export class ProductReleased extends stepEvent<'ProductReleased', { exceptional: boolean; reason: string | null; approver: string | null }>('ProductReleased') {}
+/** `signature`: the releasing person's, meaning approved (issue 14 §2); absent on releases recorded before signatures. */
+export class ProductReleased extends stepEvent<'ProductReleased', { exceptional: boolean; reason: string | null; approver: string | null; signature?: ElectronicSignature }>('ProductReleased') {}
 export class QcFailed extends stepEvent<'QcFailed', { reason: string; afterConditioningStarted: boolean }>('QcFailed') {}
 export class ProductAvailabilityConfirmed extends stepEvent<'ProductAvailabilityConfirmed', { gate: ConditioningGate }>('ProductAvailabilityConfirmed') {}
 /** `course` 2 and on: a new course after the last one lapsed (reconditioningFrom); absent for the first. */
@@ -275,6 +276,8 @@ export interface LifecycleContext {
   readonly booking: Booking | null;
   /** The units receipt and manufacture are judged against, by id (loaded only for those steps). */
   readonly units: ReadonlyMap<string, UnitFacts>;
+  /** The acting user's signature, made by the handler (signatureOf) for a step that is signed: QC release. */
+  readonly signature?: ElectronicSignature;
 }
 
 /** When a step happened, when it is recorded, and why late if it is (issue 11 §2). */
@@ -510,7 +513,8 @@ export function releaseProduct(ctx: LifecycleContext, p: Progress, siteCode: str
   if (input.exceptional && (!reason || !approver)) {
     throw new ValidationError(input.exceptional && !reason ? 'reason' : 'approver', 'An exceptional release of out-of-specification product needs the reason and the approving Qualified Person.');
   }
-  return [new ProductReleased({ ...facts(ctx, p, 'QC release', siteCode, when), exceptional: input.exceptional, reason, approver })];
+  if (!ctx.signature) throw new Error('A QC release is signed: the handler must sign it (signatureOf).');
+  return [new ProductReleased({ ...facts(ctx, p, 'QC release', siteCode, when), exceptional: input.exceptional, reason, approver, signature: ctx.signature })];
 }
 
 export function failQc(ctx: LifecycleContext, p: Progress, siteCode: string, when: When, rawReason: string): QcFailed[] {

@@ -1065,7 +1065,12 @@ function plannedLifecycle(process: LifecycleProcess, plan: VeinToVeinPlan, sessi
     { name: 'receipt', at: inbound?.end ?? onSite(30), record: handover('RECEIVED', U) },
     { name: 'start of manufacture', at: manufacture.start, record: (ctx, p, when) => startManufacture(ctx, p, U, plan.unitId, when) },
     { name: 'end of manufacture', at: manufacture.end, record: (ctx, p, when) => completeManufacture(ctx, p, U, when) },
-    { name: 'QC release', at: releasedAt, record: (ctx, p, when) => releaseProduct(ctx, p, U, when, { exceptional: false }) },
+    {
+      name: 'QC release',
+      at: releasedAt,
+      // Signed by a QP who signed in as they released (issue 14 §2).
+      record: (ctx, p, when) => releaseProduct({ ...ctx, signature: { signer: 'qp@unit', role: 'control_site_qa', meaning: 'APPROVED', signedAt: when.at.toISOString(), signedInAt: when.at.toISOString() } }, p, U, when, { exceptional: false }),
+    },
     { name: 'availability confirmation', at: rbc ? releasedAt : conditioning.start, record: (ctx, p, when) => confirmAvailability(ctx, p, T, when) },
     { name: 'start of conditioning', at: conditioning.start, record: (ctx, p, when) => startConditioning(ctx, p, T, when) },
     ...doses.map(({ day: d, at: instant }): PlannedStep => ({ name: `day ${d} dose`, at: instant, record: (ctx, p, when) => recordConditioningDose(ctx, p, T, when, d) })),
