@@ -21,6 +21,7 @@ export const DATE_DEPENDENT_SUITES = [
   'test/api/network-model',
   'test/api/clinical-gates',
   'test/api/deployments',
+  'test/api/signatures',
   'test/docs/readme-examples',
 ];
 
