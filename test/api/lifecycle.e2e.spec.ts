@@ -128,7 +128,7 @@ describe('the clinical lifecycle after booking', () => {
     expect(conditioning.errors![0]!.message).toMatch(/availability must be confirmed before lymphodepletion/);
   });
 
-  it('holds frozen product to release before conditioning, and records an exceptional release with its approver', async () => {
+  it('holds frozen product to release before conditioning, and releases out-of-specification product only with a second, different signer', async () => {
     const coi = await bookedPathway('CRYO-CAR19', 'LIFE-4');
     await ok(`mutation($coi: ID!) { recordCollection(input: { coi: $coi, siteCode: "RBV01", sessions: 1 }) { status } }`, { coi });
     for (const handover of ['SHIPPED', 'RECEIVED']) {
@@ -138,9 +138,27 @@ describe('the clinical lifecycle after booking', () => {
     const tooSoon = await step(`mutation($coi: ID!) { confirmProductAvailability(coi: $coi, siteCode: "RBV01") { status } }`, { coi });
     expect(tooSoon.errors![0]!.message).toMatch(/released and in stock before conditioning/);
     await ok(`mutation($coi: ID!) { completeManufacture(coi: $coi, siteCode: "RRK01") { status } }`, { coi });
-    const noApprover = await step(`mutation($coi: ID!) { releaseProduct(coi: $coi, input: { siteCode: "RRK01", exceptional: true, reason: "Viability 68% (spec 70%)" }) { status } }`, { coi });
-    expect(noApprover.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'approver' });
-    await ok(`mutation($coi: ID!) { releaseProduct(coi: $coi, input: { siteCode: "RRK01", exceptional: true, reason: "Viability 68% (spec 70%)", approver: "QP Dr A. Shah" }) { status } }`, { coi });
+    // Issue 14 §2: one person asks for the exceptional release, with the reason; a second, different person approves it.
+    const RELEASE = `mutation($coi: ID!, $reason: String) { releaseProduct(coi: $coi, input: { siteCode: "RRK01", exceptional: true, reason: $reason }) { ${STATE} } }`;
+    const noReason = await step(RELEASE, { coi, reason: null });
+    expect(noReason.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    expect(await ok(RELEASE, { coi, reason: 'Viability 68% (spec 70%)' })).toMatchObject({ productState: 'MANUFACTURED' });
+    const sameSigner = await step(RELEASE, { coi, reason: null });
+    expect(sameSigner.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', requestedBy: AS_NURSE.actor });
+    expect(sameSigner.errors![0]!.message).toMatch(/needs a second, different signer: nurse@rbv asked for it \(Viability 68% \(spec 70%\)\)/);
+    const approved = await api.gql(RELEASE, { coi, reason: null }, { ...AS_SCHEDULER, actor: 'qp.shah@rbv' });
+    expect(approved.data!.releaseProduct).toMatchObject({ productState: 'RELEASED' });
+    const trail = (await api.gql(`query($s: ID!) { auditTrail(streamId: $s, first: 100) { edges { node { type data signature { signer meaning } } } } }`, { s: `pathway-${coi}` })).data!.auditTrail.edges.map(
+      (e: { node: { type: string } }) => e.node,
+    );
+    expect(trail.filter((n: { type: string }) => /Release/.test(n.type))).toEqual([
+      { type: 'ExceptionalReleaseRequested', data: expect.objectContaining({ reason: 'Viability 68% (spec 70%)' }), signature: { signer: 'nurse@rbv', meaning: 'AUTHORED' } },
+      {
+        type: 'ProductReleased',
+        data: expect.objectContaining({ exceptional: true, reason: 'Viability 68% (spec 70%)', approver: 'qp.shah@rbv', requestedBy: expect.objectContaining({ signer: 'nurse@rbv', meaning: 'AUTHORED' }) }),
+        signature: { signer: 'qp.shah@rbv', meaning: 'APPROVED' },
+      },
+    ]);
     expect(await ok(`mutation($coi: ID!) { confirmProductAvailability(coi: $coi, siteCode: "RBV01") { ${STATE} } }`, { coi })).toMatchObject({ productState: 'RELEASED' });
     const withdrawn = await ok(`mutation($coi: ID!) { withdrawPathway(coi: $coi, reason: "Disease progression; not fit for infusion") { ${STATE} } }`, { coi });
     expect(withdrawn).toMatchObject({ status: 'WITHDRAWN' });

@@ -30,7 +30,7 @@ export type LifecycleStep =
   | { readonly step: 'MANUFACTURE_STARTED'; readonly siteCode: string; readonly unitId: string }
   | { readonly step: 'MANUFACTURE_COMPLETED'; readonly siteCode: string }
   | { readonly step: 'MANUFACTURE_FAILED'; readonly siteCode: string; readonly reason: string }
-  | { readonly step: 'PRODUCT_RELEASED'; readonly siteCode: string; readonly exceptional: boolean; readonly reason?: string | null; readonly approver?: string | null }
+  | { readonly step: 'PRODUCT_RELEASED'; readonly siteCode: string; readonly exceptional: boolean; readonly reason?: string | null }
   | { readonly step: 'QC_FAILED'; readonly siteCode: string; readonly reason: string }
   | { readonly step: 'AVAILABILITY_CONFIRMED'; readonly siteCode: string }
   | { readonly step: 'CONDITIONING_STARTED'; readonly siteCode: string }

@@ -9,6 +9,7 @@ import {
   productTrackRestarted,
   recordCollection,
   recordConditioningDose,
+  releaseProduct,
   recordHandover,
   recordInfusion,
   startConditioning,
@@ -339,6 +340,28 @@ describe('conditioning and infusion, on the regimen’s days (domain.md step 8)'
 
   it('blocks infusion on a Chain of Identity mismatch before anything else', () => {
     expect(() => recordInfusion(ctx, received(), 'RBV01', at('2027-03-09T09:00:00Z'), 'B000126900001J')).toThrow(/mismatch/);
+  });
+});
+
+describe('QC release, signed; an exceptional release by two different people (issue 14 §2)', () => {
+  const signedBy = (signer: string) => ({ ...ctx, signature: { signer, role: 'control_site_qa', meaning: 'APPROVED' as const, signedAt: '2027-03-09T08:00:00.000Z', signedInAt: '2027-03-09T07:55:00.000Z' } });
+  const made = () => given(collected('2027-03-01T12:00:00Z'), handedOver('SHIPPED', '2027-03-01T12:10:00Z'), handedOver('RECEIVED', '2027-03-01T12:40:00Z'), manufactureStarted('2027-03-02T08:00:00Z'), manufactured('2027-03-09T06:00:00Z'));
+  const exceptionally = { exceptional: true, reason: 'Viability 68% (spec 70%)' };
+
+  it('records who asked for an exceptional release, refuses the same person approving it, and releases on a second signer', () => {
+    const [asked] = releaseProduct(signedBy('qp.one'), made(), 'RBV01', at('2027-03-09T08:00:00Z'), exceptionally);
+    expect(asked).toMatchObject({ type: 'ExceptionalReleaseRequested', data: { reason: 'Viability 68% (spec 70%)', signature: { signer: 'qp.one', meaning: 'AUTHORED' } } });
+    const pending = [asked!].reduce(evolveProgress, made());
+    expect(pending.product).toBe('MANUFACTURED');
+    const same = refusal(() => releaseProduct(signedBy('qp.one'), pending, 'RBV01', at('2027-03-09T08:10:00Z'), { exceptional: true }));
+    expect(same).toMatchObject({ code: 'CONFLICT', details: { requestedBy: 'qp.one' } });
+    const [released] = releaseProduct(signedBy('qp.two'), pending, 'RBV01', at('2027-03-09T08:20:00Z'), { exceptional: true });
+    expect(released).toMatchObject({ type: 'ProductReleased', data: { exceptional: true, reason: 'Viability 68% (spec 70%)', approver: 'qp.two', signature: { signer: 'qp.two', meaning: 'APPROVED' }, requestedBy: { signer: 'qp.one' } } });
+  });
+
+  it('needs the reason to ask, and releases in-specification product on one signature', () => {
+    expect(refusal(() => releaseProduct(signedBy('qp.one'), made(), 'RBV01', at('2027-03-09T08:00:00Z'), { exceptional: true })).details).toMatchObject({ field: 'reason' });
+    expect(releaseProduct(signedBy('qp.one'), made(), 'RBV01', at('2027-03-09T08:00:00Z'), { exceptional: false })[0]).toMatchObject({ type: 'ProductReleased', data: { exceptional: false, signature: { signer: 'qp.one' } } });
   });
 });
 

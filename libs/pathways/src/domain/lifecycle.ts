@@ -61,8 +61,17 @@ export class MaterialHandedOver extends stepEvent<'MaterialHandedOver', { handov
 export class ManufactureStarted extends stepEvent<'ManufactureStarted', { unitId: string }>('ManufactureStarted') {}
 export class ManufactureCompleted extends stepEvent<'ManufactureCompleted'>('ManufactureCompleted') {}
 export class ManufactureFailed extends stepEvent<'ManufactureFailed', { reason: string; afterConditioningStarted: boolean }>('ManufactureFailed') {}
-/** `signature`: the releasing person's, meaning approved (issue 14 §2); absent on releases recorded before signatures. */
-export class ProductReleased extends stepEvent<'ProductReleased', { exceptional: boolean; reason: string | null; approver: string | null; signature?: ElectronicSignature }>('ProductReleased') {}
+/**
+ * `signature`: the releasing person's, meaning approved (issue 14 §2); absent on releases recorded before
+ * signatures. An exceptional release also carries `requestedBy`, the signature of the person who asked
+ * for it (ExceptionalReleaseRequested), a different person from the one who approved it.
+ */
+export class ProductReleased extends stepEvent<
+  'ProductReleased',
+  { exceptional: boolean; reason: string | null; approver: string | null; signature?: ElectronicSignature; requestedBy?: ElectronicSignature }
+>('ProductReleased') {}
+/** The first of an exceptional release's two signatures (issue 14 §2): authored, with the reason; a second person approves. */
+export class ExceptionalReleaseRequested extends stepEvent<'ExceptionalReleaseRequested', { reason: string; signature: ElectronicSignature }>('ExceptionalReleaseRequested') {}
 export class QcFailed extends stepEvent<'QcFailed', { reason: string; afterConditioningStarted: boolean }>('QcFailed') {}
 export class ProductAvailabilityConfirmed extends stepEvent<'ProductAvailabilityConfirmed', { gate: ConditioningGate }>('ProductAvailabilityConfirmed') {}
 /** `course` 2 and on: a new course after the last one lapsed (reconditioningFrom); absent for the first. */
@@ -79,6 +88,7 @@ export type LifecycleEvent =
   | ManufactureCompleted
   | ManufactureFailed
   | ProductReleased
+  | ExceptionalReleaseRequested
   | QcFailed
   | ProductAvailabilityConfirmed
   | ConditioningStarted
@@ -94,6 +104,7 @@ export const LIFECYCLE_EVENT_CLASSES = [
   ManufactureCompleted,
   ManufactureFailed,
   ProductReleased,
+  ExceptionalReleaseRequested,
   QcFailed,
   ProductAvailabilityConfirmed,
   ConditioningStarted,
@@ -111,6 +122,7 @@ const STEP_WORDS: Readonly<Record<LifecycleEvent['type'], string>> = {
   ManufactureCompleted: 'end of manufacture',
   ManufactureFailed: 'manufacturing failure',
   ProductReleased: 'QC release',
+  ExceptionalReleaseRequested: 'the request for an exceptional release',
   QcFailed: 'QC failure',
   ProductAvailabilityConfirmed: 'availability confirmation',
   ConditioningStarted: 'start of conditioning',
@@ -135,6 +147,8 @@ export interface Progress {
   readonly doseTimes: readonly string[];
   /** The conditioning course under way: 1, or more after a course lapsed (absent before conditioning). */
   readonly conditioningCourse?: number;
+  /** An exceptional release asked for and not yet approved by a second person: who asked, and why. */
+  readonly exceptionalReleaseRequest?: { readonly reason: string; readonly signature: ElectronicSignature } | null;
   readonly released: boolean;
   /** Where collection happened, and where the starting material is now (a repair builds on both). */
   readonly collectionSite: string | null;
@@ -197,9 +211,11 @@ function stepTrack(progress: Progress, event: LifecycleEvent): Progress {
       return { ...progress, product: 'MANUFACTURED', manufacturedAt: event.data.at };
     case 'ManufactureFailed':
     case 'QcFailed':
-      return { ...progress, product: 'FAILED' };
+      return { ...progress, product: 'FAILED', exceptionalReleaseRequest: null };
     case 'ProductReleased':
-      return { ...progress, product: 'RELEASED', released: true, releasedAt: event.data.at };
+      return { ...progress, product: 'RELEASED', released: true, releasedAt: event.data.at, exceptionalReleaseRequest: null };
+    case 'ExceptionalReleaseRequested':
+      return { ...progress, exceptionalReleaseRequest: { reason: event.data.reason, signature: event.data.signature } };
     case 'ProductAvailabilityConfirmed':
       return { ...progress, availabilityConfirmed: true };
     case 'ConditioningStarted':
@@ -505,16 +521,38 @@ export function failManufacture(ctx: LifecycleContext, p: Progress, siteCode: st
   return [new ManufactureFailed({ ...facts(ctx, p, 'Manufacturing failure', siteCode, when), reason, afterConditioningStarted: p.patient === 'CONDITIONING' })];
 }
 
-export function releaseProduct(ctx: LifecycleContext, p: Progress, siteCode: string, when: When, input: { exceptional: boolean; reason?: string | null; approver?: string | null }): ProductReleased[] {
+/**
+ * QC release, signed by the person who releases (ctx.signature). An exceptional release of
+ * out-of-specification product takes two different people (issue 14 §2): the first asks for it with the
+ * reason (ExceptionalReleaseRequested, their signature meaning authored), and a second, different person
+ * approves it by releasing exceptionally in turn (ProductReleased, their signature meaning approved).
+ */
+export function releaseProduct(
+  ctx: LifecycleContext,
+  p: Progress,
+  siteCode: string,
+  when: When,
+  input: { exceptional: boolean; reason?: string | null },
+): (ProductReleased | ExceptionalReleaseRequested)[] {
   // Fresh point-of-care product may be infused before sterility results arrive (domain.md step 7): release may then follow infusion.
   expectProduct(p, 'QC release', ['MANUFACTURED'], 'manufacture must be completed first.');
   const reason = optionalReason(input.reason) ?? null;
-  const approver = input.approver?.trim() || null;
-  if (input.exceptional && (!reason || !approver)) {
-    throw new ValidationError(input.exceptional && !reason ? 'reason' : 'approver', 'An exceptional release of out-of-specification product needs the reason and the approving Qualified Person.');
+  const signature = ctx.signature;
+  if (!signature) throw new Error('A QC release is signed: the handler must sign it (signatureOf).');
+  const stepFacts = facts(ctx, p, 'QC release', siteCode, when);
+  if (!input.exceptional) return [new ProductReleased({ ...stepFacts, exceptional: false, reason, approver: null, signature })];
+  const asked = p.exceptionalReleaseRequest;
+  if (!asked) {
+    if (!reason) throw new ValidationError('reason', 'An exceptional release of out-of-specification product needs the reason; a second Qualified Person then approves it.');
+    return [new ExceptionalReleaseRequested({ ...stepFacts, reason, signature: { ...signature, meaning: 'AUTHORED' } })];
   }
-  if (!ctx.signature) throw new Error('A QC release is signed: the handler must sign it (signatureOf).');
-  return [new ProductReleased({ ...facts(ctx, p, 'QC release', siteCode, when), exceptional: input.exceptional, reason, approver, signature: ctx.signature })];
+  if (asked.signature.signer === signature.signer) {
+    throw new ConflictError(
+      `An exceptional release needs a second, different signer: ${asked.signature.signer} asked for it (${asked.reason}). Another Qualified Person approves it by releasing it exceptionally.`,
+      { requestedBy: asked.signature.signer },
+    );
+  }
+  return [new ProductReleased({ ...stepFacts, exceptional: true, reason: asked.reason, approver: signature.signer, signature, requestedBy: asked.signature })];
 }
 
 export function failQc(ctx: LifecycleContext, p: Progress, siteCode: string, when: When, rawReason: string): QcFailed[] {

@@ -60,12 +60,20 @@ class ManufactureStartInput {
   @Field(() => String, { nullable: true, description: LATE_REASON }) lateReason?: string | null;
 }
 
-@InputType({ description: 'QC release; an exceptional release of out-of-specification product carries reason and approver.' })
+@InputType({
+  description:
+    'QC release, signed by the caller. An exceptional release of out-of-specification product takes two people: the first releases exceptionally with the reason (recorded as asked for), and a second, different Qualified Person approves by releasing exceptionally in turn.',
+})
 class ReleaseInput {
   @Field({ description: 'Site of release.' }) siteCode!: string;
   @Field(() => Boolean, { nullable: true, description: 'Out-of-specification product released exceptionally (default no).' }) exceptional?: boolean | null;
-  @Field(() => String, { nullable: true, description: 'Why (required when exceptional).' }) reason?: string | null;
-  @Field(() => String, { nullable: true, description: 'Qualified Person approving (required when exceptional).' }) approver?: string | null;
+  @Field(() => String, { nullable: true, description: 'Why (required to ask for an exceptional release; the approval carries it on).' }) reason?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'No longer read: the approving Qualified Person signs as themselves (issue 14 §2).',
+    deprecationReason: 'The approving Qualified Person releases the product exceptionally in turn, signed with their own sign-in.',
+  })
+  approver?: string | null;
   @Field(() => Date, { nullable: true, description: OCCURRED_AT }) occurredAt?: Date | null;
   @Field(() => String, { nullable: true, description: LATE_REASON }) lateReason?: string | null;
 }
@@ -150,9 +158,9 @@ export class LifecycleResolver {
   }
 
   @Allow(CLINICAL)
-  @Mutation(() => Pathway, { description: 'QC release (exceptional release carries reason and approver).' })
+  @Mutation(() => Pathway, { description: 'QC release, signed by the caller with a recent sign-in (an exceptional release: asked for by one person, approved by a second).' })
   releaseProduct(@Args('coi', COI) coi: string, @Args('input', { description: 'The release.' }) input: ReleaseInput, @Acting() acting: CommandContext) {
-    return this.record(coi, { step: 'PRODUCT_RELEASED', siteCode: input.siteCode, exceptional: input.exceptional ?? false, reason: input.reason, approver: input.approver }, acting, input);
+    return this.record(coi, { step: 'PRODUCT_RELEASED', siteCode: input.siteCode, exceptional: input.exceptional ?? false, reason: input.reason }, acting, input);
   }
 
   @Allow(CLINICAL)
