@@ -18,6 +18,14 @@ export function freshHoldEndsAt(process: Pick<ProductProcess, 'startingMaterial'
   return new Date(firstSessionStartedAt.getTime() + process.maxFreshHoldHours * HOUR_MS);
 }
 
+/**
+ * An apheresis session takes the process's `apheresisHoursPerSession` (issue 14 §4): a chair slot
+ * shorter than that cannot hold one, whatever is free on it.
+ */
+export function sessionFits(process: Pick<ProductProcess, 'apheresisHoursPerSession'>, slot: { readonly startsAt: Date; readonly endsAt: Date }): boolean {
+  return slot.endsAt.getTime() - slot.startsAt.getTime() >= process.apheresisHoursPerSession * HOUR_MS;
+}
+
 /** Hours the material has been held at `at`, from the start of its first collection session. */
 export const hoursHeld = (firstSessionStartedAt: Date, at: Date): number => (at.getTime() - firstSessionStartedAt.getTime()) / HOUR_MS;
 

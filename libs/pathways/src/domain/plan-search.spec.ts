@@ -161,6 +161,18 @@ describe('vein-to-vein plan search: hand-made cases', () => {
     expect(plans[0]!.limitedBy).toBe(`apheresis chairs at RBV01 full on ${day(0)}; with them free, infusion could be on ${day(7)}`);
   });
 
+  it('books only chair sessions long enough for one of the process’s sessions (issue 14 §4)', () => {
+    expect(searchPlans(pocInput()).plans.length).toBeGreaterThan(0);
+    // Five-hour sessions fit none of the 4-hour slots.
+    const fiveHours = pocInput({ process: { ...POC, apheresisHoursPerSession: 5 } });
+    expect(searchPlans(fiveHours).plans).toEqual([]);
+    // With afternoons an hour longer, they are booked there, and only there.
+    const free = fiveHours.free.map((s) => (s.resource === 'APHERESIS_CHAIR' && s.session === 'PM' ? { ...s, endsAt: new Date(s.endsAt.getTime() + HOUR) } : s));
+    const { plans } = searchPlans({ ...fiveHours, free });
+    expect(plans.length).toBeGreaterThan(0);
+    for (const plan of plans) expect(plan.steps[0]!.slots.map((slot) => slot.session)).toEqual(['PM']);
+  });
+
   it('a busy unit is named with the days it is busy', () => {
     const busy = (d: number) => d >= 0 && d <= 2;
     const free = [...centre('RBV01', DAYS), ...unit('MU-MID', 'MID', DAYS, busy)];
@@ -434,6 +446,7 @@ function randomWorld(seed: number): World {
   const startingMaterial = !rbc || chance(0.5) ? 'FRESH' : 'CRYOPRESERVED';
   const maxFreshHoldHours = oneOf([6, 12, 24, 36, 48, 72]);
   const apheresisSessions = int(1, 2);
+  const apheresisHoursPerSession = oneOf([3, 4, 4, 4]);
   const manufactureDays = int(1, 5);
   const qcReleaseDays = int(0, 3);
   const shelfLifeHours = oneOf([2, 6, 12, 30, 1000]);
@@ -445,6 +458,7 @@ function randomWorld(seed: number): World {
     startingMaterial,
     maxFreshHoldHours,
     apheresisSessions,
+    apheresisHoursPerSession,
     manufactureDays,
     qcReleaseDays,
     shelfLifeHours,
@@ -475,12 +489,15 @@ function randomWorld(seed: number): World {
   // open mid-morning (drawn last, so the days above are the same as without them).
   const sessionShift = new Map<string, number>(centres.flatMap((c) => [[`site:${c}:APHERESIS_CHAIR`, oneOf([0, 0, -2, 2])], [`site:${c}:CONDITIONING_CHAIR`, oneOf([0, 0, -1.5, 1, 3])]]));
   const bayHours = new Map<string, readonly [number, number]>(units.map((u) => [`unit:${u.unitId}`, oneOf([[0, 24], [0, 24], [7, 19], [9, 21], [12, 24]] as const)]));
+  // At some centres the afternoon apheresis session is an hour short, too short for a 4-hour session (issue 14 §4).
+  const sessionCut = new Map<string, number>(centres.map((c) => [`site:${c}:APHERESIS_CHAIR`, oneOf([0, 0, 1])]));
   const timed = free.map((s): FreeSlot => {
     const midnight = at(s.day, '00:00').getTime();
     const hours = bayHours.get(s.resourceKey);
     if (hours) return { ...s, startsAt: new Date(midnight + hours[0] * HOUR), endsAt: new Date(midnight + hours[1] * HOUR) };
     const shift = (sessionShift.get(s.resourceKey) ?? 0) * HOUR;
-    return shift === 0 ? s : { ...s, startsAt: new Date(s.startsAt.getTime() + shift), endsAt: new Date(s.endsAt.getTime() + shift) };
+    const cut = s.session === 'PM' ? (sessionCut.get(s.resourceKey) ?? 0) * HOUR : 0;
+    return shift === 0 && cut === 0 ? s : { ...s, startsAt: new Date(s.startsAt.getTime() + shift), endsAt: new Date(s.endsAt.getTime() + shift - cut) };
   });
   // During manufacture, often a course that must start on the manufacture start day (manufactureDays = gap +
   // span, one gap allowed): there the first session has to start after manufacture, not just that day.
@@ -620,14 +637,17 @@ function upstreamOptions(world: World): UpstreamOption[] {
     const c = kept.collection;
     collections.push({ a: c.apheresisCentre, from: c.materialSite, cDays: c.days.map(idx), sessions: [{ opens: c.startedAt, ends: c.collectedAt.getTime() }], departs: c.departsAt?.getTime() ?? 0 });
   } else {
+    // A session needs a free chair slot at least apheresisHoursPerSession long (issue 14 §4).
+    const long = (s: FreeSlot) => s.endsAt.getTime() - s.startsAt.getTime() >= p.apheresisHoursPerSession * HOUR;
+    const sessionsOn = (chair: string, i: number) => freeOn(chair, day(i)).filter(long);
     for (const a of world.centres) {
       const chair = `site:${a}:APHERESIS_CHAIR`;
       const openDays = range(0, H - 1).filter((i) => slots(chair, day(i)).length > 0);
       for (let k = 0; k + p.apheresisSessions <= openDays.length; k++) {
         const cDays = openDays.slice(k, k + p.apheresisSessions);
-        if (cDays[0]! < pf || cDays.some((i) => !open(chair, i))) continue;
-        const firsts = freeOn(chair, day(cDays[0]!));
-        const lasts = freeOn(chair, day(cDays[cDays.length - 1]!));
+        if (cDays[0]! < pf || cDays.some((i) => sessionsOn(chair, i).length === 0)) continue;
+        const firsts = sessionsOn(chair, cDays[0]!);
+        const lasts = sessionsOn(chair, cDays[cDays.length - 1]!);
         const sessions = cDays.length === 1
           ? lasts.map((s) => ({ opens: s.startsAt, ends: s.endsAt.getTime() }))
           : firsts.flatMap((f) => lasts.map((l) => ({ opens: f.startsAt, ends: l.endsAt.getTime() })));
@@ -724,6 +744,8 @@ function check(world: World, plan: VeinToVeinPlan): void {
   expect(chairs).toHaveLength(p.apheresisSessions);
   expect(world.centres).toContain(a);
   chairs.forEach((s) => expect(s.resourceKey).toBe(`site:${a}:APHERESIS_CHAIR`));
+  // Each session long enough for the process's session (issue 14 §4).
+  chairs.forEach((s) => expect(s.endsAt.getTime() - s.startsAt.getTime()).toBeGreaterThanOrEqual(p.apheresisHoursPerSession * HOUR));
   expect(idx(plan.collectionDays[0]!)).toBeGreaterThanOrEqual(0);
   for (let k = 1; k < chairs.length; k++) {
     const [from, to] = [idx(chairs[k - 1]!.day), idx(chairs[k]!.day)];
@@ -846,7 +868,8 @@ describe('vein-to-vein plan search: exact against brute force', () => {
       if (plans.length > 0) withPlans++;
     }
     // The generator must give the search real work: most networks have a plan, some have none.
-    expect(withPlans).toBeGreaterThan(100);
+    // (98 today: afternoon sessions too short for the process, issue 14 §4, leave a few networks with none.)
+    expect(withPlans).toBeGreaterThan(85);
     expect(withPlans).toBeLessThan(250);
   });
 });
@@ -1136,7 +1159,7 @@ describe('vein-to-vein plan search: every plan walks through the lifecycle (issu
   it('every plan offered on 250 random networks is recorded by the lifecycle step by step, at its own instants', () => {
     const { walked, refusals } = walkAll(randomWorld);
     expect(refusals).toEqual([]);
-    expect(walked).toBeGreaterThan(280); // 318 today
+    expect(walked).toBeGreaterThan(240); // 268 today
   });
 
   it('every repaired plan on 250 random networks is recorded by the lifecycle from collection to discharge', () => {
@@ -1237,7 +1260,7 @@ describe('holding a plan: the judge holds what the search offers and nothing the
         }
       }
     }
-    expect(held).toBeGreaterThan(280);
+    expect(held).toBeGreaterThan(240); // 268 today
     expect(refused).toBeGreaterThan(held * 10);
     expect(heldChanged).toBeLessThan(refused);
   });

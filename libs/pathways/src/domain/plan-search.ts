@@ -3,7 +3,7 @@ import { resourceDaysOf, type FreeSlot, type ResourceDays } from '@bedside/capac
 import type { ProductProcess, Resource } from '@bedside/network';
 import type { SlotRef } from './slot';
 import { keptRouteTables } from './plan-routes';
-import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusionGapDays, shelfLifeEndsAt } from './clinical-rules';
+import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusionGapDays, sessionFits, shelfLifeEndsAt } from './clinical-rules';
 
 /**
  * Exact search for the earliest vein-to-vein plan (domain.md "The vein-to-vein pathway", steps 2-9).
@@ -13,7 +13,8 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  * R1 Washout (step 2): no collection before `earliestCollectionDate`.
  * R2 Apheresis (step 3): `apheresisSessions` sessions, one a day, on consecutive opening days of one
  *    treatment centre A's apheresis chairs (an opening day is a day with any APHERESIS_CHAIR slot listed,
- *    free or not: a full day breaks the run), each session a slot with free >= 1. Collection starts at the
+ *    free or not: a full day breaks the run), each session a slot with free >= 1 at least
+ *    apheresisHoursPerSession long (clinical-rules.ts sessionFits; issue 14 §4). Collection starts at the
  *    start of the first session and ends at the end of the last.
  * R3 Starting material (step 4): it travels from A to the unit's site on a route with a known travel time
  *    (same site: 0 h). FRESH: the route must allow a fresh courier, and manufacture must start within
@@ -536,9 +537,10 @@ function sortSmall<T>(list: T[], compare: (a: T, b: T) => number): void {
 }
 
 /** The sessions of a day free (or relaxed), in a new list. */
-function freeSessions(list: readonly FreeSlot[], relax: Relax): FreeSlot[] {
+/** R2: a day's chair sessions that are free and long enough for a session of the process (sessionFits). */
+function freeSessions(p: ProductProcess, list: readonly FreeSlot[], relax: Relax): FreeSlot[] {
   const free: FreeSlot[] = [];
-  for (const s of list) if (isFree(s, relax)) free.push(s);
+  for (const s of list) if (isFree(s, relax) && sessionFits(p, s)) free.push(s);
   return free;
 }
 /** A really free slot before one free only under relaxation, so explanations name only slots that are full. */
@@ -600,7 +602,7 @@ class CentreCollections {
       // A national search makes thousands of these: no copies, and no sorting of a single session.
       const free: FreeSlot[][] = [];
       for (let d = this.k; d < this.k + n; d++) {
-        const sessions = freeSessions(row[open[d]!]!, relax);
+        const sessions = freeSessions(net.p, row[open[d]!]!, relax);
         if (sessions.length === 0) break;
         free.push(sessions);
       }
