@@ -5,7 +5,7 @@ import { EVENT_STORE, type CommandContext, type EventStore, type RecordedEvent }
 import { Acting, Allow } from '@bedside/graphql-common';
 import { PathwayAccess } from '@bedside/pathways';
 import { EVERYONE, NotFoundError } from '@bedside/shared';
-import { signatureIn } from './audit.resolver';
+import { signatureIn } from './audit-signature';
 import { BedsideHttpErrorsFilter } from './http-errors.filter';
 
 const COLUMNS = ['position', 'recordedAt', 'type', 'actor', 'role', 'onBehalfOf', 'reason', 'correlationId', 'causationId', 'data', 'eventId', 'signature'];

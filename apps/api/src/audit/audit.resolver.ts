@@ -3,8 +3,9 @@ import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
 import { EVENT_STORE, PostgresEventStore, verifyStream, type CommandContext, type EventStore, type RecordedEvent } from '@bedside/event-store';
 import { PathwayAccess } from '@bedside/pathways';
 import { Acting, pageSize, Allow, decodeCursor, encodeCursor, toConnection } from '@bedside/graphql-common';
-import { ConflictError, EVERYONE, NotFoundError, type ElectronicSignature } from '@bedside/shared';
-import { AuditEntry, AuditEntryConnection, StreamVerification, type Signature } from './audit.types';
+import { ConflictError, EVERYONE, NotFoundError } from '@bedside/shared';
+import { signatureIn } from './audit-signature';
+import { AuditEntry, AuditEntryConnection, StreamVerification } from './audit.types';
 
 /** The audit trail is read straight from the event log: it is the record, not a projection of it. */
 @Resolver(() => AuditEntry)
@@ -74,10 +75,4 @@ function toAuditEntry(event: RecordedEvent): AuditEntry {
     data: event.data,
     signature: signatureIn(event),
   };
-}
-
-/** The signature an event's data carries (issue 14 §2), as the audit trail shows it. */
-export function signatureIn(event: RecordedEvent): Signature | null {
-  const signature = (event.data as { signature?: ElectronicSignature }).signature;
-  return signature ? { ...signature, signedAt: new Date(signature.signedAt), signedInAt: new Date(signature.signedInAt) } : null;
 }
