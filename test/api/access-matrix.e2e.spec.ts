@@ -14,6 +14,8 @@ const ALL: Caller[] = ['dashboard', 'planner', 'otherTrust', 'scheduler', 'qa'];
 const PATIENT_LEVEL: Caller[] = ['planner', 'scheduler', 'qa'];
 const OWN_TRUST_CLINICAL: Caller[] = ['scheduler', 'qa'];
 const QA_ONLY: Caller[] = ['qa'];
+/** Schedulers of any trust (who then see their own trusts' patients only) and QA. */
+const TRUST_SCOPED_CLINICAL: Caller[] = ['otherTrust', 'scheduler', 'qa'];
 const PLANNING: Caller[] = ['planner', 'qa'];
 const PLANNER_ONLY: Caller[] = ['planner'];
 
@@ -124,6 +126,13 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'dischargeFromMonitoring', query: `mutation($coi: ID!) { dischargeFromMonitoring(coi: $coi, siteCode: "RBV01") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'withdrawPathway', query: `mutation($coi: ID!) { withdrawPathway(coi: $coi, reason: " ") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'postponePatient', query: `mutation($coi: ID!, $d: LocalDate!) { postponePatient(coi: $coi, until: $d, reason: "x") { status } }`, variables: () => ({ ...coi(), d: addDays(today, -1) }), allowed: OWN_TRUST_CLINICAL },
+    // Batches and the safety lookback (issue 14 §1): each scheduler sees their own trusts' patients' batches.
+    { field: 'batch', query: `{ batch(batchId: "NO-SUCH-BATCH") { batchId } }`, allowed: TRUST_SCOPED_CLINICAL },
+    { field: 'batchLookback', query: `{ batchLookback(filter: { unitId: "MU-RBV01-COC1" }) { edges { node { batchId coi } } } }`, allowed: TRUST_SCOPED_CLINICAL },
+    { field: 'reportAdverseEvent', query: `mutation($coi: ID!) { reportAdverseEvent(input: { coi: $coi, occurredAt: "2099-01-01T00:00:00Z", seriousness: SERIOUS, description: "x" }) { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
+    // Corrections (issue 14 §3): an event id that is not the pathway's, so the allowed calls change nothing.
+    { field: 'correctStep', query: `mutation($coi: ID!) { correctStep(input: { coi: $coi, eventId: "no-such-event", sessions: 2, reason: "x" }) { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
+    { field: 'markEnteredInError', query: `mutation($coi: ID!) { markEnteredInError(input: { coi: $coi, eventId: "no-such-event", reason: "x" }) { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'acceptRepair', query: `mutation($coi: ID!) { acceptRepair(coi: $coi, proposalId: "none") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     // Surge scenarios (issue 13): planners write them, planners and QA read them. Invalid input keeps the allowed calls harmless.
     { field: 'scenario', query: `{ scenario(id: "none") { id } }`, allowed: PLANNING },

@@ -12,6 +12,8 @@ import { DeployUnitCommand, RecallUnitCommand } from '../../libs/network/src/app
 import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand } from '../../libs/pathways/src/application/hold-commands';
 import { RecordStepCommand } from '../../libs/pathways/src/application/lifecycle-commands';
 import { PostponePatientCommand } from '../../libs/pathways/src/application/postponement';
+import { CorrectStepCommand, MarkEnteredInErrorCommand } from '../../libs/pathways/src/application/correction-commands';
+import { ReportAdverseEventCommand } from '../../libs/pathways/src/application/adverse-events';
 import { ReferPatientCommand } from '../../libs/pathways/src/application/referral-commands';
 import { AcceptRepairCommand } from '../../libs/pathways/src/application/repair';
 import { JoinWaitlistCommand } from '../../libs/pathways/src/application/waitlist';
@@ -107,6 +109,9 @@ const rows: Row[] = [
   { command: JoinWaitlistCommand, allowed: CLINICAL, make: (c) => new JoinWaitlistCommand(NO_SUCH_COI, '', c) },
   { command: RecordStepCommand, allowed: CLINICAL, make: (c) => new RecordStepCommand(NO_SUCH_COI, { step: 'MANUFACTURE_STARTED', siteCode: 'ZZZ99', unitId: 'MU-NOWHERE' }, c, { occurredAt: new Date(Number.NaN), lateReason: '' }) },
   { command: AcceptRepairCommand, allowed: CLINICAL, make: (c) => new AcceptRepairCommand(NO_SUCH_COI, 'no-such-proposal', c) },
+  { command: CorrectStepCommand, allowed: CLINICAL, make: (c) => new CorrectStepCommand(NO_SUCH_COI, { eventId: 'no-such-event', reason: '' }, c) },
+  { command: ReportAdverseEventCommand, allowed: CLINICAL, make: (c) => new ReportAdverseEventCommand(NO_SUCH_COI, { occurredAt: new Date(Number.NaN), seriousness: 'SERIOUS', description: '' }, c) },
+  { command: MarkEnteredInErrorCommand, allowed: CLINICAL, make: (c) => new MarkEnteredInErrorCommand(NO_SUCH_COI, 'no-such-event', '', c) },
   { command: PostponePatientCommand, allowed: CLINICAL, make: (c) => new PostponePatientCommand(NO_SUCH_COI, 'someday', '', c) },
   { command: CreateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new CreateScenarioCommand(NONSENSE_SCENARIO, c) },
   { command: UpdateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new UpdateScenarioCommand('no-such-scenario', NONSENSE_SCENARIO, 7, '', c) },

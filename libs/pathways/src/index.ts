@@ -6,6 +6,8 @@ export * from './projections/pathway.projections';
 export { CreatePathways1763700000500 } from './projections/migrations/1763700000500-create-pathways';
 export { PathwayProgress1763700000600 } from './projections/migrations/1763700000600-pathway-progress';
 export { PathwayPostponement1763700000700 } from './projections/migrations/1763700000700-pathway-postponement';
+export { PathwaySteps1763700001380 } from './projections/migrations/1763700001380-pathway-steps';
+export { CreateBatches1763700001390 } from './projections/migrations/1763700001390-create-batches';
 export * from './application/waitlist-offers';
 export * from './application/pathway-access';
 export * from './projections/at-risk-flags.projection';

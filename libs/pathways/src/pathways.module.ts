@@ -26,6 +26,12 @@ import { AcceptRepairHandler, AtRiskPathways } from './application/repair';
 import { JoinWaitlistHandler, WaitlistReads } from './application/waitlist';
 import { WaitlistOffers } from './application/waitlist-offers';
 import { RecordStepHandler } from './application/lifecycle-commands';
+import { CorrectStepHandler, MarkEnteredInErrorHandler } from './application/correction-commands';
+import { PinnedDmmfs } from './application/pinned-dmmfs';
+import { CorrectionResolver } from './graphql/correction.resolver';
+import { BatchReads } from './application/batch-reads';
+import { ReportAdverseEventHandler } from './application/adverse-events';
+import { BatchResolver } from './graphql/batch.resolver';
 import { PostponePatientHandler } from './application/postponement';
 import { RepairPlanning } from './application/repair-planning';
 import { PathwayAccess } from './application/pathway-access';
@@ -33,6 +39,7 @@ import { LivePathways } from './application/live-pathways';
 import { PathwaySubscriptionsResolver } from './graphql/pathway-subscriptions.resolver';
 import { HoldsProjection, PathwaysProjection } from './projections/pathway.projections';
 import { AtRiskFlagsProjection } from './projections/at-risk-flags.projection';
+import { BatchesProjection } from './projections/batches.projection';
 
 /** Vein-to-vein scheduling: referrals, holds and bookings (plan search and the clinical lifecycle follow). */
 @Module({})
@@ -85,6 +92,13 @@ export class PathwaysModule implements OnModuleInit {
         WaitlistOffers,
         AtRiskDetection,
         RecordStepHandler,
+        PinnedDmmfs,
+        CorrectStepHandler,
+        MarkEnteredInErrorHandler,
+        CorrectionResolver,
+        BatchReads,
+        ReportAdverseEventHandler,
+        BatchResolver,
         PathwayTimelines,
         PathwayTimelineResolver,
       ],
@@ -94,7 +108,7 @@ export class PathwaysModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.register(...PATHWAY_EVENT_CLASSES);
-    for (const projection of [new PathwaysProjection(), new HoldsProjection(), new AtRiskFlagsProjection()]) this.projections.register(projection);
+    for (const projection of [new PathwaysProjection(), new HoldsProjection(), new AtRiskFlagsProjection(), new BatchesProjection()]) this.projections.register(projection);
     this.reactors.register(this.waitlistOffers);
     this.reactors.register(this.holdExpiry);
     this.reactors.register(this.atRiskDetection);

@@ -31,6 +31,8 @@ import {
   type PatientPostponed,
   type PlanRepaired,
   type QcFailed,
+  type StepCorrected,
+  type StepEnteredInError,
 } from '../domain';
 import { AtRiskPathways } from './repair';
 
@@ -38,7 +40,8 @@ import { AtRiskPathways } from './repair';
  * The events that can put a booked pathway at risk or take it out of risk (AtRiskPathways' rules):
  * capacity lost or given back (exceptions, calendars, bank holidays, units out of service or back, sites
  * paused, suspended, ceased or reactivated, a mobile unit deployed or recalled, a DMMF that no longer designates a unit), the pathway's own
- * progress (collection, a batch started, made or failed, infusion, withdrawal), a postponement, a repair
+ * progress (collection, a batch started, made or failed, infusion, withdrawal, and any of them corrected or
+ * marked entered in error: issue 14 §3), a postponement, a repair
  * accepted, and a hold released (a booking given back, or places freed on a slot over capacity).
  * Not a hold placed, nor handed over, released product or conditioning: they change no rule's answer.
  * A confirmation only when its held places lost capacity while it was held (`armedBy`).
@@ -66,7 +69,9 @@ export type AtRiskTrigger =
   | ManufactureFailed
   | QcFailed
   | PatientInfused
-  | PathwayWithdrawn;
+  | PathwayWithdrawn
+  | StepCorrected
+  | StepEnteredInError;
 
 export const AT_RISK_TRIGGER_TYPES: readonly AtRiskTrigger['type'][] = [
   'CalendarExceptionAdded',
@@ -92,6 +97,8 @@ export const AT_RISK_TRIGGER_TYPES: readonly AtRiskTrigger['type'][] = [
   'QcFailed',
   'PatientInfused',
   'PathwayWithdrawn',
+  'StepCorrected',
+  'StepEnteredInError',
 ];
 
 /** Who records the flags, in the audit trail. */
@@ -145,7 +152,8 @@ export class AtRiskDetection implements Reactor<AtRiskTrigger> {
     await this.readModels.required(event.globalPosition, 'at-risk detection');
     await this.look(event.eventId, timers);
     if (event.type === 'HoldConfirmed' || event.type === 'HoldReleased') timers.cancel(HELD + event.data.holdId);
-    if (event.type === 'ManufactureCompleted') {
+    // A corrected end of manufacture moves the shelf life: the timer is set again from the corrected facts.
+    if (event.type === 'ManufactureCompleted' || (event.type === 'StepCorrected' && event.data.step === 'ManufactureCompleted')) {
       const from = await this.atRisk.atRiskFrom(event.data.coi);
       // Keyed by the event, so the flag its wake records names the completed manufacture as its cause.
       if (from) timers.set(SHELF_LIFE + event.eventId, from);

@@ -2,23 +2,29 @@ import type { ChainOfIdentity } from '../domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CapacityReads, resourceOwner, unitOfKey } from '@bedside/capacity';
-import { AggregateRepository, EVENT_STORE, recordedOfTypes, type CommandContext, type EventStore } from '@bedside/event-store';
-import { designatesUnitAt, dmmfStreamId, siteEvolver, siteStreamId, stayOnDay, unitEvolver, unitStreamId, type Designation, type DmmfEvent, type ProductProcess } from '@bedside/network';
+import { AggregateRepository, ConcurrencyError, EVENT_STORE, retryOnConflict, type AlsoAppend, type CommandContext, type EventStore } from '@bedside/event-store';
+import { designatesUnitAt, siteEvolver, siteStreamId, stayOnDay, unitEvolver, unitStreamId, type Designation, type ProductProcess } from '@bedside/network';
 import {
   NETWORK_TIME_ZONE,
   CLINICAL,
   CLOCK,
   ConflictError,
   localDateOf,
-  NotFoundError,
   requireRole,
   SIGNATURE_POLICY,
   signatureOf,
   type Clock,
   type LocalDate,
+  type ElectronicSignature,
   type SignaturePolicy,
 } from '@bedside/shared';
 import {
+  BatchNumberIssued,
+  BatchStarted,
+  batchRegisterStreamId,
+  batchStreamId,
+  givenBatchId,
+  issueBatchId,
   holdEvolver,
   holdStreamId,
   normaliseCoi,
@@ -38,12 +44,28 @@ import {
 } from '../domain';
 import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
+import { PinnedDmmfs } from './pinned-dmmfs';
 import type { PathwayChanged } from './referral-commands';
 
 /** When the step happened, if not now, and why it is recorded late (issue 11 §2). */
 export interface StepTiming {
   readonly occurredAt?: Date | null;
   readonly lateReason?: string | null;
+}
+
+/** A batch id for a start of manufacture, and the register entry that issued it (null when the site gave it). */
+interface BatchNumber {
+  readonly batchId: string;
+  readonly register: AlsoAppend | null;
+}
+
+/** What the step's rules need, read before deciding. */
+interface Known {
+  readonly booking: Booking | null;
+  readonly units: Map<string, UnitFacts>;
+  readonly signature?: ElectronicSignature;
+  readonly batch: BatchNumber | null;
+  readonly process: ProductProcess;
 }
 
 /** Records one step of a pathway's lifecycle, decided by the pure rules in domain/lifecycle-steps.ts. */
@@ -54,11 +76,6 @@ export class RecordStepCommand {
     readonly context: CommandContext,
     readonly timing: StepTiming = {},
   ) {}
-}
-
-interface PinnedDmmf {
-  readonly process: ProductProcess;
-  readonly designation: Designation;
 }
 
 const unitOf = (slot: SlotRef) => unitOfKey(slot.resourceKey);
@@ -72,14 +89,12 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
   constructor(
     private readonly repository: AggregateRepository,
     private readonly capacity: CapacityReads,
+    private readonly dmmfs: PinnedDmmfs,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
     @Inject(SIGNATURE_POLICY) private readonly signatures: SignaturePolicy,
   ) {}
-
-  /** Published DMMF versions never change (a change is a new version): each is read once per process. */
-  private readonly dmmfs = new Map<string, PinnedDmmf>();
 
   async execute({ coi: raw, step, context, timing }: RecordStepCommand): Promise<PathwayChanged> {
     requireRole(context.role, CLINICAL, 'record a clinical step');
@@ -94,13 +109,48 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
     const stepWhy = stepReason(step);
     const acting = stepWhy ? { ...trusted, reason: stepWhy } : trusted;
     const needs = stepNeeds(step);
-    const dmmf = await this.dmmfOf(pathway.productCode, pathway.dmmfVersion);
+    const dmmf = await this.dmmfs.of(pathway.productCode, pathway.dmmfVersion);
     const slots = await this.bookedSlots(pathway);
     const booking = slots && (await this.booking(slots, needs.sessions));
     const unitIds = [...new Set([...(needs.bookedUnits ? (booking?.unitIds ?? []) : []), ...needs.units])];
     const when: When = { at: timing.occurredAt ?? now, now, lateReason: timing.lateReason };
     const units = await this.units(unitIds, dmmf.designation, localDateOf(when.at, NETWORK_TIME_ZONE));
-    const { position } = await this.repository.execute(
+    const record = async () => {
+      const batch = step.step === 'MANUFACTURE_STARTED' ? await this.batchNumber(step.batchId, step.unitId, when.at) : null;
+      try {
+        return await this.recordOn(pathway, step, when, acting, timing, { booking, units, signature, batch, process: dmmf.process });
+      } catch (error) {
+        // A site's own id already used is refused; an issued one lost a race for the register's next number, and is retried.
+        if (batch && !batch.register && error instanceof ConcurrencyError && error.streamId === batchStreamId(batch.batchId)) {
+          throw new ConflictError(`Batch ${batch.batchId} is already recorded for another start of manufacture. Check the id on the label, or leave batchId out for Bedside to issue one.`, { batchId: batch.batchId });
+        }
+        throw error;
+      }
+    };
+    // Racing starts of manufacture on one unit take the next number in its register in turn (batches.e2e races two).
+    const { position } = await retryOnConflict(record, { retries: (error) => error.streamId.startsWith('batch-') });
+    return { coi, position };
+  }
+
+  /**
+   * The batch a start of manufacture starts (issue 14 §1): the site's own id, or the next in the unit's
+   * register for the year, written in the same transaction as the step, so a refused step uses no number.
+   */
+  private async batchNumber(given: string | null | undefined, rawUnitId: string, at: Date): Promise<BatchNumber> {
+    if (given?.trim()) return { batchId: givenBatchId(given), register: null };
+    const unitId = rawUnitId.trim().toUpperCase() || 'UNIT';
+    const year = Number(localDateOf(at, NETWORK_TIME_ZONE).slice(0, 4));
+    const streamId = batchRegisterStreamId(unitId, year);
+    const [last] = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const sequence = (last?.streamPosition ?? 0) + 1;
+    const batchId = issueBatchId(unitId, year, sequence);
+    return { batchId, register: { streamId, expectedVersion: sequence - 1, events: [new BatchNumberIssued({ batchId, sequence })] } };
+  }
+
+  private recordOn(pathway: Pathway, step: LifecycleStep, when: When, acting: CommandContext, timing: StepTiming, known: Known) {
+    const { coi } = pathway;
+    const { booking, units, signature, batch } = known;
+    return this.repository.execute(
       pathwayStreamId(coi),
       pathwayEvolver,
       (current) => {
@@ -111,32 +161,47 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
         const ctx: LifecycleContext = {
           coi,
           booked: latest.status === 'BOOKED',
-          process: dmmf.process,
+          process: known.process,
           earliestCollectionDate: latest.earliestCollectionDate,
           postponedUntil: latest.postponedUntil,
           lateAfterMinutes: this.options.lateRecordingMinutes,
           booking,
           units,
           ...(signature && { signature }),
+          ...(batch && { batchId: batch.batchId }),
         };
         return decideStep(ctx, latest.progress, step, when);
       },
       // A late step says why in the audit trail too, unless the step has its own reason.
       timing.lateReason?.trim() && !acting.reason ? { ...acting, reason: timing.lateReason.trim() } : acting,
+      {
+        // The batch's own stream, written once: a second start with the same batch id is refused.
+        alsoAppend: (events) =>
+          events.flatMap((event) =>
+            event.type === 'ManufactureStarted' && batch
+              ? [
+                  ...(batch.register ? [batch.register] : []),
+                  {
+                    streamId: batchStreamId(batch.batchId),
+                    expectedVersion: 'no_stream' as const,
+                    events: [
+                      new BatchStarted({
+                        batchId: batch.batchId,
+                        coi,
+                        productCode: pathway.productCode,
+                        referringTrust: pathway.referringTrust,
+                        unitId: event.data.unitId,
+                        siteCode: event.data.siteCode,
+                        at: event.data.at,
+                        issued: batch.register !== null,
+                      }),
+                    ],
+                  },
+                ]
+              : [],
+          ),
+      },
     );
-    return { coi, position };
-  }
-
-  private async dmmfOf(productCode: string, version: number): Promise<PinnedDmmf> {
-    const key = `${productCode}\n${version}`;
-    const known = this.dmmfs.get(key);
-    if (known) return known;
-    const events = recordedOfTypes<DmmfEvent>(await this.store.readStream(dmmfStreamId(productCode)), ['DmmfVersionPublished']);
-    const published = events.map((e) => e.data).find((d) => d.version === version);
-    if (!published) throw new NotFoundError('DMMF version', `${productCode} v${version}`);
-    const pinned = { process: published.process, designation: published.designation };
-    this.dmmfs.set(key, pinned);
-    return pinned;
   }
 
   /** The slots of the booking in place: its hold's (an accepted repair places a new hold listing the whole booking). */

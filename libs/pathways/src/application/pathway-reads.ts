@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { requireTrust, trustScope, type Caller } from '@bedside/shared';
+import type { StepEntry } from '../domain';
 import { pathwayColumns, pathwayRowJson, pathwayRowFromJson, type HoldRow, type PathwayRow } from '../projections/pathway-row';
 
 // The pathways and holds rows belong to their projections; readers take them from there.
@@ -65,6 +66,13 @@ export class PathwayReads {
   /** Several pathways' rows at once (no access check: for Bedside's own feeds and checked callers). */
   pathways(cois: readonly string[]): Promise<PathwayRow[]> {
     return this.dataSource.query(`SELECT ${pathwayColumns()} FROM pathways WHERE coi = ANY($1)`, [cois]);
+  }
+
+  /** Each pathway's clinical steps as corrected (issue 14 §3), by Chain of Identity; callers have checked access to the pathways. */
+  async recordedSteps(cois: readonly string[]): Promise<(readonly StepEntry[] | Error)[]> {
+    const rows: { coi: string; steps: StepEntry[] }[] = await this.dataSource.query('SELECT coi, steps FROM pathways WHERE coi = ANY($1)', [[...new Set(cois)]]);
+    const byCoi = new Map(rows.map((r) => [r.coi, r.steps]));
+    return cois.map((coi) => byCoi.get(coi) ?? []);
   }
 
   /** A pathway the caller may see (a scheduler: their own trusts' only); undefined when there is none. */

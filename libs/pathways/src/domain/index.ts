@@ -6,6 +6,8 @@ export * from './hold-decisions';
 export * from './pathway';
 export * from './lifecycle';
 export * from './lifecycle-steps';
+export * from './corrections';
+export * from './batch';
 export * from './waitlist';
 export * from './at-risk-flag';
 
@@ -14,9 +16,11 @@ import { CoiIssued, PatientPostponed, PatientReferred, PlanBooked, PlanHeld, Pla
 import { SlotBooked, SlotHeld, SlotReleased } from './slot';
 import { LIFECYCLE_EVENT_CLASSES } from './lifecycle';
 import { WaitlistJoined } from './waitlist';
+import { StepCorrected, StepEnteredInError } from './corrections';
+import { AdverseEventReported, BatchNumberIssued, BatchStarted } from './batch';
 import { AT_RISK_FLAG_EVENT_CLASSES } from './at-risk-flag';
 
-export const PATHWAY_EVENT_CLASSES = [CoiIssued, PatientReferred, PlanHeld, PlanBooked, PlanReleased, PlanRepaired, PatientPostponed, HoldPlaced, HoldConfirmed, HoldReleased, SlotHeld, SlotBooked, SlotReleased, ...LIFECYCLE_EVENT_CLASSES, WaitlistJoined, ...AT_RISK_FLAG_EVENT_CLASSES] as const;
+export const PATHWAY_EVENT_CLASSES = [CoiIssued, PatientReferred, PlanHeld, PlanBooked, PlanReleased, PlanRepaired, PatientPostponed, HoldPlaced, HoldConfirmed, HoldReleased, SlotHeld, SlotBooked, SlotReleased, ...LIFECYCLE_EVENT_CLASSES, StepCorrected, StepEnteredInError, BatchNumberIssued, BatchStarted, AdverseEventReported, WaitlistJoined, ...AT_RISK_FLAG_EVENT_CLASSES] as const;
 export * from './plan-search';
 export * from './plan-judgement';
 export * from './clinical-rules';

@@ -27,7 +27,15 @@ import {
 export type LifecycleStep =
   | { readonly step: 'COLLECTION'; readonly collection: CollectionFacts }
   | { readonly step: 'HANDOVER'; readonly handover: HandoverFacts }
-  | { readonly step: 'MANUFACTURE_STARTED'; readonly siteCode: string; readonly unitId: string }
+  | {
+      readonly step: 'MANUFACTURE_STARTED';
+      readonly siteCode: string;
+      readonly unitId: string;
+      /** The site's own batch id, when its system assigns one; else Bedside issues one. */
+      readonly batchId?: string | null;
+      /** The Chain of Identity read from the starting material's label at the unit. */
+      readonly labelCoi?: string | null;
+    }
   | { readonly step: 'MANUFACTURE_COMPLETED'; readonly siteCode: string }
   | { readonly step: 'MANUFACTURE_FAILED'; readonly siteCode: string; readonly reason: string }
   | { readonly step: 'PRODUCT_RELEASED'; readonly siteCode: string; readonly exceptional: boolean; readonly reason?: string | null }
@@ -47,7 +55,7 @@ export function decideStep(ctx: LifecycleContext, progress: Progress, step: Life
     case 'HANDOVER':
       return recordHandover(ctx, progress, step.handover, when);
     case 'MANUFACTURE_STARTED':
-      return startManufacture(ctx, progress, step.siteCode, step.unitId, when);
+      return startManufacture(ctx, progress, step.siteCode, step.unitId, when, step.labelCoi);
     case 'MANUFACTURE_COMPLETED':
       return completeManufacture(ctx, progress, step.siteCode, when);
     case 'MANUFACTURE_FAILED':

@@ -58,9 +58,12 @@ export class CollectionRecorded extends stepEvent<
   }
 >('CollectionRecorded') {}
 export class MaterialHandedOver extends stepEvent<'MaterialHandedOver', { handover: HandoverKind; from: string; to: string; condition: string; scannedCoi: string }>('MaterialHandedOver') {}
-export class ManufactureStarted extends stepEvent<'ManufactureStarted', { unitId: string }>('ManufactureStarted') {}
-export class ManufactureCompleted extends stepEvent<'ManufactureCompleted'>('ManufactureCompleted') {}
-export class ManufactureFailed extends stepEvent<'ManufactureFailed', { reason: string; afterConditioningStarted: boolean }>('ManufactureFailed') {}
+/** `batchId`: the batch it starts (issue 14 §1; absent before batches); `labelCoi`: the Chain of Identity read from the label, when scanned. */
+export class ManufactureStarted extends stepEvent<'ManufactureStarted', { unitId: string; batchId?: string; labelCoi?: string | null }>('ManufactureStarted') {}
+/** The batch a step is about (issue 14 §1): every step after the start of manufacture names it. */
+type OfBatch = { batchId?: string };
+export class ManufactureCompleted extends stepEvent<'ManufactureCompleted', OfBatch>('ManufactureCompleted') {}
+export class ManufactureFailed extends stepEvent<'ManufactureFailed', { reason: string; afterConditioningStarted: boolean } & OfBatch>('ManufactureFailed') {}
 /**
  * `signature`: the releasing person's, meaning approved (issue 14 §2); absent on releases recorded before
  * signatures. An exceptional release also carries `requestedBy`, the signature of the person who asked
@@ -68,16 +71,16 @@ export class ManufactureFailed extends stepEvent<'ManufactureFailed', { reason: 
  */
 export class ProductReleased extends stepEvent<
   'ProductReleased',
-  { exceptional: boolean; reason: string | null; approver: string | null; signature?: ElectronicSignature; requestedBy?: ElectronicSignature }
+  { exceptional: boolean; reason: string | null; approver: string | null; signature?: ElectronicSignature; requestedBy?: ElectronicSignature } & OfBatch
 >('ProductReleased') {}
 /** The first of an exceptional release's two signatures (issue 14 §2): authored, with the reason; a second person approves. */
-export class ExceptionalReleaseRequested extends stepEvent<'ExceptionalReleaseRequested', { reason: string; signature: ElectronicSignature }>('ExceptionalReleaseRequested') {}
-export class QcFailed extends stepEvent<'QcFailed', { reason: string; afterConditioningStarted: boolean }>('QcFailed') {}
+export class ExceptionalReleaseRequested extends stepEvent<'ExceptionalReleaseRequested', { reason: string; signature: ElectronicSignature } & OfBatch>('ExceptionalReleaseRequested') {}
+export class QcFailed extends stepEvent<'QcFailed', { reason: string; afterConditioningStarted: boolean } & OfBatch>('QcFailed') {}
 export class ProductAvailabilityConfirmed extends stepEvent<'ProductAvailabilityConfirmed', { gate: ConditioningGate }>('ProductAvailabilityConfirmed') {}
 /** `course` 2 and on: a new course after the last one lapsed (reconditioningFrom); absent for the first. */
 export class ConditioningStarted extends stepEvent<'ConditioningStarted', { course?: number }>('ConditioningStarted') {}
 export class ConditioningDoseGiven extends stepEvent<'ConditioningDoseGiven', { day: number }>('ConditioningDoseGiven') {}
-export class PatientInfused extends stepEvent<'PatientInfused', { scannedCoi: string }>('PatientInfused') {}
+export class PatientInfused extends stepEvent<'PatientInfused', { scannedCoi: string } & OfBatch>('PatientInfused') {}
 export class DischargedFromMonitoring extends stepEvent<'DischargedFromMonitoring'>('DischargedFromMonitoring') {}
 export class PathwayWithdrawn extends stepEvent<'PathwayWithdrawn', { reason: string; died: boolean }>('PathwayWithdrawn') {}
 
@@ -155,6 +158,9 @@ export interface Progress {
   readonly materialSite: string | null;
   /** The batch's unit and start, once manufacture has started. */
   readonly manufactureUnitId: string | null;
+  /** The batch under way or made (issue 14 §1), and the one the patient received; absent before batches. */
+  readonly batchId?: string | null;
+  readonly infusedBatchId?: string | null;
   readonly manufactureStartedAt: string | null;
   readonly releasedAt: string | null;
   /** Where the patient was infused (the treatment centre, for KPIs by site). */
@@ -206,7 +212,7 @@ function stepTrack(progress: Progress, event: LifecycleEvent): Progress {
     case 'MaterialHandedOver':
       return event.data.handover === 'SHIPPED' ? { ...progress, product: 'IN_TRANSIT' } : { ...progress, product: 'RECEIVED', materialSite: event.data.siteCode };
     case 'ManufactureStarted':
-      return { ...progress, product: 'IN_MANUFACTURE', manufactureUnitId: event.data.unitId, manufactureStartedAt: event.data.at };
+      return { ...progress, product: 'IN_MANUFACTURE', manufactureUnitId: event.data.unitId, manufactureStartedAt: event.data.at, batchId: event.data.batchId ?? null };
     case 'ManufactureCompleted':
       return { ...progress, product: 'MANUFACTURED', manufacturedAt: event.data.at };
     case 'ManufactureFailed':
@@ -224,7 +230,7 @@ function stepTrack(progress: Progress, event: LifecycleEvent): Progress {
     case 'ConditioningDoseGiven':
       return { ...progress, dosesGiven: [...progress.dosesGiven, event.data.day], doseTimes: [...(progress.doseTimes ?? []), event.data.at] };
     case 'PatientInfused':
-      return { ...progress, patient: 'INFUSED', infusedAt: event.data.at, infusionSite: event.data.siteCode };
+      return { ...progress, patient: 'INFUSED', infusedAt: event.data.at, infusionSite: event.data.siteCode, infusedBatchId: event.data.batchId ?? null };
     case 'DischargedFromMonitoring':
       return { ...progress, patient: 'DISCHARGED' };
     case 'PathwayWithdrawn':
@@ -292,6 +298,8 @@ export interface LifecycleContext {
   readonly booking: Booking | null;
   /** The units receipt and manufacture are judged against, by id (loaded only for those steps). */
   readonly units: ReadonlyMap<string, UnitFacts>;
+  /** The batch a start of manufacture starts (issue 14 §1): issued by the handler, or the site's own id. */
+  readonly batchId?: string;
   /** The acting user's signature, made by the handler (signatureOf) for a step that is signed: QC release. */
   readonly signature?: ElectronicSignature;
 }
@@ -337,6 +345,9 @@ function timed(ctx: LifecycleContext, p: Progress, step: string, when: When): Pi
   }
   return { at: at.toISOString(), ...(lateReason && { lateReason }) };
 }
+
+/** The batch a step after the start of manufacture names, when there is one. */
+const ofBatch = (p: Progress): { batchId?: string } => (p.batchId ? { batchId: p.batchId } : {});
 
 const facts = (ctx: LifecycleContext, p: Progress, step: string, siteCode: string, when: When): StepFacts => ({
   coi: ctx.coi,
@@ -451,8 +462,13 @@ export function recordHandover(ctx: LifecycleContext, p: Progress, input: Handov
   ];
 }
 
-export function startManufacture(ctx: LifecycleContext, p: Progress, siteCode: string, rawUnitId: string, when: When): ManufactureStarted[] {
+/**
+ * Manufacture starts a batch (issue 14 §1): `ctx.batchId` is the batch's id (issued by the handler, or
+ * the site's), and the label read at the unit, when scanned, must carry this pathway's Chain of Identity.
+ */
+export function startManufacture(ctx: LifecycleContext, p: Progress, siteCode: string, rawUnitId: string, when: When, labelCoi?: string | null): ManufactureStarted[] {
   const step = 'Start of manufacture';
+  if (labelCoi && labelCoi.trim().toUpperCase() !== ctx.coi) throw new CoiMismatchError(ctx.coi, labelCoi.trim().toUpperCase(), 'the start of manufacture');
   expectProduct(p, step, ['RECEIVED'], 'the starting material must be received at the unit first.');
   const stepFacts = facts(ctx, p, step, siteCode, when);
   const unitId = requireText('unitId', rawUnitId, 40).toUpperCase();
@@ -468,7 +484,7 @@ export function startManufacture(ctx: LifecycleContext, p: Progress, siteCode: s
     );
   }
   checkUnit(ctx, unitId, stepFacts.siteCode);
-  return [new ManufactureStarted({ ...stepFacts, unitId })];
+  return [new ManufactureStarted({ ...stepFacts, unitId, ...(ctx.batchId && { batchId: ctx.batchId }), labelCoi: labelCoi?.trim().toUpperCase() || null })];
 }
 
 /** Manufacture only on the booked unit, while it is qualified, its site active and both designated (HMR regs 17A/17B). */
@@ -511,14 +527,14 @@ function checkUnit(ctx: LifecycleContext, unitId: string, siteCode: string): voi
 
 export function completeManufacture(ctx: LifecycleContext, p: Progress, siteCode: string, when: When): ManufactureCompleted[] {
   expectProduct(p, 'End of manufacture', ['IN_MANUFACTURE'], 'manufacture has to be started first.');
-  return [new ManufactureCompleted(facts(ctx, p, 'End of manufacture', siteCode, when))];
+  return [new ManufactureCompleted({ ...facts(ctx, p, 'End of manufacture', siteCode, when), ...ofBatch(p) })];
 }
 
 export function failManufacture(ctx: LifecycleContext, p: Progress, siteCode: string, when: When, rawReason: string): ManufactureFailed[] {
   expectProduct(p, 'Manufacturing failure', ['IN_MANUFACTURE'], 'only a running batch can fail.');
   const reason = optionalReason(rawReason);
   if (!reason) throw new ValidationError('reason', 'Record why the batch failed.');
-  return [new ManufactureFailed({ ...facts(ctx, p, 'Manufacturing failure', siteCode, when), reason, afterConditioningStarted: p.patient === 'CONDITIONING' })];
+  return [new ManufactureFailed({ ...facts(ctx, p, 'Manufacturing failure', siteCode, when), reason, afterConditioningStarted: p.patient === 'CONDITIONING', ...ofBatch(p) })];
 }
 
 /**
@@ -539,7 +555,7 @@ export function releaseProduct(
   const reason = optionalReason(input.reason) ?? null;
   const signature = ctx.signature;
   if (!signature) throw new Error('A QC release is signed: the handler must sign it (signatureOf).');
-  const stepFacts = facts(ctx, p, 'QC release', siteCode, when);
+  const stepFacts = { ...facts(ctx, p, 'QC release', siteCode, when), ...ofBatch(p) };
   if (!input.exceptional) return [new ProductReleased({ ...stepFacts, exceptional: false, reason, approver: null, signature })];
   const asked = p.exceptionalReleaseRequest;
   if (!asked) {
@@ -559,7 +575,7 @@ export function failQc(ctx: LifecycleContext, p: Progress, siteCode: string, whe
   expectProduct(p, 'QC failure', ['MANUFACTURED'], 'QC follows the end of manufacture.');
   const reason = optionalReason(rawReason);
   if (!reason) throw new ValidationError('reason', 'Record why QC failed.');
-  return [new QcFailed({ ...facts(ctx, p, 'QC failure', siteCode, when), reason, afterConditioningStarted: p.patient === 'CONDITIONING' })];
+  return [new QcFailed({ ...facts(ctx, p, 'QC failure', siteCode, when), reason, afterConditioningStarted: p.patient === 'CONDITIONING', ...ofBatch(p) })];
 }
 
 /** The gate before conditioning (product labels; domain.md step 7). */
@@ -655,7 +671,7 @@ export function recordInfusion(ctx: LifecycleContext, p: Progress, siteCode: str
       { shelfLifeHours },
     );
   }
-  return [new PatientInfused({ ...stepFacts, scannedCoi })];
+  return [new PatientInfused({ ...stepFacts, scannedCoi, ...ofBatch(p) })];
 }
 
 /** Infusion within the product's window after the last conditioning dose, in calendar days (domain.md step 8). */

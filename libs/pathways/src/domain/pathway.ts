@@ -1,6 +1,8 @@
 import { eventClass, ConflictError, NotFoundError, oneOf, optionalReason, optionalText, parseLocalDate, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
 import { designatesUnitAt } from '@bedside/network/domain';
 import { evolveProgress, NOT_STARTED, productTrackRestarted, StepOutOfOrderError, type LifecycleEvent, type Progress } from './lifecycle';
+import type { AdverseEventReported } from './batch';
+import { progressOfSteps, stepsAfter, type CorrectionEvent, type StepEntry } from './corrections';
 import type { SlotRef } from './slot';
 import type { WaitlistJoined } from './waitlist';
 import type { Washout } from './washout';
@@ -73,7 +75,7 @@ export class PlanRepaired extends eventClass<
 /** The patient cannot be collected or conditioned before `until` (illness, infection, patient choice). */
 export class PatientPostponed extends eventClass<'PatientPostponed', { readonly coi: string; readonly until: LocalDate; readonly reason: string }>('PatientPostponed') {}
 
-export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | PlanRepaired | PatientPostponed | LifecycleEvent | WaitlistJoined;
+export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | PlanRepaired | PatientPostponed | LifecycleEvent | WaitlistJoined | CorrectionEvent | AdverseEventReported;
 
 export const pathwayStreamId = (coi: string) => `pathway-${coi}`;
 
@@ -90,11 +92,16 @@ export interface Pathway {
   /** After the washout and any postponement. */
   readonly earliestCollectionDate: LocalDate;
   readonly postponedUntil: LocalDate | null;
+  /** The clinical steps recorded, as corrected (corrections.ts): where the pathway stands is folded from them. */
+  readonly steps: readonly StepEntry[];
+  /** How many events the stream has: the next event's place in it is one more. */
+  readonly version: number;
 }
 
 export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
   initialState: undefined,
-  evolve(state, event) {
+  evolve(before, event) {
+    const state = before && { ...before, version: before.version + 1 };
     switch (event.type) {
       case 'PatientReferred':
         return {
@@ -108,13 +115,31 @@ export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
           waitlisted: false,
           earliestCollectionDate: event.data.earliestCollectionDate,
           postponedUntil: null,
+          steps: [],
+          version: 1,
         };
       case 'PlanHeld':
         return state && { ...state, status: 'PLAN_HELD', holdId: event.data.holdId, waitlisted: false };
       case 'WaitlistJoined':
         return state && { ...state, waitlisted: true };
       case 'PlanRepaired':
-        return state && { ...state, status: 'BOOKED', holdId: event.data.toHoldId, progress: event.data.recollection ? productTrackRestarted(state.progress) : state.progress };
+        return (
+          state && {
+            ...state,
+            status: 'BOOKED',
+            holdId: event.data.toHoldId,
+            progress: event.data.recollection ? productTrackRestarted(state.progress) : state.progress,
+            steps: stepsAfter(state.steps, state.version, event),
+          }
+        );
+      case 'AdverseEventReported':
+        return state;
+      case 'StepCorrected':
+      case 'StepEnteredInError': {
+        if (!state) return state;
+        const steps = stepsAfter(state.steps, state.version, event);
+        return { ...state, steps, progress: progressOfSteps(steps) };
+      }
       case 'PatientPostponed':
         return state && { ...state, ...postponedDates(state.earliestCollectionDate, state.progress, event.data.until) };
       case 'PlanBooked':
@@ -122,7 +147,7 @@ export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
       case 'PlanReleased':
         return state && { ...state, status: 'REFERRED', holdId: null };
       default:
-        return state && { ...state, progress: evolveProgress(state.progress, event) };
+        return state && { ...state, progress: evolveProgress(state.progress, event), steps: stepsAfter(state.steps, state.version, event) };
     }
   },
 };

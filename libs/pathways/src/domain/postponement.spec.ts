@@ -12,6 +12,8 @@ const pathway = (progress: Partial<Progress> = {}): Pathway => ({
   waitlisted: false,
   earliestCollectionDate: '2027-03-01',
   postponedUntil: null,
+  steps: [],
+  version: 5,
 });
 
 describe('postponing a patient', () => {

@@ -56,6 +56,13 @@ class HandoverInput {
 class ManufactureStartInput {
   @Field({ description: 'Site of the unit.' }) siteCode!: string;
   @Field({ description: 'The unit: the one the booking names, qualified, at an active site, designated in the pathway’s DMMF version.' }) unitId!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The batch id the site’s own system assigned (3 to 48 letters, digits and dashes), when it assigns one; else Bedside issues the next of the unit’s register, e.g. MU-RBV01-COC1-2027-0001.',
+  })
+  batchId?: string | null;
+  @Field(() => String, { nullable: true, description: 'The Chain of Identity read from the starting material’s label at the unit: a mismatch stops manufacture (CONFLICT).' })
+  labelCoi?: string | null;
   @Field(() => Date, { nullable: true, description: OCCURRED_AT }) occurredAt?: Date | null;
   @Field(() => String, { nullable: true, description: LATE_REASON }) lateReason?: string | null;
 }
@@ -127,9 +134,9 @@ export class LifecycleResolver {
   }
 
   @Allow(CLINICAL)
-  @Mutation(() => Pathway, { description: 'Manufacture started on the booked unit (fresh material: within its hold of the first collection session).' })
+  @Mutation(() => Pathway, { description: 'Manufacture started on the booked unit (fresh material: within its hold of the first collection session). Starts a batch: see Pathway.batchId.' })
   startManufacture(@Args('coi', COI) coi: string, @Args('input', { description: 'Where.' }) input: ManufactureStartInput, @Acting() acting: CommandContext) {
-    return this.record(coi, { step: 'MANUFACTURE_STARTED', siteCode: input.siteCode, unitId: input.unitId }, acting, input);
+    return this.record(coi, { step: 'MANUFACTURE_STARTED', siteCode: input.siteCode, unitId: input.unitId, batchId: input.batchId, labelCoi: input.labelCoi }, acting, input);
   }
 
   @Allow(CLINICAL)

@@ -22,6 +22,7 @@ export const toPathway = (r: PathwayRow): Pathway => ({
   holdId: r.hold_id,
   holdExpiresAt: r.hold_expires_at,
   referredAt: r.referred_at,
+  batchId: r.progress?.batchId ?? null,
   version: r.stream_version,
 });
 

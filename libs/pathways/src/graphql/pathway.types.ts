@@ -122,6 +122,8 @@ export class Pathway {
   holdExpiresAt!: Date | null;
   @Field({ description: 'When the patient was referred.' })
   referredAt!: Date;
+  @Field(() => String, { nullable: true, description: 'The batch under way or made for the patient (see `batch`); null before manufacture starts.' })
+  batchId!: string | null;
   @Field(() => Int, { description: 'Version of the pathway stream ("pathway-<coi>").' })
   version!: number;
 }

@@ -1,4 +1,4 @@
-import type { Progress } from '../domain';
+import type { Progress, StepEntry } from '../domain';
 
 /**
  * The `pathways` and `holds` rows, owned by their projections (pathway.projections.ts), with the column
@@ -15,6 +15,8 @@ export interface PathwayRow {
   treatment_centre: string | null;
   status: string;
   progress: Partial<Progress> | null;
+  /** The clinical steps as corrected; absent from the hot read (pathwayRowJson). */
+  steps?: StepEntry[];
   priority: string;
   washout: { drugClass: string; lastDoseDate: string | null; days: number };
   earliest_collection_date: string;

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordedAs } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
-import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, postponedDates, statusOf, type HoldEvent, type PathwayEvent, type Progress } from '../domain';
+import { evolveProgress, LIFECYCLE_EVENT_CLASSES, NOT_STARTED, postponedDates, productTrackRestarted, progressOfSteps, statusOf, stepsAfter, type HoldEvent, type PathwayEvent, type Progress, type StepEntry } from '../domain';
 import { pathwayColumns } from './pathway-row';
 
 /** Every event of a pathway's stream, which the pathways row folds. */
@@ -13,6 +13,9 @@ export const PATHWAY_EVENT_TYPES: readonly PathwayEvent['type'][] = [
   'PlanRepaired',
   'PatientPostponed',
   'WaitlistJoined',
+  'StepCorrected',
+  'StepEnteredInError',
+  'AdverseEventReported',
   ...LIFECYCLE_EVENT_CLASSES.map((c) => c.type),
 ];
 
@@ -33,6 +36,7 @@ export function applyPathwayEvent(row: Record<string, unknown> | undefined, even
       status: 'REFERRED',
       plan_status: 'REFERRED',
       progress: NOT_STARTED,
+      steps: [],
       priority: d.priority,
       washout: d.washout,
       earliest_collection_date: d.earliestCollectionDate,
@@ -52,12 +56,22 @@ export function applyPathwayEvent(row: Record<string, unknown> | undefined, even
   if (!row) return row;
   const next: Record<string, unknown> = { ...row, updated_at: event.recordedAt, stream_version: event.streamPosition };
   const progress = (): Progress => ({ ...NOT_STARTED, ...(row.progress as Partial<Progress>) });
+  // The steps as corrected (corrections.ts), the same fold the pathway's own state makes.
+  const steps = () =>
+    stepsAfter((row.steps as StepEntry[] | null) ?? [], event.streamPosition, event, { eventId: event.eventId, recordedAt: event.recordedAt.toISOString(), recordedBy: event.metadata.actor });
   switch (event.type) {
     case 'PlanHeld':
       Object.assign(next, { plan_status: 'PLAN_HELD', hold_id: event.data.holdId, hold_expires_at: event.data.expiresAt, waitlisted_at: null, waitlist_reason: null });
       break;
     case 'PlanRepaired':
-      Object.assign(next, { plan_status: 'BOOKED', hold_id: event.data.toHoldId, hold_expires_at: null, ...(event.data.recollection ? { progress: NOT_STARTED } : {}) });
+      Object.assign(next, { plan_status: 'BOOKED', hold_id: event.data.toHoldId, hold_expires_at: null, steps: steps(), ...(event.data.recollection ? { progress: productTrackRestarted(progress()) } : {}) });
+      break;
+    case 'AdverseEventReported':
+      break;
+    case 'StepCorrected':
+    case 'StepEnteredInError':
+      next.steps = steps();
+      next.progress = progressOfSteps(next.steps as StepEntry[]);
       break;
     case 'PatientPostponed': {
       const { earliestCollectionDate, postponedUntil } = postponedDates(row.earliest_collection_date as string, progress(), event.data.until);
@@ -76,6 +90,7 @@ export function applyPathwayEvent(row: Record<string, unknown> | undefined, even
     default:
       // What is left is a lifecycle step, folded by the lifecycle's own evolver.
       next.progress = evolveProgress(progress(), event);
+      next.steps = steps();
   }
   next.status = statusOf(next.plan_status as 'REFERRED' | 'PLAN_HELD' | 'BOOKED', { ...NOT_STARTED, ...(next.progress as Partial<Progress>) });
   return next;
@@ -113,6 +128,7 @@ export class PathwaysProjection implements Projection<PathwayEvent> {
         status: 'text',
         plan_status: 'text',
         progress: 'jsonb',
+        steps: 'jsonb',
         priority: 'text',
         washout: 'jsonb',
         earliest_collection_date: 'date',
