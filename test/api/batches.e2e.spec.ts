@@ -101,17 +101,17 @@ describe('issue 14 §1: batches and the safety lookback', () => {
     // The cryopreserved comparator is made on one 16-batch unit (MU-RRK01-SHU1), so both batches are made there.
     const pair = [await referAndBook(api, 'BATCH-RACE-1', 'CRYO-CAR19'), await referAndBook(api, 'BATCH-RACE-2', 'CRYO-CAR19')];
     expect(pair[1]!.plan.unitId).toBe(pair[0]!.plan.unitId);
-    // Both walked to receipt at their plans' own instants, interleaved in time.
+    // Both walked to receipt at their plans' own instants, interleaved in time; both started at once, when the later is due (no fresh hold binds frozen-bound material).
     const steps = (await Promise.all(pair.map(async (b) => plannedSteps(b, await regimenOf(api, b.coi)).slice(0, 3)))).flat().sort((a, b) => a.at.getTime() - b.at.getTime());
     for (const s of steps) await recordAt(api, s.at, s.query, s.variables);
     const starts = await Promise.all(pair.map(manufactureOf));
     api.clock.set(new Date(Math.max(api.clock.now().getTime(), ...starts.map((s) => s.at.getTime()))));
     const query = `mutation($coi: ID!, $input: ManufactureStartInput!) { startManufacture(coi: $coi, input: $input) { batchId } }`;
     const raced = await Promise.all(
-      pair.map((b, i) =>
+      pair.map((b) =>
         api.gql<{ startManufacture: { batchId: string } }>(
           query,
-          { coi: b.coi, input: { siteCode: b.plan.unitSiteCode, unitId: b.plan.unitId, occurredAt: starts[i]!.at.toISOString(), lateReason: 'Entered after the shift' } },
+          { coi: b.coi, input: { siteCode: b.plan.unitSiteCode, unitId: b.plan.unitId } },
           AS_SCHEDULER,
         ),
       ),

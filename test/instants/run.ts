@@ -22,6 +22,8 @@ export const DATE_DEPENDENT_SUITES = [
   'test/api/clinical-gates',
   'test/api/deployments',
   'test/api/signatures',
+  'test/api/corrections',
+  'test/api/batches',
   'test/docs/readme-examples',
 ];
 
