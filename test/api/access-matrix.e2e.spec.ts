@@ -122,6 +122,7 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'confirmProductAvailability', query: `mutation($coi: ID!) { confirmProductAvailability(coi: $coi, siteCode: "RBV01") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'startConditioning', query: `mutation($coi: ID!) { startConditioning(coi: $coi, siteCode: "RBV01") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'recordConditioningDose', query: `mutation($coi: ID!) { recordConditioningDose(coi: $coi, siteCode: "RBV01", day: -5) { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
+    { field: 'recordThaw', query: `mutation($coi: ID!) { recordThaw(coi: $coi, siteCode: "RBV01") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'recordInfusion', query: `mutation($coi: ID!) { recordInfusion(input: { coi: $coi, siteCode: "RBV01", productCoi: "WRONG" }) { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'dischargeFromMonitoring', query: `mutation($coi: ID!) { dischargeFromMonitoring(coi: $coi, siteCode: "RBV01") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'withdrawPathway', query: `mutation($coi: ID!) { withdrawPathway(coi: $coi, reason: " ") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },

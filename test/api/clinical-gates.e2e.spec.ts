@@ -218,4 +218,27 @@ describe('issue 11: what a trust found, refused or recorded as it happened', () 
     });
     expect(trail.auditTrail.edges.map((e) => e.node).filter((n) => n.type === 'ConditioningStarted').map((n) => n.data.course ?? 1)).toEqual([1, 2]);
   });
+  it('infuses frozen product only once thawed at the bedside, and within 30 minutes of the thaw (issue 14 §4)', async () => {
+    // The rule: frozen product is thawed when the patient is ready, and infused within the process's thawedShelfLifeMinutes.
+    const booked = await referAndBook(api, 'GATE-THAW', 'CRYO-CAR19');
+    await walkThePlan(api, booked, { through: 'DOSE' });
+    const steps = plannedSteps(booked, await regimenOf(api, booked.coi));
+    const thaw = steps.find((s) => s.name === 'THAWED')!;
+    const infusion = steps.find((s) => s.name === 'INFUSED')!;
+    api.clock.set(thaw.at);
+    const unthawed = await api.gql(infusion.query, infusion.variables, AS_SCHEDULER);
+    expect(errorOf(unthawed)).toMatchObject({ extensions: { code: 'STEP_OUT_OF_ORDER' }, message: expect.stringMatching(/this product is frozen: record the thaw at the bedside first \(recordThaw\), then infuse within 30 minutes/) });
+    await step(api, `mutation($coi: ID!, $site: String!, $at: DateTime!) { recordThaw(coi: $coi, siteCode: $site, occurredAt: $at) { status } }`, { ...thaw.variables, at: thaw.at.toISOString() });
+
+    api.clock.set(new Date(thaw.at.getTime() + 31 * 60_000));
+    const late = await api.gql(infusion.query, infusion.variables, AS_SCHEDULER);
+    expect(errorOf(late)).toMatchObject({ extensions: { code: 'STEP_OUT_OF_ORDER', thawedShelfLifeMinutes: 30 } });
+    expect(errorOf(late)!.message).toContain(`had to be infused within 30 minutes, by ${new Date(thaw.at.getTime() + 30 * 60_000).toISOString()}. Do not infuse it`);
+    // Infused 20 minutes after the thaw, recorded 11 minutes later: accepted.
+    const inTime = await api.gql(`mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, {
+      input: { ...(infusion.variables.input as object), occurredAt: new Date(thaw.at.getTime() + 20 * 60_000).toISOString() },
+    }, AS_SCHEDULER);
+    expect(inTime.errors).toBeUndefined();
+    expect(inTime.data!.recordInfusion).toEqual({ status: 'INFUSED' });
+  });
 });

@@ -86,6 +86,8 @@ const DAY_MS = 86_400_000;
 export interface Regimen {
   readonly conditioningDays: readonly number[];
   readonly conditioningGate: 'RELEASE_BEFORE_CONDITIONING' | 'CONDITIONING_DURING_MANUFACTURE';
+  /** Frozen product: minutes from thaw to infusion (null: not frozen, no thaw). */
+  readonly thawedShelfLifeMinutes?: number | null;
 }
 
 /** Both demo products condition on days -5, -4 and -3; the fresh one during manufacture. */
@@ -94,7 +96,7 @@ export const DEMO_FRESH_REGIMEN: Regimen = { conditioningDays: [-5, -4, -3], con
 /** The regimen of the DMMF version a pathway is pinned to. */
 export async function regimenOf(api: TestApi, coi: string): Promise<Regimen> {
   const { pathway } = await step<{ pathway: { productCode: string; dmmfVersion: number } }>(api, `query($coi: ID!) { pathway(coi: $coi) { productCode dmmfVersion } }`, { coi });
-  const { dmmf } = await step<{ dmmf: { process: Regimen } }>(api, `query($p: ID!, $v: Int) { dmmf(productCode: $p, version: $v) { process { conditioningDays conditioningGate } } }`, {
+  const { dmmf } = await step<{ dmmf: { process: Regimen } }>(api, `query($p: ID!, $v: Int) { dmmf(productCode: $p, version: $v) { process { conditioningDays conditioningGate thawedShelfLifeMinutes } } }`, {
     p: pathway.productCode,
     v: pathway.dmmfVersion,
   });
@@ -103,7 +105,7 @@ export async function regimenOf(api: TestApi, coi: string): Promise<Regimen> {
 
 /** One step of a booked plan as it would be recorded, and the instant the plan has it happen. */
 export interface PlannedStep {
-  readonly name: 'COLLECTION' | 'SHIPPED' | 'RECEIVED' | 'MANUFACTURE_STARTED' | 'MANUFACTURED' | 'RELEASED' | 'AVAILABILITY_CONFIRMED' | 'CONDITIONING_STARTED' | 'DOSE' | 'INFUSED' | 'DISCHARGED';
+  readonly name: 'COLLECTION' | 'SHIPPED' | 'RECEIVED' | 'MANUFACTURE_STARTED' | 'MANUFACTURED' | 'RELEASED' | 'AVAILABILITY_CONFIRMED' | 'CONDITIONING_STARTED' | 'DOSE' | 'THAWED' | 'INFUSED' | 'DISCHARGED';
   readonly at: Date;
   readonly query: string;
   readonly variables: Record<string, unknown>;
@@ -152,6 +154,10 @@ export function plannedSteps({ coi, plan }: BookedPathway, regimen: Regimen = DE
         day: regimen.conditioningDays[k],
       }),
     ),
+    // Frozen product is thawed at the bedside a quarter of an hour before it is infused.
+    ...(regimen.thawedShelfLifeMinutes
+      ? [at('THAWED', new Date(infusion.start.getTime() + 2 * HOUR_MS - 15 * MINUTE_MS), `mutation($coi: ID!, $site: String!) { recordThaw(coi: $coi, siteCode: $site) { status } }`, { site: plan.treatmentCentre })]
+      : []),
     at('INFUSED', new Date(infusion.start.getTime() + 2 * HOUR_MS), `mutation($input: InfusionInput!) { recordInfusion(input: $input) { status } }`, { input: { coi, siteCode: plan.treatmentCentre, productCoi: coi } }),
     at('DISCHARGED', dischargedAt, `mutation($coi: ID!, $site: String!) { dischargeFromMonitoring(coi: $coi, siteCode: $site) { status } }`, { site: plan.treatmentCentre }),
   ];

@@ -138,6 +138,8 @@ export const DEMO_PRODUCTS: readonly { process: ProductProcess; siteCodes: reado
       infusionWindowMinDays: 2,
       infusionWindowMaxDays: 14,
       conditioningGate: 'RELEASE_BEFORE_CONDITIONING',
+      // Thawed at the bedside and infused within about 30 minutes (docs/domain.md step 8).
+      thawedShelfLifeMinutes: 30,
     },
     siteCodes: [],
     unitIds: ['MU-RRK01-SHU1'],

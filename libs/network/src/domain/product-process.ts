@@ -44,6 +44,11 @@ export interface ProductProcess {
   readonly stayWithinReachMinutes: number;
   /** Probability a patient needs an ICU bed (27-35%), used to reserve ICU capacity. */
   readonly icuReserveProbability: number;
+  /**
+   * Frozen product: minutes from thaw at the bedside to the end of infusion (domain.md step 8: about 30).
+   * Null (or absent, in versions published before it existed) for product that is not frozen.
+   */
+  readonly thawedShelfLifeMinutes?: number | null;
 }
 
 const PRODUCT_CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
@@ -116,7 +121,17 @@ export function validateProductProcess(input: ProductProcess): ProductProcess {
     stayWithinReachDays: wholeNumber('stayWithinReachDays', input.stayWithinReachDays, 0, 120),
     stayWithinReachMinutes: wholeNumber('stayWithinReachMinutes', input.stayWithinReachMinutes, 0, 24 * 60),
     icuReserveProbability: numberIn('icuReserveProbability', input.icuReserveProbability, 0, 1),
+    thawedShelfLifeMinutes: thawedShelfLife(input.thawedShelfLifeMinutes, gate),
   };
+}
+
+/** A thawed shelf life is for frozen product, which is released before conditioning (domain.md steps 7 and 8). */
+function thawedShelfLife(minutes: number | null | undefined, gate: ConditioningGate): number | null {
+  if (minutes === null || minutes === undefined) return null;
+  if (gate !== 'RELEASE_BEFORE_CONDITIONING') {
+    throw new ValidationError('thawedShelfLifeMinutes', 'A thawed shelf life is for frozen product, which is released before conditioning: set conditioningGate to RELEASE_BEFORE_CONDITIONING, or leave it out.');
+  }
+  return wholeNumber('thawedShelfLifeMinutes', minutes, 1, 24 * 60);
 }
 
 /**

@@ -133,6 +133,11 @@ export class ProductProcess {
   stayWithinReachMinutes!: number;
   @Field(() => Float, { description: 'Probability a patient needs an ICU bed, for reserving ICU capacity.' })
   icuReserveProbability!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Frozen product only: minutes from thaw at the bedside to the end of infusion (e.g. 30). Infusion then needs the thaw recorded (recordThaw) and is refused after it.',
+  })
+  thawedShelfLifeMinutes?: number | null;
 }
 
 @ObjectType({ description: 'Where a product may be made: sites and units listed in its DMMF (HMR regs 17A/17B).' })

@@ -84,6 +84,17 @@ export function shelfLifeEndsAt(process: Pick<ProductProcess, 'shelfLifeHours'>,
 }
 
 /**
+ * When thawed frozen product must be infused by: the thaw + thawedShelfLifeMinutes (domain.md step 8);
+ * null for product that is not frozen. The lifecycle refuses an infusion after it (lifecycle.ts
+ * recordInfusion). The plan search has nothing to place for it: the thaw is at the bedside, within the
+ * infusion bed's session it books (plan-search.ts R7).
+ */
+export function thawedProductExpiresAt(process: Pick<ProductProcess, 'thawedShelfLifeMinutes'>, thawedAt: Date): Date | null {
+  const minutes = process.thawedShelfLifeMinutes;
+  return minutes === null || minutes === undefined ? null : new Date(thawedAt.getTime() + minutes * 60_000);
+}
+
+/**
  * The instant from which the first conditioning session may start (domain.md step 7; issue 11 §6), as
  * the plan search judges the gate: CONDITIONING_DURING_MANUFACTURE, once manufacture has started (as
  * conditioningMayStart); RELEASE_BEFORE_CONDITIONING, once the product is released and in stock at the

@@ -8,6 +8,7 @@ import {
   recordConditioningDose,
   recordHandover,
   recordInfusion,
+  recordThaw,
   releaseProduct,
   startConditioning,
   startManufacture,
@@ -43,6 +44,7 @@ export type LifecycleStep =
   | { readonly step: 'AVAILABILITY_CONFIRMED'; readonly siteCode: string }
   | { readonly step: 'CONDITIONING_STARTED'; readonly siteCode: string }
   | { readonly step: 'CONDITIONING_DOSE'; readonly siteCode: string; readonly day: number }
+  | { readonly step: 'THAWED'; readonly siteCode: string }
   | { readonly step: 'INFUSED'; readonly siteCode: string; readonly productCoi: string }
   | { readonly step: 'DISCHARGED'; readonly siteCode: string }
   | { readonly step: 'WITHDRAWN'; readonly siteCode: string; readonly reason: string; readonly died: boolean };
@@ -70,6 +72,8 @@ export function decideStep(ctx: LifecycleContext, progress: Progress, step: Life
       return startConditioning(ctx, progress, step.siteCode, when);
     case 'CONDITIONING_DOSE':
       return recordConditioningDose(ctx, progress, step.siteCode, when, step.day);
+    case 'THAWED':
+      return recordThaw(ctx, progress, step.siteCode, when);
     case 'INFUSED':
       return recordInfusion(ctx, progress, step.siteCode, when, step.productCoi);
     case 'DISCHARGED':

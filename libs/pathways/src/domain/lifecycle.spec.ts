@@ -12,6 +12,7 @@ import {
   releaseProduct,
   recordHandover,
   recordInfusion,
+  recordThaw,
   startConditioning,
   startManufacture,
   StepOutOfOrderError,
@@ -330,6 +331,32 @@ describe('conditioning and infusion, on the regimen’s days (domain.md step 8)'
       const open = { ...ctx, process: { ...FRESH, shelfLifeHours: 8760, reconditionAfterDays: null } };
       expect(refusal(() => startConditioning(open, ready(), 'RBV01', at('2027-04-30T09:00:00Z'))).message).toMatch(/conditioning has already started\.$/);
       expect(refusal(() => recordInfusion(open, ready(), 'RBV01', at('2027-03-12T09:00:00Z'), COI)).message).toMatch(/the treating consultant decides whether conditioning is repeated/);
+    });
+  });
+
+  describe('frozen product, thawed at the bedside (thawedShelfLifeMinutes; issue 14 §4)', () => {
+    // The rule: frozen product is thawed once the patient is ready and the product released, and infused within the process's minutes of the thaw.
+    const thawing: LifecycleContext = {
+      ...ctx,
+      process: { ...FRESH, shelfLifeHours: 8760, thawedShelfLifeMinutes: 30 },
+      signature: { signer: 'qp.one', role: 'control_site_qa', meaning: 'APPROVED', signedAt: '2027-03-09T07:00:00.000Z', signedInAt: '2027-03-09T06:55:00.000Z' },
+    };
+    const released = () => releaseProduct(thawing, ready(), 'RBV01', at('2027-03-09T07:00:00Z'), { exceptional: false }).reduce(evolveProgress, ready());
+    const thawed = () => recordThaw(thawing, released(), 'RBV01', at('2027-03-09T09:00:00Z')).reduce(evolveProgress, released());
+
+    it('refuses to infuse frozen product that has not been thawed, and to thaw product not yet released', () => {
+      expect(refusal(() => recordInfusion(thawing, released(), 'RBV01', at('2027-03-09T09:10:00Z'), COI)).message).toMatch(/this product is frozen: record the thaw at the bedside first \(recordThaw\), then infuse within 30 minutes/);
+      expect(refusal(() => recordThaw(thawing, ready(), 'RBV01', at('2027-03-09T09:00:00Z')))).toMatchObject({ code: 'STEP_OUT_OF_ORDER', details: { productState: 'MANUFACTURED' } });
+      expect(refusal(() => recordThaw(ctx, released(), 'RBV01', at('2027-03-09T09:00:00Z'))).message).toMatch(/this product is not frozen/);
+    });
+
+    it('infuses within 30 minutes of the thaw, and refuses a minute after', () => {
+      expect(thawed().thawedAt).toBe('2027-03-09T09:00:00.000Z');
+      expect(recordInfusion(thawing, thawed(), 'RBV01', at('2027-03-09T09:30:00Z'), COI)).toHaveLength(1);
+      const late = refusal(() => recordInfusion(thawing, thawed(), 'RBV01', at('2027-03-09T09:31:00Z'), COI));
+      expect(late).toMatchObject({ code: 'STEP_OUT_OF_ORDER', details: { thawedShelfLifeMinutes: 30 } });
+      expect(late.message).toMatch(/thawed at 2027-03-09T09:00:00.000Z and had to be infused within 30 minutes, by 2027-03-09T09:30:00.000Z\. Do not infuse it/);
+      expect(refusal(() => recordThaw(thawing, thawed(), 'RBV01', at('2027-03-09T09:05:00Z'))).message).toMatch(/was thawed at/);
     });
   });
 

@@ -1,6 +1,6 @@
 import { NETWORK_TIME_ZONE, addDays, BedsideError, ConflictError, daysBetween, eventClass, localDateOf, NotFoundError, optionalReason, requireText, ValidationError, type ElectronicSignature, type LocalDate } from '@bedside/shared';
 import type { ConditioningGate, ProductProcess, QualificationState, SiteStatus } from '@bedside/network';
-import { freshHoldEndsAt, hoursHeld, infusionGapDays, reconditioningFrom, shelfLifeEndsAt } from './clinical-rules';
+import { freshHoldEndsAt, hoursHeld, infusionGapDays, reconditioningFrom, shelfLifeEndsAt, thawedProductExpiresAt } from './clinical-rules';
 
 /**
  * The clinical steps after booking, in their permitted order (21 CFR 11.10(f): operational checks
@@ -79,6 +79,8 @@ export class QcFailed extends stepEvent<'QcFailed', { reason: string; afterCondi
 export class ProductAvailabilityConfirmed extends stepEvent<'ProductAvailabilityConfirmed', { gate: ConditioningGate }>('ProductAvailabilityConfirmed') {}
 /** `course` 2 and on: a new course after the last one lapsed (reconditioningFrom); absent for the first. */
 export class ConditioningStarted extends stepEvent<'ConditioningStarted', { course?: number }>('ConditioningStarted') {}
+/** Frozen product thawed at the bedside (issue 14 §4): it must be infused within the process's thawedShelfLifeMinutes. */
+export class ProductThawed extends stepEvent<'ProductThawed', OfBatch>('ProductThawed') {}
 export class ConditioningDoseGiven extends stepEvent<'ConditioningDoseGiven', { day: number }>('ConditioningDoseGiven') {}
 export class PatientInfused extends stepEvent<'PatientInfused', { scannedCoi: string } & OfBatch>('PatientInfused') {}
 export class DischargedFromMonitoring extends stepEvent<'DischargedFromMonitoring'>('DischargedFromMonitoring') {}
@@ -96,6 +98,7 @@ export type LifecycleEvent =
   | ProductAvailabilityConfirmed
   | ConditioningStarted
   | ConditioningDoseGiven
+  | ProductThawed
   | PatientInfused
   | DischargedFromMonitoring
   | PathwayWithdrawn;
@@ -112,6 +115,7 @@ export const LIFECYCLE_EVENT_CLASSES = [
   ProductAvailabilityConfirmed,
   ConditioningStarted,
   ConditioningDoseGiven,
+  ProductThawed,
   PatientInfused,
   DischargedFromMonitoring,
   PathwayWithdrawn,
@@ -130,6 +134,7 @@ const STEP_WORDS: Readonly<Record<LifecycleEvent['type'], string>> = {
   ProductAvailabilityConfirmed: 'availability confirmation',
   ConditioningStarted: 'start of conditioning',
   ConditioningDoseGiven: 'a conditioning dose',
+  ProductThawed: 'the thaw',
   PatientInfused: 'infusion',
   DischargedFromMonitoring: 'discharge',
   PathwayWithdrawn: 'withdrawal',
@@ -161,6 +166,8 @@ export interface Progress {
   /** The batch under way or made (issue 14 §1), and the one the patient received; absent before batches. */
   readonly batchId?: string | null;
   readonly infusedBatchId?: string | null;
+  /** When frozen product was thawed at the bedside (ProductThawed). */
+  readonly thawedAt?: string | null;
   readonly manufactureStartedAt: string | null;
   readonly releasedAt: string | null;
   /** Where the patient was infused (the treatment centre, for KPIs by site). */
@@ -229,6 +236,8 @@ function stepTrack(progress: Progress, event: LifecycleEvent): Progress {
       return { ...progress, patient: 'CONDITIONING', dosesGiven: [], doseTimes: [], conditioningCourse: event.data.course ?? 1 };
     case 'ConditioningDoseGiven':
       return { ...progress, dosesGiven: [...progress.dosesGiven, event.data.day], doseTimes: [...(progress.doseTimes ?? []), event.data.at] };
+    case 'ProductThawed':
+      return { ...progress, thawedAt: event.data.at };
     case 'PatientInfused':
       return { ...progress, patient: 'INFUSED', infusedAt: event.data.at, infusionSite: event.data.siteCode, infusedBatchId: event.data.batchId ?? null };
     case 'DischargedFromMonitoring':
@@ -256,6 +265,7 @@ export type LifecycleProcess = Pick<
   | 'infusionWindowMinDays'
   | 'infusionWindowMaxDays'
   | 'reconditionAfterDays'
+  | 'thawedShelfLifeMinutes'
 >;
 
 /** What the pathway's booking says about collection and manufacture. */
@@ -650,6 +660,23 @@ export function recordConditioningDose(ctx: LifecycleContext, p: Progress, siteC
   return [new ConditioningDoseGiven({ ...stepFacts, day })];
 }
 
+/**
+ * Frozen product is thawed at the bedside once conditioning is complete and the product released, and
+ * must then be infused within the process's thawedShelfLifeMinutes (issue 14 §4; domain.md step 8).
+ */
+export function recordThaw(ctx: LifecycleContext, p: Progress, siteCode: string, when: When): ProductThawed[] {
+  const step = 'Thaw';
+  notWithdrawn(p, step);
+  const minutes = ctx.process.thawedShelfLifeMinutes;
+  if (minutes === null || minutes === undefined) throw new StepOutOfOrderError(step, 'this product is not frozen: it is infused as it comes, with no thaw.');
+  if (p.product !== 'RELEASED') throw new StepOutOfOrderError(step, `the product is ${p.product.replace(/_/g, ' ').toLowerCase()}: thaw only released product.`, { productState: p.product });
+  if (p.patient !== 'CONDITIONING' || p.dosesGiven.length < ctx.process.conditioningDays.length) {
+    throw new StepOutOfOrderError(step, p.patient === 'INFUSED' ? 'the patient has been infused.' : 'conditioning is not complete: thaw the product only when the patient is ready to be infused.');
+  }
+  if (p.thawedAt) throw new StepOutOfOrderError(step, `the product was thawed at ${p.thawedAt}.`);
+  return [new ProductThawed({ ...facts(ctx, p, step, siteCode, when), ...ofBatch(p) })];
+}
+
 /** Infusion is blocked unless the product's label carries this pathway's Chain of Identity. */
 export function recordInfusion(ctx: LifecycleContext, p: Progress, siteCode: string, when: When, scannedCoi: string): PatientInfused[] {
   notWithdrawn(p, 'Infusion');
@@ -671,7 +698,23 @@ export function recordInfusion(ctx: LifecycleContext, p: Progress, siteCode: str
       { shelfLifeHours },
     );
   }
+  checkThawed(ctx, p, when.at);
   return [new PatientInfused({ ...stepFacts, scannedCoi, ...ofBatch(p) })];
+}
+
+/** Frozen product: thawed (recordThaw), and infused within its thawed shelf life (clinical-rules.ts thawedProductExpiresAt). */
+function checkThawed(ctx: LifecycleContext, p: Progress, at: Date): void {
+  const minutes = ctx.process.thawedShelfLifeMinutes;
+  if (minutes === null || minutes === undefined) return;
+  if (!p.thawedAt) throw new StepOutOfOrderError('Infusion', `this product is frozen: record the thaw at the bedside first (recordThaw), then infuse within ${minutes} minutes.`);
+  const expires = thawedProductExpiresAt(ctx.process, new Date(p.thawedAt))!;
+  if (at.getTime() > expires.getTime()) {
+    throw new StepOutOfOrderError(
+      'Infusion',
+      `the product was thawed at ${p.thawedAt} and had to be infused within ${minutes} minutes, by ${expires.toISOString()}. Do not infuse it: record the deviation and repair the pathway.`,
+      { thawedAt: p.thawedAt, thawedShelfLifeMinutes: minutes },
+    );
+  }
 }
 
 /** Infusion within the product's window after the last conditioning dose, in calendar days (domain.md step 8). */

@@ -221,7 +221,21 @@ export class LifecycleResolver {
   }
 
   @Allow(CLINICAL)
-  @Mutation(() => Pathway, { description: 'Infusion (day 0), within the product’s window after the last conditioning dose; blocked when the product’s Chain of Identity is not the pathway’s.' })
+  @Mutation(() => Pathway, {
+    description: 'Frozen product thawed at the bedside, once conditioning is complete and the product released: it must then be infused within the process’s thawedShelfLifeMinutes.',
+  })
+  recordThaw(
+    @Args('coi', COI) coi: string,
+    @Args('siteCode', SITE) siteCode: string,
+    @Acting() acting: CommandContext,
+    @Args('occurredAt', WHEN) occurredAt?: Date | null,
+    @Args('lateReason', LATE) lateReason?: string | null,
+  ) {
+    return this.record(coi, { step: 'THAWED', siteCode }, acting, { occurredAt, lateReason });
+  }
+
+  @Allow(CLINICAL)
+  @Mutation(() => Pathway, { description: 'Infusion (day 0), within the product’s window after the last conditioning dose (frozen product: within its thawed shelf life of the thaw); blocked when the product’s Chain of Identity is not the pathway’s.' })
   recordInfusion(@Args('input', { description: 'The infusion.' }) input: InfusionInput, @Acting() acting: CommandContext) {
     return this.record(input.coi, { step: 'INFUSED', siteCode: input.siteCode, productCoi: input.productCoi.trim().toUpperCase() }, acting, input);
   }
