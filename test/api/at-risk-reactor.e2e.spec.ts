@@ -2,6 +2,7 @@ import type { Client as WsClient } from 'graphql-ws';
 import { Client } from 'pg';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@bedside/event-store';
 import { AtRiskDetection } from '@bedside/pathways';
+import { addDays, instantAt, localDateOf } from '@bedside/shared';
 import { referAndBook, step, walkThePlan, type BookedPathway } from '../support/pathway-steps';
 import { connect, subscribe, type Subscriber } from '../support/subscriptions';
 import { AS_DASHBOARD, AS_SCHEDULER, startDemoApi, startTestApi, type Persona, type TestApi } from '../support/test-api';
@@ -144,6 +145,30 @@ describe('at-risk detection as a reactor', () => {
       expect(flag).toMatchObject({ type: 'PathwayFlaggedAtRisk', metadata: { actor: 'bedside:at-risk', causationId: made.eventId } });
       expect(await detection.fireDue()).toBe(0);
     });
+
+    it('flags a conditioning course that lapses with no infusion, on the day a new course may start, by time alone (issue 14 §4)', async () => {
+      // The frozen comparator: infused 2 to 14 days after the last dose; after 14 days the course has lapsed.
+      const booked = await referAndBook(api, 'LAPSE-TIMER', 'CRYO-CAR19');
+      const walked = await walkThePlan(api, booked, { through: 'DOSE' });
+      const detection = api.app.get(AtRiskDetection);
+      await detection.settled();
+      const mine = await watch(api);
+      const lastDoseOn = localDateOf(walked.at(-1)!.at, 'Europe/London');
+      const lapsesOn = addDays(lastDoseOn, 15);
+
+      api.clock.set(new Date(instantAt(lapsesOn, '00:00', 'Europe/London').getTime() - 60_000));
+      await detection.fireDue();
+      expect(await flagsOf(api, booked.coi)).toEqual([]);
+      api.clock.set(instantAt(lapsesOn, '00:00', 'Europe/London'));
+      expect(await detection.fireDue()).toBeGreaterThanOrEqual(1);
+      const flagged = (await mine.until(about(booked.coi, true))).data!.atRiskChanged;
+      expect(flagged.reasons).toContainEqual(
+        `the conditioning course lapsed with no infusion: its last dose was given on ${lastDoseOn}, more than 14 days ago. The treating consultant decides on a new course, which may start from ${lapsesOn} (startConditioning)`,
+      );
+      const lastDose = await lastEventOf(api, `pathway-${booked.coi}`, 'ConditioningDoseGiven');
+      const [flag] = await api.app.get<EventStore>(EVENT_STORE).readStream(`at-risk-${booked.coi}`);
+      expect(flag).toMatchObject({ type: 'PathwayFlaggedAtRisk', metadata: { actor: 'bedside:at-risk', causationId: lastDose.eventId } });
+    });
   });
 
   it('records and tells a flag raised while no server ran reactors, once, when one starts', async () => {
@@ -225,7 +250,8 @@ describe('at-risk detection as a reactor', () => {
         } finally {
           await gate.end();
         }
-        expect(fired.reduce((sum, n) => sum + n, 0)).toBe(2);
+        // Each pathway's two timers, each fired once: its shelf life, and its conditioning course (given during manufacture) lapsing.
+        expect(fired.reduce((sum, n) => sum + n, 0)).toBe(2 * made.length);
         for (const { coi } of made) {
           expect(await flagsOf(a, coi)).toEqual(['PathwayFlaggedAtRisk']);
           // Subscribers of both servers are told, from the one flag recorded.

@@ -14,13 +14,15 @@ import type {
   UnitQualificationChanged,
   UnitRecalled,
 } from '@bedside/network';
-import { AggregateRepository, EVENT_STORE, retryOnConflict, type EventStore, type RecordedAs } from '@bedside/event-store';
+import { AggregateRepository, EVENT_STORE, recordedOfTypes, retryOnConflict, type EventStore, type RecordedAs } from '@bedside/event-store';
 import { ProjectionEngine, ReadYourWrites, ReactorTimerRunner, type Reactor, type ReactorTimers } from '@bedside/read-model';
 import {
   atRiskFlagEvolver,
   atRiskStreamId,
   decideAtRiskFlag,
+  pathwayStreamId,
   type CollectionRecorded,
+  type ConditioningDoseGiven,
   type HoldConfirmed,
   type HoldReleased,
   type ManufactureCompleted,
@@ -40,7 +42,7 @@ import { AtRiskPathways } from './repair';
  * The events that can put a booked pathway at risk or take it out of risk (AtRiskPathways' rules):
  * capacity lost or given back (exceptions, calendars, bank holidays, units out of service or back, sites
  * paused, suspended, ceased or reactivated, a mobile unit deployed or recalled, a DMMF that no longer designates a unit), the pathway's own
- * progress (collection, a batch started, made or failed, infusion, withdrawal, and any of them corrected or
+ * progress (collection, a batch started, made or failed, a conditioning dose, infusion, withdrawal, and any of them corrected or
  * marked entered in error: issue 14 §3), a postponement, a repair
  * accepted, and a hold released (a booking given back, or places freed on a slot over capacity).
  * Not a hold placed, nor handed over, released product or conditioning: they change no rule's answer.
@@ -64,6 +66,7 @@ export type AtRiskTrigger =
   | HoldReleased
   | HoldConfirmed
   | CollectionRecorded
+  | ConditioningDoseGiven
   | ManufactureStarted
   | ManufactureCompleted
   | ManufactureFailed
@@ -91,6 +94,7 @@ export const AT_RISK_TRIGGER_TYPES: readonly AtRiskTrigger['type'][] = [
   'HoldReleased',
   'HoldConfirmed',
   'CollectionRecorded',
+  'ConditioningDoseGiven',
   'ManufactureStarted',
   'ManufactureCompleted',
   'ManufactureFailed',
@@ -105,9 +109,11 @@ export const AT_RISK_TRIGGER_TYPES: readonly AtRiskTrigger['type'][] = [
 export const AT_RISK_ACTOR = 'bedside:at-risk';
 
 
-/** Timer keys: a hold on lost capacity (a marker, `armedBy`), and the instant a manufactured product's shelf life ends. */
+/** Timer keys: a hold on lost capacity (a marker, `armedBy`), the instant a manufactured product's shelf life ends, and the day a conditioning course lapses. */
 const HELD = 'held:';
 const SHELF_LIFE = 'shelf-life:';
+/** A conditioning course lapsing with no infusion (issue 14 §4): keyed by its last dose. */
+const LAPSE = 'conditioning-lapse:';
 
 /**
  * At-risk detection as a reactor (issue 12 §5), on the same checkpointed engine as the projections: on
@@ -119,8 +125,9 @@ const SHELF_LIFE = 'shelf-life:';
  * servers run (decided on its stream, appended at the version read). `atRiskChanged` subscribers are
  * told from those events (LivePathways).
  *
- * Time alone puts a pathway at risk when its fresh product passes its shelf life: a made product sets a
- * durable timer for that instant (AtRiskPathways.atRiskFrom), and its wake looks again. A booking
+ * Time alone puts a pathway at risk when its fresh product passes its shelf life, or its conditioning
+ * course lapses with no infusion: a made product, and each dose, sets a durable timer for that instant
+ * (AtRiskPathways.atRiskFrom, lapsesFrom), and its wake looks again. A booking
  * cannot put anyone at risk, with one exception: a plan whose held places lost capacity while held. Each
  * look marks those holds (a timer due when the hold would lapse), and only the confirmation of a marked
  * hold is reacted to: the booking hot path pays one read of timers per batch, no transaction.
@@ -158,13 +165,21 @@ export class AtRiskDetection implements Reactor<AtRiskTrigger> {
       // Keyed by the event, so the flag its wake records names the completed manufacture as its cause.
       if (from) timers.set(SHELF_LIFE + event.eventId, from);
     }
+    // Each dose moves the day the course lapses: the latest dose's timer replaces the earlier doses', so the flag names the last dose as its cause.
+    if (event.type === 'ConditioningDoseGiven') {
+      const doses = recordedOfTypes<ConditioningDoseGiven>(await this.store.readStream(pathwayStreamId(event.data.coi)), ['ConditioningDoseGiven']);
+      for (const dose of doses) if (dose.eventId !== event.eventId) timers.cancel(LAPSE + dose.eventId);
+      const from = await this.atRisk.lapsesFrom(event.data.coi);
+      if (from) timers.set(LAPSE + event.eventId, from);
+    }
   }
 
-  /** A product's shelf life has ended (the marker of a hold lapsing needs nothing): look again. */
+  /** A product's shelf life has ended, or a conditioning course lapsed (the marker of a hold lapsing needs nothing): look again. */
   async wake(key: string): Promise<void> {
-    if (!key.startsWith(SHELF_LIFE)) return;
+    const prefix = [SHELF_LIFE, LAPSE].find((p) => key.startsWith(p));
+    if (!prefix) return;
     await this.readModels.required(await this.store.lastRecordedPosition(), 'at-risk detection');
-    await this.look(key.slice(SHELF_LIFE.length));
+    await this.look(key.slice(prefix.length));
   }
 
   /**

@@ -6,9 +6,11 @@ import { DataSource } from 'typeorm';
 import { CapacityReads, slotKey } from '@bedside/capacity';
 import { AggregateRepository, retryOnConflict, type CommandContext } from '@bedside/event-store';
 import { siteOn, type DeploymentData } from '@bedside/network';
-import { CLINICAL, CLOCK, ConflictError, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
+import { CLINICAL, CLOCK, ConflictError, instantAt, localDateOf, NETWORK_TIME_ZONE, type Clock, requireRole, trustScope, type Caller } from '@bedside/shared';
 import {
   bookingsLost,
+  conditioningLapsed,
+  reconditioningFrom,
   strandedBy,
   withdrawnBy,
   type LatestDesignation,
@@ -119,6 +121,25 @@ export class AtRiskPathways {
   }
 
   /**
+   * When a pathway's conditioning course lapses, by the rule of the list (conditioningLapsed): the start
+   * of the day a new course may start, in the network's time zone; null when no lapse lies ahead.
+   */
+  async lapsesFrom(coi: string): Promise<Date | null> {
+    const [row]: { progress: Partial<Progress> | null; recondition_after_days: number | null }[] = await this.dataSource.query(
+      `SELECT p.progress, (d.process->>'reconditionAfterDays')::int AS recondition_after_days
+         FROM pathways p JOIN dmmf_versions d ON d.product_code = p.product_code AND d.version = p.dmmf_version
+        WHERE p.coi = $1 AND p.plan_status = 'BOOKED'`,
+      [coi],
+    );
+    const lastDoseAt = row?.progress?.patient === 'CONDITIONING' ? row.progress.doseTimes?.at(-1) : undefined;
+    if (!row || lastDoseAt === undefined) return null;
+    const from = reconditioningFrom({ reconditionAfterDays: row.recondition_after_days }, localDateOf(new Date(lastDoseAt), NETWORK_TIME_ZONE));
+    if (from === null) return null;
+    const at = instantAt(from, '00:00', NETWORK_TIME_ZONE);
+    return at.getTime() > this.clock.now().getTime() ? at : null;
+  }
+
+  /**
    * Plans on hold (not yet booked) some of whose places live capacity can no longer give, by the rule
    * that judges a booking (bookingsLost): confirming one books a pathway already at risk, so the at-risk
    * reactor marks them and reacts to their confirmation (issue 12 §5); other confirmations cannot put
@@ -184,6 +205,7 @@ export class AtRiskPathways {
    */
   private async rows(coi: string | null, afterCoi: string | null, limit: number | null, trusts: readonly string[] | null = null): Promise<AtRiskRow[]> {
     const now = this.clock.now();
+    const today = localDateOf(now, NETWORK_TIME_ZONE);
     // With each, the deployments made anyway over its booking (DeploymentData.strandedCois): mobile units are few.
     // And the product's latest DMMF version, and the booked units' homes and deployments, to judge where each
     // booked batch may still be made (withdrawnBy), in the same statement.
@@ -195,8 +217,10 @@ export class AtRiskPathways {
       moves: UnitMoveMade[];
       latest: LatestDesignation | null;
       units: { unitId: string; homeSiteCode: string; deployments: DeploymentData[] }[];
+      recondition_after_days: number | null;
     }[] = await this.dataSource.query(
       `SELECT p.coi, p.dmmf_version, p.progress, h.slots,
+              (SELECT (d.process->>'reconditionAfterDays')::int FROM dmmf_versions d WHERE d.product_code = p.product_code AND d.version = p.dmmf_version) AS recondition_after_days,
               (SELECT coalesce(jsonb_agg(d.value), '[]') FROM modular_units u, jsonb_array_elements(u.deployments) d
                 WHERE jsonb_array_length(u.deployments) > 0 AND d.value->'strandedCois' ? p.coi) AS moves,
               (SELECT jsonb_build_object('productCode', d.product_code, 'version', d.version, 'reason', d.reason, 'unitIds', d.designated_unit_ids, 'siteCodes', d.designated_site_codes)
@@ -226,6 +250,8 @@ export class AtRiskPathways {
         return unit && siteOn(unit.homeSiteCode, unit.deployments, day);
       };
       for (const loss of withdrawnBy(b.dmmf_version, b.latest ?? undefined, still, unitSiteOn)) lost.push({ coi: b.coi, ...loss });
+      const lapsed = conditioningLapsed({ ...NOT_STARTED, ...b.progress }, { reconditionAfterDays: b.recondition_after_days }, today);
+      if (lapsed) lost.push({ coi: b.coi, ...lapsed });
     }
     return this.dataSource.query(
       `WITH ahead AS (

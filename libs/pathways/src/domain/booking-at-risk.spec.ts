@@ -1,5 +1,5 @@
 import type { SlotRef } from '@bedside/capacity/domain';
-import { bookingsLost, slotsAhead, strandedBy, withdrawnBy, type LatestDesignation, type SlotNow, type UnitMoveMade } from './booking-at-risk';
+import { bookingsLost, conditioningLapsed, slotsAhead, strandedBy, withdrawnBy, type LatestDesignation, type SlotNow, type UnitMoveMade } from './booking-at-risk';
 import { NOT_STARTED } from './lifecycle';
 
 const chair = (day: string): SlotRef => ({ resourceKey: 'site:RBV01:APHERESIS_CHAIR', day, session: 'AM' });
@@ -91,5 +91,24 @@ describe('the batch slots a later DMMF version withdrew (issue 11 §5), judged w
     expect(withdrawnBy(2, latest([], ['MCT-01']), [bay('2027-03-12')], siteOn)).toEqual([]);
     expect(withdrawnBy(3, latest([]), [bay('2027-03-12')], siteOn)).toEqual([]);
     expect(withdrawnBy(2, undefined, [bay('2027-03-12')], siteOn)).toEqual([]);
+  });
+});
+
+describe('a conditioning course that lapses with no infusion (issue 14 §4)', () => {
+  // The rule: more than reconditionAfterDays after the last dose, with no infusion, the course has lapsed and a new one is needed.
+  const conditioning = { ...NOT_STARTED, patient: 'CONDITIONING' as const, doseTimes: ['2027-03-04T09:30:00Z', '2027-03-05T09:30:00Z', '2027-03-06T09:30:00Z'] };
+
+  it('puts the pathway at risk from the day a new course may start, and not before', () => {
+    expect(conditioningLapsed(conditioning, { reconditionAfterDays: 14 }, '2027-03-20')).toBeNull();
+    expect(conditioningLapsed(conditioning, { reconditionAfterDays: 14 }, '2027-03-21')).toEqual({
+      reason: 'the conditioning course lapsed with no infusion: its last dose was given on 2027-03-06, more than 14 days ago. The treating consultant decides on a new course, which may start from 2027-03-21 (startConditioning)',
+      batch: false,
+    });
+  });
+
+  it('leaves it alone once infused, before conditioning, or when the process sets no lapse', () => {
+    expect(conditioningLapsed({ ...conditioning, patient: 'INFUSED' }, { reconditionAfterDays: 14 }, '2027-04-30')).toBeNull();
+    expect(conditioningLapsed({ ...NOT_STARTED }, { reconditionAfterDays: 14 }, '2027-04-30')).toBeNull();
+    expect(conditioningLapsed(conditioning, { reconditionAfterDays: null }, '2027-04-30')).toBeNull();
   });
 });

@@ -1,5 +1,8 @@
 import { resourceOwner, type SlotRef } from '@bedside/capacity/domain';
 import { designatesUnitAt } from '@bedside/network/domain';
+import { localDateOf, NETWORK_TIME_ZONE, type LocalDate } from '@bedside/shared';
+import type { ProductProcess } from '@bedside/network';
+import { reconditioningFrom } from './clinical-rules';
 import type { Progress } from './lifecycle';
 
 /** A booked slot of a step still to come, and whether it is the batch under way on its unit. */
@@ -127,4 +130,26 @@ export function withdrawnBy(pinnedVersion: number, latest: LatestDesignation | u
       batch: taken.some((t) => t.batch),
     };
   });
+}
+
+/**
+ * A conditioning course that lapsed with no infusion (issue 14 §4): from the day `reconditioningFrom`
+ * gives (clinical-rules.ts, the rule `startConditioning` and the infusion window apply), the product can
+ * no longer be infused on this course and a new one is needed. Null while the course holds, or when the
+ * process sets no limit.
+ */
+export function conditioningLapsed(
+  progress: Pick<Progress, 'patient' | 'doseTimes' | 'conditioningCourse'>,
+  process: Pick<ProductProcess, 'reconditionAfterDays'>,
+  today: LocalDate,
+): BookingLost | null {
+  const lastDoseAt = progress.patient === 'CONDITIONING' ? progress.doseTimes?.at(-1) : undefined;
+  if (lastDoseAt === undefined) return null;
+  const lastDoseOn = localDateOf(new Date(lastDoseAt), NETWORK_TIME_ZONE);
+  const from = reconditioningFrom(process, lastDoseOn);
+  if (from === null || today < from) return null;
+  return {
+    reason: `the conditioning course lapsed with no infusion: its last dose was given on ${lastDoseOn}, more than ${process.reconditionAfterDays} days ago. The treating consultant decides on a new course, which may start from ${from} (startConditioning)`,
+    batch: false,
+  };
 }
