@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { runMigrations } from '@bedside/database';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
-import { DEMO_CENTRES, seedDemoNetwork } from '@bedside/network';
+import { DEMO_CENTRES, demoHomeDistrict, seedDemoNetwork } from '@bedside/network';
 import { ProjectionEngine, ProjectionRegistry } from '@bedside/read-model';
 import { AppModule } from '../../apps/api/src/app.module';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
@@ -38,7 +38,7 @@ export async function bookPatients(gql: Gql, log: (line: string) => void): Promi
   let patient = '';
   for (const [i, centre] of DEMO_CENTRES.entries()) {
     const { referPatient } = await gql<{ referPatient: { coi: string } }>(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: `BENCH-API-${i}`, referringTrust: centre.trustCode, productCode: 'POC-CAR19', treatmentCentre: centre.code, washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { patientRef: `BENCH-API-${i}`, homeDistrict: demoHomeDistrict(centre.code), referringTrust: centre.trustCode, productCode: 'POC-CAR19', treatmentCentre: centre.code, washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     });
     const coi = referPatient.coi;
     const { planOptions } = await gql<{ planOptions: { apheresisCentre: string; unitId: string; unitSiteCode: string; slots: unknown[] }[] }>(

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { CommandContext, GlobalPosition } from '@bedside/event-store';
 import { ConfirmHoldCommand, HoldPlanCommand, normaliseCoi, type HoldChanged, type PlanSearchResult, type VeinToVeinPlan } from '@bedside/pathways';
 import { addDays, BedsideError, daysBetween, type LocalDate } from '@bedside/shared';
+import { demoHomeDistrict } from '@bedside/network';
 // PlanOptions and the referral command are not part of the package's public surface: the resolver uses them in-package.
 import { PlanOptions } from '../../libs/pathways/src/application/plan-options';
 import { ReferPatientCommand, type PathwayChanged } from '../../libs/pathways/src/application/referral-commands';
@@ -90,7 +91,7 @@ export class Scheduler {
     const offset = daysBetween(this.network.today, request.earliest);
     // Earliest collection = last dose + washout days: a dose today and an N-day washout puts it N days out.
     const washout = offset <= 0 ? { drugClass: 'NONE' } : { drugClass: 'IMMUNOTHERAPY', lastDoseDate: this.network.today, days: offset };
-    const input = { patientRef: `${this.name}-${++this.sequence}`, referringTrust: 'RBV', priority: 'ROUTINE', productCode: request.productCode, treatmentCentre: request.treatmentCentre ?? null, washout };
+    const input = { patientRef: `${this.name}-${++this.sequence}`, homeDistrict: demoHomeDistrict(request.treatmentCentre ?? undefined), referringTrust: 'RBV', priority: 'ROUTINE', productCode: request.productCode, treatmentCentre: request.treatmentCentre ?? null, washout };
     const before = performance.now();
     let referred: PathwayChanged | undefined;
     for (let attempt = 1; !referred; attempt++) {

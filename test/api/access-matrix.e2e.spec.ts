@@ -51,7 +51,7 @@ describe('who may do what: every query and mutation for every role', () => {
     api = await startDemoApi();
     booked = await referAndBook(api, 'ACCESS-1');
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'ACCESS-2', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'ROUTINE' },
+      input: { patientRef: 'ACCESS-2', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'ROUTINE' },
     });
     const { planOptions } = await step<{ planOptions: { slots: unknown[] }[] }>(api, `query($coi: ID!) { planOptions(input: { coi: $coi }) { slots { resourceKey day session } } }`, { coi: referPatient.coi });
     const { holdPlan } = await step<{ holdPlan: { id: string } }>(api, `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, {
@@ -73,6 +73,7 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'dmmfVersions', query: `{ dmmfVersions(productCode: "POC-CAR19") { edges { node { version } } } }`, allowed: ALL },
     { field: 'resourceCalendar', query: `{ resourceCalendar(siteCode: "RBV01") { siteCode } }`, allowed: ALL },
     { field: 'travelTimes', query: `{ travelTimes(siteCode: "RBV01") { edges { node { hours } } } }`, allowed: ALL },
+    { field: 'districtTravelTimes', query: `{ districtTravelTimes(district: "M20") { siteCode minutes } }`, allowed: ALL },
     { field: 'projections', query: `{ projections { name } }`, allowed: ALL },
     { field: 'capacity', query: `query($d: LocalDate!) { capacity(filter: {}, from: $d, to: $d, first: 5) { edges { node { free } } } }`, variables: () => ({ d: today }), allowed: ALL },
     { field: 'utilisation', query: `query($d: LocalDate!) { utilisation(filter: {}, from: $d, to: $d) { capacity } }`, variables: () => ({ d: today }), allowed: ALL },
@@ -106,9 +107,10 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'addCalendarException', query: `mutation { addCalendarException(input: { siteCode: "ZZ901", kind: OUTAGE, from: "2027-01-04", to: "2027-01-04", reason: "x" }) { siteCode } }`, allowed: PLANNING },
     { field: 'withdrawCalendarException', query: `mutation { withdrawCalendarException(exceptionId: "none", siteCode: "ZZ901", reason: "x") { siteCode } }`, allowed: PLANNING },
     { field: 'setTravelTime', query: `mutation { setTravelTime(input: { fromSiteCode: "ZZ901", toSiteCode: "RBV01", hours: 1, freshCourier: true }) { hours } }`, allowed: PLANNING },
+    { field: 'setDistrictTravelTimes', query: `mutation { setDistrictTravelTimes(input: { siteCode: "ZZ901", times: [{ district: "M20", minutes: 10 }] }) { minutes } }`, allowed: PLANNING },
     { field: 'declareBankHolidays', query: `mutation { declareBankHolidays(region: "Not A Region", dates: ["2027-01-04"]) }`, allowed: PLANNING },
     // Patients: the referring trust's schedulers and QA. Inputs are out of order or invalid, so allowed calls change nothing.
-    { field: 'referPatient', query: `mutation { referPatient(input: { patientRef: "X", referringTrust: "RBV", productCode: "NO-SUCH", washout: { drugClass: NONE }, priority: ROUTINE }) { coi } }`, allowed: OWN_TRUST_CLINICAL },
+    { field: 'referPatient', query: `mutation { referPatient(input: { patientRef: "X", homeDistrict: "M20", referringTrust: "RBV", productCode: "NO-SUCH", washout: { drugClass: NONE }, priority: ROUTINE }) { coi } }`, allowed: OWN_TRUST_CLINICAL },
     { field: 'holdPlan', query: `mutation($coi: ID!, $d: LocalDate!) { holdPlan(input: { coi: $coi, idempotencyKey: "again", slots: [{ resourceKey: "site:RBV01:APHERESIS_CHAIR", day: $d, session: "AM" }] }) { id } }`, variables: () => ({ ...coi(), d: addDays(today, 30) }), allowed: OWN_TRUST_CLINICAL },
     { field: 'confirmHold', query: `mutation($id: ID!) { confirmHold(holdId: $id, idempotencyKey: "confirm") { status } }`, variables: () => ({ id: booked.holdId }), allowed: OWN_TRUST_CLINICAL },
     { field: 'releaseHold', query: `mutation($id: ID!) { releaseHold(holdId: $id, reason: "Consultant chose another date") { status } }`, variables: () => ({ id: held.holdId }), allowed: OWN_TRUST_CLINICAL },
@@ -127,6 +129,8 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'dischargeFromMonitoring', query: `mutation($coi: ID!) { dischargeFromMonitoring(coi: $coi, siteCode: "RBV01") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'withdrawPathway', query: `mutation($coi: ID!) { withdrawPathway(coi: $coi, reason: " ") { status } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     { field: 'postponePatient', query: `mutation($coi: ID!, $d: LocalDate!) { postponePatient(coi: $coi, until: $d, reason: "x") { status } }`, variables: () => ({ ...coi(), d: addDays(today, -1) }), allowed: OWN_TRUST_CLINICAL },
+    // The allowed calls give the district the patient already stays in, so they change nothing.
+    { field: 'arrangeMonitoringStay', query: `mutation($coi: ID!) { arrangeMonitoringStay(coi: $coi, district: "M20", reason: "x") { stayDistrict } }`, variables: coi, allowed: OWN_TRUST_CLINICAL },
     // Batches and the safety lookback (issue 14 §1): each scheduler sees their own trusts' patients' batches.
     { field: 'batch', query: `{ batch(batchId: "NO-SUCH-BATCH") { batchId } }`, allowed: TRUST_SCOPED_CLINICAL },
     { field: 'batchLookback', query: `{ batchLookback(filter: { unitId: "MU-RBV01-COC1" }) { edges { node { batchId coi } } } }`, allowed: TRUST_SCOPED_CLINICAL },

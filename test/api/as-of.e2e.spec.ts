@@ -108,7 +108,7 @@ describe('asOf: the network, capacity and pathways as they were recorded at an i
     await capture(); // 0: the demo network, before the referral
 
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { coi, patientRef: 'ASOF-1', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { coi, patientRef: 'ASOF-1', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     });
     coi = referPatient.coi;
     await capture(); // 1: referred

@@ -102,7 +102,7 @@ describe('at-risk detection as a reactor', () => {
 
     it('flags a plan confirmed on places it lost while on hold, caused by the confirmation', async () => {
       const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-        input: { patientRef: 'HELD-LOST', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+        input: { patientRef: 'HELD-LOST', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
       });
       const coi = referPatient.coi;
       const { planOptions } = await step<{ planOptions: BookedPathway['plan'][] }>(api, `query($coi: ID!) { planOptions(input: { coi: $coi }) { slots { resourceKey day session } } }`, { coi });

@@ -47,7 +47,7 @@ describe('issue 11: what a trust found, refused or recorded as it happened', () 
     const { referPatient } = await step<{ referPatient: { coi: string; earliestCollectionDate: string } }>(
       api,
       `mutation($input: ReferralInput!) { referPatient(input: $input) { coi earliestCollectionDate } }`,
-      { input: { patientRef: 'PAST-1', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' } },
+      { input: { patientRef: 'PAST-1', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' } },
     );
     // The first later day The Christie's chairs are open: the clock moves to 18:27 that evening, after its sessions began.
     const from = addDays(localDateOf(api.clock.now(), LONDON), 1);

@@ -4,14 +4,14 @@ import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { EVENT_STORE, type CommandContext, type EventStore } from '@bedside/event-store';
 import { BedsideError, CLINICAL, ROLES, SCENARIO_PLANNERS, type Role } from '@bedside/shared';
-import { AddCalendarExceptionCommand, DeclareBankHolidaysCommand, SetResourceCalendarCommand, SetTravelTimeCommand, WithdrawCalendarExceptionCommand } from '../../libs/network/src/application/calendar-commands';
+import { AddCalendarExceptionCommand, DeclareBankHolidaysCommand, SetDistrictTravelTimesCommand, SetResourceCalendarCommand, SetTravelTimeCommand, WithdrawCalendarExceptionCommand } from '../../libs/network/src/application/calendar-commands';
 import { PublishDmmfVersionCommand } from '../../libs/network/src/application/dmmf-commands';
 import { ChangeSiteStatusCommand, RegisterSiteCommand, SetSiteRegionCommand } from '../../libs/network/src/application/site-commands';
 import { RegisterUnitCommand, SetUnitQualificationCommand } from '../../libs/network/src/application/unit-commands';
 import { DeployUnitCommand, RecallUnitCommand } from '../../libs/network/src/application/deployment-commands';
 import { ConfirmHoldCommand, HoldPlanCommand, ReleaseHoldCommand } from '../../libs/pathways/src/application/hold-commands';
 import { RecordStepCommand } from '../../libs/pathways/src/application/lifecycle-commands';
-import { PostponePatientCommand } from '../../libs/pathways/src/application/postponement';
+import { ArrangeMonitoringStayCommand, PostponePatientCommand } from '../../libs/pathways/src/application/postponement';
 import { CorrectStepCommand, MarkEnteredInErrorCommand } from '../../libs/pathways/src/application/correction-commands';
 import { ReportAdverseEventCommand } from '../../libs/pathways/src/application/adverse-events';
 import { ReferPatientCommand } from '../../libs/pathways/src/application/referral-commands';
@@ -92,6 +92,11 @@ const rows: Row[] = [
     allowed: CALENDAR_KEEPERS,
     make: (c) => new SetTravelTimeCommand({ fromSiteCode: '', toSiteCode: 'NOSUCH99', hours: -5, freshCourier: false }, c),
   },
+  {
+    command: SetDistrictTravelTimesCommand,
+    allowed: CALENDAR_KEEPERS,
+    make: (c) => new SetDistrictTravelTimesCommand({ siteCode: 'NOSUCH99', times: [{ district: 'M20 4BX', minutes: -1 }] }, c),
+  },
   { command: DeclareBankHolidaysCommand, allowed: CALENDAR_KEEPERS, make: (c) => new DeclareBankHolidaysCommand('Atlantis', ['not-a-date'], c) },
   // Pathways (libs/pathways/src/application): clinical roles only.
   {
@@ -112,6 +117,7 @@ const rows: Row[] = [
   { command: CorrectStepCommand, allowed: CLINICAL, make: (c) => new CorrectStepCommand(NO_SUCH_COI, { eventId: 'no-such-event', reason: '' }, c) },
   { command: ReportAdverseEventCommand, allowed: CLINICAL, make: (c) => new ReportAdverseEventCommand(NO_SUCH_COI, { occurredAt: new Date(Number.NaN), seriousness: 'SERIOUS', description: '' }, c) },
   { command: MarkEnteredInErrorCommand, allowed: CLINICAL, make: (c) => new MarkEnteredInErrorCommand(NO_SUCH_COI, 'no-such-event', '', c) },
+  { command: ArrangeMonitoringStayCommand, allowed: CLINICAL, make: (c) => new ArrangeMonitoringStayCommand(NO_SUCH_COI, 'not a district', '', c) },
   { command: PostponePatientCommand, allowed: CLINICAL, make: (c) => new PostponePatientCommand(NO_SUCH_COI, 'someday', '', c) },
   { command: CreateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new CreateScenarioCommand(NONSENSE_SCENARIO, c) },
   { command: UpdateScenarioCommand, allowed: SCENARIO_PLANNERS, make: (c) => new UpdateScenarioCommand('no-such-scenario', NONSENSE_SCENARIO, 7, '', c) },

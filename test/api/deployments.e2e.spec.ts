@@ -116,7 +116,7 @@ describe('deployments of mobile units', () => {
       expect((await api.gql(mutation, {}, AS_QA)).errors).toBeUndefined();
     }
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'DEPLOY-STRAND-1', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { patientRef: 'DEPLOY-STRAND-1', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     });
     const coi = referPatient.coi;
     const { planOptions } = await step<{ planOptions: { unitId: string; slots: { resourceKey: string; day: string; session: string }[] }[] }>(
@@ -213,7 +213,7 @@ describe('deployments of mobile units', () => {
     expect(deployed.errors).toBeUndefined();
     const { availableFrom } = deployed.data!.deployUnit as { availableFrom: string };
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'DEPLOY-LATER-1', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: today }, priority: 'URGENT' },
+      input: { patientRef: 'DEPLOY-LATER-1', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: today }, priority: 'URGENT' },
     });
     // Collected after a 14-day washout, when every unit is free and MCT-03 is at the Christie.
     const { planOptions } = await step<{ planOptions: { unitId: string; unitSiteCode: string; manufactureStartDay: string; steps: { kind: string; unitId: string | null }[]; slots: { resourceKey: string; day: string; session: string }[] }[] }>(

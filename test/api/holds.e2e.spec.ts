@@ -36,13 +36,15 @@ async function buildNetwork(api: TestApi): Promise<void> {
     const sessions = resource === 'CONDITIONING_CHAIR' ? '[{ name: "AM", start: "08:30", end: "12:30" }]' : '[]';
     await ok(`mutation($d: LocalDate!) { setResourceCalendar(input: { siteCode: "RBV01", resource: ${resource}, count: 4, openingDays: [MON, TUE, WED, THU, FRI, SAT, SUN], sessions: ${sessions}, effectiveFrom: $d }) { siteCode } }`, { d: today });
   }
+  // Patients in M20 live a quarter of an hour from The Christie: within reach for the monitoring stay (issue 14 §4).
+  await ok(`mutation { setDistrictTravelTimes(input: { siteCode: "RBV01", times: [{ district: "M20", minutes: 15 }] }) { minutes } }`);
   await ok(`mutation { registerUnit(input: { id: "MU-1", name: "Cocoon 1", kind: CELL_THERAPY, mobility: FIXED, batchCapacity: 1, homeSiteCode: "RBV01" }) { id } }`);
   await ok(`mutation { setUnitQualification(id: "MU-1", state: QUALIFIED, reason: "PQ passed") { id } }`);
   await ok(`mutation($input: DmmfVersionInput!) { publishDmmfVersion(input: $input) { version } }`, { input: { process, designation: { siteCodes: ['RBV01'], unitIds: ['MU-1'] }, reason: 'v1' } });
 }
 
 async function refer(api: TestApi, patientRef: string): Promise<string> {
-  const result = await api.gql(REFER, { input: { patientRef, referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, AS_SCHEDULER);
+  const result = await api.gql(REFER, { input: { patientRef, homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, AS_SCHEDULER);
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return result.data!.referPatient.coi;
 }
@@ -85,7 +87,7 @@ describe('referrals, holds and bookings', () => {
     const lastDose = inDays(-3);
     const { data, errors } = await api.gql(
       REFER,
-      { input: { patientRef: 'RBV-PSEUDO-0001', productCode: 'poc-car19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: lastDose }, priority: 'ROUTINE' } },
+      { input: { patientRef: 'RBV-PSEUDO-0001', homeDistrict: 'M20', productCode: 'poc-car19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: lastDose }, priority: 'ROUTINE' } },
       AS_SCHEDULER,
     );
     expect(errors).toBeUndefined();
@@ -100,11 +102,11 @@ describe('referrals, holds and bookings', () => {
   it('rejects a mistyped Chain of Identity, an unknown one, and a product without a DMMF', async () => {
     const coi = await refer(api, 'RBV-PSEUDO-0003');
     const typo = coi.slice(0, 7) + (coi[7] === '1' ? '2' : '1') + coi.slice(8);
-    const mistyped = await api.gql(REFER, { input: { coi: typo, patientRef: 'x', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, AS_SCHEDULER);
+    const mistyped = await api.gql(REFER, { input: { coi: typo, patientRef: 'x', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, AS_SCHEDULER);
     expect(mistyped.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'coi' });
     const unknown = await api.gql(HOLD, { input: { coi: 'B000126999999' + 'X', slots: [chair(inDays(2))], idempotencyKey: 'k' } }, AS_SCHEDULER);
     expect(unknown.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
-    const noProduct = await api.gql(REFER, { input: { patientRef: 'x', referringTrust: 'RBV', productCode: 'NOPE-1', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, AS_SCHEDULER);
+    const noProduct = await api.gql(REFER, { input: { patientRef: 'x', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'NOPE-1', washout: { drugClass: 'NONE' }, priority: 'URGENT' } }, AS_SCHEDULER);
     expect(noProduct.errors![0]!.extensions.code).toBe('NOT_FOUND');
   });
 
@@ -206,7 +208,7 @@ describe('referrals, holds and bookings', () => {
   it('refuses a plan that collects during the washout or manufactures on an undesignated unit', async () => {
     const { data } = await api.gql(
       REFER,
-      { input: { patientRef: 'RBV-PSEUDO-0050', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: today }, priority: 'URGENT' } },
+      { input: { patientRef: 'RBV-PSEUDO-0050', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: today }, priority: 'URGENT' } },
       AS_SCHEDULER,
     );
     const coi = data!.referPatient.coi;

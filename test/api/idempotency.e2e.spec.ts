@@ -46,7 +46,7 @@ describe('retries and races', () => {
 
   it('answers all 20 concurrent confirms with one idempotency key BOOKED, and books once', async () => {
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'RETRY-1', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { patientRef: 'RETRY-1', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     });
     const coi = referPatient.coi;
     const { planOptions } = await step<{ planOptions: { slots: unknown[] }[] }>(api, `query($coi: ID!) { planOptions(input: { coi: $coi }) { slots { resourceKey day session } } }`, { coi });

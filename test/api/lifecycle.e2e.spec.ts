@@ -21,7 +21,7 @@ describe('the clinical lifecycle after booking', () => {
 
   async function bookedPathway(productCode: string, ref: string): Promise<string> {
     const { referPatient } = (await step(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: ref, referringTrust: 'RBV', productCode, treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { patientRef: ref, homeDistrict: 'M20', referringTrust: 'RBV', productCode, treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     })).data!;
     const coi = referPatient.coi as string;
     const plans = (await step(`query($coi: ID!) { planOptions(input: { coi: $coi }) { slots { resourceKey day session } } }`, { coi })).data!.planOptions;
@@ -115,7 +115,7 @@ describe('the clinical lifecycle after booking', () => {
 
   it('refuses steps out of order, saying which step is due', async () => {
     const { referPatient } = (await step(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'LIFE-2', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { patientRef: 'LIFE-2', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     })).data!;
     const unbooked = await step(`mutation($coi: ID!) { recordCollection(input: { coi: $coi, siteCode: "RBV01", sessions: 1 }) { status } }`, { coi: referPatient.coi });
     expect(unbooked.errors![0]!.extensions.code).toBe('STEP_OUT_OF_ORDER');

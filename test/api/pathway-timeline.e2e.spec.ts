@@ -69,7 +69,7 @@ describe('Pathway.timeline', () => {
   it('is empty while no plan is held or booked', async () => {
     const { data } = await api.gql<{ referPatient: { coi: string; timeline: Step[] } }>(
       `mutation($input: ReferralInput!) { referPatient(input: $input) { coi timeline { kind } } }`,
-      { input: { patientRef: 'TIMELINE-2', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'ROUTINE' } },
+      { input: { patientRef: 'TIMELINE-2', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'ROUTINE' } },
       AS_SCHEDULER,
     );
     expect(data!.referPatient.timeline).toEqual([]);

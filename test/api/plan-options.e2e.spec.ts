@@ -15,7 +15,7 @@ describe('plan options on the demo network', () => {
   const refer = async (patientRef: string, productCode: string) => {
     const { data, errors } = await api.gql(
       `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`,
-      { input: { patientRef, referringTrust: 'RBV', productCode, treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' } },
+      { input: { patientRef, homeDistrict: 'M20', referringTrust: 'RBV', productCode, treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' } },
       AS_SCHEDULER,
     );
     expect(errors).toBeUndefined();
@@ -76,7 +76,7 @@ describe('plan options follow capacity changes at once', () => {
   it('stops offering an apheresis day once its chairs close, and offers it again when they reopen', async () => {
     const { data } = await api.gql(
       `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`,
-      { input: { patientRef: 'CACHE-1', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' } },
+      { input: { patientRef: 'CACHE-1', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' } },
       AS_SCHEDULER,
     );
     const coi = data!.referPatient.coi as string;

@@ -47,7 +47,7 @@ describe('refusing what cannot be right when it is entered', () => {
     return (result.data!.auditTrail.edges as unknown[]).length;
   };
   const refer = (input: Record<string, unknown>, as: Persona = AS_SCHEDULER) =>
-    api.gql(REFER, { input: { patientRef: 'VALID-1', referringTrust: 'RBV', productCode: 'POC-CAR19', priority: 'URGENT', washout: { drugClass: 'NONE' }, ...input } }, as);
+    api.gql(REFER, { input: { patientRef: 'VALID-1', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', priority: 'URGENT', washout: { drugClass: 'NONE' }, ...input } }, as);
 
   beforeAll(async () => {
     api = await startDemoApi();

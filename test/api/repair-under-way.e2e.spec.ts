@@ -114,7 +114,8 @@ describe('repairing pathways under way, and postponed patients', () => {
   });
 
   it('keeps a batch under way on its unit and moves the patient to a treatment centre with a bed on the day it is ready', async () => {
-    const booked = await referAndBook(api, 'UNDERWAY-3');
+    // A patient living in central London (WC1E), within reach of five London centres (issue 14 §4).
+    const booked = await referAndBook(api, 'UNDERWAY-3', 'POC-CAR19', 'RRV01');
     await collectAndDeliver(api, booked);
     await startManufacture(api, booked);
     // The treatment centre's infusion beds close on the infusion day.

@@ -14,7 +14,7 @@ describe('disruption and repair', () => {
 
   it('flags a booking whose unit goes out of service, proposes a repair, and swaps the booking in one step', async () => {
     const coi = (await api.gql(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'REPAIR-1', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { patientRef: 'REPAIR-1', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', treatmentCentre: 'RBV01', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     }, AS_SCHEDULER)).data!.referPatient.coi;
     const plan = (await api.gql(`query($coi: ID!) { planOptions(input: { coi: $coi }) { unitId slots { resourceKey day session } } }`, { coi }, AS_SCHEDULER)).data!.planOptions[0];
     const hold = (await api.gql(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi, slots: plan.slots, idempotencyKey: 'r1' } }, AS_SCHEDULER)).data!.holdPlan;

@@ -1,4 +1,5 @@
 import type { Client } from 'graphql-ws';
+import { localDateOf, NETWORK_TIME_ZONE } from '@bedside/shared';
 import { referAndBook, step } from '../support/pathway-steps';
 import { connect, subscribe, type Subscriber } from '../support/subscriptions';
 import { AS_DASHBOARD, AS_PLANNER, AS_QA, AS_SCHEDULER, startDemoApi, type Persona, type TestApi } from '../support/test-api';
@@ -41,7 +42,7 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
     await new Promise((resolve) => setTimeout(resolve, 200)); // the subscriptions are registered before the first change
 
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'LIVE-1', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { patientRef: 'LIVE-1', homeDistrict: 'M20', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     });
     const first = await mine.next();
     expect(first.errors).toBeUndefined();
@@ -53,7 +54,7 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
 
     // The other trust's scheduler hears first of their own referral, not of RBV's before it.
     const own = await api.gql(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'LIVE-RRV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'ROUTINE' },
+      input: { patientRef: 'LIVE-RRV', homeDistrict: 'M20', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'ROUTINE' },
     }, AS_OTHER_TRUST);
     expect(own.errors).toBeUndefined();
     expect((await theirs.next()).data!.pathwayChanged.pathway).toMatchObject({ coi: own.data!.referPatient.coi, referringTrust: 'RRV' });
@@ -61,7 +62,7 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
 
   it('follows one pathway by its Chain of Identity through holds and bookings', async () => {
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'LIVE-2', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { patientRef: 'LIVE-2', homeDistrict: 'M20', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     });
     const one = await as(AS_SCHEDULER, PATHWAY_CHANGED, { coi: referPatient.coi });
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -76,14 +77,17 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
     // One patient booked, another's whole plan then held: its collection day's chairs move.
     await referAndBook(api, 'LIVE-3');
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'LIVE-4', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      // Living in Liverpool (L1), within reach of The Christie only; collected after a 14-day washout, when
+      // The Christie's units are free again, so the plan is made there (RBV01, the RBV scheduler's own trust).
+      input: { patientRef: 'LIVE-4', homeDistrict: 'L1', treatmentCentre: 'RBV01', productCode: 'POC-CAR19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: localDateOf(api.clock.now(), NETWORK_TIME_ZONE) }, priority: 'URGENT' },
     });
     const { planOptions } = await step<{ planOptions: { slots: { resourceKey: string; day: string; session: string }[] }[] }>(
       api,
       `query($coi: ID!) { planOptions(input: { coi: $coi, count: 1 }) { slots { resourceKey day session } } }`,
       { coi: referPatient.coi },
     );
-    const chair = planOptions[0]!.slots.find((s) => s.resourceKey === 'site:RBV01:APHERESIS_CHAIR')!;
+    const plan = planOptions[0]!;
+    const chair = plan.slots.find((s) => s.resourceKey === 'site:RBV01:APHERESIS_CHAIR')!;
     const day = chair.day;
     const { capacity } = await step<{ capacity: { edges: { node: { session: string; committed: number; tentative: number } }[] } }>(
       api,
@@ -95,7 +99,7 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
     const otherTrust = await as(AS_OTHER_TRUST, CAPACITY_CHANGED, { from: day, to: day });
     const others = await Promise.all([AS_DASHBOARD, AS_QA, AS_SCHEDULER].map((persona) => as(persona, CAPACITY_CHANGED, { from: day, to: day })));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    await step(api, `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi: referPatient.coi, slots: planOptions[0]!.slots, idempotencyKey: 'live-4' } });
+    await step(api, `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi: referPatient.coi, slots: plan.slots, idempotencyKey: 'live-4' } });
 
     const chairOf = (m: { data?: Record<string, any> | null }) => m.data?.capacityChanged.slots.find((s: { session: string }) => s.session === chair.session);
     const held = before.tentative + 1;
@@ -112,7 +116,7 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
   it('tells a subscriber following the chairs of a plan’s days of its hold and then of its confirmation', async () => {
     // Issue 11 §8: a batch holding a HoldConfirmed (which lists `slots`, not one `slot`) was dropped whole.
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'LIVE-8', referringTrust: 'RBV', treatmentCentre: 'RBV01', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { patientRef: 'LIVE-8', homeDistrict: 'M20', referringTrust: 'RBV', treatmentCentre: 'RBV01', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     });
     const { planOptions } = await step<{ planOptions: { slots: { resourceKey: string; day: string; session: string }[] }[] }>(
       api,
@@ -186,7 +190,7 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
     expect(ended).not.toBeNull();
     const qa = await as(AS_QA, PATHWAY_CHANGED);
     await step(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: 'LIVE-7', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
+      input: { patientRef: 'LIVE-7', homeDistrict: 'M20', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'URGENT' },
     });
     expect((await qa.next()).errors).toBeUndefined();
   });

@@ -39,6 +39,8 @@ async function smallNetwork(api: TestApi, units: { id: string; batchCapacity: nu
   }
   await ok(`mutation { onboardSite(code: "RBV01") { code } }`);
   await ok(`mutation { activateSite(code: "RBV01") { code } }`);
+  // Patients in M20 live a quarter of an hour from The Christie: within reach for the monitoring stay (issue 14 §4).
+  await ok(`mutation { setDistrictTravelTimes(input: { siteCode: "RBV01", times: [{ district: "M20", minutes: 15 }] }) { minutes } }`);
   for (const unit of units) {
     await ok(`mutation { registerUnit(input: { id: "${unit.id}", name: "Cocoon ${unit.id}", kind: CELL_THERAPY, mobility: FIXED, batchCapacity: ${unit.batchCapacity}, homeSiteCode: "RBV01" }) { id } }`);
     await ok(`mutation { setUnitQualification(id: "${unit.id}", state: QUALIFIED, reason: "PQ passed") { id } }`);
@@ -58,7 +60,7 @@ function clinic(api: () => TestApi) {
   };
   const refer = async (ref: string, clinicalDeadline: string | null, productCode = 'POC-CAR19') =>
     (await ok(`mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      input: { patientRef: ref, referringTrust: 'RBV', productCode, washout: { drugClass: 'NONE' }, priority: 'URGENT', clinicalDeadline },
+      input: { patientRef: ref, homeDistrict: 'M20', referringTrust: 'RBV', productCode, washout: { drugClass: 'NONE' }, priority: 'URGENT', clinicalDeadline },
     }, AS_SCHEDULER)).referPatient.coi as string;
   const bestPlan = async (coi: string): Promise<Plan> => (await ok(`query($coi: ID!) { planOptions(input: { coi: $coi, count: 1 }) { infusionDay slots { resourceKey day session } } }`, { coi }, AS_SCHEDULER)).planOptions[0];
   const hold = async (coi: string, plan: Plan) => (await ok(`mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id } }`, { input: { coi, slots: plan.slots, idempotencyKey: `hold-${coi}` } }, AS_SCHEDULER)).holdPlan.id as string;

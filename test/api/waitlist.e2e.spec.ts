@@ -13,7 +13,7 @@ describe('waitlist', () => {
     (
       await api.gql(
         `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`,
-        { input: { patientRef, referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority, clinicalDeadline } },
+        { input: { patientRef, homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority, clinicalDeadline } },
         AS_SCHEDULER,
       )
     ).data!.referPatient.coi as string;

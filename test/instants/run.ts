@@ -24,6 +24,7 @@ export const DATE_DEPENDENT_SUITES = [
   'test/api/signatures',
   'test/api/corrections',
   'test/api/batches',
+  'test/api/stay-within-reach',
   'test/docs/readme-examples',
 ];
 

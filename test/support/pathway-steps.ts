@@ -1,4 +1,5 @@
 import { daysBetween } from '@bedside/shared';
+import { demoHomeDistrict } from '@bedside/network';
 import { AS_SCHEDULER, type TestApi } from './test-api';
 
 export interface Slot {
@@ -40,7 +41,7 @@ export async function referAndBook(
   washout: { drugClass: string; lastDoseDate?: string } = { drugClass: 'NONE' },
 ): Promise<BookedPathway> {
   const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-    input: { patientRef, referringTrust: 'RBV', productCode, treatmentCentre, washout, priority: 'URGENT' },
+    input: { patientRef, homeDistrict: demoHomeDistrict(treatmentCentre), referringTrust: 'RBV', productCode, treatmentCentre, washout, priority: 'URGENT' },
   });
   const coi = referPatient.coi;
   const { planOptions } = await step<{ planOptions: BookedPathway['plan'][] }>(

@@ -8,6 +8,7 @@ export { CreateNetworkModel1763700000300 } from './projections/migrations/176370
 export { UnitDeployments1763700001300 } from './projections/migrations/1763700001300-unit-deployments';
 export { SiteRegions1763700001320 } from './projections/migrations/1763700001320-site-regions';
 export { DropUnitCurrentSiteCode1763700001360 } from './projections/migrations/1763700001360-drop-unit-current-site-code';
+export { DistrictTravelTimes1763700001410 } from './projections/migrations/1763700001410-district-travel-times';
 export * from './demo/demo-network';
 export * from './demo/seed-demo-network';
 export { NetworkReadModel } from './application/network-read-model';

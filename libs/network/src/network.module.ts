@@ -7,6 +7,7 @@ import {
   AddCalendarExceptionHandler,
   DeclareBankHolidaysHandler,
   SetResourceCalendarHandler,
+  SetDistrictTravelTimesHandler,
   SetTravelTimeHandler,
   WithdrawCalendarExceptionHandler,
 } from './application/calendar-commands';
@@ -24,7 +25,7 @@ import { NETWORK_EVENT_CLASSES } from './domain';
 import { NetworkModelFieldsResolver, NetworkModelResolver } from './graphql/network-model.resolver';
 import { NetworkResolver } from './graphql/network.resolver';
 import { SiteResolver } from './graphql/site.resolver';
-import { DmmfVersionsProjection, ModularUnitsProjection, TravelTimesProjection } from './projections/network-model.projections';
+import { DistrictTravelTimesProjection, DmmfVersionsProjection, ModularUnitsProjection, TravelTimesProjection } from './projections/network-model.projections';
 import { SiteDirectoryProjection } from './projections/site-directory.projection';
 import { SiteRecord } from './projections/site-record.entity';
 
@@ -45,6 +46,7 @@ import { SiteRecord } from './projections/site-record.entity';
     AddCalendarExceptionHandler,
     WithdrawCalendarExceptionHandler,
     SetTravelTimeHandler,
+    SetDistrictTravelTimesHandler,
     DeclareBankHolidaysHandler,
     NetworkLookup,
     SiteDirectory,
@@ -73,6 +75,7 @@ export class NetworkModule implements OnModuleInit {
       new ModularUnitsProjection(),
       new DmmfVersionsProjection(),
       new TravelTimesProjection(),
+      new DistrictTravelTimesProjection(),
     ]) {
       this.projections.register(projection);
     }

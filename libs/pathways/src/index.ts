@@ -8,6 +8,7 @@ export { PathwayProgress1763700000600 } from './projections/migrations/176370000
 export { PathwayPostponement1763700000700 } from './projections/migrations/1763700000700-pathway-postponement';
 export { PathwaySteps1763700001380 } from './projections/migrations/1763700001380-pathway-steps';
 export { CreateBatches1763700001390 } from './projections/migrations/1763700001390-create-batches';
+export { PathwayStay1763700001400 } from './projections/migrations/1763700001400-pathway-stay';
 export * from './application/waitlist-offers';
 export * from './application/pathway-access';
 export * from './projections/at-risk-flags.projection';

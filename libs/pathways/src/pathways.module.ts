@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventTypeRegistry } from '@bedside/event-store';
 import { CapacityModule, SLOT_COMMITMENTS_AS_OF } from '@bedside/capacity';
-import { UNIT_BOOKINGS } from '@bedside/network';
+import { NetworkModule, UNIT_BOOKINGS } from '@bedside/network';
 import { BookingsOnUnits } from './application/unit-bookings';
 import { ProjectionRegistry, ReactorRegistry } from '@bedside/read-model';
 import { ConfirmHoldHandler, HoldPlanHandler, KnownHolds, ReleaseHoldHandler } from './application/hold-commands';
@@ -32,7 +32,8 @@ import { CorrectionResolver } from './graphql/correction.resolver';
 import { BatchReads } from './application/batch-reads';
 import { ReportAdverseEventHandler } from './application/adverse-events';
 import { BatchResolver } from './graphql/batch.resolver';
-import { PostponePatientHandler } from './application/postponement';
+import { ArrangeMonitoringStayHandler, PostponePatientHandler } from './application/postponement';
+import { PatientStays } from './application/patient-stays';
 import { RepairPlanning } from './application/repair-planning';
 import { PathwayAccess } from './application/pathway-access';
 import { LivePathways } from './application/live-pathways';
@@ -56,7 +57,7 @@ export class PathwaysModule implements OnModuleInit {
   static forRoot(options: PathwaysOptions): DynamicModule {
     return {
       module: PathwaysModule,
-      imports: [CqrsModule, CapacityModule],
+      imports: [CqrsModule, CapacityModule, NetworkModule],
       providers: [
         { provide: PATHWAYS_OPTIONS, useValue: options },
         ReferPatientHandler,
@@ -86,6 +87,7 @@ export class PathwaysModule implements OnModuleInit {
         LivePathways,
         PathwaySubscriptionsResolver,
         PostponePatientHandler,
+        ArrangeMonitoringStayHandler,
         AcceptRepairHandler,
         WaitlistReads,
         JoinWaitlistHandler,
@@ -93,6 +95,7 @@ export class PathwaysModule implements OnModuleInit {
         AtRiskDetection,
         RecordStepHandler,
         PinnedDmmfs,
+        PatientStays,
         CorrectStepHandler,
         MarkEnteredInErrorHandler,
         CorrectionResolver,

@@ -18,6 +18,8 @@ import {
   type CalendarOwner,
   type SetResourceCalendar,
   type SetTravelTime,
+  setDistrictTravelTimes,
+  type SetDistrictTravelTimes,
 } from '../domain';
 import { NetworkLookup } from './network-lookup';
 
@@ -55,6 +57,13 @@ export class WithdrawCalendarExceptionCommand {
 export class SetTravelTimeCommand {
   constructor(
     readonly input: SetTravelTime,
+    readonly context: CommandContext,
+  ) {}
+}
+
+export class SetDistrictTravelTimesCommand {
+  constructor(
+    readonly input: SetDistrictTravelTimes,
     readonly context: CommandContext,
   ) {}
 }
@@ -153,6 +162,22 @@ export class SetTravelTimeHandler implements ICommandHandler<SetTravelTimeComman
     const registered = new Set<string>();
     for (const code of codes) if (await this.lookup.site(code)) registered.add(code);
     return this.repository.record(TRAVEL_TIMES_STREAM, setTravelTime(input, (c) => registered.has(c)), context);
+  }
+}
+
+/** Minutes from postcode districts to a site, which the stay-within-reach rule judges by (issue 14 §4). */
+@CommandHandler(SetDistrictTravelTimesCommand)
+export class SetDistrictTravelTimesHandler implements ICommandHandler<SetDistrictTravelTimesCommand, GlobalPosition> {
+  constructor(
+    private readonly repository: AggregateRepository,
+    private readonly lookup: NetworkLookup,
+  ) {}
+
+  async execute({ input, context }: SetDistrictTravelTimesCommand): Promise<GlobalPosition> {
+    requireRole(context.role, CALENDAR_KEEPERS, 'set travel times from postcode districts');
+    const code = normaliseOdsCode('siteCode', input.siteCode);
+    const registered = (await this.lookup.site(code)) !== undefined;
+    return this.repository.record(TRAVEL_TIMES_STREAM, setDistrictTravelTimes(input, (c) => c === code && registered), context);
   }
 }
 

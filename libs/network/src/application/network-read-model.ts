@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AggregateRepository } from '@bedside/event-store';
-import { trustScope, ValidationError, type Caller, type LocalDate } from '@bedside/shared';
+import { postcodeDistrict, trustScope, ValidationError, type Caller, type LocalDate } from '@bedside/shared';
 import {
   calendarEvolver,
   calendarStreamId,
@@ -128,6 +128,24 @@ export class NetworkReadModel {
       activeSites: sites.filter((s) => s.status === 'ACTIVE').map(({ code, region }) => ({ code, region })),
       travel,
     };
+  }
+
+  /**
+   * Minutes from postcode districts to sites (issue 14 §4), nearest first: for one district (what the
+   * stay-within-reach rule judges a patient by), one site, or both.
+   */
+  districtTravelTimes(filter: { district?: string | null; siteCode?: string | null }): Promise<{ district: string; siteCode: string; minutes: number }[]> {
+    return this.dataSource.query(
+      `SELECT district, site_code AS "siteCode", minutes FROM district_travel_times
+        WHERE ($1::text IS NULL OR district = $1) AND ($2::text IS NULL OR site_code = $2)
+        ORDER BY district, minutes, site_code LIMIT 5000`,
+      [filter.district ? postcodeDistrict('district', filter.district) : null, filter.siteCode ? normaliseOdsCode('siteCode', filter.siteCode) : null],
+    );
+  }
+
+  /** Minutes from one district to each site a time is recorded for: the stay the rule judges (clinical-rules.ts staysWithinReach). */
+  async minutesFromDistrict(district: string): Promise<ReadonlyMap<string, number>> {
+    return new Map((await this.districtTravelTimes({ district })).map((t) => [t.siteCode, t.minutes]));
   }
 
   /** Travel times from each site, nearest first, after a (from, hours, to) key; `limit + 1` of them. */

@@ -155,6 +155,48 @@ export const ENGLAND_AND_WALES_BANK_HOLIDAYS = [
 ];
 
 /** Road hours between two points: great-circle km × 1.3 road factor at 65 km/h, plus 15 minutes, to the quarter hour. */
+/**
+ * Postcode districts the demo's patients live in (issue 14 §4), at rough centres: the seed records minutes
+ * from each to every centre within four hours (roadHours), so the stay-within-reach rule has figures to
+ * judge by. TR1 (Truro) is beyond reach of every demo centre: its patients need a stay arranged.
+ */
+export const DEMO_DISTRICTS: readonly { readonly district: string; readonly location: GeoLocation }[] = [
+  { district: 'M20', location: { latitude: 53.42, longitude: -2.23 } },
+  { district: 'M1', location: { latitude: 53.48, longitude: -2.24 } },
+  { district: 'SK8', location: { latitude: 53.38, longitude: -2.21 } },
+  { district: 'L1', location: { latitude: 53.4, longitude: -2.98 } },
+  { district: 'LS9', location: { latitude: 53.8, longitude: -1.51 } },
+  { district: 'S10', location: { latitude: 53.38, longitude: -1.51 } },
+  { district: 'NE7', location: { latitude: 55.0, longitude: -1.58 } },
+  { district: 'CA1', location: { latitude: 54.89, longitude: -2.93 } },
+  { district: 'B15', location: { latitude: 52.45, longitude: -1.93 } },
+  { district: 'CV1', location: { latitude: 52.41, longitude: -1.51 } },
+  { district: 'NG7', location: { latitude: 52.94, longitude: -1.18 } },
+  { district: 'BS2', location: { latitude: 51.46, longitude: -2.58 } },
+  { district: 'EX1', location: { latitude: 50.72, longitude: -3.51 } },
+  { district: 'TR1', location: { latitude: 50.26, longitude: -5.05 } },
+  { district: 'WC1E', location: { latitude: 51.52, longitude: -0.13 } },
+  { district: 'SE5', location: { latitude: 51.47, longitude: -0.09 } },
+  { district: 'SM2', location: { latitude: 51.35, longitude: -0.19 } },
+  { district: 'W12', location: { latitude: 51.51, longitude: -0.23 } },
+  { district: 'CB2', location: { latitude: 52.19, longitude: 0.13 } },
+  { district: 'OX3', location: { latitude: 51.76, longitude: -1.22 } },
+  { district: 'SO16', location: { latitude: 50.93, longitude: -1.43 } },
+];
+
+/**
+ * The demo district nearest a demo centre (or a scaled copy of one: RBV02 stands beside RBV01): a home
+ * for a demo or test patient treated there, so the stay-within-reach rule lets them be (issue 14 §4).
+ */
+export function demoHomeDistrict(centreCode = 'RBV01'): string {
+  const centre = DEMO_CENTRES.find((c) => c.code.slice(0, 3) === centreCode.slice(0, 3)) ?? DEMO_CENTRES[0]!;
+  const hours = (d: (typeof DEMO_DISTRICTS)[number]) => roadHours(d.location, centre.location);
+  return [...DEMO_DISTRICTS].sort((a, b) => hours(a) - hours(b))[0]!.district;
+}
+
+/** Minutes the demo records from a district to a centre: beyond four hours none is recorded. */
+export const DEMO_DISTRICT_REACH_MINUTES = 240;
+
 export function roadHours(a: GeoLocation, b: GeoLocation): number {
   const rad = (deg: number) => (deg * Math.PI) / 180;
   const h = Math.sin(rad(b.latitude - a.latitude) / 2) ** 2 + Math.cos(rad(a.latitude)) * Math.cos(rad(b.latitude)) * Math.sin(rad(b.longitude - a.longitude) / 2) ** 2;

@@ -1,7 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext, EventStore } from '@bedside/event-store';
 import { systemClock } from '@bedside/shared';
-import { DeclareBankHolidaysCommand, SetResourceCalendarCommand, SetTravelTimeCommand } from '../application/calendar-commands';
+import { DeclareBankHolidaysCommand, SetDistrictTravelTimesCommand, SetResourceCalendarCommand, SetTravelTimeCommand } from '../application/calendar-commands';
 import { PublishDmmfVersionCommand } from '../application/dmmf-commands';
 import { ChangeSiteStatusCommand, RegisterSiteCommand } from '../application/site-commands';
 import { RegisterUnitCommand, SetUnitQualificationCommand } from '../application/unit-commands';
@@ -9,6 +9,8 @@ import { CONTROL_SITE_STREAM, type GeoLocation } from '../domain';
 import {
   DEMO_CENTRES,
   DEMO_CONTROL_SITE,
+  DEMO_DISTRICT_REACH_MINUTES,
+  DEMO_DISTRICTS,
   DEMO_FILL_FINISH,
   DEMO_PRODUCTS,
   DEMO_UNITS,
@@ -121,6 +123,11 @@ export async function seedDemoNetwork(commands: CommandBus, store: EventStore, o
       await commands.execute(new SetTravelTimeCommand({ fromSiteCode: sites[a]!.code, toSiteCode: sites[b]!.code, hours, freshCourier: hours <= 8 }, seedContext));
       travelTimes++;
     }
+  }
+  // Minutes from the demo's postcode districts to each centre, for the stay-within-reach rule (issue 14 §4).
+  for (const centre of centres) {
+    const times = DEMO_DISTRICTS.map(({ district, location }) => ({ district, minutes: Math.round(roadHours(location, centre.location) * 60) })).filter((t) => t.minutes <= DEMO_DISTRICT_REACH_MINUTES);
+    if (times.length > 0) await commands.execute(new SetDistrictTravelTimesCommand({ siteCode: centre.code, times, reason: 'Demo network: road estimate from the district’s centre' }, seedContext));
   }
   log(`demo network: ${DEMO_PRODUCTS.length} products and ${travelTimes} travel times recorded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return { seeded: true, sites: sites.length, units: units.length, products: DEMO_PRODUCTS.length, travelTimes };

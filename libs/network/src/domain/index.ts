@@ -17,7 +17,7 @@ import { UnitDeployed, UnitRecalled } from './deployment';
 import { DmmfVersionPublished } from './dmmf';
 import { UnitQualificationChanged, UnitRegistered } from './modular-unit';
 import { SITE_EVENT_CLASSES } from './site-events';
-import { BankHolidaysDeclared, TravelTimeSet } from './travel';
+import { BankHolidaysDeclared, DistrictTravelTimesSet, TravelTimeSet } from './travel';
 
 /** Every event the network context records. */
 export const NETWORK_EVENT_CLASSES = [
@@ -31,5 +31,6 @@ export const NETWORK_EVENT_CLASSES = [
   CalendarExceptionAdded,
   CalendarExceptionWithdrawn,
   TravelTimeSet,
+  DistrictTravelTimesSet,
   BankHolidaysDeclared,
 ] as const;

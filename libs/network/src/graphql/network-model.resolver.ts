@@ -10,6 +10,7 @@ import {
   DeclareBankHolidaysCommand,
   SetResourceCalendarCommand,
   SetTravelTimeCommand,
+  SetDistrictTravelTimesCommand,
   WithdrawCalendarExceptionCommand,
   type CalendarChanged,
 } from '../application/calendar-commands';
@@ -33,6 +34,8 @@ import {
   ResourceCalendarInput,
   TravelTime,
   TravelTimeInput,
+  DistrictTravelTime,
+  DistrictTravelTimesInput,
 } from './network-model.types';
 import { Network } from './site.types';
 
@@ -193,6 +196,27 @@ export class NetworkModelResolver {
       hours: r.hours,
       freshCourier: r.fresh_courier,
     }));
+  }
+
+  @Allow(EVERYONE)
+  @Query(() => [DistrictTravelTime], {
+    description: 'Minutes from postcode districts to sites, nearest first (up to 5,000): for one district, one site, or both. The stay-within-reach rule judges a patient’s district by them.',
+  })
+  districtTravelTimes(
+    @Args('district', { type: () => String, nullable: true, description: 'Only from this postcode district, e.g. "M20".' }) district?: string | null,
+    @Args('siteCode', { type: () => String, nullable: true, description: 'Only to this site.' }) siteCode?: string | null,
+  ): Promise<DistrictTravelTime[]> {
+    return this.readModel.districtTravelTimes({ district, siteCode });
+  }
+
+  @Allow(NETWORK_PLANNING)
+  @Mutation(() => [DistrictTravelTime], {
+    description: 'Records minutes of travel from postcode districts to a site (planner or Control Site QA): plans, conditioning and infusion keep each patient within reach of their centre by them. Returns every time recorded to the site.',
+  })
+  async setDistrictTravelTimes(@Args('input', { description: 'The site and its districts.' }) input: DistrictTravelTimesInput, @Acting() acting: CommandContext): Promise<DistrictTravelTime[]> {
+    const position: GlobalPosition = await this.commands.execute(new SetDistrictTravelTimesCommand(input, acting));
+    await this.readYourWrites.after(position);
+    return this.readModel.districtTravelTimes({ siteCode: input.siteCode });
   }
 
   @Allow(NETWORK_PLANNING)

@@ -309,6 +309,34 @@ export class TravelTimeInput {
   reason?: string | null;
 }
 
+@ObjectType({ description: 'Minutes of travel from a postcode district to a site: what the stay-within-reach rule judges a patient’s district by.' })
+export class DistrictTravelTime {
+  @Field({ description: 'The postcode district (outward code), e.g. "M20".' })
+  district!: string;
+  @Field({ description: 'The site (a treatment centre).' })
+  siteCode!: string;
+  @Field(() => Int, { description: 'Minutes of travel from the district to the site.' })
+  minutes!: number;
+}
+
+@InputType({ description: 'Minutes from one postcode district to the site.' })
+export class DistrictMinutesInput {
+  @Field({ description: 'The postcode district: the part of the postcode before the space, e.g. "M20" (never a full postcode).' })
+  district!: string;
+  @Field(() => Int, { description: 'Minutes of travel to the site, 0 to 1440.' })
+  minutes!: number;
+}
+
+@InputType({ description: 'Travel times from postcode districts to one site; a district given again replaces its earlier time.' })
+export class DistrictTravelTimesInput {
+  @Field({ description: 'The site the districts are measured to.' })
+  siteCode!: string;
+  @Field(() => [DistrictMinutesInput], { description: 'Each district once, with its minutes (1 to 2,000).' })
+  times!: DistrictMinutesInput[];
+  @Field(() => String, { nullable: true, description: 'Why, or the source of the figures.' })
+  reason?: string | null;
+}
+
 @ObjectType({ description: 'A page of travel times, from each site nearest first.' })
 export class TravelTimeConnection extends Connection(TravelTime, 'TravelTime', 'travel time') {}
 

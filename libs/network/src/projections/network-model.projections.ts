@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordedAs } from '@bedside/event-store';
 import { upsertRows, type Projection } from '@bedside/read-model';
-import { applyDeployment, deploymentOf, type Deployment, type DmmfEvent, type ProductProcess, type TravelTimeSet, type UnitEvent } from '../domain';
+import { applyDeployment, deploymentOf, type Deployment, type DmmfEvent, type DistrictTravelTimesSet, type ProductProcess, type TravelTimeSet, type UnitEvent } from '../domain';
 
 /** A row of `modular_units`, owned by `ModularUnitsProjection` (readers import it from here). */
 export interface UnitRow {
@@ -183,3 +183,18 @@ export class TravelTimesProjection implements Projection<TravelTimeSet> {
   }
 }
 
+
+/** `district_travel_times`: minutes from postcode districts to treatment centres (issue 14 §4); later times replace earlier. */
+export class DistrictTravelTimesProjection implements Projection<DistrictTravelTimesSet> {
+  readonly name = 'district-travel-times';
+  readonly tables = ['district_travel_times'];
+  readonly eventTypes: readonly DistrictTravelTimesSet['type'][] = ['DistrictTravelTimesSet'];
+
+  async apply(events: readonly RecordedAs<DistrictTravelTimesSet>[], manager: EntityManager): Promise<void> {
+    const rows = new Map<string, object>();
+    for (const event of events) {
+      for (const t of event.data.times) rows.set(`${t.district}>${event.data.siteCode}`, { district: t.district, site_code: event.data.siteCode, minutes: t.minutes, recorded_at: event.recordedAt });
+    }
+    await upsertRows(manager, 'district_travel_times', { district: 'text', site_code: 'text', minutes: 'integer', recorded_at: 'timestamptz' }, ['district', 'site_code'], [...rows.values()]);
+  }
+}

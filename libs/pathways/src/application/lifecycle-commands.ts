@@ -41,7 +41,9 @@ import {
   type SlotRef,
   type UnitFacts,
   type When,
+  type PatientStay,
 } from '../domain';
+import { PatientStays } from './patient-stays';
 import { actingForTrust } from './pathway-access';
 import { PATHWAYS_OPTIONS, type PathwaysOptions } from './pathways-options';
 import { PinnedDmmfs } from './pinned-dmmfs';
@@ -66,6 +68,8 @@ interface Known {
   readonly signature?: ElectronicSignature;
   readonly batch: BatchNumber | null;
   readonly process: ProductProcess;
+  /** Where the patient will stay after infusion, for the steps that judge reach (start of conditioning, infusion). */
+  readonly stay: PatientStay | null;
 }
 
 /** Records one step of a pathway's lifecycle, decided by the pure rules in domain/lifecycle-steps.ts. */
@@ -94,6 +98,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PATHWAYS_OPTIONS) private readonly options: PathwaysOptions,
     @Inject(SIGNATURE_POLICY) private readonly signatures: SignaturePolicy,
+    private readonly stays: PatientStays,
   ) {}
 
   async execute({ coi: raw, step, context, timing }: RecordStepCommand): Promise<PathwayChanged> {
@@ -115,10 +120,12 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
     const unitIds = [...new Set([...(needs.bookedUnits ? (booking?.unitIds ?? []) : []), ...needs.units])];
     const when: When = { at: timing.occurredAt ?? now, now, lateReason: timing.lateReason };
     const units = await this.units(unitIds, dmmf.designation, localDateOf(when.at, NETWORK_TIME_ZONE));
+    // Reach is judged where the course starts and at the bedside (issue 14 §4; clinical-rules.ts staysWithinReach).
+    const stay = step.step === 'CONDITIONING_STARTED' || step.step === 'INFUSED' ? await this.stays.of(pathway.stayDistrict) : null;
     const record = async () => {
       const batch = step.step === 'MANUFACTURE_STARTED' ? await this.batchNumber(step.batchId, step.unitId, when.at) : null;
       try {
-        return await this.recordOn(pathway, step, when, acting, timing, { booking, units, signature, batch, process: dmmf.process });
+        return await this.recordOn(pathway, step, when, acting, timing, { booking, units, signature, batch, process: dmmf.process, stay });
       } catch (error) {
         // A site's own id already used is refused; an issued one lost a race for the register's next number, and is retried.
         if (batch && !batch.register && error instanceof ConcurrencyError && error.streamId === batchStreamId(batch.batchId)) {
@@ -155,6 +162,9 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
       pathwayEvolver,
       (current) => {
         const latest = requirePathway(current, coi);
+        if (latest.stayDistrict !== pathway.stayDistrict) {
+          throw new ConflictError(`Where the patient of pathway ${coi} will stay changed while this step was being recorded: record it again.`, { coi });
+        }
         if (latest.holdId !== pathway.holdId) {
           throw new ConflictError(`The booking of pathway ${coi} changed while this step was being recorded (a repair was accepted): record it again.`, { coi });
         }
@@ -169,6 +179,7 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
           units,
           ...(signature && { signature }),
           ...(batch && { batchId: batch.batchId }),
+          stay: known.stay,
         };
         return decideStep(ctx, latest.progress, step, when);
       },

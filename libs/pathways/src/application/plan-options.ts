@@ -4,7 +4,8 @@ import { CapacityReads, LAYOUT_PROJECTION, NO_SLOTS, SlotLayoutCache, unitOfKey,
 import { designatesUnitAt, presentStay, unitStays, type DeploymentData, type Designation, type ProductProcess, type Resource, type UnitStay } from '@bedside/network';
 import { appliedKeySql } from '@bedside/read-model';
 import { NETWORK_TIME_ZONE, addDays, CLOCK, daysBetween, localDateOf, NotFoundError, wholeNumber, type Clock, type LocalDate } from '@bedside/shared';
-import { normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PlanSearchInput, type PlanSearchResult } from '../domain';
+import { PatientStays } from './patient-stays';
+import { normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PatientStay, type PlanSearchInput, type PlanSearchResult } from '../domain';
 
 /** Treatment centres have every resource a pathway needs there. */
 const CENTRE_RESOURCES: readonly Resource[] = ['APHERESIS_CHAIR', 'CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED'];
@@ -168,8 +169,14 @@ export class PlanOptions {
     private readonly dataSource: DataSource,
     private readonly capacity: CapacityReads,
     private readonly layout: SlotLayoutCache,
+    private readonly stays: PatientStays,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Where the patient will stay after infusion, as plan-search.ts R9 judges it (PatientStays). */
+  stayOf(district: string | null | undefined): Promise<PatientStay | null> {
+    return this.stays.of(district);
+  }
 
   async forPathway(coi: string, options: { count?: number | null; horizonDays?: number | null }): Promise<PlanSearchResult> {
     return onUnits(searchPlans(await this.inputForPathway(coi, options)));
@@ -180,7 +187,7 @@ export class PlanOptions {
     const horizonDays = wholeNumber('horizonDays', options.horizonDays ?? 120, 7, 365);
     const [pathway] = await this.dataSource.query(
       `SELECT product_code, dmmf_version, treatment_centre, to_char(earliest_collection_date, 'YYYY-MM-DD') AS earliest,
-              to_char(clinical_deadline, 'YYYY-MM-DD') AS deadline, ${appliedKeySql('$2')} AS basis_key FROM pathways WHERE coi = $1`,
+              to_char(clinical_deadline, 'YYYY-MM-DD') AS deadline, stay_district, ${appliedKeySql('$2')} AS basis_key FROM pathways WHERE coi = $1`,
       [coi, BASIS_PROJECTIONS],
     );
     if (!pathway) throw new NotFoundError('pathway', coi, 'Refer the patient first (referPatient).');
@@ -190,8 +197,8 @@ export class PlanOptions {
     const earliest: LocalDate = pathway.earliest > today ? pathway.earliest : today;
     const basis = await this.basisAt(pathway.product_code, pathway.dmmf_version, pathway.basis_key);
     const range = { from: earliest, to: addDays(earliest, horizonDays + basis.process.monitoringInpatientDays) };
-    const freeByResource = await this.layout.resourceDays(usableBy(basis), range, now);
-    return searchInput(basis, { freeByResource }, { earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 }, today);
+    const [freeByResource, stay] = await Promise.all([this.layout.resourceDays(usableBy(basis), range, now), this.stayOf(pathway.stay_district)]);
+    return { ...searchInput(basis, { freeByResource }, { earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 }, today), stay };
   }
 
   /**
@@ -200,7 +207,7 @@ export class PlanOptions {
    * earliest collection date and today).
    */
   async inputForPlan(
-    pathway: { productCode: string; dmmfVersion: number; earliestCollectionDate: LocalDate },
+    pathway: { productCode: string; dmmfVersion: number; earliestCollectionDate: LocalDate; stayDistrict?: string | null },
     slots: readonly { resourceKey: string; day: LocalDate }[],
     keys: JudgementKeys,
   ): Promise<PlanSearchInput> {
@@ -217,11 +224,11 @@ export class PlanOptions {
     // Only the resources the slots name: the judge looks at nothing else (plan-judgement.ts).
     const resources = new Set(slots.map((s) => s.resourceKey));
     const range = { from: earliest, to: addDays(earliest, days + basis.process.monitoringInpatientDays) };
-    const free = await this.layout.laidOutSlots(usableBy(basis), keys.layoutKey, range, now, resources);
+    const [free, stay] = await Promise.all([this.layout.laidOutSlots(usableBy(basis), keys.layoutKey, range, now, resources), this.stayOf(pathway.stayDistrict)]);
     // The batch is judged where its unit stands when it is made: the stay of its first bay day, which may
     // be a later stay than today's for a deployed unit (unitsWhereTheyAre).
     const firstBay = slots.filter((s) => unitOfKey(s.resourceKey) !== null).reduce<LocalDate | null>((min, s) => (min === null || s.day < min ? s.day : min), null);
-    return searchInput(basis, { free }, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 }, firstBay !== null && firstBay > today ? firstBay : today);
+    return { ...searchInput(basis, { free }, { earliest, deadline: null, preferredCentre: null, horizonDays: days, count: 1 }, firstBay !== null && firstBay > today ? firstBay : today), stay };
   }
 
   async basis(productCode: string, version: number): Promise<PlanBasis> {

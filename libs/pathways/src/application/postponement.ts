@@ -3,7 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, type CommandContext } from '@bedside/event-store';
 import { Inject } from '@nestjs/common';
 import { NETWORK_TIME_ZONE, CLINICAL, CLOCK, localDateOf, requireRole, type Clock } from '@bedside/shared';
-import { normaliseCoi, pathwayEvolver, pathwayStreamId, postponePatient } from '../domain';
+import { arrangeMonitoringStay, normaliseCoi, pathwayEvolver, pathwayStreamId, postponePatient } from '../domain';
 import { PathwayAccess } from './pathway-access';
 import type { PathwayChanged } from './referral-commands';
 
@@ -31,6 +31,31 @@ export class PostponePatientHandler implements ICommandHandler<PostponePatientCo
     const today = localDateOf(this.clock.now(), NETWORK_TIME_ZONE);
     const acting = await this.access.actingOn(coi, context, 'postpone patients');
     const { position } = await this.repository.execute(pathwayStreamId(coi), pathwayEvolver, (state) => postponePatient(state, coi, until, reason, today), { ...acting, reason });
+    return { coi, position };
+  }
+}
+
+/** Where the patient will stay for the monitoring period when not at home (issue 14 §4). */
+export class ArrangeMonitoringStayCommand {
+  constructor(
+    readonly coi: ChainOfIdentity,
+    readonly district: string,
+    readonly reason: string,
+    readonly context: CommandContext,
+  ) {}
+}
+
+@CommandHandler(ArrangeMonitoringStayCommand)
+export class ArrangeMonitoringStayHandler implements ICommandHandler<ArrangeMonitoringStayCommand, PathwayChanged> {
+  constructor(
+    private readonly repository: AggregateRepository,
+    private readonly access: PathwayAccess,
+  ) {}
+
+  async execute({ coi, district, reason, context }: ArrangeMonitoringStayCommand): Promise<PathwayChanged> {
+    requireRole(context.role, CLINICAL, 'arrange a monitoring stay');
+    const acting = await this.access.actingOn(coi, context, 'arrange monitoring stays');
+    const { position } = await this.repository.execute(pathwayStreamId(coi), pathwayEvolver, (state) => arrangeMonitoringStay(state, coi, district, reason), { ...acting, reason });
     return { coi, position };
   }
 }

@@ -64,6 +64,7 @@ export class RepairPlanning {
       ...searchInput(basis, { free }, { earliest, deadline: row.clinical_deadline, preferredCentre: row.treatment_centre, horizonDays: REPAIR_HORIZON_DAYS, count }, today),
       kept,
       patientAvailableFrom: row.postponed_until,
+      stay: await this.plans.stayOf(row.stay_district),
     };
     return { result: searchPlans(input), keptSlots, recollection };
   }

@@ -108,3 +108,31 @@ export function conditioningGateOpensAt(
   if (gate === 'CONDITIONING_DURING_MANUFACTURE') return facts.manufactureStartsAt;
   return facts.releasedAt && new Date(facts.releasedAt.getTime() + facts.travelHours * HOUR_MS);
 }
+
+/** Where a patient will stay after infusion (home, or a stay arranged near a centre), as the reach rule judges it. */
+export interface PatientStay {
+  /** A postcode district, e.g. "M20". */
+  readonly district: string;
+  /** Minutes from the district to a centre, as a planner recorded them; undefined when none is recorded. */
+  readonly minutesTo: (centre: string) => number | undefined;
+}
+
+/**
+ * Stay within reach (domain.md step 9; issue 14 §4): for `stayWithinReachDays` after infusion the patient
+ * stays within `stayWithinReachMinutes` of the treatment centre. Judged from where the patient will stay,
+ * a postcode district (home, or a stay arranged near the centre), and the minutes a planner recorded from
+ * that district to the centre (setDistrictTravelTimes): with no time recorded Bedside cannot vouch for
+ * the reach, so it is not within reach. A process with no stay to keep (0 days) is always within reach.
+ * The plan search offers only centres within reach (plan-search.ts R9); the lifecycle starts conditioning
+ * and infuses only there (lifecycle.ts).
+ */
+export function staysWithinReach(process: Pick<ProductProcess, 'stayWithinReachDays' | 'stayWithinReachMinutes'>, minutesToCentre: number | undefined): boolean {
+  if (process.stayWithinReachDays === 0) return true;
+  return minutesToCentre !== undefined && minutesToCentre <= process.stayWithinReachMinutes;
+}
+
+/** Why a centre is out of reach, in a scheduler's words (for the search's reasons and the lifecycle's refusals). */
+export function outOfReachWords(process: Pick<ProductProcess, 'stayWithinReachDays' | 'stayWithinReachMinutes'>, district: string, centre: string, minutes: number | undefined): string {
+  const how = minutes === undefined ? `no travel time is recorded from ${district} to ${centre}` : `${district} is ${minutes} min from ${centre}`;
+  return `${how}, and the patient must stay within ${process.stayWithinReachMinutes} min of the centre for ${process.stayWithinReachDays} days after infusion`;
+}

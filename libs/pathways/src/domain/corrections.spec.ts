@@ -13,6 +13,8 @@ const FRESH: LifecycleProcess = {
   infusionWindowMinDays: 3,
   infusionWindowMaxDays: 3,
   reconditionAfterDays: 14,
+  stayWithinReachDays: 28,
+  stayWithinReachMinutes: 120,
 };
 const NOW = new Date('2027-03-05T12:00:00Z');
 

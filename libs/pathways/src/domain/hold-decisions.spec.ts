@@ -16,7 +16,7 @@ const begins = new Map(plan.concat(otherBay).map((s) => [slotStreamId(s), new Da
 const room = (places: number) => new Map(plan.concat(otherBay).map((s) => [slotStreamId(s), places]));
 
 const pathway = (status: Pathway['status'], holdId: string | null, progress: Partial<Progress> = {}): StreamRead<Pathway> => ({
-  state: { coi, referringTrust: 'RBV', productCode: 'POC-CAR19', dmmfVersion: 1, status, holdId, progress: { ...NOT_STARTED, ...progress }, waitlisted: false, earliestCollectionDate: '2027-03-01', postponedUntil: null, steps: [], version: 4 },
+  state: { coi, referringTrust: 'RBV', productCode: 'POC-CAR19', dmmfVersion: 1, status, holdId, progress: { ...NOT_STARTED, ...progress }, waitlisted: false, earliestCollectionDate: '2027-03-01', postponedUntil: null, stayDistrict: 'M20', steps: [], version: 4 },
   version: 4,
 });
 const noHold: StreamRead<Hold | undefined> = { state: undefined, version: 0 };

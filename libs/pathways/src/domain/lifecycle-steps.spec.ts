@@ -4,7 +4,7 @@ import { decideStep, stepNeeds, stepReason, type LifecycleStep } from './lifecyc
 const ctx: LifecycleContext = {
   coi: 'B000126000001X',
   booked: true,
-  process: { startingMaterial: 'FRESH', maxFreshHoldHours: 36, apheresisHoursPerSession: 4, conditioningGate: 'CONDITIONING_DURING_MANUFACTURE', conditioningDays: [-5, -4, -3], shelfLifeHours: 6, infusionWindowMinDays: 3, infusionWindowMaxDays: 3, reconditionAfterDays: 14 },
+  process: { startingMaterial: 'FRESH', maxFreshHoldHours: 36, apheresisHoursPerSession: 4, conditioningGate: 'CONDITIONING_DURING_MANUFACTURE', conditioningDays: [-5, -4, -3], shelfLifeHours: 6, infusionWindowMinDays: 3, infusionWindowMaxDays: 3, reconditionAfterDays: 14, stayWithinReachDays: 28, stayWithinReachMinutes: 120 },
   earliestCollectionDate: '2027-03-01',
   postponedUntil: null,
   lateAfterMinutes: 60,

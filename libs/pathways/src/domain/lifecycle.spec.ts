@@ -38,6 +38,8 @@ const FRESH: LifecycleProcess = {
   infusionWindowMinDays: 3,
   infusionWindowMaxDays: 3,
   reconditionAfterDays: 14,
+  stayWithinReachDays: 28,
+  stayWithinReachMinutes: 120,
 };
 const FROZEN: LifecycleProcess = { ...FRESH, startingMaterial: 'CRYOPRESERVED', maxFreshHoldHours: null, conditioningGate: 'RELEASE_BEFORE_CONDITIONING', shelfLifeHours: 8760, infusionWindowMinDays: 2, infusionWindowMaxDays: 14 };
 
@@ -363,6 +365,36 @@ describe('conditioning and infusion, on the regimen’s days (domain.md step 8)'
   it('blocks infusion of fresh product past its shelf life, measured from the end of manufacture', () => {
     expect(recordInfusion(ctx, ready(), 'RBV01', at('2027-03-09T11:59:00Z'), COI)).toHaveLength(1);
     expect(() => recordInfusion(ctx, ready(), 'RBV01', at('2027-03-09T12:01:00Z'), COI)).toThrow(/passed its 6 h shelf life at 2027-03-09T12:00:00.000Z/);
+  });
+
+  describe('the patient stays within reach of the centre after infusion (stayWithinReachMinutes; issue 14 §4)', () => {
+    // The patient stays in M20: The Christie (RBV01) is 15 min away, RRK01 150 min, and nothing is recorded to RRV01.
+    const minutes: Record<string, number> = { RBV01: 15, RRK01: 150 };
+    const staying = { ...ctx, stay: { district: 'M20', minutesTo: (c: string) => minutes[c] } };
+    const confirmedOnly = () => [manufactureStarted('2027-03-02T08:00:00Z'), confirmed('2027-03-02T09:00:00Z')].reduce((p, decide) => decide(p).reduce(evolveProgress, p), received());
+
+    it('starts conditioning only at a centre within reach of where the patient will stay, saying what to do', () => {
+      expect(startConditioning(staying, confirmedOnly(), 'RBV01', at('2027-03-04T09:00:00Z'))).toHaveLength(1);
+      const far = refusal(() => startConditioning(staying, confirmedOnly(), 'RRK01', at('2027-03-04T09:00:00Z')));
+      expect(far).toMatchObject({ code: 'CONFLICT', details: { district: 'M20', siteCode: 'RRK01', minutes: 150, stayWithinReachMinutes: 120 } });
+      expect(far.message).toBe(
+        'Start of conditioning at RRK01 refused: M20 is 150 min from RRK01, and the patient must stay within 120 min of the centre for 28 days after infusion. ' +
+          'Arrange a stay within reach of RRK01 (arrangeMonitoringStay), or repair the plan to a centre within reach of M20 (atRiskPathways / acceptRepair).',
+      );
+      expect(refusal(() => startConditioning(staying, confirmedOnly(), 'RRV01', at('2027-03-04T09:00:00Z'))).message).toMatch(/^Start of conditioning at RRV01 refused: no travel time is recorded from M20 to RRV01/);
+    });
+
+    it('infuses only within reach too: a stay that moved out of reach after conditioning is refused at the bedside', () => {
+      expect(recordInfusion(staying, ready(), 'RBV01', at('2027-03-09T09:00:00Z'), COI)).toHaveLength(1);
+      const movedAway = { ...ctx, stay: { district: 'TR1', minutesTo: () => undefined } };
+      expect(refusal(() => recordInfusion(movedAway, ready(), 'RBV01', at('2027-03-09T09:00:00Z'), COI)).message).toMatch(/^Infusion at RBV01 refused: no travel time is recorded from TR1 to RBV01/);
+    });
+
+    it('does not judge a pathway referred before Bedside kept a district, nor a process with no stay to keep', () => {
+      expect(recordInfusion({ ...ctx, stay: null }, ready(), 'RBV01', at('2027-03-09T09:00:00Z'), COI)).toHaveLength(1);
+      const noStay = { ...ctx, process: { ...FRESH, stayWithinReachDays: 0 }, stay: { district: 'TR1', minutesTo: () => undefined } };
+      expect(recordInfusion(noStay, ready(), 'RBV01', at('2027-03-09T09:00:00Z'), COI)).toHaveLength(1);
+    });
   });
 
   it('blocks infusion on a Chain of Identity mismatch before anything else', () => {

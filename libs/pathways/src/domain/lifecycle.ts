@@ -1,6 +1,6 @@
 import { NETWORK_TIME_ZONE, addDays, BedsideError, ConflictError, daysBetween, eventClass, localDateOf, NotFoundError, optionalReason, requireText, ValidationError, type ElectronicSignature, type LocalDate } from '@bedside/shared';
 import type { ConditioningGate, ProductProcess, QualificationState, SiteStatus } from '@bedside/network';
-import { freshHoldEndsAt, hoursHeld, infusionGapDays, reconditioningFrom, shelfLifeEndsAt, thawedProductExpiresAt } from './clinical-rules';
+import { freshHoldEndsAt, hoursHeld, infusionGapDays, outOfReachWords, reconditioningFrom, shelfLifeEndsAt, staysWithinReach, thawedProductExpiresAt, type PatientStay } from './clinical-rules';
 
 /**
  * The clinical steps after booking, in their permitted order (21 CFR 11.10(f): operational checks
@@ -266,6 +266,8 @@ export type LifecycleProcess = Pick<
   | 'infusionWindowMaxDays'
   | 'reconditionAfterDays'
   | 'thawedShelfLifeMinutes'
+  | 'stayWithinReachDays'
+  | 'stayWithinReachMinutes'
 >;
 
 /** What the pathway's booking says about collection and manufacture. */
@@ -312,6 +314,11 @@ export interface LifecycleContext {
   readonly batchId?: string;
   /** The acting user's signature, made by the handler (signatureOf) for a step that is signed: QC release. */
   readonly signature?: ElectronicSignature;
+  /**
+   * Where the patient will stay after infusion, loaded for the start of conditioning and the infusion
+   * (issue 14 §4): absent for a pathway referred before Bedside kept a district, whose reach is not judged.
+   */
+  readonly stay?: PatientStay | null;
 }
 
 /** When a step happened, when it is recorded, and why late if it is (issue 11 §2). */
@@ -616,7 +623,11 @@ export function startConditioning(ctx: LifecycleContext, p: Progress, siteCode: 
   notWithdrawn(p, step);
   if (!p.availabilityConfirmed) throw new StepOutOfOrderError(step, 'product availability must be confirmed before lymphodepletion starts.');
   if (p.product === 'FAILED') throw new StepOutOfOrderError(step, 'the product failed; do not condition.');
-  if (p.patient === 'WAITING') return [new ConditioningStarted(facts(ctx, p, step, siteCode, when))];
+  if (p.patient === 'WAITING') {
+    const stepFacts = facts(ctx, p, step, siteCode, when);
+    checkWithinReach(ctx, step, stepFacts.siteCode);
+    return [new ConditioningStarted(stepFacts)];
+  }
   if (p.patient !== 'CONDITIONING') throw new StepOutOfOrderError(step, 'the patient has been infused.');
   const lastDoseAt = p.doseTimes?.at(-1);
   const from = lastDoseAt === undefined ? null : reconditioningFrom(ctx.process, dayOf(lastDoseAt));
@@ -677,6 +688,21 @@ export function recordThaw(ctx: LifecycleContext, p: Progress, siteCode: string,
   return [new ProductThawed({ ...facts(ctx, p, step, siteCode, when), ...ofBatch(p) })];
 }
 
+/**
+ * Lymphodepletion and infusion happen only at a centre the patient can stay within reach of for the
+ * monitoring period (clinical-rules.ts staysWithinReach; plan-search.ts R9 offers only those): checked
+ * before the course starts, when it can still move, and again at the bedside.
+ */
+function checkWithinReach(ctx: LifecycleContext, step: string, siteCode: string): void {
+  const stay = ctx.stay;
+  if (!stay || staysWithinReach(ctx.process, stay.minutesTo(siteCode))) return;
+  const minutes = stay.minutesTo(siteCode);
+  throw new ConflictError(
+    `${step} at ${siteCode} refused: ${outOfReachWords(ctx.process, stay.district, siteCode, minutes)}. Arrange a stay within reach of ${siteCode} (arrangeMonitoringStay), or repair the plan to a centre within reach of ${stay.district} (atRiskPathways / acceptRepair).`,
+    { district: stay.district, siteCode, ...(minutes === undefined ? {} : { minutes }), stayWithinReachMinutes: ctx.process.stayWithinReachMinutes },
+  );
+}
+
 /** Infusion is blocked unless the product's label carries this pathway's Chain of Identity. */
 export function recordInfusion(ctx: LifecycleContext, p: Progress, siteCode: string, when: When, scannedCoi: string): PatientInfused[] {
   notWithdrawn(p, 'Infusion');
@@ -689,6 +715,7 @@ export function recordInfusion(ctx: LifecycleContext, p: Progress, siteCode: str
   const ready: readonly ProductState[] = conditioningGate === 'RELEASE_BEFORE_CONDITIONING' ? ['RELEASED'] : ['MANUFACTURED', 'RELEASED'];
   if (!ready.includes(p.product)) throw new StepOutOfOrderError('Infusion', `the product is ${p.product.replace(/_/g, ' ').toLowerCase()}, not ready to infuse.`);
   const stepFacts = facts(ctx, p, 'Infusion', siteCode, when);
+  checkWithinReach(ctx, 'Infusion', stepFacts.siteCode);
   checkInfusionWindow(ctx, p, when.at);
   const expiresAt = p.manufacturedAt ? shelfLifeEndsAt(ctx.process, new Date(p.manufacturedAt)) : null;
   if (expiresAt && when.at.getTime() > expiresAt.getTime()) {

@@ -1,4 +1,4 @@
-import { eventClass, ConflictError, NotFoundError, oneOf, optionalReason, optionalText, parseLocalDate, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
+import { eventClass, ConflictError, NotFoundError, oneOf, optionalReason, optionalText, parseLocalDate, postcodeDistrict, requireText, ValidationError, type Evolver, type LocalDate } from '@bedside/shared';
 import { designatesUnitAt } from '@bedside/network/domain';
 import { evolveProgress, NOT_STARTED, productTrackRestarted, StepOutOfOrderError, type LifecycleEvent, type Progress } from './lifecycle';
 import type { AdverseEventReported } from './batch';
@@ -52,6 +52,11 @@ export interface PatientReferredData {
   readonly priority: Priority;
   /** When the referral was made, by Bedside's clock (absent before 2026-12: the event's recorded instant then). */
   readonly referredAt?: string;
+  /**
+   * The patient's postcode district (e.g. "M20"), never an address: where they stay after infusion unless
+   * a stay is arranged (issue 14 §4). Absent on referrals made before Bedside asked for it.
+   */
+  readonly homeDistrict?: string;
 }
 
 export class PatientReferred extends eventClass<'PatientReferred', PatientReferredData>('PatientReferred') {}
@@ -75,7 +80,13 @@ export class PlanRepaired extends eventClass<
 /** The patient cannot be collected or conditioned before `until` (illness, infection, patient choice). */
 export class PatientPostponed extends eventClass<'PatientPostponed', { readonly coi: string; readonly until: LocalDate; readonly reason: string }>('PatientPostponed') {}
 
-export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | PlanRepaired | PatientPostponed | LifecycleEvent | WaitlistJoined | CorrectionEvent | AdverseEventReported;
+/**
+ * Where the patient will stay for the monitoring period when not at home, e.g. accommodation near a
+ * treatment centre beyond reach of home (issue 14 §4): a postcode district, with the reason.
+ */
+export class MonitoringStayArranged extends eventClass<'MonitoringStayArranged', { readonly coi: string; readonly district: string; readonly reason: string }>('MonitoringStayArranged') {}
+
+export type PathwayEvent = PatientReferred | PlanHeld | PlanBooked | PlanReleased | PlanRepaired | PatientPostponed | MonitoringStayArranged | LifecycleEvent | WaitlistJoined | CorrectionEvent | AdverseEventReported;
 
 export const pathwayStreamId = (coi: string) => `pathway-${coi}`;
 
@@ -92,6 +103,8 @@ export interface Pathway {
   /** After the washout and any postponement. */
   readonly earliestCollectionDate: LocalDate;
   readonly postponedUntil: LocalDate | null;
+  /** Where the patient will stay after infusion: an arranged stay's district, else home's; null when the referral gave none. */
+  readonly stayDistrict: string | null;
   /** The clinical steps recorded, as corrected (corrections.ts): where the pathway stands is folded from them. */
   readonly steps: readonly StepEntry[];
   /** How many events the stream has: the next event's place in it is one more. */
@@ -115,6 +128,7 @@ export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
           waitlisted: false,
           earliestCollectionDate: event.data.earliestCollectionDate,
           postponedUntil: null,
+          stayDistrict: event.data.homeDistrict ?? null,
           steps: [],
           version: 1,
         };
@@ -140,6 +154,8 @@ export const pathwayEvolver: Evolver<Pathway | undefined, PathwayEvent> = {
         const steps = stepsAfter(state.steps, state.version, event);
         return { ...state, steps, progress: progressOfSteps(steps) };
       }
+      case 'MonitoringStayArranged':
+        return state && { ...state, stayDistrict: event.data.district };
       case 'PatientPostponed':
         return state && { ...state, ...postponedDates(state.earliestCollectionDate, state.progress, event.data.until) };
       case 'PlanBooked':
@@ -157,11 +173,17 @@ export interface ReferPatient {
   readonly referringTrust: string;
   readonly priority: string;
   readonly treatmentCentre?: string | null;
+  /** The patient's postcode district (outward code only). */
+  readonly homeDistrict?: string | null;
 }
 
 export function referPatient(state: Pathway | undefined, coi: string, command: ReferPatient, facts: Omit<PatientReferredData, 'coi' | 'patientRef' | 'referringTrust' | 'priority' | 'treatmentCentre'>): PatientReferred[] {
   if (state) throw new ConflictError(`A pathway with Chain of Identity ${coi} already exists.`, { coi });
   const patientRef = requireText('patientRef', command.patientRef, 64);
+  if (!command.homeDistrict?.trim()) {
+    throw new ValidationError('homeDistrict', 'Give the patient’s postcode district, the part of the postcode before the space (e.g. "M20"): after infusion the patient must stay within reach of the treatment centre, and plans are made for centres within reach of it.');
+  }
+  const homeDistrict = postcodeDistrict('homeDistrict', command.homeDistrict);
   return [
     new PatientReferred({
       coi,
@@ -170,6 +192,7 @@ export function referPatient(state: Pathway | undefined, coi: string, command: R
       priority: oneOf('priority', command.priority, PRIORITIES),
       treatmentCentre: optionalText('treatmentCentre', command.treatmentCentre, 10) ?? null,
       ...facts,
+      homeDistrict,
     }),
   ];
 }
@@ -265,4 +288,20 @@ export function postponePatient(state: Pathway | undefined, coi: string, rawUnti
     throw new StepOutOfOrderError('Postponement', 'conditioning has started, so infusion follows the regimen; if the patient cannot be infused, record that and escalate to the treating consultant.');
   }
   return [new PatientPostponed({ coi, until, reason })];
+}
+
+/**
+ * Records where the patient will stay for the monitoring period when not at home (issue 14 §4). From then
+ * on the plan search offers centres within reach of that district, and the lifecycle judges conditioning
+ * and infusion by it. Not once the pathway is over.
+ */
+export function arrangeMonitoringStay(state: Pathway | undefined, coi: string, rawDistrict: string, rawReason: string): MonitoringStayArranged[] {
+  const pathway = requirePathway(state, coi);
+  const district = postcodeDistrict('district', rawDistrict);
+  const reason = optionalReason(rawReason);
+  if (!reason) throw new ValidationError('reason', 'Say why the patient will stay away from home (e.g. "hospital accommodation within reach of the centre").');
+  const { patient } = pathway.progress;
+  if (patient === 'DISCHARGED' || patient === 'WITHDRAWN') throw new ConflictError(`Pathway ${coi} is ${patient.toLowerCase()}: there is no monitoring stay left to arrange.`, { coi, status: patient });
+  if (district === pathway.stayDistrict) throw new ValidationError('district', `The patient already stays in ${district} for the monitoring period.`);
+  return [new MonitoringStayArranged({ coi, district, reason })];
 }

@@ -1,11 +1,11 @@
 import { addDays, daysBetween, ValidationError } from '@bedside/shared';
-import { conditioningDaysBeforeInfusion, conditioningMayStart, freshHoldEndsAt, infusionGapDays, shelfLifeEndsAt } from './clinical-rules';
+import { conditioningDaysBeforeInfusion, conditioningMayStart, freshHoldEndsAt, infusionGapDays, outOfReachWords, shelfLifeEndsAt, staysWithinReach } from './clinical-rules';
 import { searchPlans, type FreeSlot, type PlanSearchInput, type VeinToVeinPlan } from './plan-search';
 import { describeSlot, slotStreamId, type SlotRef } from './slot';
 
 /**
  * A hold holds a plan (issue 11 §4): the slots given to `holdPlan` must be one complete, feasible
- * vein-to-vein plan for the pathway, under the rules the plan search applies (plan-search.ts R1-R8).
+ * vein-to-vein plan for the pathway, under the rules the plan search applies (plan-search.ts R1-R9).
  * The judge is the search itself: it runs on the live network with only the given slots free, and the
  * slots stand when the plan it finds uses exactly them. So a plan the search offers is always held, and
  * a set the search could never offer is never held. What the slots break is then named, rule by rule.
@@ -94,6 +94,13 @@ function checkShape(input: PlanSearchInput, { chairs, bays, conditioning, infusi
   for (const centre of new Set([siteOf(chairs[0]!), centres[0]!])) {
     if (!input.treatmentCentres.includes(centre)) throw new PlanRuleError('R7 treatment', `${centre} is not an active treatment centre with apheresis, conditioning, infusion and monitoring.`);
   }
+  const stay = input.stay;
+  if (stay && !staysWithinReach(p, stay.minutesTo(centres[0]!))) {
+    throw new PlanRuleError(
+      'R9 stay within reach',
+      `${outOfReachWords(p, stay.district, centres[0]!, stay.minutesTo(centres[0]!))}. Hold a plan at a centre within reach (planOptions offers only those), or arrange a stay near ${centres[0]} first (arrangeMonitoringStay).`,
+    );
+  }
 }
 
 /** The network as the search sees it, with only the given slots free (opening days still count). */
@@ -132,7 +139,7 @@ export function judgePlanSlots(input: PlanSearchInput, slots: readonly SlotRef[]
   throw explain(input, parts);
 }
 
-/** The first timing rule the slots break, in the search's order (plan-search.ts R1-R8). */
+/** The first timing rule the slots break, in the search's order (plan-search.ts R1-R9). */
 function explain(input: PlanSearchInput, parts: Parts): PlanRuleError {
   const p = input.process;
   const layout = new Map(input.free.map((s) => [slotStreamId(s), s]));
@@ -202,5 +209,5 @@ function explain(input: PlanSearchInput, parts: Parts): PlanRuleError {
   }
   const missing = [...chairs, ...bays, ...conditioning, ...infusion, ...parts.monitoring].find((s) => !real(s));
   if (missing) return new PlanRuleError('one plan', `${describeSlot(missing)} is not in the network's calendars.`);
-  return new PlanRuleError('R1-R8', 'they do not make one vein-to-vein plan the search could offer. Hold the slots of a plan from planOptions.');
+  return new PlanRuleError('R1-R9', 'they do not make one vein-to-vein plan the search could offer. Hold the slots of a plan from planOptions.');
 }

@@ -3,7 +3,7 @@ import { resourceDaysOf, type FreeSlot, type ResourceDays } from '@bedside/capac
 import type { ProductProcess, Resource } from '@bedside/network';
 import type { SlotRef } from './slot';
 import { keptRouteTables } from './plan-routes';
-import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusionGapDays, sessionFits, shelfLifeEndsAt } from './clinical-rules';
+import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusionGapDays, outOfReachWords, sessionFits, shelfLifeEndsAt, staysWithinReach, type PatientStay } from './clinical-rules';
 
 /**
  * Exact search for the earliest vein-to-vein plan (domain.md "The vein-to-vein pathway", steps 2-9).
@@ -52,6 +52,11 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  *    the lifecycle's recordInfusion judges it; issue 11 §6), so the product reaches T by then and, during
  *    manufacture, on day I; and conditioning starts after the last collection day (lymphodepletion never
  *    precedes collection).
+ * R9 Stay within reach (step 9; issue 14 §4): T is within the process's stayWithinReachMinutes of where the
+ *    patient will stay for the monitoring period (`stay`: a postcode district, and the minutes a planner
+ *    recorded from it to each centre; clinical-rules.ts staysWithinReach, as the lifecycle judges it before
+ *    conditioning and at infusion). Collection (A) may be anywhere. Without `stay` the rule is not judged
+ *    (a what-if's made-up patients have no home).
  *
  * Order: earliest infusion, then fewer travel hours (A->unit + unit->T), then the preferred centre (as T,
  * then as A), then the earliest collection, then centre, unit and centre codes. Plans are distinct by
@@ -142,6 +147,8 @@ export interface PlanSearchInput {
   readonly kept?: KeptSteps | null;
   /** The patient can start conditioning no earlier than this day (a postponement). */
   readonly patientAvailableFrom?: LocalDate | null;
+  /** Where the patient will stay for the monitoring period, and the minutes from there to a centre (R9). */
+  readonly stay?: PatientStay | null;
 }
 
 /**
@@ -369,14 +376,22 @@ function searchWith(input: PlanSearchInput, options: SearchOptions): PlanSearchR
     units: [...new Map(input.designatedUnits.map((u) => [u.unitId, u])).values()].sort((a, b) => cmp(a.unitId, b.unitId)),
     treatment: [...new Set(input.treatmentCentres)].sort(),
   };
+  // R9: only centres the patient can stay within reach of treat them.
+  const stay = input.stay ?? null;
+  const outOfReach = stay ? all.treatment.filter((t) => !staysWithinReach(input.process, stay.minutesTo(t))) : [];
+  if (outOfReach.length > 0) Object.assign(all, { treatment: all.treatment.filter((t) => !outOfReach.includes(t)) });
   const kept = input.kept ?? null;
   if (kept) {
     // A repair builds on what is done: the material is where it is, a batch under way stays on its unit.
     Object.assign(all, { apheresis: [kept.collection.materialSite] });
     if (kept.manufacture) Object.assign(all, { units: [kept.manufacture.unit] });
   }
+  if (stay && all.treatment.length === 0 && outOfReach.length > 0) return { plans: [], reasonNone: noCentreWithinReach(input.process, stay, outOfReach) };
   const found = search(net, all, NO_RELAX, count);
-  if (found.choices.length === 0) return { plans: [], reasonNone: whyNone(net, all, found) };
+  if (found.choices.length === 0) {
+    const beyond = stay && outOfReach.length > 0 ? ` Centres out of reach of ${stay.district}, where the patient will stay, were not searched for treatment: ${outOfReach.join(', ')}.` : '';
+    return { plans: [], reasonNone: whyNone(net, all, found, beyond) };
+  }
   return { plans: found.choices.map((choice) => ({ ...build(net, choice, NO_RELAX).plan, limitedBy: limitedBy(net, choice) })), reasonNone: null };
 }
 
@@ -1384,7 +1399,17 @@ function limitedBy(net: Net, choice: Choice): string {
 }
 
 /** Why no plan: capacity (then what freeing would give) or the network itself (routes, hold, calendars). */
-function whyNone(net: Net, scope: Scope, found: Outcome): string {
+/** R9 leaves no centre: say which, how far, and what a scheduler can do. */
+function noCentreWithinReach(process: ProductProcess, stay: PatientStay, centres: readonly string[]): string {
+  const nearest = [...centres].sort((a, b) => (stay.minutesTo(a) ?? Infinity) - (stay.minutesTo(b) ?? Infinity))[0]!;
+  return (
+    `No treatment centre is within reach of ${stay.district}, where the patient will stay: ${outOfReachWords(process, stay.district, nearest, stay.minutesTo(nearest))} (the nearest). ` +
+    'Arrange a stay near a centre for the monitoring period (arrangeMonitoringStay), or ask a planner to record travel times from the district (setDistrictTravelTimes).'
+  );
+}
+
+/** Why no plan fits; `beyond` names the centres R9 left out, said where treatment capacity is the cause. */
+function whyNone(net: Net, scope: Scope, found: Outcome, beyond = ''): string {
   const day = (i: number) => addDays(net.input.earliestCollectionDate, i);
   const within = `within ${net.horizon} days of ${net.input.earliestCollectionDate}`;
   const keptMaterial = net.input.kept && !net.input.kept.manufacture ? net.input.kept.collection : null;
@@ -1401,7 +1426,7 @@ function whyNone(net: Net, scope: Scope, found: Outcome): string {
       const found = search(net, scope, new Set([group]), 1).choices[0];
       return found ? [`freeing ${group.toLowerCase()} capacity alone would allow infusion on ${day(found.infusion)}`] : [];
     });
-    return [`Booked capacity blocks every plan ${within}; with every slot free, infusion could be on ${day(free.choices[0]!.infusion)}`, ...singles].join('; ') + '.';
+    return [`Booked capacity blocks every plan ${within}; with every slot free, infusion could be on ${day(free.choices[0]!.infusion)}`, ...singles].join('; ') + '.' + beyond;
   }
   if (free.collections === 0) return `No treatment centre has apheresis chairs open on ${net.p.apheresisSessions} consecutive day(s) ${within}.`;
   if (free.upstreams === 0) {
@@ -1414,8 +1439,8 @@ function whyNone(net: Net, scope: Scope, found: Outcome): string {
     const later = search(net, scope, SESSION_TIME, 1).choices[0];
     const laterAndFree = later ?? search(net, scope, new Set([...everything, 'SESSION_TIME'] as const), 1).choices[0];
     if (laterAndFree) {
-      return `No treatment centre has a conditioning session that starts after manufacture does ${within} (the unit can confirm only a batch that is under way): with later sessions${later ? '' : ' and every slot free'}, infusion could be on ${day(laterAndFree.infusion)}.`;
+      return `No treatment centre has a conditioning session that starts after manufacture does ${within} (the unit can confirm only a batch that is under way): with later sessions${later ? '' : ' and every slot free'}, infusion could be on ${day(laterAndFree.infusion)}.${beyond}`;
     }
   }
-  return `No treatment centre can condition and infuse after manufacture ${within}: check conditioning, infusion and monitoring calendars, routes from the units and the shelf life.`;
+  return `No treatment centre can condition and infuse after manufacture ${within}: check conditioning, infusion and monitoring calendars, routes from the units and the shelf life.${beyond}`;
 }

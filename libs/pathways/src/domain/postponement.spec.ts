@@ -12,6 +12,7 @@ const pathway = (progress: Partial<Progress> = {}): Pathway => ({
   waitlisted: false,
   earliestCollectionDate: '2027-03-01',
   postponedUntil: null,
+  stayDistrict: 'M20',
   steps: [],
   version: 5,
 });

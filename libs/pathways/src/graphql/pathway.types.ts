@@ -114,6 +114,15 @@ export class Pathway {
   postponedUntil!: string | null;
   @Field(() => String, { nullable: true, description: 'Why the patient was postponed.' })
   postponementReason!: string | null;
+  @Field(() => String, { nullable: true, description: 'The patient’s postcode district (e.g. "M20"), never an address; null for referrals made before Bedside asked for it.' })
+  homeDistrict!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Where the patient will stay for the monitoring period: an arranged stay’s district (arrangeMonitoringStay), else home’s. Plans, conditioning and infusion keep the patient within reach of the centre from it.',
+  })
+  stayDistrict!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why the patient stays away from home (arrangeMonitoringStay); null at home.' })
+  stayReason!: string | null;
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'Infusion is needed by this day.' })
   clinicalDeadline!: string | null;
   @Field(() => String, { nullable: true, description: 'Hold or booking in place.' })
@@ -140,6 +149,11 @@ export class ReferralInput {
   productCode!: string;
   @Field(() => String, { nullable: true, description: 'Preferred treatment centre (site code).' })
   treatmentCentre?: string | null;
+  @Field({
+    description:
+      'The patient’s postcode district: the part of the postcode before the space, e.g. "M20" (never the full postcode or an address). After infusion the patient stays within reach of the centre, so plans are made for centres within reach of it.',
+  })
+  homeDistrict!: string;
   @Field(() => Washout, { description: 'Last treatment before collection.' })
   washout!: Washout;
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'Infusion is needed by this day.' })

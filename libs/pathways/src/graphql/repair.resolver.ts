@@ -10,7 +10,7 @@ import type { PathwayChanged } from '../application/referral-commands';
 import { AcceptRepairCommand, AtRiskPathways } from '../application/repair';
 import { toPathway, toPlan } from './pathway.mapper';
 import { Pathway, Slot, VeinToVeinPlan } from './pathway.types';
-import { PostponePatientCommand } from '../application/postponement';
+import { ArrangeMonitoringStayCommand, PostponePatientCommand } from '../application/postponement';
 
 @ObjectType({ description: 'A pathway whose booking no longer holds, with why and a repaired plan where one can be made.' })
 class AtRiskPathway {
@@ -73,6 +73,20 @@ export class RepairResolver {
     @Acting() acting: CommandContext,
   ): Promise<Pathway> {
     return this.changed(await this.commands.execute(new PostponePatientCommand(normaliseCoi(coi), until, reason, acting)));
+  }
+
+  @Allow(CLINICAL)
+  @Mutation(() => Pathway, {
+    description:
+      'Where the patient will stay for the monitoring period when not at home, e.g. accommodation near a centre beyond reach of home: plans are then made for centres within reach of that district, and conditioning and infusion are judged by it.',
+  })
+  async arrangeMonitoringStay(
+    @Args('coi', { type: () => ID, description: 'Chain of Identity.' }) coi: string,
+    @Args('district', { description: 'The postcode district of the stay, e.g. "M20" (never a full postcode or address).' }) district: string,
+    @Args('reason', { description: 'Why the patient stays away from home, for the record.' }) reason: string,
+    @Acting() acting: CommandContext,
+  ): Promise<Pathway> {
+    return this.changed(await this.commands.execute(new ArrangeMonitoringStayCommand(normaliseCoi(coi), district, reason, acting)));
   }
 
   @Allow(CLINICAL)

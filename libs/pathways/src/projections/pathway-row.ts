@@ -23,6 +23,10 @@ export interface PathwayRow {
   clinical_deadline: string | null;
   postponed_until: string | null;
   postponement_reason: string | null;
+  /** The patient's postcode district, and where they stay after infusion (null for referrals made before Bedside asked). */
+  home_district: string | null;
+  stay_district: string | null;
+  stay_reason: string | null;
   hold_id: string | null;
   hold_expires_at: Date | null;
   referred_at: Date;
@@ -37,7 +41,7 @@ export const pathwayColumns = (alias = 'pathways') =>
 /** The columns of a PathwayRow (a `pathways` row has more: projections and the waitlist read them with pathwayColumns). */
 const ROW_COLUMNS = [
   'coi', 'patient_ref', 'referring_trust', 'product_code', 'dmmf_version', 'treatment_centre', 'status', 'progress', 'priority', 'washout',
-  'postponement_reason', 'hold_id', 'hold_expires_at', 'referred_at', 'stream_version',
+  'postponement_reason', 'home_district', 'stay_district', 'stay_reason', 'hold_id', 'hold_expires_at', 'referred_at', 'stream_version',
 ] as const satisfies readonly (keyof PathwayRow)[];
 const DAY_COLUMNS = ['earliest_collection_date', 'clinical_deadline', 'postponed_until'] as const satisfies readonly (keyof PathwayRow)[];
 

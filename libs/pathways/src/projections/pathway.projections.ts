@@ -12,6 +12,7 @@ export const PATHWAY_EVENT_TYPES: readonly PathwayEvent['type'][] = [
   'PlanReleased',
   'PlanRepaired',
   'PatientPostponed',
+  'MonitoringStayArranged',
   'WaitlistJoined',
   'StepCorrected',
   'StepEnteredInError',
@@ -47,6 +48,9 @@ export function applyPathwayEvent(row: Record<string, unknown> | undefined, even
       waitlist_reason: null,
       postponed_until: null,
       postponement_reason: null,
+      home_district: d.homeDistrict ?? null,
+      stay_district: d.homeDistrict ?? null,
+      stay_reason: null,
       referred_at: d.referredAt ? new Date(d.referredAt) : event.recordedAt,
       referred_by: event.metadata.actor,
       updated_at: event.recordedAt,
@@ -78,6 +82,9 @@ export function applyPathwayEvent(row: Record<string, unknown> | undefined, even
       Object.assign(next, { earliest_collection_date: earliestCollectionDate, postponed_until: postponedUntil, postponement_reason: event.data.reason });
       break;
     }
+    case 'MonitoringStayArranged':
+      Object.assign(next, { stay_district: event.data.district, stay_reason: event.data.reason });
+      break;
     case 'WaitlistJoined':
       Object.assign(next, { waitlisted_at: event.data.joinedAt ? new Date(event.data.joinedAt) : event.recordedAt, waitlist_reason: event.data.reason });
       break;
@@ -138,6 +145,9 @@ export class PathwaysProjection implements Projection<PathwayEvent> {
         waitlisted_at: 'timestamptz',
         waitlist_reason: 'text',
         postponed_until: 'date',
+        home_district: 'text',
+        stay_district: 'text',
+        stay_reason: 'text',
         postponement_reason: 'text',
         referred_at: 'timestamptz',
         referred_by: 'text',
