@@ -77,9 +77,9 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
     // One patient booked, another's whole plan then held: its collection day's chairs move.
     await referAndBook(api, 'LIVE-3');
     const { referPatient } = await step<{ referPatient: { coi: string } }>(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
-      // Living in Liverpool (L1), within reach of The Christie only; collected after a 14-day washout, when
+      // Living in Liverpool (L1), within reach of The Christie only; collected after a 42-day washout, when
       // The Christie's units are free again, so the plan is made there (RBV01, the RBV scheduler's own trust).
-      input: { patientRef: 'LIVE-4', homeDistrict: 'L1', treatmentCentre: 'RBV01', productCode: 'POC-CAR19', washout: { drugClass: 'CYTOTOXIC_CHEMOTHERAPY', lastDoseDate: localDateOf(api.clock.now(), NETWORK_TIME_ZONE) }, priority: 'URGENT' },
+      input: { patientRef: 'LIVE-4', homeDistrict: 'L1', treatmentCentre: 'RBV01', productCode: 'POC-CAR19', washout: { drugClass: 'IMMUNOTHERAPY', lastDoseDate: localDateOf(api.clock.now(), NETWORK_TIME_ZONE) }, priority: 'URGENT' },
     });
     const { planOptions } = await step<{ planOptions: { slots: { resourceKey: string; day: string; session: string }[] }[] }>(
       api,

@@ -52,6 +52,10 @@ describe('README examples', () => {
     // Each example's answer, by its top field (the first answer of that field).
     const answer = (field: string) => results.find((r) => field in r)![field];
     expect(answer('capacity').edges.length).toBeGreaterThan(0);
+    // Stay within reach (issue 14 §4): M20 is a quarter of an hour from The Christie; the stay moves to Cheadle.
+    expect(answer('districtTravelTimes')).toContainEqual({ siteCode: 'RBV01', minutes: 15 });
+    expect(answer('arrangeMonitoringStay')).toEqual({ coi: 'B000126900001J', homeDistrict: 'M20', stayDistrict: 'SK8', stayReason: 'Staying with family in Cheadle for the monitoring month' });
+    expect(answer('setDistrictTravelTimes')).toContainEqual({ district: 'M33', siteCode: 'RBV01', minutes: 30 });
     expect(answer('dmmf').process.startingMaterial).toBe('FRESH');
     expect(answer('addCalendarException').exceptions).toHaveLength(1);
     expect(answer('registerUnit').qualification).toBe('REQUALIFYING');
