@@ -85,6 +85,18 @@ describe('issue 14 §4: the patient stays within reach of the treatment centre a
     expect(saved.errors).toBeUndefined();
     expect(saved.data!.setDistrictTravelTimes.find((t) => t.district === 'M20')).toMatchObject({ minutes: 150 });
 
+    // The booking is at risk at once, before the day, with a repair that keeps the batch and treats within reach.
+    const atRisk = async () =>
+      (
+        await step<{ atRiskPathways: { edges: { node: { pathway: { coi: string }; reasons: string[]; proposal: { treatmentCentre: string } | null } }[] } }>(
+          api,
+          `{ atRiskPathways(first: 50) { edges { node { pathway { coi } reasons proposal { treatmentCentre } } } } }`,
+        )
+      ).atRiskPathways.edges.map((e) => e.node).find((n) => n.pathway.coi === booked.coi);
+    const flagged = await atRisk();
+    expect(flagged?.reasons).toContain('the patient can no longer stay within reach of RBV01: M20 is 150 min from RBV01, and the patient must stay within 120 min of the centre for 28 days after infusion');
+    expect((await minutesFrom('M20')).get(flagged!.proposal!.treatmentCentre)).toBeLessThanOrEqual(120);
+
     const conditioning = steps[start]!;
     if (api.clock.now() < conditioning.at) api.clock.set(conditioning.at); // never back: the confirmation was recorded at the same instant
     const refused = await api.gql(conditioning.query, conditioning.variables, AS_SCHEDULER);
@@ -98,6 +110,7 @@ describe('issue 14 §4: the patient stays within reach of the treatment centre a
 
     // Staying in SK8 (Cheadle, 15 min from The Christie) for the month, the course starts.
     await step(api, ARRANGE, { coi: booked.coi, district: 'SK8', reason: 'Staying with family in Cheadle for the monitoring period' });
+    expect(await atRisk()).toBeUndefined();
     await step(api, conditioning.query, conditioning.variables);
     const after = await step<{ pathway: { patientState: string } }>(api, `query($coi: ID!) { pathway(coi: $coi) { patientState } }`, { coi: booked.coi });
     expect(after.pathway.patientState).toBe('CONDITIONING');

@@ -145,7 +145,16 @@ export class NetworkReadModel {
 
   /** Minutes from one district to each site a time is recorded for: the stay the rule judges (clinical-rules.ts staysWithinReach). */
   async minutesFromDistrict(district: string): Promise<ReadonlyMap<string, number>> {
-    return new Map((await this.districtTravelTimes({ district })).map((t) => [t.siteCode, t.minutes]));
+    return (await this.minutesFromDistricts([district])).get(district) ?? new Map();
+  }
+
+  /** The same for several districts in one read, by district. */
+  async minutesFromDistricts(districts: readonly string[]): Promise<ReadonlyMap<string, ReadonlyMap<string, number>>> {
+    const rows: { district: string; site_code: string; minutes: number }[] =
+      districts.length === 0 ? [] : await this.dataSource.query('SELECT district, site_code, minutes FROM district_travel_times WHERE district = ANY($1)', [[...new Set(districts)]]);
+    const byDistrict = new Map<string, Map<string, number>>();
+    for (const r of rows) byDistrict.set(r.district, (byDistrict.get(r.district) ?? new Map()).set(r.site_code, r.minutes));
+    return byDistrict;
   }
 
   /** Travel times from each site, nearest first, after a (from, hours, to) key; `limit + 1` of them. */

@@ -4,6 +4,7 @@ import type {
   BankHolidaysDeclared,
   CalendarExceptionAdded,
   CalendarExceptionWithdrawn,
+  DistrictTravelTimesSet,
   DmmfVersionPublished,
   ResourceCalendarSet,
   SiteActivated,
@@ -30,6 +31,7 @@ import {
   type ManufactureStarted,
   type PathwayWithdrawn,
   type PatientInfused,
+  type MonitoringStayArranged,
   type PatientPostponed,
   type PlanRepaired,
   type QcFailed,
@@ -62,6 +64,8 @@ export type AtRiskTrigger =
   | SiteActivated
   | DmmfVersionPublished
   | PatientPostponed
+  | DistrictTravelTimesSet
+  | MonitoringStayArranged
   | PlanRepaired
   | HoldReleased
   | HoldConfirmed
@@ -90,6 +94,9 @@ export const AT_RISK_TRIGGER_TYPES: readonly AtRiskTrigger['type'][] = [
   'SiteActivated',
   'DmmfVersionPublished',
   'PatientPostponed',
+  // Where the patient will stay, or how far it is from the booked centre (issue 14 §4: outOfReach).
+  'DistrictTravelTimesSet',
+  'MonitoringStayArranged',
   'PlanRepaired',
   'HoldReleased',
   'HoldConfirmed',

@@ -17,4 +17,10 @@ export class PatientStays {
     const minutes = await this.network.minutesFromDistrict(district);
     return { district, minutesTo: (centre) => minutes.get(centre) };
   }
+
+  /** Several patients' stays in one read: `stayOf(district)` for each (null without a district). */
+  async ofMany(districts: readonly (string | null)[]): Promise<(district: string | null) => PatientStay | null> {
+    const byDistrict = await this.network.minutesFromDistricts(districts.filter((d): d is string => !!d));
+    return (district) => (district ? { district, minutesTo: (centre) => byDistrict.get(district)?.get(centre) } : null);
+  }
 }

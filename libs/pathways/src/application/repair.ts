@@ -10,6 +10,7 @@ import { CLINICAL, CLOCK, ConflictError, instantAt, localDateOf, NETWORK_TIME_ZO
 import {
   bookingsLost,
   conditioningLapsed,
+  outOfReach,
   reconditioningFrom,
   strandedBy,
   withdrawnBy,
@@ -35,6 +36,7 @@ import {
 } from '../domain';
 import { pathwayColumns, type PathwayRow } from './pathway-reads';
 import { PathwayAccess } from './pathway-access';
+import { PatientStays } from './patient-stays';
 import { RepairPlanning } from './repair-planning';
 import type { PathwayChanged } from './referral-commands';
 
@@ -73,6 +75,7 @@ export class AtRiskPathways {
     private readonly dataSource: DataSource,
     private readonly capacity: CapacityReads,
     private readonly repairs: RepairPlanning,
+    private readonly stays: PatientStays,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -218,9 +221,13 @@ export class AtRiskPathways {
       latest: LatestDesignation | null;
       units: { unitId: string; homeSiteCode: string; deployments: DeploymentData[] }[];
       recondition_after_days: number | null;
+      stay_district: string | null;
+      reach: { stayWithinReachDays: number; stayWithinReachMinutes: number } | null;
     }[] = await this.dataSource.query(
-      `SELECT p.coi, p.dmmf_version, p.progress, h.slots,
+      `SELECT p.coi, p.dmmf_version, p.progress, h.slots, p.stay_district,
               (SELECT (d.process->>'reconditionAfterDays')::int FROM dmmf_versions d WHERE d.product_code = p.product_code AND d.version = p.dmmf_version) AS recondition_after_days,
+              (SELECT jsonb_build_object('stayWithinReachDays', (d.process->>'stayWithinReachDays')::int, 'stayWithinReachMinutes', (d.process->>'stayWithinReachMinutes')::int)
+                 FROM dmmf_versions d WHERE d.product_code = p.product_code AND d.version = p.dmmf_version) AS reach,
               (SELECT coalesce(jsonb_agg(d.value), '[]') FROM modular_units u, jsonb_array_elements(u.deployments) d
                 WHERE jsonb_array_length(u.deployments) > 0 AND d.value->'strandedCois' ? p.coi) AS moves,
               (SELECT jsonb_build_object('productCode', d.product_code, 'version', d.version, 'reason', d.reason, 'unitIds', d.designated_unit_ids, 'siteCodes', d.designated_site_codes)
@@ -232,7 +239,7 @@ export class AtRiskPathways {
           AND ($1::text IS NULL OR p.coi = $1)`,
       [coi],
     );
-    const { slots: placed } = await this.capacity.placed(booked.flatMap((b) => b.slots));
+    const [{ slots: placed }, stayOf] = await Promise.all([this.capacity.placed(booked.flatMap((b) => b.slots)), this.stays.ofMany(booked.map((b) => b.stay_district))]);
     const layout = (slot: SlotRef): SlotNow | undefined => {
       const found = placed.get(slotKey(slot));
       return found && { endsAt: found.endsAt, capacity: found.capacity, closedReason: found.closedReason, used: found.committed + found.tentative };
@@ -252,6 +259,8 @@ export class AtRiskPathways {
       for (const loss of withdrawnBy(b.dmmf_version, b.latest ?? undefined, still, unitSiteOn)) lost.push({ coi: b.coi, ...loss });
       const lapsed = conditioningLapsed({ ...NOT_STARTED, ...b.progress }, { reconditionAfterDays: b.recondition_after_days }, today);
       if (lapsed) lost.push({ coi: b.coi, ...lapsed });
+      const away = b.reach && outOfReach({ ...NOT_STARTED, ...b.progress }, b.reach, stayOf(b.stay_district), b.slots);
+      if (away) lost.push({ coi: b.coi, ...away });
     }
     return this.dataSource.query(
       `WITH ahead AS (

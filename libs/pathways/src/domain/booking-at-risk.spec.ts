@@ -1,5 +1,5 @@
 import type { SlotRef } from '@bedside/capacity/domain';
-import { bookingsLost, conditioningLapsed, slotsAhead, strandedBy, withdrawnBy, type LatestDesignation, type SlotNow, type UnitMoveMade } from './booking-at-risk';
+import { bookingsLost, conditioningLapsed, outOfReach, slotsAhead, strandedBy, withdrawnBy, type LatestDesignation, type SlotNow, type UnitMoveMade } from './booking-at-risk';
 import { NOT_STARTED } from './lifecycle';
 
 const chair = (day: string): SlotRef => ({ resourceKey: 'site:RBV01:APHERESIS_CHAIR', day, session: 'AM' });
@@ -110,5 +110,31 @@ describe('a conditioning course that lapses with no infusion (issue 14 §4)', ()
     expect(conditioningLapsed({ ...conditioning, patient: 'INFUSED' }, { reconditionAfterDays: 14 }, '2027-04-30')).toBeNull();
     expect(conditioningLapsed({ ...NOT_STARTED }, { reconditionAfterDays: 14 }, '2027-04-30')).toBeNull();
     expect(conditioningLapsed(conditioning, { reconditionAfterDays: null }, '2027-04-30')).toBeNull();
+  });
+});
+
+describe('a booked centre the patient can no longer stay within reach of (issue 14 §4)', () => {
+  // The rule: the booked infusion's centre within stayWithinReachMinutes of where the patient will stay (staysWithinReach).
+  const process = { stayWithinReachDays: 28, stayWithinReachMinutes: 120 };
+  const booked: SlotRef[] = [
+    { resourceKey: 'site:RBV01:APHERESIS_CHAIR', day: '2027-03-01', session: 'AM' },
+    { resourceKey: 'unit:MU-1', day: '2027-03-01', session: '' },
+    { resourceKey: 'site:RBV01:INFUSION_BED', day: '2027-03-08', session: '' },
+  ];
+  const staying = (minutes: number | undefined) => ({ district: 'M20', minutesTo: (centre: string) => (centre === 'RBV01' ? minutes : undefined) });
+
+  it('puts the pathway at risk when the district is recorded further than the process allows, or not at all, naming both', () => {
+    expect(outOfReach(NOT_STARTED, process, staying(120), booked)).toBeNull();
+    expect(outOfReach(NOT_STARTED, process, staying(150), booked)).toEqual({
+      reason: 'the patient can no longer stay within reach of RBV01: M20 is 150 min from RBV01, and the patient must stay within 120 min of the centre for 28 days after infusion',
+      batch: false,
+    });
+    expect(outOfReach({ ...NOT_STARTED, patient: 'CONDITIONING' }, process, staying(undefined), booked)?.reason).toMatch(/no travel time is recorded from M20 to RBV01/);
+  });
+
+  it('leaves it alone once infused, without a district, or for a process with no stay to keep', () => {
+    expect(outOfReach({ ...NOT_STARTED, patient: 'INFUSED' }, process, staying(150), booked)).toBeNull();
+    expect(outOfReach(NOT_STARTED, process, null, booked)).toBeNull();
+    expect(outOfReach(NOT_STARTED, { ...process, stayWithinReachDays: 0 }, staying(150), booked)).toBeNull();
   });
 });

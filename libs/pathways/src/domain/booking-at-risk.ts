@@ -2,7 +2,7 @@ import { resourceOwner, type SlotRef } from '@bedside/capacity/domain';
 import { designatesUnitAt } from '@bedside/network/domain';
 import { localDateOf, NETWORK_TIME_ZONE, type LocalDate } from '@bedside/shared';
 import type { ProductProcess } from '@bedside/network';
-import { reconditioningFrom } from './clinical-rules';
+import { outOfReachWords, reconditioningFrom, staysWithinReach, type PatientStay } from './clinical-rules';
 import type { Progress } from './lifecycle';
 
 /** A booked slot of a step still to come, and whether it is the batch under way on its unit. */
@@ -152,4 +152,23 @@ export function conditioningLapsed(
     reason: `the conditioning course lapsed with no infusion: its last dose was given on ${lastDoseOn}, more than ${process.reconditionAfterDays} days ago. The treating consultant decides on a new course, which may start from ${from} (startConditioning)`,
     batch: false,
   };
+}
+
+/**
+ * A booked treatment centre the patient can no longer stay within reach of (issue 14 §4): a planner
+ * recorded a longer time from the district, or a stay was arranged elsewhere. The start of conditioning
+ * and the infusion would be refused there (lifecycle.ts, the same staysWithinReach), so the pathway is at
+ * risk before the day, and its repair looks at centres within reach. Null when within reach, when the
+ * pathway has no district (referred before Bedside asked), or once the patient is infused.
+ */
+export function outOfReach(
+  progress: Pick<Progress, 'patient'>,
+  process: Pick<ProductProcess, 'stayWithinReachDays' | 'stayWithinReachMinutes'>,
+  stay: PatientStay | null,
+  booked: readonly SlotRef[],
+): BookingLost | null {
+  if (!stay || (progress.patient !== 'WAITING' && progress.patient !== 'CONDITIONING')) return null;
+  const bed = booked.map((slot) => resourceOwner(slot.resourceKey)).find((owner) => owner.kind === 'site' && owner.resource === 'INFUSION_BED');
+  if (!bed || bed.kind !== 'site' || staysWithinReach(process, stay.minutesTo(bed.siteCode))) return null;
+  return { reason: `the patient can no longer stay within reach of ${bed.siteCode}: ${outOfReachWords(process, stay.district, bed.siteCode, stay.minutesTo(bed.siteCode))}`, batch: false };
 }
