@@ -1,21 +1,10 @@
 import { BedsideError } from '@bedside/shared';
+import { FRESH_PROCESS } from './fresh-process.fixture';
 import { correctStep, markEnteredInError, progressOfSteps, stepsAfter, type StepEntry } from './corrections';
-import { evolveProgress, NOT_STARTED, type LifecycleEvent, type LifecycleProcess } from './lifecycle';
+import { evolveProgress, NOT_STARTED, type LifecycleEvent } from './lifecycle';
 
 const COI = 'B000126000001X';
-const FRESH: LifecycleProcess = {
-  startingMaterial: 'FRESH',
-  maxFreshHoldHours: 36,
-  apheresisHoursPerSession: 4,
-  conditioningGate: 'CONDITIONING_DURING_MANUFACTURE',
-  conditioningDays: [-5, -4, -3],
-  shelfLifeHours: 6,
-  infusionWindowMinDays: 3,
-  infusionWindowMaxDays: 3,
-  reconditionAfterDays: 14,
-  stayWithinReachDays: 28,
-  stayWithinReachMinutes: 120,
-};
+const FRESH = FRESH_PROCESS;
 const NOW = new Date('2027-03-05T12:00:00Z');
 
 const event = (type: LifecycleEvent['type'], at: string, extra: Record<string, unknown> = {}) => ({ type, data: { coi: COI, siteCode: 'RBV01', at, ...extra } }) as LifecycleEvent;

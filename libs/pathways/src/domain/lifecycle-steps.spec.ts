@@ -1,10 +1,11 @@
 import { NOT_STARTED, type LifecycleContext, type When } from './lifecycle';
+import { FRESH_PROCESS } from './fresh-process.fixture';
 import { decideStep, stepNeeds, stepReason, type LifecycleStep } from './lifecycle-steps';
 
 const ctx: LifecycleContext = {
   coi: 'B000126000001X',
   booked: true,
-  process: { startingMaterial: 'FRESH', maxFreshHoldHours: 36, apheresisHoursPerSession: 4, conditioningGate: 'CONDITIONING_DURING_MANUFACTURE', conditioningDays: [-5, -4, -3], shelfLifeHours: 6, infusionWindowMinDays: 3, infusionWindowMaxDays: 3, reconditionAfterDays: 14, stayWithinReachDays: 28, stayWithinReachMinutes: 120 },
+  process: FRESH_PROCESS,
   earliestCollectionDate: '2027-03-01',
   postponedUntil: null,
   lateAfterMinutes: 60,

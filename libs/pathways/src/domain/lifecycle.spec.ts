@@ -1,4 +1,5 @@
 import { BedsideError, type LocalDate } from '@bedside/shared';
+import { FRESH_PROCESS } from './fresh-process.fixture';
 import { holdEvolver, HoldConfirmed, HoldPlaced, releaseHold } from './hold';
 import {
   completeManufacture,
@@ -28,19 +29,7 @@ import {
 
 const COI = 'B000126000001X';
 const UNIT: UnitFacts = { unitId: 'MU-RBV01-COC1', siteCode: 'RBV01', qualification: 'QUALIFIED', siteStatus: 'ACTIVE', designated: true };
-const FRESH: LifecycleProcess = {
-  startingMaterial: 'FRESH',
-  maxFreshHoldHours: 36,
-  apheresisHoursPerSession: 4,
-  conditioningGate: 'CONDITIONING_DURING_MANUFACTURE',
-  conditioningDays: [-5, -4, -3],
-  shelfLifeHours: 6,
-  infusionWindowMinDays: 3,
-  infusionWindowMaxDays: 3,
-  reconditionAfterDays: 14,
-  stayWithinReachDays: 28,
-  stayWithinReachMinutes: 120,
-};
+const FRESH = FRESH_PROCESS;
 const FROZEN: LifecycleProcess = { ...FRESH, startingMaterial: 'CRYOPRESERVED', maxFreshHoldHours: null, conditioningGate: 'RELEASE_BEFORE_CONDITIONING', shelfLifeHours: 8760, infusionWindowMinDays: 2, infusionWindowMaxDays: 14 };
 
 /** Monday 1 March 2027 (GMT): booked for one apheresis session from 08:00 and a batch on MU-RBV01-COC1. */
