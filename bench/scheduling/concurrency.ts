@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
-import { DEMO_CENTRES } from '@bedside/network';
+import { DEMO_CENTRES, demoHomeDistrict } from '@bedside/network';
 import type { VeinToVeinPlan } from '@bedside/pathways';
 import { addDays } from '@bedside/shared';
 import type { ForeignLoadMonitor } from '../support/foreign-load';
@@ -84,7 +84,8 @@ async function planAhead(network: BenchNetwork, settings: SchedulingBenchSetting
       day++;
       continue;
     }
-    queue.push({ coi: await referrer.refer({ productCode: 'POC-CAR19', earliest }, false), plan });
+    // The patient lives near the centre the plan treats at, so the hold's judge finds it within reach (R9).
+    queue.push({ coi: await referrer.refer({ productCode: 'POC-CAR19', earliest, homeDistrict: demoHomeDistrict(plan.treatmentCentre) }, false), plan });
     if (queue.length % perDay === 0) day++;
     if (queue.length % 500 === 0) log(`${mode}: ${queue.length} of ${bookings} patients referred and planned`);
   }

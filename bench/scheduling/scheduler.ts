@@ -17,6 +17,8 @@ export interface ReferralRequest {
   /** First day collection may happen; today or later. */
   readonly earliest: LocalDate;
   readonly treatmentCentre?: string | null;
+  /** The patient's postcode district; by default the demo district nearest the preferred centre (or The Christie). */
+  readonly homeDistrict?: string;
 }
 
 /** What one attempt to book a referred patient came to. */
@@ -91,7 +93,7 @@ export class Scheduler {
     const offset = daysBetween(this.network.today, request.earliest);
     // Earliest collection = last dose + washout days: a dose today and an N-day washout puts it N days out.
     const washout = offset <= 0 ? { drugClass: 'NONE' } : { drugClass: 'IMMUNOTHERAPY', lastDoseDate: this.network.today, days: offset };
-    const input = { patientRef: `${this.name}-${++this.sequence}`, homeDistrict: demoHomeDistrict(request.treatmentCentre ?? undefined), referringTrust: 'RBV', priority: 'ROUTINE', productCode: request.productCode, treatmentCentre: request.treatmentCentre ?? null, washout };
+    const input = { patientRef: `${this.name}-${++this.sequence}`, homeDistrict: request.homeDistrict ?? demoHomeDistrict(request.treatmentCentre ?? undefined), referringTrust: 'RBV', priority: 'ROUTINE', productCode: request.productCode, treatmentCentre: request.treatmentCentre ?? null, washout };
     const before = performance.now();
     let referred: PathwayChanged | undefined;
     for (let attempt = 1; !referred; attempt++) {
