@@ -20,7 +20,7 @@ export interface Utilisation {
   readonly bays: ResourceUse;
   /** The same by unit size: batch-of-one units and the 16-batch Cell Shuttle-class system(s). */
   readonly bayGroups: readonly ResourceUse[];
-  /** Every resource kind, for context (ICU beds are never booked by a plan). */
+  /** Every resource kind, for context (ICU beds in shares of a bed: each plan reserves ICU cover, issue 14 §4). */
   readonly resources: readonly ResourceUse[];
 }
 
@@ -38,7 +38,7 @@ export async function utilisation(pool: Pool, from: LocalDate, to: LocalDate): P
     [from, to],
   );
   const resources = await pool.query<{ resource: string; capacity: number; used: number }>(
-    `SELECT s.resource, sum(s.capacity)::int AS capacity, sum(coalesce(c.committed, 0) + coalesce(c.tentative, 0))::int AS used
+    `SELECT s.resource, sum(s.capacity)::int AS capacity, sum(coalesce(c.committed, 0) + coalesce(c.tentative, 0))::float8 AS used
        FROM capacity_slots s LEFT JOIN capacity_commitments c USING (resource_key, day, session)
       WHERE s.unit_id IS NULL AND s.capacity > 0 AND s.day BETWEEN $1 AND $2
       GROUP BY 1 ORDER BY 1`,

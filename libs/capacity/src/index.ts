@@ -12,3 +12,4 @@ export { LAYOUT_PROJECTION, COMMITMENTS_PROJECTION } from './projections/capacit
 export { CapacityTables1763700000900 } from './projections/migrations/1763700000900-capacity-tables';
 export { CapacityCommitmentChanges1763700001200 } from './projections/migrations/1763700001200-commitment-changes';
 export { CapacityUnitDeployments1763700001310 } from './projections/migrations/1763700001310-capacity-unit-deployments';
+export { CommitmentsInShares1763700001420 } from './projections/migrations/1763700001420-commitments-in-shares';

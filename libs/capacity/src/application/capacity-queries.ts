@@ -31,8 +31,8 @@ export class CapacityQueries {
     const filter = await this.network.resolveFilter(query);
     const rows: CapacityRow[] = await this.dataSource.query(
       `SELECT s.resource_key, to_char(s.day, 'YYYY-MM-DD') AS day, s.session, s.site_code, s.unit_id, s.resource, s.starts_at, s.ends_at,
-              s.nominal, s.capacity, coalesce(c.committed, 0) AS committed, coalesce(c.tentative, 0) AS tentative,
-              greatest(0, s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0)) AS free, s.closed_reason
+              s.nominal, s.capacity, coalesce(c.committed, 0)::float8 AS committed, coalesce(c.tentative, 0)::float8 AS tentative,
+              greatest(0, s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0))::float8 AS free, s.closed_reason
          FROM capacity_slots s
          LEFT JOIN capacity_commitments c USING (resource_key, day, session)
         ${SLOT_FILTER}
@@ -65,7 +65,7 @@ export class CapacityQueries {
     const own = await this.network.ownSites(caller);
     const rows: UtilisationRow[] = await this.dataSource.query(
       `SELECT s.site_code, s.unit_id, s.resource, sum(s.capacity)::int AS capacity,
-              coalesce(sum(c.committed), 0)::int AS committed, coalesce(sum(c.tentative), 0)::int AS tentative
+              coalesce(sum(c.committed), 0)::float8 AS committed, coalesce(sum(c.tentative), 0)::float8 AS tentative
          FROM capacity_slots s
          LEFT JOIN capacity_commitments c USING (resource_key, day, session)
         ${SLOT_FILTER}

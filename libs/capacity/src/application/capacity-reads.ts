@@ -80,7 +80,7 @@ export class CapacityReads {
   /** Booked and held share of every kind of capacity in the network over the days given. */
   utilisationByResource(from: LocalDate, to: LocalDate): Promise<{ resource: string; capacity: number; committed: number; tentative: number }[]> {
     return this.dataSource.query(
-      `SELECT s.resource, sum(s.capacity)::int AS capacity, coalesce(sum(c.committed), 0)::int AS committed, coalesce(sum(c.tentative), 0)::int AS tentative
+      `SELECT s.resource, sum(s.capacity)::int AS capacity, coalesce(sum(c.committed), 0)::float8 AS committed, coalesce(sum(c.tentative), 0)::float8 AS tentative
          FROM capacity_slots s LEFT JOIN capacity_commitments c USING (resource_key, day, session)
         WHERE s.day BETWEEN $1 AND $2 GROUP BY s.resource ORDER BY s.resource`,
       [from, to],

@@ -4,7 +4,7 @@ import type { Resource } from '@bedside/network';
 import { appliedKeySql } from '@bedside/read-model';
 import { addDays, daysBetween, type LocalDate } from '@bedside/shared';
 import { NO_SLOTS, resourceDaysOf, slotsOfResourceDays, type ResourceDays } from '../domain/resource-days';
-import { slotKey, type FreeSlot, type SlotRef } from '../domain/slot';
+import { addPlaces, slotKey, type FreeSlot, type SlotRef } from '../domain/slot';
 import { COMMITMENTS_PROJECTION, LAYOUT_PROJECTION } from '../projections/capacity-rows';
 
 /** Which slots a reader can use: the batch slots of some units, and some resources of some sites. */
@@ -61,7 +61,7 @@ function withTaken(laidOut: LaidOutResource, taken: ReadonlyMap<string, number> 
   if (kept?.taken === taken) return kept.slots;
   const slots = laidOut.slots.map((slot) => {
     const places = taken.get(slot.key);
-    return places === undefined ? slot : Object.freeze({ ...slot, free: Math.max(0, slot.free - places) });
+    return places === undefined ? slot : Object.freeze({ ...slot, free: Math.max(0, addPlaces(slot.free, -places)) });
   });
   withTakenKept.set(laidOut, { taken, slots });
   return slots;

@@ -1,4 +1,4 @@
-import type { SlotRef } from './slot';
+import { placesTaken, type SlotRef } from './slot';
 
 /**
  * The events that hold and book places, as capacity reads them: the pathways slice records them (its
@@ -14,7 +14,7 @@ export type CommitmentEvent =
 
 export const COMMITMENT_EVENT_TYPES: readonly CommitmentEvent['type'][] = ['SlotHeld', 'SlotBooked', 'SlotReleased', 'HoldConfirmed'];
 
-/** How one event changes the places held (tentative) and booked (committed) on a slot. */
+/** How one event changes the places held (tentative) and booked (committed) on a slot: whole places, or a share of one (SlotRef.share). */
 export interface CommitmentChange {
   readonly slot: SlotRef;
   readonly committed: number;
@@ -29,12 +29,14 @@ export interface CommitmentChange {
 export function commitmentChanges(event: CommitmentEvent): CommitmentChange[] {
   switch (event.type) {
     case 'SlotHeld':
-      return [{ slot: event.data.slot, committed: 0, tentative: 1 }];
+      return [{ slot: event.data.slot, committed: 0, tentative: placesTaken(event.data.slot) }];
     case 'SlotBooked':
       return [{ slot: event.data.slot, committed: 1, tentative: -1 }];
-    case 'SlotReleased':
-      return [event.data.wasBooked ? { slot: event.data.slot, committed: -1, tentative: 0 } : { slot: event.data.slot, committed: 0, tentative: -1 }];
+    case 'SlotReleased': {
+      const places = placesTaken(event.data.slot);
+      return [event.data.wasBooked ? { slot: event.data.slot, committed: -places, tentative: 0 } : { slot: event.data.slot, committed: 0, tentative: -places }];
+    }
     case 'HoldConfirmed':
-      return (event.data.slots ?? []).map((booked) => ({ slot: booked, committed: 1, tentative: -1 }));
+      return (event.data.slots ?? []).map((booked) => ({ slot: booked, committed: placesTaken(booked), tentative: -placesTaken(booked) }));
   }
 }

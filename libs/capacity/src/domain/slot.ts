@@ -31,7 +31,26 @@ export interface SlotRef {
   readonly day: LocalDate;
   /** Session name; '' for resources booked by the day. */
   readonly session: string;
+  /**
+   * The share of one place taken, when less than a whole one: ICU cover, reserved at the process's
+   * icuReserveProbability (issue 14 §4; libs/pathways/src/domain/clinical-rules.ts icuCover). Absent for
+   * a whole place, as every chair, bed and bay day is. Never part of the slot's identity (slotKey).
+   */
+  readonly share?: number;
 }
+
+/** The places a slot reference takes: its share, or one whole place (a malformed event without its slot is judged by its reader). */
+export const placesTaken = (slot: Pick<SlotRef, 'share'> | undefined): number => slot?.share ?? 1;
+
+/**
+ * Places as Bedside counts them: in hundredths of a place, so that shares add up exactly (three
+ * patients' 0.3 of an ICU bed are 0.9 of it, never 0.8999999999999999) and a release takes back what
+ * the hold took. Every sum of places goes through this.
+ */
+export const inHundredths = (places: number): number => Math.round(places * 100);
+export const fromHundredths = (hundredths: number): number => hundredths / 100;
+/** Two counts of places added exactly (inHundredths). */
+export const addPlaces = (a: number, b: number): number => fromHundredths(inHundredths(a) + inHundredths(b));
 
 /** A slot's identity as one string, for maps and sets. */
 export const slotKey = (slot: SlotRef): string => `${slot.resourceKey}|${slot.day}|${slot.session}`;
@@ -42,7 +61,7 @@ export interface FreeSlot extends Omit<CapacitySlot, 'nominal' | 'capacity' | 'c
   readonly free: number;
 }
 
-/** Places held (tentative, not yet confirmed) and booked (committed) on a slot. */
+/** Places held (tentative, not yet confirmed) and booked (committed) on a slot; fractions where ICU cover is shared (SlotRef.share). */
 export interface Commitments {
   readonly committed: number;
   readonly tentative: number;

@@ -3,8 +3,9 @@ import type { RecordedAs } from '@bedside/event-store';
 import type { Projection } from '@bedside/read-model';
 import { COMMITMENTS_PROJECTION } from './capacity-rows';
 import { COMMITMENT_EVENT_TYPES, commitmentChanges, type CommitmentEvent } from '../domain/commitments';
+import { addPlaces } from '../domain/slot';
 
-/** `capacity_commitments`: places held (tentative) and booked (committed) on each capacity slot. */
+/** `capacity_commitments`: places held (tentative) and booked (committed) on each capacity slot, in hundredths exactly (numeric: ICU cover is a share of a bed). */
 export class CapacityCommitmentsProjection implements Projection<CommitmentEvent> {
   readonly name = COMMITMENTS_PROJECTION;
   readonly tables = ['capacity_commitments'];
@@ -16,8 +17,8 @@ export class CapacityCommitmentsProjection implements Projection<CommitmentEvent
       for (const { slot, committed, tentative } of commitmentChanges(event)) {
         const key = `${slot.resourceKey}|${slot.day}|${slot.session}`;
         const delta = deltas.get(key) ?? { resource_key: slot.resourceKey, day: slot.day, session: slot.session, committed: 0, tentative: 0 };
-        delta.committed += committed;
-        delta.tentative += tentative;
+        delta.committed = addPlaces(delta.committed, committed);
+        delta.tentative = addPlaces(delta.tentative, tentative);
         deltas.set(key, delta);
       }
     }
@@ -29,7 +30,7 @@ export class CapacityCommitmentsProjection implements Projection<CommitmentEvent
       `WITH v AS (
          UPDATE capacity_commitments_version SET version = version + 1 RETURNING version
        ), d AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(resource_key text, day date, session text, committed integer, tentative integer)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(resource_key text, day date, session text, committed numeric, tentative numeric)
        ), updated AS (
          UPDATE capacity_commitments c SET committed = c.committed + d.committed, tentative = c.tentative + d.tentative, changed_in = v.version
            FROM d, v WHERE c.resource_key = d.resource_key AND c.day = d.day AND c.session = d.session

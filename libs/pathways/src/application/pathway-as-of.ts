@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { commitmentChanges, slotKey, type CommitmentEvent, type Commitments, type SlotCommitmentsAsOf, type SlotRef } from '@bedside/capacity';
+import { addPlaces, commitmentChanges, slotKey, type CommitmentEvent, type Commitments, type SlotCommitmentsAsOf, type SlotRef } from '@bedside/capacity';
 import { EVENT_STORE, recordedAs, recordedOfTypes, type EventStore, type RecordedEvent } from '@bedside/event-store';
 import { checkAsOf } from '@bedside/network';
 import { CLOCK, requireTrust, type Caller, type Clock } from '@bedside/shared';
@@ -30,8 +30,8 @@ export class SlotCommitmentsHistory implements SlotCommitmentsAsOf {
         const key = slotKey(change.slot);
         if (!wanted.has(key)) continue;
         const total = totals.get(key) ?? { committed: 0, tentative: 0 };
-        total.committed += change.committed;
-        total.tentative += change.tentative;
+        total.committed = addPlaces(total.committed, change.committed);
+        total.tentative = addPlaces(total.tentative, change.tentative);
         totals.set(key, total);
       }
     };

@@ -21,7 +21,7 @@ const pathway = (status: Pathway['status'], holdId: string | null, progress: Par
 });
 const noHold: StreamRead<Hold | undefined> = { state: undefined, version: 0 };
 const slotsWith = (places: Record<string, readonly string[]>): SlotReads =>
-  new Map(Object.entries(places).map(([streamId, holds]): [string, StreamRead<SlotState>] => [streamId, { state: { held: new Set(holds), booked: new Set() }, version: holds.length }]));
+  new Map(Object.entries(places).map(([streamId, holds]): [string, StreamRead<SlotState>] => [streamId, { state: { held: new Map(holds.map((h) => [h, 100])), booked: new Map() }, version: holds.length }]));
 
 /** The decision as a table a reader can check: each stream, the version it was decided on, what it records. */
 const table = (writes: readonly StreamWrite[]) => writes.map((w) => [w.streamId, w.expectedVersion, w.events.map((e) => e.type).join(',')]);

@@ -30,6 +30,18 @@ describe('slots', () => {
     expect(() => holdSlot(replay(slotEvolver, [...events, ...moved]), slot, 1, 'h3', 'C3')).toThrow(SlotTakenError);
   });
 
+  it('holds shares of an ICU bed (issue 14 §4): three plans reserving 0.3 of one bed fit, a fourth does not, and a release gives its share back exactly', () => {
+    const icu: SlotRef = { resourceKey: 'site:RBV01:ICU_BED', day: '2027-03-13', session: '', share: 0.3 };
+    const events: SlotEvent[] = [];
+    for (const h of ['h1', 'h2', 'h3']) events.push(...holdSlot(replay(slotEvolver, events), icu, 1, h, 'C'));
+    expect(events).toHaveLength(3); // 0.9 of the bed
+    expect(() => holdSlot(replay(slotEvolver, events), icu, 1, 'h4', 'C4')).toThrow(SlotTakenError);
+    // A product reserving 0.1 still fits in what is left: counted in hundredths, 0.9 + 0.1 is exactly one bed.
+    expect(holdSlot(replay(slotEvolver, events), { ...icu, share: 0.1 }, 1, 'h5', 'C5')).toHaveLength(1);
+    events.push(...releaseSlot(replay(slotEvolver, events), icu, 'h1', 'C', 'Consultant declined', false));
+    expect(holdSlot(replay(slotEvolver, events), icu, 1, 'h4', 'C4')).toHaveLength(1);
+  });
+
   it('takes capacity as it is now: a slot whose capacity fell below its bookings takes no more', () => {
     const events = [...holdSlot(slotEvolver.initialState, slot, 2, 'h1', 'C1'), ...holdSlot(slotEvolver.initialState, slot, 2, 'h2', 'C2')];
     expect(() => holdSlot(replay(slotEvolver, events), slot, 1, 'h3', 'C3')).toThrow(SlotTakenError);

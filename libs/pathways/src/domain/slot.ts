@@ -1,4 +1,4 @@
-import type { CommitmentEvent, SlotRef } from '@bedside/capacity';
+import { inHundredths, placesTaken, type CommitmentEvent, type SlotRef } from '@bedside/capacity/domain';
 import { eventClass, BedsideError, ConflictError, ValidationError, type Evolver } from '@bedside/shared';
 import type { HoldConfirmed } from './hold';
 
@@ -63,25 +63,26 @@ type Conforms<T extends U, U> = T;
 export type SlotEventsAsCommitments = Conforms<SlotEvent | HoldConfirmed, CommitmentEvent>;
 
 /**
- * The holds with a place on a slot. Whether a place is booked or only held is its hold's status, not
- * the slot's: it does not change what the slot can still give. (`booked` holds only places of old
- * logs' SlotBooked events.)
+ * The holds with a place on a slot, and the places each takes in hundredths (a whole place is 100; ICU
+ * cover is the process's share of a bed, SlotRef.share). Whether a place is booked or only held is its
+ * hold's status, not the slot's: it does not change what the slot can still give. (`booked` holds only
+ * places of old logs' SlotBooked events.)
  */
 export interface SlotState {
-  readonly held: ReadonlySet<string>;
-  readonly booked: ReadonlySet<string>;
+  readonly held: ReadonlyMap<string, number>;
+  readonly booked: ReadonlyMap<string, number>;
 }
 
 export const slotEvolver: Evolver<SlotState, SlotEvent> = {
-  initialState: { held: new Set(), booked: new Set() },
+  initialState: { held: new Map(), booked: new Map() },
   evolve(state, event) {
-    const held = new Set(state.held);
-    const booked = new Set(state.booked);
-    const { holdId } = event.data;
-    if (event.type === 'SlotHeld') held.add(holdId);
+    const held = new Map(state.held);
+    const booked = new Map(state.booked);
+    const { holdId, slot } = event.data;
+    if (event.type === 'SlotHeld') held.set(holdId, inHundredths(placesTaken(slot)));
     if (event.type === 'SlotBooked') {
+      booked.set(holdId, held.get(holdId) ?? inHundredths(placesTaken(slot)));
       held.delete(holdId);
-      booked.add(holdId);
     }
     if (event.type === 'SlotReleased') {
       held.delete(holdId);
@@ -93,14 +94,24 @@ export const slotEvolver: Evolver<SlotState, SlotEvent> = {
 
 const hasPlace = (state: SlotState, holdId: string) => state.held.has(holdId) || state.booked.has(holdId);
 
+/** Hundredths of a place held and booked on the slot. */
+function takenHundredths(state: SlotState): number {
+  let taken = 0;
+  for (const places of state.held.values()) taken += places;
+  for (const places of state.booked.values()) taken += places;
+  return taken;
+}
+
 /**
- * Holds a place on a slot when one is free. `capacity` is what the slot's calendar gives now (after
- * exceptions and closures); held and booked places both count against it, so the last place can
- * go to one scheduler only: racing holds append at the same stream version and all but one retry.
+ * Holds a place on a slot when one is free: a whole place, or the slot's share of one (ICU cover, held
+ * as the process's icuReserveProbability of a bed). `capacity` is what the slot's calendar gives now
+ * (after exceptions and closures); held and booked places both count against it, so the last place (or
+ * the last share of an ICU bed) can go to one scheduler only: racing holds append at the same stream
+ * version and all but one retry.
  */
 export function holdSlot(state: SlotState, slot: SlotRef, capacity: number, holdId: string, coi: string): SlotHeld[] {
   if (hasPlace(state, holdId)) return [];
-  if (state.held.size + state.booked.size >= capacity) throw new SlotTakenError(slot);
+  if (takenHundredths(state) + inHundredths(placesTaken(slot)) > inHundredths(capacity)) throw new SlotTakenError(slot);
   return [new SlotHeld({ slot, holdId, coi })];
 }
 
