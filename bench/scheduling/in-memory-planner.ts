@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { searchPlans, slotStreamId, type FreeSlot, type SlotRef, type VeinToVeinPlan } from '@bedside/pathways';
+import { daysBookedAfterInfusion, searchPlans, slotStreamId, type FreeSlot, type SlotRef, type VeinToVeinPlan } from '@bedside/pathways';
 import { addDays, type LocalDate } from '@bedside/shared';
 import { searchInput, type PlanBasis, type PlanOptions } from '../../libs/pathways/src/application/plan-options';
 
@@ -24,7 +24,7 @@ export class InMemoryPlanner {
 
   /** The best plan from `earliest` on what is still free, its slots taken; undefined when none fits. */
   next(earliest: LocalDate, horizonDays: number): VeinToVeinPlan | undefined {
-    const last = addDays(earliest, horizonDays + this.basis.process.monitoringInpatientDays);
+    const last = addDays(earliest, horizonDays + daysBookedAfterInfusion(this.basis.process));
     const free = this.slots.filter((s) => s.day >= earliest && s.day <= last).map((s) => ({ ...s, free: this.remaining.get(slotStreamId(s))! }));
     const [plan] = searchPlans(searchInput(this.basis, { free }, { earliest, deadline: null, preferredCentre: null, horizonDays, count: 1 }, earliest)).plans;
     if (plan) for (const slot of plan.slots) this.take(slot);

@@ -22,7 +22,7 @@ const REFER = `mutation($input: ReferralInput!) { referPatient(input: $input) { 
 const HOLD = `mutation($input: HoldPlanInput!) { holdPlan(input: $input) { id coi status expiresAt slots { resourceKey day session } } }`;
 const CONFIRM = `mutation($holdId: ID!, $key: String!) { confirmHold(holdId: $holdId, idempotencyKey: $key) { coi status holdId } }`;
 
-/** A small network: one centre with two apheresis chairs, beds and chairs for treatment, a one-batch unit, and a product made on it. */
+/** A small network: one centre with two apheresis chairs, beds and chairs for treatment, ICU beds for the cover each plan reserves, a one-batch unit, and a product made on it. */
 async function buildNetwork(api: TestApi): Promise<void> {
   const ok = async (query: string, variables?: Record<string, unknown>) => {
     const result = await api.gql(query, variables);
@@ -32,7 +32,7 @@ async function buildNetwork(api: TestApi): Promise<void> {
   await ok(`mutation { onboardSite(code: "RBV01") { code } }`);
   await ok(`mutation { activateSite(code: "RBV01") { code } }`);
   await ok(`mutation($d: LocalDate!) { setResourceCalendar(input: { siteCode: "RBV01", resource: APHERESIS_CHAIR, count: 2, openingDays: [MON, TUE, WED, THU, FRI, SAT, SUN], sessions: [{ name: "AM", start: "08:00", end: "13:00" }], effectiveFrom: $d }) { siteCode } }`, { d: today });
-  for (const resource of ['CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED']) {
+  for (const resource of ['CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED', 'ICU_BED']) {
     const sessions = resource === 'CONDITIONING_CHAIR' ? '[{ name: "AM", start: "08:30", end: "12:30" }]' : '[]';
     await ok(`mutation($d: LocalDate!) { setResourceCalendar(input: { siteCode: "RBV01", resource: ${resource}, count: 4, openingDays: [MON, TUE, WED, THU, FRI, SAT, SUN], sessions: ${sessions}, effectiveFrom: $d }) { siteCode } }`, { d: today });
   }
@@ -192,7 +192,8 @@ describe('referrals, holds and bookings', () => {
           slots.map(async (slot) => ({
             streamId: slotStream(slot),
             expectedVersion: await versionOf(slotStream(slot)),
-            events: [{ type: 'SlotReleased', data: { slot, holdId, coi, wasBooked: false, reason } }],
+            // The slot as the hold took it: ICU cover is the product's 0.3 of a bed (issue 14 §4).
+            events: [{ type: 'SlotReleased', data: { slot: slot.resourceKey.endsWith(':ICU_BED') ? { ...slot, share: process.icuReserveProbability } : slot, holdId, coi, wasBooked: false, reason } }],
           })),
         )),
       ],

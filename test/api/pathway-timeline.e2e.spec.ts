@@ -34,7 +34,7 @@ describe('Pathway.timeline', () => {
 
   it('shows the booked plan’s steps in order, with every booked slot, all planned', async () => {
     const steps = await timeline();
-    expect(steps.map((s) => s.kind)).toEqual(['APHERESIS', 'MANUFACTURE', 'CONDITIONING', 'INFUSION', 'MONITORING']);
+    expect(steps.map((s) => s.kind)).toEqual(['APHERESIS', 'MANUFACTURE', 'CONDITIONING', 'INFUSION', 'MONITORING', 'ICU']);
     expect(steps.every((s) => s.status === 'PLANNED' && s.doneAt === null)).toBe(true);
     const key = (s: { resourceKey: string; day: string; session: string }) => `${s.resourceKey}|${s.day}|${s.session}`;
     expect(steps.flatMap((s) => s.slots).map(key).sort()).toEqual(booked.plan.slots.map(key).sort());
@@ -53,12 +53,12 @@ describe('Pathway.timeline', () => {
     await collectAndDeliver(api, booked);
     await startManufacture(api, booked);
     const steps = await timeline();
-    expect(steps.map((s) => `${s.kind}:${s.status}`)).toEqual(['APHERESIS:DONE', 'MANUFACTURE:IN_PROGRESS', 'CONDITIONING:PLANNED', 'INFUSION:PLANNED', 'MONITORING:PLANNED']);
+    expect(steps.map((s) => `${s.kind}:${s.status}`)).toEqual(['APHERESIS:DONE', 'MANUFACTURE:IN_PROGRESS', 'CONDITIONING:PLANNED', 'INFUSION:PLANNED', 'MONITORING:PLANNED', 'ICU:PLANNED']);
     expect(steps[0]!.doneAt).not.toBeNull();
   });
 
   it('is shown to network-wide roles; another trust’s scheduler and dashboards are refused the pathway', async () => {
-    expect((await timeline(AS_PLANNER)).map((s) => s.kind)).toHaveLength(5);
+    expect((await timeline(AS_PLANNER)).map((s) => s.kind)).toHaveLength(6);
     for (const as of [AS_OTHER_TRUST, AS_DASHBOARD]) {
       const result = await api.gql(TIMELINE, { coi: booked.coi }, as);
       expect(result.errors?.[0]?.extensions.code).toBe('FORBIDDEN');

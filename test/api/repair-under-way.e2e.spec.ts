@@ -11,12 +11,12 @@ interface Entry {
   note: string | null;
   recollection: boolean;
   keptSlots: Slot[];
-  proposal: { unitId: string; collectionDays: string[]; infusionDay: string; treatmentCentre: string; steps: { kind: string; start: string }[]; slots: Slot[] } | null;
+  proposal: { unitId: string; collectionDays: string[]; infusionDay: string; treatmentCentre: string; steps: { kind: string; start: string }[]; slots: (Slot & { share?: number | null })[] } | null;
 }
 
 const AT_RISK = `{ atRiskPathways(first: 100) { edges { node {
   pathway { coi status productState } reasons proposalId note recollection keptSlots { resourceKey day session }
-  proposal { unitId collectionDays infusionDay treatmentCentre steps { kind start } slots { resourceKey day session } } } } } }`;
+  proposal { unitId collectionDays infusionDay treatmentCentre steps { kind start } slots { resourceKey day session share } } } } } }`;
 
 const isChair = (s: Slot) => s.resourceKey.endsWith(':APHERESIS_CHAIR');
 const isBay = (s: Slot) => s.resourceKey.startsWith('unit:');
@@ -90,7 +90,8 @@ describe('repairing pathways under way, and postponed patients', () => {
       for (const bay of proposal.slots.filter(isBay)) expect(await committed(bay)).toBe(1);
       const [hold] = await db.query('SELECT status, slots FROM holds WHERE hold_id = $1', [acceptRepair.holdId]);
       expect(hold.status).toBe('CONFIRMED');
-      expect(hold.slots).toEqual([chair, ...proposal.slots]);
+      // The hold keeps each slot as the plan takes it: ICU cover with its share of a bed (issue 14 §4).
+      expect(hold.slots).toEqual([chair, ...proposal.slots.map(({ share, ...slot }) => (share === null || share === undefined ? slot : { ...slot, share }))]);
     } finally {
       await setQualification(booked.plan.unitId, 'QUALIFIED');
     }

@@ -34,6 +34,7 @@ async function smallNetwork(api: TestApi, units: { id: string; batchCapacity: nu
     ['CONDITIONING_CHAIR', 4, '[{ name: "AM", start: "09:00", end: "13:00" }]'],
     ['INFUSION_BED', 4, '[]'],
     ['MONITORING_BED', 20, '[]'],
+    ['ICU_BED', 2, '[]'], // each plan reserves 0.3 of an ICU bed on days 5 and 6 after infusion (issue 14 §4)
   ] as const) {
     await ok(`mutation($d: LocalDate!) { setResourceCalendar(input: { siteCode: "RBV01", resource: ${resource}, count: ${count}, openingDays: ${everyDay}, sessions: ${sessions}, openOnBankHolidays: true, effectiveFrom: $d }) { siteCode } }`, { d: today });
   }

@@ -25,6 +25,7 @@ export const DATE_DEPENDENT_SUITES = [
   'test/api/corrections',
   'test/api/batches',
   'test/api/stay-within-reach',
+  'test/api/icu-cover',
   'test/api/subscriptions',
   'test/docs/readme-examples',
 ];

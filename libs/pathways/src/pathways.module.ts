@@ -19,6 +19,7 @@ import { LifecycleResolver } from './graphql/lifecycle.resolver';
 import { WaitlistResolver } from './graphql/waitlist.resolver';
 import { PathwayListResolver } from './graphql/pathway-list.resolver';
 import { RepairResolver } from './graphql/repair.resolver';
+import { SlotResolver } from './graphql/slot.resolver';
 import { KpiResolver } from './graphql/kpi.resolver';
 import { PathwayTimelineResolver } from './graphql/pathway-timeline.resolver';
 import { PathwayTimelines } from './application/pathway-timelines';
@@ -80,6 +81,7 @@ export class PathwaysModule implements OnModuleInit {
         WaitlistResolver,
         PathwayListResolver,
         RepairResolver,
+        SlotResolver,
         KpiResolver,
         AtRiskPathways,
         RepairPlanning,

@@ -22,11 +22,11 @@ export class CapacitySlot {
   nominal!: number;
   @Field(() => Int, { description: 'What can be booked after exceptions and closures.' })
   capacity!: number;
-  @Field(() => Int, { nullable: true, description: 'Booked (empty when you may see this slot as free or busy only).' })
+  @Field(() => Float, { nullable: true, description: 'Booked (empty when you may see this slot as free or busy only). Whole places, save on ICU beds, where each booked CAR-T plan reserves a share of a bed (the product’s icuReserveProbability, e.g. 0.3).' })
   committed!: number | null;
-  @Field(() => Int, { nullable: true, description: 'Held (tentative) by a scheduler, not yet confirmed (empty when free/busy only).' })
+  @Field(() => Float, { nullable: true, description: 'Held (tentative) by a scheduler, not yet confirmed (empty when free/busy only); shares of a bed on ICU beds, as committed.' })
   tentative!: number | null;
-  @Field(() => Int, { description: 'Free: capacity less booked and held, never below 0 (0 or 1 when free/busy only).' })
+  @Field(() => Float, { description: 'Free: capacity less booked and held, never below 0 (0 or 1 when free/busy only); on ICU beds it may be a fraction (1.4 beds free when 0.6 is reserved of 2).' })
   free!: number;
   @Field({ description: 'Another trust’s capacity, shown to a scheduler as free (1) or busy (0) only.' })
   freeBusyOnly!: boolean;
@@ -61,9 +61,9 @@ export class UtilisationRow {
   resource!: string;
   @Field(() => Int, { description: 'Slot-units of capacity in the range (session-chairs, bed-days, batch-days).' })
   capacity!: number;
-  @Field(() => Int, { description: 'Booked.' })
+  @Field(() => Float, { description: 'Booked (shares of a bed on ICU beds).' })
   committed!: number;
-  @Field(() => Int, { description: 'Held.' })
+  @Field(() => Float, { description: 'Held (shares of a bed on ICU beds).' })
   tentative!: number;
   @Field(() => Float, { description: 'Booked share of capacity, 0 to 1 (0 when there is no capacity).' })
   utilisation!: number;

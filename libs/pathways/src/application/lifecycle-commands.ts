@@ -224,10 +224,14 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand, Pat
 
   private async booking(slots: readonly SlotRef[], withSessions: boolean): Promise<Booking> {
     const chairs = slots.filter(isApheresis);
+    const bed = slots.find((s) => s.resourceKey.endsWith(':INFUSION_BED'));
+    const centre = bed && resourceOwner(bed.resourceKey);
     return {
       unitIds: [...new Set(slots.map(unitOf).filter((id): id is string => id !== null))],
       apheresisDays: [...new Set(chairs.map((s) => s.day))].sort(),
       firstSessionStartsAt: withSessions ? await this.firstStart(chairs) : null,
+      infusion: bed && centre?.kind === 'site' ? { centre: centre.siteCode, day: bed.day } : null,
+      icuCoverDays: centre?.kind === 'site' ? slots.filter((s) => s.resourceKey === `site:${centre.siteCode}:ICU_BED`).map((s) => s.day) : [],
     };
   }
 

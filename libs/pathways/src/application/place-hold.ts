@@ -95,6 +95,8 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     const read = () => this.repository.readMany(streamIds);
     // Live capacity and the streams do not depend on each other: read them side by side.
     // What live capacity says about the slots is judged after the trust check, like the input.
+    // The slots as held: ICU cover takes the product's share of a bed (SlotRef.share), set by the judge's plan.
+    let held: readonly SlotRef[] = slots;
     let [capacities, streams] = await Promise.all([this.capacities(slots).then((value) => ({ value }), (error: unknown) => ({ error })), read()]);
     return retryOnConflict(async (attempt) => {
       if (attempt > 1) streams = await read();
@@ -115,14 +117,15 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
         checkPlanSlots(slots, { earliestCollectionDate: pathway.state.earliestCollectionDate, ...designation, unitSiteOn });
         // A hold holds a plan (issue 11 §4): judged once, by the plan search's own rules; a retry after a race re-reads only capacity.
         if (attempt === 1) {
-          judgePlanSlots(await this.plans.inputForPlan(pathway.state, slots, capacities.value.keys), slots);
+          const plan = judgePlanSlots(await this.plans.inputForPlan(pathway.state, slots, capacities.value.keys), slots);
+          held = withShares(slots, plan.slots);
         }
       }
       const writes = decidePlaceHold({
         coi,
         holdId,
         idempotencyKey,
-        slots,
+        slots: held,
         now,
         expiresAt: new Date(now.getTime() + seconds * 1000),
         pathway,
@@ -183,6 +186,15 @@ export class HoldPlanHandler implements ICommandHandler<HoldPlanCommand, HoldCha
     }
     return { capacity: capacities, startsAt, keys: { basisKey: placed.appliedKey, layoutKey: placed.layoutKey } };
   }
+}
+
+/** The slots given, each with the share of a place the judged plan takes on it (ICU cover; issue 14 §4). */
+function withShares(slots: readonly SlotRef[], planned: readonly SlotRef[]): SlotRef[] {
+  const shares = new Map(planned.flatMap((s) => (s.share === undefined ? [] : [[slotStreamId(s), s.share] as const])));
+  return slots.map((slot) => {
+    const share = shares.get(slotStreamId(slot));
+    return share === undefined ? slot : { ...slot, share };
+  });
 }
 
 /** Runs a check now and keeps its refusal for later, when it may be told. */

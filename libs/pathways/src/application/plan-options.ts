@@ -5,11 +5,12 @@ import { designatesUnitAt, presentStay, unitStays, type DeploymentData, type Des
 import { appliedKeySql } from '@bedside/read-model';
 import { NETWORK_TIME_ZONE, addDays, CLOCK, daysBetween, localDateOf, NotFoundError, wholeNumber, type Clock, type LocalDate } from '@bedside/shared';
 import { PatientStays } from './patient-stays';
-import { normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PatientStay, type PlanSearchInput, type PlanSearchResult } from '../domain';
+import { daysBookedAfterInfusion, normaliseCoi, searchPlans, type DesignatedUnit, type FreeSlot, type PatientStay, type PlanSearchInput, type PlanSearchResult } from '../domain';
 
 /** Treatment centres have every resource a pathway needs there. */
 const CENTRE_RESOURCES: readonly Resource[] = ['APHERESIS_CHAIR', 'CONDITIONING_CHAIR', 'INFUSION_BED', 'MONITORING_BED'];
-const CENTRE_RESOURCE_SET: ReadonlySet<Resource> = new Set(CENTRE_RESOURCES);
+/** What a plan books at a centre: its chairs and beds, and ICU cover (plan-search.ts R10; a centre without ICU beds gives no cover). */
+const CENTRE_RESOURCE_SET: ReadonlySet<Resource> = new Set([...CENTRE_RESOURCES, 'ICU_BED']);
 
 /** A unit the basis may use, with its deployments: where it is on a day follows them. */
 export interface BasisUnit extends DesignatedUnit {
@@ -196,7 +197,7 @@ export class PlanOptions {
     const today = localDateOf(now, NETWORK_TIME_ZONE);
     const earliest: LocalDate = pathway.earliest > today ? pathway.earliest : today;
     const basis = await this.basisAt(pathway.product_code, pathway.dmmf_version, pathway.basis_key);
-    const range = { from: earliest, to: addDays(earliest, horizonDays + basis.process.monitoringInpatientDays) };
+    const range = { from: earliest, to: addDays(earliest, horizonDays + daysBookedAfterInfusion(basis.process)) };
     const [freeByResource, stay] = await Promise.all([this.layout.resourceDays(usableBy(basis), range, now), this.stayOf(pathway.stay_district)]);
     return { ...searchInput(basis, { freeByResource }, { earliest, deadline: pathway.deadline, preferredCentre: pathway.treatment_centre, horizonDays, count: options.count ?? 3 }, today), stay };
   }
@@ -223,7 +224,7 @@ export class PlanOptions {
     const basis = await this.basisAt(pathway.productCode, pathway.dmmfVersion, keys.basisKey);
     // Only the resources the slots name: the judge looks at nothing else (plan-judgement.ts).
     const resources = new Set(slots.map((s) => s.resourceKey));
-    const range = { from: earliest, to: addDays(earliest, days + basis.process.monitoringInpatientDays) };
+    const range = { from: earliest, to: addDays(earliest, days + daysBookedAfterInfusion(basis.process)) };
     const [free, stay] = await Promise.all([this.layout.laidOutSlots(usableBy(basis), keys.layoutKey, range, now, resources), this.stayOf(pathway.stayDistrict)]);
     // The batch is judged where its unit stands when it is made: the stay of its first bay day, which may
     // be a later stay than today's for a deployed unit (unitsWhereTheyAre).

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CapacityReads, resourceOwner, slotKey, unitOfKey } from '@bedside/capacity';
+import { CapacityReads, fromHundredths, inHundredths, placesTaken, resourceOwner, slotKey, unitOfKey } from '@bedside/capacity';
 import { NETWORK_TIME_ZONE, addDays, CLOCK, localDateOf, type Clock, type LocalDate } from '@bedside/shared';
 import { siteOn, type DeploymentData } from '@bedside/network';
-import { hasBegun, NOT_STARTED, searchPlans, type FreeSlot, type KeptSteps, type PlanSearchResult, type Progress, type SlotRef } from '../domain';
+import { daysBookedAfterInfusion, hasBegun, NOT_STARTED, searchPlans, type FreeSlot, type KeptSteps, type PlanSearchResult, type Progress, type SlotRef } from '../domain';
 import type { PathwayRow } from './pathway-reads';
 import { PlanOptions, searchInput } from './plan-options';
 
@@ -56,7 +56,7 @@ export class RepairPlanning {
     const process = basis.process;
     const kept = collected ? await this.keptSteps(progress, keptSlots, process.conditioningGate === 'RELEASE_BEFORE_CONDITIONING' ? process.qcReleaseDays : 0, now) : null;
     const free = await this.freeFor(
-      await this.plans.freeSlots(basis, earliest, addDays(earliest, REPAIR_HORIZON_DAYS + process.monitoringInpatientDays), now),
+      await this.plans.freeSlots(basis, earliest, addDays(earliest, REPAIR_HORIZON_DAYS + daysBookedAfterInfusion(process)), now),
       holdSlots.filter((s) => !keptSlots.includes(s)),
       now,
     );
@@ -74,7 +74,8 @@ export class RepairPlanning {
     const ownFree = new Map<string, number>();
     if (own.length > 0) {
       const { slots } = await this.capacity.placed(own);
-      for (const [key, slot] of slots) ownFree.set(key, Math.max(0, slot.capacity - slot.committed - slot.tentative + 1));
+      const taken = new Map(own.map((s) => [slotKey(s), placesTaken(s)]));
+      for (const [key, slot] of slots) ownFree.set(key, Math.max(0, fromHundredths(inHundredths(slot.capacity) - inHundredths(slot.committed) - inHundredths(slot.tentative) + inHundredths(taken.get(key) ?? 1))));
     }
     return free.map((s) => ({ ...s, free: hasBegun(s, now) ? 0 : (ownFree.get(refKey(s)) ?? s.free) }));
   }

@@ -136,3 +136,43 @@ export function outOfReachWords(process: Pick<ProductProcess, 'stayWithinReachDa
   const how = minutes === undefined ? `no travel time is recorded from ${district} to ${centre}` : `${district} is ${minutes} min from ${centre}`;
   return `${how}, and the patient must stay within ${process.stayWithinReachMinutes} min of the centre for ${process.stayWithinReachDays} days after infusion`;
 }
+
+/**
+ * ICU cover (domain.md step 9; issue 14 §4): 27 to 35% of CAR-T patients need intensive care, typically
+ * on day 5 or 6 after infusion (docs/domain.md, "ICU cover"). Each plan reserves the process's
+ * `icuReserveProbability` of an ICU bed at its treatment centre on each of those days, so that the
+ * cover reserved on a day never exceeds the ICU beds open that day: three patients at 0.3 reserve 0.9
+ * of a bed. A process with probability 0 reserves none.
+ */
+export const ICU_COVER_DAYS_AFTER_INFUSION: readonly number[] = [5, 6];
+
+export interface IcuCover {
+  /** The days cover is reserved, from the infusion day (empty when the process reserves none). */
+  readonly days: readonly LocalDate[];
+  /** The share of one ICU bed reserved on each, to the hundredth. */
+  readonly share: number;
+}
+
+/** The cover a plan infusing on `infusionDay` reserves (the plan search's R10, the hold's judge, the start of conditioning). */
+export function icuCover(process: Pick<ProductProcess, 'icuReserveProbability'>, infusionDay: LocalDate): IcuCover {
+  const share = Math.round(process.icuReserveProbability * 100) / 100;
+  if (share <= 0) return { days: [], share: 0 };
+  return { days: ICU_COVER_DAYS_AFTER_INFUSION.map((d) => addDays(infusionDay, d)), share };
+}
+
+/** Whether an ICU bed-day with `free` places left (fractions of a bed) can take a plan's share of cover; exact to the hundredth. */
+export const icuCoverFits = (share: number, free: number): boolean => Math.round(free * 100) >= Math.round(share * 100);
+
+/** What is missing when a booking lacks cover, in a scheduler's words. */
+export function icuCoverWords(process: Pick<ProductProcess, 'icuReserveProbability'>, centre: string, cover: IcuCover): string {
+  return `${Math.round(cover.share * 100)}% of an ICU bed at ${centre} must be reserved on ${cover.days.join(' and ')} (days ${ICU_COVER_DAYS_AFTER_INFUSION.join(' and ')} after infusion), as ${Math.round(process.icuReserveProbability * 100)}% of patients given this product need intensive care then`;
+}
+
+/**
+ * Days from the infusion day (day 0) through which a plan books places: the monitoring beds, and the ICU
+ * cover on days 5 and 6. Capacity is read this far past the last infusion day a search may choose.
+ */
+export function daysBookedAfterInfusion(process: Pick<ProductProcess, 'monitoringInpatientDays' | 'icuReserveProbability'>): number {
+  const icu = icuCover(process, '2000-01-01').days.length > 0 ? Math.max(...ICU_COVER_DAYS_AFTER_INFUSION) + 1 : 0;
+  return Math.max(1, process.monitoringInpatientDays, icu);
+}

@@ -16,4 +16,5 @@ export const FRESH_PROCESS: LifecycleProcess = {
   reconditionAfterDays: 14,
   stayWithinReachDays: 28,
   stayWithinReachMinutes: 120,
+  icuReserveProbability: 0.3,
 };

@@ -356,6 +356,27 @@ describe('conditioning and infusion, on the regimen’s days (domain.md step 8)'
     expect(() => recordInfusion(ctx, ready(), 'RBV01', at('2027-03-09T12:01:00Z'), COI)).toThrow(/passed its 6 h shelf life at 2027-03-09T12:00:00.000Z/);
   });
 
+  describe('ICU cover is reserved before conditioning starts (icuReserveProbability; issue 14 §4)', () => {
+    const confirmedOnly = () => [manufactureStarted('2027-03-02T08:00:00Z'), confirmed('2027-03-02T09:00:00Z')].reduce((p, decide) => decide(p).reduce(evolveProgress, p), received());
+    const booked = (icuCoverDays: string[]) => ({ ...ctx, booking: { ...ctx.booking!, infusion: { centre: 'RBV01', day: '2027-03-09' }, icuCoverDays } });
+
+    it('starts conditioning when the booking reserves cover on days 5 and 6 after the booked infusion', () => {
+      expect(startConditioning(booked(['2027-03-14', '2027-03-15']), confirmedOnly(), 'RBV01', at('2027-03-04T09:00:00Z'))).toHaveLength(1);
+    });
+
+    it('refuses to start conditioning on a booking without that cover, naming the days and what to do', () => {
+      const none = refusal(() => startConditioning(booked(['2027-03-14']), confirmedOnly(), 'RBV01', at('2027-03-04T09:00:00Z')));
+      expect(none).toMatchObject({ code: 'CONFLICT', details: { siteCode: 'RBV01', infusionDay: '2027-03-09', missingIcuCoverDays: ['2027-03-15'], icuReserveProbability: 0.3 } });
+      expect(none.message).toBe(
+        'Start of conditioning at RBV01 refused: 30% of an ICU bed at RBV01 must be reserved on 2027-03-14 and 2027-03-15 (days 5 and 6 after infusion), as 30% of patients given this product need intensive care then, ' +
+          'and the booking reserves none on 2027-03-15. Repair the plan so that it reserves the cover (atRiskPathways / acceptRepair), then start conditioning.',
+      );
+      // A product that reserves no cover needs none.
+      const noCover = { ...booked([]), process: { ...ctx.process, icuReserveProbability: 0 } };
+      expect(startConditioning(noCover, confirmedOnly(), 'RBV01', at('2027-03-04T09:00:00Z'))).toHaveLength(1);
+    });
+  });
+
   describe('the patient stays within reach of the centre after infusion (stayWithinReachMinutes; issue 14 §4)', () => {
     // The patient stays in M20: The Christie (RBV01) is 15 min away, RRK01 150 min, and nothing is recorded to RRV01.
     const minutes: Record<string, number> = { RBV01: 15, RRK01: 150 };

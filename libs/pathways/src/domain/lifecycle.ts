@@ -1,6 +1,6 @@
 import { NETWORK_TIME_ZONE, addDays, BedsideError, ConflictError, daysBetween, eventClass, localDateOf, NotFoundError, optionalReason, requireText, ValidationError, type ElectronicSignature, type LocalDate } from '@bedside/shared';
 import type { ConditioningGate, ProductProcess, QualificationState, SiteStatus } from '@bedside/network';
-import { freshHoldEndsAt, hoursHeld, infusionGapDays, outOfReachWords, reconditioningFrom, shelfLifeEndsAt, staysWithinReach, thawedProductExpiresAt, type PatientStay } from './clinical-rules';
+import { freshHoldEndsAt, hoursHeld, icuCover, icuCoverWords, infusionGapDays, outOfReachWords, reconditioningFrom, shelfLifeEndsAt, staysWithinReach, thawedProductExpiresAt, type PatientStay } from './clinical-rules';
 
 /**
  * The clinical steps after booking, in their permitted order (21 CFR 11.10(f): operational checks
@@ -268,6 +268,7 @@ export type LifecycleProcess = Pick<
   | 'thawedShelfLifeMinutes'
   | 'stayWithinReachDays'
   | 'stayWithinReachMinutes'
+  | 'icuReserveProbability'
 >;
 
 /** What the pathway's booking says about collection and manufacture. */
@@ -277,6 +278,10 @@ export interface Booking {
   /** Days of the booked apheresis sessions, and when the first of them begins (null when not known). */
   readonly apheresisDays: readonly LocalDate[];
   readonly firstSessionStartsAt: Date | null;
+  /** The booked infusion: its centre and day (absent when the booking has no infusion bed, or is not known). */
+  readonly infusion?: { readonly centre: string; readonly day: LocalDate } | null;
+  /** Days the booking reserves ICU cover at the infusion's centre (issue 14 §4). */
+  readonly icuCoverDays?: readonly LocalDate[];
 }
 
 /** A unit as its own stream and its site's tell it now, and whether the pinned DMMF version designates it. */
@@ -626,6 +631,7 @@ export function startConditioning(ctx: LifecycleContext, p: Progress, siteCode: 
   if (p.patient === 'WAITING') {
     const stepFacts = facts(ctx, p, step, siteCode, when);
     checkWithinReach(ctx, step, stepFacts.siteCode);
+    checkIcuCover(ctx, step, stepFacts.siteCode);
     return [new ConditioningStarted(stepFacts)];
   }
   if (p.patient !== 'CONDITIONING') throw new StepOutOfOrderError(step, 'the patient has been infused.');
@@ -700,6 +706,24 @@ function checkWithinReach(ctx: LifecycleContext, step: string, siteCode: string)
   throw new ConflictError(
     `${step} at ${siteCode} refused: ${outOfReachWords(ctx.process, stay.district, siteCode, minutes)}. Arrange a stay within reach of ${siteCode} (arrangeMonitoringStay), or repair the plan to a centre within reach of ${stay.district} (atRiskPathways / acceptRepair).`,
     { district: stay.district, siteCode, ...(minutes === undefined ? {} : { minutes }), stayWithinReachMinutes: ctx.process.stayWithinReachMinutes },
+  );
+}
+
+/**
+ * Conditioning starts only with ICU cover reserved for the booked infusion (clinical-rules.ts icuCover;
+ * plan-search.ts R10 plans it, the hold's judge requires it): judged before the course starts, while the
+ * plan can still move. A booking made before Bedside reserved cover has none, and is repaired first.
+ */
+function checkIcuCover(ctx: LifecycleContext, step: string, siteCode: string): void {
+  const infusion = ctx.booking?.infusion;
+  if (!infusion) return;
+  const cover = icuCover(ctx.process, infusion.day);
+  const reserved = new Set(ctx.booking?.icuCoverDays ?? []);
+  const missing = cover.days.filter((day) => !reserved.has(day));
+  if (missing.length === 0) return;
+  throw new ConflictError(
+    `${step} at ${siteCode} refused: ${icuCoverWords(ctx.process, infusion.centre, cover)}, and the booking reserves none on ${missing.join(' and ')}. Repair the plan so that it reserves the cover (atRiskPathways / acceptRepair), then start conditioning.`,
+    { siteCode: infusion.centre, infusionDay: infusion.day, missingIcuCoverDays: missing, icuReserveProbability: ctx.process.icuReserveProbability },
   );
 }
 

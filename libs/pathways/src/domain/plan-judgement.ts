@@ -1,11 +1,11 @@
 import { addDays, daysBetween, ValidationError } from '@bedside/shared';
-import { conditioningDaysBeforeInfusion, conditioningMayStart, freshHoldEndsAt, infusionGapDays, outOfReachWords, shelfLifeEndsAt, staysWithinReach } from './clinical-rules';
+import { conditioningDaysBeforeInfusion, conditioningMayStart, freshHoldEndsAt, icuCover, icuCoverWords, infusionGapDays, outOfReachWords, shelfLifeEndsAt, staysWithinReach } from './clinical-rules';
 import { searchPlans, type FreeSlot, type PlanSearchInput, type VeinToVeinPlan } from './plan-search';
 import { describeSlot, slotStreamId, type SlotRef } from './slot';
 
 /**
  * A hold holds a plan (issue 11 §4): the slots given to `holdPlan` must be one complete, feasible
- * vein-to-vein plan for the pathway, under the rules the plan search applies (plan-search.ts R1-R9).
+ * vein-to-vein plan for the pathway, under the rules the plan search applies (plan-search.ts R1-R10).
  * The judge is the search itself: it runs on the live network with only the given slots free, and the
  * slots stand when the plan it finds uses exactly them. So a plan the search offers is always held, and
  * a set the search could never offer is never held. What the slots break is then named, rule by rule.
@@ -27,6 +27,7 @@ interface Parts {
   readonly conditioning: SlotRef[];
   readonly infusion: SlotRef[];
   readonly monitoring: SlotRef[];
+  readonly icu: SlotRef[];
 }
 
 const KIND_WORDS = {
@@ -42,21 +43,22 @@ const byDay = (a: SlotRef, b: SlotRef) => (a.day < b.day ? -1 : a.day > b.day ? 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function partsOf(slots: readonly SlotRef[]): Parts {
-  const parts: Parts = { chairs: [], bays: [], conditioning: [], infusion: [], monitoring: [] };
+  const parts: Parts = { chairs: [], bays: [], conditioning: [], infusion: [], monitoring: [], icu: [] };
   for (const slot of slots) {
     if (slot.resourceKey.startsWith('unit:')) parts.bays.push(slot);
     else if (slot.resourceKey.endsWith(':APHERESIS_CHAIR')) parts.chairs.push(slot);
     else if (slot.resourceKey.endsWith(':CONDITIONING_CHAIR')) parts.conditioning.push(slot);
     else if (slot.resourceKey.endsWith(':INFUSION_BED')) parts.infusion.push(slot);
     else if (slot.resourceKey.endsWith(':MONITORING_BED')) parts.monitoring.push(slot);
-    else throw new PlanRuleError('one plan', `${describeSlot(slot)} is not a place a vein-to-vein plan uses (apheresis and conditioning chairs, a unit's bay, infusion and monitoring beds).`);
+    else if (slot.resourceKey.endsWith(':ICU_BED')) parts.icu.push(slot);
+    else throw new PlanRuleError('one plan', `${describeSlot(slot)} is not a place a vein-to-vein plan uses (apheresis and conditioning chairs, a unit's bay, infusion, monitoring and ICU beds).`);
   }
   for (const list of Object.values(parts)) list.sort(byDay);
   return parts;
 }
 
 /** One place for each step, the counts the product's process sets, one slot a day. */
-function checkShape(input: PlanSearchInput, { chairs, bays, conditioning, infusion, monitoring }: Parts): void {
+function checkShape(input: PlanSearchInput, { chairs, bays, conditioning, infusion, monitoring, icu }: Parts): void {
   const p = input.process;
   const onePlace = (list: SlotRef[], what: string, rule: string, place: (s: SlotRef) => string) => {
     const places = [...new Set(list.map(place))];
@@ -93,6 +95,17 @@ function checkShape(input: PlanSearchInput, { chairs, bays, conditioning, infusi
   });
   for (const centre of new Set([siteOf(chairs[0]!), centres[0]!])) {
     if (!input.treatmentCentres.includes(centre)) throw new PlanRuleError('R7 treatment', `${centre} is not an active treatment centre with apheresis, conditioning, infusion and monitoring.`);
+  }
+  // R10: ICU cover at the centre on days 5 and 6 after the infusion, and nothing else of ICU.
+  const cover = icuCover(p, infusionDay);
+  const coverDays = icu.map((s) => s.day).join();
+  if (coverDays !== cover.days.join() || icu.some((s) => siteOf(s) !== centres[0])) {
+    throw new PlanRuleError(
+      'R10 ICU cover',
+      cover.days.length === 0
+        ? `this product reserves no ICU cover; these slots hold ICU beds (${icu.map(describeSlot).join(', ')}).`
+        : `${icuCoverWords(p, centres[0]!, cover)}; these slots hold ${icu.length === 0 ? 'no ICU bed' : icu.map(describeSlot).join(', ')}. Hold the slots of a plan from planOptions, which include the cover.`,
+    );
   }
   const stay = input.stay;
   if (stay && !staysWithinReach(p, stay.minutesTo(centres[0]!))) {
@@ -139,7 +152,7 @@ export function judgePlanSlots(input: PlanSearchInput, slots: readonly SlotRef[]
   throw explain(input, parts);
 }
 
-/** The first timing rule the slots break, in the search's order (plan-search.ts R1-R9). */
+/** The first timing rule the slots break, in the search's order (plan-search.ts R1-R10). */
 function explain(input: PlanSearchInput, parts: Parts): PlanRuleError {
   const p = input.process;
   const layout = new Map(input.free.map((s) => [slotStreamId(s), s]));
@@ -207,7 +220,7 @@ function explain(input: PlanSearchInput, parts: Parts): PlanRuleError {
     const infusedAt = p.conditioningGate === 'CONDITIONING_DURING_MANUFACTURE' && arrival > bed.startsAt ? arrival : bed.startsAt;
     if (infusedAt > expires) return new PlanRuleError('R8 shelf life', `infusion on ${infusionDay} is after the product's ${p.shelfLifeHours} h shelf life ends (${expires.toISOString()}).`);
   }
-  const missing = [...chairs, ...bays, ...conditioning, ...infusion, ...parts.monitoring].find((s) => !real(s));
+  const missing = [...chairs, ...bays, ...conditioning, ...infusion, ...parts.monitoring, ...parts.icu].find((s) => !real(s));
   if (missing) return new PlanRuleError('one plan', `${describeSlot(missing)} is not in the network's calendars.`);
-  return new PlanRuleError('R1-R9', 'they do not make one vein-to-vein plan the search could offer. Hold the slots of a plan from planOptions.');
+  return new PlanRuleError('R1-R10', 'they do not make one vein-to-vein plan the search could offer. Hold the slots of a plan from planOptions.');
 }

@@ -3,7 +3,21 @@ import { resourceDaysOf, type FreeSlot, type ResourceDays } from '@bedside/capac
 import type { ProductProcess, Resource } from '@bedside/network';
 import type { SlotRef } from './slot';
 import { keptRouteTables } from './plan-routes';
-import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusionGapDays, outOfReachWords, sessionFits, shelfLifeEndsAt, staysWithinReach, type PatientStay } from './clinical-rules';
+import {
+  conditioningGateOpensAt,
+  conditioningMayStart,
+  daysBookedAfterInfusion,
+  freshHoldEndsAt,
+  icuCover,
+  icuCoverFits,
+  ICU_COVER_DAYS_AFTER_INFUSION,
+  infusionGapDays,
+  outOfReachWords,
+  sessionFits,
+  shelfLifeEndsAt,
+  staysWithinReach,
+  type PatientStay,
+} from './clinical-rules';
 
 /**
  * Exact search for the earliest vein-to-vein plan (domain.md "The vein-to-vein pathway", steps 2-9).
@@ -57,6 +71,10 @@ import { conditioningGateOpensAt, conditioningMayStart, freshHoldEndsAt, infusio
  *    recorded from it to each centre; clinical-rules.ts staysWithinReach, as the lifecycle judges it before
  *    conditioning and at infusion). Collection (A) may be anywhere. Without `stay` the rule is not judged
  *    (a what-if's made-up patients have no home).
+ * R10 ICU cover (step 9; issue 14 §4): on days I+5 and I+6 T has an ICU_BED day with free >= the
+ *    process's icuReserveProbability (clinical-rules.ts icuCover, icuCoverFits): each plan reserves that
+ *    share of a bed on each day, so the cover reserved never exceeds the ICU beds open. A process with
+ *    probability 0 reserves none. The plan holds the share (SlotRef.share), and its ICU step shows it.
  *
  * Order: earliest infusion, then fewer travel hours (A->unit + unit->T), then the preferred centre (as T,
  * then as A), then the earliest collection, then centre, unit and centre codes. Plans are distinct by
@@ -181,7 +199,8 @@ export interface KeptSteps {
   } | null;
 }
 
-export type PlanStepKind = 'APHERESIS' | 'TRANSPORT' | 'MANUFACTURE' | 'QC_RELEASE' | 'CONDITIONING' | 'INFUSION' | 'MONITORING';
+/** ICU: the cover reserved on days 5 and 6 after infusion (R10), a share of a bed each day. */
+export type PlanStepKind = 'APHERESIS' | 'TRANSPORT' | 'MANUFACTURE' | 'QC_RELEASE' | 'CONDITIONING' | 'INFUSION' | 'MONITORING' | 'ICU';
 
 export interface PlanStep {
   readonly kind: PlanStepKind;
@@ -213,7 +232,7 @@ export interface VeinToVeinPlan {
   readonly steps: readonly PlanStep[];
   /**
    * Everything to hold: chair sessions, bay days, conditioning sessions, the infusion bed day, monitoring
-   * bed days. A repair's kept steps list their slots in `steps` but not here: they are booked already.
+   * bed days, and ICU cover (a share of a bed, SlotRef.share) on days 5 and 6 after infusion. A repair's kept steps list their slots in `steps` but not here: they are booked already.
    */
   readonly slots: readonly SlotRef[];
   /** What kept this plan from being earlier, in words. */
@@ -242,7 +261,7 @@ const GROUP_OF: Readonly<Record<Resource, Group | null>> = {
   CONDITIONING_CHAIR: 'TREATMENT',
   INFUSION_BED: 'TREATMENT',
   MONITORING_BED: 'TREATMENT',
-  ICU_BED: null,
+  ICU_BED: 'TREATMENT',
 };
 /**
  * What a search may relax: kinds of capacity, or (to explain, never to plan) the session times of R8
@@ -270,7 +289,9 @@ interface Net {
   readonly span: number;
   /** Gaps from last conditioning day to infusion, the process's own first. */
   readonly gaps: readonly number[];
-  readonly sites: Readonly<Record<'APHERESIS_CHAIR' | 'CONDITIONING_CHAIR' | 'INFUSION_BED' | 'MONITORING_BED', Map<string, ByDay>>>;
+  readonly sites: Readonly<Record<'APHERESIS_CHAIR' | 'CONDITIONING_CHAIR' | 'INFUSION_BED' | 'MONITORING_BED' | 'ICU_BED', Map<string, ByDay>>>;
+  /** The share of an ICU bed each plan reserves on ICU_COVER_DAYS_AFTER_INFUSION (R10); 0 for none. */
+  readonly icuShare: number;
   readonly bays: Map<string, (FreeSlot | undefined)[]>;
   readonly hours: (from: string, to: string) => number | undefined;
   readonly fresh: (from: string, to: string) => boolean;
@@ -413,12 +434,11 @@ function indexNetwork(input: PlanSearchInput, options: SearchOptions): Net {
   for (let g = window.min; g <= window.max; g++) gaps.push(g);
   gaps.sort((a, b) => Math.abs(a - own) - Math.abs(b - own) || a - b);
 
-  const days = horizon + Math.max(1, p.monitoringInpatientDays);
-  const sites = { APHERESIS_CHAIR: new Map(), CONDITIONING_CHAIR: new Map(), INFUSION_BED: new Map(), MONITORING_BED: new Map() } as Net['sites'];
+  const days = horizon + daysBookedAfterInfusion(p);
+  const sites = { APHERESIS_CHAIR: new Map(), CONDITIONING_CHAIR: new Map(), INFUSION_BED: new Map(), MONITORING_BED: new Map(), ICU_BED: new Map() } as Net['sites'];
   const bays = new Map<string, (FreeSlot | undefined)[]>();
   // By resource and day, each day's in order of start (one resource key per site resource and per unit).
   for (const { siteCode, unitId, resource, days: slotDays } of input.freeByResource ?? resourceDaysOf(input.free, input.earliestCollectionDate, days)) {
-    if (resource === 'ICU_BED') continue;
     if (resource === 'MANUFACTURING_BAY') {
       if (unitId && !bays.has(unitId)) bays.set(unitId, Array.from({ length: days }, (_, i) => slotDays[i]?.[0]));
       continue;
@@ -451,6 +471,7 @@ function indexNetwork(input: PlanSearchInput, options: SearchOptions): Net {
     keptUpstream,
     scopedBests: new Map(),
     shelfLifeMs: shelfLifeEndsAt(p, new Date(0)).getTime(),
+    icuShare: icuCover(p, input.earliestCollectionDate).share,
     p,
     rbc: p.conditioningGate === 'RELEASE_BEFORE_CONDITIONING',
     horizon,
@@ -807,11 +828,13 @@ class Care {
   private readonly chairs: ByDay | undefined;
   private readonly infusion: ByDay | undefined;
   private readonly monitoring: ByDay | undefined;
-  // Where this centre's days start in `known`: chairs, infusion beds, monitoring beds, beds from a day.
+  private readonly icu: ByDay | undefined;
+  // Where this centre's days start in `known`: chairs, infusion beds, monitoring beds, beds from a day, ICU cover.
   private readonly chairFree: number;
   private readonly bedFree: number;
   private readonly monitoringFree: number;
   private readonly bedsFrom: number;
+  private readonly icuFree: number;
   /** Where this centre's days start in the tables with one entry per day (first beds, latest chairs). */
   private readonly perDay: number;
 
@@ -821,7 +844,7 @@ class Care {
    * slower (issue 12 §7).
    */
   static table(net: Net, centres: readonly string[], relax: Relax): Map<string, Care> {
-    const known = new Int8Array(4 * net.days * centres.length).fill(-1);
+    const known = new Int8Array(KNOWN_KINDS * net.days * centres.length).fill(-1);
     const firstBeds = new Float64Array(net.days * centres.length).fill(Number.NaN);
     const latest = new Array<Date | null | undefined>(net.days * centres.length);
     return new Map(centres.map((centre, k) => [centre, new Care(net, centre, relax, known, firstBeds, latest, k)] as const));
@@ -840,14 +863,25 @@ class Care {
     k: number,
   ) {
     const { days } = net;
-    this.chairFree = 4 * k * days;
+    this.chairFree = KNOWN_KINDS * k * days;
     this.bedFree = this.chairFree + days;
     this.monitoringFree = this.bedFree + days;
     this.bedsFrom = this.monitoringFree + days;
+    this.icuFree = this.bedsFrom + days;
     this.perDay = k * days;
     this.chairs = net.sites.CONDITIONING_CHAIR.get(centre);
     this.infusion = net.sites.INFUSION_BED.get(centre);
     this.monitoring = net.sites.MONITORING_BED.get(centre);
+    this.icu = net.sites.ICU_BED.get(centre);
+  }
+
+  /** Whether day `i` has an ICU bed-day with room for the process's share of cover (R10), worked out once. */
+  private cover(i: number): boolean {
+    if (i < 0 || i >= this.net.days) return false;
+    const { known } = this;
+    const at = this.icuFree + i;
+    if (known[at] === -1) known[at] = (this.icu?.[i] ?? NO_SLOTS).some((s) => coverFree(this.net, s, this.relax)) ? 1 : 0;
+    return known[at] === 1;
   }
 
   /** Whether day `i` has a free slot in `row`, worked out once. */
@@ -876,7 +910,10 @@ class Care {
     return true;
   }
 
-  /** Infusion and monitoring beds from this day (R7): a free infusion bed, then monitoringInpatientDays free monitoring days in a row. */
+  /**
+   * Infusion and monitoring beds from this day (R7): a free infusion bed, then monitoringInpatientDays free
+   * monitoring days in a row; and ICU cover on days 5 and 6 after it (R10).
+   */
   beds(i: number): boolean {
     const { net } = this;
     if (i < 0 || i >= net.horizon) return false;
@@ -884,6 +921,7 @@ class Care {
     if (known[bedsFrom + i] === -1) {
       let ok = this.free(this.bedFree, this.infusion, i);
       for (let k = 0; ok && k < net.p.monitoringInpatientDays; k++) ok = this.free(this.monitoringFree, this.monitoring, i + k);
+      if (net.icuShare > 0) for (let k = 0; ok && k < ICU_COVER_DAYS_AFTER_INFUSION.length; k++) ok = this.cover(i + ICU_COVER_DAYS_AFTER_INFUSION[k]!);
       known[bedsFrom + i] = ok ? 1 : 0;
     }
     return known[bedsFrom + i] === 1;
@@ -916,6 +954,12 @@ class Care {
     return this.firstBedAt[at]!;
   }
 }
+
+/** Kinds of day Care works out once per centre: chairs, infusion beds, monitoring beds, beds from a day, ICU cover. */
+const KNOWN_KINDS = 5;
+
+/** R10: an ICU bed-day with room for the process's share of cover (or the treatment group relaxed). */
+const coverFree = (net: Pick<Net, 'icuShare'>, slot: FreeSlot, relax: Relax): boolean => icuCoverFits(net.icuShare, slot.free) || relax.has('TREATMENT');
 
 /** R7, R8: when the product reaches a centre `hours` from its unit: from its release before conditioning, from the end of manufacture during it. */
 const arrivalAt = (net: Net, up: Upstream, hours: number) => (net.rbc ? up.released : up.made) + hours * HOUR_MS;
@@ -1236,6 +1280,8 @@ function search(net: Net, scope: Scope, relax: Relax, count: number): Outcome {
 }
 
 const ref = (s: FreeSlot): SlotRef => ({ resourceKey: s.resourceKey, day: s.day, session: s.session });
+/** A slot as a plan holds it: ICU cover takes the process's share of a bed (R10), everything else a whole place. */
+const refIn = (net: Pick<Net, 'icuShare'>, s: FreeSlot): SlotRef => (s.resource === 'ICU_BED' ? { ...ref(s), share: net.icuShare } : ref(s));
 
 /** The plan a choice stands for, and every slot it uses (to name the full ones in explanations). */
 function build(net: Net, choice: Choice, relax: Relax): { plan: Omit<VeinToVeinPlan, 'limitedBy'>; used: FreeSlot[] } {
@@ -1245,7 +1291,7 @@ function build(net: Net, choice: Choice, relax: Relax): { plan: Omit<VeinToVeinP
   const unitSite = up.unit.siteCode;
   const steps: PlanStep[] = [];
   const step = (kind: PlanStepKind, siteCode: string, slots: readonly FreeSlot[], start: Date, end: Date, extra: Partial<PlanStep> = {}) =>
-    steps.push({ kind, siteCode, fromSiteCode: null, unitId: null, start, end, slots: slots.map(ref), ...extra });
+    steps.push({ kind, siteCode, fromSiteCode: null, unitId: null, start, end, slots: slots.map((s) => refIn(net, s)), ...extra });
 
   const keptCollection = input.kept?.collection ?? null;
   const keptManufacture = input.kept?.manufacture ?? null;
@@ -1280,9 +1326,17 @@ function build(net: Net, choice: Choice, relax: Relax): { plan: Omit<VeinToVeinP
   if (monitoring.length > 0) {
     step('MONITORING', centre, monitoring, new Date(Math.max(monitoring[0]!.startsAt.getTime(), infusedAt.getTime())), monitoring[monitoring.length - 1]!.endsAt);
   }
+  // R10: the share of an ICU bed on days 5 and 6 after the infusion day, the first bed-day with room.
+  const icuDays = net.sites.ICU_BED.get(centre) ?? [];
+  const coverOn = (i: number) => {
+    const list = icuDays[i] ?? NO_SLOTS;
+    return (list.find((s) => coverFree(net, s, NO_RELAX)) ?? list.find((s) => coverFree(net, s, relax)))!;
+  };
+  const icu = net.icuShare > 0 ? ICU_COVER_DAYS_AFTER_INFUSION.map((d) => coverOn(infusion + d)) : [];
+  if (icu.length > 0) step('ICU', centre, icu, icu[0]!.startsAt, icu[icu.length - 1]!.endsAt);
   steps.sort((a, b) => a.start.getTime() - b.start.getTime()); // stable: equal starts keep pathway order
 
-  const used = [...chairs, ...bays, ...conditioning, bed, ...monitoring];
+  const used = [...chairs, ...bays, ...conditioning, bed, ...monitoring, ...icu];
   const deadline = input.clinicalDeadline ?? null;
   return {
     used,
@@ -1300,7 +1354,7 @@ function build(net: Net, choice: Choice, relax: Relax): { plan: Omit<VeinToVeinP
       travelHours: choice.travel,
       meetsClinicalDeadline: deadline === null ? null : day(infusion) <= deadline,
       steps,
-      slots: used.map(ref),
+      slots: used.map((s) => refIn(net, s)),
     },
   };
 }
@@ -1332,7 +1386,7 @@ function dayList(labels: readonly string[]): string {
  * alone only when every session of it is full; otherwise the session the plan needed is named too.
  */
 function fullSlots(net: Net, choice: Choice, relax: Relax): string {
-  const full = build(net, choice, relax).used.filter((s) => s.free < 1);
+  const full = build(net, choice, relax).used.filter((s) => (s.resource === 'ICU_BED' ? !coverFree(net, s, NO_RELAX) : s.free < 1));
   const groups = new Map<string, string[]>();
   for (const s of full) {
     const what = s.resource === 'MANUFACTURING_BAY' ? `unit ${s.unitId} busy` : `${RESOURCE_WORDS[s.resource]} at ${s.siteCode} full`;
@@ -1442,5 +1496,5 @@ function whyNone(net: Net, scope: Scope, found: Outcome, beyond = ''): string {
       return `No treatment centre has a conditioning session that starts after manufacture does ${within} (the unit can confirm only a batch that is under way): with later sessions${later ? '' : ' and every slot free'}, infusion could be on ${day(laterAndFree.infusion)}.${beyond}`;
     }
   }
-  return `No treatment centre can condition and infuse after manufacture ${within}: check conditioning, infusion and monitoring calendars, routes from the units and the shelf life.${beyond}`;
+  return `No treatment centre can condition and infuse after manufacture ${within}: check conditioning, infusion, monitoring and ICU calendars (and ICU cover), routes from the units and the shelf life.${beyond}`;
 }

@@ -58,8 +58,8 @@ class WaitlistKpi {
 class ResourceUtilisation {
   @Field({ description: 'APHERESIS_CHAIR, MANUFACTURING_BAY, CONDITIONING_CHAIR, INFUSION_BED, MONITORING_BED or ICU_BED.' }) resource!: string;
   @Field(() => Int, { description: 'Places of capacity in the window (session-chairs, bed-days, batch-days).' }) capacity!: number;
-  @Field(() => Int, { description: 'Places booked.' }) committed!: number;
-  @Field(() => Int, { description: 'Places held, not yet confirmed.' }) tentative!: number;
+  @Field(() => Float, { description: 'Places booked (ICU cover counts as shares of a bed).' }) committed!: number;
+  @Field(() => Float, { description: 'Places held, not yet confirmed (ICU cover as shares of a bed).' }) tentative!: number;
   @Field(() => Float, { description: 'Booked share of capacity, 0 to 1 (0 when there is no capacity).' }) utilisation!: number;
 }
 

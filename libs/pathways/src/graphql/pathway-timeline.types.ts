@@ -13,7 +13,7 @@ registerEnumType(TimelineStepKindEnum, {
     CONDITIONING: { description: 'Lymphodepleting conditioning on conditioning chairs.' },
     INFUSION: { description: 'Infusion (day 0) on an infusion bed.' },
     MONITORING: { description: 'Inpatient monitoring after infusion.' },
-    ICU: { description: 'An ICU bed booked for the patient.' },
+    ICU: { description: 'ICU cover reserved for the patient on days 5 and 6 after infusion: a share of an ICU bed each day (the product’s icuReserveProbability).' },
   },
 });
 

@@ -176,7 +176,7 @@ export class HoldPlanInput {
 
 @ObjectType({ description: 'One step of a vein-to-vein plan.' })
 export class PlanStep {
-  @Field({ description: 'APHERESIS, TRANSPORT, MANUFACTURE, QC_RELEASE, CONDITIONING, INFUSION or MONITORING.' })
+  @Field({ description: 'APHERESIS, TRANSPORT, MANUFACTURE, QC_RELEASE, CONDITIONING, INFUSION, MONITORING or ICU (cover reserved on days 5 and 6 after infusion, a share of an ICU bed each day).' })
   kind!: string;
   @Field({ description: 'Where it happens (for TRANSPORT, where it goes).' })
   siteCode!: string;

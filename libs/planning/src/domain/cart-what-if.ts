@@ -1,6 +1,6 @@
 import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
-import { resourceDaysOf, type ResourceDays } from '@bedside/capacity/domain';
-import { searchPlans, type FreeSlot, type PlanSearchInput, type SlotRef, type VeinToVeinPlan } from '@bedside/pathways/domain';
+import { addPlaces, placesTaken, resourceDaysOf, type ResourceDays } from '@bedside/capacity/domain';
+import { daysBookedAfterInfusion, searchPlans, type FreeSlot, type PlanSearchInput, type SlotRef, type VeinToVeinPlan } from '@bedside/pathways/domain';
 import { addDays, daysBetween, type LocalDate } from '@bedside/shared';
 
 /**
@@ -130,12 +130,12 @@ export class WhatIfRun {
   }
 
   private take(slot: SlotRef, n: number): void {
-    this.remaining.set(slotKey(slot), (this.remaining.get(slotKey(slot)) ?? 0) - n);
+    this.remaining.set(slotKey(slot), addPlaces(this.remaining.get(slotKey(slot)) ?? 0, -n));
     const resource = this.byResource.get(slot.resourceKey);
     const i = daysBetween(this.firstDay, slot.day);
     const list = resource?.days[i];
     if (!list) return;
-    resource.days[i] = list.map((s) => (s.session === slot.session ? { ...s, free: s.free - n } : s));
+    resource.days[i] = list.map((s) => (s.session === slot.session ? { ...s, free: addPlaces(s.free, -n) } : s));
   }
 
   /** Capacity from `earliest` for `dayCount` days, as the search reads it (day 0 is `earliest`). */
@@ -149,7 +149,7 @@ export class WhatIfRun {
   private giveBackUpTo(day: LocalDate): void {
     for (const [on, lists] of [...this.givebacks].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (on > day) break;
-      for (const list of lists) for (const slot of list) this.take(slot, -1);
+      for (const list of lists) for (const slot of list) this.take(slot, -placesTaken(slot));
       this.givebacks.delete(on);
       this.released = on;
     }
@@ -163,7 +163,7 @@ export class WhatIfRun {
     const search = this.network.searches.get(pending.referral.productCode);
     if (!search) throw new Error(`no process for product ${pending.referral.productCode}`);
     const horizonDays = this.params.horizonDays;
-    const freeByResource = this.freeFrom(pending.from, horizonDays + search.process.monitoringInpatientDays + 1);
+    const freeByResource = this.freeFrom(pending.from, horizonDays + daysBookedAfterInfusion(search.process) + 1);
     const input: PlanSearchInput = { ...search, earliestCollectionDate: pending.from, preferredCentre: pending.referral.preferredCentre, horizonDays, count: 1, free: [], freeByResource };
     return searchPlans(input).plans[0];
   }
@@ -180,7 +180,7 @@ export class WhatIfRun {
       insert(this.queue, { ...next, from: addDays(next.from, RETRY_DAYS) });
       return true;
     }
-    for (const slot of plan.slots) this.take(slot, 1);
+    for (const slot of plan.slots) this.take(slot, placesTaken(slot));
     const limit = limitKind(plan.limitedBy);
     this.limits.set(limit, (this.limits.get(limit) ?? 0) + 1);
     const collected = plan.collectionDays[0]!;
@@ -219,7 +219,7 @@ export class WhatIfRun {
       if (s.day < (first ?? s.day) || s.day > params.until) continue;
       const row = byResource.get(s.resourceKey) ?? { resourceKey: s.resourceKey, siteCode: s.siteCode, unitId: s.unitId, resource: s.resource, booked: 0, capacity: 0 };
       row.capacity += capacity.get(slotKey(s))!;
-      row.booked += capacity.get(slotKey(s))! - remaining.get(slotKey(s))!;
+      row.booked = addPlaces(row.booked, addPlaces(capacity.get(slotKey(s))!, -remaining.get(slotKey(s))!));
       byResource.set(s.resourceKey, row);
     }
     const utilisation = [...byResource.values()].sort((a, b) => (a.resourceKey < b.resourceKey ? -1 : 1));
