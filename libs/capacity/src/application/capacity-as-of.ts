@@ -15,7 +15,7 @@ import {
   type UnitRegistered,
 } from '@bedside/network';
 import { CLOCK, ValidationError, type Caller, type Clock } from '@bedside/shared';
-import { slotKey, type Commitments, type SlotRef } from '../domain/slot';
+import { addPlaces, slotKey, type Commitments, type SlotRef } from '../domain/slot';
 import { CAPACITY_INPUT_EVENT_TYPES, CapacityInputsFold, capacitySources, type CapacityInputEvent } from '../projections/capacity-inputs';
 import type { CapacityRow } from '../projections/capacity-rows';
 import { checkRange, maskForCaller } from './capacity-queries';
@@ -87,11 +87,11 @@ export class CapacityAsOf {
           capacity: slot.capacity,
           committed,
           tentative,
-          free: Math.max(0, slot.capacity - committed - tentative),
+          free: Math.max(0, addPlaces(slot.capacity, -addPlaces(committed, tentative))),
           closed_reason: slot.closedReason,
         };
       })
-      .filter((r) => !query.onlyFree || r.capacity - r.committed - r.tentative > 0)
+      .filter((r) => !query.onlyFree || r.free > 0)
       .filter((r) => !after || compareKeys([r.day, r.resource_key, r.session], after) > 0)
       .sort((a, b) => compareKeys([a.day, a.resource_key, a.session], [b.day, b.resource_key, b.session]))
       .slice(0, limit + 1);

@@ -11,6 +11,7 @@ import {
   bookingsLost,
   conditioningLapsed,
   outOfReach,
+  icuCoverMissing,
   reconditioningFrom,
   strandedBy,
   withdrawnBy,
@@ -222,11 +223,12 @@ export class AtRiskPathways {
       units: { unitId: string; homeSiteCode: string; deployments: DeploymentData[] }[];
       recondition_after_days: number | null;
       stay_district: string | null;
-      reach: { stayWithinReachDays: number; stayWithinReachMinutes: number } | null;
+      reach: { stayWithinReachDays: number; stayWithinReachMinutes: number; icuReserveProbability: number } | null;
     }[] = await this.dataSource.query(
       `SELECT p.coi, p.dmmf_version, p.progress, h.slots, p.stay_district,
               (SELECT (d.process->>'reconditionAfterDays')::int FROM dmmf_versions d WHERE d.product_code = p.product_code AND d.version = p.dmmf_version) AS recondition_after_days,
-              (SELECT jsonb_build_object('stayWithinReachDays', (d.process->>'stayWithinReachDays')::int, 'stayWithinReachMinutes', (d.process->>'stayWithinReachMinutes')::int)
+              (SELECT jsonb_build_object('stayWithinReachDays', (d.process->>'stayWithinReachDays')::int, 'stayWithinReachMinutes', (d.process->>'stayWithinReachMinutes')::int,
+                                         'icuReserveProbability', coalesce((d.process->>'icuReserveProbability')::float8, 0))
                  FROM dmmf_versions d WHERE d.product_code = p.product_code AND d.version = p.dmmf_version) AS reach,
               (SELECT coalesce(jsonb_agg(d.value), '[]') FROM modular_units u, jsonb_array_elements(u.deployments) d
                 WHERE jsonb_array_length(u.deployments) > 0 AND d.value->'strandedCois' ? p.coi) AS moves,
@@ -261,6 +263,8 @@ export class AtRiskPathways {
       if (lapsed) lost.push({ coi: b.coi, ...lapsed });
       const away = b.reach && outOfReach({ ...NOT_STARTED, ...b.progress }, b.reach, stayOf(b.stay_district), b.slots);
       if (away) lost.push({ coi: b.coi, ...away });
+      const uncovered = b.reach && icuCoverMissing({ ...NOT_STARTED, ...b.progress }, b.reach, b.slots);
+      if (uncovered) lost.push({ coi: b.coi, ...uncovered });
     }
     return this.dataSource.query(
       `WITH ahead AS (

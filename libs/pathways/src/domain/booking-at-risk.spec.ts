@@ -1,5 +1,5 @@
 import type { SlotRef } from '@bedside/capacity/domain';
-import { bookingsLost, conditioningLapsed, outOfReach, slotsAhead, strandedBy, withdrawnBy, type LatestDesignation, type SlotNow, type UnitMoveMade } from './booking-at-risk';
+import { bookingsLost, conditioningLapsed, icuCoverMissing, outOfReach, slotsAhead, strandedBy, withdrawnBy, type LatestDesignation, type SlotNow, type UnitMoveMade } from './booking-at-risk';
 import { NOT_STARTED } from './lifecycle';
 
 const chair = (day: string): SlotRef => ({ resourceKey: 'site:RBV01:APHERESIS_CHAIR', day, session: 'AM' });
@@ -136,5 +136,26 @@ describe('a booked centre the patient can no longer stay within reach of (issue 
     expect(outOfReach({ ...NOT_STARTED, patient: 'INFUSED' }, process, staying(150), booked)).toBeNull();
     expect(outOfReach(NOT_STARTED, process, null, booked)).toBeNull();
     expect(outOfReach(NOT_STARTED, { ...process, stayWithinReachDays: 0 }, staying(150), booked)).toBeNull();
+  });
+});
+
+describe('a booking without the ICU cover its infusion needs (issue 14 §4)', () => {
+  // The rule: icuReserveProbability of an ICU bed at the infusion's centre on days 5 and 6 after it (icuCover).
+  const process = { icuReserveProbability: 0.3 };
+  const icu = (day: string): SlotRef => ({ resourceKey: 'site:RBV01:ICU_BED', day, session: '', share: 0.3 });
+  const booked = [chair('2027-03-01'), bay('MU-1', '2027-03-02'), bed('2027-03-08')];
+
+  it('puts a booking made before Bedside reserved cover at risk while the patient waits for conditioning, naming the days', () => {
+    expect(icuCoverMissing(NOT_STARTED, process, booked)).toEqual({
+      reason: 'no ICU cover is reserved on 2027-03-13 and 2027-03-14: 30% of an ICU bed at RBV01 must be reserved on 2027-03-13 and 2027-03-14 (days 5 and 6 after infusion), as 30% of patients given this product need intensive care then',
+      batch: false,
+    });
+    expect(icuCoverMissing(NOT_STARTED, process, [...booked, icu('2027-03-13')])?.reason).toMatch(/^no ICU cover is reserved on 2027-03-14:/);
+  });
+
+  it('leaves a covered booking alone, and one whose conditioning has started (it can no longer move), and a product that reserves none', () => {
+    expect(icuCoverMissing(NOT_STARTED, process, [...booked, icu('2027-03-13'), icu('2027-03-14')])).toBeNull();
+    expect(icuCoverMissing({ ...NOT_STARTED, patient: 'CONDITIONING' }, process, booked)).toBeNull();
+    expect(icuCoverMissing(NOT_STARTED, { icuReserveProbability: 0 }, booked)).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { resourceOwner, type SlotRef } from '@bedside/capacity/domain';
 import { designatesUnitAt } from '@bedside/network/domain';
 import { localDateOf, NETWORK_TIME_ZONE, type LocalDate } from '@bedside/shared';
 import type { ProductProcess } from '@bedside/network';
-import { outOfReachWords, reconditioningFrom, staysWithinReach, type PatientStay } from './clinical-rules';
+import { icuCover, icuCoverWords, outOfReachWords, reconditioningFrom, staysWithinReach, type PatientStay } from './clinical-rules';
 import type { Progress } from './lifecycle';
 
 /** A booked slot of a step still to come, and whether it is the batch under way on its unit. */
@@ -171,4 +171,26 @@ export function outOfReach(
   const bed = booked.map((slot) => resourceOwner(slot.resourceKey)).find((owner) => owner.kind === 'site' && owner.resource === 'INFUSION_BED');
   if (!bed || bed.kind !== 'site' || staysWithinReach(process, stay.minutesTo(bed.siteCode))) return null;
   return { reason: `the patient can no longer stay within reach of ${bed.siteCode}: ${outOfReachWords(process, stay.district, bed.siteCode, stay.minutesTo(bed.siteCode))}`, batch: false };
+}
+
+/**
+ * A booking without the ICU cover its infusion needs (issue 14 §4): one made before Bedside reserved cover,
+ * whose conditioning would be refused (lifecycle.ts checkIcuCover, on the same icuCover). At risk while
+ * the patient waits for conditioning, so the scheduler finds it with a repair that reserves the cover;
+ * null once conditioning has started (the plan can no longer move) or when the cover is there.
+ */
+export function icuCoverMissing(
+  progress: Pick<Progress, 'patient'>,
+  process: Pick<ProductProcess, 'icuReserveProbability'>,
+  booked: readonly SlotRef[],
+): BookingLost | null {
+  if (progress.patient !== 'WAITING') return null;
+  const bed = booked.find((slot) => slot.resourceKey.endsWith(':INFUSION_BED'));
+  const owner = bed && resourceOwner(bed.resourceKey);
+  if (!bed || owner?.kind !== 'site') return null;
+  const cover = icuCover(process, bed.day);
+  const reserved = new Set(booked.filter((s) => s.resourceKey === `site:${owner.siteCode}:ICU_BED`).map((s) => s.day));
+  const missing = cover.days.filter((day) => !reserved.has(day));
+  if (missing.length === 0) return null;
+  return { reason: `no ICU cover is reserved on ${missing.join(' and ')}: ${icuCoverWords(process, owner.siteCode, cover)}`, batch: false };
 }
