@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { isAfter, START_OF_LOG, type EventStore, type GlobalPosition, type RecordedEvent } from '@bedside/event-store';
+import { fromHundredths, inHundredths, placesTaken } from '@bedside/capacity';
 import type { HoldConfirmedData, SlotEventData } from '@bedside/pathways';
 import type { BenchNetwork } from './network';
 
@@ -19,11 +20,15 @@ export interface DoubleBookingAudit {
   readonly seconds: number;
 }
 
+/** A slot's places by hold id, in hundredths of a place (ICU cover takes a share of a bed; issue 14 §4). */
 interface SlotTally {
-  readonly held: Set<string>;
-  readonly booked: Set<string>;
+  readonly held: Map<string, number>;
+  readonly booked: Map<string, number>;
+  /** The most hundredths of a place ever taken at once. */
   peak: number;
 }
+
+const hundredthsOf = (places: ReadonlyMap<string, number>) => [...places.values()].reduce((a, b) => a + b, 0);
 
 const key = (slot: SlotEventData['slot']) => `${slot.resourceKey}|${slot.day}|${slot.session}`;
 
@@ -37,7 +42,8 @@ interface LogTally {
 
 /**
  * Every slot's places from the log alone, by hold id, as the slot aggregate counts them: SlotHeld takes a
- * place, SlotReleased gives it back, and the hold's HoldConfirmed (or an old log's SlotBooked) books it.
+ * place (or its slot's share of one), SlotReleased gives it back, and the hold's HoldConfirmed (or an old
+ * log's SlotBooked) books it.
  */
 async function tallyLog(store: EventStore): Promise<LogTally> {
   const tallies = new Map<string, SlotTally>();
@@ -55,8 +61,10 @@ async function tallyLog(store: EventStore): Promise<LogTally> {
         const { holdId, slots = [] } = event.data as unknown as HoldConfirmedData;
         for (const slot of slots) {
           const tally = tallies.get(key(slot));
-          if (tally?.held.delete(holdId)) {
-            tally.booked.add(holdId);
+          const taken = tally?.held.get(holdId);
+          if (tally && taken !== undefined) {
+            tally.held.delete(holdId);
+            tally.booked.set(holdId, taken);
             placesBooked++;
           }
         }
@@ -65,19 +73,19 @@ async function tallyLog(store: EventStore): Promise<LogTally> {
       if (!event.streamId.startsWith('slot-')) continue;
       const { slot, holdId } = event.data as unknown as SlotEventData;
       let tally = tallies.get(key(slot));
-      if (!tally) tallies.set(key(slot), (tally = { held: new Set(), booked: new Set(), peak: 0 }));
+      if (!tally) tallies.set(key(slot), (tally = { held: new Map(), booked: new Map(), peak: 0 }));
       if (event.type === 'SlotHeld') {
-        tally.held.add(holdId);
+        tally.held.set(holdId, inHundredths(placesTaken(slot)));
         holdsPlaced++;
       } else if (event.type === 'SlotBooked') {
+        tally.booked.set(holdId, tally.held.get(holdId) ?? inHundredths(placesTaken(slot)));
         tally.held.delete(holdId);
-        tally.booked.add(holdId);
         placesBooked++;
       } else if (event.type === 'SlotReleased') {
         tally.held.delete(holdId);
         tally.booked.delete(holdId);
       }
-      tally.peak = Math.max(tally.peak, tally.held.size + tally.booked.size);
+      tally.peak = Math.max(tally.peak, hundredthsOf(tally.held) + hundredthsOf(tally.booked));
     }
   }
   return { tallies, eventsRead, holdsPlaced, placesBooked, last };
@@ -111,7 +119,8 @@ async function commitments(pool: Pool): Promise<Map<string, { committed: number;
   const { rows } = await pool.query<{ key: string; committed: number; tentative: number }>(
     `SELECT resource_key || '|' || to_char(day, 'YYYY-MM-DD') || '|' || session AS key, committed, tentative FROM capacity_commitments`,
   );
-  return new Map(rows.map((r) => [r.key, r]));
+  // numeric columns come back as text: read them as hundredths of a place, as the tallies count.
+  return new Map(rows.map((r) => [r.key, { committed: inHundredths(Number(r.committed)), tentative: inHundredths(Number(r.tentative)) }]));
 }
 
 function compare(log: LogTally, capacity: ReadonlyMap<string, number>, projected: ReadonlyMap<string, { committed: number; tentative: number }>, started: number): DoubleBookingAudit {
@@ -121,14 +130,15 @@ function compare(log: LogTally, capacity: ReadonlyMap<string, number>, projected
   const mismatchSamples: string[] = [];
   const mismatch = (slot: string, tally: SlotTally | undefined, row: { committed: number; tentative: number } | undefined) => {
     commitmentMismatches++;
-    if (mismatchSamples.length < 5) mismatchSamples.push(`${slot}: log ${tally?.booked.size ?? 0}/${tally?.held.size ?? 0}, read model ${row ? `${row.committed}/${row.tentative}` : 'no row'}`);
+    const places = (hundredths: number) => fromHundredths(hundredths);
+    if (mismatchSamples.length < 5) mismatchSamples.push(`${slot}: log ${places(tally ? hundredthsOf(tally.booked) : 0)}/${places(tally ? hundredthsOf(tally.held) : 0)}, read model ${row ? `${places(row.committed)}/${places(row.tentative)}` : 'no row'}`);
   };
   for (const [slot, tally] of log.tallies) {
     const limit = capacity.get(slot);
     if (limit === undefined) unknownSlots++;
-    else if (tally.peak > limit) overBooked++;
+    else if (tally.peak > inHundredths(limit)) overBooked++;
     const row = projected.get(slot);
-    if (!row || row.committed !== tally.booked.size || row.tentative !== tally.held.size) mismatch(slot, tally, row);
+    if (!row || row.committed !== hundredthsOf(tally.booked) || row.tentative !== hundredthsOf(tally.held)) mismatch(slot, tally, row);
   }
   // Rows the log knows nothing of, unless they are zero (a place held and released nets to zero).
   for (const [slot, row] of projected) if (!log.tallies.has(slot) && (row.committed !== 0 || row.tentative !== 0)) mismatch(slot, undefined, row);

@@ -198,7 +198,7 @@ export function renderSchedulingSection(report: SchedulingReport): string {
     '',
     '### No double booking',
     '',
-    `After each network's runs, every event in its log was read with \`readAll\` from \`START_OF_LOG\`, and each slot's places were recomputed from the log alone, by hold id as the slot aggregate counts them (SlotHeld takes a place, SlotReleased gives it back, the hold's HoldConfirmed books it); the peak of held + booked places is compared with the slot's capacity in \`capacity_slots\`, and the end state with \`capacity_commitments\`.`,
+    `After each network's runs, every event in its log was read with \`readAll\` from \`START_OF_LOG\`, and each slot's places were recomputed from the log alone, by hold id as the slot aggregate counts them (SlotHeld takes a place, or its share of an ICU bed, counted in hundredths; SlotReleased gives it back, the hold's HoldConfirmed books it); the peak of held + booked places is compared with the slot's capacity in \`capacity_slots\`, and the end state with \`capacity_commitments\`.`,
     '',
     markdownTable(
       ['network', 'events read', 'slots held at least once', 'places held', 'places booked', 'over-booked slots', 'disagreements with capacity_commitments'],
