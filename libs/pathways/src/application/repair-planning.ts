@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CapacityReads, fromHundredths, inHundredths, placesTaken, resourceOwner, slotKey, unitOfKey } from '@bedside/capacity';
+import { addPlaces, CapacityReads, placesTaken, resourceOwner, slotKey, unitOfKey } from '@bedside/capacity';
 import { NETWORK_TIME_ZONE, addDays, CLOCK, localDateOf, type Clock, type LocalDate } from '@bedside/shared';
 import { siteOn, type DeploymentData } from '@bedside/network';
 import { daysBookedAfterInfusion, hasBegun, NOT_STARTED, searchPlans, type FreeSlot, type KeptSteps, type PlanSearchResult, type Progress, type SlotRef } from '../domain';
@@ -75,7 +75,7 @@ export class RepairPlanning {
     if (own.length > 0) {
       const { slots } = await this.capacity.placed(own);
       const taken = new Map(own.map((s) => [slotKey(s), placesTaken(s)]));
-      for (const [key, slot] of slots) ownFree.set(key, Math.max(0, fromHundredths(inHundredths(slot.capacity) - inHundredths(slot.committed) - inHundredths(slot.tentative) + inHundredths(taken.get(key) ?? 1))));
+      for (const [key, slot] of slots) ownFree.set(key, Math.max(0, addPlaces(slot.capacity, -addPlaces(slot.committed, slot.tentative) + (taken.get(key) ?? 1))));
     }
     return free.map((s) => ({ ...s, free: hasBegun(s, now) ? 0 : (ownFree.get(refKey(s)) ?? s.free) }));
   }

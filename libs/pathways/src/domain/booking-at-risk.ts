@@ -2,7 +2,7 @@ import { resourceOwner, type SlotRef } from '@bedside/capacity/domain';
 import { designatesUnitAt } from '@bedside/network/domain';
 import { localDateOf, NETWORK_TIME_ZONE, type LocalDate } from '@bedside/shared';
 import type { ProductProcess } from '@bedside/network';
-import { icuCover, icuCoverWords, outOfReachWords, reconditioningFrom, staysWithinReach, type PatientStay } from './clinical-rules';
+import { icuCoverMissingDays, icuCoverWords, outOfReachWords, reconditioningFrom, staysWithinReach, type PatientStay } from './clinical-rules';
 import type { Progress } from './lifecycle';
 
 /** A booked slot of a step still to come, and whether it is the batch under way on its unit. */
@@ -188,9 +188,8 @@ export function icuCoverMissing(
   const bed = booked.find((slot) => slot.resourceKey.endsWith(':INFUSION_BED'));
   const owner = bed && resourceOwner(bed.resourceKey);
   if (!bed || owner?.kind !== 'site') return null;
-  const cover = icuCover(process, bed.day);
-  const reserved = new Set(booked.filter((s) => s.resourceKey === `site:${owner.siteCode}:ICU_BED`).map((s) => s.day));
-  const missing = cover.days.filter((day) => !reserved.has(day));
+  const reserved = booked.filter((s) => s.resourceKey === `site:${owner.siteCode}:ICU_BED`).map((s) => s.day);
+  const { cover, missing } = icuCoverMissingDays(process, bed.day, reserved);
   if (missing.length === 0) return null;
   return { reason: `no ICU cover is reserved on ${missing.join(' and ')}: ${icuCoverWords(process, owner.siteCode, cover)}`, batch: false };
 }

@@ -1,4 +1,5 @@
 import type { ConditioningGate, ProductProcess } from '@bedside/network';
+import { fromHundredths, inHundredths } from '@bedside/capacity/domain';
 import { addDays, type LocalDate } from '@bedside/shared';
 
 /**
@@ -155,13 +156,20 @@ export interface IcuCover {
 
 /** The cover a plan infusing on `infusionDay` reserves (the plan search's R10, the hold's judge, the start of conditioning). */
 export function icuCover(process: Pick<ProductProcess, 'icuReserveProbability'>, infusionDay: LocalDate): IcuCover {
-  const share = Math.round(process.icuReserveProbability * 100) / 100;
+  const share = fromHundredths(inHundredths(process.icuReserveProbability));
   if (share <= 0) return { days: [], share: 0 };
   return { days: ICU_COVER_DAYS_AFTER_INFUSION.map((d) => addDays(infusionDay, d)), share };
 }
 
 /** Whether an ICU bed-day with `free` places left (fractions of a bed) can take a plan's share of cover; exact to the hundredth. */
-export const icuCoverFits = (share: number, free: number): boolean => Math.round(free * 100) >= Math.round(share * 100);
+export const icuCoverFits = (share: number, free: number): boolean => inHundredths(free) >= inHundredths(share);
+
+/** The cover days a booking infusing on `infusionDay` lacks, given the days it reserves ICU cover (start of conditioning, at risk). */
+export function icuCoverMissingDays(process: Pick<ProductProcess, 'icuReserveProbability'>, infusionDay: LocalDate, reservedDays: readonly LocalDate[]): { cover: IcuCover; missing: LocalDate[] } {
+  const cover = icuCover(process, infusionDay);
+  const reserved = new Set(reservedDays);
+  return { cover, missing: cover.days.filter((day) => !reserved.has(day)) };
+}
 
 /** What is missing when a booking lacks cover, in a scheduler's words. */
 export function icuCoverWords(process: Pick<ProductProcess, 'icuReserveProbability'>, centre: string, cover: IcuCover): string {

@@ -1,6 +1,6 @@
 import { NETWORK_TIME_ZONE, addDays, BedsideError, ConflictError, daysBetween, eventClass, localDateOf, NotFoundError, optionalReason, requireText, ValidationError, type ElectronicSignature, type LocalDate } from '@bedside/shared';
 import type { ConditioningGate, ProductProcess, QualificationState, SiteStatus } from '@bedside/network';
-import { freshHoldEndsAt, hoursHeld, icuCover, icuCoverWords, infusionGapDays, outOfReachWords, reconditioningFrom, shelfLifeEndsAt, staysWithinReach, thawedProductExpiresAt, type PatientStay } from './clinical-rules';
+import { freshHoldEndsAt, hoursHeld, icuCoverMissingDays, icuCoverWords, infusionGapDays, outOfReachWords, reconditioningFrom, shelfLifeEndsAt, staysWithinReach, thawedProductExpiresAt, type PatientStay } from './clinical-rules';
 
 /**
  * The clinical steps after booking, in their permitted order (21 CFR 11.10(f): operational checks
@@ -717,9 +717,7 @@ function checkWithinReach(ctx: LifecycleContext, step: string, siteCode: string)
 function checkIcuCover(ctx: LifecycleContext, step: string, siteCode: string): void {
   const infusion = ctx.booking?.infusion;
   if (!infusion) return;
-  const cover = icuCover(ctx.process, infusion.day);
-  const reserved = new Set(ctx.booking?.icuCoverDays ?? []);
-  const missing = cover.days.filter((day) => !reserved.has(day));
+  const { cover, missing } = icuCoverMissingDays(ctx.process, infusion.day, ctx.booking?.icuCoverDays ?? []);
   if (missing.length === 0) return;
   throw new ConflictError(
     `${step} at ${siteCode} refused: ${icuCoverWords(ctx.process, infusion.centre, cover)}, and the booking reserves none on ${missing.join(' and ')}. Repair the plan so that it reserves the cover (atRiskPathways / acceptRepair), then start conditioning.`,
