@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../libs/database/src/embedded-postgres';
+import { buildConsole } from '../../apps/console/build';
 
 /**
  * Tests run against a real PostgreSQL: the server at DATABASE_URL when set (CI points it at the
@@ -9,6 +10,8 @@ import { startEmbeddedPostgres } from '../../libs/database/src/embedded-postgres
  * Each test file then creates its own database on that server (see test-database.ts).
  */
 export default async function globalSetup(): Promise<void> {
+  // The browser tests drive the console as built from the source under test (issue 15).
+  console.log(`\n${await buildConsole()}`);
   if (process.env.DATABASE_URL) {
     process.env.BEDSIDE_TEST_ADMIN_URL = process.env.DATABASE_URL;
     console.log(`\nTests use the PostgreSQL at DATABASE_URL.`);

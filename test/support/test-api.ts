@@ -78,6 +78,7 @@ export async function startTestApi(
     {
       databaseUrl: database.url,
       auth: { keys: signingKey.publicKeys, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, claims: DEFAULT_CLAIMS },
+      developmentKey: signingKey,
       runProjections: options.runProjections ?? true,
       projectionPollIntervalMs: 25,
       graphiql: false,

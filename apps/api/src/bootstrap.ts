@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { systemClock } from '@bedside/shared';
 import { AppModule } from './app.module';
+import { registerConsole } from './console/console-routes';
 import type { ApiConfig, ServerConfig } from './config';
 
 /** Builds the API application (not yet listening) on an already-migrated database. */
@@ -21,5 +23,9 @@ export async function createApi(config: ApiConfig, server: Pick<ServerConfig, 'b
     logger: logger ?? new Logger(),
     bufferLogs: false,
   });
+  // The console (issue 15) beside the API, on the same origin; not in command-line tools that serve no GraphQL.
+  if (config.serveGraphQL !== false) {
+    await registerConsole(app.getHttpAdapter().getInstance(), { developmentKey: config.developmentKey ?? null, clock: config.clock ?? systemClock });
+  }
   return app;
 }

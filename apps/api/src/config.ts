@@ -1,5 +1,5 @@
 import { DEFAULT_LIMITS, type QueryLimits } from '@bedside/graphql-common';
-import type { AuthConfig } from '@bedside/identity';
+import type { AuthConfig, SigningKey } from '@bedside/identity';
 import { DEFAULT_SIGNATURE_MAX_AGE_MINUTES, type Clock } from '@bedside/shared';
 
 export interface ApiConfig {
@@ -8,6 +8,8 @@ export interface ApiConfig {
   readonly eventStoreUrl?: string;
   /** How bearer tokens are verified (needed when GraphQL is served). */
   readonly auth?: AuthConfig | null;
+  /** The development key `auth` trusts, when there is no identity provider: the console's sign-in page mints tokens with it. */
+  readonly developmentKey?: SigningKey | null;
   /** Follow the event log and keep read models current in this process. */
   readonly runProjections: boolean;
   /** How often projections look for new events when no notification arrives. */

@@ -6,7 +6,8 @@ import { EVENT_STORE } from '@bedside/event-store';
 import { seedDemoNetwork } from '@bedside/network';
 import { NETWORK_TIME_ZONE, CLOCK, localDateOf, type Clock } from '@bedside/shared';
 import { createApi } from './bootstrap';
-import { authConfigFromEnv, requireProductionAuth } from './auth-config';
+import { developmentSigningKey } from '@bedside/identity';
+import { authConfigFromEnv, developmentKeyFile, requireProductionAuth, usesIdentityProvider } from './auth-config';
 import { apiConfigFromEnv, serverConfigFromEnv } from './config';
 import { MIGRATIONS } from './migrations';
 
@@ -27,7 +28,9 @@ async function main(): Promise<void> {
   await runMigrations(database.url, MIGRATIONS, (line) => log.log(line));
 
   const auth = await authConfigFromEnv(process.env, (line) => log.warn(line));
-  const app = await createApi({ ...apiConfigFromEnv(database.url), auth }, server, consoleLogger);
+  // Without an identity provider the console's sign-in page mints development tokens with the same key.
+  const developmentKey = usesIdentityProvider(process.env) ? null : await developmentSigningKey(developmentKeyFile(process.env));
+  const app = await createApi({ ...apiConfigFromEnv(database.url), auth, developmentKey }, server, consoleLogger);
   // The embedded database starts with the demo network, so a first `npm start` has something to plan on.
   await app.init();
   if (process.env.SEED_DEMO ? process.env.SEED_DEMO !== 'false' : database.embedded) {
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
 
   await app.listen(server.port, server.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
+  log.log(`Bedside console ready at ${url}/ (sign in at ${url}/sign-in)`);
   log.log(`Bedside GraphQL API ready at ${url}/graphql${apiConfigFromEnv(database.url).graphiql ? ` (GraphiQL: ${url}/graphiql)` : ''}`);
 }
 

@@ -1,0 +1,23 @@
+import { cacheExchange, Client, fetchExchange, type CombinedError } from '@urql/core';
+import type { Session } from './session';
+
+/** The console's one way to the API: /graphql on the same origin, with the signed-in user's token. */
+export function apiClient(session: Session): Client {
+  return new Client({
+    url: '/graphql',
+    exchanges: [cacheExchange, fetchExchange],
+    fetchOptions: () => ({ headers: { authorization: `Bearer ${session.token}` } }),
+    requestPolicy: 'cache-and-network',
+  });
+}
+
+/**
+ * What went wrong, in words a scheduler acts on. The API's own messages already say what to do
+ * (README "Who is acting", "Limits"); only what never reached it, or a sign-in that has run out, is worded here.
+ */
+export function errorWords(error: CombinedError): string[] {
+  if (error.networkError && error.graphQLErrors.length === 0) return ['Bedside could not be reached. Check the connection and try again.'];
+  return error.graphQLErrors.map((e) =>
+    e.extensions?.code === 'UNAUTHENTICATED' ? 'Your sign-in has run out or is not valid. Sign out and sign in again.' : e.message,
+  );
+}

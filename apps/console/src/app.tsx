@@ -1,0 +1,54 @@
+import { useMemo, useState } from 'preact/hooks';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { Provider } from '@urql/preact';
+import { apiClient } from './api';
+import { Header, Main } from './layout';
+import { Home, NotFound } from './pages/home';
+import { Patients } from './pages/patients';
+import { SignIn } from './pages/sign-in';
+import { clearSession, loadSession, PATIENT_LEVEL, saveSession, type Session } from './session';
+
+/** The page for an address, or sign-in first when nobody is signed in (then back to the page asked for). */
+function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (s: Session) => void }) {
+  const { path, route } = useLocation();
+  const client = useMemo(() => (session ? apiClient(session) : null), [session]);
+  if (!session || !client || path === '/sign-in') {
+    return (
+      <SignIn
+        onSignedIn={(s) => {
+          onSignedIn(s);
+          if (path === '/sign-in' || path === '/') route(PATIENT_LEVEL.includes(s.role) ? '/patients' : '/');
+        }}
+      />
+    );
+  }
+  return (
+    <Provider value={client}>
+      <Router>
+        <Route path="/" component={() => <Home session={session} />} />
+        <Route path="/patients" component={() => <Patients session={session} />} />
+        <Route default component={NotFound} />
+      </Router>
+    </Provider>
+  );
+}
+
+export function App() {
+  const [session, setSession] = useState(loadSession);
+  const signIn = (s: Session) => {
+    saveSession(s);
+    setSession(s);
+  };
+  const signOut = () => {
+    clearSession();
+    setSession(null);
+  };
+  return (
+    <LocationProvider>
+      <Header session={session} onSignOut={signOut} />
+      <Main>
+        <Pages session={session} onSignedIn={signIn} />
+      </Main>
+    </LocationProvider>
+  );
+}

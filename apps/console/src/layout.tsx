@@ -1,0 +1,83 @@
+import type { ComponentChildren } from 'preact';
+import { useLocation } from 'preact-iso';
+import { PATIENT_LEVEL, ROLE_NAMES, type Session } from './session';
+
+/** The pages a role may open, in the header's menu: only those whose data the API lets the role read. */
+export function pagesFor(session: Session): { href: string; label: string }[] {
+  return [{ href: '/', label: 'Home' }, ...(PATIENT_LEVEL.includes(session.role) ? [{ href: '/patients', label: 'Patients' }] : [])];
+}
+
+/** The NHS design system's header (nhsuk-frontend "header"), with who is signed in and a way out. */
+export function Header({ session, onSignOut }: { session: Session | null; onSignOut: () => void }) {
+  const { path } = useLocation();
+  return (
+    <header class="nhsuk-header nhsuk-header--inline" role="banner">
+      <div class="nhsuk-header__container nhsuk-width-container">
+        <div class="nhsuk-header__service">
+          <a class="nhsuk-header__service-logo" href="/" aria-label="Bedside home">
+            <span class="nhsuk-header__service-name">Bedside</span>
+          </a>
+        </div>
+        {session && (
+          <nav class="nhsuk-header__account" aria-label="Account">
+            <ul class="nhsuk-header__account-list">
+              <li class="nhsuk-header__account-item" data-testid="signed-in-as">
+                {session.actor}, {ROLE_NAMES[session.role]}
+                {session.trusts.length > 0 && ` for ${session.trusts.join(', ')}`}
+              </li>
+              <li class="nhsuk-header__account-item">
+                <button class="nhsuk-header__account-button" type="button" onClick={onSignOut}>
+                  Sign out
+                </button>
+              </li>
+            </ul>
+          </nav>
+        )}
+      </div>
+      {session && (
+        <nav class="nhsuk-header__navigation" aria-label="Menu">
+          <div class="nhsuk-header__navigation-container nhsuk-width-container">
+            <ul class="nhsuk-header__navigation-list">
+              {pagesFor(session).map((page) => (
+                <li key={page.href} class={`nhsuk-header__navigation-item${path === page.href ? ' nhsuk-header__navigation-item--current' : ''}`}>
+                  <a class="nhsuk-header__navigation-link" href={page.href} aria-current={path === page.href ? 'page' : undefined}>
+                    {page.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </nav>
+      )}
+    </header>
+  );
+}
+
+export function Main({ children }: { children: ComponentChildren }) {
+  return (
+    <div class="nhsuk-width-container">
+      <main class="nhsuk-main-wrapper" id="main-content">
+        {children}
+      </main>
+    </div>
+  );
+}
+
+/** An error summary (nhsuk-frontend "error-summary"): what went wrong and what to do, focused so a screen reader reads it at once. */
+export function ErrorSummary({ title, errors }: { title: string; errors: readonly string[] }) {
+  if (errors.length === 0) return null;
+  return (
+    <div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabIndex={-1} ref={(el) => el?.focus()}>
+      <h2 class="nhsuk-error-summary__title" id="error-summary-title">
+        {title}
+      </h2>
+      <div class="nhsuk-error-summary__body">
+        <ul class="nhsuk-list nhsuk-error-summary__list">
+          {errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}

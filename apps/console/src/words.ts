@@ -1,0 +1,27 @@
+/** Where a pathway stands, in the words on a ward (schema.graphql PathwayStatus), in pathway order. */
+export const STATUS_WORDS = {
+  REFERRED: 'Referred',
+  PLAN_HELD: 'Plan held',
+  BOOKED: 'Booked',
+  COLLECTED: 'Cells collected',
+  IN_TRANSIT: 'Cells in transit',
+  RECEIVED: 'Cells received',
+  IN_MANUFACTURE: 'In manufacture',
+  MANUFACTURED: 'Manufactured',
+  RELEASED: 'Released',
+  CONDITIONING: 'Conditioning',
+  INFUSED: 'Infused, in monitoring',
+  DISCHARGED: 'Discharged',
+  PRODUCT_FAILED: 'Product failed',
+  WITHDRAWN: 'Withdrawn',
+} as const;
+export type PathwayStatus = keyof typeof STATUS_WORDS;
+
+/** Every time the console shows is UK time, and says so (issue 15 §7): the network's sites are all in Europe/London. */
+export const TIME_ZONE = 'Europe/London';
+const dateTime = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', dateStyle: 'medium' });
+
+export const showDateTime = (iso: string) => dateTime.format(new Date(iso));
+/** A calendar day ("2027-03-05") as written, whatever the browser's own zone. */
+export const showDay = (day: string) => dateOnly.format(new Date(`${day}T00:00:00Z`));

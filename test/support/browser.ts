@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium (apt-get install chromium); never a browser download, which cannot work here. CHROMIUM_PATH overrides it. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Why the browser tests cannot run, or null when they can. `.ci/run` installs Chromium and sets
+ * BEDSIDE_REQUIRE_BROWSER, so in CI a missing browser fails instead of skipping.
+ */
+export function browserSkipReason(): string | null {
+  if (existsSync(CHROMIUM)) return null;
+  const reason = `no Chromium at ${CHROMIUM} (install Debian's: apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (process.env.BEDSIDE_REQUIRE_BROWSER) throw new Error(`The browser tests must run here, but there is ${reason}.`);
+  return reason;
+}
+
+/** Headless Chromium, with the flags this machine's closed network needs (no background connections to Google). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** axe-core's findings against WCAG 2.2 A and AA on the page as it stands, one line each (empty: none). */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`);
+}
+
+/**
+ * A screenshot for the README and docs/console (issue 15), written only when UPDATE_SCREENSHOTS is set,
+ * so an ordinary test run leaves the working tree as it was.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!process.env.UPDATE_SCREENSHOTS) return;
+  const dir = join(__dirname, '..', '..', 'docs', 'console');
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
