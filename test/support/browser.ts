@@ -43,3 +43,13 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
+
+/** Signs in through the console's development sign-in page, as a person would, and waits for the page it leads to. */
+export async function signIn(page: Page, base: string, who: { role: string; trust?: string; actor?: string }): Promise<void> {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel(who.role).check();
+  if (who.trust) await page.getByLabel('Trust', { exact: true }).fill(who.trust);
+  if (who.actor) await page.getByLabel('Your name or email (optional)').fill(who.actor);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('signed-in-as').waitFor();
+}

@@ -17,7 +17,8 @@ export function apiClient(session: Session): Client {
  */
 export function errorWords(error: CombinedError): string[] {
   if (error.networkError && error.graphQLErrors.length === 0) return ['Bedside could not be reached. Check the connection and try again.'];
-  return error.graphQLErrors.map((e) =>
+  const words = error.graphQLErrors.map((e) =>
     e.extensions?.code === 'UNAUTHENTICATED' ? 'Your sign-in has run out or is not valid. Sign out and sign in again.' : e.message,
   );
+  return [...new Set(words)];
 }

@@ -4,7 +4,9 @@ import { Provider } from '@urql/preact';
 import { apiClient } from './api';
 import { Header, Main } from './layout';
 import { Home, NotFound } from './pages/home';
+import { Pathway } from './pages/pathway';
 import { Patients } from './pages/patients';
+import { Refer } from './pages/refer';
 import { SignIn } from './pages/sign-in';
 import { clearSession, loadSession, PATIENT_LEVEL, saveSession, type Session } from './session';
 
@@ -27,6 +29,8 @@ function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (
       <Router>
         <Route path="/" component={() => <Home session={session} />} />
         <Route path="/patients" component={() => <Patients session={session} />} />
+        <Route path="/patients/:coi" component={Pathway} />
+        <Route path="/refer" component={() => <Refer session={session} />} />
         <Route default component={NotFound} />
       </Router>
     </Provider>

@@ -4,7 +4,11 @@ import { PATIENT_LEVEL, ROLE_NAMES, type Session } from './session';
 
 /** The pages a role may open, in the header's menu: only those whose data the API lets the role read. */
 export function pagesFor(session: Session): { href: string; label: string }[] {
-  return [{ href: '/', label: 'Home' }, ...(PATIENT_LEVEL.includes(session.role) ? [{ href: '/patients', label: 'Patients' }] : [])];
+  const patientLevel = PATIENT_LEVEL.includes(session.role);
+  return [
+    { href: '/', label: 'Home' },
+    ...(patientLevel ? [{ href: '/patients', label: 'Patients' }, { href: '/refer', label: 'Refer a patient' }] : []),
+  ];
 }
 
 /** The NHS design system's header (nhsuk-frontend "header"), with who is signed in and a way out. */

@@ -25,3 +25,35 @@ const dateOnly = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', dateStyle: 
 export const showDateTime = (iso: string) => dateTime.format(new Date(iso));
 /** A calendar day ("2027-03-05") as written, whatever the browser's own zone. */
 export const showDay = (day: string) => dateOnly.format(new Date(`${day}T00:00:00Z`));
+
+/** A plan's steps in the words of the pathway (plan-search.ts PlanStepKind; schema.graphql TimelineStepKind). */
+export const STEP_WORDS: Record<string, string> = {
+  APHERESIS: 'Cell collection (apheresis)',
+  TRANSPORT: 'Courier to the unit',
+  MANUFACTURE: 'Manufacture',
+  QC_RELEASE: 'QC release',
+  CONDITIONING: 'Conditioning',
+  INFUSION: 'Infusion',
+  MONITORING: 'Monitoring',
+  ICU: 'ICU cover reserved',
+};
+
+export const STEP_STATUS_WORDS: Record<string, string> = {
+  PLANNED: 'Planned',
+  IN_PROGRESS: 'Under way',
+  DONE: 'Done',
+  FAILED: 'Failed',
+  CANCELLED: 'Cancelled',
+};
+
+export const DRUG_CLASS_WORDS = {
+  NONE: 'None',
+  CORTICOSTEROID: 'Corticosteroid',
+  CYTOTOXIC_CHEMOTHERAPY: 'Cytotoxic chemotherapy',
+  IMMUNOTHERAPY: 'Immunotherapy',
+} as const;
+
+export const PRIORITY_WORDS = { ROUTINE: 'Routine', URGENT: 'Urgent', EMERGENCY: 'Emergency' } as const;
+
+/** A step's time span: "5 Dec 2026, 09:00 to 6 Dec 2026, 17:00". */
+export const showSpan = (start: string, end: string) => `${showDateTime(start)} to ${showDateTime(end)}`;

@@ -103,7 +103,9 @@ export function Patients({ session }: { session: Session }) {
               <tr role="row" class="nhsuk-table__row" key={p.coi} data-testid="patient-row">
                 <td role="cell" class="nhsuk-table__cell">
                   <span class="nhsuk-table-responsive__heading" aria-hidden="true">Patient </span>
-                  <strong>{p.patientRef}</strong>
+                  <a href={`/patients/${encodeURIComponent(p.coi)}`}>
+                    <strong>{p.patientRef}</strong>
+                  </a>
                   <br />
                   <span class="nhsuk-u-font-size-16">{p.coi}</span>
                 </td>
