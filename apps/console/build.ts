@@ -21,6 +21,9 @@ export async function buildConsole(): Promise<string> {
     minify: true,
     sourcemap: true,
     format: 'esm',
+    // Pages opened later (the heatmap and its charts) come in chunks of their own, fetched when opened.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     target: ['es2022'],
     platform: 'browser',
     outdir: out,

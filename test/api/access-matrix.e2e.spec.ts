@@ -76,6 +76,7 @@ describe('who may do what: every query and mutation for every role', () => {
     { field: 'districtTravelTimes', query: `{ districtTravelTimes(district: "M20") { siteCode minutes } }`, allowed: ALL },
     { field: 'projections', query: `{ projections { name } }`, allowed: ALL },
     { field: 'capacity', query: `query($d: LocalDate!) { capacity(filter: {}, from: $d, to: $d, first: 5) { edges { node { free } } } }`, variables: () => ({ d: today }), allowed: ALL },
+    { field: 'dailyCapacity', query: `query($d: LocalDate!) { dailyCapacity(filter: {}, from: $d, to: $d) { free } }`, variables: () => ({ d: today }), allowed: ALL },
     { field: 'utilisation', query: `query($d: LocalDate!) { utilisation(filter: {}, from: $d, to: $d) { capacity } }`, variables: () => ({ d: today }), allowed: ALL },
     { field: 'kpis', query: `{ kpis(filter: {}) { atRisk } }`, allowed: ALL },
     { field: 'auditTrail', query: `{ auditTrail(streamId: "site-RBV01") { edges { node { type } } } }`, allowed: ALL },

@@ -31,7 +31,7 @@ describeInBrowser('the console: a scheduler refers, plans, holds and books', () 
     api = await startDemoApi();
     base = api.url.replace(/\/graphql$/, '');
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
     // The page's clock is the API's (pinned) clock, running: the countdown counts to the API's instant from the API's now.
     await context.clock.install({ time: api.clock.now() });
     await context.clock.resume();

@@ -48,7 +48,7 @@ describeInBrowser('the console: a scheduler signs in and finds their patients', 
       if (!data!.atRiskPathways.edges.some((e) => e.node.pathway.coi === postponed)) throw new Error('not yet at risk');
     });
     browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' })).newPage();
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });

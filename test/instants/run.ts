@@ -27,6 +27,8 @@ export const DATE_DEPENDENT_SUITES = [
   'test/api/stay-within-reach',
   'test/api/icu-cover',
   'test/api/subscriptions',
+  'test/api/daily-capacity',
+  'test/console/booking',
   'test/docs/readme-examples',
 ];
 

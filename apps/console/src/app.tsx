@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { Provider } from '@urql/preact';
 import { apiClient } from './api';
 import { Header, Main } from './layout';
@@ -9,6 +9,9 @@ import { Patients } from './pages/patients';
 import { Refer } from './pages/refer';
 import { SignIn } from './pages/sign-in';
 import { clearSession, loadSession, PATIENT_LEVEL, saveSession, type Session } from './session';
+
+// The heatmap brings Apache ECharts: loaded when first opened, so the first page loads without it.
+const Capacity = lazy(() => import('./pages/capacity'));
 
 /** The page for an address, or sign-in first when nobody is signed in (then back to the page asked for). */
 function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (s: Session) => void }) {
@@ -31,6 +34,7 @@ function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (
         <Route path="/patients" component={() => <Patients session={session} />} />
         <Route path="/patients/:coi" component={Pathway} />
         <Route path="/refer" component={() => <Refer session={session} />} />
+        <Route path="/capacity" component={Capacity} />
         <Route default component={NotFound} />
       </Router>
     </Provider>

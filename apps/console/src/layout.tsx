@@ -8,6 +8,7 @@ export function pagesFor(session: Session): { href: string; label: string }[] {
   return [
     { href: '/', label: 'Home' },
     ...(patientLevel ? [{ href: '/patients', label: 'Patients' }, { href: '/refer', label: 'Refer a patient' }] : []),
+    { href: '/capacity', label: 'Capacity' },
   ];
 }
 

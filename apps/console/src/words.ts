@@ -57,3 +57,9 @@ export const PRIORITY_WORDS = { ROUTINE: 'Routine', URGENT: 'Urgent', EMERGENCY:
 
 /** A step's time span: "5 Dec 2026, 09:00 to 6 Dec 2026, 17:00". */
 export const showSpan = (start: string, end: string) => `${showDateTime(start)} to ${showDateTime(end)}`;
+
+const ukDay = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+/** Today's date in the UK ("2026-12-05"), by the browser's clock. */
+export const todayInUk = () => ukDay.format(new Date());
+/** A calendar day moved by whole days, by the calendar (no time zone can shift it). */
+export const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

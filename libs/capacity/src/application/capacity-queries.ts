@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NetworkReadModel, type CapacityQuery } from '@bedside/network';
 import { addDays, daysBetween, parseLocalDate, ValidationError, type Caller, type LocalDate } from '@bedside/shared';
-import type { CapacityRow, UtilisationRow } from '../projections/capacity-rows';
+import type { CapacityRow, DailyCapacityRow, UtilisationRow } from '../projections/capacity-rows';
 
 /** Slots in a day range ($1, $2), of sites ($3), units ($4), resources ($5), and serving a product ($6 sites, $7 units). */
 const SLOT_FILTER = `WHERE s.day BETWEEN $1 AND $2
@@ -56,6 +56,28 @@ export class CapacityQueries {
       ],
     );
     return maskForCaller(rows, await this.network.ownSites(caller));
+  }
+
+  /**
+   * Per site resource or unit and per day (issue 15 §4, the capacity heatmap): what the calendar gives,
+   * what can be booked, what is free, and why any of it is closed. Another trust's days are free (1) or
+   * busy (0) to a scheduler, as their slots are (maskForCaller).
+   */
+  async dailyCapacity(query: CapacityQuery, from: string, to: string, caller: Caller): Promise<DailyCapacityRow[]> {
+    const range = checkRange(from, to);
+    const filter = await this.network.resolveFilter(query);
+    const rows: Omit<DailyCapacityRow, 'free_busy_only'>[] = await this.dataSource.query(
+      `SELECT s.site_code, s.unit_id, s.resource, to_char(s.day, 'YYYY-MM-DD') AS day, sum(s.nominal)::int AS nominal, sum(s.capacity)::int AS capacity,
+              sum(greatest(0, s.capacity - coalesce(c.committed, 0) - coalesce(c.tentative, 0)))::float8 AS free, min(s.closed_reason) AS closed_reason
+         FROM capacity_slots s
+         LEFT JOIN capacity_commitments c USING (resource_key, day, session)
+        ${SLOT_FILTER}
+        GROUP BY s.site_code, s.unit_id, s.resource, s.day
+        ORDER BY s.site_code, s.resource, s.unit_id NULLS FIRST, s.day`,
+      [range.from, range.to, filter.siteCodes, filter.unitIds, filter.resources, filter.productSites, filter.productUnits],
+    );
+    const own = await this.network.ownSites(caller);
+    return rows.map((r) => (!own || own.has(r.site_code) ? { ...r, free_busy_only: false } : { ...r, free: Math.min(r.free, 1), free_busy_only: true }));
   }
 
   /** Per site resource and unit; a scheduler gets their own trusts' sites only (others' bookings are not theirs to see). */

@@ -1,5 +1,5 @@
-import type { CapacityRow, UtilisationRow as UtilisationRecord } from '../projections/capacity-rows';
-import type { CapacitySlot, UtilisationRow } from './capacity.types';
+import type { CapacityRow, DailyCapacityRow, UtilisationRow as UtilisationRecord } from '../projections/capacity-rows';
+import type { CapacitySlot, DailyCapacity, UtilisationRow } from './capacity.types';
 
 export const toCapacitySlot = (r: CapacityRow): CapacitySlot => ({
   siteCode: r.site_code,
@@ -28,3 +28,15 @@ export const toUtilisation = (r: UtilisationRecord): UtilisationRow => ({
   utilisation: r.capacity > 0 ? r.committed / r.capacity : 0,
 });
 
+
+export const toDailyCapacity = (r: DailyCapacityRow): DailyCapacity => ({
+  siteCode: r.site_code,
+  unitId: r.unit_id,
+  resource: r.resource,
+  day: r.day,
+  nominal: r.nominal,
+  capacity: r.capacity,
+  free: r.free,
+  freeBusyOnly: r.free_busy_only,
+  closedReason: r.closed_reason,
+});

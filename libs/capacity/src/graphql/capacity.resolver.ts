@@ -4,8 +4,8 @@ import { Acting, Allow, decodeCursor, encodeCursor, GraphQLLocalDate, pageSize, 
 import { EVERYONE } from '@bedside/shared';
 import { CapacityAsOf } from '../application/capacity-as-of';
 import { CapacityQueries } from '../application/capacity-queries';
-import { toCapacitySlot, toUtilisation } from './capacity.mappers';
-import { CapacityConnection, CapacityFilter, UtilisationRow } from './capacity.types';
+import { toCapacitySlot, toDailyCapacity, toUtilisation } from './capacity.mappers';
+import { CapacityConnection, CapacityFilter, DailyCapacity, UtilisationRow } from './capacity.types';
 
 /** Live capacity as people read it: `capacity` (slots, paged, also as of an instant) and `utilisation`. */
 @Resolver()
@@ -38,6 +38,20 @@ export class CapacityResolver {
     const key = decodeCursor('capacity', after, ['string', 'string', 'string']) as [string, string, string] | undefined;
     const rows = asOf ? await this.history.capacity(filter, from, to, limit, key, acting, asOf) : await this.queries.capacity(filter, from, to, limit, key, acting);
     return toConnection(rows, limit, (r) => encodeCursor('capacity', [r.day, r.resource_key, r.session]), toCapacitySlot);
+  }
+
+  @Allow(EVERYONE)
+  @Query(() => [DailyCapacity], {
+    description:
+      'Capacity per site resource or unit and per day, summed over its sessions: what can be booked, what is free and why any is closed (the capacity heatmap). At most 400 days at a time.',
+  })
+  async dailyCapacity(
+    @Args('filter', { description: 'Which capacity to include.' }) filter: CapacityFilter,
+    @Args('from', { type: () => GraphQLLocalDate, description: 'First day.' }) from: string,
+    @Args('to', { type: () => GraphQLLocalDate, description: 'Last day (inclusive).' }) to: string,
+    @Acting() acting: CommandContext,
+  ): Promise<DailyCapacity[]> {
+    return (await this.queries.dailyCapacity(filter, from, to, acting)).map(toDailyCapacity);
   }
 
   @Allow(EVERYONE)

@@ -69,3 +69,25 @@ export class UtilisationRow {
   utilisation!: number;
 }
 
+
+@ObjectType({ description: 'One day of one site resource or unit: a cell of the capacity heatmap.' })
+export class DailyCapacity {
+  @Field({ description: 'Site.' })
+  siteCode!: string;
+  @Field(() => String, { nullable: true, description: 'Unit, for MANUFACTURING_BAY days.' })
+  unitId!: string | null;
+  @Field(() => ResourceEnum, { description: 'Resource.' })
+  resource!: string;
+  @Field(() => GraphQLLocalDate, { description: 'Calendar day in the site’s time zone.' })
+  day!: string;
+  @Field(() => Int, { description: 'Places the calendar provides that day, summed over its sessions (session-chairs, beds, batch slots).' })
+  nominal!: number;
+  @Field(() => Int, { description: 'Places that can be booked that day, after exceptions and closures.' })
+  capacity!: number;
+  @Field(() => Float, { description: 'Places free that day (capacity less booked and held), summed over its sessions; 0 or 1 when free/busy only.' })
+  free!: number;
+  @Field({ description: 'Another trust’s capacity, shown to a scheduler as free (1) or busy (0) only.' })
+  freeBusyOnly!: boolean;
+  @Field(() => String, { nullable: true, description: 'Why capacity is below nominal that day, in words (a closure, an outage); empty when it is not.' })
+  closedReason!: string | null;
+}

@@ -32,3 +32,17 @@ export interface UtilisationRow {
   committed: number;
   tentative: number;
 }
+
+/** Capacity summed per site resource or unit and per day (the capacity heatmap's cells). */
+export interface DailyCapacityRow {
+  site_code: string;
+  unit_id: string | null;
+  resource: string;
+  day: string;
+  nominal: number;
+  capacity: number;
+  free: number;
+  closed_reason: string | null;
+  /** true: another trust's capacity, shown to a scheduler as free (1) or busy (0) only. */
+  free_busy_only: boolean;
+}
