@@ -110,7 +110,7 @@ export default function Capacity() {
         </div>
       </form>
       {error && <ErrorSummary title="Capacity could not be shown" errors={errorWords(error)} />}
-      <p class="nhsuk-body" aria-live="polite" data-testid="heatmap-status" data-drawn={drawn && !fetching ? 'yes' : 'no'}>
+      <p class="nhsuk-body" aria-live="polite" data-testid="heatmap-status" data-drawn={drawn && !fetching ? 'yes' : 'no'} data-from={from} data-days={span}>
         {fetching ? 'Loading capacity…' : shaped ? `${RESOURCES[resource]}, ${showDay(from)} to ${showDay(to)}: ${shaped.totals.length} rows. A blank day is one the calendar does not open (a weekend, a bank holiday).` : ''}
       </p>
       {shaped && shaped.totals.length > 0 && (
