@@ -1,3 +1,5 @@
+import { browserNow } from './clock';
+
 /** Where a pathway stands, in the words on a ward (schema.graphql PathwayStatus), in pathway order. */
 export const STATUS_WORDS = {
   REFERRED: 'Referred',
@@ -60,6 +62,6 @@ export const showSpan = (start: string, end: string) => `${showDateTime(start)} 
 
 const ukDay = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
 /** Today's date in the UK ("2026-12-05"), by the browser's clock. */
-export const todayInUk = () => ukDay.format(new Date());
+export const todayInUk = () => ukDay.format(browserNow());
 /** A calendar day moved by whole days, by the calendar (no time zone can shift it). */
 export const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

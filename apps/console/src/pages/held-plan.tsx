@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useMutation } from '@urql/preact';
 import { errorWords } from '../api';
+import { browserNow } from '../clock';
 import { ErrorSummary } from '../layout';
 import { showDateTime } from '../words';
 
@@ -19,9 +20,9 @@ function left(until: number, now: number): string {
  */
 export function HeldPlan({ holdId, expiresAt, onChange }: { holdId: string; expiresAt: string; onChange: (confirmed: boolean) => void }) {
   const until = Date.parse(expiresAt);
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(browserNow);
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const timer = setInterval(() => setNow(browserNow()), 1000);
     return () => clearInterval(timer);
   }, []);
   const [confirm, confirmHold] = useMutation(CONFIRM);
