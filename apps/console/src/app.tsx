@@ -4,6 +4,7 @@ import { Provider } from '@urql/preact';
 import { apiClient } from './api';
 import { Header, Main } from './layout';
 import { Home, NotFound } from './pages/home';
+import { Audit } from './pages/audit';
 import { Pathway } from './pages/pathway';
 import { Patients } from './pages/patients';
 import { Refer } from './pages/refer';
@@ -35,6 +36,7 @@ function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (
         <Route path="/patients/:coi" component={Pathway} />
         <Route path="/refer" component={() => <Refer session={session} />} />
         <Route path="/capacity" component={Capacity} />
+        <Route path="/audit" component={() => <Audit session={session} />} />
         <Route default component={NotFound} />
       </Router>
     </Provider>

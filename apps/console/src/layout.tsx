@@ -9,6 +9,7 @@ export function pagesFor(session: Session): { href: string; label: string }[] {
     { href: '/', label: 'Home' },
     ...(patientLevel ? [{ href: '/patients', label: 'Patients' }, { href: '/refer', label: 'Refer a patient' }] : []),
     { href: '/capacity', label: 'Capacity' },
+    { href: '/audit', label: 'Audit trail' },
   ];
 }
 

@@ -99,6 +99,9 @@ export function Pathway() {
       {p.status === 'PLAN_HELD' && p.holdId && p.holdExpiresAt && <HeldPlan holdId={p.holdId} expiresAt={p.holdExpiresAt} onChange={(confirmed) => reload(confirmed ? ['BOOKED'] : ['REFERRED'])} />}
       {p.timeline.length > 0 && <StepsTable caption={p.status === 'PLAN_HELD' ? 'The plan held' : 'The plan booked'} steps={p.timeline} />}
       {p.status === 'REFERRED' && <PlanOptions coi={p.coi} onHeld={() => reload(['PLAN_HELD'])} />}
+      <p class="nhsuk-body">
+        <a href={`/audit?stream=${encodeURIComponent(`pathway-${p.coi}`)}`}>Everything recorded for this patient (audit trail)</a>
+      </p>
     </>
   );
 }
