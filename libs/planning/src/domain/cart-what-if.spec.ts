@@ -108,6 +108,21 @@ describe('the CAR-T what-if, through the real plan search', () => {
     expect(outcome.bottleneck).toMatch(/^\d+% of plans were limited by (manufacturing bays|nothing \(planned from the day of referral\)); the busiest resource was unit U\d, \d+% booked\.$/);
   });
 
+  it('counts a patient planned to be collected after the scenario ends as still waiting, not infused', () => {
+    // One unit: the second patient of the day waits a whole batch for it, past the scenario's last day.
+    const referrals = ['R1', 'R2'].map((id) => ({ id, productCode: POC.productCode, day: START, preferredCentre: 'C1' }));
+    const outcome = simulateWhatIf(centreWithUnits(1, 60), referrals, { attrition: 0, batchFailure: 0, horizonDays: 120, seed: 1, until: addDays(START, 3) });
+    expect(outcome).toMatchObject({ referred: 2, infused: 1, lostAfterCollection: 0, stillWaiting: 1 });
+    expect(outcome.veinToVeinDays).toHaveLength(1);
+  });
+
+  it('counts a patient whose batch failed, and who is not collected again before the end, as still waiting', () => {
+    const referrals = [{ id: 'R1', productCode: POC.productCode, day: START, preferredCentre: 'C1' }];
+    const outcome = simulateWhatIf(centreWithUnits(1, 90), referrals, { attrition: 0, batchFailure: 1, horizonDays: 60, seed: 1, until: addDays(START, 40) });
+    expect(outcome.failedBatches).toBeGreaterThan(0);
+    expect(outcome).toMatchObject({ referred: 1, infused: 0, lostAfterCollection: 0, stillWaiting: 1 });
+  });
+
   it('gives the same outcome for the same seed, and loses patients and batches at the rates asked', () => {
     const network = centreWithUnits(4, 500);
     const referrals = poissonReferrals(0.2, 400, 7);

@@ -48,7 +48,7 @@ export interface WhatIfOutcome {
   readonly infused: number;
   readonly lostAfterCollection: number;
   readonly failedBatches: number;
-  /** Referred and never collected by `until` (waiting, or planned for later). */
+  /** Neither infused nor lost by `until`: not yet planned, planned to be collected after it, or to be collected again after a failed batch. */
   readonly stillWaiting: number;
   /** Infusion day minus first collection day, per infused patient. */
   readonly veinToVeinDays: readonly number[];
@@ -101,6 +101,8 @@ export class WhatIfRun {
   private readonly givebacks = new Map<LocalDate, SlotRef[][]>();
   private readonly queue: Pending[];
   private readonly collectedOn = new Map<string, LocalDate>();
+  /** Referrals infused or lost within the scenario: each is counted in one outcome, once. */
+  private readonly ended = new Set<string>();
   private readonly limits = new Map<string, number>();
   private readonly tally = { infused: 0, lost: 0, failed: 0, vtv: [] as number[], r2i: [] as number[], waits: [] as number[] };
   private released = '';
@@ -186,6 +188,8 @@ export class WhatIfRun {
     const collected = plan.collectionDays[0]!;
     if (!this.collectedOn.has(next.referral.id)) this.collectedOn.set(next.referral.id, collected);
     this.tally.waits.push(daysBetween(next.from, plan.manufactureStartDay));
+    // Collected after the scenario ends: booked, but still waiting when it ends (neither infused nor lost in it).
+    if (collected > this.params.until) return true;
     const treatment = plan.slots.filter((s) => TREATMENT.has(resourceOf(s)));
     if (this.chance(this.params.batchFailure)) {
       this.tally.failed += 1;
@@ -194,6 +198,7 @@ export class WhatIfRun {
       insert(this.queue, { ...next, from: plan.productReadyDay });
       return true;
     }
+    this.ended.add(next.referral.id);
     if (this.chance(this.params.attrition)) {
       this.tally.lost += 1;
       this.later(collected, treatment);
@@ -228,7 +233,9 @@ export class WhatIfRun {
       infused: this.tally.infused,
       lostAfterCollection: this.tally.lost,
       failedBatches: this.tally.failed,
-      stillWaiting: referrals.filter((r) => !collectedOn.has(r.id) || collectedOn.get(r.id)! > params.until).length,
+      // Every referral ends the scenario infused, lost, or waiting: never planned, planned for after it ends, or to be
+      // collected again after a failed batch (whose new plan may fall after it ends).
+      stillWaiting: referrals.filter((r) => !this.ended.has(r.id)).length,
       veinToVeinDays: this.tally.vtv,
       referralToInfusionDays: this.tally.r2i,
       waitForManufactureDays: this.tally.waits,

@@ -126,7 +126,7 @@ export class CarTWhatIf {
   @Field(() => Int, { description: 'Infused.' }) infused!: number;
   @Field(() => Int, { description: 'Collected and never infused (attrition).' }) lostAfterCollection!: number;
   @Field(() => Int, { description: 'Batches that failed (the patient collected again).' }) failedBatches!: number;
-  @Field(() => Int, { description: 'Not yet collected when the scenario ends.' }) stillWaiting!: number;
+  @Field(() => Int, { description: 'Neither infused nor lost when the scenario ends: not yet planned, planned to be collected after it ends, or to be collected again after a failed batch.' }) stillWaiting!: number;
   @Field(() => DaySummary, { description: 'Infusion day minus first collection day.' }) veinToVein!: DaySummary;
   @Field(() => DaySummary, { description: 'Infusion day minus referral day.' }) referralToInfusion!: DaySummary;
   @Field(() => DaySummary, { description: 'Days from when a patient could first be collected to the start of their manufacture.' }) waitForManufacture!: DaySummary;
