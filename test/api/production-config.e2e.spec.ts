@@ -48,8 +48,11 @@ describe('a production server half-configured', () => {
 
   it('takes a provider, issuer and audience in production, and development tokens elsewhere', async () => {
     const production = await authConfigFromEnv({ NODE_ENV: 'production', AUTH_JWKS_FILE: jwks, AUTH_ISSUER: 'https://login.example.nhs.uk', AUTH_AUDIENCE: 'bedside' }, () => undefined);
-    expect(production).toMatchObject({ issuer: 'https://login.example.nhs.uk', audience: 'bedside' });
+    expect(production.auth).toMatchObject({ issuer: 'https://login.example.nhs.uk', audience: 'bedside' });
+    // Behind an identity provider nothing is minted; without one, the key that verifies also signs.
+    expect(production.developmentKey).toBeNull();
     const development = await authConfigFromEnv({ BEDSIDE_DATA_DIR: join(dataDir, 'dev') }, () => undefined);
-    expect(development.audience).toBeTruthy();
+    expect(development.auth.audience).toBeTruthy();
+    expect(development.auth.keys).toEqual(development.developmentKey?.publicKeys);
   });
 });

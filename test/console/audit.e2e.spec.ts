@@ -1,13 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, browserSkipReason, launchBrowser, screenshot, signIn } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, screenshot, signIn } from '../support/browser';
 import { AS_QA, startDemoApi, type TestApi } from '../support/test-api';
 
 /** Issue 15 §5: Control Site QA reads a stream's audit trail in the console and saves it as CSV. */
-const skipReason = browserSkipReason();
-if (skipReason) process.stderr.write(`\nSKIPPED: the console's audit trail in a real browser: ${skipReason}.\n`);
-const describeInBrowser = skipReason ? describe.skip : describe;
-
 describeInBrowser('the console: the audit trail and its CSV', () => {
   let api: TestApi;
   let browser: Browser;

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, browserSkipReason, launchBrowser, screenshot, signIn } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, screenshot, signIn } from '../support/browser';
 import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
 /**
@@ -7,10 +7,6 @@ import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
  * sees its countdown, and confirms the booking, in Debian's Chromium; every step is checked against what
  * the API records, and every page against axe-core.
  */
-const skipReason = browserSkipReason();
-if (skipReason) process.stderr.write(`\nSKIPPED: the console's booking journey in a real browser: ${skipReason}.\n`);
-const describeInBrowser = skipReason ? describe.skip : describe;
-
 interface PathwayFacts {
   coi: string;
   status: string;

@@ -1,13 +1,9 @@
 import { addDays, localDateOf, type LocalDate } from '@bedside/shared';
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, browserSkipReason, launchBrowser, screenshot, signIn } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, screenshot, signIn } from '../support/browser';
 import { AS_PLANNER, startDemoApi, type TestApi } from '../support/test-api';
 
 /** Issue 15 §4: a network planner's capacity heatmap, drawn by ECharts from `dailyCapacity`, with the same figures as a table. */
-const skipReason = browserSkipReason();
-if (skipReason) process.stderr.write(`\nSKIPPED: the console's capacity heatmap in a real browser: ${skipReason}.\n`);
-const describeInBrowser = skipReason ? describe.skip : describe;
-
 interface Day {
   siteCode: string;
   day: string;

@@ -1,7 +1,7 @@
 import { demoHomeDistrict } from '@bedside/network';
 import { addDays } from '@bedside/shared';
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, browserSkipReason, launchBrowser, screenshot } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, screenshot } from '../support/browser';
 import { referAndBook, step } from '../support/pathway-steps';
 import { AS_SCHEDULER, eventually, startDemoApi, type Persona, type TestApi } from '../support/test-api';
 
@@ -9,14 +9,6 @@ import { AS_SCHEDULER, eventually, startDemoApi, type Persona, type TestApi } fr
  * Issue 15 §1-3: the console served by the API at /, signed in to on a developer's machine, showing a
  * trust scheduler their patients, those at risk first. Driven in Debian's Chromium, as a person would.
  */
-const skipReason = browserSkipReason();
-if (skipReason) {
-  const notice = `SKIPPED: the console in a real browser: ${skipReason}.`;
-  console.warn(notice);
-  process.stderr.write(`\n${notice}\n`);
-}
-const describeInBrowser = skipReason ? describe.skip : describe;
-
 const AS_OTHER_TRUST: Persona = { role: 'scheduler', trusts: ['RRK'], actor: 'coordinator@rrk' };
 const REFER = `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`;
 

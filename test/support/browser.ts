@@ -18,6 +18,17 @@ export function browserSkipReason(): string | null {
   return reason;
 }
 
+/**
+ * `describe` for a suite driven in the browser: skipped, with the reason printed, where there is no
+ * Chromium (and failing instead in CI, see browserSkipReason).
+ */
+export function describeInBrowser(name: string, suite: () => void): void {
+  const reason = browserSkipReason();
+  if (!reason) return describe(name, suite);
+  process.stderr.write(`\nSKIPPED: ${name}, in a real browser: ${reason}.\n`);
+  describe.skip(name, suite);
+}
+
 /** Headless Chromium, with the flags this machine's closed network needs (no background connections to Google). */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

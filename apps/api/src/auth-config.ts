@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CLAIMS, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, developmentSigningKey, type AuthConfig } from '@bedside/identity';
+import { DEFAULT_CLAIMS, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, developmentSigningKey, type AuthConfig, type SigningKey } from '@bedside/identity';
 
 /** The development signing key lives beside the embedded database's data. */
 export const developmentKeyFile = (env: NodeJS.ProcessEnv = process.env) => join(resolve(env.BEDSIDE_DATA_DIR ?? '.bedside'), 'development-signing-key.json');
@@ -27,12 +27,20 @@ export function requireProductionAuth(env: NodeJS.ProcessEnv = process.env): voi
   }
 }
 
+/** How tokens are verified, and the development key that signs them when there is no identity provider. */
+export interface AuthSettings {
+  readonly auth: AuthConfig;
+  /** Null behind an identity provider: then nothing is minted (the console's sign-in goes to the provider). */
+  readonly developmentKey: SigningKey | null;
+}
+
 /**
  * How bearer tokens are verified. With AUTH_JWKS_URL (an OIDC provider's keys) or AUTH_JWKS_FILE, tokens
  * from that issuer are accepted as they are, their claims mapped by AUTH_*_CLAIM. Without either, and
- * not in production, a development key signs and verifies the tokens `npm run token` mints.
+ * not in production, a development key signs and verifies the tokens `npm run token` and the console's
+ * development sign-in mint.
  */
-export async function authConfigFromEnv(env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<AuthConfig> {
+export async function authConfigFromEnv(env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<AuthSettings> {
   requireProductionAuth(env);
   const claims = {
     actorClaims: env.AUTH_ACTOR_CLAIMS ? env.AUTH_ACTOR_CLAIMS.split(',').map((c) => c.trim()) : DEFAULT_CLAIMS.actorClaims,
@@ -41,16 +49,17 @@ export async function authConfigFromEnv(env: NodeJS.ProcessEnv, warn: (line: str
   };
   if (usesIdentityProvider(env)) {
     if (!env.AUTH_ISSUER) throw new Error('AUTH_ISSUER must name the token issuer (the "iss" your identity provider writes) when AUTH_JWKS_URL or AUTH_JWKS_FILE is set.');
-    return {
+    const auth = {
       jwksUrl: env.AUTH_JWKS_URL || null,
       keys: env.AUTH_JWKS_FILE ? JSON.parse(await readFile(env.AUTH_JWKS_FILE, 'utf8')) : null,
       issuer: env.AUTH_ISSUER,
       audience: env.AUTH_AUDIENCE || null,
       claims,
     };
+    return { auth, developmentKey: null };
   }
   const file = developmentKeyFile(env);
   warn(`authentication: development tokens signed by ${file} (mint one with: npm run token -- --role scheduler --trust RBV)`);
   const key = await developmentSigningKey(file);
-  return { keys: key.publicKeys, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, claims };
+  return { auth: { keys: key.publicKeys, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, claims }, developmentKey: key };
 }

@@ -6,8 +6,7 @@ import { EVENT_STORE } from '@bedside/event-store';
 import { seedDemoNetwork } from '@bedside/network';
 import { NETWORK_TIME_ZONE, CLOCK, localDateOf, type Clock } from '@bedside/shared';
 import { createApi } from './bootstrap';
-import { developmentSigningKey } from '@bedside/identity';
-import { authConfigFromEnv, developmentKeyFile, requireProductionAuth, usesIdentityProvider } from './auth-config';
+import { authConfigFromEnv, requireProductionAuth } from './auth-config';
 import { apiConfigFromEnv, serverConfigFromEnv } from './config';
 import { MIGRATIONS } from './migrations';
 
@@ -27,9 +26,8 @@ async function main(): Promise<void> {
   log.log(`database: ${database.embedded ? 'embedded PostgreSQL' : redactUrl(database.url)}`);
   await runMigrations(database.url, MIGRATIONS, (line) => log.log(line));
 
-  const auth = await authConfigFromEnv(process.env, (line) => log.warn(line));
   // Without an identity provider the console's sign-in page mints development tokens with the same key.
-  const developmentKey = usesIdentityProvider(process.env) ? null : await developmentSigningKey(developmentKeyFile(process.env));
+  const { auth, developmentKey } = await authConfigFromEnv(process.env, (line) => log.warn(line));
   const app = await createApi({ ...apiConfigFromEnv(database.url), auth, developmentKey }, server, consoleLogger);
   // The embedded database starts with the demo network, so a first `npm start` has something to plan on.
   await app.init();

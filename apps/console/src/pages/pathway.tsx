@@ -4,6 +4,7 @@ import { useRoute } from 'preact-iso';
 import { errorWords } from '../api';
 import { ErrorSummary } from '../layout';
 import { StepsTable, type StepRow } from '../steps-table';
+import { PATHWAY_SUMMARY_FIELDS, type PathwaySummary } from '../pathway-summary';
 import { SummaryList } from '../summary-list';
 import { DRUG_CLASS_WORDS, PRIORITY_WORDS, showDateTime, showDay, STATUS_WORDS, type PathwayStatus } from '../words';
 import { HeldPlan } from './held-plan';
@@ -11,23 +12,14 @@ import { PlanOptions } from './plan-options';
 
 const PATHWAY = `query Pathway($coi: ID!) {
   pathway(coi: $coi) {
-    coi patientRef status productCode referringTrust treatmentCentre priority referredAt earliestCollectionDate
+    ${PATHWAY_SUMMARY_FIELDS}
     homeDistrict stayDistrict holdId holdExpiresAt
     washout { drugClass lastDoseDate }
     timeline { kind siteCode unitId start end status }
   }
 }`;
 
-interface PathwayView {
-  coi: string;
-  patientRef: string;
-  status: PathwayStatus;
-  productCode: string;
-  referringTrust: string;
-  treatmentCentre: string | null;
-  priority: keyof typeof PRIORITY_WORDS;
-  referredAt: string;
-  earliestCollectionDate: string;
+interface PathwayView extends PathwaySummary {
   homeDistrict: string | null;
   stayDistrict: string | null;
   holdId: string | null;

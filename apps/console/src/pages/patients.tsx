@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { useQuery } from '@urql/preact';
 import { errorWords } from '../api';
 import { ErrorSummary } from '../layout';
+import { PATHWAY_SUMMARY_FIELDS, type PathwaySummary } from '../pathway-summary';
 import type { Session } from '../session';
 import { showDateTime, showDay, STATUS_WORDS, type PathwayStatus } from '../words';
 
@@ -9,26 +10,14 @@ import { showDateTime, showDay, STATUS_WORDS, type PathwayStatus } from '../word
 const PAGE = 200;
 const PATIENTS = `query Patients($status: PathwayStatus) {
   pathways(first: ${PAGE}, filter: { status: $status }) {
-    edges { node { coi patientRef status productCode referringTrust treatmentCentre priority referredAt earliestCollectionDate } }
+    edges { node { ${PATHWAY_SUMMARY_FIELDS} } }
     pageInfo { hasNextPage }
   }
   atRiskPathways(first: ${PAGE}) { edges { node { pathway { coi } reasons } } }
 }`;
 
-interface PatientRow {
-  coi: string;
-  patientRef: string;
-  status: PathwayStatus;
-  productCode: string;
-  referringTrust: string;
-  treatmentCentre: string | null;
-  priority: string;
-  referredAt: string;
-  earliestCollectionDate: string;
-}
-
 interface PatientsData {
-  pathways: { edges: { node: PatientRow }[]; pageInfo: { hasNextPage: boolean } };
+  pathways: { edges: { node: PathwaySummary }[]; pageInfo: { hasNextPage: boolean } };
   atRiskPathways: { edges: { node: { pathway: { coi: string }; reasons: string[] } }[] };
 }
 

@@ -76,8 +76,7 @@ export class CapacityQueries {
         ORDER BY s.site_code, s.resource, s.unit_id NULLS FIRST, s.day`,
       [range.from, range.to, filter.siteCodes, filter.unitIds, filter.resources, filter.productSites, filter.productUnits],
     );
-    const own = await this.network.ownSites(caller);
-    return rows.map((r) => (!own || own.has(r.site_code) ? { ...r, free_busy_only: false } : { ...r, free: Math.min(r.free, 1), free_busy_only: true }));
+    return masked(rows, await this.network.ownSites(caller), (r) => r);
   }
 
   /** Per site resource and unit; a scheduler gets their own trusts' sites only (others' bookings are not theirs to see). */
@@ -104,8 +103,12 @@ export class CapacityQueries {
  * `own`: the sites of the caller's trusts; null for network-wide roles, who see everything.
  */
 export function maskForCaller(rows: readonly Omit<CapacityRow, 'free_busy_only'>[], own: ReadonlySet<string> | null): CapacityRow[] {
-  if (!own) return rows.map((r) => ({ ...r, free_busy_only: false }));
-  return rows.map((r) => (own.has(r.site_code) ? { ...r, free_busy_only: false } : { ...r, committed: null, tentative: null, free: Math.min(r.free, 1), free_busy_only: true }));
+  return masked(rows, own, (r) => ({ ...r, committed: null, tentative: null }));
+}
+
+/** The one masking rule, for slots and for days: another trust's free places read as free (1) or busy (0). */
+function masked<Row extends { site_code: string; free: number }, Shown extends Row>(rows: readonly Row[], own: ReadonlySet<string> | null, hide: (row: Row) => Shown): (Shown & { free_busy_only: boolean })[] {
+  return rows.map((r) => (!own || own.has(r.site_code) ? { ...(r as Shown), free_busy_only: false } : { ...hide(r), free: Math.min(r.free, 1), free_busy_only: true }));
 }
 
 export function checkRange(rawFrom: string, rawTo: string): { from: LocalDate; to: LocalDate } {
