@@ -4,11 +4,13 @@ import { Provider } from '@urql/preact';
 import { apiClient } from './api';
 import { Header, Main } from './layout';
 import { Home, NotFound } from './pages/home';
+import { AtRisk } from './pages/at-risk';
 import { Audit } from './pages/audit';
 import { Pathway } from './pages/pathway';
 import { Patients } from './pages/patients';
 import { Refer } from './pages/refer';
 import { SignIn } from './pages/sign-in';
+import { Waitlist } from './pages/waitlist';
 import { clearSession, loadSession, PATIENT_LEVEL, saveSession, type Session } from './session';
 
 // The heatmap brings Apache ECharts: loaded when first opened, so the first page loads without it.
@@ -35,6 +37,8 @@ function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (
         <Route path="/patients" component={() => <Patients session={session} />} />
         <Route path="/patients/:coi" component={Pathway} />
         <Route path="/refer" component={() => <Refer session={session} />} />
+        <Route path="/at-risk" component={AtRisk} />
+        <Route path="/waitlist" component={Waitlist} />
         <Route path="/capacity" component={Capacity} />
         <Route path="/audit" component={() => <Audit session={session} />} />
         <Route default component={NotFound} />

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useId } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { PATIENT_LEVEL, ROLE_NAMES, type Session } from './session';
 
@@ -7,7 +8,14 @@ export function pagesFor(session: Session): { href: string; label: string }[] {
   const patientLevel = PATIENT_LEVEL.includes(session.role);
   return [
     { href: '/', label: 'Home' },
-    ...(patientLevel ? [{ href: '/patients', label: 'Patients' }, { href: '/refer', label: 'Refer a patient' }] : []),
+    ...(patientLevel
+      ? [
+          { href: '/patients', label: 'Patients' },
+          { href: '/refer', label: 'Refer a patient' },
+          { href: '/at-risk', label: 'At risk' },
+          { href: '/waitlist', label: 'Waitlist' },
+        ]
+      : []),
     { href: '/capacity', label: 'Capacity' },
     { href: '/audit', label: 'Audit trail' },
   ];
@@ -71,10 +79,12 @@ export function Main({ children }: { children: ComponentChildren }) {
 
 /** An error summary (nhsuk-frontend "error-summary"): what went wrong and what to do, focused so a screen reader reads it at once. */
 export function ErrorSummary({ title, errors }: { title: string; errors: readonly string[] }) {
+  // Two summaries may stand on one page (a refused action above a list that failed to load): each its own title.
+  const titleId = useId();
   if (errors.length === 0) return null;
   return (
-    <div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabIndex={-1} ref={(el) => el?.focus()}>
-      <h2 class="nhsuk-error-summary__title" id="error-summary-title">
+    <div class="nhsuk-error-summary" aria-labelledby={titleId} role="alert" tabIndex={-1} ref={(el) => el?.focus()}>
+      <h2 class="nhsuk-error-summary__title" id={titleId}>
         {title}
       </h2>
       <div class="nhsuk-error-summary__body">
