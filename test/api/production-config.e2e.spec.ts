@@ -51,6 +51,13 @@ describe('a production server half-configured', () => {
     expect(production.auth).toMatchObject({ issuer: 'https://login.example.nhs.uk', audience: 'bedside' });
     // Behind an identity provider nothing is minted; without one, the key that verifies also signs.
     expect(production.developmentKey).toBeNull();
+    // The console signs in at that provider only once a client is registered there for it.
+    expect(production.consoleSignIn).toBeNull();
+    const withConsole = await authConfigFromEnv(
+      { NODE_ENV: 'production', AUTH_JWKS_FILE: jwks, AUTH_ISSUER: 'https://login.example.nhs.uk', AUTH_AUDIENCE: 'bedside', AUTH_CONSOLE_CLIENT_ID: 'bedside-console', AUTH_CONSOLE_SCOPE: 'openid api://bedside/.default' },
+      () => undefined,
+    );
+    expect(withConsole.consoleSignIn).toEqual({ issuer: 'https://login.example.nhs.uk', clientId: 'bedside-console', scope: 'openid api://bedside/.default', resource: null });
     const development = await authConfigFromEnv({ BEDSIDE_DATA_DIR: join(dataDir, 'dev') }, () => undefined);
     expect(development.auth.audience).toBeTruthy();
     expect(development.auth.keys).toEqual(development.developmentKey?.publicKeys);

@@ -12,10 +12,13 @@ describe('the console routes', () => {
   let dir: string;
   let key: SigningKey;
   const servers: FastifyInstance[] = [];
+  const PROVIDER = { issuer: 'https://login.trust.example', clientId: 'bedside-console', scope: 'openid bedside', resource: 'urn:bedside' };
   const serve = async (developmentKey: SigningKey | null, at = dir) => {
     const app = Fastify();
     servers.push(app);
-    await registerConsole(app, { developmentKey, clock, dir: at });
+    // Tokens are judged as the API judges them: the real verifier, trusting the development key when there is one.
+    const verifier = new TokenVerifier({ keys: (developmentKey ?? key).publicKeys, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, claims: DEFAULT_CLAIMS }, clock);
+    await registerConsole(app, { developmentKey, identityProvider: developmentKey ? null : PROVIDER, identify: (a) => verifier.verify(a), clock, dir: at });
     return app;
   };
   const signIn = async (app: FastifyInstance, body: unknown) => app.inject({ method: 'POST', url: '/console/development-token', payload: body as object });
@@ -47,7 +50,7 @@ describe('the console routes', () => {
 
   it('mints a development token the API accepts, for the role, trust and name chosen, on the API clock', async () => {
     const app = await serve(key);
-    expect((await app.inject({ url: '/console/sign-in-options' })).json()).toEqual({ development: true, roles: ['scheduler', 'planner', 'control_site_qa', 'dashboard'] });
+    expect((await app.inject({ url: '/console/sign-in-options' })).json()).toEqual({ development: true, roles: ['scheduler', 'planner', 'control_site_qa', 'dashboard'], identityProvider: null });
     const response = await signIn(app, { role: 'scheduler', trusts: [' rbv '], actor: 'coordinator@rbv' });
     expect(response.statusCode).toBe(200);
     const body = response.json();
@@ -69,9 +72,22 @@ describe('the console routes', () => {
 
   it('mints nothing where tokens come from an identity provider', async () => {
     const app = await serve(null);
-    expect((await app.inject({ url: '/console/sign-in-options' })).json()).toMatchObject({ development: false });
+    // The console is sent to the trust's provider instead, as the client registered there.
+    expect((await app.inject({ url: '/console/sign-in-options' })).json()).toMatchObject({ development: false, identityProvider: PROVIDER });
     const response = await signIn(app, { role: 'control_site_qa' });
     expect(response.statusCode).toBe(404);
     expect(response.json().message).toBe('Development sign-in is off: this server trusts an identity provider. Sign in through your trust.');
+  });
+
+  it("says who a sign-in's token names, as the API judges it, and refuses one it would refuse", async () => {
+    const app = await serve(key);
+    const { token } = (await signIn(app, { role: 'scheduler', trusts: ['RBV'], actor: 'coordinator@rbv' })).json();
+    const identity = await app.inject({ url: '/console/identity', headers: { authorization: `Bearer ${token}` } });
+    expect([identity.statusCode, identity.json()]).toEqual([200, { actor: 'coordinator@rbv', role: 'scheduler', trusts: ['RBV'] }]);
+    const none = await app.inject({ url: '/console/identity' });
+    expect([none.statusCode, none.json().code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect(none.json().message).toMatch(/^Sign in: send an "Authorization: Bearer <token>" header/);
+    const forged = await app.inject({ url: '/console/identity', headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` } });
+    expect([forged.statusCode, forged.json().message]).toEqual([401, 'Your token could not be verified: sign in again.']);
   });
 });

@@ -4,10 +4,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@bedside/event-store';
 import { seedDemoNetwork } from '@bedside/network';
 import type { QueryLimits } from '@bedside/graphql-common';
-import { DEFAULT_CLAIMS, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, mintToken, newSigningKey, type SigningKey } from '@bedside/identity';
+import { DEFAULT_CLAIMS, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, mintToken, newSigningKey, type AuthConfig, type SigningKey } from '@bedside/identity';
 import { CLOCK, localDateOf, PinnedClock, type Clock, type Role } from '@bedside/shared';
 import { ProjectionEngine, ProjectionRegistry } from '@bedside/read-model';
 import { createApi } from '../../apps/api/src/bootstrap';
+import type { ConsoleSignIn } from '../../apps/api/src/auth-config';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -68,7 +69,17 @@ export function testInstant(): Date {
 
 /** The whole API on a fresh database, listening on a free port on 127.0.0.1. */
 export async function startTestApi(
-  options: { clock?: PinnedClock; runProjections?: boolean; holdSeconds?: number; holdExpirySweepMs?: number; database?: TestDatabase; limits?: QueryLimits; bodyLimit?: number } = {},
+  options: {
+    clock?: PinnedClock;
+    runProjections?: boolean;
+    holdSeconds?: number;
+    holdExpirySweepMs?: number;
+    database?: TestDatabase;
+    limits?: QueryLimits;
+    bodyLimit?: number;
+    /** Tokens from an identity provider instead of the development key (nothing is then minted by the API). */
+    identityProvider?: { auth: AuthConfig; consoleSignIn: ConsoleSignIn };
+  } = {},
 ): Promise<TestApi> {
   const database = options.database ?? (await createTestDatabase());
   await runMigrations(database.url, MIGRATIONS);
@@ -77,8 +88,9 @@ export async function startTestApi(
   const app = await createApi(
     {
       databaseUrl: database.url,
-      auth: { keys: signingKey.publicKeys, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, claims: DEFAULT_CLAIMS },
-      developmentKey: signingKey,
+      auth: options.identityProvider?.auth ?? { keys: signingKey.publicKeys, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, claims: DEFAULT_CLAIMS },
+      developmentKey: options.identityProvider ? null : signingKey,
+      consoleSignIn: options.identityProvider?.consoleSignIn ?? null,
       runProjections: options.runProjections ?? true,
       projectionPollIntervalMs: 25,
       graphiql: false,

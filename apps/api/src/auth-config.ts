@@ -27,11 +27,34 @@ export function requireProductionAuth(env: NodeJS.ProcessEnv = process.env): voi
   }
 }
 
+/**
+ * How the console signs people in through the trust's OpenID Connect provider (issue 15 §2): the
+ * authorisation code flow with PKCE, as a public client registered there for the console.
+ */
+export interface ConsoleSignIn {
+  /** The provider's issuer: its discovery document is at <issuer>/.well-known/openid-configuration. */
+  readonly issuer: string;
+  /** The console's client id at the provider (AUTH_CONSOLE_CLIENT_ID). */
+  readonly clientId: string;
+  /** What the console asks for; it must bring an access token meant for Bedside (AUTH_AUDIENCE). */
+  readonly scope: string;
+  /** The resource indicator (RFC 8707) naming Bedside, for providers that take one; null when not needed. */
+  readonly resource: string | null;
+}
+
 /** How tokens are verified, and the development key that signs them when there is no identity provider. */
 export interface AuthSettings {
   readonly auth: AuthConfig;
   /** Null behind an identity provider: then nothing is minted (the console's sign-in goes to the provider). */
   readonly developmentKey: SigningKey | null;
+  /** Null without an identity provider, or when no console client is registered there (AUTH_CONSOLE_CLIENT_ID). */
+  readonly consoleSignIn: ConsoleSignIn | null;
+}
+
+/** The console's sign-in at the identity provider, when a client is registered for it. */
+export function consoleSignInFromEnv(env: NodeJS.ProcessEnv): ConsoleSignIn | null {
+  if (!usesIdentityProvider(env) || !env.AUTH_CONSOLE_CLIENT_ID || !env.AUTH_ISSUER) return null;
+  return { issuer: env.AUTH_ISSUER, clientId: env.AUTH_CONSOLE_CLIENT_ID, scope: env.AUTH_CONSOLE_SCOPE || 'openid', resource: env.AUTH_CONSOLE_RESOURCE || null };
 }
 
 /**
@@ -56,10 +79,10 @@ export async function authConfigFromEnv(env: NodeJS.ProcessEnv, warn: (line: str
       audience: env.AUTH_AUDIENCE || null,
       claims,
     };
-    return { auth, developmentKey: null };
+    return { auth, developmentKey: null, consoleSignIn: consoleSignInFromEnv(env) };
   }
   const file = developmentKeyFile(env);
   warn(`authentication: development tokens signed by ${file} (mint one with: npm run token -- --role scheduler --trust RBV)`);
   const key = await developmentSigningKey(file);
-  return { auth: { keys: key.publicKeys, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, claims }, developmentKey: key };
+  return { auth: { keys: key.publicKeys, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, claims }, developmentKey: key, consoleSignIn: null };
 }

@@ -4,6 +4,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { systemClock } from '@bedside/shared';
+import { TokenVerifier } from '@bedside/identity';
 import { AppModule } from './app.module';
 import { registerConsole } from './console/console-routes';
 import type { ApiConfig, ServerConfig } from './config';
@@ -25,7 +26,13 @@ export async function createApi(config: ApiConfig, server: Pick<ServerConfig, 'b
   });
   // The console (issue 15) beside the API, on the same origin; not in command-line tools that serve no GraphQL.
   if (config.serveGraphQL !== false) {
-    await registerConsole(app.getHttpAdapter().getInstance(), { developmentKey: config.developmentKey ?? null, clock: config.clock ?? systemClock });
+    const verifier = app.get(TokenVerifier);
+    await registerConsole(app.getHttpAdapter().getInstance(), {
+      developmentKey: config.developmentKey ?? null,
+      identityProvider: config.consoleSignIn ?? null,
+      identify: (authorization) => verifier.verify(authorization),
+      clock: config.clock ?? systemClock,
+    });
   }
   return app;
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_LIMITS, type QueryLimits } from '@bedside/graphql-common';
 import type { AuthConfig, SigningKey } from '@bedside/identity';
 import { DEFAULT_SIGNATURE_MAX_AGE_MINUTES, type Clock } from '@bedside/shared';
+import type { ConsoleSignIn } from './auth-config';
 
 export interface ApiConfig {
   readonly databaseUrl: string;
@@ -10,6 +11,8 @@ export interface ApiConfig {
   readonly auth?: AuthConfig | null;
   /** The development key `auth` trusts, when there is no identity provider: the console's sign-in page mints tokens with it. */
   readonly developmentKey?: SigningKey | null;
+  /** The console's sign-in through the identity provider (authorisation code with PKCE), when one is registered. */
+  readonly consoleSignIn?: ConsoleSignIn | null;
   /** Follow the event log and keep read models current in this process. */
   readonly runProjections: boolean;
   /** How often projections look for new events when no notification arrives. */

@@ -27,8 +27,8 @@ async function main(): Promise<void> {
   await runMigrations(database.url, MIGRATIONS, (line) => log.log(line));
 
   // Without an identity provider the console's sign-in page mints development tokens with the same key.
-  const { auth, developmentKey } = await authConfigFromEnv(process.env, (line) => log.warn(line));
-  const app = await createApi({ ...apiConfigFromEnv(database.url), auth, developmentKey }, server, consoleLogger);
+  const { auth, developmentKey, consoleSignIn } = await authConfigFromEnv(process.env, (line) => log.warn(line));
+  const app = await createApi({ ...apiConfigFromEnv(database.url), auth, developmentKey, consoleSignIn }, server, consoleLogger);
   // The embedded database starts with the demo network, so a first `npm start` has something to plan on.
   await app.init();
   if (process.env.SEED_DEMO ? process.env.SEED_DEMO !== 'false' : database.embedded) {

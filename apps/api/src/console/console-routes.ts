@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { mintToken, type SigningKey } from '@bedside/identity';
+import { mintToken, UnauthenticatedError, type Identity, type SigningKey } from '@bedside/identity';
+import type { ConsoleSignIn } from '../auth-config';
 import { ROLES, type Clock, type Role } from '@bedside/shared';
 
 /** Where `npm run build:console` writes the console (apps/console/build.ts); BEDSIDE_CONSOLE_DIR overrides it. */
@@ -17,6 +18,10 @@ export const CONSOLE_PAGES = ['/', '/sign-in', '/patients', '/patients/:coi', '/
 export interface ConsoleOptions {
   /** The development signing key, when the API trusts one (no identity provider): the sign-in page may then mint tokens. */
   readonly developmentKey: SigningKey | null;
+  /** The trust's OpenID Connect provider the console signs people in through, when one is registered for it. */
+  readonly identityProvider: ConsoleSignIn | null;
+  /** Who a bearer token says its holder is, as the API judges it for every request (TokenVerifier). */
+  readonly identify: (authorization: string | undefined) => Promise<Identity>;
   readonly clock: Clock;
   readonly dir?: string;
 }
@@ -45,7 +50,19 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     });
   }
 
-  app.get('/console/sign-in-options', async () => ({ development: options.developmentKey !== null, roles: ROLES }));
+  app.get('/console/sign-in-options', async () => ({ development: options.developmentKey !== null, roles: ROLES, identityProvider: options.identityProvider }));
+
+  // Who the token from a sign-in says its holder is, judged as every request is: a provider's account
+  // that Bedside gives no role is refused here, in words, before any page is shown.
+  app.get('/console/identity', async (request, reply) => {
+    try {
+      const { actor, role, trusts } = await options.identify(request.headers.authorization);
+      return { actor, role, trusts };
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return reply.code(401).send({ code: 'UNAUTHENTICATED', message: error.message });
+      throw error;
+    }
+  });
 
   app.post('/console/development-token', async (request, reply) => {
     if (!options.developmentKey) {

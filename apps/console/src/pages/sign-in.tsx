@@ -1,15 +1,38 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorSummary } from '../layout';
+import type { IdentityProvider } from '../oidc';
 import { ROLE_NAMES, type Role, type Session } from '../session';
+
+// The OpenID Connect client (oauth4webapi) is loaded only where a trust's provider signs people in.
+const oidc = () => import('../oidc');
+
+/** True when this page is the provider sending the user back (with a code, or an error). */
+const isSignInReturn = () => {
+  const query = new URLSearchParams(location.search);
+  return query.has('state') && (query.has('code') || query.has('error'));
+};
 
 interface SignInOptions {
   readonly development: boolean;
+  readonly identityProvider: IdentityProvider | null;
+}
+
+/**
+ * Who the token names, as the API judges it (GET /console/identity): a provider's account that Bedside
+ * gives no role is refused here, in the API's words, before any page is shown.
+ */
+async function identify(token: string): Promise<Omit<Session, 'token' | 'expiresAt'>> {
+  const response = await fetch('/console/identity', { headers: { authorization: `Bearer ${token}` } });
+  const body = (await response.json()) as Omit<Session, 'token' | 'expiresAt'> & { message?: string };
+  if (!response.ok) throw new Error(body.message ?? 'Bedside did not accept this sign-in.');
+  return { actor: body.actor, role: body.role, trusts: body.trusts };
 }
 
 /**
  * Sign-in. On a developer's machine (the API trusts its development key and no identity provider) the
  * page mints a development token for a chosen role, name and trust, as `npm run token` does. Against an
- * identity provider, sign-in goes through the trust's OpenID Connect provider instead.
+ * identity provider, sign-in goes through the trust's OpenID Connect provider (authorisation code with
+ * PKCE, oidc.ts), which sends the user back here; the API then says who the token names.
  */
 export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [options, setOptions] = useState<SignInOptions | null>(null);
@@ -19,11 +42,31 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
   const [errors, setErrors] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
 
+  const returning = isSignInReturn();
   useEffect(() => {
     fetch('/console/sign-in-options')
       .then((r) => r.json() as Promise<SignInOptions>)
-      .then(setOptions, () => setErrors(['Bedside could not be reached. Check the connection and reload the page.']));
+      .then(async (found) => {
+        setOptions(found);
+        if (!returning || !found.identityProvider) return;
+        try {
+          const { token, expiresAt } = await (await oidc()).finishSignIn(found.identityProvider);
+          onSignedIn({ token, expiresAt, ...(await identify(token)) });
+        } catch (error) {
+          setErrors([error instanceof Error ? error.message : 'Sign-in did not complete. Sign in again.']);
+        }
+      }, () => setErrors(['Bedside could not be reached. Check the connection and reload the page.']));
   }, []);
+
+  const signInAtTrust = async () => {
+    setBusy(true);
+    try {
+      await (await oidc()).startSignIn(options!.identityProvider!);
+    } catch {
+      setErrors(["Your trust's sign-in could not be reached. Check the connection and try again."]);
+      setBusy(false);
+    }
+  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -48,7 +91,20 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
     <>
       <h1>Sign in to Bedside</h1>
       <ErrorSummary title="You are not signed in" errors={errors} />
-      {options && !options.development && (
+      {returning && errors.length === 0 && (
+        <p class="nhsuk-body" aria-live="polite">
+          Signing you in…
+        </p>
+      )}
+      {options?.identityProvider && !(returning && errors.length === 0) && (
+        <>
+          <p class="nhsuk-body">Sign in with the account your trust gave you. You will come back here once your trust has signed you in.</p>
+          <button class="nhsuk-button" type="button" disabled={busy} onClick={signInAtTrust}>
+            Sign in with your trust's account
+          </button>
+        </>
+      )}
+      {options && !options.development && !options.identityProvider && (
         <p class="nhsuk-body">This server takes sign-ins from your trust's identity provider only. Ask your trust's IT service desk for access to Bedside.</p>
       )}
       {options?.development && (
