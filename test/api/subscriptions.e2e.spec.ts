@@ -197,6 +197,25 @@ describe('subscriptions over WebSocket, driven by the read models', () => {
 
   it('has an access rule for every subscription in the schema', async () => {
     const { data } = await api.gql(`{ __type(name: "Subscription") { fields { name } } }`);
-    expect(data!.__type.fields.map((f: { name: string }) => f.name).sort()).toEqual(['atRiskChanged', 'capacityChanged', 'deploymentChanged', 'pathwayChanged', 'scenarioRunProgress']);
+    expect(data!.__type.fields.map((f: { name: string }) => f.name).sort()).toEqual(['atRiskChanged', 'capacityChanged', 'deploymentChanged', 'kpisChanged', 'pathwayChanged', 'scenarioRunProgress']);
+  });
+
+  it('tells a dashboard, which may not follow pathways, that the figures changed, naming no patient (issue 15 §6)', async () => {
+    const dashboard = await as(AS_DASHBOARD, `subscription { kpisChanged { changed toldAt } }`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = api.clock.now().getTime();
+    await step(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'LIVE-KPI', homeDistrict: 'M20', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'ROUTINE' },
+    });
+    const told = await dashboard.until((m) => m.data?.kpisChanged.changed === 'PATHWAYS');
+    expect(told.errors).toBeUndefined();
+    // Only which figures changed and when it was told, by the API's clock: nothing about whom.
+    expect(told.data!.kpisChanged).toEqual({ changed: 'PATHWAYS', toldAt: expect.any(String) });
+    const toldAt = Date.parse(told.data!.kpisChanged.toldAt);
+    expect(toldAt).toBeGreaterThanOrEqual(before);
+    expect(toldAt).toBeLessThanOrEqual(api.clock.now().getTime());
+    // A closure moves capacity: told as such.
+    await api.gql(`mutation($id: ID!) { setUnitQualification(id: $id, state: OUT_OF_SERVICE, reason: "Filter change") { qualification } }`, { id: 'MU-RBV01-COC1' });
+    expect((await dashboard.until((m) => m.data?.kpisChanged.changed !== 'PATHWAYS')).data!.kpisChanged.changed).toMatch(/^(CAPACITY|AT_RISK)$/);
   });
 });

@@ -1,14 +1,33 @@
-import { cacheExchange, Client, fetchExchange, type CombinedError } from '@urql/core';
+import { cacheExchange, Client, fetchExchange, subscriptionExchange, type CombinedError } from '@urql/core';
+import { createClient as createLiveClient } from 'graphql-ws';
 import type { Session } from './session';
 
-/** The console's one way to the API: /graphql on the same origin, with the signed-in user's token. */
-export function apiClient(session: Session): Client {
-  return new Client({
+/**
+ * The console's one way to the API: /graphql on the same origin, with the signed-in user's token;
+ * subscriptions over a WebSocket to the same address (graphql-ws), opened when a page first subscribes
+ * and closed with `dispose` (on sign-out).
+ */
+export function apiClient(session: Session): { client: Client; dispose: () => void } {
+  const live = createLiveClient({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+    connectionParams: { authorization: `Bearer ${session.token}` },
+    lazy: true,
+  });
+  const client = new Client({
     url: '/graphql',
-    exchanges: [cacheExchange, fetchExchange],
+    exchanges: [
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({ unsubscribe: live.subscribe({ ...request, query: request.query ?? '' }, sink) }),
+        }),
+      }),
+    ],
     fetchOptions: () => ({ headers: { authorization: `Bearer ${session.token}` } }),
     requestPolicy: 'cache-and-network',
   });
+  return { client, dispose: () => void live.dispose() };
 }
 
 /**

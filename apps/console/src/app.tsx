@@ -1,10 +1,11 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { Provider } from '@urql/preact';
 import { apiClient } from './api';
 import { Header, Main } from './layout';
 import { Home, NotFound } from './pages/home';
 import { AtRisk } from './pages/at-risk';
+import { Dashboard } from './pages/dashboard';
 import { Audit } from './pages/audit';
 import { Pathway } from './pages/pathway';
 import { Patients } from './pages/patients';
@@ -19,13 +20,16 @@ const Capacity = lazy(() => import('./pages/capacity'));
 /** The page for an address, or sign-in first when nobody is signed in (then back to the page asked for). */
 function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (s: Session) => void }) {
   const { path, route } = useLocation();
-  const client = useMemo(() => (session ? apiClient(session) : null), [session]);
+  const api = useMemo(() => (session ? apiClient(session) : null), [session]);
+  // A sign-out (or another sign-in) closes the old sign-in's live connection.
+  useEffect(() => () => api?.dispose(), [api]);
+  const client = api?.client ?? null;
   if (!session || !client || path === '/sign-in') {
     return (
       <SignIn
         onSignedIn={(s) => {
           onSignedIn(s);
-          if (path === '/sign-in' || path === '/') route(PATIENT_LEVEL.includes(s.role) ? '/patients' : '/');
+          if (path === '/sign-in' || path === '/') route(PATIENT_LEVEL.includes(s.role) ? '/patients' : s.role === 'dashboard' ? '/dashboard' : '/');
         }}
       />
     );
@@ -40,6 +44,7 @@ function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (
         <Route path="/at-risk" component={AtRisk} />
         <Route path="/waitlist" component={Waitlist} />
         <Route path="/capacity" component={Capacity} />
+        <Route path="/dashboard" component={Dashboard} />
         <Route path="/audit" component={() => <Audit session={session} />} />
         <Route default component={NotFound} />
       </Router>

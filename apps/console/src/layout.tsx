@@ -17,6 +17,7 @@ export function pagesFor(session: Session): { href: string; label: string }[] {
         ]
       : []),
     { href: '/capacity', label: 'Capacity' },
+    { href: '/dashboard', label: 'Dashboard' },
     { href: '/audit', label: 'Audit trail' },
   ];
 }

@@ -21,6 +21,7 @@ import { PathwayListResolver } from './graphql/pathway-list.resolver';
 import { RepairResolver } from './graphql/repair.resolver';
 import { SlotResolver } from './graphql/slot.resolver';
 import { KpiResolver } from './graphql/kpi.resolver';
+import { KpiSubscriptionResolver } from './graphql/kpi-subscription.resolver';
 import { PathwayTimelineResolver } from './graphql/pathway-timeline.resolver';
 import { PathwayTimelines } from './application/pathway-timelines';
 import { AcceptRepairHandler, AtRiskPathways } from './application/repair';
@@ -83,6 +84,7 @@ export class PathwaysModule implements OnModuleInit {
         RepairResolver,
         SlotResolver,
         KpiResolver,
+        KpiSubscriptionResolver,
         AtRiskPathways,
         RepairPlanning,
         PathwayAccess,

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { useQuery } from '@urql/preact';
+import { useQuery, useSubscription } from '@urql/preact';
 import { useRoute } from 'preact-iso';
 import { errorWords } from '../api';
 import { ErrorSummary } from '../layout';
@@ -19,6 +19,8 @@ const PATHWAY = `query Pathway($coi: ID!) {
   }
 }`;
 
+const CHANGED = `subscription PathwayLive($coi: ID!) { pathwayChanged(coi: $coi) { recordedAt } }`;
+
 interface PathwayView extends PathwaySummary {
   homeDistrict: string | null;
   stayDistrict: string | null;
@@ -37,13 +39,20 @@ export function Pathway() {
   const coi = params.coi!;
   const [{ data, fetching, error }, refetch] = useQuery<{ pathway: PathwayView | null }>({ query: PATHWAY, variables: { coi } });
   const p = data?.pathway;
-  // What the API recorded shows in its read model a moment later: after a change, ask again until it does.
+  // The read model shows what the API recorded a moment later, and `pathwayChanged` says when: the
+  // page asks again then, whoever made the change (this scheduler, a colleague, the at-risk watch).
+  const [live] = useSubscription<{ pathwayChanged: { recordedAt: string } }>({ query: CHANGED, variables: { coi } });
+  const changedAt = live.data?.pathwayChanged.recordedAt;
+  useEffect(() => {
+    if (changedAt) refetch({ requestPolicy: 'network-only' });
+  }, [changedAt]);
   const [waitingFor, setWaitingFor] = useState<readonly PathwayStatus[] | null>(null);
   const shown = p?.status;
   useEffect(() => {
     if (!waitingFor) return;
     if (shown && waitingFor.includes(shown)) return setWaitingFor(null);
-    const timer = setTimeout(() => refetch({ requestPolicy: 'network-only' }), 250);
+    // Should the live connection be down, ask again anyway, less often.
+    const timer = setTimeout(() => refetch({ requestPolicy: 'network-only' }), 2000);
     return () => clearTimeout(timer);
   }, [waitingFor, shown, fetching]);
   const reload = (expected: readonly PathwayStatus[]) => setWaitingFor(expected);
