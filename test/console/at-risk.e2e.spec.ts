@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { addDays, localDateOf } from '@bedside/shared';
 import { referAndBook, step, type BookedPathway } from '../support/pathway-steps';
-import { accessibilityViolations, describeInBrowser, launchBrowser, screenshot, signIn } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
 import { AS_QA, AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
 /**
@@ -29,12 +29,7 @@ describeInBrowser('the console: patients at risk, their repair, and the waitlist
   beforeAll(async () => {
     api = await startDemoApi();
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
-    await context.clock.install({ time: api.clock.now() });
-    await context.clock.resume();
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(browser, pageErrors, { clock: api.clock.now() });
     await signIn(page, api.url.replace(/\/graphql$/, ''), { role: 'Trust scheduler', trust: 'RBV', actor: 'coordinator@rbv' });
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, describeInBrowser, launchBrowser, screenshot, signIn } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
 import { AS_QA, startDemoApi, type TestApi } from '../support/test-api';
 
 /** Issue 15 §5: Control Site QA reads a stream's audit trail in the console and saves it as CSV. */
@@ -13,10 +13,7 @@ describeInBrowser('the console: the audit trail and its CSV', () => {
   beforeAll(async () => {
     api = await startDemoApi();
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB', acceptDownloads: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(browser, pageErrors, { acceptDownloads: true });
     await signIn(page, api.url.replace(/\/graphql$/, ''), { role: 'Control Site QA', actor: 'qa.lead@control-site' });
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, describeInBrowser, launchBrowser, screenshot, signIn } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
 import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
 /**
@@ -27,13 +27,8 @@ describeInBrowser('the console: a scheduler refers, plans, holds and books', () 
     api = await startDemoApi();
     base = api.url.replace(/\/graphql$/, '');
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
     // The page's clock is the API's (pinned) clock, running: the countdown counts to the API's instant from the API's now.
-    await context.clock.install({ time: api.clock.now() });
-    await context.clock.resume();
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(browser, pageErrors, { clock: api.clock.now() });
     await signIn(page, base, { role: 'Trust scheduler', trust: 'RBV', actor: 'coordinator@rbv' });
   });
   afterAll(async () => {

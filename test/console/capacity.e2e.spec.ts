@@ -1,6 +1,6 @@
 import { addDays, localDateOf, type LocalDate } from '@bedside/shared';
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, describeInBrowser, launchBrowser, screenshot, signIn } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
 import { AS_PLANNER, startDemoApi, type TestApi } from '../support/test-api';
 
 /** Issue 15 §4: a network planner's capacity heatmap, drawn by ECharts from `dailyCapacity`, with the same figures as a table. */
@@ -49,12 +49,8 @@ describeInBrowser('the console: the capacity heatmap', () => {
     expect(result.errors).toBeUndefined();
     await api.caughtUp();
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
-    await context.clock.install({ time: api.clock.now() }); // "today" on the page is the API's today
-    await context.clock.resume();
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // "Today" on the page is the API's today.
+    page = await openPage(browser, pageErrors, { clock: api.clock.now(), timeoutMs: 20_000 });
     await signIn(page, `${api.url.replace(/\/graphql$/, '')}`, { role: 'Network planner' });
   });
   afterAll(async () => {

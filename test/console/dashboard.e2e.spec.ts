@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, describeInBrowser, launchBrowser, screenshot, signIn } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
 import { referAndBook, step, walkThePlan } from '../support/pathway-steps';
 import { AS_DASHBOARD, startDemoApi, type TestApi } from '../support/test-api';
 
@@ -31,14 +31,8 @@ describeInBrowser('the console: the dashboard on a wall screen', () => {
     await referAndBook(api, 'WALL-1');
     await api.caughtUp();
     browser = await launchBrowser();
-    // A wall screen: full HD, nobody at the keyboard.
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'en-GB' });
-    // The screen's clock is the API's, which walking the plan moved on to the infusion.
-    await context.clock.install({ time: api.clock.now() });
-    await context.clock.resume();
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // A wall screen: full HD, nobody at the keyboard; its clock is the API's, which walking the plan moved on.
+    page = await openPage(browser, pageErrors, { screen: 'wall', clock: api.clock.now() });
     await signIn(page, api.url.replace(/\/graphql$/, ''), { role: 'Dashboard (read only)', actor: 'ward-screen@rbv' });
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { DEFAULT_CLAIMS } from '@bedside/identity';
-import { accessibilityViolations, describeInBrowser, launchBrowser } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, openPage } from '../support/browser';
 import { startIdentityProvider, type IdentityProvider } from '../support/identity-provider';
 import { startDemoApi, type TestApi } from '../support/test-api';
 
@@ -18,14 +18,11 @@ describeInBrowser('the console: sign-in through the trust\'s OpenID Connect prov
   let api: TestApi;
   let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
 
   /** A fresh browser (no session at the provider yet), at a console page. */
   const openConsole = async (path: string) => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    const page = await openPage(browser, pageErrors);
     await page.goto(`${base}${path}`);
     return page;
   };
@@ -99,6 +96,7 @@ describeInBrowser('the console: sign-in through the trust\'s OpenID Connect prov
       { authorization: `Bearer ${token}` },
     );
     expect(audit.data!.auditTrail.edges[0]!.node).toEqual({ actor: 'coordinator@rbv', role: 'scheduler' });
+    expect(pageErrors).toEqual([]);
   });
 
   it("refuses, in the API's words, a trust account that Bedside gives no role, and keeps no sign-in", async () => {

@@ -1,7 +1,7 @@
 import { demoHomeDistrict } from '@bedside/network';
 import { addDays } from '@bedside/shared';
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, describeInBrowser, launchBrowser, screenshot } from '../support/browser';
+import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot } from '../support/browser';
 import { referAndBook, step } from '../support/pathway-steps';
 import { AS_SCHEDULER, eventually, startDemoApi, type Persona, type TestApi } from '../support/test-api';
 
@@ -40,9 +40,7 @@ describeInBrowser('the console: a scheduler signs in and finds their patients', 
       if (!data!.atRiskPathways.edges.some((e) => e.node.pathway.coi === postponed)) throw new Error('not yet at risk');
     });
     browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' })).newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openPage(browser, pageErrors, { timeoutMs: 10_000 });
   });
   afterAll(async () => {
     await browser?.close();

@@ -38,6 +38,35 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** The screens the console is checked on (issue 15 §7): a desktop, a tablet held upright, a wall screen. */
+export const SCREENS = {
+  desktop: { width: 1280, height: 720 },
+  tablet: { width: 768, height: 1024 },
+  wall: { width: 1920, height: 1080 },
+} as const;
+
+/**
+ * A page in a fresh browser context, in British English on the screen named, its script errors
+ * collected into `pageErrors`. `clock`: the page's clock starts at this instant and runs (the API's
+ * pinned clock, so that the page and the API agree on "now").
+ */
+export async function openPage(
+  browser: Browser,
+  pageErrors: string[],
+  options: { screen?: keyof typeof SCREENS; clock?: Date; acceptDownloads?: boolean; timeoutMs?: number } = {},
+): Promise<Page> {
+  const screen = options.screen ?? 'desktop';
+  const context = await browser.newContext({ viewport: SCREENS[screen], locale: 'en-GB', acceptDownloads: options.acceptDownloads ?? false, hasTouch: screen === 'tablet' });
+  if (options.clock) {
+    await context.clock.install({ time: options.clock });
+    await context.clock.resume();
+  }
+  const page = await context.newPage();
+  page.setDefaultTimeout(options.timeoutMs ?? 15_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  return page;
+}
+
 /** axe-core's findings against WCAG 2.2 A and AA on the page as it stands, one line each (empty: none). */
 export async function accessibilityViolations(page: Page): Promise<string[]> {
   const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
