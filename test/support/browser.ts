@@ -75,13 +75,14 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
 
 /**
  * A screenshot for the README and docs/console (issue 15), written only when UPDATE_SCREENSHOTS is set,
- * so an ordinary test run leaves the working tree as it was.
+ * so an ordinary test run leaves the working tree as it was. A long page is shown as far as the screen
+ * reaches (`fullPage: false`), from where it is scrolled to.
  */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   if (!process.env.UPDATE_SCREENSHOTS) return;
   const dir = join(__dirname, '..', '..', 'docs', 'console');
   await mkdir(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: options.fullPage ?? true });
 }
 
 /** Signs in through the console's development sign-in page, as a person would, and waits for the page it leads to. */

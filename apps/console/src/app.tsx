@@ -11,6 +11,7 @@ import { Pathway } from './pages/pathway';
 import { Patients } from './pages/patients';
 import { Refer } from './pages/refer';
 import { SignIn } from './pages/sign-in';
+import { Sites } from './pages/sites';
 import { Waitlist } from './pages/waitlist';
 import { clearSession, loadSession, PATIENT_LEVEL, saveSession, type Session } from './session';
 
@@ -45,6 +46,7 @@ function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (
         <Route path="/waitlist" component={Waitlist} />
         <Route path="/capacity" component={Capacity} />
         <Route path="/dashboard" component={Dashboard} />
+        <Route path="/sites" component={Sites} />
         <Route path="/audit" component={() => <Audit session={session} />} />
         <Route default component={NotFound} />
       </Router>

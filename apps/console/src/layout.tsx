@@ -16,6 +16,7 @@ export function pagesFor(session: Session): { href: string; label: string }[] {
           { href: '/waitlist', label: 'Waitlist' },
         ]
       : []),
+    ...(session.role === 'control_site_qa' || session.role === 'planner' ? [{ href: '/sites', label: 'Sites and units' }] : []),
     { href: '/capacity', label: 'Capacity' },
     { href: '/dashboard', label: 'Dashboard' },
     { href: '/audit', label: 'Audit trail' },

@@ -32,3 +32,24 @@ export const SITE_TRANSITIONS: Readonly<Record<SiteAction, Transition>> = {
     reasonRequiredFrom: ['PROPOSED', 'ONBOARDING', 'ACTIVE', 'PAUSED', 'SUSPENDED'],
   },
 };
+
+/** A lifecycle change a site may take from where it stands, as SITE_TRANSITIONS permits it. */
+export interface SiteActionOpen {
+  readonly action: SiteAction;
+  readonly to: SiteStatus;
+  /** Whether changeSiteStatus will ask for a reason from this status. */
+  readonly reasonRequired: boolean;
+  /** Whether it is signed (issue 14 §2): a recent sign-in is then needed. */
+  readonly signed: boolean;
+}
+
+/**
+ * The changes open to a site in `status`, in lifecycle order: read off SITE_TRANSITIONS, the table
+ * changeSiteStatus judges by, so what a screen offers is what the decision allows (site.spec.ts proves
+ * each offered change is accepted and each other refused).
+ */
+export function siteActionsFrom(status: SiteStatus): SiteActionOpen[] {
+  return (Object.entries(SITE_TRANSITIONS) as [SiteAction, Transition][])
+    .filter(([, t]) => t.from.includes(status))
+    .map(([action, t]) => ({ action, to: t.to, reasonRequired: t.reasonRequiredFrom.includes(status), signed: !!t.signed }));
+}

@@ -1,5 +1,6 @@
 import { ConflictError, replay, signatureOf, ValidationError, type ElectronicSignature } from '@bedside/shared';
 import { changeSiteStatus, registerSite, siteEvolver, type RegisterSite, type SiteState } from './site';
+import { SITE_STATUSES, SITE_TRANSITIONS, siteActionsFrom, type SiteAction } from './site-lifecycle';
 import type { SiteEvent } from './site-events';
 
 const christie: RegisterSite = {
@@ -135,5 +136,32 @@ describe('signing: a recent sign-in, or sign in again (issue 14 §2; 21 CFR 11.2
 
   it('refuses a sign-in that does not say when it was', () => {
     expect(() => signatureOf(signer, 'APPROVED', 'x', now, { maxAgeMinutes: 15 })).toThrow(/does not say when you signed in/);
+  });
+});
+
+describe('the changes open to a site (what the console offers, issue 15 §5)', () => {
+  const at = (status: (typeof SITE_STATUSES)[number]): SiteState => ({ code: 'RBV02', kind: 'HOSPITAL', status, timeZone: 'Europe/London', region: 'NW' });
+
+  it.each(SITE_STATUSES)('from %s: each change offered is accepted, with a reason exactly where one is asked for, and every other is refused', (status) => {
+    const offered = siteActionsFrom(status);
+    const signedBy = signed;
+    for (const { action, to, reasonRequired, signed: needsSignature } of offered) {
+      const sign = needsSignature ? signedBy : undefined;
+      const [event] = changeSiteStatus(at(status), 'RBV02', action, 'Planned maintenance', sign);
+      expect(siteEvolver.evolve(at(status), event!)!.status).toBe(to);
+      if (reasonRequired) expect(() => changeSiteStatus(at(status), 'RBV02', action, null, sign)).toThrow(ValidationError);
+      else expect(changeSiteStatus(at(status), 'RBV02', action, null, sign)).toHaveLength(1);
+    }
+    const others = (Object.keys(SITE_TRANSITIONS) as SiteAction[]).filter((a) => !offered.some((o) => o.action === a));
+    for (const action of others) expect(() => changeSiteStatus(at(status), 'RBV02', action, 'Planned maintenance', signedBy)).toThrow(ConflictError);
+  });
+
+  it('offers a ceased site nothing, and an active one pause, suspension (signed) or closure, each with a reason', () => {
+    expect(siteActionsFrom('CEASED')).toEqual([]);
+    expect(siteActionsFrom('ACTIVE')).toEqual([
+      { action: 'pause', to: 'PAUSED', reasonRequired: true, signed: false },
+      { action: 'suspend', to: 'SUSPENDED', reasonRequired: true, signed: true },
+      { action: 'cease', to: 'CEASED', reasonRequired: true, signed: false },
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { siteActionsFrom } from '../domain';
 import type { SiteRecord } from '../projections/site-record.entity';
 import type { Site } from './site.types';
 
@@ -12,6 +13,7 @@ export function toSite(record: SiteRecord): Site {
     region: record.region ?? null,
     trustCode: record.trustCode,
     address: record.address,
+    changesOpen: siteActionsFrom(record.status).map((c) => ({ ...c, action: c.action.toUpperCase() as Uppercase<typeof c.action> })),
     statusReason: record.statusReason,
     statusChangedAt: record.statusChangedAt,
     statusChangedBy: record.statusChangedBy,

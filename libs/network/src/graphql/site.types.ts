@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { asEnum, Connection } from '@bedside/graphql-common';
-import { SITE_KINDS, SITE_STATUSES, type RegionCode, type SiteKind as SiteKindValue, type SiteStatus as SiteStatusValue } from '../domain';
+import { SITE_KINDS, SITE_STATUSES, SITE_TRANSITIONS, type RegionCode, type SiteAction as SiteActionValue, type SiteKind as SiteKindValue, type SiteStatus as SiteStatusValue } from '../domain';
 import { RegionEnum } from './enums';
 
 export const SiteKind = asEnum(SITE_KINDS);
@@ -29,6 +29,34 @@ registerEnumType(SiteStatus, {
     CEASED: { description: 'Closed for good. A ceased site cannot be reactivated.' },
   },
 });
+
+export const SiteAction = asEnum(Object.keys(SITE_TRANSITIONS).map((a) => a.toUpperCase()) as Uppercase<SiteActionValue>[]);
+registerEnumType(SiteAction, {
+  name: 'SiteAction',
+  description: 'A change in a site\'s lifecycle, made by the mutation of the same name (onboardSite, activateSite, pauseSite, suspendSite, ceaseSite).',
+  valuesMap: {
+    ONBOARD: { description: 'Start onboarding (onboardSite).' },
+    ACTIVATE: { description: 'Make active (activateSite).' },
+    PAUSE: { description: 'Pause (pauseSite).' },
+    SUSPEND: { description: 'Suspend for a quality or regulatory reason, signed (suspendSite).' },
+    CEASE: { description: 'Close for good (ceaseSite).' },
+  },
+});
+
+@ObjectType({ description: 'A lifecycle change open to a site where it stands: the ones its status permits, and only those.' })
+export class SiteChangeOpen {
+  @Field(() => SiteAction, { description: 'The change, made by the mutation of its name.' })
+  action!: Uppercase<SiteActionValue>;
+
+  @Field(() => SiteStatus, { description: 'The status it leads to.' })
+  to!: SiteStatusValue;
+
+  @Field({ description: 'Whether a reason must be given from this status.' })
+  reasonRequired!: boolean;
+
+  @Field({ description: 'Whether it is signed (a suspension): the signer must have signed in recently.' })
+  signed!: boolean;
+}
 
 @ObjectType({ description: 'A point on the map (WGS84).' })
 export class GeoLocation {
@@ -66,6 +94,9 @@ export class Site {
 
   @Field(() => String, { nullable: true, description: 'Postal address.' })
   address!: string | null;
+
+  @Field(() => [SiteChangeOpen], { description: 'The lifecycle changes open to the site where it stands, in lifecycle order (none once ceased).' })
+  changesOpen!: SiteChangeOpen[];
 
   @Field(() => String, { nullable: true, description: 'Why the status last changed, where a reason was given.' })
   statusReason!: string | null;
