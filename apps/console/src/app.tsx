@@ -6,9 +6,11 @@ import { Header, Main } from './layout';
 import { Home, NotFound } from './pages/home';
 import { AtRisk } from './pages/at-risk';
 import { Dashboard } from './pages/dashboard';
+import { Deployments } from './pages/deployments';
 import { Audit } from './pages/audit';
 import { Pathway } from './pages/pathway';
 import { Patients } from './pages/patients';
+import { Products } from './pages/products';
 import { Refer } from './pages/refer';
 import { SignIn } from './pages/sign-in';
 import { Sites } from './pages/sites';
@@ -47,6 +49,8 @@ function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (
         <Route path="/capacity" component={Capacity} />
         <Route path="/dashboard" component={Dashboard} />
         <Route path="/sites" component={Sites} />
+        <Route path="/products" component={Products} />
+        <Route path="/deployments" component={Deployments} />
         <Route path="/audit" component={() => <Audit session={session} />} />
         <Route default component={NotFound} />
       </Router>

@@ -16,7 +16,13 @@ export function pagesFor(session: Session): { href: string; label: string }[] {
           { href: '/waitlist', label: 'Waitlist' },
         ]
       : []),
-    ...(session.role === 'control_site_qa' || session.role === 'planner' ? [{ href: '/sites', label: 'Sites and units' }] : []),
+    ...(session.role === 'control_site_qa' || session.role === 'planner'
+      ? [
+          { href: '/sites', label: 'Sites and units' },
+          { href: '/products', label: 'Products (DMMF)' },
+          { href: '/deployments', label: 'Deployments' },
+        ]
+      : []),
     { href: '/capacity', label: 'Capacity' },
     { href: '/dashboard', label: 'Dashboard' },
     { href: '/audit', label: 'Audit trail' },
