@@ -48,7 +48,7 @@ function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (
         <Route path="/waitlist" component={Waitlist} />
         <Route path="/capacity" component={Capacity} />
         <Route path="/dashboard" component={Dashboard} />
-        <Route path="/sites" component={Sites} />
+        <Route path="/sites" component={() => <Sites session={session} />} />
         <Route path="/products" component={Products} />
         <Route path="/deployments" component={Deployments} />
         <Route path="/audit" component={() => <Audit session={session} />} />

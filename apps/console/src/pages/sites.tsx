@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { errorWords } from '../api';
 import { ErrorSummary } from '../layout';
+import type { Session } from '../session';
 import { showDateTime } from '../words';
 
 const PAGE = 200;
@@ -143,10 +144,11 @@ function UnitQualification({ unit, onChanged }: { unit: UnitRow; onChanged: () =
 /**
  * Sites and units for Control Site QA (issue 15 §5): each site's lifecycle status with who changed it
  * and why, the changes open to it (the API's `changesOpen`, read off the same table the API judges by),
- * and each unit's qualification, every change recorded with its reason. Every role may read this page;
- * only Control Site QA's changes are accepted, and anyone else is told so in the API's words.
+ * and each unit's qualification, every change recorded with its reason. Planners read it; only Control
+ * Site QA may change a site or a unit (README "Who may do what"), so only they are offered the changes.
  */
-export function Sites() {
+export function Sites({ session }: { session: Session }) {
+  const mayChange = session.role === 'control_site_qa';
   const [{ data, fetching, error }, refetch] = useQuery<{ network: { sites: { edges: { node: SiteRow }[] }; units: { edges: { node: UnitRow }[] } } }>({ query: SITES });
   const reload = () => refetch({ requestPolicy: 'network-only' });
   if (fetching && !data) return <p class="nhsuk-body" aria-live="polite">Loading the sites…</p>;
@@ -157,6 +159,11 @@ export function Sites() {
     <>
       <h1>Sites and units</h1>
       <p class="nhsuk-body">Each site's place in its lifecycle and each unit's qualification, with who changed it, when and why. Every change is recorded with its reason in the site's or unit's audit trail.</p>
+      {!mayChange && (
+        <p class="nhsuk-body" data-testid="read-only">
+          Only Control Site QA changes sites and units; this page shows them to you as they stand.
+        </p>
+      )}
       <h2>Sites</h2>
       {sites.map((site) => (
         <section class="nhsuk-card" key={site.code} data-testid="site" aria-labelledby={`site-${site.code}`}>
@@ -168,7 +175,7 @@ export function Sites() {
               <strong>{STATUS_WORDS[site.status] ?? site.status}</strong>
               {site.statusReason ? `: ${site.statusReason}` : ''} ({site.statusChangedBy}, {showDateTime(site.statusChangedAt)} UK time)
             </p>
-            <SiteChange site={site} onChanged={reload} />
+            {mayChange && <SiteChange site={site} onChanged={reload} />}
             <p class="nhsuk-body-s nhsuk-u-margin-top-3 nhsuk-u-margin-bottom-0">
               <a href={`/audit?stream=${encodeURIComponent(`site-${site.code}`)}`}>Audit trail of {site.code}</a>
             </p>
@@ -186,7 +193,7 @@ export function Sites() {
               <strong>{QUALIFICATION_WORDS[unit.qualification] ?? unit.qualification}</strong>
               {unit.qualificationReason ? `: ${unit.qualificationReason}` : ''} ({showDateTime(unit.qualificationChangedAt)} UK time)
             </p>
-            <UnitQualification unit={unit} onChanged={reload} />
+            {mayChange && <UnitQualification unit={unit} onChanged={reload} />}
           </div>
         </section>
       ))}
