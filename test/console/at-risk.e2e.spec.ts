@@ -45,7 +45,7 @@ describeInBrowser('the console: patients at risk, their repair, and the waitlist
     expect((await api.gql(OUT_OF_SERVICE, { id: unitOf(booked) }, AS_QA)).errors).toBeUndefined();
     const [flagged] = await atRisk();
     expect(flagged!.pathway.coi).toBe(booked.coi);
-    await page.reload();
+    // Nobody reloads: the page follows atRiskChanged and shows the booking as it is flagged.
     const entry = page.getByTestId('at-risk-entry');
     await entry.waitFor();
     expect(await page.getByTestId('at-risk-count').innerText()).toBe('1 booking is at risk.');
@@ -106,6 +106,16 @@ describeInBrowser('the console: patients at risk, their repair, and the waitlist
     await manufacture.getByText(`unit ${current.proposal.unitId}`).waitFor();
     expect(current.proposal.unitId).not.toBe(shown.proposal.unitId);
     expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
+  it("shows a new referral on the patients page as it is recorded, with nobody reloading", async () => {
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Patients', exact: true }).click();
+    await page.getByRole('link', { name: 'AT-RISK-1' }).waitFor();
+    await step(api, `mutation($input: ReferralInput!) { referPatient(input: $input) { coi } }`, {
+      input: { patientRef: 'LIVE-REFERRAL', homeDistrict: 'M20', referringTrust: 'RBV', productCode: 'POC-CAR19', washout: { drugClass: 'NONE' }, priority: 'ROUTINE' },
+    });
+    await page.getByRole('link', { name: 'LIVE-REFERRAL' }).waitFor();
+    expect(pageErrors).toEqual([]);
   });
 
   it("lists the waitlist in the API's order, each score with its inputs", async () => {

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { errorWords } from '../api';
 import { ErrorSummary } from '../layout';
+import { useAskAgainOn } from '../live';
 import { StepsTable, type StepRow } from '../steps-table';
 import { showDay } from '../words';
 
@@ -17,6 +18,7 @@ const AT_RISK = `query AtRisk {
     pageInfo { hasNextPage }
   }
 }`;
+const RISK_CHANGED = `subscription AtRiskLive { atRiskChanged { pathway { coi } flagged reasons } }`;
 const ACCEPT = `mutation AcceptRepair($coi: ID!, $proposalId: ID!) { acceptRepair(coi: $coi, proposalId: $proposalId) { coi patientRef status } }`;
 
 interface AtRiskEntry {
@@ -35,6 +37,8 @@ interface AtRiskEntry {
  */
 export function AtRisk() {
   const [{ data, fetching, error }, refetch] = useQuery<{ atRiskPathways: { edges: { node: AtRiskEntry }[]; pageInfo: { hasNextPage: boolean } } }>({ query: AT_RISK });
+  // A booking flagged or cleared anywhere the user may see shows here as it is recorded.
+  useAskAgainOn<{ atRiskChanged: { pathway: { coi: string }; flagged: boolean; reasons: string[] } }>(RISK_CHANGED, {}, () => refetch({ requestPolicy: 'network-only' }));
   const [accept, acceptRepair] = useMutation<{ acceptRepair: { coi: string; patientRef: string; status: string } }>(ACCEPT);
   // Repairs booked here; the at-risk list shows the change a moment later, so the page says so at once.
   const [repaired, setRepaired] = useState<readonly { coi: string; patientRef: string }[]>([]);

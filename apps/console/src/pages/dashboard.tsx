@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
-import { useQuery, useSubscription } from '@urql/preact';
+import { useState } from 'preact/hooks';
+import { useQuery } from '@urql/preact';
 import { errorWords } from '../api';
 import { ErrorSummary } from '../layout';
+import { useAskAgainOn } from '../live';
 import { addDays, showDateTime, STATUS_WORDS, todayInUk, type PathwayStatus } from '../words';
 
 const KPIS = `query Dashboard($from: LocalDate!, $to: LocalDate!) {
@@ -65,14 +66,8 @@ export function Dashboard() {
   // The twelve months up to today, by infusion month; today by the browser's clock in UK time.
   const [window] = useState(() => ({ from: addDays(todayInUk(), -365), to: todayInUk() }));
   const [{ data, fetching, error }, refetch] = useQuery<Dashboard>({ query: KPIS, variables: window });
-  const [live] = useSubscription<{ kpisChanged: { changed: string; toldAt: string } }>({ query: CHANGED });
-  const changedAt = live.data?.kpisChanged.toldAt ?? null;
-  useEffect(() => {
-    if (!changedAt) return;
-    // One booking changes pathways, capacity and perhaps risk at once: ask once the burst is told.
-    const timer = setTimeout(() => refetch({ requestPolicy: 'network-only' }), 300);
-    return () => clearTimeout(timer);
-  }, [changedAt]);
+  const live = useAskAgainOn<{ kpisChanged: { changed: string; toldAt: string } }>(CHANGED, {}, () => refetch({ requestPolicy: 'network-only' }));
+  const changedAt = live.told?.kpisChanged.toldAt ?? null;
 
   if (fetching && !data) return <p class="nhsuk-body" aria-live="polite">Loading the network's figures…</p>;
   if (error && !data) return <ErrorSummary title="The figures could not be shown" errors={errorWords(error)} />;
@@ -82,7 +77,7 @@ export function Dashboard() {
     <>
       <h1>The network today</h1>
       <p class="nhsuk-body" aria-live="polite" data-testid="dashboard-live">
-        {live.error
+        {live.failed
           ? 'Live updates have stopped: reload the page.'
           : changedAt
             ? `Live: last changed ${showDateTime(changedAt)} (UK time).`

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { useQuery, useSubscription } from '@urql/preact';
+import { useQuery } from '@urql/preact';
 import { useRoute } from 'preact-iso';
 import { errorWords } from '../api';
 import { ErrorSummary } from '../layout';
+import { useAskAgainOn } from '../live';
 import { StepsTable, type StepRow } from '../steps-table';
 import { PATHWAY_SUMMARY_FIELDS, type PathwaySummary } from '../pathway-summary';
 import { SummaryList } from '../summary-list';
@@ -41,11 +42,7 @@ export function Pathway() {
   const p = data?.pathway;
   // The read model shows what the API recorded a moment later, and `pathwayChanged` says when: the
   // page asks again then, whoever made the change (this scheduler, a colleague, the at-risk watch).
-  const [live] = useSubscription<{ pathwayChanged: { recordedAt: string } }>({ query: CHANGED, variables: { coi } });
-  const changedAt = live.data?.pathwayChanged.recordedAt;
-  useEffect(() => {
-    if (changedAt) refetch({ requestPolicy: 'network-only' });
-  }, [changedAt]);
+  useAskAgainOn<{ pathwayChanged: { recordedAt: string } }>(CHANGED, { coi }, () => refetch({ requestPolicy: 'network-only' }));
   const [waitingFor, setWaitingFor] = useState<readonly PathwayStatus[] | null>(null);
   const shown = p?.status;
   useEffect(() => {

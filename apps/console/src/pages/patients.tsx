@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { useQuery } from '@urql/preact';
 import { errorWords } from '../api';
 import { ErrorSummary } from '../layout';
+import { useAskAgainOn } from '../live';
 import { PATHWAY_SUMMARY_FIELDS, type PathwaySummary } from '../pathway-summary';
 import type { Session } from '../session';
 import { showDateTime, showDay, STATUS_WORDS, type PathwayStatus } from '../words';
@@ -16,6 +17,9 @@ const PATIENTS = `query Patients($status: PathwayStatus) {
   atRiskPathways(first: ${PAGE}) { edges { node { pathway { coi } reasons } } }
 }`;
 
+const PATHWAYS_CHANGED = `subscription PatientsLive { pathwayChanged { recordedAt } }`;
+const RISK_CHANGED = `subscription PatientsAtRisk { atRiskChanged { pathway { coi } flagged reasons } }`;
+
 interface PatientsData {
   pathways: { edges: { node: PathwaySummary }[]; pageInfo: { hasNextPage: boolean } };
   atRiskPathways: { edges: { node: { pathway: { coi: string }; reasons: string[] } }[] };
@@ -29,7 +33,11 @@ interface PatientsData {
 export function Patients({ session }: { session: Session }) {
   const [status, setStatus] = useState<PathwayStatus | ''>('');
   const [search, setSearch] = useState('');
-  const [{ data, fetching, error }] = useQuery<PatientsData>({ query: PATIENTS, variables: { status: status || null } });
+  const [{ data, fetching, error }, refetch] = useQuery<PatientsData>({ query: PATIENTS, variables: { status: status || null } });
+  // A referral, a booking, a step or a risk anywhere in the trust shows here as the read model records it.
+  const askAgain = () => refetch({ requestPolicy: 'network-only' });
+  useAskAgainOn<{ pathwayChanged: { recordedAt: string } }>(PATHWAYS_CHANGED, {}, askAgain);
+  useAskAgainOn<{ atRiskChanged: { pathway: { coi: string }; flagged: boolean; reasons: string[] } }>(RISK_CHANGED, {}, askAgain);
 
   const rows = useMemo(() => {
     if (!data) return [];
