@@ -1,4 +1,4 @@
-import { plannedSteps, referAndBook, walkThePlan, type PlannedStep } from '../support/pathway-steps';
+import { plannedSteps, recordAt, referAndBook, regimenOf, walkThePlan, type PlannedStep } from '../support/pathway-steps';
 import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
 
 /** Clinical steps are recorded by the centre's staff. */
@@ -111,6 +111,24 @@ describe('the clinical lifecycle after booking', () => {
     // request takes: the KPI is the planned vein-to-vein time to within about a minute (3 digits of a day).
     expect(kpis.timelines).toEqual([{ infused: 1, veinToVeinMedianDays: expect.closeTo((infusedAt.getTime() - collectedAt.getTime()) / 86_400_000, 3) }]);
     expect(Math.abs(kpis.timelines[0].veinToVeinMedianDays - booked.plan.veinToVeinDays)).toBeLessThan(1);
+  });
+
+  it.each(['POC-CAR19', 'CRYO-CAR19'])('offers as due, before each step of a booked %s plan, the step the plan has next (Pathway.stepsOpen)', async (productCode) => {
+    const booked = await referAndBook(api, `LIFE-DUE-${productCode}`, productCode);
+    const steps = plannedSteps(booked, await regimenOf(api, booked.coi));
+    const asked = `query($coi: ID!) { pathway(coi: $coi) { status stepsOpen { step due handover conditioningDay } } }`;
+    const open = async () => (await api.gql(asked, { coi: booked.coi }, AS_NURSE)).data!.pathway.stepsOpen as { step: string; due: boolean; handover: string | null; conditioningDay: number | null }[];
+    /** A planned step by the names stepsOpen gives it. */
+    const named = (s: PlannedStep) =>
+      s.name === 'SHIPPED' || s.name === 'RECEIVED'
+        ? { step: 'HANDOVER', handover: s.name, conditioningDay: null }
+        : { step: ({ MANUFACTURED: 'MANUFACTURE_COMPLETED', RELEASED: 'PRODUCT_RELEASED', DOSE: 'CONDITIONING_DOSE' } as Record<string, string>)[s.name] ?? s.name, handover: null, conditioningDay: s.name === 'DOSE' ? (s.variables.day as number) : null };
+    for (const s of steps) {
+      expect({ before: s.name, due: (await open()).find((o) => o.due) }).toEqual({ before: s.name, due: { ...named(s), due: true } });
+      await recordAt(api, s.at, s.query, s.variables);
+    }
+    // Discharged: the pathway is complete and nothing more is open.
+    expect(await open()).toEqual([]);
   });
 
   it('refuses steps out of order, saying which step is due', async () => {

@@ -23,6 +23,7 @@ import { SlotResolver } from './graphql/slot.resolver';
 import { KpiResolver } from './graphql/kpi.resolver';
 import { KpiSubscriptionResolver } from './graphql/kpi-subscription.resolver';
 import { PathwayTimelineResolver } from './graphql/pathway-timeline.resolver';
+import { StepsOpenResolver } from './graphql/steps-open.resolver';
 import { PathwayTimelines } from './application/pathway-timelines';
 import { AcceptRepairHandler, AtRiskPathways } from './application/repair';
 import { JoinWaitlistHandler, WaitlistReads } from './application/waitlist';
@@ -108,6 +109,7 @@ export class PathwaysModule implements OnModuleInit {
         BatchResolver,
         PathwayTimelines,
         PathwayTimelineResolver,
+        StepsOpenResolver,
       ],
       exports: [HoldExpiry, WaitlistOffers, AtRiskDetection, PathwayAccess],
     };

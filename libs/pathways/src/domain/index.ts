@@ -6,6 +6,7 @@ export * from './hold-decisions';
 export * from './pathway';
 export * from './lifecycle';
 export * from './lifecycle-steps';
+export * from './steps-open';
 export * from './corrections';
 export * from './batch';
 export * from './waitlist';

@@ -1,6 +1,6 @@
 import { NETWORK_TIME_ZONE, daysBetween, localDateOf } from '@bedside/shared';
 import type { PathwayRow } from '../application/pathway-reads';
-import type { VeinToVeinPlan as Plan } from '../domain';
+import { NOT_STARTED, type VeinToVeinPlan as Plan } from '../domain';
 import type { Pathway, VeinToVeinPlan } from './pathway.types';
 
 export const toPathway = (r: PathwayRow): Pathway => ({
@@ -27,6 +27,8 @@ export const toPathway = (r: PathwayRow): Pathway => ({
   referredAt: r.referred_at,
   batchId: r.progress?.batchId ?? null,
   version: r.stream_version,
+  progress: { ...NOT_STARTED, ...r.progress },
+  planBooked: r.plan_status === 'BOOKED',
 });
 
 

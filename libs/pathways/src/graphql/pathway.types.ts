@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { asEnum, GraphQLLocalDate } from '@bedside/graphql-common';
-import { DRUG_CLASSES, PATHWAY_STATUSES, PRIORITIES } from '../domain';
+import { DRUG_CLASSES, PATHWAY_STATUSES, PRIORITIES, type Progress } from '../domain';
 
 export const PriorityEnum = asEnum(PRIORITIES);
 registerEnumType(PriorityEnum, {
@@ -135,6 +135,9 @@ export class Pathway {
   batchId!: string | null;
   @Field(() => Int, { description: 'Version of the pathway stream ("pathway-<coi>").' })
   version!: number;
+  /** Not in the schema: where both tracks stand and whether the plan is booked, for `stepsOpen`. */
+  progress?: Progress;
+  planBooked?: boolean;
 }
 
 @InputType({ description: 'A referral. Bedside issues a Chain of Identity unless one is given.' })

@@ -14,6 +14,8 @@ export interface PathwayRow {
   dmmf_version: number;
   treatment_centre: string | null;
   status: string;
+  /** REFERRED, PLAN_HELD or BOOKED: the plan's own status, whatever the steps since. */
+  plan_status?: string;
   progress: Partial<Progress> | null;
   /** The clinical steps as corrected; absent from the hot read (pathwayRowJson). */
   steps?: StepEntry[];
@@ -40,7 +42,7 @@ export const pathwayColumns = (alias = 'pathways') =>
 
 /** The columns of a PathwayRow (a `pathways` row has more: projections and the waitlist read them with pathwayColumns). */
 const ROW_COLUMNS = [
-  'coi', 'patient_ref', 'referring_trust', 'product_code', 'dmmf_version', 'treatment_centre', 'status', 'progress', 'priority', 'washout',
+  'coi', 'patient_ref', 'referring_trust', 'product_code', 'dmmf_version', 'treatment_centre', 'status', 'plan_status', 'progress', 'priority', 'washout',
   'postponement_reason', 'home_district', 'stay_district', 'stay_reason', 'hold_id', 'hold_expires_at', 'referred_at', 'stream_version',
 ] as const satisfies readonly (keyof PathwayRow)[];
 const DAY_COLUMNS = ['earliest_collection_date', 'clinical_deadline', 'postponed_until'] as const satisfies readonly (keyof PathwayRow)[];
