@@ -65,3 +65,30 @@ const ukDay = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'num
 export const todayInUk = () => ukDay.format(browserNow());
 /** A calendar day moved by whole days, by the calendar (no time zone can shift it). */
 export const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** A clinical step as it is recorded (schema.graphql LifecycleStepKind), in the words of the ward and the unit. */
+export const LIFECYCLE_STEP_WORDS = {
+  COLLECTION: 'Cells collected',
+  HANDOVER: 'Handover',
+  MANUFACTURE_STARTED: 'Manufacture started',
+  MANUFACTURE_COMPLETED: 'Manufacture completed',
+  MANUFACTURE_FAILED: 'Manufacture failed',
+  PRODUCT_RELEASED: 'Product released by QC (signed by you)',
+  QC_FAILED: 'QC failed',
+  AVAILABILITY_CONFIRMED: 'Product availability confirmed',
+  CONDITIONING_STARTED: 'Conditioning started',
+  CONDITIONING_DOSE: 'Conditioning dose given',
+  THAWED: 'Product thawed at the bedside',
+  INFUSED: 'Infused',
+  DISCHARGED: 'Discharged from monitoring',
+  WITHDRAWN: 'Pathway withdrawn (or the patient died)',
+} as const;
+export type LifecycleStepKind = keyof typeof LIFECYCLE_STEP_WORDS;
+
+/** An open step as one line: the handover's end, the dose's day, the course. */
+export function openStepWords(open: { step: LifecycleStepKind; handover: 'SHIPPED' | 'RECEIVED' | null; conditioningDay: number | null; course: number | null }): string {
+  if (open.step === 'HANDOVER') return open.handover === 'SHIPPED' ? 'Cells handed to the courier (shipped)' : 'Cells received at the unit';
+  if (open.step === 'CONDITIONING_DOSE') return `Conditioning dose given, day ${open.conditioningDay}`;
+  if (open.step === 'CONDITIONING_STARTED' && open.course) return `Conditioning started again (course ${open.course})`;
+  return LIFECYCLE_STEP_WORDS[open.step];
+}

@@ -10,6 +10,7 @@ import { SummaryList } from '../summary-list';
 import { DRUG_CLASS_WORDS, PRIORITY_WORDS, showDateTime, showDay, STATUS_WORDS, type PathwayStatus } from '../words';
 import { HeldPlan } from './held-plan';
 import { PlanOptions } from './plan-options';
+import { OPEN_STEP_FIELDS, RecordStep, type OpenStep } from './record-step';
 
 const PATHWAY = `query Pathway($coi: ID!) {
   pathway(coi: $coi) {
@@ -17,6 +18,7 @@ const PATHWAY = `query Pathway($coi: ID!) {
     homeDistrict stayDistrict holdId holdExpiresAt
     washout { drugClass lastDoseDate }
     timeline { kind siteCode unitId start end status }
+    ${OPEN_STEP_FIELDS}
   }
 }`;
 
@@ -29,6 +31,7 @@ interface PathwayView extends PathwaySummary {
   holdExpiresAt: string | null;
   washout: { drugClass: keyof typeof DRUG_CLASS_WORDS; lastDoseDate: string | null };
   timeline: StepRow[];
+  stepsOpen: OpenStep[];
 }
 
 /**
@@ -53,6 +56,12 @@ export function Pathway() {
     return () => clearTimeout(timer);
   }, [waitingFor, shown, fetching]);
   const reload = (expected: readonly PathwayStatus[]) => setWaitingFor(expected);
+  const [recorded, setRecorded] = useState<string | null>(null);
+  // The API answers a step once its read model shows it: asked again at once, the page shows the step recorded.
+  const stepRecorded = (words: string) => {
+    setRecorded(words);
+    refetch({ requestPolicy: 'network-only' });
+  };
   if (fetching && !data) return <p class="nhsuk-body" aria-live="polite">Loading the pathway…</p>;
   if (error) return <ErrorSummary title="The pathway could not be shown" errors={errorWords(error)} />;
   if (!p) {
@@ -96,6 +105,24 @@ export function Pathway() {
       />
       {p.status === 'PLAN_HELD' && p.holdId && p.holdExpiresAt && <HeldPlan holdId={p.holdId} expiresAt={p.holdExpiresAt} onChange={(confirmed) => reload(confirmed ? ['BOOKED'] : ['REFERRED'])} />}
       {p.timeline.length > 0 && <StepsTable caption={p.status === 'PLAN_HELD' ? 'The plan held' : 'The plan booked'} steps={p.timeline} />}
+      {recorded && (
+        <div class="nhsuk-inset-text" aria-live="polite" data-testid="step-recorded">
+          <span class="nhsuk-u-visually-hidden">Information: </span>
+          <p>Recorded: {recorded}.</p>
+        </div>
+      )}
+      {p.status !== 'REFERRED' && p.status !== 'PLAN_HELD' && p.stepsOpen.length > 0 && (
+        <RecordStep
+          // A step recorded changes what is open: the form starts again on the step now due.
+          key={p.stepsOpen.map((o) => `${o.step}${o.handover ?? ''}${o.conditioningDay ?? ''}`).join()}
+          coi={p.coi}
+          open={p.stepsOpen}
+          timeline={p.timeline}
+          treatmentCentre={p.treatmentCentre}
+          collectionDays={p.timeline.filter((s) => s.kind === 'APHERESIS').length}
+          onRecorded={stepRecorded}
+        />
+      )}
       {p.status === 'REFERRED' && <PlanOptions coi={p.coi} onHeld={() => reload(['PLAN_HELD'])} />}
       <p class="nhsuk-body">
         <a href={`/audit?stream=${encodeURIComponent(`pathway-${p.coi}`)}`}>Everything recorded for this patient (audit trail)</a>
