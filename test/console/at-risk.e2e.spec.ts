@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addDays, localDateOf } from '@bedside/shared';
 import { referAndBook, step, type BookedPathway } from '../support/pathway-steps';
-import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
-import { AS_QA, AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
+import { accessibilityViolations, type ConsoleUnderTest, describeInBrowser, RBV_SCHEDULER, screenshot, startConsole } from '../support/browser';
+import { AS_QA, AS_SCHEDULER, type TestApi } from '../support/test-api';
 
 /**
  * Issue 15 §3: a scheduler sees the bookings that no longer hold, the proposed repair beside the plan
@@ -21,21 +21,16 @@ const unitOf = (booked: BookedPathway) => booked.plan.slots.find((s) => s.resour
 
 describeInBrowser('the console: patients at risk, their repair, and the waitlist', () => {
   let api: TestApi;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
+  let under: ConsoleUnderTest;
   const atRisk = async () => (await api.gql<{ atRiskPathways: { edges: { node: AtRiskFacts }[] } }>(AT_RISK, {}, AS_SCHEDULER)).data!.atRiskPathways.edges.map((e) => e.node);
 
   beforeAll(async () => {
-    api = await startDemoApi();
-    browser = await launchBrowser();
-    page = await openPage(browser, pageErrors, { clock: api.clock.now() });
-    await signIn(page, api.url.replace(/\/graphql$/, ''), { role: 'Trust scheduler', trust: 'RBV', actor: 'coordinator@rbv' });
+    under = await startConsole({ who: RBV_SCHEDULER });
+    ({ api, page, pageErrors } = under);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  afterAll(() => under?.close());
 
   it('shows what broke, and the repair beside the booking with the steps that move', async () => {
     const booked = await referAndBook(api, 'AT-RISK-1');
@@ -87,14 +82,17 @@ describeInBrowser('the console: patients at risk, their repair, and the waitlist
     const booked = await referAndBook(api, 'AT-RISK-2');
     await api.gql(OUT_OF_SERVICE, { id: unitOf(booked) }, AS_QA);
     const shown = (await atRisk()).find((n) => n.pathway.coi === booked.coi)!;
-    await page.reload();
+    // The page follows atRiskChanged: the booking appears with its repair, nobody reloading.
     const accept = page.getByRole('button', { name: 'Accept the repair for AT-RISK-2' });
     await accept.waitFor();
     // While the scheduler reads, the unit the repair would use fails too: the proposal on screen is gone.
+    // The page's timers are held meanwhile, so it cannot ask again (0.3 s after the news) before the click.
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1000);
     await api.gql(OUT_OF_SERVICE, { id: shown.proposal.unitId }, AS_QA);
     await accept.click();
     const alert = page.getByRole('alert');
     await alert.getByText('The repair could not be booked').waitFor();
+    await page.clock.resume();
     expect(await alert.innerText()).toContain('That repair proposal is no longer available: capacity has moved or a step was recorded since.');
     const still = (await api.gql<{ pathway: { holdId: string } }>(`query($coi: ID!) { pathway(coi: $coi) { holdId } }`, { coi: booked.coi }, AS_SCHEDULER)).data!.pathway;
     expect(still.holdId).toBe(booked.holdId);

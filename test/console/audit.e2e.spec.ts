@@ -1,25 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
-import { AS_QA, startDemoApi, type TestApi } from '../support/test-api';
+import type { Page } from 'playwright-core';
+import { accessibilityViolations, type ConsoleUnderTest, CONTROL_SITE_QA, describeInBrowser, screenshot, startConsole } from '../support/browser';
+import { AS_QA, type TestApi } from '../support/test-api';
 
 /** Issue 15 §5: Control Site QA reads a stream's audit trail in the console and saves it as CSV. */
 describeInBrowser('the console: the audit trail and its CSV', () => {
   let api: TestApi;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
+  let under: ConsoleUnderTest;
 
   beforeAll(async () => {
-    api = await startDemoApi();
-    browser = await launchBrowser();
-    page = await openPage(browser, pageErrors, { acceptDownloads: true });
-    await signIn(page, api.url.replace(/\/graphql$/, ''), { role: 'Control Site QA', actor: 'qa.lead@control-site' });
+    under = await startConsole({ who: CONTROL_SITE_QA, acceptDownloads: true });
+    ({ api, page, pageErrors } = under);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  afterAll(() => under?.close());
 
   it("shows a site's events oldest first, who did each, as the API records them", async () => {
     const { data } = await api.gql<{ auditTrail: { edges: { node: { type: string; actor: string } }[] } }>(`{ auditTrail(streamId: "site-RBV01", first: 500) { edges { node { type actor } } } }`, {}, AS_QA);

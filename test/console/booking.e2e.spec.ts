@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
-import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
+import type { Page } from 'playwright-core';
+import { accessibilityViolations, type ConsoleUnderTest, describeInBrowser, RBV_SCHEDULER, screenshot, startConsole } from '../support/browser';
+import { AS_SCHEDULER, type TestApi } from '../support/test-api';
 
 /**
  * Issue 15 §3: a trust scheduler refers a patient, is offered plans drawn step by step, holds one and
@@ -16,25 +16,18 @@ interface PathwayFacts {
 
 describeInBrowser('the console: a scheduler refers, plans, holds and books', () => {
   let api: TestApi;
-  let browser: Browser;
   let page: Page;
   let base: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
+  let under: ConsoleUnderTest;
   const pathways = async () =>
     (await api.gql<{ pathways: { edges: { node: PathwayFacts }[] } }>(`{ pathways { edges { node { coi status holdExpiresAt treatmentCentre } } } }`, {}, AS_SCHEDULER)).data!.pathways.edges.map((e) => e.node);
 
   beforeAll(async () => {
-    api = await startDemoApi();
-    base = api.url.replace(/\/graphql$/, '');
-    browser = await launchBrowser();
-    // The page's clock is the API's (pinned) clock, running: the countdown counts to the API's instant from the API's now.
-    page = await openPage(browser, pageErrors, { clock: api.clock.now() });
-    await signIn(page, base, { role: 'Trust scheduler', trust: 'RBV', actor: 'coordinator@rbv' });
+    under = await startConsole({ who: RBV_SCHEDULER });
+    ({ api, page, pageErrors, base } = under);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  afterAll(() => under?.close());
 
   it("refuses a full postcode in the API's words and records nothing, then refers the patient", async () => {
     await page.getByRole('link', { name: 'Refer a patient' }).click();

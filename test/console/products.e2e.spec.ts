@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addDays, localDateOf } from '@bedside/shared';
-import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
-import { AS_QA, startDemoApi, type TestApi } from '../support/test-api';
+import { accessibilityViolations, type ConsoleUnderTest, CONTROL_SITE_QA, describeInBrowser, screenshot, startConsole } from '../support/browser';
+import { AS_QA, type TestApi } from '../support/test-api';
 
 /**
  * Issue 15 §5: Control Site QA compares a product's DMMF versions side by side, the changed values
@@ -11,20 +11,15 @@ const PROCESS = `productCode name startingMaterial maxFreshHoldHours apheresisSe
 
 describeInBrowser('the console: DMMF versions side by side, and deployments', () => {
   let api: TestApi;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
+  let under: ConsoleUnderTest;
 
   beforeAll(async () => {
-    api = await startDemoApi();
-    browser = await launchBrowser();
-    page = await openPage(browser, pageErrors, { clock: api.clock.now() });
-    await signIn(page, api.url.replace(/\/graphql$/, ''), { role: 'Control Site QA', actor: 'qa.lead@control-site' });
+    under = await startConsole({ who: CONTROL_SITE_QA });
+    ({ api, page, pageErrors } = under);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  afterAll(() => under?.close());
 
   it('shows every version of a product, oldest first, with exactly the changed values marked', async () => {
     const { dmmf } = (await api.gql<{ dmmf: { version: number; designation: { siteCodes: string[]; unitIds: string[] }; process: Record<string, unknown> } }>(

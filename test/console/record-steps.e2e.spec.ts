@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { plannedSteps, referAndBook, regimenOf, type BookedPathway, type PlannedStep } from '../support/pathway-steps';
-import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
-import { AS_SCHEDULER, startDemoApi, type TestApi } from '../support/test-api';
+import { accessibilityViolations, type ConsoleUnderTest, describeInBrowser, RBV_SCHEDULER, screenshot, signIn, startConsole } from '../support/browser';
+import { AS_SCHEDULER, type TestApi } from '../support/test-api';
 
 /**
  * Issue 15 §3: a scheduler records each clinical step of a booked pathway in the console, the step due
@@ -39,12 +39,12 @@ type Radio = { checked: boolean; labels: { textContent: string | null }[] | null
 
 describeInBrowser('the console: recording the clinical steps of a booked pathway', () => {
   let api: TestApi;
-  let browser: Browser;
   let page: Page;
   let base: string;
   let booked: BookedPathway;
   let steps: PlannedStep[];
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
+  let under: ConsoleUnderTest;
   const pathway = async () =>
     (await api.gql<{ pathway: { status: string; stepsOpen: Open[]; recordedSteps: { step: string; occurredAt: string; recordedBy: string }[] } }>(PATHWAY, { coi: booked.coi }, AS_SCHEDULER)).data!.pathway;
   const form = () => page.getByRole('region', { name: 'Record a step' });
@@ -52,7 +52,7 @@ describeInBrowser('the console: recording the clinical steps of a booked pathway
   /** The API's clock moved on to when the step happens; signed in again (a sign-in lasts 8 h of the API's clock, and a release is signed after a recent one); the patient's page opened. */
   async function at(instant: Date): Promise<void> {
     if (api.clock.now().getTime() < instant.getTime()) api.clock.set(instant);
-    await signIn(page, base, { role: 'Trust scheduler', trust: 'RBV', actor: 'coordinator@rbv' });
+    await signIn(page, base, RBV_SCHEDULER);
     await page.goto(`${base}/patients/${booked.coi}`);
     await form().waitFor();
   }
@@ -71,17 +71,15 @@ describeInBrowser('the console: recording the clinical steps of a booked pathway
   }
 
   beforeAll(async () => {
-    api = await startDemoApi();
-    base = api.url.replace(/\/graphql$/, '');
-    booked = await referAndBook(api, 'STEPS-1');
-    steps = plannedSteps(booked, await regimenOf(api, booked.coi));
-    browser = await launchBrowser();
-    page = await openPage(browser, pageErrors, { clock: api.clock.now() });
+    under = await startConsole({
+      given: async (api) => {
+        booked = await referAndBook(api, 'STEPS-1');
+        steps = plannedSteps(booked, await regimenOf(api, booked.coi));
+      },
+    });
+    ({ api, page, base, pageErrors } = under);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  afterAll(() => under?.close());
 
   it('offers the step due first, and records a late collection only with the reason, at the UK time typed', async () => {
     const collection = steps[0]!;

@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
-import { AS_QA, startDemoApi, type TestApi } from '../support/test-api';
+import { accessibilityViolations, type ConsoleUnderTest, CONTROL_SITE_QA, describeInBrowser, openPage, screenshot, signIn, startConsole } from '../support/browser';
+import { AS_QA, type TestApi } from '../support/test-api';
 
 /**
  * Issue 15 §5: Control Site QA walks sites through their lifecycle and sets units' qualification in the
@@ -19,22 +19,17 @@ describeInBrowser('the console: sites and units for Control Site QA', () => {
   let browser: Browser;
   let page: Page;
   let base: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
+  let under: ConsoleUnderTest;
   const site = async (code: string) => (await api.gql<{ site: SiteFacts }>(`query($code: ID!) { site(code: $code) { code status changesOpen { action } } }`, { code }, AS_QA)).data!.site;
   const card = (code: string): Locator => page.getByTestId('site').filter({ has: page.getByRole('heading', { name: new RegExp(`${code}$`) }) });
   const offered = async (code: string) => (await card(code).getByLabel(`Change ${code}`).locator('option').allInnerTexts()).slice(1).map((o) => o.replace(/ \(to .*$/, ''));
 
   beforeAll(async () => {
-    api = await startDemoApi();
-    base = api.url.replace(/\/graphql$/, '');
-    browser = await launchBrowser();
-    page = await openPage(browser, pageErrors, { clock: api.clock.now() });
-    await signIn(page, base, { role: 'Control Site QA', actor: 'qa.lead@control-site' });
+    under = await startConsole({ who: CONTROL_SITE_QA });
+    ({ api, page, pageErrors, browser, base } = under);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  afterAll(() => under?.close());
 
   it("lists every site with the changes the API says are open to it, and no others", async () => {
     const { data } = await api.gql<{ network: { sites: { edges: { node: SiteFacts }[] } } }>(`{ network { sites(first: 200) { edges { node { code status changesOpen { action } } } } } }`, {}, AS_QA);

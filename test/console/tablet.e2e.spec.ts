@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, signIn } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { accessibilityViolations, type ConsoleUnderTest, describeInBrowser, RBV_SCHEDULER, startConsole } from '../support/browser';
 import { referAndBook } from '../support/pathway-steps';
-import { startDemoApi, type TestApi } from '../support/test-api';
+import { type TestApi } from '../support/test-api';
 
 /**
  * Issue 15 §7: the console stays usable on a tablet held upright (768×1024, touch): every page a
@@ -10,22 +10,16 @@ import { startDemoApi, type TestApi } from '../support/test-api';
  */
 describeInBrowser('the console on a tablet', () => {
   let api: TestApi;
-  let browser: Browser;
   let page: Page;
   let coi: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
+  let under: ConsoleUnderTest;
 
   beforeAll(async () => {
-    api = await startDemoApi();
-    ({ coi } = await referAndBook(api, 'TABLET-1'));
-    browser = await launchBrowser();
-    page = await openPage(browser, pageErrors, { screen: 'tablet', clock: api.clock.now() });
-    await signIn(page, api.url.replace(/\/graphql$/, ''), { role: 'Trust scheduler', trust: 'RBV', actor: 'coordinator@rbv' });
+    under = await startConsole({ who: RBV_SCHEDULER, screen: 'tablet', given: async (api) => void ({ coi } = await referAndBook(api, 'TABLET-1')) });
+    ({ api, page, pageErrors } = under);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  afterAll(() => under?.close());
 
   /** How far the page is wider than the screen, in CSS pixels (0: it fits). */
   const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDemoApi, type TestApi } from './test-api';
 
 /** Debian's Chromium (apt-get install chromium); never a browser download, which cannot work here. CHROMIUM_PATH overrides it. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -93,4 +94,50 @@ export async function signIn(page: Page, base: string, who: { role: string; trus
   if (who.actor) await page.getByLabel('Your name or email (optional)').fill(who.actor);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** Who signs in on the development sign-in page: the role's label there, the trust, the name. */
+export interface SignInAs {
+  readonly role: string;
+  readonly trust?: string;
+  readonly actor?: string;
+}
+export const RBV_SCHEDULER: SignInAs = { role: 'Trust scheduler', trust: 'RBV', actor: 'coordinator@rbv' };
+export const CONTROL_SITE_QA: SignInAs = { role: 'Control Site QA', actor: 'qa.lead@control-site' };
+
+/** The API on the demo network, Chromium and one page in it, as a browser suite drives them. */
+export interface ConsoleUnderTest {
+  readonly api: TestApi;
+  readonly browser: Browser;
+  readonly page: Page;
+  /** Where the console is served: the API's own origin. */
+  readonly base: string;
+  readonly pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the API on the demo network, records what `given` records through it, then opens one page on
+ * the screen named with its clock at the API's (so the page and the API agree on now) and signs in as
+ * `who` (not at all when not given).
+ */
+export async function startConsole(
+  options: { who?: SignInAs; screen?: keyof typeof SCREENS; acceptDownloads?: boolean; given?: (api: TestApi) => Promise<void> } = {},
+): Promise<ConsoleUnderTest> {
+  const api = await startDemoApi();
+  const pageErrors: string[] = [];
+  let browser: Browser | undefined;
+  try {
+    await options.given?.(api);
+    browser = await launchBrowser();
+    const page = await openPage(browser, pageErrors, { screen: options.screen, acceptDownloads: options.acceptDownloads, clock: api.clock.now() });
+    const base = api.url.replace(/\/graphql$/, '');
+    if (options.who) await signIn(page, base, options.who);
+    const opened = browser;
+    return { api, browser: opened, page, base, pageErrors, close: async () => void (await opened.close(), await api.close()) };
+  } catch (error) {
+    await browser?.close();
+    await api.close();
+    throw error;
+  }
 }

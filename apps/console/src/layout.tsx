@@ -105,3 +105,12 @@ export function ErrorSummary({ title, errors }: { title: string; errors: readonl
     </div>
   );
 }
+
+/** A wide table that scrolls in its own region on a narrow screen, reachable and scrollable by keyboard (WCAG 2.1.1). */
+export function ScrollRegion({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="bedside-scroll" tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}

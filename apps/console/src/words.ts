@@ -92,3 +92,9 @@ export function openStepWords(open: { step: LifecycleStepKind; handover: 'SHIPPE
   if (open.step === 'CONDITIONING_STARTED' && open.course) return `Conditioning started again (course ${open.course})`;
   return LIFECYCLE_STEP_WORDS[open.step];
 }
+
+/** A site's lifecycle status (schema.graphql SiteStatus), and a unit's qualification (QualificationState). */
+export const SITE_STATUS_WORDS: Record<string, string> = { PROPOSED: 'Proposed', ONBOARDING: 'Onboarding', ACTIVE: 'Active', PAUSED: 'Paused', SUSPENDED: 'Suspended', CEASED: 'Ceased' };
+export const QUALIFICATION_WORDS: Record<string, string> = { QUALIFIED: 'Qualified', REQUALIFYING: 'Requalifying', OUT_OF_SERVICE: 'Out of service' };
+/** Where a deployment of a mobile unit stands on the day (schema.graphql DeploymentStatus). */
+export const DEPLOYMENT_STATUS_WORDS: Record<string, string> = { PLANNED: 'Leaves on a later day', MOVING: 'Moving: no capacity anywhere', IN_PLACE: 'In place, making product', ENDED: 'Left again' };

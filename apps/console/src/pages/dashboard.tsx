@@ -57,6 +57,37 @@ function Figure({ label, value, testId }: { label: string; value: string | numbe
   );
 }
 
+/** A half-width table of one figure per row: what it counts, and how many (a wall screen reads it from across the room). */
+function FigureTable({ caption, headings, rows, testId }: { caption: string; headings: [string, string]; rows: [string, string][]; testId: string }) {
+  return (
+    <div class="nhsuk-grid-column-one-half">
+      <table class="nhsuk-table">
+        <caption class="nhsuk-table__caption nhsuk-table__caption--m">{caption}</caption>
+        <thead class="nhsuk-table__head">
+          <tr class="nhsuk-table__row">
+            <th class="nhsuk-table__header" scope="col">
+              {headings[0]}
+            </th>
+            <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">
+              {headings[1]}
+            </th>
+          </tr>
+        </thead>
+        <tbody class="nhsuk-table__body">
+          {rows.map(([label, figure]) => (
+            <tr class="nhsuk-table__row" key={label} data-testid={testId}>
+              <th class="nhsuk-table__header" scope="row">
+                {label}
+              </th>
+              <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{figure}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /**
  * The network's key figures for a screen on a ward wall (issue 15 §6): read only, for every role. The
  * figures are the API's `kpis`; the page asks again whenever `kpisChanged` says something they count has
@@ -93,44 +124,18 @@ export function Dashboard() {
         Time on the waitlist: median {days(data.now.waitlist.medianDaysWaiting)}, longest {days(data.now.waitlist.longestDaysWaiting)}.
       </p>
       <div class="nhsuk-grid-row">
-        <div class="nhsuk-grid-column-one-half">
-          <table class="nhsuk-table">
-            <caption class="nhsuk-table__caption nhsuk-table__caption--m">Patients by where they stand</caption>
-            <thead class="nhsuk-table__head">
-              <tr class="nhsuk-table__row">
-                <th class="nhsuk-table__header" scope="col">Status</th>
-                <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">Patients</th>
-              </tr>
-            </thead>
-            <tbody class="nhsuk-table__body">
-              {data.now.pathwaysByStatus.map((s) => (
-                <tr class="nhsuk-table__row" key={s.status} data-testid="status-row">
-                  <th class="nhsuk-table__header" scope="row">{STATUS_WORDS[s.status] ?? s.status}</th>
-                  <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{s.count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <div class="nhsuk-grid-column-one-half">
-          <table class="nhsuk-table">
-            <caption class="nhsuk-table__caption nhsuk-table__caption--m">Capacity booked, the next four weeks</caption>
-            <thead class="nhsuk-table__head">
-              <tr class="nhsuk-table__row">
-                <th class="nhsuk-table__header" scope="col">Kind</th>
-                <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">Booked</th>
-              </tr>
-            </thead>
-            <tbody class="nhsuk-table__body">
-              {data.now.utilisation.map((u) => (
-                <tr class="nhsuk-table__row" key={u.resource} data-testid="utilisation-row">
-                  <th class="nhsuk-table__header" scope="row">{RESOURCE_WORDS[u.resource] ?? u.resource}</th>
-                  <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{percent(u.utilisation)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <FigureTable
+          caption="Patients by where they stand"
+          headings={['Status', 'Patients']}
+          testId="status-row"
+          rows={data.now.pathwaysByStatus.map((s) => [STATUS_WORDS[s.status] ?? s.status, String(s.count)])}
+        />
+        <FigureTable
+          caption="Capacity booked, the next four weeks"
+          headings={['Kind', 'Booked']}
+          testId="utilisation-row"
+          rows={data.now.utilisation.map((u) => [RESOURCE_WORDS[u.resource] ?? u.resource, percent(u.utilisation)])}
+        />
       </div>
       <table class="nhsuk-table">
         <caption class="nhsuk-table__caption nhsuk-table__caption--m">Vein to vein, by month of infusion</caption>

@@ -1,7 +1,7 @@
 import { useQuery } from '@urql/preact';
 import { errorWords } from '../api';
-import { ErrorSummary } from '../layout';
-import { showDay } from '../words';
+import { ErrorSummary, ScrollRegion } from '../layout';
+import { DEPLOYMENT_STATUS_WORDS, showDay } from '../words';
 
 const DEPLOYMENTS = `query Deployments {
   deployments(first: 200) {
@@ -27,7 +27,6 @@ interface Deployment {
   strandedCois: string[];
 }
 
-const STATUS_WORDS: Record<string, string> = { PLANNED: 'Leaves on a later day', MOVING: 'Moving: no capacity anywhere', IN_PLACE: 'In place, making product', ENDED: 'Left again' };
 
 /**
  * Deployments of mobile units in force (issue 15 §5), as the API's `deployments` lists them: which unit
@@ -52,7 +51,7 @@ export function Deployments() {
         </p>
       )}
       {deployments.length > 0 && (
-        <div class="bedside-scroll" tabIndex={0} role="region" aria-label="Deployments">
+        <ScrollRegion label="Deployments">
           <table class="nhsuk-table">
             <caption class="nhsuk-table__caption nhsuk-table__caption--s">Deployments in force, in the order they leave</caption>
             <thead class="nhsuk-table__head">
@@ -82,7 +81,7 @@ export function Deployments() {
                       {d.tearDownDays} to take down, {d.travelDays} travelling, {d.setUpDays} to set up, {d.requalificationDays} to requalify (days)
                     </span>
                   </td>
-                  <td class="nhsuk-table__cell">{STATUS_WORDS[d.status] ?? d.status}</td>
+                  <td class="nhsuk-table__cell">{DEPLOYMENT_STATUS_WORDS[d.status] ?? d.status}</td>
                   <td class="nhsuk-table__cell">
                     {d.reason}
                     {d.strandedCois.length > 0 && <strong class="bedside-reasons">Strands the bookings of {d.strandedCois.join(', ')}</strong>}
@@ -91,7 +90,7 @@ export function Deployments() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </>
   );

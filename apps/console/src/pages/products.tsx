@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useQuery } from '@urql/preact';
 import { errorWords } from '../api';
-import { ErrorSummary } from '../layout';
+import { ErrorSummary, ScrollRegion } from '../layout';
 import { showDateTime } from '../words';
 
 const PRODUCTS = `query Products { network { products { productCode name version } } }`;
@@ -92,7 +92,7 @@ export function Products() {
         </p>
       )}
       {versions.length > 0 && (
-        <div class="bedside-scroll" tabIndex={0} role="region" aria-label="DMMF versions side by side">
+        <ScrollRegion label="DMMF versions side by side">
           <table class="nhsuk-table" data-testid="dmmf-versions">
             <caption class="nhsuk-table__caption nhsuk-table__caption--s">
               {chosen}: {versions.length === 1 ? 'one version' : `${versions.length} versions, oldest first; a value that differs from the version before is marked changed`}
@@ -143,7 +143,7 @@ export function Products() {
               </tr>
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </>
   );

@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
-import { useMutation, useQuery } from '@urql/preact';
+import { useClient, useMutation, useQuery } from '@urql/preact';
+import type { CombinedError } from '@urql/core';
 import { errorWords } from '../api';
 import { ErrorSummary } from '../layout';
 import type { Session } from '../session';
-import { showDateTime } from '../words';
+import { QUALIFICATION_WORDS, showDateTime, SITE_STATUS_WORDS } from '../words';
 
 const PAGE = 200;
 const SITES = `query Sites {
@@ -25,9 +26,7 @@ const CHANGE = {
 } as const;
 type Action = keyof typeof CHANGE;
 const ACTION_WORDS: Record<Action, string> = { ONBOARD: 'Start onboarding', ACTIVATE: 'Activate', PAUSE: 'Pause', SUSPEND: 'Suspend', CEASE: 'Close for good' };
-const STATUS_WORDS: Record<string, string> = { PROPOSED: 'Proposed', ONBOARDING: 'Onboarding', ACTIVE: 'Active', PAUSED: 'Paused', SUSPENDED: 'Suspended', CEASED: 'Ceased' };
 const QUALIFY = `mutation($id: ID!, $state: QualificationState!, $reason: String!) { setUnitQualification(id: $id, state: $state, reason: $reason) { id qualification } }`;
-const QUALIFICATION_WORDS: Record<string, string> = { QUALIFIED: 'Qualified', REQUALIFYING: 'Requalifying', OUT_OF_SERVICE: 'Out of service' };
 
 interface SiteRow {
   code: string;
@@ -53,16 +52,21 @@ interface UnitRow {
 function SiteChange({ site, onChanged }: { site: SiteRow; onChanged: () => void }) {
   const [action, setAction] = useState<Action | ''>('');
   const [reason, setReason] = useState('');
-  const [result, change] = useMutation(action ? CHANGE[action] : CHANGE.PAUSE);
+  const client = useClient();
+  const [refusal, setRefusal] = useState<CombinedError | null>(null);
+  const [sending, setSending] = useState(false);
   const chosen = site.changesOpen.find((c) => c.action === action);
-  if (site.changesOpen.length === 0) return <p class="nhsuk-body-s">No change is open to a {STATUS_WORDS[site.status]?.toLowerCase()} site.</p>;
+  if (site.changesOpen.length === 0) return <p class="nhsuk-body-s">No change is open to a {SITE_STATUS_WORDS[site.status]?.toLowerCase()} site.</p>;
   return (
     <form
       onSubmit={async (e) => {
         e.preventDefault();
         if (!action) return;
         // Sent as typed, blank included: the API judges whether this change needs a reason, and says so.
-        const done = await change({ code: site.code, reason: reason.trim() });
+        setSending(true);
+        const done = await client.mutation(CHANGE[action], { code: site.code, reason: reason.trim() }).toPromise();
+        setSending(false);
+        setRefusal(done.error ?? null);
         if (!done.error) {
           setAction('');
           setReason('');
@@ -70,7 +74,7 @@ function SiteChange({ site, onChanged }: { site: SiteRow; onChanged: () => void 
         }
       }}
     >
-      {result.error && <ErrorSummary title={`${site.name} could not be changed`} errors={errorWords(result.error)} />}
+      {refusal && <ErrorSummary title={`${site.name} could not be changed`} errors={errorWords(refusal)} />}
       <div class="nhsuk-form-group">
         <label class="nhsuk-label" for={`change-${site.code}`}>
           Change {site.code}
@@ -79,7 +83,7 @@ function SiteChange({ site, onChanged }: { site: SiteRow; onChanged: () => void 
           <option value="">Choose a change</option>
           {site.changesOpen.map((c) => (
             <option key={c.action} value={c.action}>
-              {ACTION_WORDS[c.action]} (to {STATUS_WORDS[c.to]}){c.signed ? ', signed by you' : ''}
+              {ACTION_WORDS[c.action]} (to {SITE_STATUS_WORDS[c.to]}){c.signed ? ', signed by you' : ''}
             </option>
           ))}
         </select>
@@ -90,7 +94,7 @@ function SiteChange({ site, onChanged }: { site: SiteRow; onChanged: () => void 
         </label>
         <input class="nhsuk-input" id={`reason-${site.code}`} type="text" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
       </div>
-      <button class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" type="submit" disabled={!action || result.fetching}>
+      <button class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" type="submit" disabled={!action || sending}>
         Record the change
       </button>
     </form>
@@ -172,7 +176,7 @@ export function Sites({ session }: { session: Session }) {
               {site.name} <span class="nhsuk-caption-m">{site.code}</span>
             </h3>
             <p class="nhsuk-body" data-testid="site-status">
-              <strong>{STATUS_WORDS[site.status] ?? site.status}</strong>
+              <strong>{SITE_STATUS_WORDS[site.status] ?? site.status}</strong>
               {site.statusReason ? `: ${site.statusReason}` : ''} ({site.statusChangedBy}, {showDateTime(site.statusChangedAt)} UK time)
             </p>
             {mayChange && <SiteChange site={site} onChanged={reload} />}

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Context, Field, ObjectType, registerEnumType, Resolver, Subscription } from '@nestjs/graphql';
 import { CAPACITY_CHANGED } from '@bedside/capacity';
-import { Allow } from '@bedside/graphql-common';
+import { Allow, asEnum } from '@bedside/graphql-common';
 import { CLOCK, EVERYONE, type Clock } from '@bedside/shared';
 import { AT_RISK_CHANGED, PATHWAY_CHANGED } from '../application/live-pathways';
 
@@ -10,12 +10,10 @@ interface PubSub {
 }
 
 /** What changed, in the figures `kpis` counts. */
-enum KpiChangeKind {
-  PATHWAYS = 'PATHWAYS',
-  AT_RISK = 'AT_RISK',
-  CAPACITY = 'CAPACITY',
-}
-registerEnumType(KpiChangeKind, {
+const KPI_CHANGE_KINDS = ['PATHWAYS', 'AT_RISK', 'CAPACITY'] as const;
+type KpiChangeKind = (typeof KPI_CHANGE_KINDS)[number];
+const KpiChangeKindEnum = asEnum(KPI_CHANGE_KINDS);
+registerEnumType(KpiChangeKindEnum, {
   name: 'KpiChangeKind',
   description: 'Which of the figures `kpis` counts changed.',
   valuesMap: {
@@ -27,7 +25,7 @@ registerEnumType(KpiChangeKind, {
 
 @ObjectType({ description: 'Something the KPIs count changed. It names no patient: ask `kpis` again for the figures.' })
 class KpisChange {
-  @Field(() => KpiChangeKind, { description: 'Which figures changed.' }) changed!: KpiChangeKind;
+  @Field(() => KpiChangeKindEnum, { description: 'Which figures changed.' }) changed!: KpiChangeKind;
   @Field({ description: 'When Bedside told of it, by its clock.' }) toldAt!: Date;
 }
 
@@ -36,9 +34,9 @@ const TOPICS = [PATHWAY_CHANGED, AT_RISK_CHANGED, CAPACITY_CHANGED];
 
 /** Which figures a payload moves; the pubsub hands on the payload without its topic, so its shape tells. */
 function kindOf(payload: object): KpiChangeKind {
-  if ('touches' in payload) return KpiChangeKind.CAPACITY; // CapacityChangePayload
-  if ('flagged' in payload) return KpiChangeKind.AT_RISK; // AtRiskChangePayload
-  return KpiChangeKind.PATHWAYS; // PathwayChangePayload
+  if ('touches' in payload) return 'CAPACITY'; // CapacityChangePayload
+  if ('flagged' in payload) return 'AT_RISK'; // AtRiskChangePayload
+  return 'PATHWAYS'; // PathwayChangePayload
 }
 
 /**
