@@ -141,6 +141,11 @@ describe('scenario runs', () => {
     expect(compared.errors).toBeUndefined();
     expect(compared.data!.compareRuns.runs.map((r: { id: string }) => r.id)).toEqual([first, second]);
     expect([first, second]).toContain(compared.data!.compareRuns.bestRunId);
+    // The scenario lists its runs, the latest asked for first, for planners and Control Site QA alike.
+    const listed = await api.gql<{ scenario: { runs: { id: string }[] } }>(`query($id: ID!) { scenario(id: $id) { runs(first: 2) { id status } } }`, { id: scenarioId }, AS_QA);
+    expect(listed.data!.scenario.runs).toEqual([{ id: second, status: 'FINISHED' }, { id: first, status: 'FINISHED' }]);
+    const tooMany = await api.gql(`query($id: ID!) { scenario(id: $id) { runs(first: 500) { id } } }`, { id: scenarioId }, AS_PLANNER);
+    expect(tooMany.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 
   it.each([

@@ -9,7 +9,7 @@ import { RunScenarioHandler, ScenarioRunner } from './application/scenario-runs'
 import { CommitScenarioPlanHandler } from './application/commit-scenario-plan';
 import { ScenarioCreated, ScenarioRevised } from './domain/scenario';
 import { ScenarioPlanCommitted, ScenarioRunFailed, ScenarioRunFinished, ScenarioRunRequested } from './domain/scenario-run';
-import { ScenarioRunResolver } from './graphql/scenario-run.resolver';
+import { ScenarioRunResolver, ScenarioRunsResolver } from './graphql/scenario-run.resolver';
 import { ScenarioResolver } from './graphql/scenario.resolver';
 import { ScenarioRunsProjection } from './projections/scenario-runs.projection';
 import { ScenariosProjection } from './projections/scenarios.projection';
@@ -17,7 +17,7 @@ import { ScenariosProjection } from './projections/scenarios.projection';
 /** Surge planning (issue 13): scenarios, their runs, and committing a run's plan as deployments. */
 @Module({
   imports: [CqrsModule, NetworkModule],
-  providers: [CreateScenarioHandler, UpdateScenarioHandler, ScenarioReads, ScenarioResolver, ScenarioRunner, RunScenarioHandler, CommitScenarioPlanHandler, ScenarioRunResolver],
+  providers: [CreateScenarioHandler, UpdateScenarioHandler, ScenarioReads, ScenarioResolver, ScenarioRunner, RunScenarioHandler, CommitScenarioPlanHandler, ScenarioRunResolver, ScenarioRunsResolver],
 })
 export class PlanningModule implements OnModuleInit {
   constructor(

@@ -31,4 +31,9 @@ export class ScenarioReads {
   runs(runIds: readonly string[]): Promise<ScenarioRunRow[]> {
     return this.dataSource.query(`SELECT r.* FROM unnest($1::text[]) WITH ORDINALITY AS ids(run_id, n) JOIN scenario_runs r USING (run_id) ORDER BY n`, [runIds]);
   }
+
+  /** A scenario's runs (every version), most recently asked for first, at most `limit` (scenario_runs_by_scenario). */
+  runsOf(scenarioId: string, limit: number): Promise<ScenarioRunRow[]> {
+    return this.dataSource.query(`SELECT * FROM scenario_runs WHERE scenario_id = $1 ORDER BY requested_at DESC, run_id DESC LIMIT $2`, [scenarioId, limit]);
+  }
 }

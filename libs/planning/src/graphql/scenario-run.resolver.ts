@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@bedside/event-store';
 import { Acting, Allow } from '@bedside/graphql-common';
@@ -11,6 +11,7 @@ import { RunScenarioCommand, SCENARIO_RUN_PROGRESS, ScenarioRunner, type RunProg
 import { CommitScenarioPlanCommand, type PlanCommitted } from '../application/commit-scenario-plan';
 import type { RunPlanFigures, ScenarioRunResult as RunResultData } from '../domain/scenario-run';
 import type { ScenarioRunRow } from '../projections/scenario-runs.projection';
+import { Scenario } from './scenario.types';
 import { RunComparison, RunOptionsInput, ScenarioRun, ScenarioRunProgress, type PlanFigures, type ScenarioRunResult } from './scenario-run.types';
 
 interface PubSub {
@@ -77,7 +78,8 @@ export class ScenarioRunResolver {
     return deployments.map((d) => toDeployment(d, undefined, today));
   }
 
-  private toRun(row: ScenarioRunRow): ScenarioRun {
+  /** A run as GraphQL shows it, with the live progress of one still working. */
+  toRun(row: ScenarioRunRow): ScenarioRun {
     const live = row.status === 'RUNNING' ? this.runner.progressOf(row.run_id) : undefined;
     return {
       id: row.run_id,
@@ -141,5 +143,21 @@ export class ScenarioRunResolver {
   })
   scenarioRunProgress(@Context('pubsub') pubsub: PubSub, @Args('runId', { type: () => ID, description: 'Run id.' }) _runId: string): Promise<AsyncIterable<unknown>> {
     return pubsub.subscribe(SCENARIO_RUN_PROGRESS);
+  }
+}
+
+/** `Scenario.runs`: what a planner has run of a scenario, newest first (issue 15 §4: the console lists them). */
+@Resolver(() => Scenario)
+export class ScenarioRunsResolver {
+  constructor(
+    private readonly reads: ScenarioReads,
+    private readonly runResolver: ScenarioRunResolver,
+  ) {}
+
+  @ResolveField(() => [ScenarioRun], { description: 'Its runs, of every version, most recently asked for first.' })
+  async runs(@Parent() scenario: Scenario, @Args('first', { type: () => Int, nullable: true, description: 'How many, 1 to 100 (default 20).' }) first?: number | null): Promise<ScenarioRun[]> {
+    const limit = first ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new ValidationError('first', `Ask for 1 to 100 runs (got ${limit}).`);
+    return (await this.reads.runsOf(scenario.id, limit)).map((row) => this.runResolver.toRun(row));
   }
 }
