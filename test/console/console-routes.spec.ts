@@ -35,7 +35,7 @@ describe('the console routes', () => {
 
   it('serves the same page at every console address, and 404 elsewhere', async () => {
     const app = await serve(key);
-    for (const url of ['/', '/sign-in', '/patients', '/patients/B0001260000021', '/refer', '/at-risk', '/waitlist', '/dashboard', '/sites', '/products', '/deployments']) {
+    for (const url of ['/', '/sign-in', '/patients', '/patients/B0001260000021', '/refer', '/at-risk', '/waitlist', '/dashboard', '/sites', '/products', '/deployments', '/scenarios', '/scenarios/new', '/scenarios/0f8e-1', '/scenarios/0f8e-1/edit', '/runs/0f8e-2', '/compare']) {
       const page = await app.inject({ url });
       expect([url, page.statusCode, page.body]).toEqual([url, 200, '<!doctype html><title>Bedside</title>']);
     }

@@ -19,6 +19,12 @@ import { clearSession, loadSession, PATIENT_LEVEL, saveSession, type Session } f
 
 // The heatmap brings Apache ECharts: loaded when first opened, so the first page loads without it.
 const Capacity = lazy(() => import('./pages/capacity'));
+// A planner's scenarios: their runs' charts bring ECharts too, so all of them load when first opened.
+const Scenarios = lazy(() => import('./pages/scenarios'));
+const ScenarioForm = lazy(() => import('./pages/scenario-form'));
+const Scenario = lazy(() => import('./pages/scenario'));
+const ScenarioRun = lazy(() => import('./pages/scenario-run'));
+const RunComparison = lazy(() => import('./pages/run-comparison'));
 
 /** The page for an address, or sign-in first when nobody is signed in (then back to the page asked for). */
 function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (s: Session) => void }) {
@@ -52,6 +58,12 @@ function Pages({ session, onSignedIn }: { session: Session | null; onSignedIn: (
         <Route path="/products" component={Products} />
         <Route path="/deployments" component={Deployments} />
         <Route path="/audit" component={() => <Audit session={session} />} />
+        <Route path="/scenarios" component={() => <Scenarios session={session} />} />
+        <Route path="/scenarios/new" component={ScenarioForm} />
+        <Route path="/scenarios/:id/edit" component={ScenarioForm} />
+        <Route path="/scenarios/:id" component={() => <Scenario session={session} />} />
+        <Route path="/runs/:id" component={() => <ScenarioRun session={session} />} />
+        <Route path="/compare" component={RunComparison} />
         <Route default component={NotFound} />
       </Router>
     </Provider>

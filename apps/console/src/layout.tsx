@@ -21,6 +21,7 @@ export function pagesFor(session: Session): { href: string; label: string }[] {
           { href: '/sites', label: 'Sites and units' },
           { href: '/products', label: 'Products (DMMF)' },
           { href: '/deployments', label: 'Deployments' },
+          { href: '/scenarios', label: 'Scenarios' },
         ]
       : []),
     { href: '/capacity', label: 'Capacity' },

@@ -13,7 +13,7 @@ export const consoleDir = (env: NodeJS.ProcessEnv = process.env) => resolve(env.
  * The console's pages (issue 15 §1): each is the same page, which draws itself from its address. Listed
  * rather than caught by a wildcard, so an address that is not a page is a 404, as it should be.
  */
-export const CONSOLE_PAGES = ['/', '/sign-in', '/patients', '/patients/:coi', '/refer', '/at-risk', '/waitlist', '/sites', '/products', '/deployments', '/capacity', '/dashboard', '/audit'] as const;
+export const CONSOLE_PAGES = ['/', '/sign-in', '/patients', '/patients/:coi', '/refer', '/at-risk', '/waitlist', '/sites', '/products', '/deployments', '/capacity', '/dashboard', '/audit', '/scenarios', '/scenarios/new', '/scenarios/:id', '/scenarios/:id/edit', '/runs/:id', '/compare'] as const;
 
 export interface ConsoleOptions {
   /** The development signing key, when the API trusts one (no identity provider): the sign-in page may then mint tokens. */
