@@ -1,7 +1,7 @@
 import { addDays, localDateOf, type LocalDate } from '@bedside/shared';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, describeInBrowser, launchBrowser, openPage, screenshot, signIn } from '../support/browser';
-import { AS_PLANNER, startDemoApi, type TestApi } from '../support/test-api';
+import { AS_PLANNER, eventually, startDemoApi, type TestApi } from '../support/test-api';
 
 /** Issue 15 §4: a network planner's capacity heatmap, drawn by ECharts from `dailyCapacity`, with the same figures as a table. */
 interface Day {
@@ -76,6 +76,26 @@ describeInBrowser('the console: the capacity heatmap', () => {
     expect(await page.getByTestId('heatmap').getAttribute('aria-label')).toMatch(/^Heatmap of free apheresis chairs by day: \d+ closed days and \d+ full days in all/);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'capacity');
+  });
+
+  it('marks a day closed while the planner looks at it, with nobody reloading (capacityChanged)', async () => {
+    const rbv = () => tableRows().then((rows) => rows.find((r) => r.row === 'RBV01')!);
+    const before = await rbv();
+    const open = (await daily('APHERESIS_CHAIR', 30)).find((d) => d.siteCode === 'RBV01' && d.capacity > 0 && d.day !== closed && d.day > addDays(today, 3))!.day;
+    const result = await api.gql(
+      `mutation($input: CalendarExceptionInput!) { addCalendarException(input: $input) { siteCode } }`,
+      { input: { siteCode: 'RBV01', resource: 'APHERESIS_CHAIR', kind: 'STAFF_SHORTAGE', from: open, to: open, reason: 'Two apheresis nurses off sick' } },
+      AS_PLANNER,
+    );
+    expect(result.errors).toBeUndefined();
+    // The page is told, asks again and redraws: the table shows one more closed day.
+    const after = await eventually(async () => {
+      const row = await rbv();
+      if (row.closedDays === before.closedDays) throw new Error('RBV01 not yet redrawn');
+      return row;
+    });
+    expect(after.closedDays).toBe(before.closedDays + 1);
+    expect(after.capacity).toBeLessThan(before.capacity);
   });
 
   it('draws a year of manufacturing bays, unit by unit', async () => {

@@ -3,10 +3,16 @@ import { useQuery } from '@urql/preact';
 import { errorWords } from '../api';
 import { CLOSED, Heatmap, type HeatmapData } from '../heatmap-chart';
 import { ErrorSummary } from '../layout';
+import { useAskAgainOn } from '../live';
 import { addDays, showDay, todayInUk } from '../words';
 
 const DAILY = `query Heatmap($resource: Resource!, $from: LocalDate!, $to: LocalDate!) {
   dailyCapacity(filter: { resources: [$resource] }, from: $from, to: $to) { siteCode unitId day capacity free nominal closedReason }
+}`;
+
+// Told of every change to the capacity shown (a closure, a booking, a unit moving): the page then asks again.
+const CHANGED = `subscription HeatmapLive($resource: Resource!, $from: LocalDate!, $to: LocalDate!) {
+  capacityChanged(filter: { resources: [$resource] }, from: $from, to: $to) { from to truncated }
 }`;
 
 const RESOURCES = {
@@ -68,7 +74,8 @@ export default function Capacity() {
   const [from, setFrom] = useState(todayInUk);
   const [span, setSpan] = useState<number>(30);
   const to = addDays(from, span - 1);
-  const [{ data, fetching, error }] = useQuery<{ dailyCapacity: Day[] }>({ query: DAILY, variables: { resource, from, to } });
+  const [{ data, fetching, error }, refetch] = useQuery<{ dailyCapacity: Day[] }>({ query: DAILY, variables: { resource, from, to } });
+  useAskAgainOn(CHANGED, { resource, from, to }, () => refetch({ requestPolicy: 'network-only' }));
   const shaped = useMemo(() => (data ? shape(data.dailyCapacity, from, span) : null), [data, from, span]);
   // Which figures the chart has finished drawing: the ones shown now, or older ones still on the canvas.
   const [drawnFor, setDrawnFor] = useState<object | null>(null);
