@@ -49,6 +49,9 @@ describeInBrowser('the console: patients at risk, their repair, and the waitlist
     const repair = entry.getByRole('table', { name: /^Proposed repair/ });
     expect(await booking.getByTestId('plan-step').count()).toBe(flagged!.pathway.timeline.length);
     expect(await repair.getByTestId('plan-step').count()).toBe(flagged!.proposal.steps.length);
+    // Both drawn as timelines, the repair beside the booking.
+    await entry.getByTestId('plan-timeline').nth(1).and(page.locator('[data-drawn="yes"]')).waitFor();
+    expect(await entry.getByTestId('plan-timeline').count()).toBe(2);
     // The batch moves off the unit that broke: its manufacture step is marked moved, on the new unit.
     const manufacture = repair.getByTestId('plan-step').filter({ hasText: 'Manufacture' });
     expect(await manufacture.innerText()).toContain(`unit ${flagged!.proposal.unitId}`);

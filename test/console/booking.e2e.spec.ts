@@ -67,6 +67,9 @@ describeInBrowser('the console: a scheduler refers, plans, holds and books', () 
     expect(first).toContain(`Plan 1: infusion ${day} at ${best.treatmentCentre}`);
     expect(first).toContain(best.limitedBy);
     expect(await cards.first().getByTestId('plan-step').count()).toBe(best.steps.length);
+    // Each plan is drawn as a timeline beside its table, described in words for a screen reader.
+    for (const card of await cards.all()) await card.getByTestId('plan-timeline').and(page.locator('[data-drawn="yes"]')).waitFor();
+    expect(await cards.first().getByTestId('plan-timeline').getAttribute('aria-label')).toMatch(new RegExp(`^Plan 1, step by step, drawn as a timeline: ${best.steps.length} steps from .* \\(UK time\\)\\. The table gives each step\\.$`));
     for (const words of ['Cell collection (apheresis)', 'Manufacture', 'Conditioning', 'Infusion', 'ICU cover reserved']) expect(first).toContain(words);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'plan-options');

@@ -1,3 +1,4 @@
+import { PlanTimeline } from './plan-timeline';
 import { showSpan, STEP_STATUS_WORDS, STEP_WORDS } from './words';
 
 export interface StepRow {
@@ -28,6 +29,8 @@ function against(step: StepRow, before: readonly StepRow[]) {
 export function StepsTable({ caption, steps, booked }: { caption: string; steps: readonly StepRow[]; booked?: readonly StepRow[] }) {
   const withStatus = steps.some((s) => s.status);
   return (
+    <>
+    <PlanTimeline steps={steps} caption={caption} />
     <table class="nhsuk-table">
       <caption class="nhsuk-table__caption nhsuk-table__caption--s">{caption}</caption>
       <thead class="nhsuk-table__head">
@@ -54,5 +57,6 @@ export function StepsTable({ caption, steps, booked }: { caption: string; steps:
         ))}
       </tbody>
     </table>
+    </>
   );
 }
