@@ -1,3 +1,4 @@
+import { localDateOf } from '@bedside/shared';
 import type { Page } from 'playwright-core';
 import { accessibilityViolations, CONTROL_SITE_QA, describeInBrowser, screenshot, signIn, startConsole, type ConsoleUnderTest, type SignInAs } from '../support/browser';
 import { AS_PLANNER, AS_QA, type TestApi } from '../support/test-api';
@@ -139,6 +140,49 @@ describeInBrowser('the console: a planner’s surge scenarios, their runs compar
     expect(await page.getByRole('button', { name: 'Commit the plan as deployments' }).count()).toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'scenario-run');
+  });
+
+  it('draws a CAR-T what-if: the waitlist by week and the days as distributions, with the API’s figures', async () => {
+    // The what-if plans on live capacity from the scenario's day: today in the UK, by the API's clock.
+    const today = localDateOf(api.clock.now(), 'Europe/London');
+    const created = await api.gql<{ createScenario: { id: string } }>(
+      `mutation($input: ScenarioInput!) { createScenario(input: $input) { id } }`,
+      {
+        input: {
+          name: 'CAR-T demand doubles in the North West',
+          asOf: today,
+          days: 56,
+          referralsPerWeek: [{ region: 'NW', productCode: 'POC-CAR19', perWeek: 4 }],
+          fillFinish: { vialsPerHour: 1500, dosesPerVial: 10, shiftsPerDay: 2, hoursPerShift: 8, effectiveOutputFactor: 0.7 },
+          teardownDays: 1,
+          setupDays: 2,
+          requalificationDays: 7,
+          releaseDays: 3,
+        },
+      },
+      AS_PLANNER,
+    );
+    expect(created.errors).toBeUndefined();
+    await page.goto(`${base}/scenarios/${created.data!.createScenario.id}`);
+    await page.getByRole('button', { name: 'Run the scenario' }).click();
+    const row = page.getByTestId('run-row').first();
+    await row.getByTestId('run-status').getByText('Finished').waitFor({ timeout: 120_000 });
+    await row.getByRole('link', { name: /^Run / }).click();
+    await page.getByTestId('waitlist-chart').and(page.locator('[data-drawn="yes"]')).waitFor();
+    await page.getByTestId('distribution-chart').and(page.locator('[data-drawn="yes"]')).waitFor();
+    const runId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+    const { carT } = (await api.gql<{ scenarioRun: { carT: { referred: number; infused: number; lostAfterCollection: number; stillWaiting: number; waitlistByWeek: number[]; veinToVein: { p50: number } } } }>(
+      `query($id: ID!) { scenarioRun(id: $id) { carT { referred infused lostAfterCollection stillWaiting waitlistByWeek veinToVein { p50 } } } }`,
+      { id: runId },
+      AS_PLANNER,
+    )).data!.scenarioRun;
+    expect(await page.getByTestId('car-t-summary').innerText()).toMatch(new RegExp(`^${carT.referred} referred, ${carT.infused} infused, ${carT.lostAfterCollection} lost after collection, \\d+ batches failed, ${carT.stillWaiting} still waiting at the end\\.`));
+    expect(await page.getByText(`Waiting at the end of each week: ${carT.waitlistByWeek.join(', ')}.`).count()).toBe(1);
+    const veinToVein = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Vein to vein', exact: true }) });
+    expect((await veinToVein.getByRole('cell').allInnerTexts())[2]).toBe(`${carT.veinToVein.p50} d`);
+    // No doses were wanted: no vaccine charts, and nothing to commit.
+    expect(await page.getByTestId('doses-chart').count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('lets Control Site QA commit a run’s plan: one deployment per move, recorded in the API', async () => {
