@@ -1,6 +1,6 @@
 import { localDateOf } from '@bedside/shared';
 import type { Page } from 'playwright-core';
-import { accessibilityViolations, CONTROL_SITE_QA, describeInBrowser, screenshot, signIn, startConsole, type ConsoleUnderTest, type SignInAs } from '../support/browser';
+import { accessibilityViolations, CONTROL_SITE_QA, describeInBrowser, NETWORK_PLANNER, screenshot, signIn, startConsole, type ConsoleUnderTest } from '../support/browser';
 import { AS_PLANNER, AS_QA, type TestApi } from '../support/test-api';
 
 /**
@@ -9,7 +9,6 @@ import { AS_PLANNER, AS_QA, type TestApi } from '../support/test-api';
  * deployments. Driven in Debian's Chromium against the API, with the real HiGHS solver; what the pages
  * show is checked against what the API says.
  */
-const PLANNER: SignInAs = { role: 'Network planner', actor: 'planner@network' };
 const SCENARIO = `query($id: ID!) { scenario(id: $id) { id version reason name days requalificationDays fillFinish { vialsPerHour } vaccineDemand { region day doses deadline weight } runs { id status } } }`;
 const RUN = `query($id: ID!) { scenarioRun(id: $id) { id status committedBy result { proposed { weightedUnmetDoseDays regions { region wanted released unmetAtEnd } } unitTimelines { unitId segments { kind } } } } }`;
 const COMPARE = `query($ids: [ID!]!) { compareRuns(ids: $ids) { bestRunId runs { id result { proposed { weightedUnmetDoseDays } } } } }`;
@@ -36,7 +35,7 @@ describeInBrowser('the console: a planner’s surge scenarios, their runs compar
   const demand = (i: number, label: string) => page.getByLabel(label, { exact: true }).nth(i);
 
   beforeAll(async () => {
-    under = await startConsole({ who: PLANNER });
+    under = await startConsole({ who: NETWORK_PLANNER });
     ({ api, page, base, pageErrors } = under);
   });
   afterAll(() => under?.close());

@@ -104,6 +104,7 @@ export interface SignInAs {
 }
 export const RBV_SCHEDULER: SignInAs = { role: 'Trust scheduler', trust: 'RBV', actor: 'coordinator@rbv' };
 export const CONTROL_SITE_QA: SignInAs = { role: 'Control Site QA', actor: 'qa.lead@control-site' };
+export const NETWORK_PLANNER: SignInAs = { role: 'Network planner', actor: 'planner@network' };
 
 /** The API on the demo network, Chromium and one page in it, as a browser suite drives them. */
 export interface ConsoleUnderTest {
