@@ -91,7 +91,7 @@ describeInBrowser('the console: recording the clinical steps of a booked pathway
       .evaluateAll((radios) => (radios as unknown as Radio[]).map((r) => ({ label: r.labels?.[0]?.textContent ?? '', checked: r.checked })));
     const open = (await pathway()).stepsOpen;
     expect(offered).toHaveLength(open.length);
-    expect(offered[0]).toEqual({ label: 'Cells collectedDue', checked: true });
+    expect(offered[0]).toEqual({ label: 'Cells collected Due', checked: true });
     expect(offered.at(-1)!.label).toBe('Pathway withdrawn (or the patient died)');
     // The plan says where; the scheduler says when it happened, in UK time.
     expect(await form().getByLabel('Site code').inputValue()).toBe(booked.plan.apheresisCentre);
@@ -129,7 +129,7 @@ describeInBrowser('the console: recording the clinical steps of a booked pathway
     for (const s of steps.slice(2)) {
       await at(s.at);
       const checked = form().getByRole('radio', { checked: true });
-      expect({ before: s.name, checked: await checked.evaluate((r) => (r as unknown as Radio).labels?.[0]?.textContent) }).toEqual({ before: s.name, checked: `${WORDS[s.name](s)}Due` });
+      expect({ before: s.name, checked: await checked.evaluate((r) => (r as unknown as Radio).labels?.[0]?.textContent) }).toEqual({ before: s.name, checked: `${WORDS[s.name](s)} Due` });
       if (s.name === 'MANUFACTURE_STARTED') expect(await form().getByLabel('Modular unit').inputValue()).toBe(booked.plan.unitId);
       if (s.name === 'INFUSED') await screenshot(page, 'record-step');
       await fill(s);

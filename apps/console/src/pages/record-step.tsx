@@ -176,6 +176,8 @@ export function RecordStep({ coi, open, timeline, treatmentCentre, collectionDay
                   <input class="nhsuk-radios__input" id={id(keyOf(o))} name="step" type="radio" value={keyOf(o)} checked={keyOf(o) === keyOf(step)} onChange={() => choose(keyOf(o))} />
                   <label class="nhsuk-label nhsuk-radios__label" for={id(keyOf(o))}>
                     {openStepWords(o)}
+                    {/* A space before the tag, so that a screen reader says "Cells collected, Due", not one word. */}
+                    {o.due && ' '}
                     {o.due && <strong class="nhsuk-tag nhsuk-tag--blue bedside-tag">Due</strong>}
                   </label>
                 </div>
