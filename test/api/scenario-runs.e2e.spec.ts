@@ -121,6 +121,11 @@ describe('scenario runs', () => {
     const midlands = result.proposed.regions.find((r) => r.region === 'MID')!;
     expect(midlands.missedDeadline).toBeCloseTo(Math.max(0, 1_000_000 - midlands.released[45]!), 3);
     expect(midlands.unmetAtEnd).toBeGreaterThanOrEqual(midlands.missedDeadline - 1e-6);
+    // Every move goes where doses are wanted: once its work is done a unit stays put (committed, a move
+    // to a region that wants nothing would take it down, put it on the road and requalify it for nothing).
+    const wants = new Set(result.proposed.regions.filter((r) => r.wanted.at(-1)! > 0).map((r) => r.region));
+    const idle = result.unitTimelines.flatMap((t) => t.segments.filter((g) => g.kind === 'MOVING' && !wants.has(g.region)).map((g) => `${t.unitId} to ${g.region} on day ${g.fromDay}`));
+    expect(idle).toEqual([]);
     // A run reads the live network and writes only its own stream.
     expect(await liveEvents()).toBe(before);
     // Its end is recorded by Bedside's planner, in the request's correlation, caused by the request (issue 14 §3).

@@ -50,10 +50,10 @@ export function cumulativeDosesOption(plan: PlanFigures): echarts.EChartsCoreOpt
   };
 }
 
-/** Each unit's days, filling in a region or moving to it, as bars along the scenario's days (a Gantt chart). */
+/** Each unit's days, filling in a region or moving to it, as bars along the scenario's days (a Gantt chart; `toDay` is the day after the last). */
 export function unitTimelinesOption(timelines: NonNullable<RunDetail['result']>['unitTimelines'], days: number): echarts.EChartsCoreOption {
   const units = timelines.map((t) => t.unitId);
-  const data = timelines.flatMap((t, u) => t.segments.map((s) => ({ value: [u, s.fromDay, s.toDay + 1, s.kind, s.region], itemStyle: { color: s.kind === 'MOVING' ? '#768692' : colourOf(s.region) } })));
+  const data = timelines.flatMap((t, u) => t.segments.map((s) => ({ value: [u, s.fromDay, s.toDay, s.kind, s.region], itemStyle: { color: s.kind === 'MOVING' ? '#768692' : colourOf(s.region) } })));
   return {
     grid: { left: 110, right: 24, top: 16, bottom: 48 },
     tooltip: { formatter: (p: { value: [number, number, number, string, Region] }) => `${units[p.value[0]]}: ${p.value[3] === 'MOVING' ? 'moving to' : 'filling in'} ${REGIONS[p.value[4]]}, days ${p.value[1]} to ${p.value[2] - 1}` },

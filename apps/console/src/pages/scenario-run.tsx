@@ -91,7 +91,7 @@ function TimelineTable({ timelines }: { timelines: NonNullable<RunDetail['result
             <th class="nhsuk-table__header" scope="row">
               {t.unitId}
             </th>
-            <td class="nhsuk-table__cell">{t.segments.map((s) => `${s.kind === 'MOVING' ? 'moving to' : 'filling in'} ${REGIONS[s.region]} days ${s.fromDay} to ${s.toDay}`).join('; ')}</td>
+            <td class="nhsuk-table__cell">{t.segments.map((s) => `${s.kind === 'MOVING' ? 'moving to' : 'filling in'} ${REGIONS[s.region]} ${s.toDay - s.fromDay === 1 ? `day ${s.fromDay}` : `days ${s.fromDay} to ${s.toDay - 1}`}`).join('; ')}</td>
             <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{showShare(t.utilisation)}</td>
           </tr>
         ))}

@@ -1,5 +1,6 @@
 import { referenceSurgeInstance } from '../domain/surge/reference-instance';
 import { checkSurgePlan } from '../domain/surge/surge-plan';
+import { withoutIdleMoves } from '../domain/surge/surge-prune';
 import { optimiseSurge } from './optimise-surge';
 
 describe('answering a surge question (issue 13 §3)', () => {
@@ -15,6 +16,8 @@ describe('answering a surge question (issue 13 §3)', () => {
     // Released doses are drawn against what each region wanted, day by day.
     expect(result.wanted).toHaveLength(question.regions.length);
     expect(result.proposed.outcome.released[0]).toHaveLength(question.days);
+    // No move it proposes could be dropped at no cost: each would be a deployment made for nothing.
+    expect(withoutIdleMoves(question, result.proposed.plan)).toEqual(result.proposed.plan);
   });
 
   it('says what one more unit buys, in weighted unmet dose-days taken away, when demand outruns the units', async () => {

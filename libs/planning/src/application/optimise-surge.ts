@@ -3,6 +3,7 @@ import { greedyBaseline, proportionalBaseline } from '../domain/surge/surge-base
 import { cumulativeDemand, validateSurgeInstance, type SurgeInstance, type SurgeLimits } from '../domain/surge/surge-instance';
 import { buildSurgeModel, surgePeriodDays } from '../domain/surge/surge-model';
 import { checkSurgePlan, evaluateSurgePlan, type SurgeOutcome, type SurgePlan } from '../domain/surge/surge-plan';
+import { withoutIdleMoves } from '../domain/surge/surge-prune';
 import { solveInWorker, type WorkerSolveOptions } from '../solver/solve-in-worker';
 
 export interface SurgeRunOptions extends WorkerSolveOptions {
@@ -57,7 +58,8 @@ export async function optimiseSurge(instance: SurgeInstance, options: SurgeRunOp
   const solution = await solveInWorker(model.program, options);
   let proposed: SurgeResult['proposed'] = best;
   if ('columnValues' in solution && solution.columnValues) {
-    const optimised = planned(model.decode(solution.columnValues));
+    // Moves cost nothing in the model once the doses are filled: those that buy nothing are not proposed.
+    const optimised = planned(withoutIdleMoves(instance, model.decode(solution.columnValues)));
     if (optimised.outcome.weightedUnmetDoseDays < best.outcome.weightedUnmetDoseDays) proposed = { ...optimised, source: 'OPTIMISER' };
   }
   const baseline = best.outcome.weightedUnmetDoseDays;
