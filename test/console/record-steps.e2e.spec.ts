@@ -95,6 +95,11 @@ describeInBrowser('the console: recording the clinical steps of a booked pathway
     expect(offered.at(-1)!.label).toBe('Pathway withdrawn (or the patient died)');
     // The plan says where; the scheduler says when it happened, in UK time.
     expect(await form().getByLabel('Site code').inputValue()).toBe(booked.plan.apheresisCentre);
+    // A yield typed in words is said back, not recorded as "no yield".
+    await form().getByLabel('CD3+ yield, ×10⁹ cells (optional)').fill('plenty');
+    await form().getByRole('button', { name: 'Record: Cells collected' }).click();
+    await page.getByRole('alert').getByText('Give the CD3+ yield as a number, for example 2.5.').waitFor();
+    await form().getByLabel('CD3+ yield, ×10⁹ cells (optional)').fill('2.4');
     await form().getByLabel('When it happened (UK time, optional)').fill(ukTyped(collection.at));
     await form().getByRole('button', { name: 'Record: Cells collected' }).click();
     const refusal = page.getByRole('alert');

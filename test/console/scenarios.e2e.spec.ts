@@ -54,11 +54,15 @@ describeInBrowser('the console: a planner’s surge scenarios, their runs compar
     await page.getByRole('button', { name: 'Add demand' }).click();
     await demand(2, 'Region').selectOption('MID');
     await demand(2, 'From day').fill('30');
-    await demand(2, 'Doses wanted').fill('1000000');
+    await demand(2, 'Doses wanted').fill('a million');
     await demand(2, 'Deadline day (optional)').fill('20');
     await page.getByLabel('Vials an hour').fill('1500');
     await page.getByLabel('Days to requalify (0 to 21)').fill('7');
     expect(await accessibilityViolations(page)).toEqual([]);
+    // A word where a number belongs is said back in words, and nothing is sent.
+    await page.getByRole('button', { name: 'Create the scenario' }).click();
+    await page.getByRole('alert').getByText('Give the doses wanted in demand 3 as a number, for example 2.5.').waitFor();
+    await demand(2, 'Doses wanted').fill('1000000');
     await page.getByRole('button', { name: 'Create the scenario' }).click();
     const refusal = page.getByRole('alert');
     await refusal.getByText('The scenario was not saved').waitFor();

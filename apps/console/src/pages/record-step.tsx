@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { useClient } from '@urql/preact';
 import { TZDate } from '@date-fns/tz';
 import { errorWords } from '../api';
+import { readFigure, readFigures } from '../figures';
 import { Checkbox, TextField } from '../form-fields';
 import { ErrorSummary } from '../layout';
 import type { StepRow } from '../steps-table';
@@ -81,7 +82,7 @@ function variablesFor(coi: string, open: OpenStep, t: Typed): Record<string, unk
   const siteCode = t.siteCode.trim();
   switch (open.step) {
     case 'COLLECTION':
-      return { coi, siteCode, sessions: Number(t.sessions), cd3YieldE9: t.cd3YieldE9.trim() ? Number(t.cd3YieldE9) : null, ...when };
+      return { coi, siteCode, sessions: readFigure(t.sessions, 'the apheresis sessions').value, cd3YieldE9: readFigure(t.cd3YieldE9, 'the CD3+ yield').value ?? null, ...when };
     case 'HANDOVER':
       return { input: { coi, handover: open.handover, from: t.from, to: t.to, condition: t.condition, scannedCoi: t.scannedCoi.trim(), siteCode, ...when } };
     case 'MANUFACTURE_STARTED':
@@ -150,6 +151,15 @@ export function RecordStep({ coi, open, timeline, treatmentCentre, collectionDay
   };
   const submit = async (event: Event) => {
     event.preventDefault();
+    // Figures the API could not even be sent (a word where a number belongs) are said back here.
+    const unread =
+      step.step === 'COLLECTION'
+        ? readFigures([
+            ['sessions', t.sessions, 'the apheresis sessions', { required: true, whole: true }],
+            ['yield', t.cd3YieldE9, 'the CD3+ yield'],
+          ]).problems
+        : [];
+    if (unread.length > 0) return setRefusal(unread);
     setSending(true);
     const result = await client.mutation(MUTATIONS[step.step], variablesFor(coi, step, t), { requestPolicy: 'network-only' }).toPromise();
     setSending(false);

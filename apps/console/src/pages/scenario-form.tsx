@@ -4,7 +4,8 @@ import { useLocation, useRoute } from 'preact-iso';
 import { errorWords } from '../api';
 import { RowsEditor, TextField, type RowColumn, type TypedRow } from '../form-fields';
 import { ErrorSummary } from '../layout';
-import { CREATE_SCENARIO, REGIONS, SCENARIO, UNIT_KINDS, UPDATE_SCENARIO, type ScenarioAssumptions, type ScenarioVersion } from '../scenario-api';
+import { readFigure } from '../figures';
+import { CREATE_SCENARIO, REGIONS, SCENARIO, UNIT_KINDS, UPDATE_SCENARIO, type Region, type ScenarioAssumptions, type ScenarioVersion } from '../scenario-api';
 import { todayInUk } from '../words';
 
 /** Every figure of the assumptions as typed; lists as rows of typed cells. */
@@ -105,38 +106,54 @@ const typedFrom = (s: ScenarioVersion): Typed => ({
   processChanges: rowsOf(s.processChanges),
 });
 
-/** A typed figure as the API takes it: blank is "not given" (null), anything else a number the API judges (NaN is sent as null too, and refused by name where required). */
-const figure = (typed: string | undefined): number | null => {
-  const t = (typed ?? '').trim();
-  if (t === '') return null;
-  const n = Number(t.replace(/,/g, ''));
-  return Number.isFinite(n) ? n : null;
-};
-const figures = (row: TypedRow, keys: readonly string[]) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, keys.includes(k) ? figure(v) : v.trim()]));
+type Options = { required?: boolean; whole?: boolean };
+const WHOLE = { required: true, whole: true } as const;
 
-function assumptionsFrom(t: Typed): ScenarioAssumptions {
-  return {
+/**
+ * The assumptions as the API takes them, or every figure that could not be read, each named in words
+ * (row by row for lists: "the doses wanted in demand 2"). Bounds are the API's to judge.
+ */
+function assumptionsFrom(t: Typed): { input: ScenarioAssumptions } | { problems: string[] } {
+  const problems: string[] = [];
+  const read = (typed: string | undefined, label: string, options: Options = WHOLE): number | null => {
+    const figure = readFigure(typed, label, options);
+    if (figure.problem) problems.push(figure.problem);
+    return figure.value ?? null;
+  };
+  const rows = <T,>(typed: readonly TypedRow[], noun: string, each: (row: TypedRow, of: string) => T): T[] => typed.map((row, i) => each(row, ` in ${noun} ${i + 1}`));
+  const input: ScenarioAssumptions = {
     name: t.name,
     asOf: t.asOf,
-    days: figure(t.days)!,
+    days: read(t.days, 'the days planned')!,
     fillFinish: {
-      vialsPerHour: figure(t.vialsPerHour)!,
-      dosesPerVial: figure(t.dosesPerVial)!,
-      shiftsPerDay: figure(t.shiftsPerDay)!,
-      hoursPerShift: figure(t.hoursPerShift)!,
-      effectiveOutputFactor: figure(t.effectiveOutputFactor)!,
+      vialsPerHour: read(t.vialsPerHour, 'the vials an hour', { required: true })!,
+      dosesPerVial: read(t.dosesPerVial, 'the doses a vial')!,
+      shiftsPerDay: read(t.shiftsPerDay, 'the shifts a day')!,
+      hoursPerShift: read(t.hoursPerShift, 'the hours a shift', { required: true })!,
+      effectiveOutputFactor: read(t.effectiveOutputFactor, 'the share of time filling', { required: true })!,
     },
-    teardownDays: figure(t.teardownDays)!,
-    setupDays: figure(t.setupDays)!,
-    requalificationDays: figure(t.requalificationDays)!,
-    releaseDays: figure(t.releaseDays)!,
+    teardownDays: read(t.teardownDays, 'the days to pack up')!,
+    setupDays: read(t.setupDays, 'the days to set up')!,
+    requalificationDays: read(t.requalificationDays, 'the days to requalify')!,
+    releaseDays: read(t.releaseDays, 'the days from filling to release')!,
     unitsRemoved: t.unitsRemoved.split(/[\s,]+/).filter(Boolean),
-    vaccineDemand: t.vaccineDemand.map((r) => figures(r, ['day', 'doses', 'deadline', 'weight'])) as ScenarioAssumptions['vaccineDemand'],
-    referralsPerWeek: t.referralsPerWeek.map((r) => figures(r, ['perWeek'])) as ScenarioAssumptions['referralsPerWeek'],
-    unitsAdded: t.unitsAdded.map((r) => figures(r, [])) as ScenarioAssumptions['unitsAdded'],
-    outages: t.outages.map((r) => figures(r, ['fromDay', 'toDay'])) as ScenarioAssumptions['outages'],
-    processChanges: t.processChanges.map((r) => figures(r, ['manufactureDays', 'qcReleaseDays'])) as ScenarioAssumptions['processChanges'],
+    vaccineDemand: rows(t.vaccineDemand, 'demand', (r, of) => ({
+      region: r.region as Region,
+      day: read(r.day, `the day${of}`)!,
+      doses: read(r.doses, `the doses wanted${of}`, { required: true })!,
+      deadline: read(r.deadline, `the deadline day${of}`, { whole: true }),
+      weight: read(r.weight, `the weight${of}`, {}),
+    })),
+    referralsPerWeek: rows(t.referralsPerWeek, 'referral rate', (r, of) => ({ region: r.region as Region, productCode: (r.productCode ?? '').trim(), perWeek: read(r.perWeek, `the referrals a week${of}`, { required: true })! })),
+    unitsAdded: rows(t.unitsAdded, 'unit', (r) => ({ unitId: (r.unitId ?? '').trim(), kind: r.kind as ScenarioAssumptions['unitsAdded'][number]['kind'], region: r.region as Region })),
+    outages: rows(t.outages, 'outage', (r, of) => ({ target: (r.target ?? '').trim(), fromDay: read(r.fromDay, `the first day${of}`)!, toDay: read(r.toDay, `the last day${of}`)! })),
+    processChanges: rows(t.processChanges, 'process change', (r, of) => ({
+      productCode: (r.productCode ?? '').trim(),
+      manufactureDays: read(r.manufactureDays, `the manufacture days${of}`, { whole: true }),
+      qcReleaseDays: read(r.qcReleaseDays, `the QC release days${of}`, { whole: true }),
+    })),
   };
+  return problems.length > 0 ? { problems } : { input };
 }
 
 /**
@@ -166,8 +183,10 @@ function Form({ editing }: { editing: ScenarioVersion | null }) {
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    const read = assumptionsFrom(t);
+    if ('problems' in read) return setRefusal(read.problems);
+    const { input } = read;
     setSending(true);
-    const input = assumptionsFrom(t);
     const result = editing
       ? await client.mutation<{ updateScenario: { id: string } }>(UPDATE_SCENARIO, { id: editing.id, input, basedOnVersion: editing.version, reason: reason.trim() || null }).toPromise()
       : await client.mutation<{ createScenario: { id: string } }>(CREATE_SCENARIO, { input }).toPromise();
