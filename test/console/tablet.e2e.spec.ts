@@ -100,9 +100,11 @@ describeInBrowser('the console on a tablet, for planners', () => {
   const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
 
   it.each<[string, () => string, string | RegExp]>([
+    ['Home', () => '/', 'Bedside'],
     ['Scenarios', () => '/scenarios', 'Scenarios'],
     ['a new scenario', () => '/scenarios/new', 'Create a scenario'],
     ['a scenario', () => `/scenarios/${scenarioId}`, /^Winter wave/],
+    ['a scenario being edited', () => `/scenarios/${scenarioId}/edit`, 'Edit Winter wave'],
     ['a run', () => `/runs/${runIds[0]}`, /^Run /],
     ['two runs compared', () => `/compare?runs=${runIds.join(',')}`, 'Runs compared'],
     ['Sites and units', () => '/sites', 'Sites and units'],
