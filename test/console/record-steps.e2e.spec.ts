@@ -108,7 +108,10 @@ describeInBrowser('the console: recording the clinical steps of a booked pathway
     expect((await pathway()).status).toBe('BOOKED');
     expect(await accessibilityViolations(page)).toEqual([]);
 
-    await form().getByLabel('Why it is recorded late').fill('Apheresis ran over; recorded after the clinic');
+    // Typed key by key, as a person types: the refusal above keeps the focus only until they start.
+    await form().getByLabel('Why it is recorded late').click();
+    await page.keyboard.type('Apheresis ran over; recorded after the clinic');
+    expect(await form().getByLabel('Why it is recorded late').inputValue()).toBe('Apheresis ran over; recorded after the clinic');
     await record(collection);
     const after = await pathway();
     expect(after.status).toBe('COLLECTED');

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useId } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { PATIENT_LEVEL, ROLE_NAMES, type Session } from './session';
 
@@ -90,9 +90,14 @@ export function Main({ children }: { children: ComponentChildren }) {
 export function ErrorSummary({ title, errors }: { title: string; errors: readonly string[] }) {
   // Two summaries may stand on one page (a refused action above a list that failed to load): each its own title.
   const titleId = useId();
+  const summary = useRef<HTMLDivElement>(null);
+  // Focused when it appears or says something new, so a screen reader reads it at once; never again while
+  // the person types the correction (a page re-drawn on every key must not take the focus back).
+  const said = errors.join('\n');
+  useEffect(() => summary.current?.focus(), [said]);
   if (errors.length === 0) return null;
   return (
-    <div class="nhsuk-error-summary" aria-labelledby={titleId} role="alert" tabIndex={-1} ref={(el) => el?.focus()}>
+    <div class="nhsuk-error-summary" aria-labelledby={titleId} role="alert" tabIndex={-1} ref={summary}>
       <h2 class="nhsuk-error-summary__title" id={titleId}>
         {title}
       </h2>

@@ -145,8 +145,9 @@ export function RecordStep({ coi, open, timeline, treatmentCentre, collectionDay
 
   const choose = (key: string) => {
     setChosen(key);
-    // Where a step happens is the plan's for each step; what was typed for another step stays.
-    setTyped(({ siteCode: _site, unitId: _unit, ...rest }) => rest);
+    // Where a step happens is the plan's for each step, and a label is read for the step it belongs to;
+    // anything else typed for another step stays.
+    setTyped(({ siteCode: _site, unitId: _unit, scannedCoi: _label, ...rest }) => rest);
     setRefusal([]);
   };
   const submit = async (event: Event) => {
