@@ -1,41 +1,18 @@
-import { useEffect, useRef } from 'preact/hooks';
-import { BarChart, CustomChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { BarChart, LineChart } from 'echarts/charts';
 import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import { ganttSeries, type ChartOption } from './chart';
 import { REGIONS, type DaySummary, type PlanFigures, type Region, type RunDetail } from './scenario-api';
 
-echarts.use([LineChart, BarChart, CustomChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([LineChart, BarChart]);
 
 /** NHS identity colours, one per region, so a region keeps its colour in every chart. */
 const COLOURS = ['#005eb8', '#007f3b', '#ffb81c', '#d5281b', '#330072', '#ae2573', '#00a499', '#425563', '#ed8b00', '#41b6e6'];
 const colourOf = (region: Region) => COLOURS[Object.keys(REGIONS).indexOf(region) % COLOURS.length]!;
 
-/**
- * One Apache ECharts chart on a canvas, drawn for the eye: its `label` says in words what it shows, and
- * every page that draws one gives the same figures as a table. `data-drawn` says when ECharts has drawn it.
- */
-export function Chart({ option, label, height = 320, testId }: { option: echarts.EChartsCoreOption; label: string; height?: number; testId: string }) {
-  const host = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const element = host.current!;
-    const chart = echarts.init(element, undefined, { renderer: 'canvas' });
-    chart.on('finished', () => element.setAttribute('data-drawn', 'yes'));
-    chart.setOption({ animation: false, ...option });
-    const resize = () => chart.resize();
-    addEventListener('resize', resize);
-    return () => {
-      removeEventListener('resize', resize);
-      chart.dispose();
-    };
-  }, [option]);
-  return <div ref={host} role="img" aria-label={label} data-testid={testId} data-drawn="no" style={{ width: '100%', height: `${height}px` }} />;
-}
-
 const running = (values: readonly number[]) => values.reduce<number[]>((sums, v) => [...sums, (sums.at(-1) ?? 0) + v], []);
 
 /** Doses released, added up day by day, against doses wanted, per region (solid: released; dashed: wanted). */
-export function cumulativeDosesOption(plan: PlanFigures): echarts.EChartsCoreOption {
+export function cumulativeDosesOption(plan: PlanFigures): ChartOption {
   const days = plan.regions[0]?.wanted.length ?? 0;
   return {
     grid: { left: 80, right: 24, top: 48, bottom: 48 },
@@ -51,7 +28,7 @@ export function cumulativeDosesOption(plan: PlanFigures): echarts.EChartsCoreOpt
 }
 
 /** Each unit's days, filling in a region or moving to it, as bars along the scenario's days (a Gantt chart; `toDay` is the day after the last). */
-export function unitTimelinesOption(timelines: NonNullable<RunDetail['result']>['unitTimelines'], days: number): echarts.EChartsCoreOption {
+export function unitTimelinesOption(timelines: NonNullable<RunDetail['result']>['unitTimelines'], days: number): ChartOption {
   const units = timelines.map((t) => t.unitId);
   const data = timelines.flatMap((t, u) => t.segments.map((s) => ({ value: [u, s.fromDay, s.toDay, s.kind, s.region], itemStyle: { color: s.kind === 'MOVING' ? '#768692' : colourOf(s.region) } })));
   return {
@@ -59,24 +36,12 @@ export function unitTimelinesOption(timelines: NonNullable<RunDetail['result']>[
     tooltip: { formatter: (p: { value: [number, number, number, string, Region] }) => `${units[p.value[0]]}: ${p.value[3] === 'MOVING' ? 'moving to' : 'filling in'} ${REGIONS[p.value[4]]}, days ${p.value[1]} to ${p.value[2] - 1}` },
     xAxis: { type: 'value', min: 0, max: days, name: 'Day', nameLocation: 'middle', nameGap: 28 },
     yAxis: { type: 'category', data: units, inverse: true },
-    series: [
-      {
-        type: 'custom',
-        encode: { x: [1, 2], y: 0 },
-        data,
-        renderItem: (_params: unknown, api: { value: (i: number) => number; coord: (v: [number, number]) => [number, number]; size: (v: [number, number]) => [number, number]; style: () => object }) => {
-          const [x0, y] = api.coord([api.value(1), api.value(0)]);
-          const [x1] = api.coord([api.value(2), api.value(0)]);
-          const height = api.size([0, 1])[1] * 0.6;
-          return { type: 'rect', shape: { x: x0, y: y - height / 2, width: Math.max(1, x1 - x0), height }, style: api.style() };
-        },
-      },
-    ],
+    series: [ganttSeries(data, 1)],
   };
 }
 
 /** Patients waiting at the end of each week of a CAR-T what-if. */
-export function waitlistOption(weeks: readonly number[]): echarts.EChartsCoreOption {
+export function waitlistOption(weeks: readonly number[]): ChartOption {
   return {
     grid: { left: 60, right: 24, top: 16, bottom: 48 },
     tooltip: { trigger: 'axis' },
@@ -87,7 +52,7 @@ export function waitlistOption(weeks: readonly number[]): echarts.EChartsCoreOpt
 }
 
 /** Days as a distribution: the 10th, 50th and 90th centiles of each measure, side by side. */
-export function distributionOption(measures: readonly { name: string; days: DaySummary }[]): echarts.EChartsCoreOption {
+export function distributionOption(measures: readonly { name: string; days: DaySummary }[]): ChartOption {
   const centiles = [
     ['p10', '10th centile', '#41b6e6'],
     ['p50', 'Median', '#005eb8'],
@@ -104,7 +69,7 @@ export function distributionOption(measures: readonly { name: string; days: DayS
 }
 
 /** Runs side by side: the weighted unmet dose-days their plans leave, and those of the two baselines (lower is better). */
-export function comparisonOption(runs: readonly RunDetail[], names: readonly string[]): echarts.EChartsCoreOption {
+export function comparisonOption(runs: readonly RunDetail[], names: readonly string[]): ChartOption {
   const plans = [
     ['proposed', 'Proposed plan', '#005eb8'],
     ['proportional', 'Proportional baseline', '#768692'],

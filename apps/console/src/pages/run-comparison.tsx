@@ -4,7 +4,8 @@ import { useLocation } from 'preact-iso';
 import { errorWords } from '../api';
 import { ErrorSummary, ScrollRegion } from '../layout';
 import { COMPARE, REGIONS, showNumber, showShare, type RunDetail } from '../scenario-api';
-import { Chart, comparisonOption } from '../scenario-charts';
+import { Chart } from '../chart';
+import { comparisonOption } from '../scenario-charts';
 import { showDateTime } from '../words';
 
 const SOURCE_WORDS: Record<string, string> = { OPTIMISER: 'The optimiser', PROPORTIONAL: 'Proportional baseline', GREEDY: 'Greedy baseline' };

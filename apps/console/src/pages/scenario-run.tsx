@@ -6,7 +6,8 @@ import { TextField } from '../form-fields';
 import { ErrorSummary, ScrollRegion } from '../layout';
 import { RunProgress } from '../run-progress';
 import { COMMIT_PLAN, REGIONS, RUN, showNumber, showShare, type DaySummary, type RunDetail } from '../scenario-api';
-import { Chart, cumulativeDosesOption, distributionOption, unitTimelinesOption, waitlistOption } from '../scenario-charts';
+import { Chart } from '../chart';
+import { cumulativeDosesOption, distributionOption, unitTimelinesOption, waitlistOption } from '../scenario-charts';
 import type { Session } from '../session';
 import { showDateTime, showDay } from '../words';
 
